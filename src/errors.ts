@@ -1,0 +1,58 @@
+/**
+ * The error hierarchy. Names are stable (tests and callers match on `name`); messages start with where
+ * the problem came from. The CLI maps them to exit codes: ScenarioError and UsageError → 2,
+ * everything else → 1.
+ */
+
+/** Base class of every error blastlab throws on purpose. */
+export class BlastlabError extends Error {
+  override name = 'BlastlabError';
+}
+
+/** One problem found in a scenario file. */
+export interface ScenarioIssue {
+  /** The file as the user named it. */
+  readonly file: string;
+  /** 1-based line and column, or null when unknown (JSON without positions, whole-file problems). */
+  readonly line: number | null;
+  readonly column: number | null;
+  /** Path inside the document, e.g. `edges[2].to` (empty string for the whole document). */
+  readonly path: string;
+  /** What is wrong, including the bad value. */
+  readonly message: string;
+  /** Optional hint, e.g. `did you mean "deploy-key"?` */
+  readonly hint?: string;
+}
+
+/** Formats one issue as `file:line:col path: message (hint)`. */
+export function formatIssue(issue: ScenarioIssue): string {
+  const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const path = issue.path === '' ? '' : ` ${issue.path}:`;
+  const hint = issue.hint === undefined ? '' : ` (${issue.hint})`;
+  return `${where}${path} ${issue.message}${hint}`;
+}
+
+/** Invalid scenario input: carries every issue found (exit 2). */
+export class ScenarioError extends BlastlabError {
+  override name = 'ScenarioError';
+  readonly issues: readonly ScenarioIssue[];
+  constructor(issues: readonly ScenarioIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+/** Bad command-line usage (exit 2). */
+export class UsageError extends BlastlabError {
+  override name = 'UsageError';
+}
+
+/** A rule of the model was broken inside the simulator: a bug, not a user mistake (exit 1). */
+export class SimulationInvariantError extends BlastlabError {
+  override name = 'SimulationInvariantError';
+}
+
+/** Writing or reading result files failed, or result sets do not fit together (exit 1). */
+export class OutputError extends BlastlabError {
+  override name = 'OutputError';
+}

@@ -1,0 +1,245 @@
+/**
+ * The resolved, frozen scenario: what every module downstream of `src/scenario/` sees.
+ *
+ * Produced once by the loader (file → parsed document → schema → reference checks → defaults
+ * resolved). Nothing downstream re-validates and nothing here is optional: every default is already
+ * applied, every duration is integer milliseconds (`Infinity` for `never`), every sensitivity has
+ * its weight.
+ */
+
+export const NODE_KINDS = ['agent', 'tool', 'resource', 'credential'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+export const EDGE_KINDS = ['holds', 'grants', 'invokes', 'assumes'] as const;
+export type EdgeKind = (typeof EDGE_KINDS)[number];
+
+export const ACTIONS = ['read', 'write', 'admin'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SENSITIVITIES = ['public', 'internal', 'confidential', 'regulated'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+export const DEFAULT_SENSITIVITY_WEIGHTS: Readonly<Record<Sensitivity, number>> = {
+  public: 0,
+  internal: 1,
+  confidential: 3,
+  regulated: 10,
+};
+
+export const IDENTITIES = ['workload', 'shared-secret'] as const;
+export type Identity = (typeof IDENTITIES)[number];
+
+export const POLICY_KINDS = ['persistent', 'ephemeral', 'hybrid'] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const SCOPES = ['task', 'step', 'role'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const REVOKE_TRIGGERS = ['completion', 'failure', 'timeout'] as const;
+export type RevokeTrigger = (typeof REVOKE_TRIGGERS)[number];
+
+export const REEVALUATE_MODES = ['none', 'privileged', 'every-step'] as const;
+export type ReevaluateMode = (typeof REEVALUATE_MODES)[number];
+
+export const PATTERN_IDS = [
+  'secret-replay',
+  'lateral-movement',
+  'tool-chaining',
+  'intent-drift',
+  'orphaned-credential',
+  'mass-leak',
+] as const;
+export type PatternId = (typeof PATTERN_IDS)[number];
+
+/** A resolved probability distribution over durations, parameters in milliseconds. */
+export type Distribution =
+  | { readonly kind: 'fixed'; readonly valueMs: number }
+  | { readonly kind: 'exponential'; readonly meanMs: number }
+  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number };
+
+export interface AgentNode {
+  readonly kind: 'agent';
+  readonly id: string;
+  readonly replans: boolean;
+  readonly environment: string;
+  readonly identity: Identity;
+}
+
+export interface ToolNode {
+  readonly kind: 'tool';
+  readonly id: string;
+  readonly environment: string;
+}
+
+export interface ResourceNode {
+  readonly kind: 'resource';
+  readonly id: string;
+  readonly sensitivity: Sensitivity;
+  /** Sensitivity weight after the scenario's overrides. */
+  readonly weight: number;
+  readonly records: number;
+  readonly environment: string;
+}
+
+export interface CredentialNode {
+  readonly kind: 'credential';
+  readonly id: string;
+  readonly type: string;
+  readonly ephemeralCapable: boolean;
+  /** The credential's own rotation period, or `null` when it did not set one (policy / scenario default applies). */
+  readonly rotationMs: number | null;
+  readonly environment: string;
+}
+
+export type ScenarioNode = AgentNode | ToolNode | ResourceNode | CredentialNode;
+
+export interface ScenarioEdge {
+  /** Deterministic key: `<kind>:<from>-><to>#<n>` where n counts repeats of the same triple in file order. */
+  readonly key: string;
+  readonly kind: EdgeKind;
+  readonly from: string;
+  readonly to: string;
+  /** `grants` only: the allowed actions (deduplicated, in ACTIONS order); empty for other kinds. */
+  readonly actions: readonly Action[];
+}
+
+export interface TaskStep {
+  readonly target: string;
+  readonly action: Action;
+  /** The tool the step goes through, or `null` when the agent acts directly. */
+  readonly via: string | null;
+  /**
+   * The credential the step uses, resolved at load time: the one the file names, or else the single
+   * credential held by the actor (the agent, or the `via` tool) that grants `action` on `target`
+   * (first in file order when several do).
+   */
+  readonly credential: string;
+}
+
+export interface Task {
+  /** `<agent>#<index in workload list>` — stable, used in keyed random draws. */
+  readonly id: string;
+  readonly index: number;
+  readonly agent: string;
+  /** Period between starts, or `Infinity` for a one-off task. */
+  readonly everyMs: number;
+  /** First start (default 0). */
+  readonly atMs: number;
+  readonly durationMs: number;
+  /** Abort the task (a `timeout`) when it runs longer than this; `Infinity` = no limit. */
+  readonly timeoutMs: number;
+  readonly refreshable: boolean;
+  readonly steps: readonly TaskStep[];
+}
+
+export interface Detection {
+  readonly probability: number;
+  readonly delay: Distribution;
+}
+
+export interface HybridException {
+  readonly match: {
+    readonly replans: boolean | null;
+    readonly maxSensitivity: Sensitivity | null;
+    readonly environment: string | null;
+    readonly ids: readonly string[] | null;
+  };
+  readonly rotationMs: number;
+}
+
+export interface Policy {
+  readonly name: string;
+  readonly kind: PolicyKind;
+  /** Persistent rotation period; `null` when the policy does not set one (credential / scenario default applies). */
+  readonly rotationMs: number | null;
+  readonly ttlMs: number;
+  readonly scope: Scope;
+  readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
+  readonly reevaluate: ReevaluateMode;
+  readonly bindToWorkload: boolean;
+  /** `null` = never noticed. */
+  readonly detection: Detection | null;
+  /** Time from a detection to revocation taking effect, per environment (`default` for the rest). */
+  readonly revocationLatency: { readonly default: Distribution; readonly byEnvironment: Readonly<Record<string, Distribution>> };
+  readonly issuer: { readonly latency: Distribution; readonly availability: number };
+  /** Hybrid only (empty otherwise). */
+  readonly exceptions: readonly HybridException[];
+}
+
+interface AttackBase {
+  /** The value of the `attack` column. */
+  readonly name: string;
+  readonly hopDelay: Distribution;
+  /** `Infinity` = unbounded. */
+  readonly maxHops: number;
+}
+
+export interface SecretReplayAttack extends AttackBase {
+  readonly pattern: 'secret-replay';
+  readonly credential: string;
+  readonly from: string;
+  readonly leakAtMs: number;
+  readonly replayDelay: Distribution;
+}
+export interface LateralMovementAttack extends AttackBase {
+  readonly pattern: 'lateral-movement';
+  readonly entry: string;
+  readonly atMs: number;
+}
+export interface ToolChainingAttack extends AttackBase {
+  readonly pattern: 'tool-chaining';
+  readonly agent: string;
+  readonly atMs: number;
+}
+export interface IntentDriftAttack extends AttackBase {
+  readonly pattern: 'intent-drift';
+  readonly agent: string;
+  readonly atMs: number;
+  readonly targets: readonly { readonly target: string; readonly action: Action }[];
+}
+export interface OrphanedCredentialAttack extends AttackBase {
+  readonly pattern: 'orphaned-credential';
+  readonly agent: string;
+  /** Resolved: the named credentials, or every credential the agent holds. */
+  readonly credentials: readonly string[];
+  readonly retiredAtMs: number;
+  readonly foundDelay: Distribution;
+}
+export interface MassLeakAttack extends AttackBase {
+  readonly pattern: 'mass-leak';
+  readonly holder: string;
+  readonly leakAtMs: number;
+  readonly replayDelay: Distribution;
+}
+
+export type Attack =
+  | SecretReplayAttack
+  | LateralMovementAttack
+  | ToolChainingAttack
+  | IntentDriftAttack
+  | OrphanedCredentialAttack
+  | MassLeakAttack;
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly references: readonly string[];
+  /** Framework key (`owasp-nhi`, `attack`, `nist-csf`, …) → ids, as written. */
+  readonly frameworks: Readonly<Record<string, readonly string[]>>;
+  readonly seed: number;
+  readonly trials: number;
+  readonly horizonMs: number;
+  readonly sensitivityWeights: Readonly<Record<Sensitivity, number>>;
+  /** Scenario-wide default rotation for persistent credentials (`Infinity` = never). */
+  readonly defaultRotationMs: number;
+  /** Nodes in file order. */
+  readonly nodes: readonly ScenarioNode[];
+  /** Edges in file order. */
+  readonly edges: readonly ScenarioEdge[];
+  readonly workload: readonly Task[];
+  readonly attacks: readonly Attack[];
+  /** Policies in file order (the first is the default baseline). */
+  readonly policies: readonly Policy[];
+  /** Where it came from (path as given) and the sha256 of its bytes (shard records, merge checks). */
+  readonly source: { readonly file: string; readonly sha256: string };
+}
