@@ -88,7 +88,6 @@ export interface CredentialNode {
   readonly ephemeralCapable: boolean;
   /** The credential's own rotation period, or `null` when it did not set one (policy / scenario default applies). */
   readonly rotationMs: number | null;
-  readonly environment: string;
 }
 
 export type ScenarioNode = AgentNode | ToolNode | ResourceNode | CredentialNode;
