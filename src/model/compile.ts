@@ -1,15 +1,240 @@
 /**
- * PROVISIONAL interface (the lead is implementing this module): compiles a resolved Scenario into the
- * compact, structured-cloneable form the trial loop uses. Workers receive it once.
+ * Compiles a resolved Scenario into the compact form the trial loop uses: node indices, CSR adjacency
+ * per edge kind in typed arrays, and the workload's intent tables. Everything here is plain data
+ * (structured-cloneable), so a worker receives a model once and keeps it.
+ *
+ * graphology (src/model/graph.ts) is the model's analysis and interchange form; it never sits inside
+ * the trial loop (a graphology BFS over 1M edges costs ~75× a typed-array one on our machines).
  */
 import type { Scenario } from '../scenario/types.js';
+import { actionBit, actionMask } from './actions.js';
 
-/** The scenario compiled for the hot path: plain data and typed arrays only (structured-cloneable). */
+export const KIND_AGENT = 0;
+export const KIND_TOOL = 1;
+export const KIND_RESOURCE = 2;
+export const KIND_CREDENTIAL = 3;
+
+/** Compressed sparse rows: the neighbours of row i are `to[off[i]] … to[off[i+1]-1]`. */
+export interface Csr {
+  readonly off: Int32Array;
+  readonly to: Int32Array;
+  /** Per entry payload (action mask for grants); zeros elsewhere. */
+  readonly data: Uint8Array;
+}
+
+/** (target node index → action mask). */
+export type PairSet = ReadonlyMap<number, number>;
+
+/** The scenario compiled for the hot path. */
 export interface CompiledModel {
   readonly scenario: Scenario;
+  readonly nodeCount: number;
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  readonly kind: Uint8Array;
+  readonly env: Int32Array;
+  readonly envNames: readonly string[];
+  readonly weight: Float64Array;
+  readonly records: Float64Array;
+  readonly isWorkloadIdentity: Uint8Array;
+  /** holder → credentials it holds. */
+  readonly holds: Csr;
+  /** credential → nodes that hold it. */
+  readonly holders: Csr;
+  /** credential → targets, with the granted action mask. */
+  readonly grants: Csr;
+  /** agent/tool → tools it invokes. */
+  readonly invokes: Csr;
+  /** credential → credentials it can be exchanged for. */
+  readonly assumes: Csr;
+  /** credential → task indices whose steps use it (issuance sources). */
+  readonly credTasks: Csr;
+  /** Per node: the (target, actions) its workload declared — an agent's own steps; a tool's: steps routed via it. Empty map = no intent. */
+  readonly intent: readonly PairSet[];
+  /**
+   * `${principal}|${actor}|${credential}` → the pairs a request by `actor` (the agent or the via tool)
+   * on behalf of `principal`, from that credential, may cover (the declared steps).
+   */
+  readonly requestPairs: ReadonlyMap<string, PairSet>;
+  /** `${principal}|${credential}` → every pair the principal's steps use that credential for (any actor). */
+  readonly principalCredPairs: ReadonlyMap<string, PairSet>;
+  /** Task index → agent node index. */
+  readonly taskAgent: Int32Array;
+  /** Task index → credential → the pairs that task's steps use it for (a `scope: task` token's scope). */
+  readonly taskCredPairs: readonly ReadonlyMap<number, PairSet>[];
+  /** Task index → credential → the actor that uses it (the agent, or the via tool of its first step). */
+  readonly taskCredActor: readonly ReadonlyMap<number, number>[];
+}
+
+/** Key of `requestPairs`. */
+export function requestKey(principal: number, actor: number, credential: number): string {
+  return `${principal}|${actor}|${credential}`;
+}
+
+function buildCsr(rows: number, pairs: readonly (readonly [number, number, number])[]): Csr {
+  const off = new Int32Array(rows + 1);
+  for (const [from] of pairs) off[from + 1]!++;
+  for (let i = 0; i < rows; i++) off[i + 1]! += off[i]!;
+  const to = new Int32Array(pairs.length);
+  const data = new Uint8Array(pairs.length);
+  const fill = off.slice(0, rows);
+  for (const [from, target, payload] of pairs) {
+    const at = fill[from]!++;
+    to[at] = target;
+    data[at] = payload;
+  }
+  return { off, to, data };
+}
+
+function addPair(map: Map<number, number>, target: number, bit: number): void {
+  map.set(target, (map.get(target) ?? 0) | bit);
 }
 
 /** Compiles a scenario once; the result is reused for every trial of every policy and attack. */
 export function compile(scenario: Scenario): CompiledModel {
-  return { scenario };
+  const n = scenario.nodes.length;
+  const ids = scenario.nodes.map((node) => node.id);
+  const indexOf = new Map(ids.map((id, i) => [id, i] as const));
+  const at = (id: string): number => {
+    const i = indexOf.get(id);
+    if (i === undefined) throw new Error(`compile: unknown node "${id}"`);
+    return i;
+  };
+  const kind = new Uint8Array(n);
+  const env = new Int32Array(n);
+  const envNames: string[] = [];
+  const envIndex = new Map<string, number>();
+  const weight = new Float64Array(n);
+  const records = new Float64Array(n);
+  const isWorkloadIdentity = new Uint8Array(n);
+  scenario.nodes.forEach((node, i) => {
+    const environment = node.kind === 'credential' ? 'default' : node.environment;
+    let e = envIndex.get(environment);
+    if (e === undefined) {
+      e = envNames.length;
+      envNames.push(environment);
+      envIndex.set(environment, e);
+    }
+    env[i] = e;
+    switch (node.kind) {
+      case 'agent':
+        kind[i] = KIND_AGENT;
+        isWorkloadIdentity[i] = node.identity === 'workload' ? 1 : 0;
+        break;
+      case 'tool':
+        kind[i] = KIND_TOOL;
+        isWorkloadIdentity[i] = 1;
+        break;
+      case 'resource':
+        kind[i] = KIND_RESOURCE;
+        weight[i] = node.weight;
+        records[i] = node.records;
+        break;
+      case 'credential':
+        kind[i] = KIND_CREDENTIAL;
+        break;
+    }
+  });
+
+  const holds: [number, number, number][] = [];
+  const holders: [number, number, number][] = [];
+  const grants: [number, number, number][] = [];
+  const invokes: [number, number, number][] = [];
+  const assumes: [number, number, number][] = [];
+  for (const edge of scenario.edges) {
+    const from = at(edge.from);
+    const to = at(edge.to);
+    switch (edge.kind) {
+      case 'holds':
+        holds.push([from, to, 0]);
+        holders.push([to, from, 0]);
+        break;
+      case 'grants':
+        grants.push([from, to, actionMask(edge.actions)]);
+        break;
+      case 'invokes':
+        invokes.push([from, to, 0]);
+        break;
+      case 'assumes':
+        assumes.push([from, to, 0]);
+        break;
+    }
+  }
+
+  const intentMaps = Array.from({ length: n }, () => new Map<number, number>());
+  const requestPairs = new Map<string, Map<number, number>>();
+  const principalCredPairs = new Map<string, Map<number, number>>();
+  const credTaskPairs: [number, number, number][] = [];
+  const taskAgent = new Int32Array(scenario.workload.length);
+  const taskCredPairs: Map<number, Map<number, number>>[] = [];
+  const taskCredActor: Map<number, number>[] = [];
+  scenario.workload.forEach((task, t) => {
+    const agent = at(task.agent);
+    taskAgent[t] = agent;
+    const seen = new Set<number>();
+    const credPairs = new Map<number, Map<number, number>>();
+    const credActor = new Map<number, number>();
+    taskCredPairs.push(credPairs);
+    taskCredActor.push(credActor);
+    for (const step of task.steps) {
+      const target = at(step.target);
+      const bit = actionBit(step.action);
+      const actor = step.via === null ? agent : at(step.via);
+      const cred = at(step.credential);
+      addPair(intentMaps[agent]!, target, bit);
+      if (actor !== agent) addPair(intentMaps[actor]!, target, bit);
+      const principalKey = `${agent}|${cred}`;
+      let principalPairs = principalCredPairs.get(principalKey);
+      if (principalPairs === undefined) {
+        principalPairs = new Map();
+        principalCredPairs.set(principalKey, principalPairs);
+      }
+      addPair(principalPairs, target, bit);
+      for (const principal of actor === agent ? [agent] : [agent, actor]) {
+        const key = requestKey(principal, actor, cred);
+        let pairs = requestPairs.get(key);
+        if (pairs === undefined) {
+          pairs = new Map();
+          requestPairs.set(key, pairs);
+        }
+        addPair(pairs, target, bit);
+      }
+      let pairs = credPairs.get(cred);
+      if (pairs === undefined) {
+        pairs = new Map();
+        credPairs.set(cred, pairs);
+        credActor.set(cred, actor);
+      }
+      addPair(pairs, target, bit);
+      if (!seen.has(cred)) {
+        seen.add(cred);
+        credTaskPairs.push([cred, t, 0]);
+      }
+    }
+  });
+
+  return {
+    scenario,
+    nodeCount: n,
+    ids,
+    indexOf,
+    kind,
+    env,
+    envNames,
+    weight,
+    records,
+    isWorkloadIdentity,
+    holds: buildCsr(n, holds),
+    holders: buildCsr(n, holders),
+    grants: buildCsr(n, grants),
+    invokes: buildCsr(n, invokes),
+    assumes: buildCsr(n, assumes),
+    credTasks: buildCsr(n, credTaskPairs),
+    intent: intentMaps,
+    requestPairs,
+    principalCredPairs,
+    taskAgent,
+    taskCredPairs,
+    taskCredActor,
+  };
 }

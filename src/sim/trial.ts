@@ -1,24 +1,108 @@
 /**
- * PROVISIONAL interface (the lead is implementing this module): runs one trial — one policy, one
- * attack, one trial index — and returns its metrics. Pure and synchronous.
+ * One trial: one scenario, policy, attack and trial index → its metrics (SPEC §5). Pure and
+ * synchronous: the result depends only on the compiled model and the four indices.
  */
 import type { CompiledModel } from '../model/compile.js';
-import type { TrialMetrics } from '../metrics/columns.js';
-import { METRICS } from '../metrics/columns.js';
+import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
+import { ADMIN, READ, WRITE } from '../model/actions.js';
+import { createRng, deriveSeed } from '../lib/rng.js';
+import type { CredentialModes } from '../policy/modes.js';
+import { credentialModes } from '../policy/modes.js';
+import { workloadCost } from '../workload/cost.js';
+import { footholdOf } from '../attacks/registry.js';
+import type { TrialContext } from './context.js';
+import { expand } from './reach.js';
 
-/** The seed column of trials.csv for this trial (uint32). */
+/** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {
   const s = model.scenario;
-  const key = `${s.seed}|${s.name}|${s.policies[policyIndex]?.name}|${s.attacks[attackIndex]?.name}|${trialIndex}`;
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return h >>> 0;
+  return deriveSeed(s.seed, s.name, s.policies[policyIndex]!.name, s.attacks[attackIndex]!.name, trialIndex);
+}
+
+/** The seed of a trial's workload draws: shared by every attack of the same policy and trial. */
+export function costSeedOf(model: CompiledModel, policyIndex: number, trialIndex: number): number {
+  const s = model.scenario;
+  return deriveSeed(s.seed, s.name, s.policies[policyIndex]!.name, 'workload', trialIndex);
+}
+
+interface ModelCache {
+  readonly modes: Map<number, CredentialModes>;
+  readonly costs: Map<string, CostMetrics>;
+}
+const caches = new WeakMap<CompiledModel, ModelCache>();
+const MAX_CACHED_COSTS = 4096;
+
+function cacheOf(model: CompiledModel): ModelCache {
+  let cache = caches.get(model);
+  if (cache === undefined) {
+    cache = { modes: new Map(), costs: new Map() };
+    caches.set(model, cache);
+  }
+  return cache;
+}
+
+/** The credential modes of a policy, computed once per model. */
+export function modesOf(model: CompiledModel, policyIndex: number): CredentialModes {
+  const cache = cacheOf(model);
+  let modes = cache.modes.get(policyIndex);
+  if (modes === undefined) {
+    modes = credentialModes(model, model.scenario.policies[policyIndex]!);
+    cache.modes.set(policyIndex, modes);
+  }
+  return modes;
+}
+
+function costOf(model: CompiledModel, policyIndex: number, trialIndex: number): CostMetrics {
+  const cache = cacheOf(model);
+  const key = `${policyIndex}|${trialIndex}`;
+  let cost = cache.costs.get(key);
+  if (cost === undefined) {
+    const policy = model.scenario.policies[policyIndex]!;
+    cost = workloadCost(model, policy, modesOf(model, policyIndex), costSeedOf(model, policyIndex, trialIndex));
+    if (cache.costs.size >= MAX_CACHED_COSTS) cache.costs.clear();
+    cache.costs.set(key, cost);
+  }
+  return cost;
 }
 
 /** Runs one trial. */
 export function runTrial(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): TrialMetrics {
+  const scenario = model.scenario;
+  const policy = scenario.policies[policyIndex]!;
+  const attack = scenario.attacks[attackIndex]!;
   const seed = trialSeed(model, policyIndex, attackIndex, trialIndex);
-  const out: Record<string, number | null> = {};
-  for (const m of METRICS) out[m] = (seed % 7) + m.length;
-  return out as TrialMetrics;
+  const detectSeed = deriveSeed(seed, 'detect');
+  const ctx: TrialContext = {
+    model,
+    policy,
+    modes: modesOf(model, policyIndex),
+    costSeed: costSeedOf(model, policyIndex, trialIndex),
+    rng: createRng(seed),
+    detectRng: createRng(detectSeed),
+    detectSeed,
+    occurrences: new Map(),
+  };
+  const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops);
+
+  let blast = 0;
+  let records = 0;
+  let privileged = 0;
+  for (const [resource, actions] of reach.reached) {
+    blast += model.weight[resource]!;
+    if ((actions & (READ | ADMIN)) !== 0) records += model.records[resource]!;
+    if ((actions & (WRITE | ADMIN)) !== 0) privileged++;
+  }
+  return {
+    resources_reached: reach.reached.size,
+    attack_success: reach.reached.size > 0 ? 1 : 0,
+    blast_radius: blast,
+    records_exposed: records,
+    privileged_resources: privileged,
+    credentials_harvested: reach.credentialsHarvested,
+    max_hops: reach.maxHops,
+    exposure_window_s: reach.exposureWindowMs / 1000,
+    time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
+    time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
+    ...costOf(model, policyIndex, trialIndex),
+  };
 }

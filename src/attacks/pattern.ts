@@ -1,0 +1,12 @@
+/** What a breach pattern is: a foothold built from its parameters; the engine expands it (src/sim/reach.ts). */
+import type { Attack } from '../scenario/types.js';
+import type { TrialContext } from '../sim/context.js';
+import type { Foothold } from '../sim/reach.js';
+
+/** One breach pattern. `foothold` draws its random delays first, from `ctx.rng`, in a fixed order. */
+export interface PatternDefinition<A extends Attack> {
+  readonly id: A['pattern'];
+  /** One line for reports. */
+  readonly summary: string;
+  readonly foothold: (ctx: TrialContext, attack: A) => Foothold;
+}

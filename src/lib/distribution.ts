@@ -1,0 +1,58 @@
+/** Sampling resolved distributions by inversion, so one uniform gives one draw (keyed draws rely on it). */
+import type { Distribution } from '../scenario/types.js';
+import { assertNever } from './assert.js';
+
+/**
+ * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9),
+ * so a lognormal can be drawn from a single uniform.
+ */
+export function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const q0 = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+  const low = 0.02425;
+  if (q0 < low) {
+    const q = Math.sqrt(-2 * Math.log(q0));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (q0 > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(1 - q0));
+    return -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  const q = q0 - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** The draw of `dist` for the uniform `u` ∈ [0, 1), in integer milliseconds. */
+export function sampleAt(dist: Distribution, u: number): number {
+  switch (dist.kind) {
+    case 'fixed':
+      return dist.valueMs;
+    case 'exponential':
+      return Math.round(-dist.meanMs * Math.log(1 - u));
+    case 'lognormal':
+      return Math.round(dist.medianMs * Math.exp(dist.sigma * normalQuantile(u)));
+    case 'uniform':
+      return Math.round(dist.minMs + u * (dist.maxMs - dist.minMs));
+    default:
+      return assertNever(dist);
+  }
+}
+
+/** Largest possible draw (Infinity for unbounded distributions). */
+export function upperBound(dist: Distribution): number {
+  switch (dist.kind) {
+    case 'fixed':
+      return dist.valueMs;
+    case 'uniform':
+      return dist.maxMs;
+    case 'exponential':
+    case 'lognormal':
+      return Number.POSITIVE_INFINITY;
+    default:
+      return assertNever(dist);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Per-trial context shared by the reachability rules and the patterns: the model, the policy as
+ * applied to each credential, the keyed workload (token timelines), and the trial's random streams.
+ */
+import type { Policy } from '../scenario/types.js';
+import type { CompiledModel } from '../model/compile.js';
+import type { CredentialModes } from '../policy/modes.js';
+import type { Rng } from '../lib/rng.js';
+import type { Issuance, Occurrence } from '../workload/occurrence.js';
+import { lastOccurrenceAt, occurrenceCount, simulateOccurrence } from '../workload/occurrence.js';
+
+/** Everything one trial's attack needs. */
+export interface TrialContext {
+  readonly model: CompiledModel;
+  readonly policy: Policy;
+  readonly modes: CredentialModes;
+  /** Seed of the keyed workload draws (shared with the cost metrics of the same trial). */
+  readonly costSeed: number;
+  /** Attack timing draws (foothold delays, hop delays), in a fixed order. */
+  readonly rng: Rng;
+  /** Detection draws. */
+  readonly detectRng: Rng;
+  /** Seed of keyed revocation-latency draws. */
+  readonly detectSeed: number;
+  readonly occurrences: Map<number, Occurrence>;
+}
+
+/** How far back (in occurrences) a token lookup searches before giving up: bounds the work per look. */
+const MAX_LOOKBACK = 64;
+
+function occurrence(ctx: TrialContext, task: number, k: number): Occurrence {
+  const key = task * 4194304 + k;
+  let occ = ctx.occurrences.get(key);
+  if (occ === undefined) {
+    occ = simulateOccurrence(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
+    ctx.occurrences.set(key, occ);
+  }
+  return occ;
+}
+
+/**
+ * The newest token minted from `cred` at or before `t` (its copies land at every holder), looking
+ * only at tasks that ran before `cutoff` (an orphaned agent stops receiving copies when retired).
+ */
+export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff = Number.POSITIVE_INFINITY): Issuance | null {
+  const { credTasks } = ctx.model;
+  const until = Math.min(t, cutoff);
+  const horizon = ctx.model.scenario.horizonMs;
+  let best: Issuance | null = null;
+  for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
+    const taskIndex = credTasks.to[i]!;
+    const task = ctx.model.scenario.workload[taskIndex]!;
+    const last = Math.min(lastOccurrenceAt(task, until), occurrenceCount(task, horizon) - 1);
+    for (let k = last; k >= 0 && k > last - MAX_LOOKBACK; k--) {
+      const occ = occurrence(ctx, taskIndex, k);
+      for (const token of occ.issuances) {
+        if (token.cred === cred && token.mintAt <= until && (best === null || token.mintAt > best.mintAt)) best = token;
+      }
+      // Older occurrences ended earlier (same shape), so none of their tokens can be newer.
+      if (best !== null && occ.end < best.mintAt) break;
+    }
+  }
+  return best;
+}
+
+/** The first moment after `t` at which a new token of `cred` is minted (Infinity if none before the horizon). */
+export function nextMint(ctx: TrialContext, cred: number, t: number): number {
+  const { credTasks } = ctx.model;
+  const horizon = ctx.model.scenario.horizonMs;
+  let next = Number.POSITIVE_INFINITY;
+  for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
+    const taskIndex = credTasks.to[i]!;
+    const task = ctx.model.scenario.workload[taskIndex]!;
+    const count = occurrenceCount(task, horizon);
+    const first = Math.max(0, lastOccurrenceAt(task, t));
+    for (let k = first; k < count && k < first + 3; k++) {
+      for (const token of occurrence(ctx, taskIndex, k).issuances) {
+        if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
+      }
+    }
+  }
+  return next;
+}

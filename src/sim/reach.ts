@@ -1,0 +1,524 @@
+/**
+ * The attacker's reachability over time: SPEC §1 and §4, as fixed in docs/DESIGN.md §2.3.
+ *
+ * R1 Control of a node = acting as it: using every credential it holds that is valid at that moment,
+ *    and invoking what it invokes. A pattern's foothold is controlled from its start time.
+ * R2 Using a valid credential instance on `grants c→x` attempts every granted action (restricted by
+ *    the pattern, e.g. intent-drift's targets); each succeeds when the instance's scope covers it and
+ *    the broker allows it (R7). A success marks x reached with that action.
+ * R3 Any action (read, write or admin — "read or more") on a node that holds credentials exposes them:
+ *    the attacker obtains the material present there at that moment (R6).
+ * R4 admin on a node gives control of it, for as long as the credential that gave it stays valid.
+ * R5 Invoking a tool (from a controlled node; tools it invokes follow one hop later) performs the
+ *    tool's own credentials' grants within what the broker allows the chain's principal, but exposes
+ *    no material unless the tool itself is controlled (R1).
+ * R6 Material: standing → the current version (valid to the next rotation). Broker-managed at a node
+ *    that is the workload using it (an agent's own steps, or a tool its steps go via) and that the
+ *    attacker controls → fresh tokens on demand within that workload's declared requests. Broker-
+ *    managed elsewhere → the newest token copy there (valid to its expiry or revocation; may be dead).
+ * R7 Broker: issuance and exchanges are checked against the requester's declared intent (a request
+ *    outside it is denied). Use of a live token is re-checked when `reevaluate` is `every-step`, or
+ *    `privileged` and the action is write/admin. A token bound to a workload is rejected when replayed
+ *    by anyone else.
+ * R8 `assumes c1→c2`: a valid instance of c1 yields c2 — standing c2: its current version; managed c2:
+ *    a token minted now (role scope or the principal's declared pairs, lifetime ttl) if R7 allows.
+ * R9 Detection: each attempted action (success or denial) is noticed with `detection.probability`
+ *    after `detection.delay`; the credential involved is then revoked on each target x from
+ *    `detection + revocationLatency(env(x))` for the rest of the trial; control that depended on it is
+ *    lost with it.
+ *
+ * Time: hop 1 happens at the foothold time; material and control gained at one hop are used one
+ * `hopDelay` later. When a hop gains nothing new the attacker waits for the next moment something can
+ * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
+ * Hop numbers are chain depths (credential uses and invocations from the foothold), not round counts.
+ */
+import type { Distribution } from '../scenario/types.js';
+import { sampleAt } from '../lib/distribution.js';
+import { keyedUniform } from '../lib/rng.js';
+import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
+import type { PairSet } from '../model/compile.js';
+import { PRIVILEGED, READ, ADMIN } from '../model/actions.js';
+import { versionEnd } from '../policy/modes.js';
+import type { TrialContext } from './context.js';
+import { newestToken, nextMint } from './context.js';
+
+/** A usable piece of access: a copy of a credential, a mint capability, or a tool acting on the attacker's behalf. */
+export interface Instance {
+  readonly cred: number;
+  /** When the attacker got it (and may first use it: `usableFrom`). */
+  readonly obtainedAt: number;
+  readonly usableFrom: number;
+  /** Natural end: expiry, step/task revocation, rotation; Infinity for a mint capability. */
+  readonly until: number;
+  /** null = everything the credential grants (role scope or standing). */
+  readonly scope: PairSet | null;
+  /** Sender-constrained to this node (-1 = not bound). */
+  readonly boundTo: number;
+  /** The node the attacker acts as when using it (-1 = replayed from elsewhere). */
+  readonly actingAs: number;
+  /** Whose declared intent the broker checks (-1 = nobody's: every re-checked use is denied). */
+  readonly principal: number;
+  /** Issued by the broker (R7 re-evaluation applies) rather than a standing secret. */
+  readonly managed: boolean;
+  /** The attacker holds the material (false for a tool acting on its behalf). */
+  readonly material: boolean;
+  /** Hops taken to obtain it; actions with it are at depth + 1. */
+  readonly depth: number;
+  /** Control that this instance lasts with (-1 = none). */
+  readonly controlOf: number;
+}
+
+/** What a pattern hands the engine. */
+export interface Foothold {
+  /** The pattern's start (leakAt / at / retiredAt): the origin of time_to_* metrics. */
+  readonly startMs: number;
+  /** First hop. */
+  readonly firstHopMs: number;
+  /** Credential copies the attacker starts with. */
+  readonly instances: readonly Instance[];
+  /** Nodes controlled from `firstHopMs`. */
+  readonly control: readonly number[];
+  /** Only these (target → actions) are attempted (intent-drift's workflow); null = everything. */
+  readonly attemptFilter: PairSet | null;
+  /** Only these count as reached (intent-drift: out-of-intent successes); null = every success. */
+  readonly countFilter: PairSet | null;
+}
+
+/** The attack's outcome: the raw facts the risk metrics are computed from. */
+export interface ReachResult {
+  /** resource node → actions that succeeded (after countFilter). */
+  readonly reached: ReadonlyMap<number, number>;
+  readonly credentialsHarvested: number;
+  readonly maxHops: number;
+  readonly exposureWindowMs: number;
+  readonly firstAccessMs: number | null;
+  readonly containmentMs: number | null;
+}
+
+interface Control {
+  readonly node: number;
+  readonly from: number;
+  readonly until: number;
+  /** Credential whose revocation (at this node's environment) ends control; -1 = unconditional. */
+  readonly dependsOn: number;
+  readonly depth: number;
+}
+
+interface Invocation {
+  readonly tool: number;
+  readonly principal: number;
+  readonly from: number;
+  readonly depth: number;
+  /** The controlled node the chain starts at (the invocation lasts while its control does). */
+  readonly root: number;
+}
+
+const MAX_ROUNDS = 100_000;
+
+/** Runs the expansion from a foothold until the horizon, the hop limit or nothing left to try. */
+export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribution, maxHops: number): ReachResult {
+  const { model, policy, modes } = ctx;
+  const horizon = model.scenario.horizonMs;
+  const { grants, holds, invokes, assumes } = model;
+
+  const held: Instance[] = [];
+  /** Instances superseded by a newer copy of the same kind: kept for the exposure window. */
+  const superseded: Instance[] = [];
+  const heldKeys = new Map<string, number>();
+  const controls = new Map<number, Control>();
+  const invocations = new Map<number, Invocation>();
+  const reached = new Map<number, number>();
+  const harvested = new Set<number>();
+  const attempted = new Set<string>();
+  /** credential → detection time (revocation starts then, plus the latency of each target's environment). */
+  const revokedAt = new Map<number, number>();
+  const latencyCache = new Map<string, number>();
+  const watched = new Set<number>();
+  let maxHop = 0;
+  let firstAccess: number | null = null;
+  let progress = false;
+
+  const revocationLatency = (cred: number, envIndex: number): number => {
+    const key = `${cred}|${envIndex}`;
+    let lat = latencyCache.get(key);
+    if (lat === undefined) {
+      const envName = model.envNames[envIndex]!;
+      const dist = policy.revocationLatency.byEnvironment[envName] ?? policy.revocationLatency.default;
+      lat = sampleAt(dist, keyedUniform(ctx.detectSeed, cred, envIndex, 0, 7));
+      latencyCache.set(key, lat);
+    }
+    return lat;
+  };
+  /** Moment `cred` stops working on `target` (Infinity if never revoked). */
+  const deadOn = (cred: number, target: number): number => {
+    const d = revokedAt.get(cred);
+    return d === undefined ? Number.POSITIVE_INFINITY : d + revocationLatency(cred, model.env[target]!);
+  };
+  /** Moment `cred` stops working everywhere it grants. */
+  const deadEverywhere = (cred: number): number => {
+    const d = revokedAt.get(cred);
+    if (d === undefined) return Number.POSITIVE_INFINITY;
+    let end = d;
+    for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) end = Math.max(end, deadOn(cred, grants.to[k]!));
+    for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, d + revocationLatency(cred, 0));
+    return end;
+  };
+  const controlActive = (c: Control, t: number): boolean =>
+    c.from <= t && t < c.until && (c.dependsOn < 0 || t < deadOn(c.dependsOn, c.node));
+
+  const addInstance = (inst: Instance): void => {
+    if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
+    const scopeKey = inst.scope === null ? '*' : [...inst.scope].map(([x, m]) => `${x}:${m}`).join(',');
+    const key = `${inst.cred}|${scopeKey}|${inst.boundTo}|${inst.actingAs}|${inst.principal}|${inst.managed}|${inst.material}|${inst.controlOf}`;
+    const previous = heldKeys.get(key);
+    if (previous !== undefined) {
+      const old = held[previous]!;
+      if (old.until >= inst.until && old.depth <= inst.depth && old.usableFrom <= inst.usableFrom) return;
+      superseded.push(old);
+      held[previous] = inst;
+    } else {
+      heldKeys.set(key, held.length);
+      held.push(inst);
+    }
+    if (inst.material && inst.obtainedAt < deadEverywhere(inst.cred)) harvested.add(inst.cred);
+    progress = true;
+  };
+
+  /** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
+  const materialAt = (cred: number, holder: number, t: number, usableFrom: number, depth: number, actingAs: number, controlOf: number): void => {
+    if (modes.ephemeral[cred] === 0) {
+      addInstance({
+        cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+        actingAs, principal: actingAs >= 0 ? actingAs : firstUser(cred), managed: false, material: true, depth, controlOf,
+      });
+      return;
+    }
+    const selfKey = requestKey(holder, holder, cred);
+    if (controlOf === holder && model.requestPairs.has(selfKey)) {
+      addInstance({
+        cred, obtainedAt: t, usableFrom, until: Number.POSITIVE_INFINITY,
+        scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!, boundTo: -1, actingAs: holder,
+        principal: holder, managed: true, material: true, depth, controlOf,
+      });
+    }
+    const token = newestToken(ctx, cred, t);
+    if (token === null || token.deadAt <= t) return;
+    const bound = policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+    addInstance({
+      cred, obtainedAt: t, usableFrom, until: token.deadAt, scope: tokenScope(token.task, token.step, cred),
+      boundTo: bound ? token.actor : -1, actingAs, principal: token.principal, managed: true, material: true, depth, controlOf,
+    });
+  };
+
+  const tokenScope = (task: number, step: number, cred: number): PairSet | null => {
+    if (policy.scope === 'role') return null;
+    if (step >= 0) {
+      const s = model.scenario.workload[task]!.steps[step]!;
+      const bit = s.action === 'read' ? 1 : s.action === 'write' ? 2 : 4;
+      return new Map([[model.indexOf.get(s.target)!, bit]]);
+    }
+    return model.taskCredPairs[task]!.get(cred) ?? new Map();
+  };
+
+  /** The agent whose steps use `cred` first (the owner of a stolen standing secret, for R7 exchanges). */
+  const firstUser = (cred: number): number => {
+    const { credTasks } = model;
+    const first = credTasks.off[cred]!;
+    return first < credTasks.off[cred + 1]! ? model.taskAgent[credTasks.to[first]!]! : -1;
+  };
+
+  /** R9: first attempt of (cred, target, action) draws detection. */
+  const attempt = (cred: number, target: number, action: number, t: number): void => {
+    const key = `${cred}|${target}|${action}`;
+    if (attempted.has(key)) return;
+    attempted.add(key);
+    const detection = policy.detection;
+    if (detection === null) return;
+    if (ctx.detectRng() < detection.probability) {
+      const at = t + sampleAt(detection.delay, ctx.detectRng());
+      const previous = revokedAt.get(cred);
+      if (previous === undefined || at < previous) revokedAt.set(cred, at);
+    } else {
+      ctx.detectRng(); // keep one delay draw per attempt so later draws stay aligned
+    }
+  };
+
+  const reevaluates = (action: number): boolean =>
+    policy.reevaluate === 'every-step' || (policy.reevaluate === 'privileged' && (action & PRIVILEGED) !== 0);
+
+  /** R2–R4: use `inst` on `target` with the granted `mask` at time `t`. */
+  const use = (inst: Instance, target: number, mask: number, t: number, nextHop: number): void => {
+    const depth = inst.depth + 1;
+    if (depth > maxHops) return;
+    if (t >= deadOn(inst.cred, target)) return;
+    const filter = foothold.attemptFilter;
+    const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
+    for (let action = 1; action <= ADMIN; action <<= 1) {
+      if ((tries & action) === 0) continue;
+      attempt(inst.cred, target, action, t);
+      if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) continue; // R7 binding
+      if (inst.scope !== null && ((inst.scope.get(target) ?? 0) & action) === 0) continue; // scope
+      if (inst.managed && reevaluates(action)) {
+        const intent = inst.principal >= 0 ? model.intent[inst.principal]! : null;
+        if (intent === null || ((intent.get(target) ?? 0) & action) === 0) continue; // R7 re-evaluation
+      }
+      succeed(inst, target, action, t, nextHop, depth);
+    }
+  };
+
+  const succeed = (inst: Instance, target: number, action: number, t: number, nextHop: number, depth: number): void => {
+    maxHop = Math.max(maxHop, depth);
+    if (model.kind[target] === KIND_RESOURCE) {
+      const counted = foothold.countFilter === null || ((foothold.countFilter.get(target) ?? 0) & action) !== 0;
+      if (counted) {
+        const before = reached.get(target) ?? 0;
+        if ((before & action) === 0) {
+          reached.set(target, before | action);
+          progress = true;
+        }
+        if (firstAccess === null || t < firstAccess) firstAccess = t;
+      }
+    }
+    // R3: the material held there is exposed now, usable next hop.
+    if (holds.off[target]! < holds.off[target + 1]!) {
+      watched.add(target);
+      for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
+        materialAt(holds.to[k]!, target, t, nextHop, depth, -1, -1);
+      }
+    }
+    // R4: admin gives control, as long as the credential that gave it lasts.
+    if (action === ADMIN) {
+      const existing = controls.get(target);
+      const until = inst.until;
+      if (existing === undefined || (existing.until < until && existing.dependsOn >= 0)) {
+        controls.set(target, { node: target, from: nextHop, until, dependsOn: inst.cred, depth });
+        progress = true;
+      }
+    }
+  };
+
+  /** R5: a tool acting for `principal` at `t`, with its own credentials. */
+  const invoke = (inv: Invocation, t: number, nextHop: number): void => {
+    const tool = inv.tool;
+    for (let k = holds.off[tool]!; k < holds.off[tool + 1]!; k++) {
+      const cred = holds.to[k]!;
+      let inst: Instance;
+      if (modes.ephemeral[cred] === 0) {
+        inst = {
+          cred, obtainedAt: t, usableFrom: t, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+          actingAs: tool, principal: inv.principal, managed: false, material: false, depth: inv.depth, controlOf: -1,
+        };
+      } else {
+        const pairs = inv.principal >= 0 ? model.requestPairs.get(requestKey(inv.principal, tool, cred)) : undefined;
+        if (pairs === undefined) {
+          attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
+          continue;
+        }
+        inst = {
+          cred, obtainedAt: t, usableFrom: t, until: Number.POSITIVE_INFINITY, scope: policy.scope === 'role' ? null : pairs,
+          boundTo: -1, actingAs: tool, principal: inv.principal, managed: true, material: false, depth: inv.depth, controlOf: -1,
+        };
+      }
+      if (t >= inst.until) continue;
+      for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop);
+    }
+    for (let k = invokes.off[tool]!; k < invokes.off[tool + 1]!; k++) {
+      const next = invokes.to[k]!;
+      if (!invocations.has(next) && inv.depth + 1 <= maxHops) {
+        invocations.set(next, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
+        progress = true;
+      }
+    }
+  };
+
+  /** R8: exchange a valid instance for another credential. */
+  const exchange = (inst: Instance, target: number, t: number, nextHop: number): void => {
+    const depth = inst.depth + 1;
+    if (depth > maxHops || t >= deadOn(inst.cred, target)) return;
+    attempt(inst.cred, target, 0, t);
+    if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) return;
+    if (modes.ephemeral[target] === 0) {
+      maxHop = Math.max(maxHop, depth);
+      addInstance({
+        cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: null,
+        boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
+      });
+      return;
+    }
+    const pairs = inst.principal >= 0 ? model.principalCredPairs.get(`${inst.principal}|${target}`) : undefined;
+    if (pairs === undefined) return; // R7: the broker re-evaluates the exchange against declared intent
+    maxHop = Math.max(maxHop, depth);
+    addInstance({
+      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' ? null : pairs,
+      boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
+    });
+  };
+
+  const principalOf = (node: number): number => (model.kind[node] === KIND_AGENT || model.kind[node] === KIND_TOOL ? node : -1);
+
+  // Foothold.
+  for (const inst of foothold.instances) addInstance(inst);
+  for (const node of foothold.control) {
+    controls.set(node, { node, from: foothold.firstHopMs, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth: 0 });
+  }
+
+  let t = foothold.firstHopMs;
+  for (let round = 0; round < MAX_ROUNDS && t < horizon; round++) {
+    progress = false;
+    const nextHop = t + sampleAt(hopDelay, ctx.rng());
+
+    // R1/R6: what controlled nodes hold, as of now.
+    for (const c of [...controls.values()]) {
+      if (!controlActive(c, t)) continue;
+      for (let k = holds.off[c.node]!; k < holds.off[c.node + 1]!; k++) {
+        materialAt(holds.to[k]!, c.node, t, t, c.depth, c.node, c.node);
+      }
+    }
+    // R2/R8: every instance usable now.
+    const usable = held.filter((inst) => inst.usableFrom <= t && t < inst.until && controlAllows(inst, t));
+    for (const inst of usable) {
+      for (let g = grants.off[inst.cred]!; g < grants.off[inst.cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop);
+      for (let a = assumes.off[inst.cred]!; a < assumes.off[inst.cred + 1]!; a++) exchange(inst, assumes.to[a]!, t, nextHop);
+    }
+    // R5: controlled nodes invoke their tools now; tools those invoke act one hop later.
+    for (const c of [...controls.values()]) {
+      if (!controlActive(c, t)) continue;
+      for (let k = invokes.off[c.node]!; k < invokes.off[c.node + 1]!; k++) {
+        const tool = invokes.to[k]!;
+        if (c.depth + 1 > maxHops) continue;
+        const existing = invocations.get(tool);
+        if (existing === undefined || existing.depth > c.depth + 1) {
+          invocations.set(tool, { tool, principal: principalOf(c.node), from: t, depth: c.depth + 1, root: c.node });
+        }
+      }
+    }
+    for (const inv of [...invocations.values()]) {
+      const root = controls.get(inv.root);
+      if (inv.from <= t && root !== undefined && controlActive(root, t)) invoke(inv, t, nextHop);
+    }
+
+    if (progress) {
+      t = nextHop;
+      continue;
+    }
+    // Nothing new: wait for the next moment a watched or controlled holder can show something new.
+    let wake = Number.POSITIVE_INFINITY;
+    const look = (node: number): void => {
+      for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+        const cred = holds.to[k]!;
+        if (t >= deadEverywhere(cred)) continue;
+        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t));
+      }
+    };
+    for (const node of watched) look(node);
+    for (const c of controls.values()) if (controlActive(c, t) || c.from > t) look(c.node);
+    for (const c of controls.values()) if (c.from > t) wake = Math.min(wake, c.from);
+    for (const inst of held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
+    if (wake >= horizon) break;
+    t = Math.max(wake, t + 1);
+  }
+
+  function controlAllows(inst: Instance, at: number): boolean {
+    if (inst.controlOf < 0) return true;
+    const c = controls.get(inst.controlOf);
+    return c !== undefined && controlActive(c, at);
+  }
+
+  return summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls);
+}
+
+function summarizeReach(
+  held: readonly Instance[],
+  reached: Map<number, number>,
+  harvested: Set<number>,
+  maxHop: number,
+  firstAccess: number | null,
+  foothold: Foothold,
+  horizon: number,
+  deadEverywhere: (cred: number) => number,
+  controls: ReadonlyMap<number, Control>,
+): ReachResult {
+  // Exposure: union of the intervals in which the attacker held valid material. Containment: the
+  // last of them ended before the horizon because a revocation cut it short.
+  const intervals: [number, number][] = [];
+  let end = Number.NEGATIVE_INFINITY;
+  let cut = false;
+  for (const inst of held) {
+    if (!inst.material) continue;
+    const from = Math.max(inst.usableFrom, foothold.firstHopMs);
+    let natural = inst.until;
+    let revoked = deadEverywhere(inst.cred);
+    if (inst.controlOf >= 0) {
+      const c = controls.get(inst.controlOf);
+      if (c !== undefined) {
+        natural = Math.min(natural, c.until);
+        if (c.dependsOn >= 0) revoked = Math.min(revoked, deadEverywhere(c.dependsOn));
+      }
+    }
+    const until = Math.min(natural, revoked, horizon);
+    if (until <= from) continue;
+    intervals.push([from, until]);
+    const wasCut = revoked < natural && revoked < horizon;
+    if (until > end) {
+      end = until;
+      cut = wasCut;
+    } else if (until === end && wasCut) {
+      cut = true;
+    }
+  }
+  intervals.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let exposure = 0;
+  let curFrom = Number.NaN;
+  let curTo = Number.NaN;
+  for (const [from, to] of intervals) {
+    if (Number.isNaN(curFrom) || from > curTo) {
+      if (!Number.isNaN(curFrom)) exposure += curTo - curFrom;
+      curFrom = from;
+      curTo = to;
+    } else {
+      curTo = Math.max(curTo, to);
+    }
+  }
+  if (!Number.isNaN(curFrom)) exposure += curTo - curFrom;
+  return {
+    reached,
+    credentialsHarvested: harvested.size,
+    maxHops: maxHop,
+    exposureWindowMs: exposure,
+    firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
+    containmentMs: cut && end < horizon ? end - foothold.startMs : null,
+  };
+}
+
+/** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */
+export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, useAt: number, cutoff?: number): Instance | null {
+  const { model, modes, policy } = ctx;
+  if (modes.ephemeral[cred] === 0) {
+    return {
+      cred, obtainedAt: useAt, usableFrom: useAt, until: versionEnd(modes.rotationMs[cred]!, leakAt), scope: null, boundTo: -1,
+      actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth: 0, controlOf: -1,
+    };
+  }
+  const token = newestToken(ctx, cred, leakAt, cutoff);
+  if (token === null) return null;
+  const bound = policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+  let scope: PairSet | null = null;
+  if (policy.scope !== 'role') {
+    if (token.step >= 0) {
+      const s = model.scenario.workload[token.task]!.steps[token.step]!;
+      scope = new Map([[model.indexOf.get(s.target)!, s.action === 'read' ? READ : s.action === 'write' ? 2 : ADMIN]]);
+    } else {
+      scope = model.taskCredPairs[token.task]!.get(cred) ?? new Map();
+    }
+  }
+  return {
+    cred, obtainedAt: useAt, usableFrom: useAt, until: token.deadAt, scope, boundTo: bound ? token.actor : -1,
+    actingAs: -1, principal: token.principal, managed: true, material: true, depth: 0, controlOf: -1,
+  };
+}
+
+function firstUserOf(ctx: TrialContext, cred: number): number {
+  const { credTasks, taskAgent } = ctx.model;
+  const first = credTasks.off[cred]!;
+  return first < credTasks.off[cred + 1]! ? taskAgent[credTasks.to[first]!]! : -1;
+}

@@ -1,0 +1,86 @@
+/** Builders for resolved scenarios in tests: plain data with every default applied, terse to write. */
+import type {
+  Action, AgentNode, Attack, CredentialNode, Distribution, Policy, ResourceNode, Scenario, ScenarioEdge, Task, ToolNode,
+} from '../../src/scenario/types.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS } from '../../src/scenario/types.js';
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+
+export const fixed = (valueMs: number): Distribution => ({ kind: 'fixed', valueMs });
+export const exponential = (meanMs: number): Distribution => ({ kind: 'exponential', meanMs });
+
+export function agent(id: string, extra: Partial<AgentNode> = {}): AgentNode {
+  return { kind: 'agent', id, replans: false, environment: 'default', identity: 'workload', ...extra };
+}
+export function tool(id: string, extra: Partial<ToolNode> = {}): ToolNode {
+  return { kind: 'tool', id, environment: 'default', ...extra };
+}
+export function resource(id: string, extra: Partial<ResourceNode> = {}): ResourceNode {
+  const sensitivity = extra.sensitivity ?? 'internal';
+  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', ...extra };
+}
+export function credential(id: string, extra: Partial<CredentialNode> = {}): CredentialNode {
+  return { kind: 'credential', id, type: 'secret', ephemeralCapable: true, rotationMs: null, ...extra };
+}
+
+const counts = new Map<string, number>();
+function edge(kind: ScenarioEdge['kind'], from: string, to: string, actions: readonly Action[] = []): ScenarioEdge {
+  const base = `${kind}:${from}->${to}`;
+  const n = counts.get(base) ?? 0;
+  counts.set(base, n + 1);
+  return { key: `${base}#${n}`, kind, from, to, actions };
+}
+export const holds = (from: string, to: string): ScenarioEdge => edge('holds', from, to);
+export const grants = (from: string, to: string, actions: readonly Action[]): ScenarioEdge => edge('grants', from, to, actions);
+export const invokes = (from: string, to: string): ScenarioEdge => edge('invokes', from, to);
+export const assumes = (from: string, to: string): ScenarioEdge => edge('assumes', from, to);
+
+let taskCounter = 0;
+export function task(agentId: string, steps: Task['steps'], extra: Partial<Task> = {}): Task {
+  const index = taskCounter++;
+  return {
+    id: `${agentId}#${index}`, index, agent: agentId, everyMs: HOUR, atMs: 0, durationMs: 10 * MIN,
+    timeoutMs: Number.POSITIVE_INFINITY, refreshable: true, steps, ...extra,
+  };
+}
+export function step(target: string, action: Action, credentialId: string, via: string | null = null): Task['steps'][number] {
+  return { target, action, via, credential: credentialId };
+}
+
+export function persistent(name = 'persistent', extra: Partial<Policy> = {}): Policy {
+  return basePolicy(name, 'persistent', extra);
+}
+export function ephemeral(name = 'ephemeral', extra: Partial<Policy> = {}): Policy {
+  return basePolicy(name, 'ephemeral', extra);
+}
+export function hybrid(name = 'hybrid', extra: Partial<Policy> = {}): Policy {
+  return basePolicy(name, 'hybrid', extra);
+}
+function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>): Policy {
+  return {
+    name, kind, rotationMs: null, ttlMs: 15 * MIN, scope: 'task',
+    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false,
+    detection: null, revocationLatency: { default: fixed(0), byEnvironment: {} },
+    issuer: { latency: fixed(0), availability: 1 }, exceptions: [], ...extra,
+  };
+}
+
+export function scenario(parts: Partial<Scenario> & Pick<Scenario, 'nodes' | 'attacks' | 'policies'>): Scenario {
+  // Re-number tasks in list order so task ids and indices match the scenario (as the loader does).
+  const workload = (parts.workload ?? []).map((t, index) => ({ ...t, index, id: `${t.agent}#${index}` }));
+  return {
+    name: 'test', description: '', references: [], frameworks: {}, seed: 7, trials: 100, horizonMs: 30 * DAY,
+    sensitivityWeights: DEFAULT_SENSITIVITY_WEIGHTS, defaultRotationMs: Number.POSITIVE_INFINITY, edges: [],
+    source: { file: 'test.yaml', sha256: '0' }, ...parts, workload,
+  };
+}
+
+export const attackDefaults = { hopDelay: fixed(HOUR), maxHops: Number.POSITIVE_INFINITY } as const;
+export function replay(credentialId: string, from: string, leakAtMs: number, replayDelay: Distribution, extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'secret-replay', name: 'secret-replay', credential: credentialId, from, leakAtMs, replayDelay, ...attackDefaults, ...extra } as Attack;
+}
+export function lateral(entry: string, atMs: number, extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'lateral-movement', name: 'lateral-movement', entry, atMs, ...attackDefaults, ...extra } as Attack;
+}
