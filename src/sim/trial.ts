@@ -52,9 +52,15 @@ export function modesOf(model: CompiledModel, policyIndex: number): CredentialMo
   return modes;
 }
 
+/** With a fixed issuer latency and a broker that always answers, no workload draw matters: one cost for every trial. */
+function deterministicIssuer(model: CompiledModel, policyIndex: number): boolean {
+  const { issuer } = model.scenario.policies[policyIndex]!;
+  return issuer.latency.kind === 'fixed' && issuer.availability >= 1;
+}
+
 function costOf(model: CompiledModel, policyIndex: number, trialIndex: number): CostMetrics {
   const cache = cacheOf(model);
-  const key = `${policyIndex}|${trialIndex}`;
+  const key = deterministicIssuer(model, policyIndex) ? `${policyIndex}|*` : `${policyIndex}|${trialIndex}`;
   let cost = cache.costs.get(key);
   if (cost === undefined) {
     const policy = model.scenario.policies[policyIndex]!;
