@@ -1,0 +1,165 @@
+/**
+ * Step 1 of the boundary: text → YAML document with positions → plain data, refusing hostile input
+ * (huge files, alias bombs, prototype-polluting keys, duplicate keys). JSON is parsed by the same YAML
+ * parser (JSON is YAML 1.2), so JSON files get line numbers too.
+ */
+import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import type { ScenarioIssue } from '../errors.js';
+
+/** Files larger than this are rejected before parsing. */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** YAML alias expansions allowed per document (a "billion laughs" bomb needs far more). */
+export const MAX_ALIAS_COUNT = 100;
+
+/** Keys that could pollute prototypes of the objects built from the file. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** One path segment inside a document: a map key or a list index. */
+export type PathSegment = string | number;
+
+/** A parsed file: the YAML document (for positions) and its plain data. */
+export interface ParsedDocument {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly data: unknown;
+}
+
+/** Formats a document path as users read it: `edges[2].to`, `policies["a b"].ttl`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** A whole-file issue (no position). */
+export function fileIssue(file: string, message: string): ScenarioIssue {
+  return { file, line: null, column: null, path: '', message };
+}
+
+/** Parses text into a document, or returns every syntax / hostile-input issue. */
+export function parseText(text: string, file: string): { parsed: ParsedDocument } | { issues: ScenarioIssue[] } {
+  if (Buffer.byteLength(text, 'utf8') > MAX_FILE_BYTES) {
+    return { issues: [fileIssue(file, `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`)] };
+  }
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (source.trim() === '') return { issues: [fileIssue(file, 'file is empty')] };
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  const at = (offset: number | undefined): { line: number | null; column: number | null } => {
+    if (offset === undefined) return { line: null, column: null };
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+
+  const issues: ScenarioIssue[] = doc.errors.map((error) => ({
+    file,
+    ...at(error.pos[0]),
+    path: '',
+    message: `YAML ${error.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${firstLine(error.message)}`,
+  }));
+  if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)'));
+
+  // Forbidden keys are refused on the document itself, before any object is built from it.
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
+        issues.push({
+          file,
+          ...at(isScalar(pair.key) ? pair.key.range?.[0] : undefined),
+          path: formatPath([...pathOfVisit(path), key]),
+          message: `key ${JSON.stringify(key)} is not allowed (it could alter object prototypes)`,
+        });
+      }
+    },
+  });
+  if (issues.length > 0) return { issues };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { issues: [fileIssue(file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): ${message}`)] };
+  }
+  return { parsed: { file, doc, lineCounter, data } };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Rebuilds the document path of a `visit` callback from its ancestor chain. */
+function pathOfVisit(ancestors: readonly unknown[]): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (let i = 0; i < ancestors.length; i++) {
+    const node = ancestors[i];
+    const child = ancestors[i + 1];
+    if (isPair(node) && isScalar(node.key)) out.push(String(node.key.value));
+    else if (isSeq(node) && child !== undefined) out.push(node.items.indexOf(child as never));
+  }
+  return out;
+}
+
+/** Where a path points in the document, to the nearest existing ancestor (a missing key → its parent map). */
+export function locate(
+  parsed: ParsedDocument,
+  path: readonly PathSegment[],
+  options: { readonly atKey?: boolean } = {},
+): { line: number | null; column: number | null } {
+  let node: unknown = parsed.doc.contents;
+  let offset = rangeStart(node);
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (isAlias(node)) node = node.resolve(parsed.doc);
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (pair === undefined) break;
+      const last = i === path.length - 1;
+      next = pair.value;
+      offset = last && options.atKey === true ? rangeStart(pair.key) : (rangeStart(next) ?? rangeStart(pair.key));
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+      if (next === undefined) break;
+      offset = rangeStart(next);
+    } else {
+      break;
+    }
+    node = next;
+  }
+  if (offset === undefined) return { line: null, column: null };
+  const pos = parsed.lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node === null || typeof node !== 'object' || !('range' in node)) return undefined;
+  const range = (node as YamlNode).range;
+  return range?.[0];
+}
+
+/** Builds a located issue for a path inside a parsed document. */
+export function issueAt(
+  parsed: ParsedDocument,
+  path: readonly PathSegment[],
+  message: string,
+  extra: { readonly hint?: string | undefined; readonly atKey?: boolean } = {},
+): ScenarioIssue {
+  const position = locate(parsed, path, extra.atKey === true ? { atKey: true } : {});
+  return {
+    file: parsed.file,
+    ...position,
+    path: formatPath(path),
+    message,
+    ...(extra.hint === undefined ? {} : { hint: extra.hint }),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Policy presets: `scenarios/policies/<name>.yaml`, one policy object per file, shipped with the
+ * package. A scenario names one (`ephemeral-15m`) or overrides some of its fields
+ * (`{preset: ephemeral-15m, ttl: 5m}`; a nested object such as `issuer` is replaced whole).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioIssue } from '../errors.js';
+import { fileIssue, issueAt, parseText, type ParsedDocument, type PathSegment } from './document.js';
+import { didYouMean } from './hints.js';
+import { mapZodIssues } from './issues.js';
+import { policySchema, type PolicyEntryInput, type PolicyInput } from './schema.js';
+
+/** The shipped presets folder; resolves from src/scenario/ (vitest) and from dist/scenario/ alike. */
+export const PRESETS_DIR: URL = new URL('../../scenarios/policies/', import.meta.url);
+
+/** Names of the presets available in a folder, sorted. */
+export function presetNames(dir: URL = PRESETS_DIR): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((file) => /\.ya?ml$/.test(file))
+    .map((file) => file.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+type PresetResult = { readonly raw: Record<string, unknown>; readonly file: string } | { readonly issues: ScenarioIssue[] };
+const cache = new Map<string, PresetResult>();
+
+/** Reads and validates one preset (cached per process; presets are package files). */
+export function loadPreset(name: string, dir: URL = PRESETS_DIR): PresetResult {
+  const key = `${dir.href}\0${name}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const fileName = readdirSync(dir).find((file) => file === `${name}.yaml` || file === `${name}.yml`);
+  const file = fileURLToPath(new URL(fileName ?? `${name}.yaml`, dir));
+  let result: PresetResult;
+  if (fileName === undefined) {
+    result = { issues: [fileIssue(file, `preset ${JSON.stringify(name)} not found`)] };
+  } else {
+    const parsedText = parseText(readFileSync(file, 'utf8'), file);
+    if ('issues' in parsedText) result = parsedText;
+    else {
+      const check = policySchema.safeParse(parsedText.parsed.data);
+      result = check.success
+        ? { raw: parsedText.parsed.data as Record<string, unknown>, file }
+        : { issues: mapZodIssues(check.error.issues, { parsed: parsedText.parsed, schema: policySchema, data: parsedText.parsed.data }) };
+    }
+  }
+  cache.set(key, result);
+  return result;
+}
+
+/** Turns a policy entry of a scenario (object, preset name, or preset with overrides) into a policy object. */
+export function expandPolicyEntry(
+  name: string,
+  entry: PolicyEntryInput,
+  parsed: ParsedDocument,
+  dir: URL = PRESETS_DIR,
+): { policy: PolicyInput } | { issues: ScenarioIssue[] } {
+  if (typeof entry !== 'string' && !('preset' in entry)) return { policy: entry };
+  const presetName = typeof entry === 'string' ? entry : entry.preset;
+  const presetPath: PathSegment[] = typeof entry === 'string' ? ['policies', name] : ['policies', name, 'preset'];
+  const available = presetNames(dir);
+  if (!available.includes(presetName)) {
+    const message = `unknown policy preset ${JSON.stringify(presetName)} (available: ${available.join(', ')})`;
+    return { issues: [issueAt(parsed, presetPath, message, { hint: didYouMean(presetName, available) })] };
+  }
+  const preset = loadPreset(presetName, dir);
+  if ('issues' in preset) return preset;
+  if (typeof entry === 'string') return { policy: policySchema.parse(preset.raw) };
+  const { preset: _name, ...overrides } = entry;
+  const merged = { ...preset.raw, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const check = policySchema.safeParse(merged);
+  if (check.success) return { policy: check.data };
+  return { issues: mapZodIssues(check.error.issues, { parsed, schema: policySchema, data: merged, base: ['policies', name] }) };
+}
+

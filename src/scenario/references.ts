@@ -1,0 +1,270 @@
+/**
+ * Step 3 of the boundary: cross-references the schema cannot see (DESIGN §1). Every id must exist
+ * and have a kind SPEC §1 allows where it is used; edge kinds connect only the kinds SPEC §1 lists;
+ * workload steps must be feasible (a `via` tool the agent invokes, a credential the actor holds that
+ * grants the action); attack parameters must fit their pattern; times fall before the horizon.
+ *
+ * Works on partially valid input (entries that failed the schema are `null`) so that one run reports
+ * every problem in a file. Pure: returns issues with document paths; the caller locates them.
+ */
+import { assertNever } from '../lib/assert.js';
+import { parseDuration } from '../lib/duration.js';
+import type { Action, NodeKind } from './types.js';
+import type { PathSegment } from './document.js';
+import { didYouMean } from './hints.js';
+import type { AttackInput, EdgeInput, NodeInput, PolicyInput, TaskInput } from './schema.js';
+
+/** The (possibly partially valid) input reference checks run on. */
+export interface ReferenceInput {
+  /** The horizon as written (default applied), or undefined when it is itself invalid. */
+  readonly horizon: string | undefined;
+  readonly nodes: readonly (NodeInput | null)[];
+  /** Ids of node entries that failed the schema: references to them are not reported again. */
+  readonly unverifiedIds: ReadonlySet<string>;
+  readonly edges: readonly (EdgeInput | null)[];
+  readonly workload: readonly (TaskInput | null)[];
+  readonly attacks: readonly (AttackInput | null)[];
+  readonly policies: readonly { readonly name: string; readonly policy: PolicyInput | null }[];
+}
+
+/** A reference problem at a document path. */
+export interface ReferenceIssue {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+  readonly hint?: string;
+}
+
+const HOLDERS: readonly NodeKind[] = ['agent', 'tool', 'resource'];
+const TARGETS: readonly NodeKind[] = ['resource', 'tool', 'agent'];
+const ANY: readonly NodeKind[] = ['agent', 'tool', 'resource', 'credential'];
+
+/** Edge kind rules of SPEC §1: allowed source and target kinds. */
+export const EDGE_RULES = {
+  holds: { from: HOLDERS, to: ['credential'] },
+  grants: { from: ['credential'], to: TARGETS },
+  invokes: { from: ['agent', 'tool'], to: ['tool'] },
+  assumes: { from: ['credential'], to: ['credential'] },
+} as const satisfies Record<EdgeInput['kind'], { from: readonly NodeKind[]; to: readonly NodeKind[] }>;
+
+const q = (s: string): string => JSON.stringify(s);
+const article = (kind: string): string => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
+const orList = (kinds: readonly string[]): string =>
+  kinds.length === 1 ? article(kinds[0] ?? '') : `${kinds.slice(0, -1).map(article).join(', ')} or ${article(kinds[kinds.length - 1] ?? '')}`;
+
+/** Lookups over edges (file order kept), so checks stay linear on large files. */
+export interface EdgeIndex {
+  /** holder → credentials it holds, in edge file order. */
+  readonly held: ReadonlyMap<string, readonly string[]>;
+  /** `credential\0target` → granted actions. */
+  readonly granted: ReadonlyMap<string, ReadonlySet<Action>>;
+}
+
+/** Indexes holds and grants edges (invalid entries skipped). */
+export function indexEdges(edges: readonly (EdgeInput | null)[]): EdgeIndex {
+  const held = new Map<string, string[]>();
+  const granted = new Map<string, Set<Action>>();
+  for (const edge of edges) {
+    if (edge?.kind === 'holds') {
+      const list = held.get(edge.from) ?? [];
+      if (!list.includes(edge.to)) list.push(edge.to);
+      held.set(edge.from, list);
+    } else if (edge?.kind === 'grants') {
+      const key = `${edge.from}\0${edge.to}`;
+      const set = granted.get(key) ?? new Set<Action>();
+      for (const action of edge.actions ?? []) set.add(action);
+      granted.set(key, set);
+    }
+  }
+  return { held, granted };
+}
+
+const grantsAction = (index: EdgeIndex, credential: string, target: string, action: Action): boolean =>
+  index.granted.get(`${credential}\0${target}`)?.has(action) === true;
+
+/**
+ * The credential a step uses when the file does not name one: the first credential (edge file order)
+ * held by `actor` that grants `action` on `target`.
+ */
+export function inferStepCredential(index: EdgeIndex, actor: string, target: string, action: Action): string | undefined {
+  return (index.held.get(actor) ?? []).find((credential) => grantsAction(index, credential, target, action));
+}
+
+/** Attack names: explicit, or the pattern id suffixed `-2`, `-3`… on repeats (file order). */
+export function attackNames(attacks: readonly (AttackInput | null)[]): (string | null)[] {
+  const seen = new Map<string, number>();
+  return attacks.map((attack) => {
+    if (attack === null) return null;
+    if (attack.name !== undefined) return attack.name;
+    const count = (seen.get(attack.pattern) ?? 0) + 1;
+    seen.set(attack.pattern, count);
+    return count === 1 ? attack.pattern : `${attack.pattern}-${count}`;
+  });
+}
+
+/** Runs every reference check and returns all the problems found. */
+export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  const add = (path: readonly PathSegment[], message: string, hint?: string): void => {
+    issues.push(hint === undefined ? { path, message } : { path, message, hint });
+  };
+
+  // 1. Node ids: unique, and a kind per id (the first definition wins for later checks).
+  const kinds = new Map<string, NodeKind>();
+  const firstIndex = new Map<string, number>();
+  input.nodes.forEach((node, index) => {
+    if (node === null) return;
+    const first = firstIndex.get(node.id);
+    if (first !== undefined) {
+      add(['nodes', index, 'id'], `duplicate node id ${q(node.id)} (first defined at nodes[${first}])`);
+      return;
+    }
+    firstIndex.set(node.id, index);
+    kinds.set(node.id, node.kind);
+  });
+  const allIds = [...kinds.keys(), ...input.unverifiedIds];
+
+  /** Checks that `id` exists and has an allowed kind; reports and returns false otherwise. */
+  const expectKind = (path: readonly PathSegment[], id: string, allowed: readonly NodeKind[], role: string): boolean => {
+    const kind = kinds.get(id);
+    if (kind === undefined) {
+      if (!input.unverifiedIds.has(id)) add(path, `unknown node ${q(id)}`, didYouMean(id, allIds));
+      return false;
+    }
+    if (!allowed.includes(kind)) {
+      add(path, `${q(id)} is ${article(kind)}, but ${role} must be ${orList(allowed)}`);
+      return false;
+    }
+    return true;
+  };
+
+  // 2. Edges: kind rules, actions only (and always) on grants, no self-loops.
+  const holds = new Set<string>();
+  const invokes = new Set<string>();
+  input.edges.forEach((edge, index) => {
+    if (edge === null) return;
+    const rule = EDGE_RULES[edge.kind];
+    const fromOk = expectKind(['edges', index, 'from'], edge.from, rule.from, `the source of a ${edge.kind} edge`);
+    const toOk = expectKind(['edges', index, 'to'], edge.to, rule.to, `the target of a ${edge.kind} edge`);
+    if (edge.from === edge.to) add(['edges', index], `self-loop: ${edge.kind} edge from ${q(edge.from)} to itself`);
+    if (edge.kind === 'grants' && edge.actions === undefined) {
+      add(['edges', index, 'actions'], 'missing required key "actions" (a grants edge lists read, write and/or admin)');
+    }
+    if (edge.kind !== 'grants' && edge.actions !== undefined) {
+      add(['edges', index, 'actions'], `"actions" is only allowed on grants edges (this is a ${edge.kind} edge)`);
+    }
+    if (fromOk && toOk && edge.kind === 'holds') holds.add(`${edge.from}\0${edge.to}`);
+    if (fromOk && toOk && edge.kind === 'invokes') invokes.add(`${edge.from}\0${edge.to}`);
+  });
+  const edgeIndex = indexEdges(input.edges);
+  const heldBy = (holder: string): string[] => (edgeIndex.held.get(holder) ?? []).filter((id) => kinds.get(id) === 'credential');
+
+  const horizonMs = input.horizon === undefined ? undefined : parseDuration(input.horizon);
+  const beforeHorizon = (path: readonly PathSegment[], time: string): void => {
+    if (horizonMs !== undefined && parseDuration(time) >= horizonMs) {
+      add(path, `must be before the horizon (${input.horizon ?? ''}) (got ${q(time)})`);
+    }
+  };
+
+  // 3. Workload: agent, targets, via tools, step credentials (named or inferred).
+  input.workload.forEach((task, ti) => {
+    if (task === null) return;
+    const base: PathSegment[] = ['workload', ti];
+    const agentOk = expectKind([...base, 'agent'], task.agent, ['agent'], 'a task\'s agent');
+    if (task.at !== undefined) beforeHorizon([...base, 'at'], task.at);
+    task.steps.forEach((step, si) => {
+      const path: PathSegment[] = [...base, 'steps', si];
+      const targetOk = expectKind([...path, 'target'], step.target, TARGETS, 'a step target');
+      let actorOk = agentOk;
+      if (step.via !== undefined) {
+        actorOk = expectKind([...path, 'via'], step.via, ['tool'], 'a step\'s via') && agentOk;
+        if (actorOk && !invokes.has(`${task.agent}\0${step.via}`)) {
+          add([...path, 'via'], `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`);
+          actorOk = false;
+        }
+      }
+      const actor = step.via ?? task.agent;
+      if (step.credential !== undefined) {
+        if (!expectKind([...path, 'credential'], step.credential, ['credential'], 'a step credential')) return;
+        if (actorOk && !holds.has(`${actor}\0${step.credential}`)) {
+          add([...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
+        } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
+          add([...path, 'credential'], `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`);
+        }
+      } else if (actorOk && targetOk && inferStepCredential(edgeIndex, actor, step.target, step.action) === undefined) {
+        add(path, `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`);
+      }
+    });
+  });
+
+  // 4. Attacks: parameters fit the pattern, times before the horizon, unique names.
+  input.attacks.forEach((attack, ai) => {
+    if (attack === null) return;
+    const base: PathSegment[] = ['attacks', ai];
+    switch (attack.pattern) {
+      case 'secret-replay': {
+        const credOk = expectKind([...base, 'credential'], attack.credential, ['credential'], 'a leaked credential');
+        const fromOk = expectKind([...base, 'from'], attack.from, HOLDERS, '"from"');
+        if (credOk && fromOk && !holds.has(`${attack.from}\0${attack.credential}`)) {
+          add([...base, 'from'], `${q(attack.from)} does not hold credential ${q(attack.credential)}`);
+        }
+        beforeHorizon([...base, 'leakAt'], attack.leakAt);
+        break;
+      }
+      case 'lateral-movement':
+        expectKind([...base, 'entry'], attack.entry, ANY, 'an entry point');
+        beforeHorizon([...base, 'at'], attack.at);
+        break;
+      case 'tool-chaining':
+        expectKind([...base, 'agent'], attack.agent, ['agent'], 'a hijacked agent');
+        beforeHorizon([...base, 'at'], attack.at);
+        break;
+      case 'intent-drift':
+        expectKind([...base, 'agent'], attack.agent, ['agent'], 'a drifting agent');
+        attack.targets.forEach((t, k) => expectKind([...base, 'targets', k, 'target'], t.target, TARGETS, 'an intent-drift target'));
+        beforeHorizon([...base, 'at'], attack.at);
+        break;
+      case 'orphaned-credential': {
+        const agentOk = expectKind([...base, 'agent'], attack.agent, ['agent'], 'a retired agent');
+        if (attack.credential === undefined) {
+          if (agentOk && heldBy(attack.agent).length === 0) add([...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
+        } else {
+          const list = typeof attack.credential === 'string' ? [attack.credential] : attack.credential;
+          list.forEach((credential, k) => {
+            const path: PathSegment[] = typeof attack.credential === 'string' ? [...base, 'credential'] : [...base, 'credential', k];
+            if (expectKind(path, credential, ['credential'], 'an orphaned credential') && agentOk && !holds.has(`${attack.agent}\0${credential}`)) {
+              add(path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
+            }
+          });
+        }
+        beforeHorizon([...base, 'retiredAt'], attack.retiredAt);
+        break;
+      }
+      case 'mass-leak':
+        if (expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') && heldBy(attack.holder).length === 0) {
+          add([...base, 'holder'], `${q(attack.holder)} holds no credential`);
+        }
+        beforeHorizon([...base, 'leakAt'], attack.leakAt);
+        break;
+      default:
+        assertNever(attack);
+    }
+  });
+  const names = attackNames(input.attacks);
+  const firstName = new Map<string, number>();
+  names.forEach((name, ai) => {
+    if (name === null) return;
+    const first = firstName.get(name);
+    if (first === undefined) firstName.set(name, ai);
+    else add(input.attacks[ai]?.name === undefined ? ['attacks', ai] : ['attacks', ai, 'name'], `duplicate attack name ${q(name)} (also attacks[${first}]; set a unique name)`);
+  });
+
+  // 5. Policies: hybrid exception ids are credentials.
+  for (const { name, policy } of input.policies) {
+    policy?.exceptions?.forEach((exception, ei) => {
+      exception.match.ids?.forEach((id, k) => {
+        expectKind(['policies', name, 'exceptions', ei, 'match', 'ids', k], id, ['credential'], 'an exception id');
+      });
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,205 @@
+/**
+ * Step 4 of the boundary: defaults resolved, one function per concept (DESIGN §1). Input here has
+ * passed the schema and the reference checks; output is the frozen Scenario with no optional field,
+ * every duration in integer milliseconds (`Infinity` for `never`) and every sensitivity weighted.
+ */
+import { parseDuration, parseDurationOrNever } from '../lib/duration.js';
+import { assertNever } from '../lib/assert.js';
+import { attackNames, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
+import type { AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
+import {
+  ACTIONS,
+  DEFAULT_SENSITIVITY_WEIGHTS,
+  REVOKE_TRIGGERS,
+  type Attack,
+  type Distribution,
+  type Policy,
+  type Scenario,
+  type ScenarioEdge,
+  type ScenarioNode,
+  type Sensitivity,
+  type Task,
+} from './types.js';
+
+/** Scenario-level defaults (DESIGN §1). */
+export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never' } as const;
+/** Policy defaults (DESIGN §1). */
+export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', reevaluate: 'none', bindToWorkload: false } as const;
+/** Default delay between attacker hops (SPEC §4). */
+export const DEFAULT_HOP_DELAY = '1h';
+
+const ZERO: Distribution = { kind: 'fixed', valueMs: 0 };
+
+/** A distribution in milliseconds; a bare duration is `{fixed: D}`. */
+export function resolveDistribution(input: DistributionInput): Distribution {
+  if (typeof input === 'string') return { kind: 'fixed', valueMs: parseDuration(input) };
+  if ('fixed' in input) return { kind: 'fixed', valueMs: parseDuration(input.fixed) };
+  if ('exponential' in input) return { kind: 'exponential', meanMs: parseDuration(input.exponential.mean) };
+  if ('lognormal' in input) return { kind: 'lognormal', medianMs: parseDuration(input.lognormal.median), sigma: input.lognormal.sigma };
+  return { kind: 'uniform', minMs: parseDuration(input.uniform.min), maxMs: parseDuration(input.uniform.max) };
+}
+
+/** A node with its kind's defaults; resources get their sensitivity weight. */
+export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivity, number>>): ScenarioNode {
+  switch (input.kind) {
+    case 'agent':
+      return { kind: 'agent', id: input.id, replans: input.replans ?? false, environment: input.environment ?? 'default', identity: input.identity ?? 'workload' };
+    case 'tool':
+      return { kind: 'tool', id: input.id, environment: input.environment ?? 'default' };
+    case 'resource': {
+      const sensitivity = input.sensitivity ?? 'internal';
+      return { kind: 'resource', id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default' };
+    }
+    case 'credential':
+      return {
+        kind: 'credential',
+        id: input.id,
+        type: input.type ?? 'secret',
+        ephemeralCapable: input.ephemeralCapable ?? true,
+        rotationMs: input.rotation === undefined ? null : parseDurationOrNever(input.rotation),
+      };
+    default:
+      return assertNever(input);
+  }
+}
+
+/** Edges with deterministic keys `<kind>:<from>-><to>#<n>` (n counts repeats of the triple in file order). */
+export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
+  const repeats = new Map<string, number>();
+  return inputs.map((edge) => {
+    const triple = `${edge.kind}:${edge.from}->${edge.to}`;
+    const n = repeats.get(triple) ?? 0;
+    repeats.set(triple, n + 1);
+    const actions = edge.kind === 'grants' ? ACTIONS.filter((a) => (edge.actions ?? []).includes(a)) : [];
+    return { key: `${triple}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions };
+  });
+}
+
+/** A workload task with defaults and every step's credential resolved (named or inferred). */
+export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex): Task {
+  return {
+    id: `${input.agent}#${index}`,
+    index,
+    agent: input.agent,
+    everyMs: input.every === undefined ? Infinity : parseDuration(input.every),
+    atMs: input.at === undefined ? 0 : parseDuration(input.at),
+    durationMs: parseDuration(input.duration),
+    timeoutMs: input.timeout === undefined ? Infinity : parseDurationOrNever(input.timeout),
+    refreshable: input.refreshable ?? true,
+    steps: input.steps.map((step) => {
+      const credential = step.credential ?? inferStepCredential(edges, step.via ?? input.agent, step.target, step.action);
+      // The reference checks guarantee a credential exists; reaching this is a loader bug.
+      if (credential === undefined) throw new Error(`resolveTask: no credential for a step of task ${input.agent}#${index}`);
+      return { target: step.target, action: step.action, via: step.via ?? null, credential };
+    }),
+  };
+}
+
+/** A policy with every default applied. */
+export function resolvePolicy(name: string, input: PolicyInput): Policy {
+  const revokeOn = new Set(input.revokeOn ?? []);
+  const latency = input.revocationLatency ?? {};
+  const byEnvironment: Record<string, Distribution> = {};
+  for (const [env, dist] of Object.entries(latency)) if (env !== 'default') byEnvironment[env] = resolveDistribution(dist);
+  return {
+    name,
+    kind: input.kind,
+    rotationMs: input.rotation === undefined ? null : parseDurationOrNever(input.rotation),
+    ttlMs: parseDuration(input.ttl ?? POLICY_DEFAULTS.ttl),
+    scope: input.scope ?? POLICY_DEFAULTS.scope,
+    revokeOn: Object.fromEntries(REVOKE_TRIGGERS.map((t) => [t, revokeOn.has(t)])) as Policy['revokeOn'],
+    reevaluate: input.reevaluate ?? POLICY_DEFAULTS.reevaluate,
+    bindToWorkload: input.bindToWorkload ?? POLICY_DEFAULTS.bindToWorkload,
+    detection:
+      input.detection === undefined
+        ? null
+        : { probability: input.detection.probability, delay: input.detection.delay === undefined ? ZERO : resolveDistribution(input.detection.delay) },
+    revocationLatency: {
+      default: latency['default'] === undefined ? ZERO : resolveDistribution(latency['default']),
+      byEnvironment,
+    },
+    issuer: {
+      latency: input.issuer?.latency === undefined ? ZERO : resolveDistribution(input.issuer.latency),
+      availability: input.issuer?.availability ?? 1,
+    },
+    exceptions: (input.exceptions ?? []).map((e) => ({
+      match: {
+        replans: e.match.replans ?? null,
+        maxSensitivity: e.match.maxSensitivity ?? null,
+        environment: e.match.environment ?? null,
+        ids: e.match.ids ?? null,
+      },
+      rotationMs: parseDurationOrNever(e.rotation),
+    })),
+  };
+}
+
+/** An attack with its name, hop delay and hop cap resolved; orphaned credentials default to all the agent holds. */
+export function resolveAttack(input: AttackInput, name: string, edges: EdgeIndex): Attack {
+  const base = {
+    name,
+    hopDelay: resolveDistribution(input.hopDelay ?? DEFAULT_HOP_DELAY),
+    maxHops: input.maxHops ?? Infinity,
+  };
+  const delay = (d: DistributionInput | undefined): Distribution => (d === undefined ? ZERO : resolveDistribution(d));
+  switch (input.pattern) {
+    case 'secret-replay':
+      return { pattern: input.pattern, ...base, credential: input.credential, from: input.from, leakAtMs: parseDuration(input.leakAt), replayDelay: delay(input.replayDelay) };
+    case 'lateral-movement':
+      return { pattern: input.pattern, ...base, entry: input.entry, atMs: parseDuration(input.at) };
+    case 'tool-chaining':
+      return { pattern: input.pattern, ...base, agent: input.agent, atMs: parseDuration(input.at) };
+    case 'intent-drift':
+      return { pattern: input.pattern, ...base, agent: input.agent, atMs: parseDuration(input.at), targets: input.targets.map((t) => ({ target: t.target, action: t.action })) };
+    case 'orphaned-credential': {
+      const held = edges.held.get(input.agent) ?? [];
+      const named = input.credential === undefined ? held : typeof input.credential === 'string' ? [input.credential] : input.credential;
+      return { pattern: input.pattern, ...base, agent: input.agent, credentials: [...new Set(named)], retiredAtMs: parseDuration(input.retiredAt), foundDelay: delay(input.foundDelay) };
+    }
+    case 'mass-leak':
+      return { pattern: input.pattern, ...base, holder: input.holder, leakAtMs: parseDuration(input.leakAt), replayDelay: delay(input.replayDelay) };
+    default:
+      return assertNever(input);
+  }
+}
+
+/** Deep-freezes plain data so nothing downstream can mutate the scenario. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The whole scenario, resolved and frozen. `policies` are already expanded from presets, in file order. */
+export function resolveScenario(
+  input: Omit<ScenarioInput, 'policies'>,
+  policies: readonly { readonly name: string; readonly policy: PolicyInput }[],
+  source: { readonly file: string; readonly sha256: string },
+): Scenario {
+  const weights = { ...DEFAULT_SENSITIVITY_WEIGHTS };
+  for (const [s, w] of Object.entries(input.sensitivityWeights ?? {})) if (w !== undefined) weights[s as Sensitivity] = w;
+  const edges = input.edges ?? [];
+  const edgeIndex = indexEdges(edges);
+  const names = attackNames(input.attacks);
+  const frameworks: Record<string, readonly string[]> = {};
+  for (const [key, ids] of Object.entries(input.frameworks ?? {})) if (ids !== undefined) frameworks[key] = ids;
+  return deepFreeze({
+    name: input.name,
+    description: input.description ?? '',
+    references: input.references ?? [],
+    frameworks,
+    seed: input.seed ?? SCENARIO_DEFAULTS.seed,
+    trials: input.trials ?? SCENARIO_DEFAULTS.trials,
+    horizonMs: parseDuration(input.horizon ?? SCENARIO_DEFAULTS.horizon),
+    sensitivityWeights: weights,
+    defaultRotationMs: parseDurationOrNever(input.rotation ?? SCENARIO_DEFAULTS.rotation),
+    nodes: input.nodes.map((node) => resolveNode(node, weights)),
+    edges: resolveEdges(edges),
+    workload: (input.workload ?? []).map((task, index) => resolveTask(task, index, edgeIndex)),
+    attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
+    policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),
+    source: { file: source.file, sha256: source.sha256 },
+  });
+}

@@ -1,0 +1,269 @@
+/**
+ * Step 2 of the boundary: the shape of a scenario file (DESIGN §1) as zod schemas. The schema is the
+ * input type; it validates only — defaults and unit conversion live in `resolve.ts`, cross-references
+ * in `references.ts`. Objects are strict: an unknown key is an error (with a did-you-mean hint).
+ */
+import * as z from 'zod';
+import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duration.js';
+import {
+  ACTIONS,
+  IDENTITIES,
+  REEVALUATE_MODES,
+  REVOKE_TRIGGERS,
+  SCOPES,
+  SENSITIVITIES,
+  POLICY_KINDS,
+} from './types.js';
+
+/** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
+export const FRAMEWORK_KEYS = [
+  'owasp-nhi',
+  'owasp-agentic',
+  'owasp-llm',
+  'attack',
+  'nist-csf',
+  'nist-ai-rmf',
+  'nist-800-207',
+  'maestro',
+] as const;
+
+const DURATION_OR_NEVER_PATTERN = new RegExp(`^(?:never|${DURATION_PATTERN.source.slice(1, -1)})$`);
+const withinMax = (text: string): boolean => {
+  try {
+    return !DURATION_PATTERN.test(text) || parseDuration(text) <= MAX_DURATION_MS;
+  } catch {
+    return false;
+  }
+};
+
+/** A finite duration string (`250ms`, `30s`, `15m`, `2h`, `7d`), at most 100 years. */
+export const durationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, { error: 'must be a duration like 250ms, 30s, 15m, 2h or 7d' })
+  .refine(withinMax, { error: 'must be at most 100 years' })
+  .meta({ description: 'Duration: a number and a unit (ms, s, m, h, d), e.g. 15m.' });
+
+/** A duration string or `never`. */
+export const durationOrNeverSchema = z
+  .string()
+  .regex(DURATION_OR_NEVER_PATTERN, { error: 'must be a duration like 90d, or never' })
+  .refine(withinMax, { error: 'must be at most 100 years' })
+  .meta({ description: 'Duration (e.g. 90d) or never.' });
+
+const probabilitySchema = z.number().min(0).max(1);
+const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/, {
+    error: 'must be an id: letters, digits and . _ : / @ + -, starting with a letter or digit',
+  })
+  .max(200);
+const environmentSchema = z.string().min(1).max(200);
+
+const uniformSchema = z
+  .strictObject({ min: durationSchema, max: durationSchema })
+  .refine((u) => parseDuration(u.min) <= parseDuration(u.max), { error: 'must be ≥ min', path: ['max'] });
+
+/** A distribution over durations; a bare duration means `{fixed: D}`. */
+export const distributionSchema = z
+  .union(
+    [
+      durationSchema,
+      z.strictObject({ fixed: durationSchema }),
+      z.strictObject({ exponential: z.strictObject({ mean: durationSchema }) }),
+      z.strictObject({
+        lognormal: z.strictObject({ median: durationSchema, sigma: z.number().min(0).max(10) }),
+      }),
+      z.strictObject({ uniform: uniformSchema }),
+    ],
+    {
+      error:
+        'must be a duration like 2h or a distribution: {fixed: D}, {exponential: {mean: D}}, {lognormal: {median: D, sigma: N}} or {uniform: {min: D, max: D}}',
+    },
+  )
+  .meta({ description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.' });
+
+// ── nodes ────────────────────────────────────────────────────────────────────────────────────────
+const agentSchema = z.strictObject({
+  id: idSchema,
+  kind: z.literal('agent'),
+  replans: z.boolean().optional().meta({ description: 'Can re-plan and chain tools (default false).' }),
+  environment: environmentSchema.optional().meta({ description: 'Cloud/site (default "default").' }),
+  identity: z.enum(IDENTITIES).optional().meta({ description: 'workload (default) or shared-secret.' }),
+});
+const toolSchema = z.strictObject({
+  id: idSchema,
+  kind: z.literal('tool'),
+  environment: environmentSchema.optional(),
+});
+const resourceSchema = z.strictObject({
+  id: idSchema,
+  kind: z.literal('resource'),
+  sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
+  records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  environment: environmentSchema.optional(),
+});
+const credentialSchema = z.strictObject({
+  id: idSchema,
+  kind: z.literal('credential'),
+  type: z.string().min(1).max(200).optional().meta({ description: 'Free text (default "secret").' }),
+  ephemeralCapable: z.boolean().optional().meta({ description: 'Default true; false for legacy static keys.' }),
+  rotation: durationOrNeverSchema.optional().meta({ description: 'Own rotation period under a persistent policy.' }),
+});
+/** One node: `kind` selects the attributes. */
+export const nodeSchema = z.discriminatedUnion('kind', [agentSchema, toolSchema, resourceSchema, credentialSchema]);
+
+/** One edge; kind rules are checked in references.ts. */
+export const edgeSchema = z.strictObject({
+  from: idSchema,
+  to: idSchema,
+  kind: z.enum(['holds', 'grants', 'invokes', 'assumes']),
+  actions: z.array(z.enum(ACTIONS)).min(1).optional().meta({ description: 'grants only: read, write, admin.' }),
+});
+
+// ── workload ─────────────────────────────────────────────────────────────────────────────────────
+const stepSchema = z.strictObject({
+  target: idSchema,
+  action: z.enum(ACTIONS),
+  via: idSchema.optional(),
+  credential: idSchema.optional(),
+});
+/** One benign task of an agent. */
+export const taskSchema = z
+  .strictObject({
+    agent: idSchema,
+    every: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
+    at: durationSchema.optional(),
+    duration: durationSchema,
+    timeout: durationOrNeverSchema.optional(),
+    refreshable: z.boolean().optional(),
+    steps: z.array(stepSchema).min(1),
+  })
+  .superRefine((task, ctx) => {
+    if (task.every === undefined && task.at === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs "every", "at" or both', input: task });
+    }
+  });
+
+// ── attacks ──────────────────────────────────────────────────────────────────────────────────────
+const attackBase = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be letters, digits and . _ + -' }).max(100).optional(),
+  hopDelay: distributionSchema.optional(),
+  maxHops: z.number().int().min(1).max(1_000_000).optional(),
+};
+const targetSchema = z.strictObject({ target: idSchema, action: z.enum(ACTIONS) });
+/** One breach pattern to replay; `pattern` selects the parameters. */
+export const attackSchema = z.discriminatedUnion('pattern', [
+  z.strictObject({
+    pattern: z.literal('secret-replay'),
+    ...attackBase,
+    credential: idSchema,
+    from: idSchema,
+    leakAt: durationSchema,
+    replayDelay: distributionSchema.optional(),
+  }),
+  z.strictObject({ pattern: z.literal('lateral-movement'), ...attackBase, entry: idSchema, at: durationSchema }),
+  z.strictObject({ pattern: z.literal('tool-chaining'), ...attackBase, agent: idSchema, at: durationSchema }),
+  z.strictObject({
+    pattern: z.literal('intent-drift'),
+    ...attackBase,
+    agent: idSchema,
+    at: durationSchema,
+    targets: z.array(targetSchema).min(1),
+  }),
+  z.strictObject({
+    pattern: z.literal('orphaned-credential'),
+    ...attackBase,
+    agent: idSchema,
+    credential: z.union([idSchema, z.array(idSchema).min(1)]).optional(),
+    retiredAt: durationSchema,
+    foundDelay: distributionSchema.optional(),
+  }),
+  z.strictObject({
+    pattern: z.literal('mass-leak'),
+    ...attackBase,
+    holder: idSchema,
+    leakAt: durationSchema,
+    replayDelay: distributionSchema.optional(),
+  }),
+]);
+
+// ── policies ─────────────────────────────────────────────────────────────────────────────────────
+const exceptionSchema = z.strictObject({
+  match: z
+    .strictObject({
+      replans: z.boolean().optional(),
+      maxSensitivity: z.enum(SENSITIVITIES).optional(),
+      environment: environmentSchema.optional(),
+      ids: z.array(idSchema).min(1).optional(),
+    })
+    .refine((m) => Object.keys(m).length > 0, { error: 'must name at least one of replans, maxSensitivity, environment, ids' }),
+  rotation: durationOrNeverSchema,
+});
+const policyShape = {
+  kind: z.enum(POLICY_KINDS),
+  rotation: durationOrNeverSchema.optional(),
+  ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
+  scope: z.enum(SCOPES).optional(),
+  revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
+  reevaluate: z.enum(REEVALUATE_MODES).optional(),
+  bindToWorkload: z.boolean().optional(),
+  detection: z.strictObject({ probability: probabilitySchema, delay: distributionSchema.optional() }).optional(),
+  revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
+  issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
+  exceptions: z.array(exceptionSchema).optional(),
+};
+const exceptionsOnlyOnHybrid = (policy: { kind?: string | undefined; exceptions?: unknown[] | undefined }, ctx: z.RefinementCtx): void => {
+  if (policy.exceptions !== undefined && policy.exceptions.length > 0 && policy.kind !== 'hybrid') {
+    ctx.addIssue({ code: 'custom', message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`, path: ['exceptions'], input: policy.exceptions });
+  }
+};
+/** A full policy object (also the content of a preset file). */
+export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid);
+
+/** Preset names are file names in scenarios/policies/ (no path separators, so no traversal). */
+export const presetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a preset name like ephemeral-15m' });
+
+const presetRefSchema = z.strictObject({
+  preset: presetNameSchema,
+  ...Object.fromEntries(Object.entries(policyShape).map(([key, schema]) => [key, schema.optional()])),
+} as { preset: typeof presetNameSchema } & { [K in keyof typeof policyShape]: z.ZodOptional<(typeof policyShape)[K]> });
+
+/** A policy entry: an object, a preset name, or `{preset: NAME, …overrides}`. */
+export const policyEntrySchema = z.union([presetNameSchema, presetRefSchema, policySchema], {
+  error: 'must be a policy object {kind: …}, a preset name, or {preset: NAME, …overrides}',
+});
+
+const policyNameSchema = z.string().regex(/^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
+  error: 'policy names use letters, digits and . _ + -, start with a letter or digit, and are not a plain number',
+});
+
+// ── the file ─────────────────────────────────────────────────────────────────────────────────────
+/** The whole scenario file. */
+export const scenarioInputSchema = z.strictObject({
+  $schema: z.string().optional().meta({ description: 'Editor hint; ignored.' }),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lowercase letters, digits and . _ -' }).max(100),
+  description: z.string().max(10_000).optional(),
+  references: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).optional(),
+  frameworks: z.strictObject(Object.fromEntries(FRAMEWORK_KEYS.map((key) => [key, z.array(z.string().min(1)).optional()])) as Record<(typeof FRAMEWORK_KEYS)[number], z.ZodOptional<z.ZodArray<z.ZodString>>>).optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional().meta({ description: 'Default 1.' }),
+  trials: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'Default 100.' }),
+  horizon: durationSchema.optional().meta({ description: 'Simulated time span (default 30d).' }),
+  rotation: durationOrNeverSchema.optional().meta({ description: 'Default rotation of standing secrets (default never).' }),
+  sensitivityWeights: z
+    .strictObject(Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<(typeof SENSITIVITIES)[number], z.ZodOptional<z.ZodNumber>>)
+    .optional(),
+  nodes: z.array(nodeSchema).min(1),
+  edges: z.array(edgeSchema).optional(),
+  workload: z.array(taskSchema).optional(),
+  attacks: z.array(attackSchema).min(1),
+  policies: z.record(policyNameSchema, policyEntrySchema).refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy' }),
+});
+
+export type ScenarioInput = z.output<typeof scenarioInputSchema>;
+export type NodeInput = z.output<typeof nodeSchema>;
+export type EdgeInput = z.output<typeof edgeSchema>;
+export type TaskInput = z.output<typeof taskSchema>;
+export type AttackInput = z.output<typeof attackSchema>;
+export type PolicyInput = z.output<typeof policySchema>;
+export type PolicyEntryInput = z.output<typeof policyEntrySchema>;
+export type DistributionInput = z.output<typeof distributionSchema>;

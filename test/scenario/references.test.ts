@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenarioText } from '../../src/scenario/load.js';
+
+/** A small valid graph; `extra` appends YAML under the given top-level sections. */
+function scenario(parts: { nodes?: string; edges?: string; workload?: string; attacks?: string; policies?: string }): string {
+  return [
+    'name: refs',
+    'nodes:',
+    '  - { id: bot, kind: agent }',
+    '  - { id: mcp, kind: tool }',
+    '  - { id: db, kind: resource }',
+    '  - { id: key, kind: credential }',
+    '  - { id: tool-key, kind: credential }',
+    parts.nodes ?? '',
+    'edges:',
+    '  - { from: bot, to: key, kind: holds }',
+    '  - { from: key, to: db, kind: grants, actions: [read] }',
+    '  - { from: mcp, to: tool-key, kind: holds }',
+    '  - { from: tool-key, to: db, kind: grants, actions: [write] }',
+    parts.edges ?? '',
+    'workload:',
+    parts.workload ?? '  []',
+    'attacks:',
+    parts.attacks ?? '  - { pattern: lateral-movement, entry: bot, at: 1h }',
+    'policies:',
+    parts.policies ?? '  p: persistent-90d',
+    '',
+  ].join('\n');
+}
+
+const issues = (text: string) => {
+  const result = parseScenarioText(text, 'r.yaml');
+  return 'issues' in result ? result.issues.map((i) => ({ path: i.path, line: i.line })) : [];
+};
+
+describe('scenario/references', () => {
+  it('should accept the base graph', () => {
+    expect(issues(scenario({}))).toEqual([]);
+  });
+
+  it('should require a via tool to be invoked by the agent', () => {
+    const text = scenario({ workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }' });
+    expect(issues(text)).toEqual([{ path: 'workload[0].steps[0].via', line: 16 }]);
+  });
+
+  it('should infer a via step credential from the tool once the agent invokes it', () => {
+    const text = scenario({
+      edges: '  - { from: bot, to: mcp, kind: invokes }',
+      workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }',
+    });
+    const result = parseScenarioText(text, 'r.yaml');
+    if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+    expect(result.scenario.workload[0]?.steps[0]?.credential).toBe('tool-key');
+  });
+
+  it('should report a step no held credential can perform, and a named credential that does not grant the action', () => {
+    const text = scenario({
+      workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write }, { target: db, action: write, credential: key }] }',
+    });
+    expect(issues(text)).toEqual([
+      { path: 'workload[0].steps[0]', line: 16 },
+      { path: 'workload[0].steps[1].credential', line: 16 },
+    ]);
+  });
+
+  it('should require a secret-replay holder to hold the credential', () => {
+    const text = scenario({ attacks: '  - { pattern: secret-replay, credential: tool-key, from: bot, leakAt: 1d }' });
+    expect(issues(text)).toEqual([{ path: 'attacks[0].from', line: 18 }]);
+  });
+
+  it('should require hybrid exception ids to be credentials', () => {
+    const text = scenario({ policies: '  h: { kind: hybrid, exceptions: [{ match: { ids: [db] }, rotation: 1d }] }' });
+    expect(issues(text)).toEqual([{ path: 'policies.h.exceptions[0].match.ids[0]', line: 20 }]);
+  });
+
+  it('should report explicit attack names that collide with default ones', () => {
+    const text = scenario({
+      attacks: '  - { pattern: tool-chaining, agent: bot, at: 1h }\n  - { pattern: tool-chaining, agent: bot, at: 1h, name: tool-chaining }',
+    });
+    expect(issues(text)).toEqual([{ path: 'attacks[1].name', line: 19 }]);
+  });
+
+  it('should reject self-loops and actions on non-grants edges', () => {
+    const text = scenario({ edges: '  - { from: key, to: key, kind: assumes, actions: [read] }' });
+    expect(issues(text)).toEqual([
+      { path: 'edges[4]', line: 14 },
+      { path: 'edges[4].actions', line: 14 },
+    ]);
+  });
+});
