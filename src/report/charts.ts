@@ -1,0 +1,278 @@
+/**
+ * Report charts: vega-lite specs compiled to vega and rendered to SVG strings in Node (headless view,
+ * `renderer: 'none'`). No hand-built SVG: the specs below are the whole drawing. Every chart takes
+ * plain rows, so the same SVG goes into report.html (inline) and next to report.md (charts/*.svg).
+ * Titles live in the documents (figure captions), not in the SVG: without a canvas, vega estimates text
+ * widths generously and a long in-chart title would pad the picture with blank space.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Font stack shared with the report's CSS so charts and text match. */
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** Series colours: the baseline (first) in slate, the others in distinguishable hues (colour-blind safe). */
+export const PALETTE = ['#64748b', '#2563eb', '#0d9488', '#d97706', '#c026d3', '#dc2626', '#4d7c0f', '#0891b2'];
+
+const CONFIG = {
+  font: FONT,
+  background: 'white',
+  padding: 8,
+  view: { stroke: null },
+  axis: {
+    labelColor: '#334155',
+    titleColor: '#0f172a',
+    titleFontWeight: 600,
+    labelFontSize: 11,
+    titleFontSize: 12,
+    gridColor: '#e2e8f0',
+    domainColor: '#94a3b8',
+    tickColor: '#94a3b8',
+  },
+  legend: { labelColor: '#334155', titleColor: '#0f172a', labelFontSize: 11, titleFontSize: 12, orient: 'bottom' },
+  header: { labelFontSize: 12, labelFontWeight: 600, labelColor: '#0f172a', titleFontSize: 12 },
+  title: { fontSize: 14, fontWeight: 600, color: '#0f172a', anchor: 'start', subtitleColor: '#475569', subtitleFontSize: 11 },
+} as const;
+
+/** Renders a vega-lite spec to an SVG string; element ids get `idPrefix` so several SVGs can share one page. */
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return prefixIds(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Makes `id="x"` / `url(#x)` / `href="#x"` references unique per chart (inline SVGs share one id space). */
+function prefixIds(svg: string, prefix: string): string {
+  const safe = prefix.replace(/[^A-Za-z0-9_-]/g, '-');
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${safe}-$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${safe}-$1)`)
+    .replace(/href="#([^"]+)"/g, `href="#${safe}-$1"`);
+}
+
+/** A mean with its 95% CI, for one attack under one policy. */
+export interface MeanPoint {
+  readonly attack: string;
+  readonly policy: string;
+  readonly mean: number | null;
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/** Grouped bars of a metric's mean per attack and policy, with 95% CI error bars. */
+export function meanBarsSpec(
+  points: readonly MeanPoint[],
+  options: { readonly yTitle: string; readonly policies: readonly string[]; readonly attacks: readonly string[] },
+): TopLevelSpec {
+  const values = points.filter((p) => p.mean !== null).map((p) => ({ ...p, low: p.low ?? p.mean, high: p.high ?? p.mean }));
+  const x = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelAngle: 0, labelLimit: 180 } } as const;
+  const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
+  const color = {
+    field: 'policy',
+    type: 'nominal',
+    title: 'policy',
+    sort: [...options.policies],
+    scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+  } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: Math.max(220, Math.min(340, options.attacks.length * options.policies.length * 44)),
+    height: 220,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusTopLeft: 2, cornerRadiusTopRight: 2 },
+        encoding: {
+          x,
+          xOffset,
+          color,
+          y: { field: 'mean', type: 'quantitative', title: options.yTitle },
+          tooltip: [{ field: 'policy' }, { field: 'attack' }, { field: 'mean', format: '.3~f' }],
+        },
+      },
+      {
+        mark: { type: 'rule', color: '#0f172a', strokeWidth: 1.2 },
+        encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+      },
+      {
+        mark: { type: 'tick', color: '#0f172a', thickness: 1.2, size: 8, orient: 'horizontal' },
+        encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' } },
+      },
+      {
+        mark: { type: 'tick', color: '#0f172a', thickness: 1.2, size: 8, orient: 'horizontal' },
+        encoding: { x, xOffset, y: { field: 'high', type: 'quantitative' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** The five numbers a box plot draws, in seconds. */
+export interface BoxStats {
+  readonly attack: string;
+  readonly policy: string;
+  readonly min: number;
+  readonly q1: number;
+  readonly median: number;
+  readonly q3: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+/** Tick positions for a duration axis, in seconds: round durations a reader knows. */
+const DURATION_TICKS_S = [0, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
+
+/** Vega expression rendering `datum.value` (seconds) as `45s` / `10m` / `6h` / `7d`. */
+const DURATION_LABEL_EXPR =
+  "datum.value >= 86400 ? format(datum.value / 86400, '.3~') + 'd' : datum.value >= 3600 ? format(datum.value / 3600, '.3~') + 'h' : datum.value >= 60 ? format(datum.value / 60, '.3~') + 'm' : format(datum.value, '.3~') + 's'";
+
+/**
+ * Horizontal box plots (min–max whiskers, quartile box, median tick) of a duration metric in seconds,
+ * per attack and policy. The axis is symmetric-log: exposure windows span minutes (short TTLs) to
+ * weeks (standing secrets), and a linear axis would flatten the short ones into the origin.
+ */
+export function boxPlotSpec(
+  boxes: readonly BoxStats[],
+  options: { readonly policies: readonly string[]; readonly attacks: readonly string[] },
+): TopLevelSpec {
+  const max = Math.max(0, ...boxes.map((b) => b.max));
+  const ticks = DURATION_TICKS_S.filter((t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max);
+  const values = boxes.map((b) => ({ ...b }));
+  const y = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelLimit: 160 } } as const;
+  const yOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
+  const color = {
+    field: 'policy',
+    type: 'nominal',
+    title: 'policy',
+    sort: [...options.policies],
+    scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+  } as const;
+  const x = {
+    field: 'q1',
+    type: 'quantitative' as const,
+    title: 'exposure window (log scale)',
+    scale: { type: 'symlog' as const, constant: 60, domain: [0, ticks.at(-1) ?? 60], nice: false },
+    axis: { values: ticks, labelExpr: DURATION_LABEL_EXPR, grid: true },
+  };
+  const rows = options.attacks.length * options.policies.length;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 330,
+    height: Math.max(120, rows * 24),
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 0.7 }, opacity: 0.9, stroke: '#0f172a', strokeWidth: 0.6 },
+        encoding: {
+          y,
+          yOffset,
+          color,
+          x,
+          x2: { field: 'q3' },
+          tooltip: [
+            { field: 'policy' },
+            { field: 'attack' },
+            { field: 'n' },
+            { field: 'min', format: '.3~f' },
+            { field: 'q1', format: '.3~f' },
+            { field: 'median', format: '.3~f' },
+            { field: 'q3', format: '.3~f' },
+            { field: 'max', format: '.3~f' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 1.2 },
+        encoding: { y, yOffset, color, x: { ...x, field: 'min' }, x2: { field: 'max' } },
+      },
+      {
+        mark: { type: 'tick', color: '#0f172a', thickness: 2, orient: 'vertical' },
+        encoding: { y, yOffset, x: { ...x, field: 'median' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** One point of a sweep curve. */
+export interface SweepPointRow {
+  readonly value: string;
+  readonly attack: string;
+  readonly metric: string;
+  readonly mean: number | null;
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/** Small multiples: one panel per metric, the swept value on x (command-line order), a line per attack with its CI band. */
+export function sweepPanelsSpec(
+  rows: readonly SweepPointRow[],
+  options: { readonly param: string; readonly values: readonly string[]; readonly metrics: readonly string[]; readonly attacks: readonly string[] },
+): TopLevelSpec {
+  const values = rows.filter((r) => r.mean !== null).map((r) => ({ ...r, low: r.low ?? r.mean, high: r.high ?? r.mean }));
+  const x = { field: 'value', type: 'ordinal', title: options.param, sort: [...options.values], axis: { labelAngle: 0 } } as const;
+  const color = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
+  } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values },
+    facet: { field: 'metric', type: 'nominal', title: null, sort: [...options.metrics] },
+    columns: 3,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 200,
+      height: 140,
+      layer: [
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
+        {
+          mark: { type: 'line', point: true, strokeWidth: 2 },
+          encoding: { x, color, y: { field: 'mean', type: 'quantitative', title: null }, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'mean', format: '.3~f' }] },
+        },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/** One point of the risk/cost trade-off: a swept value's mean risk against its mean cost. */
+export interface TradeoffPoint {
+  readonly value: string;
+  readonly order: number;
+  readonly attack: string;
+  readonly cost: number;
+  readonly risk: number;
+}
+
+/** Risk (y) against cost (x), one labelled point per swept value, joined in value order: the knee a team picks from. */
+export function tradeoffSpec(
+  points: readonly TradeoffPoint[],
+  options: { readonly xTitle: string; readonly yTitle: string; readonly attacks: readonly string[] },
+): TopLevelSpec {
+  const color = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
+  } as const;
+  const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
+  const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420,
+    height: 260,
+    data: { values: [...points] },
+    layer: [
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, order: { field: 'order' } } },
+      { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
+      { mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'value' } } },
+    ],
+  } as TopLevelSpec;
+}

@@ -1,0 +1,157 @@
+/**
+ * Every CSV file is written here: header from a declared column list, cells through the one number
+ * formatter, text cells made spreadsheet-safe, and the file written whole or not at all (temp file in
+ * the same folder, then rename). csv-stringify does the RFC 4180 quoting.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { OutputError } from '../errors.js';
+import { METRICS, type TrialRow } from '../metrics/columns.js';
+import { TRIALS_COLUMNS, type Cell, type CsvRow } from './columns.js';
+import { formatNumber } from './format.js';
+
+/** First characters that make a spreadsheet evaluate a text cell as a formula (OWASP CSV injection). */
+const FORMULA_PREFIX = /^[=+\-@\t\r]/;
+
+/** Makes a text cell inert in spreadsheets: a leading `'` before a formula-starting character. */
+export function neutralise(text: string): string {
+  return FORMULA_PREFIX.test(text) ? `'${text}` : text;
+}
+
+/** The text of one cell: numbers through `formatNumber` (so `-3.5` stays a number), text neutralised. */
+export function formatCell(cell: Cell): string {
+  if (cell === null) return '';
+  return typeof cell === 'number' ? formatNumber(cell) : neutralise(cell);
+}
+
+/** The CSV text (header and rows, `\n` line ends) of rows keyed by `columns`. */
+export function toCsv<C extends readonly string[]>(columns: C, rows: Iterable<CsvRow<C>>): string {
+  const records: string[][] = [[...columns]];
+  for (const row of rows) records.push(cells(columns, row));
+  return stringify(records, { record_delimiter: 'unix' });
+}
+
+/** Writes a whole CSV atomically (temp file, then rename); creates the folder. Throws OutputError. */
+export function writeCsv<C extends readonly string[]>(path: string, columns: C, rows: Iterable<CsvRow<C>>): void {
+  writeFileAtomic(path, toCsv(columns, rows));
+}
+
+/** Writes a file whole or not at all: `<path>.tmp-<pid>` then rename; the temp file is removed on failure. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = tempPath(path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw new OutputError(`writeFileAtomic: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+/** A CSV being streamed to a temp file; it appears under its name only on `close()`. */
+export interface CsvWriter<C extends readonly string[]> {
+  /** Appends one row (buffered). */
+  write(row: CsvRow<C>): void;
+  /** Flushes, syncs and renames the temp file into place. */
+  close(): Promise<void>;
+  /** Discards everything written: removes the temp file; the target is left untouched. */
+  abort(): void;
+}
+
+/** Rows are stringified and written in batches: per-row csv-stringify calls would dominate big runs. */
+const BATCH_ROWS = 2048;
+
+/** Opens a streaming CSV writer (for trials.csv, which can be large); the header is written first. */
+export function openCsvWriter<C extends readonly string[]>(path: string, columns: C): CsvWriter<C> {
+  const tmp = tempPath(path);
+  let fd: number | null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w');
+  } catch (error) {
+    throw new OutputError(`openCsvWriter: cannot create ${tmp}: ${errorMessage(error)}`, { cause: error });
+  }
+  let batch: string[][] = [[...columns]];
+
+  const fail = (error: unknown): never => {
+    abort();
+    throw new OutputError(`openCsvWriter: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
+  };
+  const flush = (): void => {
+    if (fd === null || batch.length === 0) return;
+    const text = stringify(batch, { record_delimiter: 'unix' });
+    batch = [];
+    try {
+      writeSync(fd, text);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const abort = (): void => {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing: the temp file is removed below either way
+      }
+      fd = null;
+    }
+    batch = [];
+    rmSync(tmp, { force: true });
+  };
+
+  return {
+    write(row) {
+      if (fd === null) throw new OutputError(`openCsvWriter: ${path} is already closed`);
+      batch.push(cells(columns, row));
+      if (batch.length >= BATCH_ROWS) flush();
+    },
+    close() {
+      if (fd === null) return Promise.reject(new OutputError(`openCsvWriter: ${path} is already closed`));
+      try {
+        flush();
+        fsyncSync(fd);
+        closeSync(fd);
+        fd = null;
+        renameSync(tmp, path);
+      } catch (error) {
+        if (error instanceof OutputError) return Promise.reject(error);
+        try {
+          fail(error);
+        } catch (wrapped) {
+          return Promise.reject(wrapped as Error);
+        }
+      }
+      return Promise.resolve();
+    },
+    abort,
+  };
+}
+
+/** Flattens a trial row into trials.csv cells (metrics after the identifying columns). */
+export function formatTrialRow(row: TrialRow): CsvRow<typeof TRIALS_COLUMNS> {
+  const out: Record<string, Cell> = {
+    scenario: row.scenario,
+    policy: row.policy,
+    attack: row.attack,
+    trial: row.trial,
+    seed: row.seed,
+  };
+  for (const m of METRICS) out[m] = row.metrics[m];
+  return out as CsvRow<typeof TRIALS_COLUMNS>;
+}
+
+function cells<C extends readonly string[]>(columns: C, row: CsvRow<C>): string[] {
+  const record = row as Readonly<Record<string, Cell>>;
+  return columns.map((c) => formatCell(record[c] ?? null));
+}
+
+function tempPath(path: string): string {
+  return `${path}.tmp-${process.pid}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { summarize, orderOf } from '../../src/metrics/summary.js';
+import { renderTable, stripAnsi } from '../../src/report/table.js';
+import { humanCount, humanPercent, humanReduction, humanSeconds } from '../../src/report/human.js';
+import { policy, scenario, trialsFor } from './fixtures.js';
+
+const scenarios = [
+  scenario('ci-deploy-key', [policy('persistent'), policy('ephemeral-15m', { kind: 'ephemeral' })]),
+  scenario('support-agent', [policy('persistent'), policy('ephemeral-5m', { kind: 'ephemeral' }), policy('hybrid', { kind: 'hybrid' })]),
+];
+const summary = summarize(scenarios.flatMap(trialsFor), orderOf(scenarios));
+
+describe('table', () => {
+  it('should print one line per scenario × attack × policy in the long layout', () => {
+    const text = renderTable(summary, { color: false, layout: 'long' });
+    if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^scenario\s+attack\s+policy\s+success\s+reached\s+blast\s+records\s+exposure\s+tokens\s+failed\s+Δ blast$/);
+    const body = lines.filter((l) => !l.startsWith('─') && !l.startsWith('scenario'));
+    expect(body).toHaveLength(2 * 2 + 2 * 3);
+    const eph = body.find((l) => l.includes('ephemeral-15m'));
+    expect(eph).toMatch(/25%\s+0\.25\s+2\.5\s+500k\s+6\.5m\s+722\s+1\.5\s+↓75%$/);
+    expect(body[0]).toMatch(/^ci-deploy-key\s+secret-replay\s+persistent \(baseline\)\s+100%/);
+    // Every line has the same width: columns are aligned.
+    expect(new Set(body.map((l) => l.length)).size).toBeLessThanOrEqual(2);
+  });
+
+  it('should print one line per scenario × attack with a block per policy in the wide layout', () => {
+    const text = renderTable(summary, { color: false, layout: 'wide' });
+    if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
+    const blocks = text.split('\n\n');
+    expect(blocks).toHaveLength(2);
+    const first = blocks[0]?.split('\n') ?? [];
+    expect(first[0]).toContain('persistent (baseline)');
+    expect(first[0]).toContain('ephemeral-15m');
+    expect(first[0]).toContain('Δ blast vs baseline');
+    expect(first.filter((l) => l.startsWith('ci-deploy-key') || l.startsWith(' '))).toHaveLength(3);
+    expect(first.at(-1)).toMatch(/lateral-movement.*↓75%$/);
+  });
+
+  it('should pick the long layout when the wide one does not fit', () => {
+    expect(renderTable(summary, { color: false, width: 60 })).toBe(renderTable(summary, { color: false, layout: 'long' }));
+    expect(renderTable(summary, { color: false, width: 1000 })).toBe(renderTable(summary, { color: false, layout: 'wide' }));
+  });
+
+  it('should colour only when asked, without changing the layout', () => {
+    const plain = renderTable(summary, { color: false, layout: 'long' });
+    const coloured = renderTable(summary, { color: true, layout: 'long' });
+    expect(plain).not.toContain('\u001b[');
+    expect(coloured).toContain('\u001b[');
+    expect(stripAnsi(coloured)).toBe(plain);
+  });
+
+  it('should honour another baseline', () => {
+    const text = renderTable(summary, { color: false, layout: 'long', baselineByScenario: { 'ci-deploy-key': 'ephemeral-15m' } });
+    expect(text).toContain('ephemeral-15m (baseline)');
+    expect(text).toMatch(/persistent\s.*↑300%/);
+  });
+});
+
+describe('human', () => {
+  it('should render counts, percentages, durations and reductions compactly', () => {
+    expect([humanCount(0), humanCount(1.234), humanCount(12.34), humanCount(999), humanCount(2_000_000), humanCount(null)]).toEqual([
+      '0',
+      '1.23',
+      '12.3',
+      '999',
+      '2M',
+      '—',
+    ]);
+    expect([humanPercent(0.25), humanPercent(0.075), humanPercent(1)]).toEqual(['25%', '7.5%', '100%']);
+    expect([humanSeconds(45), humanSeconds(390), humanSeconds(3 * 3600), humanSeconds(2.5 * 86_400)]).toEqual(['45s', '6.5m', '3h', '2.5d']);
+    expect([humanReduction(75), humanReduction(-20), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '—']);
+  });
+});
