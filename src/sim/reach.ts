@@ -37,7 +37,9 @@ import { sampleAt } from '../lib/distribution.js';
 import { keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { PRIVILEGED, READ, ADMIN } from '../model/actions.js';
+import { PRIVILEGED, READ, WRITE, ADMIN } from '../model/actions.js';
+
+const EMPTY_SCOPE: PairSet = new Map();
 import { versionEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
@@ -115,6 +117,36 @@ interface Invocation {
 
 const MAX_ROUNDS = 100_000;
 
+/** Scopes are shared, immutable maps: identity is enough to tell instances apart. */
+const scopeIds = new WeakMap<PairSet, number>();
+let nextScopeId = 1;
+function scopeId(scope: PairSet): number {
+  let id = scopeIds.get(scope);
+  if (id === undefined) {
+    id = nextScopeId++;
+    scopeIds.set(scope, id);
+  }
+  return id;
+}
+
+/** The scope of a step-scoped token: one (target, action) pair, one shared map per step. */
+const stepScopes = new WeakMap<object, Map<string, PairSet>>();
+export function stepScope(ctx: TrialContext, task: number, step: number): PairSet {
+  let byStep = stepScopes.get(ctx.model);
+  if (byStep === undefined) {
+    byStep = new Map();
+    stepScopes.set(ctx.model, byStep);
+  }
+  const key = `${task}|${step}`;
+  let scope = byStep.get(key);
+  if (scope === undefined) {
+    const s = ctx.model.scenario.workload[task]!.steps[step]!;
+    scope = new Map([[ctx.model.indexOf.get(s.target)!, s.action === 'read' ? READ : s.action === 'write' ? WRITE : ADMIN]]);
+    byStep.set(key, scope);
+  }
+  return scope;
+}
+
 /** Runs the expansion from a foothold until the horizon, the hop limit or nothing left to try. */
 export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribution, maxHops: number): ReachResult {
   const { model, policy, modes } = ctx;
@@ -168,7 +200,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
 
   const addInstance = (inst: Instance): void => {
     if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
-    const scopeKey = inst.scope === null ? '*' : [...inst.scope].map(([x, m]) => `${x}:${m}`).join(',');
+    const scopeKey = inst.scope === null ? 0 : scopeId(inst.scope);
     const key = `${inst.cred}|${scopeKey}|${inst.boundTo}|${inst.actingAs}|${inst.principal}|${inst.managed}|${inst.material}|${inst.controlOf}`;
     const previous = heldKeys.get(key);
     if (previous !== undefined) {
@@ -212,12 +244,8 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
 
   const tokenScope = (task: number, step: number, cred: number): PairSet | null => {
     if (policy.scope === 'role') return null;
-    if (step >= 0) {
-      const s = model.scenario.workload[task]!.steps[step]!;
-      const bit = s.action === 'read' ? 1 : s.action === 'write' ? 2 : 4;
-      return new Map([[model.indexOf.get(s.target)!, bit]]);
-    }
-    return model.taskCredPairs[task]!.get(cred) ?? new Map();
+    if (step >= 0) return stepScope(ctx, task, step);
+    return model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
   };
 
   /** The agent whose steps use `cred` first (the owner of a stolen standing secret, for R7 exchanges). */
@@ -504,12 +532,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const bound = policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
   let scope: PairSet | null = null;
   if (policy.scope !== 'role') {
-    if (token.step >= 0) {
-      const s = model.scenario.workload[token.task]!.steps[token.step]!;
-      scope = new Map([[model.indexOf.get(s.target)!, s.action === 'read' ? READ : s.action === 'write' ? 2 : ADMIN]]);
-    } else {
-      scope = model.taskCredPairs[token.task]!.get(cred) ?? new Map();
-    }
+    scope = token.step >= 0 ? stepScope(ctx, token.task, token.step) : (model.taskCredPairs[token.task]!.get(cred) ?? EMPTY_SCOPE);
   }
   return {
     cred, obtainedAt: useAt, usableFrom: useAt, until: token.deadAt, scope, boundTo: bound ? token.actor : -1,

@@ -13,8 +13,8 @@ import { occurrenceCount, simulateOccurrence } from './occurrence.js';
 /** Nearest-rank p95 of the waits (a request wait is one of the draws; no interpolation needed). */
 function p95(values: number[]): number {
   if (values.length === 0) return 0;
-  values.sort((a, b) => a - b);
-  return values[Math.ceil(0.95 * values.length) - 1]!;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
 }
 
 /** Computes the cost metrics of `policy` over the whole workload for one trial. */
@@ -45,13 +45,12 @@ export function workloadCost(model: CompiledModel, policy: Policy, modes: Creden
   model.scenario.workload.forEach((task, t) => {
     const count = occurrenceCount(task, horizon);
     for (let k = 0; k < count; k++) {
-      const occurrence = simulateOccurrence(model, policy, modes, costSeed, t, k);
+      const occurrence = simulateOccurrence(model, policy, modes, costSeed, t, k, waits);
       tasksTotal++;
       if (occurrence.status !== 'completed') tasksFailed++;
       reauthorizations += occurrence.reauthorizations;
       tokensIssued += occurrence.issuances.length;
       for (const token of occurrence.issuances) bump(token.mintAt, 1);
-      for (const w of occurrence.waits) waits.push(w);
     }
   });
 

@@ -69,28 +69,68 @@ interface Segment {
   readonly step: number;
   readonly durationMs: number;
   readonly creds: readonly number[];
+  /** The workload requesting each credential's token (parallel to `creds`). */
+  readonly actors: readonly number[];
 }
 
-function segments(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): Segment[] {
+/** A task's request plan under one policy: computed once per (modes, task), reused by every occurrence. */
+type TaskPlan = readonly Segment[];
+const plans = new WeakMap<CredentialModes, Map<string, TaskPlan>>();
+
+function planOf(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+  let byTask = plans.get(modes);
+  if (byTask === undefined) {
+    byTask = new Map();
+    plans.set(modes, byTask);
+  }
+  const key = `${policy.scope === 'step' ? 's' : 't'}|${taskIndex}`;
+  let plan = byTask.get(key);
+  if (plan === undefined) {
+    plan = buildPlan(model, policy, modes, taskIndex);
+    byTask.set(key, plan);
+  }
+  return plan;
+}
+
+function buildPlan(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
   const task = model.scenario.workload[taskIndex]!;
+  const agent = task.agent;
   const credOf = (cred: string): number => model.indexOf.get(cred)!;
   if (policy.scope === 'step') {
     const n = task.steps.length;
     return task.steps.map((step, i) => {
       const cred = credOf(step.credential);
       const durationMs = Math.floor(((i + 1) * task.durationMs) / n) - Math.floor((i * task.durationMs) / n);
-      return { step: i, durationMs, creds: modes.ephemeral[cred] === 1 ? [cred] : [] };
+      const managed = modes.ephemeral[cred] === 1;
+      return { step: i, durationMs, creds: managed ? [cred] : [], actors: managed ? [model.indexOf.get(step.via ?? agent)!] : [] };
     });
   }
   const creds: number[] = [];
+  const actors: number[] = [];
   for (const step of task.steps) {
     const cred = credOf(step.credential);
-    if (modes.ephemeral[cred] === 1 && !creds.includes(cred)) creds.push(cred);
+    if (modes.ephemeral[cred] === 1 && !creds.includes(cred)) {
+      creds.push(cred);
+      actors.push(model.taskCredActor[taskIndex]!.get(cred)!);
+    }
   }
-  return [{ step: -1, durationMs: task.durationMs, creds }];
+  return [{ step: -1, durationMs: task.durationMs, creds, actors }];
 }
 
-/** Simulates occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`. */
+/** A token while its occurrence is still running (deadAt settled at the end). */
+interface Pending {
+  cred: number;
+  actor: number;
+  step: number;
+  mintAt: number;
+  reauth: boolean;
+}
+
+/**
+ * Simulates occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`.
+ * `waitsOut`, when given, receives every request wait instead of the occurrence's own list (the cost
+ * loop collects millions of them without an array per occurrence).
+ */
 export function simulateOccurrence(
   model: CompiledModel,
   policy: Policy,
@@ -98,61 +138,57 @@ export function simulateOccurrence(
   costSeed: number,
   taskIndex: number,
   k: number,
+  waitsOut?: number[],
 ): Occurrence {
   const task = model.scenario.workload[taskIndex]!;
   const agent = model.taskAgent[taskIndex]!;
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
-  const minted: Omit<Issuance, 'deadAt'>[] = [];
-  const waits: number[] = [];
+  const ttl = policy.ttlMs;
+  const { latency, availability } = policy.issuer;
+  const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
+  const minted: Pending[] = [];
+  const waits: number[] = waitsOut ?? [];
   const segmentEnds: number[] = [];
   let reauthorizations = 0;
   let request = 0;
   let t = start;
   let status: OccurrenceStatus = 'completed';
 
-  // One batch of requests (in parallel): the segment waits for the slowest; any unserved request fails the task.
-  const requestBatch = (seg: Segment, reauth: boolean): boolean => {
-    let wait = 0;
-    let served = true;
-    const mintedNow: number[] = [];
-    for (const cred of seg.creds) {
-      const latency = sampleAt(policy.issuer.latency, keyedUniform(costSeed, taskIndex, k, request, LATENCY));
-      const available = keyedUniform(costSeed, taskIndex, k, request, AVAILABILITY) < policy.issuer.availability;
-      request++;
-      waits.push(latency);
-      wait = Math.max(wait, latency);
-      if (available) mintedNow.push(cred);
-      else served = false;
-    }
-    t += wait;
-    for (const cred of mintedNow) {
-      const actor = seg.step === -1 ? model.taskCredActor[taskIndex]!.get(cred)! : actorOfStep(model, taskIndex, seg.step);
-      minted.push({ cred, actor, principal: agent, task: taskIndex, step: seg.step, mintAt: t, expiresAt: t + policy.ttlMs, reauth });
-      if (reauth) reauthorizations++;
-    }
-    return served;
-  };
-
-  outer: for (const seg of segments(model, policy, modes, taskIndex)) {
-    if (seg.creds.length > 0 && !requestBatch(seg, false)) {
-      status = 'failed';
-      break;
-    }
+  outer: for (const seg of planOf(model, policy, modes, taskIndex)) {
+    const { creds } = seg;
     let remaining = seg.durationMs;
-    while (seg.creds.length > 0 && remaining > policy.ttlMs) {
+    let reauth = false;
+    // Request a batch at the segment start, then again each time the tokens expire mid-segment.
+    while (creds.length > 0) {
+      let wait = 0;
+      let served = true;
+      const firstMinted = minted.length;
+      for (let i = 0; i < creds.length; i++) {
+        const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskIndex, k, request, LATENCY));
+        const available = availability >= 1 || keyedUniform(costSeed, taskIndex, k, request, AVAILABILITY) < availability;
+        request++;
+        waits.push(l);
+        if (l > wait) wait = l;
+        if (available) minted.push({ cred: creds[i]!, actor: seg.actors[i]!, step: seg.step, mintAt: 0, reauth });
+        else served = false;
+      }
+      t += wait;
+      for (let i = firstMinted; i < minted.length; i++) minted[i]!.mintAt = t;
+      if (reauth) reauthorizations += minted.length - firstMinted;
+      if (!served) {
+        status = 'failed';
+        break outer;
+      }
+      if (remaining <= ttl) break;
       // The segment outlives its tokens: a legacy job cannot re-authenticate mid-run and breaks.
+      t += ttl;
       if (!task.refreshable) {
-        t += policy.ttlMs;
         status = 'failed';
         break outer;
       }
-      t += policy.ttlMs;
-      remaining -= policy.ttlMs;
-      if (!requestBatch(seg, true)) {
-        status = 'failed';
-        break outer;
-      }
+      remaining -= ttl;
+      reauth = true;
     }
     t += remaining;
     segmentEnds.push(t);
@@ -170,17 +206,16 @@ export function simulateOccurrence(
   const issuances: Issuance[] = [];
   for (const token of minted) {
     if (token.mintAt > end) continue; // cancelled by the timeout
-    let deadAt = token.expiresAt;
+    let deadAt = token.mintAt + ttl;
     // A step-scoped token is done when its step completes.
     const stepEnd = token.step >= 0 ? segmentEnds[token.step] : undefined;
     if (stepEnd !== undefined && policy.revokeOn.completion) deadAt = Math.min(deadAt, stepEnd);
     if (revokeAtEnd) deadAt = Math.min(deadAt, end);
-    issuances.push({ ...token, deadAt });
+    issuances.push({
+      cred: token.cred, actor: token.actor, principal: agent, task: taskIndex, step: token.step,
+      mintAt: token.mintAt, expiresAt: token.mintAt + ttl, deadAt, reauth: token.reauth,
+    });
   }
-  return { task: taskIndex, k, start, end, status, issuances, waits, reauthorizations };
+  return { task: taskIndex, k, start, end, status, issuances, waits: waitsOut === undefined ? waits : [], reauthorizations };
 }
 
-function actorOfStep(model: CompiledModel, taskIndex: number, step: number): number {
-  const s = model.scenario.workload[taskIndex]!.steps[step]!;
-  return model.indexOf.get(s.via ?? model.scenario.workload[taskIndex]!.agent)!;
-}
