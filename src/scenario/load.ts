@@ -10,6 +10,8 @@ import { fileIssue, issueAt, MAX_FILE_BYTES, parseText, type ParsedDocument } fr
 import { mapZodIssues } from './issues.js';
 import { expandPolicyEntry } from './presets.js';
 import { checkReferences, type ReferenceInput } from './references.js';
+import { FRAMEWORK_ID_KEYS, FRAMEWORK_IDS, isKnownFrameworkId, type FrameworkKey } from './frameworks.js';
+import { didYouMean } from './hints.js';
 import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
 import {
   attackSchema,
@@ -120,11 +122,31 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   for (const issue of checkReferences(salvaged.input)) {
     issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
   }
+  issues.push(...frameworkIssues(parsed));
   if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
 
   // 3. Defaults.
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
   return { scenario: resolveScenario(checked.data, policies, { file, sha256 }), parsed };
+}
+
+/**
+ * Framework tags reach risk reviews, so they must be real identifiers (FRAMEWORKS.md): an unknown id
+ * under a known key is an error with the closest real id as hint. (Unknown keys are the schema's.)
+ */
+function frameworkIssues(parsed: ParsedDocument): ScenarioIssue[] {
+  const raw = isRecord(parsed.data) ? parsed.data['frameworks'] : undefined;
+  if (!isRecord(raw)) return [];
+  const issues: ScenarioIssue[] = [];
+  for (const [key, ids] of Object.entries(raw)) {
+    if (!(FRAMEWORK_ID_KEYS as readonly string[]).includes(key) || !Array.isArray(ids)) continue;
+    ids.forEach((id: unknown, index) => {
+      if (typeof id !== 'string' || isKnownFrameworkId(key, id)) return;
+      const hint = didYouMean(id, FRAMEWORK_IDS[key as FrameworkKey]);
+      issues.push(issueAt(parsed, ['frameworks', key, index], `unknown ${key} identifier ${JSON.stringify(id)} (see FRAMEWORKS.md)`, { hint }));
+    });
+  }
+  return issues;
 }
 
 /** The valid parts of a (possibly invalid) file, entry by entry, with presets expanded. */
