@@ -1,0 +1,116 @@
+/**
+ * The framework identifiers a scenario may carry under `frameworks:` (the list in FRAMEWORKS.md, written
+ * exactly so). Risk reviewers read these tags in scenarios.csv and report.md, so an id that does not
+ * exist — the seed text's "NHI-03" (Agentic) or MAESTRO "GOV-2" — must never get through.
+ */
+
+/** Allowed ids per framework key, as `as const` data. */
+export const FRAMEWORK_IDS = {
+  'owasp-nhi': [
+    'NHI1:2025',
+    'NHI2:2025',
+    'NHI3:2025',
+    'NHI4:2025',
+    'NHI5:2025',
+    'NHI6:2025',
+    'NHI7:2025',
+    'NHI8:2025',
+    'NHI9:2025',
+    'NHI10:2025',
+  ],
+  'owasp-agentic': [
+    'ASI01',
+    'ASI02',
+    'ASI03',
+    'ASI04',
+    'ASI05',
+    'ASI06',
+    'ASI07',
+    'ASI08',
+    'ASI09',
+    'ASI10',
+    // The older OWASP Agentic AI Threats and Mitigations v1.0 threat ids (T1–T15), listed in FRAMEWORKS.md.
+    'T1',
+    'T2',
+    'T3',
+    'T4',
+    'T5',
+    'T6',
+    'T7',
+    'T8',
+    'T9',
+    'T10',
+    'T11',
+    'T12',
+    'T13',
+    'T14',
+    'T15',
+  ],
+  'owasp-llm': ['LLM02:2025', 'LLM06:2025'],
+  attack: [
+    'T1078',
+    'T1078.004',
+    'T1550',
+    'T1550.001',
+    'T1550.004',
+    'T1552',
+    'T1552.001',
+    'T1528',
+    'T1110.003',
+    'TA0008',
+    'T1021',
+    'T1195.002',
+    'T1199',
+    'T1539',
+  ],
+  'nist-csf': ['PR.AA-01', 'PR.AA-02', 'PR.AA-03', 'PR.AA-04', 'PR.AA-05', 'DE.CM-03', 'DE.CM-06', 'DE.CM-09', 'RS.MI-01', 'RS.MI-02'],
+  'nist-ai-rmf': ['GOVERN 1.6', 'GOVERN 1.7', 'GOVERN 2.1', 'GOVERN 6.1', 'MEASURE 2.4', 'MEASURE 2.7', 'MANAGE 2.4', 'MANAGE 3.1'],
+  'nist-800-207': ['Tenet 3', 'Tenet 4', 'Tenet 6'],
+  maestro: ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'Cross-Layer'],
+} as const;
+
+/** A framework key accepted under `frameworks:`. */
+export type FrameworkKey = keyof typeof FRAMEWORK_IDS;
+
+/** The framework keys, in FRAMEWORKS.md order. */
+export const FRAMEWORK_ID_KEYS = Object.keys(FRAMEWORK_IDS) as readonly FrameworkKey[];
+
+/** One framework tag that is not in FRAMEWORKS.md: where it is (`key`, `index` in that list) and what it says. */
+export interface UnknownFrameworkId {
+  readonly key: string;
+  /** Index in the key's list, or `null` when the key itself is unknown. */
+  readonly index: number | null;
+  readonly id: string;
+}
+
+const lookup: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(FRAMEWORK_IDS).map(([key, ids]) => [key, new Set<string>(ids)]),
+);
+
+/** True when `id` is an allowed identifier under framework `key`. */
+export function isKnownFrameworkId(key: string, id: string): boolean {
+  return lookup.get(key)?.has(id) ?? false;
+}
+
+/** Every tag of a `frameworks` map that FRAMEWORKS.md does not list, with its position (file order). */
+export function findUnknownFrameworkIds(frameworks: Readonly<Record<string, readonly string[]>>): UnknownFrameworkId[] {
+  const found: UnknownFrameworkId[] = [];
+  for (const [key, ids] of Object.entries(frameworks)) {
+    if (!lookup.has(key)) {
+      found.push({ key, index: null, id: key });
+      continue;
+    }
+    ids.forEach((id, index) => {
+      if (!isKnownFrameworkId(key, id)) found.push({ key, index, id });
+    });
+  }
+  return found;
+}
+
+/**
+ * The unknown framework tags of a `frameworks` map as `key: id` strings (an unknown key as `key`),
+ * empty when every tag is one of FRAMEWORKS.md's.
+ */
+export function unknownFrameworkIds(frameworks: Readonly<Record<string, readonly string[]>>): string[] {
+  return findUnknownFrameworkIds(frameworks).map((u) => (u.index === null ? u.key : `${u.key}: ${u.id}`));
+}
