@@ -34,6 +34,7 @@
  */
 import type { Distribution } from '../scenario/types.js';
 import { sampleAt } from '../lib/distribution.js';
+import { EventHeap, type HeapItem } from '../lib/heap.js';
 import { keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
@@ -95,6 +96,8 @@ export interface ReachResult {
   readonly exposureWindowMs: number;
   readonly firstAccessMs: number | null;
   readonly containmentMs: number | null;
+  /** Engine events processed (hops, wake-ups, detections). */
+  readonly events: number;
 }
 
 interface Control {
@@ -116,6 +119,25 @@ interface Invocation {
 }
 
 const MAX_ROUNDS = 100_000;
+
+/** An engine event: a hop, a wake-up, or a detection (ordered by time, then this priority, then insertion). */
+interface EngineEvent extends HeapItem {
+  readonly type: 'detect' | 'hop' | 'wake';
+  readonly cred: number;
+}
+const ACTION_NAMES: Readonly<Record<number, string>> = { 0: 'request', 1: 'read', 2: 'write', 4: 'admin' };
+const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop: 1, wake: 2 };
+
+/** One line of a trial's trace: what the attacker did, and why it worked or not. */
+export interface TraceEvent {
+  readonly t: number;
+  readonly hop: number;
+  readonly kind: 'use' | 'deny' | 'expose' | 'control' | 'invoke' | 'exchange' | 'detect';
+  readonly cred: number;
+  readonly target: number;
+  readonly action: number;
+  readonly reason: string;
+}
 
 /** Scopes are shared, immutable maps: identity is enough to tell instances apart. */
 const scopeIds = new WeakMap<PairSet, number>();
@@ -148,7 +170,15 @@ export function stepScope(ctx: TrialContext, task: number, step: number): PairSe
 }
 
 /** Runs the expansion from a foothold until the horizon, the hop limit or nothing left to try. */
-export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribution, maxHops: number): ReachResult {
+export function expand(
+  ctx: TrialContext,
+  foothold: Foothold,
+  hopDelay: Distribution,
+  maxHops: number,
+  trace?: (event: TraceEvent) => void,
+): ReachResult {
+  let events = 0;
+  let onDetect = (_at: number, _cred: number): void => {};
   const { model, policy, modes } = ctx;
   const horizon = model.scenario.horizonMs;
   const { grants, holds, invokes, assumes } = model;
@@ -255,20 +285,24 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     return first < credTasks.off[cred + 1]! ? model.taskAgent[credTasks.to[first]!]! : -1;
   };
 
-  /** R9: first attempt of (cred, target, action) draws detection. */
-  const attempt = (cred: number, target: number, action: number, t: number): void => {
+  /** R9: first attempt of (cred, target, action) draws detection. True when it is the first. */
+  const attempt = (cred: number, target: number, action: number, t: number): boolean => {
     const key = `${cred}|${target}|${action}`;
-    if (attempted.has(key)) return;
+    if (attempted.has(key)) return false;
     attempted.add(key);
     const detection = policy.detection;
-    if (detection === null) return;
+    if (detection === null) return true;
     if (ctx.detectRng() < detection.probability) {
       const at = t + sampleAt(detection.delay, ctx.detectRng());
       const previous = revokedAt.get(cred);
-      if (previous === undefined || at < previous) revokedAt.set(cred, at);
+      if (previous === undefined || at < previous) {
+        revokedAt.set(cred, at);
+        onDetect(at, cred);
+      }
     } else {
       ctx.detectRng(); // keep one delay draw per attempt so later draws stay aligned
     }
+    return true;
   };
 
   const reevaluates = (action: number): boolean =>
@@ -283,13 +317,23 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
     for (let action = 1; action <= ADMIN; action <<= 1) {
       if ((tries & action) === 0) continue;
-      attempt(inst.cred, target, action, t);
-      if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) continue; // R7 binding
-      if (inst.scope !== null && ((inst.scope.get(target) ?? 0) & action) === 0) continue; // scope
-      if (inst.managed && reevaluates(action)) {
+      const first = attempt(inst.cred, target, action, t);
+      let denied: string | null = null;
+      if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) {
+        denied = `token bound to ${model.ids[inst.boundTo]}, replayed from elsewhere`; // R7 binding
+      } else if (inst.scope !== null && ((inst.scope.get(target) ?? 0) & action) === 0) {
+        denied = `outside the token's scope`;
+      } else if (inst.managed && reevaluates(action)) {
         const intent = inst.principal >= 0 ? model.intent[inst.principal]! : null;
-        if (intent === null || ((intent.get(target) ?? 0) & action) === 0) continue; // R7 re-evaluation
+        if (intent === null || ((intent.get(target) ?? 0) & action) === 0) {
+          denied = `out-of-intent ${ACTION_NAMES[action]} on ${model.ids[target]} (broker re-evaluation)`; // R7
+        }
       }
+      if (denied !== null) {
+        if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied });
+        continue;
+      }
+      if (first) trace?.({ t, hop: depth, kind: 'use', cred: inst.cred, target, action, reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}` });
       succeed(inst, target, action, t, nextHop, depth);
     }
   };
@@ -309,6 +353,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     }
     // R3: the material held there is exposed now, usable next hop.
     if (holds.off[target]! < holds.off[target + 1]!) {
+      if (trace !== undefined && !watched.has(target)) trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials' });
       watched.add(target);
       for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
         materialAt(holds.to[k]!, target, t, nextHop, depth, -1, -1);
@@ -320,6 +365,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
       const until = inst.until;
       if (existing === undefined || (existing.until < until && existing.dependsOn >= 0)) {
         controls.set(target, { node: target, from: nextHop, until, dependsOn: inst.cred, depth });
+        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target, action, reason: 'admin gives control' });
         progress = true;
       }
     }
@@ -340,6 +386,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
         const pairs = inv.principal >= 0 ? model.requestPairs.get(requestKey(inv.principal, tool, cred)) : undefined;
         if (pairs === undefined) {
           attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
+          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: 'issuance outside the principal\'s declared requests via this tool' });
           continue;
         }
         inst = {
@@ -374,7 +421,11 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
       return;
     }
     const pairs = inst.principal >= 0 ? model.principalCredPairs.get(`${inst.principal}|${target}`) : undefined;
-    if (pairs === undefined) return; // R7: the broker re-evaluates the exchange against declared intent
+    if (pairs === undefined) {
+      trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent' });
+      return; // R7: the broker re-evaluates the exchange against declared intent
+    }
+    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: 'token exchange' });
     maxHop = Math.max(maxHop, depth);
     addInstance({
       cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' ? null : pairs,
@@ -390,8 +441,25 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     controls.set(node, { node, from: foothold.firstHopMs, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth: 0 });
   }
 
+  // The event loop: a hop when the last one gained something, else a wake-up when something can
+  // change; detections are events too (they show in traces and count as processed events).
+  const queue = new EventHeap<EngineEvent>();
+  let seq = 0;
+  const schedule = (time: number, type: EngineEvent['type'], cred = -1): void => {
+    queue.push({ time, priority: PRIORITY[type], seq: seq++, type, cred });
+  };
+  onDetect = (at: number, cred: number): void => schedule(at, 'detect', cred);
+  schedule(foothold.firstHopMs, 'hop');
   let t = foothold.firstHopMs;
-  for (let round = 0; round < MAX_ROUNDS && t < horizon; round++) {
+  for (;;) {
+    const event = queue.pop();
+    if (event === undefined || event.time >= horizon || events >= MAX_ROUNDS) break;
+    events++;
+    t = event.time;
+    if (event.type === 'detect') {
+      trace?.({ t, hop: 0, kind: 'detect', cred: event.cred, target: -1, action: 0, reason: 'noticed; revocation starts' });
+      continue;
+    }
     progress = false;
     const nextHop = t + sampleAt(hopDelay, ctx.rng());
 
@@ -417,6 +485,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
         const existing = invocations.get(tool);
         if (existing === undefined || existing.depth > c.depth + 1) {
           invocations.set(tool, { tool, principal: principalOf(c.node), from: t, depth: c.depth + 1, root: c.node });
+          trace?.({ t, hop: c.depth + 1, kind: 'invoke', cred: -1, target: tool, action: 0, reason: `invoked by ${model.ids[c.node]}` });
         }
       }
     }
@@ -426,7 +495,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     }
 
     if (progress) {
-      t = nextHop;
+      schedule(nextHop, 'hop');
       continue;
     }
     // Nothing new: wait for the next moment a watched or controlled holder can show something new.
@@ -442,8 +511,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     for (const c of controls.values()) if (controlActive(c, t) || c.from > t) look(c.node);
     for (const c of controls.values()) if (c.from > t) wake = Math.min(wake, c.from);
     for (const inst of held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
-    if (wake >= horizon) break;
-    t = Math.max(wake, t + 1);
+    if (wake < horizon) schedule(Math.max(wake, t + 1), 'wake');
   }
 
   function controlAllows(inst: Instance, at: number): boolean {
@@ -452,7 +520,7 @@ export function expand(ctx: TrialContext, foothold: Foothold, hopDelay: Distribu
     return c !== undefined && controlActive(c, at);
   }
 
-  return summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls);
+  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), events };
 }
 
 function summarizeReach(
@@ -465,7 +533,7 @@ function summarizeReach(
   horizon: number,
   deadEverywhere: (cred: number) => number,
   controls: ReadonlyMap<number, Control>,
-): ReachResult {
+): Omit<ReachResult, 'events'> {
   // Exposure: union of the intervals in which the attacker held valid material. Containment: the
   // last of them ended before the horizon because a revocation cut it short.
   const intervals: [number, number][] = [];

@@ -11,7 +11,7 @@ import { credentialModes } from '../policy/modes.js';
 import { workloadCost } from '../workload/cost.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from './context.js';
-import { expand } from './reach.js';
+import { expand, type TraceEvent } from './reach.js';
 
 /** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {
@@ -73,6 +73,23 @@ function costOf(model: CompiledModel, policyIndex: number, trialIndex: number): 
 
 /** Runs one trial. */
 export function runTrial(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): TrialMetrics {
+  return runTrialDetailed(model, policyIndex, attackIndex, trialIndex).metrics;
+}
+
+/** A trial's metrics with the number of engine events it processed (benchmarks) and, on request, its trace. */
+export interface DetailedTrial {
+  readonly metrics: TrialMetrics;
+  readonly events: number;
+}
+
+/** Runs one trial, counting engine events and sending every attacker step to `trace` when given. */
+export function runTrialDetailed(
+  model: CompiledModel,
+  policyIndex: number,
+  attackIndex: number,
+  trialIndex: number,
+  trace?: (event: TraceEvent) => void,
+): DetailedTrial {
   const scenario = model.scenario;
   const policy = scenario.policies[policyIndex]!;
   const attack = scenario.attacks[attackIndex]!;
@@ -88,7 +105,7 @@ export function runTrial(model: CompiledModel, policyIndex: number, attackIndex:
     detectSeed,
     occurrences: new Map(),
   };
-  const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops);
+  const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace);
 
   let blast = 0;
   let records = 0;
@@ -98,7 +115,7 @@ export function runTrial(model: CompiledModel, policyIndex: number, attackIndex:
     if ((actions & (READ | ADMIN)) !== 0) records += model.records[resource]!;
     if ((actions & (WRITE | ADMIN)) !== 0) privileged++;
   }
-  return {
+  const metrics: TrialMetrics = {
     resources_reached: reach.reached.size,
     attack_success: reach.reached.size > 0 ? 1 : 0,
     blast_radius: blast,
@@ -111,4 +128,5 @@ export function runTrial(model: CompiledModel, policyIndex: number, attackIndex:
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
     ...costOf(model, policyIndex, trialIndex),
   };
+  return { metrics, events: reach.events };
 }

@@ -2,15 +2,15 @@
  * Event-loop cases: `engine events` (events/s of a trial's event loop) beside `raw heap push/pop`
  * (a typed-array binary heap doing the same pushes and pops with no objects and no dispatch).
  *
- * `engine events` runs through the EngineImpl interface. The simulator's trial (src/sim/trial.ts) does
- * not report how many events it processed, so until it does the bench uses `workloadEventLoop`: the
- * workload schedule (task starts and ends over one day) through the shared EventHeap with object
- * events and a type switch — the loop shape of a discrete-event trial.
+ * `engine events` runs a real trial (src/sim/trial.ts runTrialDetailed) and counts its engine events;
+ * `workloadEventLoop` (the workload schedule through the shared EventHeap) stays as a reference loop.
  */
 import { generateEstate } from '../../estate/synthetic.js';
 import { EventHeap } from '../../lib/heap.js';
 import { assertNever } from '../../lib/assert.js';
 import type { Scenario } from '../../scenario/types.js';
+import { compile } from '../../model/compile.js';
+import { runTrialDetailed } from '../../sim/trial.js';
 import type { BenchGroup, BenchSize } from '../types.js';
 
 /** What the bench needs from an engine: run one trial's loop, return the number of events processed. */
@@ -142,12 +142,43 @@ export function rawHeapLoop(scenario: Scenario): () => number {
   };
 }
 
-/** The event-loop group on a seeded estate's workload. */
+/**
+ * Our engine: one trial of the estate's lateral-movement attack under its ephemeral policy, through
+ * runTrialDetailed; returns the engine events it processed (hops, wake-ups, detections). Each event is
+ * a whole expansion round, so this row measures the engine's real work per event.
+ */
+export function trialEventLoop(scenario: Scenario): EngineImpl {
+  const model = compile(scenario);
+  const policy = Math.max(0, scenario.policies.findIndex((p) => p.kind === 'ephemeral'));
+  const attack = Math.max(0, scenario.attacks.findIndex((a) => a.pattern === 'lateral-movement'));
+  let trial = 0;
+  return () => runTrialDetailed(model, policy, attack, trial++ % 64).events;
+}
+
+/** Raw heap work of `count` events: push then pop, on the typed-array heap. */
+function rawHeapEvents(count: number): () => number {
+  const heap = new RawHeap(1024);
+  return () => {
+    heap.size = 0;
+    let processed = 0;
+    let time = 0;
+    heap.push(0, 0);
+    while (heap.size > 0 && processed < count) {
+      heap.pop();
+      processed++;
+      time += 1000;
+      if (processed < count) heap.push(time, processed);
+    }
+    return processed;
+  };
+}
+
+/** The event-loop group: a trial's engine events beside the same number of raw heap push/pops. */
 export function engineGroup(size: BenchSize, engine?: EngineImpl): BenchGroup {
   const scenario = generateEstate({ agents: size.quick ? 50 : 1_000, seed: 1, grantsPerCredential: 4 });
-  const run = engine ?? workloadEventLoop(scenario);
-  const raw = rawHeapLoop(scenario);
+  const run = engine ?? trialEventLoop(scenario);
   const events = run();
+  const raw = rawHeapEvents(events);
   const rawEvents = raw();
   if (events <= 0 || rawEvents !== events) throw new Error(`bench: engine processed ${events} events, the raw loop ${rawEvents}`);
   return {
