@@ -32,7 +32,8 @@ export function sampleAt(dist: Distribution, u: number): number {
     case 'fixed':
       return dist.valueMs;
     case 'exponential':
-      return Math.round(-dist.meanMs * Math.log(1 - u));
+      // `|| 0`: u = 0 would give −0, which Object.is (and deep-equal metrics) tells apart from 0.
+      return Math.round(-dist.meanMs * Math.log(1 - u)) || 0;
     case 'lognormal':
       return Math.round(dist.medianMs * Math.exp(dist.sigma * normalQuantile(u)));
     case 'uniform':

@@ -189,12 +189,17 @@ export function simulateOccurrence(
       }
       remaining -= ttl;
       reauth = true;
+      // Work remains at the abort moment: the task times out here and never asks again.
+      if (t >= timeoutAt) {
+        status = 'timeout';
+        break outer;
+      }
     }
     t += remaining;
     segmentEnds.push(t);
     if (t > timeoutAt) break;
   }
-  if (t > timeoutAt) {
+  if (t >= timeoutAt && (status === 'timeout' || t > timeoutAt)) {
     status = 'timeout';
     t = timeoutAt;
   }

@@ -84,3 +84,19 @@ export function replay(credentialId: string, from: string, leakAtMs: number, rep
 export function lateral(entry: string, atMs: number, extra: Partial<Attack> = {}): Attack {
   return { pattern: 'lateral-movement', name: 'lateral-movement', entry, atMs, ...attackDefaults, ...extra } as Attack;
 }
+export function toolChain(agentId: string, atMs: number, extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'tool-chaining', name: 'tool-chaining', agent: agentId, atMs, ...attackDefaults, ...extra } as Attack;
+}
+export function drift(agentId: string, atMs: number, targets: readonly { target: string; action: Action }[], extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'intent-drift', name: 'intent-drift', agent: agentId, atMs, targets, ...attackDefaults, ...extra } as Attack;
+}
+export function orphaned(agentId: string, credentials: readonly string[], retiredAtMs: number, foundDelay: Distribution, extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'orphaned-credential', name: 'orphaned-credential', agent: agentId, credentials, retiredAtMs, foundDelay, ...attackDefaults, ...extra } as Attack;
+}
+export function massLeak(holder: string, leakAtMs: number, replayDelay: Distribution, extra: Partial<Attack> = {}): Attack {
+  return { pattern: 'mass-leak', name: 'mass-leak', holder, leakAtMs, replayDelay, ...attackDefaults, ...extra } as Attack;
+}
+export const uniform = (minMs: number, maxMs: number): Distribution => ({ kind: 'uniform', minMs, maxMs });
+export const revokeOn = (...triggers: readonly ('completion' | 'failure' | 'timeout')[]): Policy['revokeOn'] => ({
+  completion: triggers.includes('completion'), failure: triggers.includes('failure'), timeout: triggers.includes('timeout'),
+});

@@ -1,0 +1,49 @@
+/** `blastlab bench [--out DIR] [--quick]`: issuance, verification, simulation and traversal benchmarks, each beside a raw baseline. */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { OutputError } from '../errors.js';
+import { BENCH_COLUMNS, type BenchRow } from '../report/columns.js';
+import { writeCsv } from '../report/csv.js';
+import { openStaging } from '../exec/staging.js';
+import { defineAction } from './command.js';
+
+/** The benchmark module's entry point as this command uses it. */
+type RunBenchmarks = (options: { readonly quick: boolean }) => Promise<readonly BenchRow[]>;
+
+/** Loads the benchmark suite on demand (tinybench, the issuer and a big estate are only needed here). */
+async function loadBenchmarks(): Promise<RunBenchmarks> {
+  // Specifier in a variable: the bench module lands separately; a missing one is reported, not a crash.
+  const specifier: string = '../bench/index.js';
+  const mod = (await import(specifier).catch(() => ({}))) as { runBenchmarks?: unknown };
+  if (typeof mod.runBenchmarks !== 'function') throw new OutputError('bench: the benchmark suite is not built (src/bench/index.ts)');
+  return mod.runBenchmarks as RunBenchmarks;
+}
+
+/** Registers `bench` on the program. */
+export function registerBench(program: Command): Command {
+  const cmd = program
+    .command('bench')
+    .description('run the benchmarks (tinybench) with raw baselines in the same run; write bench.csv')
+    .option('--out <dir>', 'output folder', 'results/bench')
+    .option('--quick', 'fewer samples and smaller inputs (a smoke run, not a measurement)')
+    .option('--quiet', 'print nothing but errors');
+  return defineAction(cmd, async (flags: { out: string; quick?: boolean; quiet?: boolean }) => {
+    const runBenchmarks = await loadBenchmarks();
+    const rows = await runBenchmarks({ quick: flags.quick === true });
+    const staging = openStaging(flags.out);
+    try {
+      writeCsv(join(staging.dir, 'bench.csv'), BENCH_COLUMNS, rows);
+      staging.land();
+    } finally {
+      staging.discard();
+    }
+    if (flags.quiet === true) return;
+    const width = Math.max(...rows.map((r) => r.name.length), 4);
+    for (const r of rows) {
+      const ops = r.ops_per_s === null ? '—' : Math.round(r.ops_per_s).toLocaleString('en-US');
+      const ratio = r.ratio_to_baseline === null ? '' : `  ×${r.ratio_to_baseline.toFixed(2)} vs ${r.baseline}`;
+      process.stdout.write(`${r.name.padEnd(width)}  ${ops.padStart(14)} ops/s${ratio}\n`);
+    }
+    process.stdout.write(`\n${rows.length} benchmarks → ${join(flags.out, 'bench.csv')}\n`);
+  });
+}

@@ -1,0 +1,24 @@
+/** `blastlab merge <dirs…> --out DIR`: joins shard outputs into the unsharded result. */
+import type { Command } from 'commander';
+import { mergeRuns } from '../exec/merge.js';
+import { renderTable } from '../report/table.js';
+import { defineAction } from './command.js';
+
+/** Registers `merge` on the program. */
+export function registerMerge(program: Command): Command {
+  const cmd = program
+    .command('merge')
+    .description('merge the output folders of shards 0 … n−1 (run --shard i/n) into one result set')
+    .argument('<dirs...>', 'shard output folders')
+    .option('--out <dir>', 'output folder of the merged result', 'results/merged')
+    .option('--baseline <name>', 'baseline policy of comparison.csv (default: the one the shards used)')
+    .option('--quiet', 'no table: only errors')
+    .option('--no-color', 'plain output without colours');
+  return defineAction(cmd, async (dirs: string[], flags: { out: string; baseline?: string; quiet?: boolean; color?: boolean }) => {
+    const result = await mergeRuns(dirs, { out: flags.out, baseline: flags.baseline });
+    if (flags.quiet === true) return;
+    const color = flags.color !== false && process.stdout.isTTY;
+    process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));
+    process.stdout.write(`\nmerged ${dirs.length} shard${dirs.length === 1 ? '' : 's'}, ${result.plan.size} trials → ${flags.out}/\n`);
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Flag parsing shared by the commands: each parser turns the flag's text into a checked value or
+ * throws commander's InvalidArgumentError (reported with the command's usage line, exit 2).
+ */
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+import { MAX_SHARDS, type ShardSpec } from '../exec/shard.js';
+
+/** The largest --trials accepted (the scenario format's own limit). */
+export const MAX_TRIALS = 1_000_000;
+/** The largest --workers accepted (a typo guard). */
+export const MAX_WORKERS = 1024;
+
+/** An integer in `[min, max]`, written in decimal. */
+export function intParser(min: number, max: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max} (got ${JSON.stringify(text)})`);
+    }
+    return value;
+  };
+}
+
+/** `--trials N`: 1 … 1,000,000. */
+export const parseTrials = intParser(1, MAX_TRIALS);
+/** `--seed S`: 0 … 2^32 − 1. */
+export const parseSeed = intParser(0, 2 ** 32 - 1);
+/** `--workers N`: 1 … 1024. */
+export const parseWorkers = intParser(1, MAX_WORKERS);
+
+/** `--shard i/n` with 0 ≤ i < n. */
+export function parseShardFlag(text: string): ShardSpec {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || count > MAX_SHARDS || index >= count) {
+    throw new InvalidArgumentError(`expected i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}, e.g. 0/4 (got ${JSON.stringify(text)})`);
+  }
+  return { index, count };
+}
+
+/** `--policies a,b`: a non-empty list of distinct names. */
+export function parseList(text: string): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((s) => s === '')) {
+    throw new InvalidArgumentError(`expected a comma-separated list of names like a,b (got ${JSON.stringify(text)})`);
+  }
+  return [...new Set(items)];
+}
+
+/** The flags `run` and `sweep` share. */
+export interface CommonFlags {
+  readonly out?: string;
+  readonly trials?: number;
+  readonly seed?: number;
+  readonly policies?: string[];
+  readonly baseline?: string;
+  readonly workers?: number;
+  readonly shard?: ShardSpec;
+  readonly quiet?: boolean;
+  readonly color?: boolean;
+}
+
+/** Adds `--out`, `--trials`, `--seed`, `--workers`, `--quiet`, `--no-color` to a command. */
+export function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('--out <dir>', 'output folder (default: results/<name>)')
+    .option('--trials <n>', 'trials per (policy, attack), overrides the scenario files', parseTrials)
+    .option('--seed <s>', 'base seed, overrides the scenario files', parseSeed)
+    .option('--workers <n>', 'worker threads (default: available cores; 1 = no threads)', parseWorkers)
+    .option('--quiet', 'no progress bar, no table: only errors')
+    .option('--no-color', 'plain output without colours');
+}
+
+/** The package's built-in scenarios folder (used when ./scenarios does not exist). */
+export function builtinScenariosDir(): string {
+  return fileURLToPath(new URL('../../scenarios/', import.meta.url));
+}
+
+/** `run`/`validate` paths: as given, else `./scenarios`, else the built-in folder. */
+export function defaultPaths(paths: readonly string[]): string[] {
+  if (paths.length > 0) return [...paths];
+  return [existsSync('scenarios') ? 'scenarios' : builtinScenariosDir()];
+}
+
+/**
+ * The default output folder `results/<name>`: the scenario's name for one file, the folder's name for
+ * one folder, `run` for several paths.
+ */
+export function defaultOutName(paths: readonly string[], isFolder: (path: string) => boolean, scenarioNames: readonly string[]): string {
+  if (paths.length === 1) {
+    const path = paths[0]!;
+    if (isFolder(path)) return basename(resolve(path));
+    if (scenarioNames.length === 1) return scenarioNames[0]!;
+  }
+  return 'run';
+}

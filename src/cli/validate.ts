@@ -1,0 +1,25 @@
+/** `blastlab validate [paths…]`: checks scenario files and reports every problem of every file (exit 2 on any). */
+import type { Command } from 'commander';
+import { ScenarioError, UsageError } from '../errors.js';
+import { loadScenarios } from '../scenario/load.js';
+import { defineAction } from './command.js';
+import { defaultPaths } from './options.js';
+
+/** Registers `validate` on the program. */
+export function registerValidate(program: Command): Command {
+  const cmd = program
+    .command('validate')
+    .description('check scenario files (default: scenarios/); report every problem; exit 2 on any')
+    .argument('[paths...]', 'scenario files or folders')
+    .option('--quiet', 'print only problems')
+    .option('--no-color', 'plain output without colours');
+  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean }) => {
+    const inputs = defaultPaths(paths);
+    const { scenarios, issues } = loadScenarios(inputs);
+    if (issues.length > 0) throw new ScenarioError(issues);
+    if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
+    if (flags.quiet === true) return;
+    for (const s of scenarios) process.stdout.write(`ok ${s.source.file} (${s.name})\n`);
+    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid\n`);
+  });
+}

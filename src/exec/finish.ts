@@ -1,0 +1,104 @@
+/**
+ * Everything after trials.csv: summary.csv, comparison.csv, scenarios.csv, the report and run.json.
+ *
+ * The summaries are computed from trials.csv as written (values as formatted, rows in plan order), not
+ * from the in-memory results — so a merged set of shards, whose only input is the shards' trials.csv,
+ * yields byte-identical summaries to the unsharded run.
+ */
+import { join } from 'node:path';
+import { OutputError } from '../errors.js';
+import { METRICS, type TrialMetrics } from '../metrics/columns.js';
+import { compare, type ComparisonRow } from '../metrics/comparison.js';
+import { scenarioRow } from '../metrics/scenario-row.js';
+import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js';
+import { COMPARISON_COLUMNS, SCENARIOS_COLUMNS, SUMMARY_COLUMNS } from '../report/columns.js';
+import { writeCsv, writeFileAtomic } from '../report/csv.js';
+import { formatManifest, MANIFEST_FILE, type RunManifest } from './manifest.js';
+import type { TrialPlan } from './plan.js';
+import { parseNumberCell, readRecords, splitRecord } from './records.js';
+
+/** Names of the files a run writes. */
+export const OUTPUT_FILES = {
+  trials: 'trials.csv',
+  summary: 'summary.csv',
+  comparison: 'comparison.csv',
+  scenarios: 'scenarios.csv',
+  manifest: MANIFEST_FILE,
+  reportMarkdown: 'report.md',
+  reportHtml: 'report.html',
+} as const;
+
+/** What a finished run computed (the CLI prints the table from it). */
+export interface RunSummary {
+  readonly summary: readonly SummaryRow[];
+  readonly comparison: readonly ComparisonRow[];
+  readonly baselines: ReadonlyMap<string, string>;
+  /** Raw per-metric samples (charts). */
+  readonly builder: SummaryBuilder;
+}
+
+/** Reads `<dir>/trials.csv` (which must hold `plan`'s rows in plan order) into a SummaryBuilder. */
+export async function summarizeTrialsCsv(dir: string, plan: TrialPlan): Promise<SummaryBuilder> {
+  const builder = new SummaryBuilder(orderOf(plan.scenarios));
+  const file = join(dir, OUTPUT_FILES.trials);
+  const records = readRecords(file);
+  const header = await records.next();
+  if (header.done === true) throw new OutputError(`${file}: empty file`);
+  const width = 5 + METRICS.length;
+  for (const cell of plan.cells) {
+    const scenario = plan.scenarios[cell.scenarioIndex]!;
+    const policy = scenario.policies[cell.policyIndex]!.name;
+    const attack = scenario.attacks[cell.attackIndex]!.name;
+    for (let trial = cell.trialStart; trial < cell.trialEnd; trial++) {
+      const next = await records.next();
+      const cells = next.done === true ? null : splitRecord(next.value);
+      if (cells === null || cells.length !== width || cells[3] !== String(trial)) {
+        throw new OutputError(`${file}: expected the row of ${scenario.name}/${policy}/${attack} trial ${trial}`);
+      }
+      const metrics: Record<string, number | null> = {};
+      METRICS.forEach((m, i) => (metrics[m] = parseNumberCell(cells[5 + i]!)));
+      builder.add({ scenario: scenario.name, policy, attack, trial, seed: Number(cells[4]), metrics: metrics as TrialMetrics });
+    }
+  }
+  if ((await records.next()).done !== true) throw new OutputError(`${file}: more rows than the plan holds`);
+  return builder;
+}
+
+/** Writes summary.csv, comparison.csv, scenarios.csv, the report and run.json into `dir`. */
+export async function finishResults(
+  dir: string,
+  plan: TrialPlan,
+  baselines: ReadonlyMap<string, string>,
+  manifest: RunManifest,
+): Promise<RunSummary> {
+  const builder = await summarizeTrialsCsv(dir, plan);
+  const summary = builder.rows();
+  const comparison = compare(summary, baselines);
+  writeCsv(join(dir, OUTPUT_FILES.summary), SUMMARY_COLUMNS, summary);
+  writeCsv(join(dir, OUTPUT_FILES.comparison), COMPARISON_COLUMNS, comparison);
+  writeCsv(join(dir, OUTPUT_FILES.scenarios), SCENARIOS_COLUMNS, plan.scenarios.map(scenarioRow));
+  // Loaded on demand: the report pulls in vega, which commands that write no report need not pay for.
+  const { writeReport } = await import('../report/report.js');
+  await writeReport(dir, {
+    scenarios: plan.scenarios,
+    summary,
+    baselineByScenario: baselines,
+    samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric),
+    facts: reportFacts(manifest),
+  });
+  writeFileAtomic(join(dir, OUTPUT_FILES.manifest), formatManifest(manifest));
+  return { summary, comparison, baselines, builder };
+}
+
+/** The run facts under the report title: only what is the same for a run and its merged shards (no clock). */
+function reportFacts(manifest: RunManifest): [string, string][] {
+  const facts: [string, string][] = [
+    ['blastlab', manifest.blastlab],
+    ['trials', String(manifest.planSize)],
+  ];
+  if (manifest.options.trials !== null) facts.push(['--trials', String(manifest.options.trials)]);
+  if (manifest.options.seed !== null) facts.push(['--seed', String(manifest.options.seed)]);
+  if (manifest.options.policies !== null) facts.push(['--policies', manifest.options.policies.join(',')]);
+  if (manifest.shard.count > 1) facts.push(['shard', `${manifest.shard.index}/${manifest.shard.count}`]);
+  return facts;
+}

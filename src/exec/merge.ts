@@ -1,0 +1,168 @@
+/**
+ * `mergeRuns`: joins the output folders of shards 0 … n−1 into the result of the unsharded run.
+ *
+ * Checks first (nothing is written unless all pass): every folder has a run.json from the same
+ * blastlab version, the same scenario files (by sha256), the same overrides and plan size, the same
+ * shard count, and the shards are exactly 0 … n−1, each once. Then trials.csv is rebuilt by copying
+ * each shard's rows byte for byte, per (scenario, policy, attack) cell in shard order — the unsharded
+ * order — and the summaries, comparison, scenarios and report are recomputed from it.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { OutputError, ScenarioError, UsageError } from '../errors.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import { baselines } from './baseline.js';
+import { finishResults, OUTPUT_FILES } from './finish.js';
+import { readManifest, type RunManifest } from './manifest.js';
+import { planTrials } from './plan.js';
+import { readRecords, splitRecord } from './records.js';
+import type { RunResult } from './run.js';
+import { shardRange, shardPlan } from './shard.js';
+import { openStaging } from './staging.js';
+
+/** Options of `mergeRuns`. */
+export interface MergeOptions {
+  /** Output folder of the merged result. */
+  readonly out: string;
+  /** Overrides the baseline the shards recorded. */
+  readonly baseline?: string | undefined;
+}
+
+/** Checks that the folders are one complete shard set; returns their records ordered by shard index. */
+export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: string; manifest: RunManifest }[]> {
+  if (dirs.length === 0) throw new UsageError('merge: give the output folders of every shard');
+  const runs = await Promise.all(dirs.map(async (dir) => ({ dir, manifest: await readManifest(dir) })));
+  const first = runs[0]!;
+  const same = (label: string, pick: (m: RunManifest) => unknown): void => {
+    const expected = JSON.stringify(pick(first.manifest));
+    for (const run of runs) {
+      const got = JSON.stringify(pick(run.manifest));
+      if (got !== expected) {
+        throw new OutputError(`merge: ${run.dir} and ${first.dir} are not shards of the same run: different ${label} (${got} vs ${expected})`);
+      }
+    }
+  };
+  same('blastlab version', (m) => m.blastlab);
+  same('scenario files', (m) => m.scenarios);
+  same('options (--trials, --seed, --policies, --baseline)', (m) => m.options);
+  same('plan size', (m) => m.planSize);
+  same('shard count', (m) => m.shard.count);
+  const count = first.manifest.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const run of runs) {
+    const { index } = run.manifest.shard;
+    if (index < 0 || index >= count) throw new OutputError(`merge: ${run.dir} holds shard ${index}/${count}, which does not exist`);
+    const other = byIndex.get(index);
+    if (other !== undefined) throw new OutputError(`merge: shard ${index}/${count} given twice (${other} and ${run.dir})`);
+    byIndex.set(index, run.dir);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    throw new OutputError(`merge: incomplete set: missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  }
+  return [...runs].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
+}
+
+/** Reloads the scenario files a run recorded and checks they have not changed since. */
+function reloadScenarios(manifest: RunManifest): Scenario[] {
+  return manifest.scenarios.map((recorded) => {
+    let scenario: Scenario;
+    try {
+      scenario = loadScenarioFile(recorded.file);
+    } catch (error) {
+      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read'))) {
+        throw new OutputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
+      }
+      throw error;
+    }
+    if (scenario.source.sha256 !== recorded.sha256) {
+      throw new OutputError(`merge: scenario file ${recorded.file} changed since the shards ran (sha256 ${scenario.source.sha256} vs ${recorded.sha256})`);
+    }
+    return scenario;
+  });
+}
+
+/** Merges shard folders into `options.out`: trials.csv byte-identical to the unsharded run, everything else recomputed. */
+export async function mergeRuns(dirs: readonly string[], options: MergeOptions): Promise<RunResult> {
+  const runs = await checkShardSet(dirs);
+  const recorded = runs[0]!.manifest;
+  const scenarios = reloadScenarios(recorded);
+  const planOptions = {
+    trials: recorded.options.trials ?? undefined,
+    seed: recorded.options.seed ?? undefined,
+    policies: recorded.options.policies ?? undefined,
+  };
+  const whole = planTrials(scenarios, planOptions);
+  if (whole.size !== recorded.planSize) {
+    throw new OutputError(`merge: the scenarios now plan ${whole.size} trials, the shards recorded ${recorded.planSize}`);
+  }
+  const baseline = options.baseline ?? recorded.options.baseline ?? undefined;
+  const chosen = baselines(whole, baseline);
+  const staging = openStaging(options.out);
+  try {
+    await concatenateTrials(runs, whole, staging.dir);
+    const manifest: RunManifest = {
+      ...recorded,
+      options: { ...recorded.options, baseline: baseline ?? null },
+      shard: { index: 0, count: 1, size: whole.size },
+    };
+    const summary = await finishResults(staging.dir, whole, chosen, manifest);
+    const files = staging.land();
+    return { ...summary, plan: whole, files };
+  } finally {
+    staging.discard();
+  }
+}
+
+/** Rebuilds trials.csv from the shards' files, checking every row is the one the plan expects. */
+async function concatenateTrials(runs: readonly { dir: string; manifest: RunManifest }[], whole: ReturnType<typeof planTrials>, outDir: string): Promise<void> {
+  const count = runs.length;
+  const readers = runs.map((run) => ({ file: join(run.dir, OUTPUT_FILES.trials), records: readRecords(join(run.dir, OUTPUT_FILES.trials)), rows: 0 }));
+  const fd = openSync(join(outDir, OUTPUT_FILES.trials), 'w');
+  let buffer = '';
+  const emit = (record: string): void => {
+    buffer += `${record}\n`;
+    if (buffer.length >= 1 << 20) {
+      writeSync(fd, buffer);
+      buffer = '';
+    }
+  };
+  try {
+    let header: string | undefined;
+    for (const reader of readers) {
+      const first = await nextRecord(reader.file, reader.records);
+      if (header === undefined) header = first;
+      else if (first !== header) throw new OutputError(`merge: ${reader.file} has different columns than ${readers[0]!.file}`);
+    }
+    emit(header!);
+    for (const cell of whole.cells) {
+      for (let s = 0; s < count; s++) {
+        const reader = readers[s]!;
+        const { start, end } = shardRange(cell.trialStart, cell.trialEnd, { index: s, count });
+        for (let trial = start; trial < end; trial++) {
+          const record = await nextRecord(reader.file, reader.records);
+          if (splitRecord(record)[3] !== String(trial)) {
+            throw new OutputError(`merge: ${reader.file} row ${reader.rows + 2} is not trial ${trial} of the plan (was the file edited or truncated?)`);
+          }
+          reader.rows++;
+          emit(record);
+        }
+      }
+    }
+    for (const [s, reader] of readers.entries()) {
+      if ((await reader.records.next()).done !== true) throw new OutputError(`merge: ${reader.file} has more rows than shard ${s}/${count} of the plan`);
+      const planned = shardPlan(whole, { index: s, count }).size;
+      if (reader.rows !== planned) throw new OutputError(`merge: ${reader.file} has ${reader.rows} rows, shard ${s}/${count} plans ${planned}`);
+    }
+    writeSync(fd, buffer);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function nextRecord(file: string, records: AsyncGenerator<string>): Promise<string> {
+  const next = await records.next();
+  if (next.done === true) throw new OutputError(`merge: ${file} ends early (incomplete shard output?)`);
+  return next.value;
+}

@@ -1,0 +1,185 @@
+/**
+ * Runs a trial plan on worker threads (piscina) and hands the results back in plan order.
+ *
+ * Work is cut into batches of consecutive trials of one (scenario, policy, attack); at most a few
+ * batches per worker are in flight, and a reorder buffer releases them to the consumer strictly in
+ * plan order — so the output never depends on which worker finished first, and memory stays bounded
+ * by the window, not by the run. `workers: 1` runs in this thread (same code, no pool).
+ */
+import { availableParallelism } from 'node:os';
+import { serialize } from 'node:v8';
+import { Piscina } from 'piscina';
+import { BlastlabError } from '../errors.js';
+import type { CompiledModel } from '../model/compile.js';
+import type { PlanCell, TrialPlan } from './plan.js';
+import { runBatch } from './worker.js';
+import type { BatchTask, PoolWorkerData } from './worker.js';
+
+/** A trial failed or its worker died; names the trial (exit 1). */
+export class TrialFailedError extends BlastlabError {
+  override name = 'TrialFailedError';
+  constructor(
+    readonly scenario: string,
+    readonly policy: string,
+    readonly attack: string,
+    readonly trial: number,
+    readonly reason: string,
+  ) {
+    super(`trial failed: scenario "${scenario}", policy "${policy}", attack "${attack}", trial ${trial}: ${reason}`);
+  }
+}
+
+/** The run was stopped (Ctrl-C): nothing was written (exit 130). */
+export class RunInterruptedError extends BlastlabError {
+  override name = 'RunInterruptedError';
+  constructor() {
+    super('interrupted: stopped the workers, no results written');
+  }
+}
+
+/** How to execute a plan. */
+export interface ExecuteOptions {
+  /** Worker threads; 1 runs in the calling thread. Default: available cores. */
+  readonly workers?: number | undefined;
+  /** Aborting stops the workers; executePlan then rejects with RunInterruptedError. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each batch is consumed with the number of trials consumed so far. */
+  readonly onProgress?: ((trialsDone: number) => void) | undefined;
+  /** Override of the worker module (tests that run from TypeScript sources point it at dist/). */
+  readonly workerFile?: string | URL | undefined;
+}
+
+/** A batch of results, handed over in plan order: `values` holds `(trialEnd − trialStart) × METRICS.length` numbers. */
+export interface BatchResult {
+  readonly cell: PlanCell;
+  readonly trialStart: number;
+  readonly trialEnd: number;
+  readonly values: Float64Array;
+}
+
+/** The default worker count: the machine's available parallelism. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** Splits the plan into batches (never across cells), about 16 per worker so the load balances. */
+export function planBatches(plan: TrialPlan, workers: number): Omit<BatchTask, 'cursor'>[] {
+  const size = Math.max(1, Math.min(1000, Math.ceil(plan.size / (workers * 16))));
+  const batches: Omit<BatchTask, 'cursor'>[] = [];
+  for (const cell of plan.cells) {
+    for (let start = cell.trialStart; start < cell.trialEnd; start += size) {
+      batches.push({
+        scenarioIndex: cell.scenarioIndex,
+        policyIndex: cell.policyIndex,
+        attackIndex: cell.attackIndex,
+        trialStart: start,
+        trialEnd: Math.min(cell.trialEnd, start + size),
+      });
+    }
+  }
+  return batches;
+}
+
+/**
+ * Runs every trial of `plan` (models[i] is the compiled plan.scenarios[i]) and calls `consume` with
+ * the batches in plan order. Rejects with TrialFailedError or RunInterruptedError.
+ */
+export async function executePlan(
+  plan: TrialPlan,
+  models: readonly CompiledModel[],
+  options: ExecuteOptions,
+  consume: (batch: BatchResult) => void | Promise<void>,
+): Promise<void> {
+  const workers = options.workers ?? defaultWorkers();
+  const batches = planBatches(plan, workers);
+  const cellOf = new Map<string, PlanCell>();
+  for (const cell of plan.cells) cellOf.set(cellKey(cell), cell);
+  let done = 0;
+  const deliver = async (task: Omit<BatchTask, 'cursor'>, values: Float64Array): Promise<void> => {
+    await consume({ cell: cellOf.get(cellKey(task))!, trialStart: task.trialStart, trialEnd: task.trialEnd, values });
+    done += task.trialEnd - task.trialStart;
+    options.onProgress?.(done);
+  };
+  const failure = (task: Omit<BatchTask, 'cursor'>, trial: number, error: unknown): TrialFailedError => {
+    const scenario = plan.scenarios[task.scenarioIndex]!;
+    return new TrialFailedError(
+      scenario.name,
+      scenario.policies[task.policyIndex]?.name ?? `#${task.policyIndex}`,
+      scenario.attacks[task.attackIndex]?.name ?? `#${task.attackIndex}`,
+      trial,
+      error instanceof Error ? error.message : String(error),
+    );
+  };
+
+  if (workers <= 1) {
+    for (const task of batches) {
+      // Yield between batches so Ctrl-C and the progress bar get a turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      const cursor = new Int32Array(1);
+      let values: Float64Array;
+      try {
+        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor });
+      } catch (error) {
+        throw failure(task, cursor[0]!, error);
+      }
+      await deliver(task, values);
+    }
+    return;
+  }
+
+  const workerData: PoolWorkerData = { models: models.map(toShared) };
+  const pool = new Piscina({
+    filename: (options.workerFile ?? new URL('./worker.js', import.meta.url)).toString(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1_000,
+    workerData,
+  });
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; error: unknown };
+  const inFlight = new Map<number, Promise<Settled>>();
+  const submit = (i: number): void => {
+    const task = batches[i]!;
+    const cursor = new Int32Array(new SharedArrayBuffer(4));
+    cursor[0] = task.trialStart;
+    inFlight.set(
+      i,
+      (pool.run({ ...task, cursor }, { signal: abort.signal }) as Promise<Float64Array>).then(
+        (values): Settled => ({ ok: true, values }),
+        (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
+      ),
+    );
+  };
+  const window = workers * 4;
+  let next = 0;
+  try {
+    for (let i = 0; i < batches.length; i++) {
+      while (next < batches.length && next - i < window) submit(next++);
+      const settled = await inFlight.get(i)!;
+      inFlight.delete(i);
+      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
+      await deliver(batches[i]!, settled.values);
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    abort.abort();
+    await Promise.allSettled(inFlight.values());
+    await pool.destroy();
+  }
+}
+
+function cellKey(c: { scenarioIndex: number; policyIndex: number; attackIndex: number }): string {
+  return `${c.scenarioIndex}/${c.policyIndex}/${c.attackIndex}`;
+}
+
+/** Serialises a model once into shared memory: every worker reads the same bytes. */
+function toShared(model: CompiledModel): Uint8Array {
+  const bytes = serialize(model);
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
+}

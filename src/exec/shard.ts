@@ -1,0 +1,61 @@
+/**
+ * Shards: `--shard i/n` runs the i-th of n deterministic slices of the trial plan.
+ *
+ * The slice is taken inside every (scenario, policy, attack) cell: shard i gets the contiguous trial
+ * block `[⌊i·T/n⌋, ⌊(i+1)·T/n⌋)` of a cell with T trials. Why per cell rather than one cut of the
+ * whole plan: every shard then holds every combination (so shards cost about the same whatever the
+ * scenarios' sizes, and each shard's summaries are meaningful on their own), and merging is a
+ * per-cell concatenation of shard 0, 1, …, n−1 — which is exactly the unsharded order.
+ */
+import { UsageError } from '../errors.js';
+import type { PlanCell, TrialPlan } from './plan.js';
+
+/** Which slice of the plan a run holds: `index` in `0 … count−1`. */
+export interface ShardSpec {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The whole plan as a shard (what an unsharded run records). */
+export const WHOLE: ShardSpec = Object.freeze({ index: 0, count: 1 });
+
+/** The largest shard count accepted (a typo guard, not a limit of the design). */
+export const MAX_SHARDS = 100_000;
+
+/** Parses `i/n` (0 ≤ i < n); throws UsageError otherwise. */
+export function parseShard(text: string): ShardSpec {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || count > MAX_SHARDS || index >= count) {
+    throw new UsageError(`--shard: expected i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}, e.g. 0/4 (got ${JSON.stringify(text)})`);
+  }
+  return { index, count };
+}
+
+/** Formats a shard as `i/n`. */
+export function formatShard(shard: ShardSpec): string {
+  return `${shard.index}/${shard.count}`;
+}
+
+/** The trials `[start, end)` of a cell's range `[trialStart, trialEnd)` that belong to a shard. */
+export function shardRange(trialStart: number, trialEnd: number, shard: ShardSpec): { start: number; end: number } {
+  const total = trialEnd - trialStart;
+  // Integer arithmetic on counts far below 2^53 / MAX_SHARDS: exact.
+  return {
+    start: trialStart + Math.floor((shard.index * total) / shard.count),
+    end: trialStart + Math.floor(((shard.index + 1) * total) / shard.count),
+  };
+}
+
+/** The shard's part of a plan: the same cells, each cut to the shard's block (possibly empty). */
+export function shardPlan(plan: TrialPlan, shard: ShardSpec): TrialPlan {
+  if (shard.count === 1) return plan;
+  let size = 0;
+  const cells = plan.cells.map((cell): PlanCell => {
+    const { start, end } = shardRange(cell.trialStart, cell.trialEnd, shard);
+    size += end - start;
+    return { ...cell, trialStart: start, trialEnd: end };
+  });
+  return { scenarios: plan.scenarios, cells, size };
+}

@@ -1,0 +1,187 @@
+/**
+ * `runSweep`: one policy parameter over a range of values — the risk/cost curve.
+ *
+ * Each value is applied to the policy's input object (a preset is expanded first, the same way the
+ * loader does) and the whole scenario goes back through the loader, so a value is read with exactly
+ * the rules of a scenario file and every check applies. Only the swept policy runs. Its name does not
+ * change, and trial seeds derive from the policy's name, so every value replays the SAME trial seeds:
+ * differences between values are the parameter's effect, not noise.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { ScenarioError, UsageError } from '../errors.js';
+import { SummaryBuilder, orderOf } from '../metrics/summary.js';
+import { sweepRows, type SweepRow } from '../metrics/sweep.js';
+import { compile } from '../model/compile.js';
+import { SWEEP_COLUMNS } from '../report/columns.js';
+import { writeCsv } from '../report/csv.js';
+import { parseText } from '../scenario/document.js';
+import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
+import { loadPreset } from '../scenario/presets.js';
+import type { Scenario } from '../scenario/types.js';
+import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
+import { executePlan } from './pool.js';
+import type { RunProgress } from './run.js';
+import { openStaging } from './staging.js';
+import { decodeMetrics } from './worker.js';
+
+/** Options of `runSweep`. */
+export interface SweepOptions {
+  /** The policy to vary (its name in the scenario's `policies` map). */
+  readonly policy: string;
+  /** Dotted path into the policy object: `ttl`, `rotation`, `detection.probability`, `issuer.availability`, … */
+  readonly param: string;
+  /** The values as written on the command line (YAML scalars: `15m`, `0.5`, `true`, `[completion, failure]`). */
+  readonly values: readonly string[];
+  readonly out: string;
+  readonly trials?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly workers?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  readonly workerFile?: string | URL | undefined;
+}
+
+/** What a sweep produced. */
+export interface SweepResult {
+  readonly scenario: Scenario;
+  readonly rows: readonly SweepRow[];
+  readonly files: readonly string[];
+}
+
+/** Splits `--values` at top-level commas (commas inside `[…]` or `{…}` belong to the value). */
+export function splitValues(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '[' || ch === '{') depth++;
+    if (ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  out.push(current.trim());
+  if (out.some((v) => v === '')) throw new UsageError(`--values: expected a comma-separated list like 1m,15m,1h (got ${JSON.stringify(text)})`);
+  return out;
+}
+
+/** Sets `value` at a dotted path inside a plain object, creating intermediate objects. */
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/** The policy's input object with any preset expanded (preset fields, then the entry's overrides). */
+function policyObject(entry: unknown, policy: string): Record<string, unknown> {
+  if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && 'preset' in entry)) {
+    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry as { preset: unknown });
+    const loaded = loadPreset(String(preset));
+    if ('issues' in loaded) throw new ScenarioError(loaded.issues);
+    return structuredClone({ ...loaded.raw, ...overrides });
+  }
+  if (typeof entry !== 'object' || entry === null) throw new UsageError(`--policy: policy "${policy}" is not an object`);
+  return structuredClone(entry as Record<string, unknown>);
+}
+
+/** The scenario with only `policy`, its `param` set to `value` (read as YAML), checked by the loader. */
+export function sweepVariant(file: string, document: Record<string, unknown>, policy: string, param: string, value: string): Scenario {
+  const policies = document['policies'] as Record<string, unknown>;
+  const object = policyObject(policies[policy], policy);
+  let parsedValue: unknown;
+  try {
+    parsedValue = parseYaml(value);
+  } catch (error) {
+    throw new UsageError(`--values: cannot read ${JSON.stringify(value)}: ${(error as Error).message}`);
+  }
+  setPath(object, param.split('.'), parsedValue);
+  const variant = { ...document, policies: { [policy]: object } };
+  const label = `${file} (sweep ${policy}.${param}=${value})`;
+  const result = parseScenarioText(stringifyYaml(variant), label);
+  if ('issues' in result) throw new ScenarioError(result.issues);
+  return result.scenario;
+}
+
+/** Runs the sweep and writes sweep.csv and the sweep report into `options.out`. */
+export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
+  // 1. The file must be valid as it stands, and name the policy.
+  const scenario = loadScenarioFile(file);
+  if (!scenario.policies.some((p) => p.name === options.policy)) {
+    throw new UsageError(`--policy: scenario "${scenario.name}" has no policy "${options.policy}" (policies: ${scenario.policies.map((p) => p.name).join(', ')})`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(options.param)) {
+    throw new UsageError(`--param: expected a dotted path into the policy like ttl or detection.probability (got ${JSON.stringify(options.param)})`);
+  }
+  if (new Set(options.values).size !== options.values.length) throw new UsageError('--values: every value must be different');
+  const parsed = parseText(readFileSync(file, 'utf8'), file);
+  if ('issues' in parsed) throw new ScenarioError(parsed.issues);
+  const document = parsed.parsed.data as Record<string, unknown>;
+
+  // 2. Every value is checked before anything runs.
+  const variants = options.values.map((value) => applyOverrides(sweepVariant(file, document, options.policy, options.param, value), options));
+
+  // 3. One plan over the variants, in command-line order; one summary per variant.
+  const cells: PlanCell[] = [];
+  variants.forEach((v, scenarioIndex) =>
+    v.attacks.forEach((_a, attackIndex) => cells.push({ scenarioIndex, policyIndex: 0, attackIndex, trialStart: 0, trialEnd: v.trials })),
+  );
+  const plan: TrialPlan = { scenarios: variants, cells, size: cells.reduce((n, c) => n + c.trialEnd - c.trialStart, 0) };
+  const builders = variants.map((v) => new SummaryBuilder(orderOf([v])));
+  const models = variants.map((v) => compile(v));
+  let variantsDone = 0;
+  const report = options.onProgress;
+  await executePlan(
+    plan,
+    models,
+    {
+      workers: options.workers,
+      signal: options.signal,
+      workerFile: options.workerFile,
+      onProgress: report === undefined ? undefined : (trialsDone) => report({ trialsDone, trialsTotal: plan.size, scenariosDone: variantsDone, scenariosTotal: variants.length }),
+    },
+    ({ cell, trialStart, trialEnd, values }) => {
+      const v = variants[cell.scenarioIndex]!;
+      for (let trial = trialStart; trial < trialEnd; trial++) {
+        builders[cell.scenarioIndex]!.add({
+          scenario: v.name,
+          policy: options.policy,
+          attack: v.attacks[cell.attackIndex]!.name,
+          trial,
+          seed: 0,
+          metrics: decodeMetrics(values, trial - trialStart),
+        });
+      }
+      if (trialEnd === cell.trialEnd && cell.attackIndex === v.attacks.length - 1) variantsDone++;
+    },
+  );
+
+  // 4. sweep.csv and the report, landed together.
+  const rows = builders.flatMap((b, i) => sweepRows(b.rows(), { policy: options.policy, param: options.param, value: options.values[i]! }));
+  const staging = openStaging(options.out);
+  try {
+    writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows);
+    const { writeSweepReport } = await import('../report/report.js');
+    await writeSweepReport(staging.dir, {
+      scenario: variants[0] ?? scenario,
+      policy: options.policy,
+      param: options.param,
+      values: options.values,
+      rows,
+      facts: [
+        ['scenario', scenario.source.file],
+        ['trials per value', String(variants[0]?.trials ?? scenario.trials)],
+      ],
+    });
+    const files = staging.land();
+    return { scenario, rows, files };
+  } finally {
+    staging.discard();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `--real-tokens`: every token a trial's workload issues is minted and verified with the real
+ * issuer (Ed25519 through node:crypto) instead of being modelled. The simulated time of the issuance
+ * is the issuer's clock, so `iat`/`exp` follow the trial; the signing key is derived from the scenario
+ * seed, so tokens are reproducible. The caller times the work (the simulation core never reads a clock).
+ */
+import { createHash } from 'node:crypto';
+import type { CompiledModel } from '../model/compile.js';
+import { maskActions } from '../model/actions.js';
+import type { Issuance } from '../workload/occurrence.js';
+import { SimulationInvariantError } from '../errors.js';
+import type { ScopePair } from './claims.js';
+import { createSigningKey, jwkThumbprint } from './keys.js';
+import { KeyRing } from './keyring.js';
+import { RevocationList } from './revocation.js';
+import { TokenIssuer } from './issuer.js';
+
+/** Counts of one sink's work. */
+export interface RealTokenCounts {
+  minted: number;
+  verified: number;
+}
+
+/** Mints and verifies real tokens for a scenario's issuances. */
+export class RealTokenSink {
+  readonly counts: RealTokenCounts = { minted: 0, verified: 0 };
+  private nowMs = 0;
+  private readonly issuer: TokenIssuer;
+  private readonly workloadKeys = new Map<number, string>();
+  private readonly scopes = new Map<string, readonly ScopePair[]>();
+
+  constructor(private readonly model: CompiledModel) {
+    const seed = createHash('sha256').update(`blastlab|${model.scenario.seed}|${model.scenario.name}`).digest();
+    const key = createSigningKey(`${model.scenario.name}-1`, seed);
+    this.issuer = new TokenIssuer({
+      issuer: 'https://broker.blastlab.invalid',
+      trustDomain: 'blastlab.invalid',
+      keys: new KeyRing(key, { overlapMs: 0 }),
+      revocations: new RevocationList(),
+      now: () => this.nowMs,
+    });
+  }
+
+  /** Mints the token of one issuance at its simulated mint time, then verifies it for its first scope pair. */
+  issue(issuance: Issuance, bound: boolean, roleScope: boolean): void {
+    const { model } = this;
+    this.nowMs = issuance.mintAt;
+    const pairs = this.scopeOf(issuance, roleScope);
+    const first = pairs[0];
+    if (first === undefined) return;
+    const actor = model.scenario.nodes[issuance.actor]!;
+    const environment = actor.kind === 'credential' ? 'default' : actor.environment;
+    const jkt = bound ? this.workloadKey(issuance.actor) : undefined;
+    const minted = this.issuer.mint({
+      subject: this.issuer.subjectOf(actor.id, environment),
+      pairs,
+      ttlMs: issuance.expiresAt - issuance.mintAt,
+      bindTo: jkt,
+    });
+    this.counts.minted++;
+    const check = this.issuer.verifier.verify(minted.token, { target: first.target, action: first.action, presentedJkt: jkt });
+    if (!check.ok) {
+      throw new SimulationInvariantError(`real tokens: a freshly minted token failed verification (${check.failure}: ${check.reason})`);
+    }
+    this.counts.verified++;
+  }
+
+  private scopeOf(issuance: Issuance, roleScope: boolean): readonly ScopePair[] {
+    const key = roleScope ? `role|${issuance.cred}` : `${issuance.task}|${issuance.step}|${issuance.cred}`;
+    let pairs = this.scopes.get(key);
+    if (pairs === undefined) {
+      const { model } = this;
+      const list: ScopePair[] = [];
+      if (roleScope) {
+        const { grants } = model;
+        for (let g = grants.off[issuance.cred]!; g < grants.off[issuance.cred + 1]!; g++) {
+          for (const action of maskActions(grants.data[g]!)) list.push({ target: model.ids[grants.to[g]!]!, action });
+        }
+      } else if (issuance.step >= 0) {
+        const step = model.scenario.workload[issuance.task]!.steps[issuance.step]!;
+        list.push({ target: step.target, action: step.action });
+      } else {
+        for (const [target, mask] of model.taskCredPairs[issuance.task]!.get(issuance.cred) ?? []) {
+          for (const action of maskActions(mask)) list.push({ target: model.ids[target]!, action });
+        }
+      }
+      pairs = list;
+      this.scopes.set(key, pairs);
+    }
+    return pairs;
+  }
+
+  /** A stable per-workload key thumbprint (the `cnf.jkt` a bound token carries). */
+  private workloadKey(actor: number): string {
+    let jkt = this.workloadKeys.get(actor);
+    if (jkt === undefined) {
+      const seed = createHash('sha256').update(`workload|${this.model.ids[actor]}`).digest();
+      jkt = jwkThumbprint(createSigningKey(`wl-${actor}`, seed).publicKey);
+      this.workloadKeys.set(actor, jkt);
+    }
+    return jkt;
+  }
+}

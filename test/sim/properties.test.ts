@@ -1,0 +1,119 @@
+/** Invariants of one trial over small random scenarios (fast-check). */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Policy, Scenario } from '../../src/scenario/types.js';
+import { compile } from '../../src/model/compile.js';
+import { runTrial } from '../../src/sim/trial.js';
+import { DAY, HOUR, MIN, agent, credential, ephemeral, fixed, grants, holds, replay, resource, step, task } from '../arbitraries/build.js';
+import { attackArb, attackStartMs, estateArb, policyArb, scenarioArb } from '../arbitraries/scenario.js';
+import { runOne } from '../arbitraries/run.js';
+import { scenario } from '../arbitraries/build.js';
+
+const RUNS = { numRuns: 150 };
+
+describe('sim/trial properties', () => {
+  it('should give deep-equal metrics for the same seed (fresh compile each time)', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.nat({ max: 50 }), (s, trial) => {
+        expect(runTrial(compile(s), 0, 0, trial)).toEqual(runTrial(compile(s), 0, 0, trial));
+      }),
+      RUNS,
+    );
+  });
+
+  it('should keep every risk metric within the bounds of the scenario', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.nat({ max: 50 }), (s, trial) => {
+        const m = runOne(s, { trial });
+        const resources = s.nodes.filter((n) => n.kind === 'resource');
+        const start = attackStartMs(s.attacks[0]!);
+        const span = (s.horizonMs - start) / 1000;
+        expect(m.resources_reached).toBeLessThanOrEqual(resources.length);
+        expect([0, 1]).toContain(m.attack_success);
+        expect(m.attack_success).toBe(m.resources_reached! > 0 ? 1 : 0);
+        expect(m.blast_radius).toBeLessThanOrEqual(resources.reduce((sum, r) => sum + (r.kind === 'resource' ? r.weight : 0), 0));
+        expect(m.records_exposed).toBeLessThanOrEqual(resources.reduce((sum, r) => sum + (r.kind === 'resource' ? r.records : 0), 0));
+        expect(m.privileged_resources).toBeLessThanOrEqual(m.resources_reached!);
+        expect(m.credentials_harvested).toBeLessThanOrEqual(s.nodes.filter((n) => n.kind === 'credential').length);
+        expect(m.exposure_window_s).toBeGreaterThanOrEqual(0);
+        expect(m.exposure_window_s).toBeLessThanOrEqual(span);
+        if (m.time_to_first_access_s !== null) {
+          expect(m.attack_success).toBe(1);
+          expect(m.time_to_first_access_s).toBeGreaterThanOrEqual(0);
+          expect(m.time_to_first_access_s).toBeLessThan(span);
+        } else {
+          expect(m.attack_success).toBe(0);
+        }
+        if (m.time_to_containment_s !== null) {
+          expect(s.policies[0]!.detection).not.toBeNull();
+          expect(m.time_to_containment_s).toBeGreaterThanOrEqual(0);
+          expect(m.time_to_containment_s).toBeLessThan(span);
+        }
+        expect(m.max_hops === 0).toBe(m.attack_success === 0 && m.max_hops === 0);
+      }),
+      RUNS,
+    );
+  });
+
+  it('should keep cost metrics consistent with the schedule', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const m = runOne(s);
+        expect(m.tasks_failed).toBeLessThanOrEqual(m.tasks_total!);
+        expect(m.reauthorizations).toBeLessThanOrEqual(m.tokens_issued!);
+        expect(m.peak_issuance_per_s).toBeLessThanOrEqual(m.tokens_issued!);
+        if (s.policies[0]!.kind === 'persistent') {
+          expect(m.reauthorizations).toBe(0);
+          expect(m.issuance_wait_p95_ms).toBe(0);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('should never raise secret-replay success with a shorter ttl (same policy name, same draws)', () => {
+    // Holds when the ttl changes nothing but token lifetimes: no issuer latency or outage, no revokeOn,
+    // no detection, fixed hop delays, and tasks that do not re-authorize mid-run (a refreshable task
+    // re-authorizing under a short ttl mints newer tokens than under a long one).
+    const arb = estateArb
+      .filter((e) => e.edges.some((x) => x.kind === 'holds'))
+      .chain((estate) =>
+        fc.record({
+          attack: attackArb(estate).filter((a) => a.pattern === 'secret-replay'),
+          policy: policyArb(estate).filter((p) => p.kind !== 'persistent'),
+          ttls: fc.tuple(fc.integer({ min: 1, max: 6 * HOUR }), fc.integer({ min: 1, max: 6 * HOUR })),
+          hopMs: fc.integer({ min: 0, max: 2 * HOUR }),
+        }).map(({ attack, policy, ttls, hopMs }) => ({ estate, attack: { ...attack, hopDelay: fixed(hopMs) }, policy, ttls })),
+      );
+    fc.assert(
+      fc.property(arb, fc.nat({ max: 20 }), ({ estate, attack, policy, ttls }, trial) => {
+        const [short, long] = ttls[0] <= ttls[1] ? ttls : [ttls[1], ttls[0]];
+        const build = (ttlMs: number): Scenario => {
+          const p: Policy = {
+            ...policy, ttlMs, detection: null, revokeOn: { completion: false, failure: false, timeout: false },
+            issuer: { latency: fixed(0), availability: 1 },
+          };
+          return scenario({ ...estate, workload: estate.workload.map((t) => ({ ...t, refreshable: false })), attacks: [attack], policies: [p] });
+        };
+        const a = runOne(build(short), { trial }).attack_success!;
+        const b = runOne(build(long), { trial }).attack_success!;
+        expect(a).toBeLessThanOrEqual(b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('should let a refreshable task’s re-authorized token outlive a longer single token (why monotonicity needs non-refreshable tasks)', () => {
+    // A 60 min task: ttl 45 min re-authorizes at 45 min (token valid to 90 min); ttl 60 min mints once (valid to 60 min).
+    const build = (ttlMs: number): Scenario =>
+      scenario({
+        nodes: [agent('ci'), credential('key'), resource('db')],
+        edges: [holds('ci', 'key'), grants('key', 'db', ['read'])],
+        workload: [task('ci', [step('db', 'read', 'key')], { everyMs: DAY, durationMs: HOUR })],
+        attacks: [replay('key', 'ci', 50 * MIN, fixed(20 * MIN))],
+        policies: [ephemeral('p', { ttlMs })],
+      });
+    expect(runOne(build(45 * MIN)).attack_success).toBe(1);
+    expect(runOne(build(HOUR)).attack_success).toBe(0);
+  });
+});
