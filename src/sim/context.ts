@@ -7,7 +7,7 @@ import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
 import type { Issuance, Occurrence } from '../workload/occurrence.js';
-import { lastOccurrenceAt, occurrenceCount, simulateOccurrence } from '../workload/occurrence.js';
+import { lastOccurrenceAt, occurrenceCount, occurrenceStart, simulateOccurrence } from '../workload/occurrence.js';
 
 /** Everything one trial's attack needs. */
 export interface TrialContext {
@@ -63,7 +63,10 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
   return best;
 }
 
-/** The first moment after `t` at which a new token of `cred` is minted (Infinity if none before the horizon). */
+/** Occurrences per task that nextMint looks at before settling for a lower bound. */
+const NEXT_MINT_WINDOW = 3;
+
+/** The first moment after `t` at which a new token of `cred` is minted (Infinity if none before the horizon); a lower bound when the next occurrences mint nothing. */
 export function nextMint(ctx: TrialContext, cred: number, t: number): number {
   const { credTasks } = ctx.model;
   const horizon = ctx.model.scenario.horizonMs;
@@ -73,11 +76,14 @@ export function nextMint(ctx: TrialContext, cred: number, t: number): number {
     const task = ctx.model.scenario.workload[taskIndex]!;
     const count = occurrenceCount(task, horizon);
     const first = Math.max(0, lastOccurrenceAt(task, t));
-    for (let k = first; k < count && k < first + 3; k++) {
+    for (let k = first; k < count && k < first + NEXT_MINT_WINDOW; k++) {
       for (const token of occurrence(ctx, taskIndex, k).issuances) {
         if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
       }
     }
+    // Nothing minted in the window (failed issuances): later tokens start no sooner than the next occurrence.
+    const after = first + NEXT_MINT_WINDOW;
+    if (after < count) next = Math.min(next, occurrenceStart(task, after));
   }
   return next;
 }

@@ -139,18 +139,6 @@ export interface TraceEvent {
   readonly reason: string;
 }
 
-/** Scopes are shared, immutable maps: identity is enough to tell instances apart. */
-const scopeIds = new WeakMap<PairSet, number>();
-let nextScopeId = 1;
-function scopeId(scope: PairSet): number {
-  let id = scopeIds.get(scope);
-  if (id === undefined) {
-    id = nextScopeId++;
-    scopeIds.set(scope, id);
-  }
-  return id;
-}
-
 /** The scope of a step-scoped token: one (target, action) pair, one shared map per step. */
 const stepScopes = new WeakMap<object, Map<string, PairSet>>();
 export function stepScope(ctx: TrialContext, task: number, step: number): PairSet {
@@ -186,12 +174,27 @@ export function expand(
   const held: Instance[] = [];
   /** Instances superseded by a newer copy of the same kind: kept for the exposure window. */
   const superseded: Instance[] = [];
-  const heldKeys = new Map<string, number>();
+  /** credential → indices into `held` of its instances (one per kind). */
+  const heldByCred = new Map<number, number[]>();
   const controls = new Map<number, Control>();
   const invocations = new Map<number, Invocation>();
   const reached = new Map<number, number>();
   const harvested = new Set<number>();
-  const attempted = new Set<string>();
+  /** (cred, target, action) already attempted, as one number: ((cred · nodes) + target) · 8 + action. */
+  const attempted = new Set<number>();
+  /**
+   * Per instance, after its first use: the targets it succeeded on that hold credentials. A later use
+   * of the same instance repeats no attempt (all drawn already), changes no reach or control (same
+   * instance, later time) and is denied where it was denied: only the material present at those
+   * holders can be new, so re-use re-reads them (where the credential is not yet revoked) and nothing else.
+   */
+  const exposedBy = new Map<Instance, number[]>();
+  /** Per tool invocation and held credential: the instance it acts with (valid while `t < until`). */
+  const toolInstances = new Map<Invocation, (Instance | null)[]>();
+  const nodeCount = model.nodeCount;
+  /** Per holder: the depth of its last read and the moment its material next changes (see exposeHolder). */
+  const readDepth = new Int32Array(nodeCount).fill(0x7fffffff);
+  const stableUntil = new Float64Array(nodeCount);
   /** credential → detection time (revocation starts then, plus the latency of each target's environment). */
   const revokedAt = new Map<number, number>();
   const latencyCache = new Map<string, number>();
@@ -228,18 +231,27 @@ export function expand(
   const controlActive = (c: Control, t: number): boolean =>
     c.from <= t && t < c.until && (c.dependsOn < 0 || t < deadOn(c.dependsOn, c.node));
 
+  /** Two instances of the same kind: a newer one supersedes the older rather than adding to it. */
+  const sameKind = (a: Instance, b: Instance): boolean =>
+    a.scope === b.scope && a.boundTo === b.boundTo && a.actingAs === b.actingAs && a.principal === b.principal &&
+    a.managed === b.managed && a.material === b.material && a.controlOf === b.controlOf;
+
   const addInstance = (inst: Instance): void => {
     if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
-    const scopeKey = inst.scope === null ? 0 : scopeId(inst.scope);
-    const key = `${inst.cred}|${scopeKey}|${inst.boundTo}|${inst.actingAs}|${inst.principal}|${inst.managed}|${inst.material}|${inst.controlOf}`;
-    const previous = heldKeys.get(key);
+    // Scopes are shared, immutable maps, so identity tells kinds apart; a credential has few kinds.
+    let slots = heldByCred.get(inst.cred);
+    if (slots === undefined) {
+      slots = [];
+      heldByCred.set(inst.cred, slots);
+    }
+    const previous = slots.find((i) => sameKind(held[i]!, inst));
     if (previous !== undefined) {
       const old = held[previous]!;
       if (old.until >= inst.until && old.depth <= inst.depth && old.usableFrom <= inst.usableFrom) return;
       superseded.push(old);
       held[previous] = inst;
     } else {
-      heldKeys.set(key, held.length);
+      slots.push(held.length);
       held.push(inst);
     }
     if (inst.material && inst.obtainedAt < deadEverywhere(inst.cred)) harvested.add(inst.cred);
@@ -287,7 +299,7 @@ export function expand(
 
   /** R9: first attempt of (cred, target, action) draws detection. True when it is the first. */
   const attempt = (cred: number, target: number, action: number, t: number): boolean => {
-    const key = `${cred}|${target}|${action}`;
+    const key = (cred * nodeCount + target) * 8 + action;
     if (attempted.has(key)) return false;
     attempted.add(key);
     const detection = policy.detection;
@@ -309,10 +321,11 @@ export function expand(
     policy.reevaluate === 'every-step' || (policy.reevaluate === 'privileged' && (action & PRIVILEGED) !== 0);
 
   /** R2–R4: use `inst` on `target` with the granted `mask` at time `t`. */
-  const use = (inst: Instance, target: number, mask: number, t: number, nextHop: number): void => {
+  const use = (inst: Instance, target: number, mask: number, t: number, nextHop: number, exposes: number[]): void => {
     const depth = inst.depth + 1;
     if (depth > maxHops) return;
     if (t >= deadOn(inst.cred, target)) return;
+    let exposed = false;
     const filter = foothold.attemptFilter;
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
     for (let action = 1; action <= ADMIN; action <<= 1) {
@@ -335,7 +348,47 @@ export function expand(
       }
       if (first) trace?.({ t, hop: depth, kind: 'use', cred: inst.cred, target, action, reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}` });
       succeed(inst, target, action, t, nextHop, depth);
+      if (!exposed && holds.off[target]! < holds.off[target + 1]!) {
+        exposed = true;
+        exposes.push(target);
+      }
     }
+  };
+
+  /** Uses `inst` on everything its credential grants: in full the first time, then only re-reads its exposed holders. */
+  const useAll = (inst: Instance, t: number, nextHop: number): void => {
+    const cred = inst.cred;
+    const known = exposedBy.get(inst);
+    if (known === undefined) {
+      const exposes: number[] = [];
+      for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop, exposes);
+      exposedBy.set(inst, exposes);
+      return;
+    }
+    const depth = inst.depth + 1;
+    for (const target of known) {
+      if (t >= deadOn(cred, target)) continue;
+      exposeHolder(target, t, nextHop, depth);
+    }
+  };
+
+  /**
+   * R3/R6 at a holder reached at `depth`: reads what it holds, unless the last read was at the same
+   * or a lower depth and nothing there has changed since (no rotation, no new token copy). Hops only
+   * move forward (`nextHop` never decreases), so such a read could only yield copies the attacker
+   * already has, usable no sooner, at no lower depth: addInstance would drop every one of them.
+   */
+  const exposeHolder = (target: number, t: number, nextHop: number, depth: number): void => {
+    if (depth >= readDepth[target]! && t < stableUntil[target]!) return;
+    let change = Number.POSITIVE_INFINITY;
+    for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
+      const cred = holds.to[k]!;
+      materialAt(cred, target, t, nextHop, depth, -1, -1);
+      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t);
+      if (next < change) change = next;
+    }
+    readDepth[target] = depth;
+    stableUntil[target] = change;
   };
 
   const succeed = (inst: Instance, target: number, action: number, t: number, nextHop: number, depth: number): void => {
@@ -355,9 +408,7 @@ export function expand(
     if (holds.off[target]! < holds.off[target + 1]!) {
       if (trace !== undefined && !watched.has(target)) trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials' });
       watched.add(target);
-      for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
-        materialAt(holds.to[k]!, target, t, nextHop, depth, -1, -1);
-      }
+      exposeHolder(target, t, nextHop, depth);
     }
     // R4: admin gives control, as long as the credential that gave it lasts.
     if (action === ADMIN) {
@@ -374,8 +425,20 @@ export function expand(
   /** R5: a tool acting for `principal` at `t`, with its own credentials. */
   const invoke = (inv: Invocation, t: number, nextHop: number): void => {
     const tool = inv.tool;
+    let cached = toolInstances.get(inv);
+    if (cached === undefined) {
+      cached = [];
+      toolInstances.set(inv, cached);
+    }
     for (let k = holds.off[tool]!; k < holds.off[tool + 1]!; k++) {
       const cred = holds.to[k]!;
+      const slot = k - holds.off[tool]!;
+      const previous = cached[slot];
+      if (previous === null) continue; // an issuance outside the principal's intent: denied once, for good
+      if (previous !== undefined && t < previous.until) {
+        useAll(previous, t, nextHop);
+        continue;
+      }
       let inst: Instance;
       if (modes.ephemeral[cred] === 0) {
         inst = {
@@ -387,6 +450,7 @@ export function expand(
         if (pairs === undefined) {
           attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
           trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: 'issuance outside the principal\'s declared requests via this tool' });
+          cached[slot] = null;
           continue;
         }
         inst = {
@@ -395,7 +459,8 @@ export function expand(
         };
       }
       if (t >= inst.until) continue;
-      for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop);
+      cached[slot] = inst;
+      useAll(inst, t, nextHop);
     }
     for (let k = invokes.off[tool]!; k < invokes.off[tool + 1]!; k++) {
       const next = invokes.to[k]!;
@@ -473,7 +538,7 @@ export function expand(
     // R2/R8: every instance usable now.
     const usable = held.filter((inst) => inst.usableFrom <= t && t < inst.until && controlAllows(inst, t));
     for (const inst of usable) {
-      for (let g = grants.off[inst.cred]!; g < grants.off[inst.cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop);
+      useAll(inst, t, nextHop);
       for (let a = assumes.off[inst.cred]!; a < assumes.off[inst.cred + 1]!; a++) exchange(inst, assumes.to[a]!, t, nextHop);
     }
     // R5: controlled nodes invoke their tools now; tools those invoke act one hop later.
