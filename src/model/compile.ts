@@ -86,6 +86,32 @@ function buildCsr(rows: number, pairs: readonly (readonly [number, number, numbe
   return { off, to, data };
 }
 
+/** Parallel entries between the same pair become one whose payload is the union (first position kept). */
+function mergeParallel(csr: Csr): Csr {
+  const rows = csr.off.length - 1;
+  const slotOf = new Int32Array(rows).fill(-1);
+  const off = new Int32Array(rows + 1);
+  const to = new Int32Array(csr.to.length);
+  const data = new Uint8Array(csr.to.length);
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = n;
+    for (let k = csr.off[r]!; k < csr.off[r + 1]!; k++) {
+      const target = csr.to[k]!;
+      const slot = slotOf[target]!;
+      if (slot >= start) {
+        data[slot] = data[slot]! | csr.data[k]!;
+        continue;
+      }
+      slotOf[target] = n;
+      to[n] = target;
+      data[n++] = csr.data[k]!;
+    }
+    off[r + 1] = n;
+  }
+  return n === csr.to.length ? csr : { off, to: to.slice(0, n), data: data.slice(0, n) };
+}
+
 function addPair(map: Map<number, number>, target: number, bit: number): void {
   map.set(target, (map.get(target) ?? 0) | bit);
 }
@@ -226,7 +252,7 @@ export function compile(scenario: Scenario): CompiledModel {
     isWorkloadIdentity,
     holds: buildCsr(n, holds),
     holders: buildCsr(n, holders),
-    grants: buildCsr(n, grants),
+    grants: mergeParallel(buildCsr(n, grants)),
     invokes: buildCsr(n, invokes),
     assumes: buildCsr(n, assumes),
     credTasks: buildCsr(n, credTaskPairs),

@@ -55,31 +55,35 @@ const orList = (kinds: readonly string[]): string =>
 export interface EdgeIndex {
   /** holder → credentials it holds, in edge file order. */
   readonly held: ReadonlyMap<string, readonly string[]>;
-  /** `credential\0target` → granted actions. */
-  readonly granted: ReadonlyMap<string, ReadonlySet<Action>>;
+  /** credential → target → granted actions as a mask (bit i = ACTION_ORDER[i]). */
+  readonly granted: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
+
+const ACTION_ORDER: readonly Action[] = ['read', 'write', 'admin'];
+const actionBit = (action: Action): number => 1 << ACTION_ORDER.indexOf(action);
 
 /** Indexes holds and grants edges (invalid entries skipped). */
 export function indexEdges(edges: readonly (EdgeInput | null)[]): EdgeIndex {
   const held = new Map<string, string[]>();
-  const granted = new Map<string, Set<Action>>();
+  const granted = new Map<string, Map<string, number>>();
   for (const edge of edges) {
     if (edge?.kind === 'holds') {
-      const list = held.get(edge.from) ?? [];
+      let list = held.get(edge.from);
+      if (list === undefined) held.set(edge.from, (list = []));
       if (!list.includes(edge.to)) list.push(edge.to);
-      held.set(edge.from, list);
     } else if (edge?.kind === 'grants') {
-      const key = `${edge.from}\0${edge.to}`;
-      const set = granted.get(key) ?? new Set<Action>();
-      for (const action of edge.actions ?? []) set.add(action);
-      granted.set(key, set);
+      let targets = granted.get(edge.from);
+      if (targets === undefined) granted.set(edge.from, (targets = new Map()));
+      let mask = targets.get(edge.to) ?? 0;
+      for (const action of edge.actions ?? []) mask |= actionBit(action);
+      targets.set(edge.to, mask);
     }
   }
   return { held, granted };
 }
 
 const grantsAction = (index: EdgeIndex, credential: string, target: string, action: Action): boolean =>
-  index.granted.get(`${credential}\0${target}`)?.has(action) === true;
+  ((index.granted.get(credential)?.get(target) ?? 0) & actionBit(action)) !== 0;
 
 /**
  * The credential a step uses when the file does not name one: the first credential (edge file order)

@@ -11,6 +11,7 @@ import {
   ACTIONS,
   DEFAULT_SENSITIVITY_WEIGHTS,
   REVOKE_TRIGGERS,
+  type Action,
   type Attack,
   type Distribution,
   type Policy,
@@ -65,13 +66,19 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
 
 /** Edges with deterministic keys `<kind>:<from>-><to>#<n>` (n counts repeats of the triple in file order). */
 export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
-  const repeats = new Map<string, number>();
+  // kind → from → to → edges seen so far: nested maps look up ids the file already holds, where a
+  // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
+  const repeats = new Map<string, Map<string, Map<string, number>>>();
+  const none: readonly Action[] = Object.freeze([]);
   return inputs.map((edge) => {
-    const triple = `${edge.kind}:${edge.from}->${edge.to}`;
-    const n = repeats.get(triple) ?? 0;
-    repeats.set(triple, n + 1);
-    const actions = edge.kind === 'grants' ? ACTIONS.filter((a) => (edge.actions ?? []).includes(a)) : [];
-    return { key: `${triple}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions };
+    let byFrom = repeats.get(edge.kind);
+    if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map()));
+    let byTo = byFrom.get(edge.from);
+    if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map()));
+    const n = byTo.get(edge.to) ?? 0;
+    byTo.set(edge.to, n + 1);
+    const actions = edge.kind === 'grants' ? ACTIONS.filter((a) => (edge.actions ?? []).includes(a)) : none;
+    return { key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions };
   });
 }
 
@@ -166,7 +173,12 @@ export function resolveAttack(input: AttackInput, name: string, edges: EdgeIndex
 /** Deep-freezes plain data so nothing downstream can mutate the scenario. */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    } else {
+      // for…in over plain data: no array of values per object (a million edges are a million objects).
+      for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    }
     Object.freeze(value);
   }
   return value;

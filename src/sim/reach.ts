@@ -180,7 +180,9 @@ export function expand(
   const invocations = new Map<number, Invocation>();
   const reached = new Map<number, number>();
   const harvested = new Set<number>();
-  /** (cred, target, action) already attempted, as one number: ((cred · nodes) + target) · 8 + action. */
+  /** Actions already attempted per grant edge (compile merges parallel grants, so an edge is one (cred, target)). */
+  const attemptedGrant = new Uint8Array(grants.to.length);
+  /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action. */
   const attempted = new Set<number>();
   /**
    * Per instance, after its first use: the targets it succeeded on that hold credentials. A later use
@@ -297,13 +299,25 @@ export function expand(
     return first < credTasks.off[cred + 1]! ? model.taskAgent[credTasks.to[first]!]! : -1;
   };
 
+  /** R9 on grant edge `g`: the first attempt of an action draws detection. True when it is the first. */
+  const attemptGrant = (g: number, cred: number, action: number, t: number): boolean => {
+    if ((attemptedGrant[g]! & action) !== 0) return false;
+    attemptedGrant[g] = attemptedGrant[g]! | action;
+    draw(cred, t);
+    return true;
+  };
   /** R9: first attempt of (cred, target, action) draws detection. True when it is the first. */
   const attempt = (cred: number, target: number, action: number, t: number): boolean => {
     const key = (cred * nodeCount + target) * 8 + action;
     if (attempted.has(key)) return false;
     attempted.add(key);
+    draw(cred, t);
+    return true;
+  };
+  /** Detection of one attempt: noticed with `probability`, revocation of `cred` from then plus `delay`. */
+  const draw = (cred: number, t: number): void => {
     const detection = policy.detection;
-    if (detection === null) return true;
+    if (detection === null) return;
     if (ctx.detectRng() < detection.probability) {
       const at = t + sampleAt(detection.delay, ctx.detectRng());
       const previous = revokedAt.get(cred);
@@ -314,14 +328,15 @@ export function expand(
     } else {
       ctx.detectRng(); // keep one delay draw per attempt so later draws stay aligned
     }
-    return true;
   };
 
   const reevaluates = (action: number): boolean =>
     policy.reevaluate === 'every-step' || (policy.reevaluate === 'privileged' && (action & PRIVILEGED) !== 0);
 
   /** R2–R4: use `inst` on `target` with the granted `mask` at time `t`. */
-  const use = (inst: Instance, target: number, mask: number, t: number, nextHop: number, exposes: number[]): void => {
+  const use = (inst: Instance, g: number, t: number, nextHop: number, exposes: number[]): void => {
+    const target = grants.to[g]!;
+    const mask = grants.data[g]!;
     const depth = inst.depth + 1;
     if (depth > maxHops) return;
     if (t >= deadOn(inst.cred, target)) return;
@@ -330,7 +345,7 @@ export function expand(
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
     for (let action = 1; action <= ADMIN; action <<= 1) {
       if ((tries & action) === 0) continue;
-      const first = attempt(inst.cred, target, action, t);
+      const first = attemptGrant(g, inst.cred, action, t);
       let denied: string | null = null;
       if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) {
         denied = `token bound to ${model.ids[inst.boundTo]}, replayed from elsewhere`; // R7 binding
@@ -361,7 +376,7 @@ export function expand(
     const known = exposedBy.get(inst);
     if (known === undefined) {
       const exposes: number[] = [];
-      for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, grants.to[g]!, grants.data[g]!, t, nextHop, exposes);
+      for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, g, t, nextHop, exposes);
       exposedBy.set(inst, exposes);
       return;
     }

@@ -8,7 +8,7 @@ import { ADMIN, READ, WRITE } from '../model/actions.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
-import { workloadCost } from '../workload/cost.js';
+import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workload/cost.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from './context.js';
 import { expand, type TraceEvent } from './reach.js';
@@ -28,6 +28,7 @@ export function costSeedOf(model: CompiledModel, policyIndex: number, trialIndex
 interface ModelCache {
   readonly modes: Map<number, CredentialModes>;
   readonly costs: Map<string, CostMetrics>;
+  replicates?: number;
 }
 const caches = new WeakMap<CompiledModel, ModelCache>();
 const MAX_CACHED_COSTS = 4096;
@@ -58,13 +59,48 @@ function deterministicIssuer(model: CompiledModel, policyIndex: number): boolean
   return issuer.latency.kind === 'fixed' && issuer.availability >= 1;
 }
 
-function costOf(model: CompiledModel, policyIndex: number, trialIndex: number): CostMetrics {
+/** Workloads up to this many occurrences per trial get an exact cost pass for every trial. */
+export const EXACT_COST_OCCURRENCES = 50_000;
+/** Above it, the replicate schedules of one policy replay at most about this many occurrences in all. */
+export const REPLICATE_OCCURRENCE_BUDGET = 2_000_000;
+
+/**
+ * How many distinct workload schedules feed a policy's cost metrics: Infinity (each trial its own,
+ * drawn with the trial's workload seed) for workloads up to EXACT_COST_OCCURRENCES occurrences; above
+ * that, K = max(1, ⌊budget / occurrences⌋) replicate schedules and trial i reports replicate i mod K.
+ * A big workload's totals vary by well under a percent between schedules (thousands of independent
+ * occurrences), so replaying millions of benign tasks per trial would buy nothing; the attack itself
+ * still sees the trial's own draws. K depends only on the scenario, never on --trials, workers or shards.
+ */
+export function costReplicates(model: CompiledModel): number {
+  const occurrences = occurrencesPerTrial(model);
+  if (occurrences <= EXACT_COST_OCCURRENCES) return Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.floor(REPLICATE_OCCURRENCE_BUDGET / occurrences));
+}
+
+function costOf(model: CompiledModel, policyIndex: number, trialIndex: number, onIssue?: IssuanceSink): CostMetrics {
+  const policy = model.scenario.policies[policyIndex]!;
+  const modes = modesOf(model, policyIndex);
+  // A sink must see every token this trial mints: no cache.
+  if (onIssue !== undefined) return workloadCost(model, policy, modes, costSeedOf(model, policyIndex, trialIndex), onIssue);
   const cache = cacheOf(model);
-  const key = deterministicIssuer(model, policyIndex) ? `${policyIndex}|*` : `${policyIndex}|${trialIndex}`;
+  cache.replicates ??= costReplicates(model);
+  let key: string;
+  let seed: number;
+  if (deterministicIssuer(model, policyIndex)) {
+    key = `${policyIndex}|*`;
+    seed = costSeedOf(model, policyIndex, 0);
+  } else if (Number.isFinite(cache.replicates)) {
+    const replicate = trialIndex % cache.replicates;
+    key = `${policyIndex}|r${replicate}`;
+    seed = deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate);
+  } else {
+    key = `${policyIndex}|${trialIndex}`;
+    seed = costSeedOf(model, policyIndex, trialIndex);
+  }
   let cost = cache.costs.get(key);
   if (cost === undefined) {
-    const policy = model.scenario.policies[policyIndex]!;
-    cost = workloadCost(model, policy, modesOf(model, policyIndex), costSeedOf(model, policyIndex, trialIndex));
+    cost = workloadCost(model, policy, modes, seed);
     if (cache.costs.size >= MAX_CACHED_COSTS) cache.costs.clear();
     cache.costs.set(key, cost);
   }
@@ -82,14 +118,23 @@ export interface DetailedTrial {
   readonly events: number;
 }
 
-/** Runs one trial, counting engine events and sending every attacker step to `trace` when given. */
+/** Optional observers of a trial. */
+export interface TrialObservers {
+  /** Every attacker step, with the reason it worked or not. */
+  readonly trace?: (event: TraceEvent) => void;
+  /** Every token the trial's workload mints (the cost pass then runs for this trial, uncached). */
+  readonly onIssue?: IssuanceSink;
+}
+
+/** Runs one trial, counting engine events; observers see every attacker step and every minted token. */
 export function runTrialDetailed(
   model: CompiledModel,
   policyIndex: number,
   attackIndex: number,
   trialIndex: number,
-  trace?: (event: TraceEvent) => void,
+  observers: TrialObservers = {},
 ): DetailedTrial {
+  const { trace, onIssue } = observers;
   const scenario = model.scenario;
   const policy = scenario.policies[policyIndex]!;
   const attack = scenario.attacks[attackIndex]!;
@@ -126,7 +171,7 @@ export function runTrialDetailed(
     exposure_window_s: reach.exposureWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
-    ...costOf(model, policyIndex, trialIndex),
+    ...costOf(model, policyIndex, trialIndex, onIssue),
   };
   return { metrics, events: reach.events };
 }

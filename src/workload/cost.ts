@@ -2,34 +2,47 @@
  * The operational cost of a policy for one trial (SPEC §5 cost metrics), from the workload schedule:
  * every task occurrence inside the horizon, plus the rotations of standing secrets. Attacker requests
  * are not counted. Initial provisioning at time 0 is not an issuance (the secrets exist already).
+ *
+ * The pass is linear in the number of issuances and allocates no per-token objects beyond what an
+ * occurrence returns: per-second counts live in one typed array over the horizon, waits in one
+ * growable Float64Array whose p95 is found by selection, not by sorting.
  */
 import type { Policy } from '../scenario/types.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../metrics/columns.js';
+import type { Issuance } from './occurrence.js';
 import { occurrenceCount, simulateOccurrence } from './occurrence.js';
 
-/** Nearest-rank p95 of the waits (a request wait is one of the draws; no interpolation needed). */
-function p95(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
+/** Receives every token the workload mints, in schedule order (e.g. `--real-tokens`). */
+export type IssuanceSink = (issuance: Issuance) => void;
+
+/** Horizons up to this many seconds count issuances per second in a typed array (4 bytes a second). */
+const MAX_DENSE_SECONDS = 100_000_000;
+
+/** The occurrences a trial's cost pass replays: every occurrence of every task inside the horizon. */
+export function occurrencesPerTrial(model: CompiledModel): number {
+  let total = 0;
+  for (const task of model.scenario.workload) total += occurrenceCount(task, model.scenario.horizonMs);
+  return total;
 }
 
 /** Computes the cost metrics of `policy` over the whole workload for one trial. */
-export function workloadCost(model: CompiledModel, policy: Policy, modes: CredentialModes, costSeed: number): CostMetrics {
+export function workloadCost(
+  model: CompiledModel,
+  policy: Policy,
+  modes: CredentialModes,
+  costSeed: number,
+  onIssue?: IssuanceSink,
+): CostMetrics {
   const horizon = model.scenario.horizonMs;
-  const perSecond = new Map<number, number>();
-  const bump = (ms: number, count: number): void => {
-    const second = Math.floor(ms / 1000);
-    perSecond.set(second, (perSecond.get(second) ?? 0) + count);
-  };
+  const counter = new SecondCounter(horizon);
+  const waits = new WaitBuffer();
   let tokensIssued = 0;
   let tasksTotal = 0;
   let tasksFailed = 0;
   let reauthorizations = 0;
-  const waits: number[] = [];
 
   // Rotations of standing secrets inside the horizon: at R, 2R, … < horizon.
   for (let c = 0; c < model.nodeCount; c++) {
@@ -38,30 +51,111 @@ export function workloadCost(model: CompiledModel, policy: Policy, modes: Creden
     if (!Number.isFinite(rotation) || rotation <= 0) continue;
     for (let at = rotation; at < horizon; at += rotation) {
       tokensIssued++;
-      bump(at, 1);
+      counter.bump(at);
     }
   }
 
-  model.scenario.workload.forEach((task, t) => {
-    const count = occurrenceCount(task, horizon);
+  const workload = model.scenario.workload;
+  for (let t = 0; t < workload.length; t++) {
+    const count = occurrenceCount(workload[t]!, horizon);
     for (let k = 0; k < count; k++) {
       const occurrence = simulateOccurrence(model, policy, modes, costSeed, t, k, waits);
       tasksTotal++;
       if (occurrence.status !== 'completed') tasksFailed++;
       reauthorizations += occurrence.reauthorizations;
       tokensIssued += occurrence.issuances.length;
-      for (const token of occurrence.issuances) bump(token.mintAt, 1);
+      for (const token of occurrence.issuances) {
+        counter.bump(token.mintAt);
+        onIssue?.(token);
+      }
     }
-  });
+  }
 
-  let peak = 0;
-  for (const count of perSecond.values()) peak = Math.max(peak, count);
   return {
     tokens_issued: tokensIssued,
-    peak_issuance_per_s: peak,
-    issuance_wait_p95_ms: p95(waits),
+    peak_issuance_per_s: counter.peak(),
+    issuance_wait_p95_ms: waits.p95(),
     tasks_total: tasksTotal,
     tasks_failed: tasksFailed,
     reauthorizations,
   };
+}
+
+/** Issuances per whole second of simulated time; dense while the horizon allows, else sparse. */
+class SecondCounter {
+  private readonly dense: Uint32Array | null;
+  private readonly sparse = new Map<number, number>();
+  private max = 0;
+
+  constructor(horizonMs: number) {
+    const seconds = Math.ceil(horizonMs / 1000) + 1;
+    this.dense = seconds <= MAX_DENSE_SECONDS ? new Uint32Array(seconds) : null;
+  }
+
+  bump(ms: number): void {
+    const second = Math.floor(ms / 1000);
+    let value: number;
+    if (this.dense !== null && second < this.dense.length) {
+      value = ++this.dense[second]!;
+    } else {
+      value = (this.sparse.get(second) ?? 0) + 1;
+      this.sparse.set(second, value);
+    }
+    if (value > this.max) this.max = value;
+  }
+
+  peak(): number {
+    return this.max;
+  }
+}
+
+/** Every request wait of a pass, in a growable Float64Array (the `push` is all simulateOccurrence uses). */
+class WaitBuffer {
+  private values = new Float64Array(1024);
+  private length = 0;
+
+  push(value: number): number {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+    return this.length;
+  }
+
+  /** Nearest-rank p95 (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */
+  p95(): number {
+    if (this.length === 0) return 0;
+    return select(this.values.subarray(0, this.length), Math.ceil(0.95 * this.length) - 1);
+  }
+}
+
+/** The k-th smallest value (0-based) of `a`, reordering it in place (Hoare's quickselect, median of three). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot keeps sorted and constant inputs linear.
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = tmp;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

@@ -138,7 +138,7 @@ export function simulateOccurrence(
   costSeed: number,
   taskIndex: number,
   k: number,
-  waitsOut?: number[],
+  waitsOut?: { push(wait: number): unknown },
 ): Occurrence {
   const task = model.scenario.workload[taskIndex]!;
   const agent = model.taskAgent[taskIndex]!;
@@ -148,7 +148,8 @@ export function simulateOccurrence(
   const { latency, availability } = policy.issuer;
   const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
   const minted: Pending[] = [];
-  const waits: number[] = waitsOut ?? [];
+  const ownWaits: number[] = [];
+  const waits = waitsOut ?? ownWaits;
   const segmentEnds: number[] = [];
   let reauthorizations = 0;
   let request = 0;
@@ -221,6 +222,6 @@ export function simulateOccurrence(
       mintAt: token.mintAt, expiresAt: token.mintAt + ttl, deadAt, reauth: token.reauth,
     });
   }
-  return { task: taskIndex, k, start, end, status, issuances, waits: waitsOut === undefined ? waits : [], reauthorizations };
+  return { task: taskIndex, k, start, end, status, issuances, waits: ownWaits, reauthorizations };
 }
 
