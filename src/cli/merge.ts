@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { mergeRuns } from '../exec/merge.js';
 import { renderTable } from '../report/table.js';
 import { defineAction } from './command.js';
+import { useColor } from './options.js';
 
 /** Registers `merge` on the program. */
 export function registerMerge(program: Command): Command {
@@ -17,7 +18,7 @@ export function registerMerge(program: Command): Command {
   return defineAction(cmd, async (dirs: string[], flags: { out: string; baseline?: string; quiet?: boolean; color?: boolean }) => {
     const result = await mergeRuns(dirs, { out: flags.out, baseline: flags.baseline });
     if (flags.quiet === true) return;
-    const color = flags.color !== false && process.stdout.isTTY;
+    const color = useColor(flags);
     process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));
     process.stdout.write(`\nmerged ${dirs.length} shard${dirs.length === 1 ? '' : 's'}, ${result.plan.size} trials → ${flags.out}/\n`);
   });

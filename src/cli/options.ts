@@ -65,9 +65,9 @@ export interface CommonFlags {
 }
 
 /** Adds `--out`, `--trials`, `--seed`, `--workers`, `--quiet`, `--no-color` to a command. */
-export function addRunFlags(cmd: Command): Command {
+export function addRunFlags(cmd: Command, outDefault = 'results/<name>'): Command {
   return cmd
-    .option('--out <dir>', 'output folder (default: results/<name>)')
+    .option('--out <dir>', `output folder (default: ${outDefault})`)
     .option('--trials <n>', 'trials per (policy, attack), overrides the scenario files', parseTrials)
     .option('--seed <s>', 'base seed, overrides the scenario files', parseSeed)
     .option('--workers <n>', 'worker threads (default: available cores; 1 = no threads)', parseWorkers)
@@ -97,4 +97,10 @@ export function defaultOutName(paths: readonly string[], isFolder: (path: string
     if (scenarioNames.length === 1) return scenarioNames[0]!;
   }
   return 'run';
+}
+
+/** Colours on stdout: a terminal, no `--no-color`, and no NO_COLOR in the environment (no-color.org). */
+export function useColor(flags: { readonly color?: boolean }): boolean {
+  const noColor = process.env['NO_COLOR'];
+  return flags.color !== false && process.stdout.isTTY && (noColor === undefined || noColor === '');
 }

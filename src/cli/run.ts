@@ -9,7 +9,7 @@ import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { addRunFlags, defaultOutName, defaultPaths, parseList, parseShardFlag, type CommonFlags } from './options.js';
+import { addRunFlags, defaultOutName, defaultPaths, parseList, parseShardFlag, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -21,8 +21,9 @@ export function registerRun(program: Command): Command {
   addRunFlags(cmd)
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
-    .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag);
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec }) => {
+    .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
+    .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
+  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean }) => {
     const inputs = defaultPaths(paths);
     const { scenarios, issues } = loadScenarios(inputs);
     if (issues.length > 0) throw new ScenarioError(issues);
@@ -41,13 +42,18 @@ export function registerRun(program: Command): Command {
         shard: flags.shard,
         signal,
         onProgress: (p) => progress.update(p),
+        realTokens: flags.realTokens === true,
       }),
     ).finally(() => progress.stop());
     if (quiet) return;
-    const color = flags.color !== false && process.stdout.isTTY;
+    const color = useColor(flags);
     process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));
     const shard = flags.shard === undefined ? '' : ` (shard ${flags.shard.index}/${flags.shard.count})`;
     process.stdout.write(`\n${result.plan.size} trials${shard} → ${out}/\n`);
+    for (const r of result.realTokens) {
+      const per = r.minted > 0 ? ((r.wallMs * 1000) / r.minted).toFixed(1) : '–';
+      process.stdout.write(`real tokens: ${r.scenario}: ${r.minted} minted and verified in ${(r.wallMs / 1000).toFixed(2)} s of trial time (${per} µs a token)\n`);
+    }
   });
 }
 

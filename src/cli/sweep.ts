@@ -17,7 +17,7 @@ export function registerSweep(program: Command): Command {
     .requiredOption('--policy <name>', 'the policy to vary')
     .requiredOption('--param <path>', 'policy parameter: ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, …')
     .requiredOption('--values <list>', 'comma-separated values, written as in a scenario file (e.g. 1m,15m,1h,1d)');
-  addRunFlags(cmd);
+  addRunFlags(cmd, 'results/sweep-<policy>-<param>');
   return defineAction(cmd, async (file: string, flags: CommonFlags & { policy: string; param: string; values: string }) => {
     const values = splitValues(flags.values);
     const out = flags.out ?? join('results', `sweep-${flags.policy}-${flags.param}`);

@@ -109,7 +109,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
     };
     const summary = await finishResults(staging.dir, whole, chosen, manifest);
     const files = staging.land();
-    return { ...summary, plan: whole, files };
+    return { ...summary, plan: whole, files, realTokens: [] };
   } finally {
     staging.discard();
   }

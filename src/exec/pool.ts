@@ -47,6 +47,8 @@ export interface ExecuteOptions {
   readonly onProgress?: ((trialsDone: number) => void) | undefined;
   /** Override of the worker module (tests that run from TypeScript sources point it at dist/). */
   readonly workerFile?: string | URL | undefined;
+  /** `--real-tokens`: every batch mints and verifies its trials' tokens (results carry a trailer). */
+  readonly realTokens?: boolean | undefined;
 }
 
 /** A batch of results, handed over in plan order: `values` holds `(trialEnd − trialStart) × METRICS.length` numbers. */
@@ -119,7 +121,7 @@ export async function executePlan(
       const cursor = new Int32Array(1);
       let values: Float64Array;
       try {
-        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor });
+        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor, realTokens: options.realTokens === true });
       } catch (error) {
         throw failure(task, cursor[0]!, error);
       }
@@ -136,6 +138,14 @@ export async function executePlan(
     idleTimeout: 1_000,
     workerData,
   });
+  // A worker error outside any task (e.g. a late result of a task already aborted when another
+  // failed) must not surface as an uncaught 'error' event with a stack trace: it fails the run only
+  // if it happens while the run is still healthy.
+  let poolError: unknown = null;
+  let closing = false;
+  pool.on('error', (error: unknown) => {
+    if (!closing) poolError ??= error;
+  });
   const abort = new AbortController();
   const onAbort = (): void => abort.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -147,7 +157,7 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (pool.run({ ...task, cursor }, { signal: abort.signal }) as Promise<Float64Array>).then(
+      (pool.run({ ...task, cursor, realTokens: options.realTokens === true }, { signal: abort.signal }) as Promise<Float64Array>).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
       ),
@@ -162,9 +172,11 @@ export async function executePlan(
       inFlight.delete(i);
       if (options.signal?.aborted === true) throw new RunInterruptedError();
       if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
+      if (poolError !== null) throw new BlastlabError(`worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
       await deliver(batches[i]!, settled.values);
     }
   } finally {
+    closing = true;
     options.signal?.removeEventListener('abort', onAbort);
     abort.abort();
     await Promise.allSettled(inFlight.values());

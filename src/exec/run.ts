@@ -3,7 +3,9 @@
  * summaries, comparison, scenarios, report, run.json — all into a temp folder that lands in `out`
  * only when everything succeeded.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import { compile, type CompiledModel } from '../model/compile.js';
 import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
@@ -16,7 +18,7 @@ import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
 import { openStaging } from './staging.js';
-import { decodeMetrics } from './worker.js';
+import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
 
 /** Where a run stands (for a progress bar). */
 export interface RunProgress {
@@ -41,6 +43,17 @@ export interface RunOptions extends PlanOptions {
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
   /** Worker module override (tests running from sources). */
   readonly workerFile?: string | URL | undefined;
+  /** Mint and verify every token the trials issue with the real issuer (SPEC extension, `--real-tokens`). */
+  readonly realTokens?: boolean | undefined;
+}
+
+/** The real issuer's work for one scenario under `--real-tokens`. */
+export interface RealTokenReport {
+  readonly scenario: string;
+  readonly minted: number;
+  readonly verified: number;
+  /** Wall-clock time of the trials that minted them, summed over workers (ms). */
+  readonly wallMs: number;
 }
 
 /** What `runScenarios` produced. */
@@ -49,6 +62,8 @@ export interface RunResult extends RunSummary {
   readonly plan: TrialPlan;
   /** Files written, as paths under `out`. */
   readonly files: readonly string[];
+  /** Per scenario, with `realTokens`; empty otherwise. */
+  readonly realTokens: readonly RealTokenReport[];
 }
 
 /** Runs every trial of the scenarios and writes the result files (SPEC §8) plus run.json into `options.out`. */
@@ -60,18 +75,36 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const models = plan.scenarios.map((s) => compile(s));
   const staging = openStaging(options.out);
   try {
-    await writeTrials(staging.dir, plan, models, options);
+    const tokenWork = await writeTrials(staging.dir, plan, models, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const summary = await finishResults(staging.dir, plan, chosen, manifest);
+    const realTokens = options.realTokens === true
+      ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
+      : [];
+    if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
     const files = staging.land();
-    return { ...summary, plan, files };
+    return { ...summary, plan, files, realTokens };
   } finally {
     staging.discard();
   }
 }
 
-/** Runs the plan and streams trials.csv in plan order. */
-async function writeTrials(dir: string, plan: TrialPlan, models: readonly CompiledModel[], options: RunOptions): Promise<void> {
+/** Written next to the SPEC §8 files under `--real-tokens` (wall-clock numbers: not byte-stable by nature). */
+export const REAL_TOKENS_FILE = 'real-tokens.csv';
+
+function writeRealTokens(file: string, rows: readonly RealTokenReport[]): void {
+  const lines = ['scenario,tokens_minted,tokens_verified,wall_ms,us_per_token,tokens_per_s'];
+  for (const r of rows) {
+    const per = r.minted > 0 ? (r.wallMs * 1000) / r.minted : 0;
+    const rate = r.wallMs > 0 ? (r.minted * 1000) / r.wallMs : 0;
+    lines.push(stringify([[r.scenario, r.minted, r.verified, r.wallMs.toFixed(1), per.toFixed(2), rate.toFixed(0)]]).trimEnd());
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/** Runs the plan and streams trials.csv in plan order; returns the real-token work per scenario. */
+async function writeTrials(dir: string, plan: TrialPlan, models: readonly CompiledModel[], options: RunOptions): Promise<RealTokenWork[]> {
+  const tokenWork = plan.scenarios.map(() => ({ minted: 0, verified: 0, wallMs: 0 }));
   const writer = openCsvWriter(join(dir, OUTPUT_FILES.trials), TRIALS_COLUMNS);
   const remaining = plan.scenarios.map((_, i) =>
     plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
@@ -84,8 +117,14 @@ async function writeTrials(dir: string, plan: TrialPlan, models: readonly Compil
       : (trialsDone: number): void =>
           report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
   try {
-    await executePlan(plan, models, { workers: options.workers, signal: options.signal, workerFile: options.workerFile, onProgress }, (batch) => {
+    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, onProgress, realTokens: options.realTokens };
+    await executePlan(plan, models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
+      const work = realTokenWork(values, trialEnd - trialStart);
+      const sum = tokenWork[cell.scenarioIndex]!;
+      sum.minted += work.minted;
+      sum.verified += work.verified;
+      sum.wallMs += work.wallMs;
       const model = models[cell.scenarioIndex]!;
       const scenario = plan.scenarios[cell.scenarioIndex]!;
       const policy = scenario.policies[cell.policyIndex]!.name;
@@ -110,4 +149,5 @@ async function writeTrials(dir: string, plan: TrialPlan, models: readonly Compil
     writer.abort();
     throw error;
   }
+  return tokenWork;
 }

@@ -10,7 +10,9 @@ import { move, workerData } from 'piscina';
 import { METRICS } from '../metrics/columns.js';
 import type { TrialMetrics } from '../metrics/columns.js';
 import type { CompiledModel } from '../model/compile.js';
-import { runTrial } from '../sim/trial.js';
+import { runTrial, runTrialDetailed } from '../sim/trial.js';
+import { RealTokenSink } from '../issuer/real-tokens.js';
+import type { Issuance } from '../workload/occurrence.js';
 
 /** What every worker receives once, at start-up. */
 export interface PoolWorkerData {
@@ -27,20 +29,75 @@ export interface BatchTask {
   readonly trialEnd: number;
   /** Shared cell: the trial being run, so the parent can name it if the thread dies. */
   readonly cursor: Int32Array;
+  /** `--real-tokens`: mint and verify every token the trials issue; the result then carries a trailer. */
+  readonly realTokens?: boolean;
 }
 
-/** Runs a batch against a model: `(trialEnd − trialStart) × METRICS.length` values, row-major. */
+/** Values after the metrics of a `realTokens` batch: tokens minted, tokens verified, wall-clock ms. */
+export const REAL_TOKEN_TRAILER = 3;
+
+/** The real-token work of one batch (zero without `--real-tokens`). */
+export interface RealTokenWork {
+  readonly minted: number;
+  readonly verified: number;
+  readonly wallMs: number;
+}
+
+/**
+ * Runs a batch against a model: `(trialEnd − trialStart) × METRICS.length` values, row-major, then
+ * with `realTokens` a trailer of REAL_TOKEN_TRAILER values (see RealTokenWork).
+ */
 export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: number) => void): Float64Array {
   const width = METRICS.length;
-  const out = new Float64Array((task.trialEnd - task.trialStart) * width);
+  const rows = task.trialEnd - task.trialStart;
+  const out = new Float64Array(rows * width + (task.realTokens === true ? REAL_TOKEN_TRAILER : 0));
+  const sink = task.realTokens === true ? realTokenSinkFor(model) : null;
+  const onIssue = sink === null ? undefined : issuanceSink(model, task.policyIndex, sink);
+  const before = sink === null ? null : { ...sink.counts };
+  // Wall clock only here, in the executor: the simulation core never reads a clock.
+  const started = performance.now();
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
     hook?.(trial);
-    const metrics = runTrial(model, task.policyIndex, task.attackIndex, trial);
+    const metrics = onIssue === undefined
+      ? runTrial(model, task.policyIndex, task.attackIndex, trial)
+      : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
     const base = (trial - task.trialStart) * width;
     for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
   }
+  if (sink !== null && before !== null) {
+    out[rows * width] = sink.counts.minted - before.minted;
+    out[rows * width + 1] = sink.counts.verified - before.verified;
+    out[rows * width + 2] = performance.now() - started;
+  }
   return out;
+}
+
+/** The real-token trailer of a batch result (zeros when the batch ran without `--real-tokens`). */
+export function realTokenWork(values: Float64Array, rows: number): RealTokenWork {
+  const at = rows * METRICS.length;
+  if (values.length < at + REAL_TOKEN_TRAILER) return { minted: 0, verified: 0, wallMs: 0 };
+  return { minted: values[at]!, verified: values[at + 1]!, wallMs: values[at + 2]! };
+}
+
+const sinks = new WeakMap<CompiledModel, RealTokenSink>();
+function realTokenSinkFor(model: CompiledModel): RealTokenSink {
+  let sink = sinks.get(model);
+  if (sink === undefined) {
+    sink = new RealTokenSink(model);
+    sinks.set(model, sink);
+  }
+  return sink;
+}
+
+/** Hands each issuance of a policy's workload to the real issuer, bound and scoped as the policy says. */
+function issuanceSink(model: CompiledModel, policyIndex: number, sink: RealTokenSink): (issuance: Issuance) => void {
+  const policy = model.scenario.policies[policyIndex]!;
+  const roleScope = policy.scope === 'role';
+  return (issuance) => {
+    const bound = policy.bindToWorkload && model.isWorkloadIdentity[issuance.principal] === 1 && model.isWorkloadIdentity[issuance.actor] === 1;
+    sink.issue(issuance, bound, roleScope);
+  };
 }
 
 /** Decodes row `row` of a batch result back into metrics. */

@@ -72,6 +72,32 @@ describe('blastlab CLI (e2e)', () => {
       expect(snapshot(join(cwd, 'w2'))).toEqual(snapshot(join(cwd, 'w1')));
     });
 
+    it('should mint and verify with --real-tokens exactly the tokens trials.csv counts, and change no result', () => {
+      const cwd = tempDir();
+      expect(cli(['run', SUITE, '--quiet', '--out', 'plain', '--workers', '1'], cwd).code).toBe(0);
+      const r = cli(['run', SUITE, '--out', 'real', '--workers', '2', '--real-tokens'], cwd);
+      expect(r.code).toBe(0);
+      for (const f of ['trials.csv', 'summary.csv', 'comparison.csv', 'scenarios.csv']) {
+        expect(readFileSync(join(cwd, 'real', f), 'utf8'), f).toBe(readFileSync(join(cwd, 'plain', f), 'utf8'));
+      }
+      const rows = readFileSync(join(cwd, 'real/trials.csv'), 'utf8').trimEnd().split('\n');
+      const column = rows[0]!.split(',').indexOf('tokens_issued');
+      const issued = new Map<string, number>();
+      for (const row of rows.slice(1)) {
+        const cells = row.split(',');
+        issued.set(cells[0]!, (issued.get(cells[0]!) ?? 0) + Number(cells[column]));
+      }
+      const report = readFileSync(join(cwd, 'real/real-tokens.csv'), 'utf8').trimEnd().split('\n');
+      expect(report[0]).toBe('scenario,tokens_minted,tokens_verified,wall_ms,us_per_token,tokens_per_s');
+      expect(report).toHaveLength(3);
+      for (const line of report.slice(1)) {
+        const [scenario, minted, verified] = line.split(',');
+        expect(Number(minted), scenario).toBe(issued.get(scenario!));
+        expect(Number(verified), scenario).toBe(Number(minted));
+      }
+      expect(r.stdout).toMatch(/real tokens: e2e-ci-key: [1-9]\d* minted and verified/);
+    });
+
     it('should apply --trials, --seed and --policies', () => {
       const cwd = tempDir();
       const r = cli(['run', SUITE, '--quiet', '--out', 'o', '--trials', '3', '--seed', '9', '--policies', 'persistent'], cwd);
