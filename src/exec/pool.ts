@@ -13,7 +13,9 @@ import { BlastlabError } from '../errors.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
-import type { BatchTask, PoolWorkerData } from './worker.js';
+import type { BatchTask, CostTask, PoolWorkerData, PrimedCost } from './worker.js';
+import { costSlot, sharedCostSlots } from '../sim/trial.js';
+import { occurrencesPerTrial } from '../workload/cost.js';
 
 /** A trial failed or its worker died; names the trial (exit 1). */
 export class TrialFailedError extends BlastlabError {
@@ -149,6 +151,9 @@ export async function executePlan(
   const abort = new AbortController();
   const onAbort = (): void => abort.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Shared cost passes of big workloads first, each once, spread over the workers: otherwise every
+  // worker would replay the same millions of occurrences for its own cache.
+  let primed = new Map<string, PrimedCost[]>();
   type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; error: unknown };
   const inFlight = new Map<number, Promise<Settled>>();
   const submit = (i: number): void => {
@@ -157,7 +162,7 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (pool.run({ ...task, cursor, realTokens: options.realTokens === true }, { signal: abort.signal }) as Promise<Float64Array>).then(
+      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, primed: primed.get(cellKey({ ...task, attackIndex: -1 })) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
       ),
@@ -166,6 +171,7 @@ export async function executePlan(
   const window = workers * 4;
   let next = 0;
   try {
+    primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);
     for (let i = 0; i < batches.length; i++) {
       while (next < batches.length && next - i < window) submit(next++);
       const settled = await inFlight.get(i)!;
@@ -184,13 +190,60 @@ export async function executePlan(
   }
 }
 
+/** Cost passes this big (occurrences) are computed once up front rather than once per worker. */
+const PRECOMPUTE_OCCURRENCES = 200_000;
+
+/**
+ * Computes the shared cost passes of big workloads on the pool, one task each, and returns them by
+ * (scenario, policy) for the batches to prime their workers' caches with. Small workloads are left
+ * to the workers: recomputing them costs less than shipping them.
+ */
+async function precomputeCosts(
+  pool: Piscina,
+  plan: TrialPlan,
+  models: readonly CompiledModel[],
+  signal: AbortSignal,
+  userSignal: AbortSignal | undefined,
+): Promise<Map<string, PrimedCost[]>> {
+  const jobs: { key: string; task: CostTask }[] = [];
+  const slotsSeen = new Set<string>();
+  for (const cell of plan.cells) {
+    const model = models[cell.scenarioIndex]!;
+    if (occurrencesPerTrial(model) < PRECOMPUTE_OCCURRENCES || sharedCostSlots(model, cell.policyIndex) === null) continue;
+    const key = cellKey({ ...cell, attackIndex: -1 });
+    // Only the passes this plan's trials report (a shard or a short run needs few of them).
+    for (let trial = cell.trialStart; trial < cell.trialEnd; trial++) {
+      const slot = costSlot(model, cell.policyIndex, trial);
+      const id = `${key}#${slot.key}`;
+      if (slotsSeen.has(id)) continue;
+      slotsSeen.add(id);
+      jobs.push({ key, task: { kind: 'cost', scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot } });
+    }
+  }
+  const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch((error: unknown) => {
+    if (userSignal?.aborted === true) throw new RunInterruptedError();
+    throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const primed = new Map<string, PrimedCost[]>();
+  jobs.forEach((job, i) => {
+    const list = primed.get(job.key) ?? [];
+    list.push({ policyIndex: job.task.policyIndex, slot: job.task.slot, values: results[i]! });
+    primed.set(job.key, list);
+  });
+  return primed;
+}
+
 function cellKey(c: { scenarioIndex: number; policyIndex: number; attackIndex: number }): string {
   return `${c.scenarioIndex}/${c.policyIndex}/${c.attackIndex}`;
 }
 
-/** Serialises a model once into shared memory: every worker reads the same bytes. */
+/**
+ * Serialises a model once into shared memory: every worker reads the same bytes. The scenario's
+ * edge list stays behind: trials use the compiled CSR arrays, and on a big estate the edge objects
+ * are most of the heap (a million of them in each worker for nothing).
+ */
 function toShared(model: CompiledModel): Uint8Array {
-  const bytes = serialize(model);
+  const bytes = serialize({ ...model, scenario: { ...model.scenario, edges: [] } });
   const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
   shared.set(bytes);
   return shared;

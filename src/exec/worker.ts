@@ -7,10 +7,10 @@
  */
 import { deserialize } from 'node:v8';
 import { move, workerData } from 'piscina';
-import { METRICS } from '../metrics/columns.js';
-import type { TrialMetrics } from '../metrics/columns.js';
+import { COST_METRICS, METRICS } from '../metrics/columns.js';
+import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
 import type { CompiledModel } from '../model/compile.js';
-import { runTrial, runTrialDetailed } from '../sim/trial.js';
+import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
 import { RealTokenSink } from '../issuer/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
@@ -31,6 +31,36 @@ export interface BatchTask {
   readonly cursor: Int32Array;
   /** `--real-tokens`: mint and verify every token the trials issue; the result then carries a trailer. */
   readonly realTokens?: boolean;
+  /** Shared cost passes computed on other workers (CostTask), to reuse instead of recomputing. */
+  readonly primed?: readonly PrimedCost[];
+}
+
+/** A shared cost pass of one policy (sim/trial.ts sharedCostSlots) to compute once on some worker. */
+export interface CostTask {
+  readonly kind: 'cost';
+  readonly scenarioIndex: number;
+  readonly policyIndex: number;
+  readonly slot: CostSlot;
+}
+
+/** A computed shared cost pass: its slot and the COST_METRICS values in order. */
+export interface PrimedCost {
+  readonly policyIndex: number;
+  readonly slot: CostSlot;
+  readonly values: readonly number[];
+}
+
+/** Computes a shared cost pass: the COST_METRICS values in order. */
+export function runCostTask(model: CompiledModel, task: CostTask): number[] {
+  const cost = computeCost(model, task.policyIndex, task.slot);
+  return COST_METRICS.map((m) => cost[m]);
+}
+
+function prime(model: CompiledModel, primed: readonly PrimedCost[] | undefined): void {
+  for (const p of primed ?? []) {
+    const cost = Object.fromEntries(COST_METRICS.map((m, i) => [m, p.values[i]!])) as CostMetrics;
+    primeCost(model, p.slot, cost);
+  }
 }
 
 /** Values after the metrics of a `realTokens` batch: tokens minted, tokens verified, wall-clock ms. */
@@ -51,6 +81,7 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   const width = METRICS.length;
   const rows = task.trialEnd - task.trialStart;
   const out = new Float64Array(rows * width + (task.realTokens === true ? REAL_TOKEN_TRAILER : 0));
+  prime(model, task.primed);
   const sink = task.realTokens === true ? realTokenSinkFor(model) : null;
   const onIssue = sink === null ? undefined : issuanceSink(model, task.policyIndex, sink);
   const before = sink === null ? null : { ...sink.counts };
@@ -142,6 +173,7 @@ function crashHook(): ((trial: number) => void) | undefined {
 const hook = crashHook();
 
 /** Piscina entry point. */
-export default function runBatchTask(task: BatchTask): unknown {
+export default function runBatchTask(task: BatchTask | CostTask): unknown {
+  if ('kind' in task) return runCostTask(modelFor(task.scenarioIndex), task);
   return move(runBatch(modelFor(task.scenarioIndex), task, hook));
 }

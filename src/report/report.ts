@@ -275,6 +275,9 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
           bestMean = m;
         }
       }
+      // A policy no better than the baseline is not an answer: say that none lowers it.
+      const none = best !== null && base !== null && bestMean >= base;
+      if (none) best = null;
       const tokensDelta =
         best === null
           ? null
@@ -288,7 +291,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
         { text: shape.scenario },
         { text: attack },
         { text: baseline, sub: `blast ${humanCount(base)}` },
-        best === null ? { text: EMPTY, tone: 'muted' } : { text: best, sub: `blast ${humanCount(bestMean)}` },
+        best === null ? { text: none ? 'none lower' : EMPTY, tone: 'muted' } : { text: best, sub: `blast ${humanCount(bestMean)}` },
         reductionTableCell(reduction),
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
         { text: failedDelta === null ? EMPTY : signed(failedDelta), ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}) },

@@ -98,6 +98,12 @@ export interface ReachResult {
   readonly containmentMs: number | null;
   /** Engine events processed (hops, wake-ups, detections). */
   readonly events: number;
+  /**
+   * Attacker steps evaluated inside those events: each action tried with an instance (allowed or
+   * denied), each read of a holder's material, each exchange and tool credential use. A hop batches
+   * all of its steps into one heap event; an engine with one heap event per step would have this many.
+   */
+  readonly steps: number;
 }
 
 interface Control {
@@ -157,6 +163,46 @@ export function stepScope(ctx: TrialContext, task: number, step: number): PairSe
   return scope;
 }
 
+/**
+ * Reusable per-model arrays of one thread's trials: actions attempted per grant edge, and per holder
+ * the depth of its last read and the moment its material next changes (see exposeHolder). An entry
+ * counts only when its stamp equals the running trial's generation.
+ */
+class Scratch {
+  readonly grantStamp: Uint32Array;
+  readonly grantBits: Uint8Array;
+  readonly nodeStamp: Uint32Array;
+  readonly readDepth: Int32Array;
+  readonly stableUntil: Float64Array;
+  private generation = 0;
+
+  constructor(edges: number, nodes: number) {
+    this.grantStamp = new Uint32Array(edges);
+    this.grantBits = new Uint8Array(edges);
+    this.nodeStamp = new Uint32Array(nodes);
+    this.readDepth = new Int32Array(nodes);
+    this.stableUntil = new Float64Array(nodes);
+  }
+
+  nextGeneration(): number {
+    if (this.generation === 0xffffffff) {
+      this.grantStamp.fill(0);
+      this.nodeStamp.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+}
+const scratches = new WeakMap<object, Scratch>();
+function scratchOf(model: TrialContext['model']): Scratch {
+  let scratch = scratches.get(model);
+  if (scratch === undefined) {
+    scratch = new Scratch(model.grants.to.length, model.nodeCount);
+    scratches.set(model, scratch);
+  }
+  return scratch;
+}
+
 /** Runs the expansion from a foothold until the horizon, the hop limit or nothing left to try. */
 export function expand(
   ctx: TrialContext,
@@ -166,6 +212,7 @@ export function expand(
   trace?: (event: TraceEvent) => void,
 ): ReachResult {
   let events = 0;
+  let steps = 0;
   let onDetect = (_at: number, _cred: number): void => {};
   const { model, policy, modes } = ctx;
   const horizon = model.scenario.horizonMs;
@@ -180,8 +227,11 @@ export function expand(
   const invocations = new Map<number, Invocation>();
   const reached = new Map<number, number>();
   const harvested = new Set<number>();
-  /** Actions already attempted per grant edge (compile merges parallel grants, so an edge is one (cred, target)). */
-  const attemptedGrant = new Uint8Array(grants.to.length);
+  // Per-edge and per-node state lives in the model's scratch arrays, valid where stamped with this
+  // trial's generation: a trial that reaches ten nodes of a million-edge estate clears nothing.
+  const scratch = scratchOf(model);
+  const gen = scratch.nextGeneration();
+  const { grantStamp, grantBits, nodeStamp, readDepth, stableUntil } = scratch;
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action. */
   const attempted = new Set<number>();
   /**
@@ -194,9 +244,7 @@ export function expand(
   /** Per tool invocation and held credential: the instance it acts with (valid while `t < until`). */
   const toolInstances = new Map<Invocation, (Instance | null)[]>();
   const nodeCount = model.nodeCount;
-  /** Per holder: the depth of its last read and the moment its material next changes (see exposeHolder). */
-  const readDepth = new Int32Array(nodeCount).fill(0x7fffffff);
-  const stableUntil = new Float64Array(nodeCount);
+
   /** credential → detection time (revocation starts then, plus the latency of each target's environment). */
   const revokedAt = new Map<number, number>();
   const latencyCache = new Map<string, number>();
@@ -262,6 +310,7 @@ export function expand(
 
   /** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
   const materialAt = (cred: number, holder: number, t: number, usableFrom: number, depth: number, actingAs: number, controlOf: number): void => {
+    steps++;
     if (modes.ephemeral[cred] === 0) {
       addInstance({
         cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
@@ -301,8 +350,12 @@ export function expand(
 
   /** R9 on grant edge `g`: the first attempt of an action draws detection. True when it is the first. */
   const attemptGrant = (g: number, cred: number, action: number, t: number): boolean => {
-    if ((attemptedGrant[g]! & action) !== 0) return false;
-    attemptedGrant[g] = attemptedGrant[g]! | action;
+    if (grantStamp[g] !== gen) {
+      grantStamp[g] = gen;
+      grantBits[g] = 0;
+    }
+    if ((grantBits[g]! & action) !== 0) return false;
+    grantBits[g] = grantBits[g]! | action;
     draw(cred, t);
     return true;
   };
@@ -345,6 +398,7 @@ export function expand(
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
     for (let action = 1; action <= ADMIN; action <<= 1) {
       if ((tries & action) === 0) continue;
+      steps++;
       const first = attemptGrant(g, inst.cred, action, t);
       let denied: string | null = null;
       if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) {
@@ -394,7 +448,7 @@ export function expand(
    * already has, usable no sooner, at no lower depth: addInstance would drop every one of them.
    */
   const exposeHolder = (target: number, t: number, nextHop: number, depth: number): void => {
-    if (depth >= readDepth[target]! && t < stableUntil[target]!) return;
+    if (nodeStamp[target] === gen && depth >= readDepth[target]! && t < stableUntil[target]!) return;
     let change = Number.POSITIVE_INFINITY;
     for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
       const cred = holds.to[k]!;
@@ -402,6 +456,7 @@ export function expand(
       const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t);
       if (next < change) change = next;
     }
+    nodeStamp[target] = gen;
     readDepth[target] = depth;
     stableUntil[target] = change;
   };
@@ -448,6 +503,7 @@ export function expand(
     for (let k = holds.off[tool]!; k < holds.off[tool + 1]!; k++) {
       const cred = holds.to[k]!;
       const slot = k - holds.off[tool]!;
+      steps++;
       const previous = cached[slot];
       if (previous === null) continue; // an issuance outside the principal's intent: denied once, for good
       if (previous !== undefined && t < previous.until) {
@@ -488,6 +544,7 @@ export function expand(
 
   /** R8: exchange a valid instance for another credential. */
   const exchange = (inst: Instance, target: number, t: number, nextHop: number): void => {
+    steps++;
     const depth = inst.depth + 1;
     if (depth > maxHops || t >= deadOn(inst.cred, target)) return;
     attempt(inst.cred, target, 0, t);
@@ -600,7 +657,7 @@ export function expand(
     return c !== undefined && controlActive(c, at);
   }
 
-  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), events };
+  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), events, steps: steps + events };
 }
 
 function summarizeReach(
@@ -613,7 +670,7 @@ function summarizeReach(
   horizon: number,
   deadEverywhere: (cred: number) => number,
   controls: ReadonlyMap<number, Control>,
-): Omit<ReachResult, 'events'> {
+): Omit<ReachResult, 'events' | 'steps'> {
   // Exposure: union of the intervals in which the attacker held valid material. Containment: the
   // last of them ended before the horizon because a revocation cut it short.
   const intervals: [number, number][] = [];

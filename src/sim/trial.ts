@@ -78,31 +78,59 @@ export function costReplicates(model: CompiledModel): number {
   return Math.max(1, Math.floor(REPLICATE_OCCURRENCE_BUDGET / occurrences));
 }
 
-function costOf(model: CompiledModel, policyIndex: number, trialIndex: number, onIssue?: IssuanceSink): CostMetrics {
-  const policy = model.scenario.policies[policyIndex]!;
-  const modes = modesOf(model, policyIndex);
-  // A sink must see every token this trial mints: no cache.
-  if (onIssue !== undefined) return workloadCost(model, policy, modes, costSeedOf(model, policyIndex, trialIndex), onIssue);
+/** Which cost pass a trial reports: its cache key and the seed of its workload draws. */
+export interface CostSlot {
+  readonly key: string;
+  readonly seed: number;
+}
+
+/** The cost pass of trial `trialIndex` under policy `policyIndex` (see costReplicates). */
+export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: number): CostSlot {
   const cache = cacheOf(model);
   cache.replicates ??= costReplicates(model);
-  let key: string;
-  let seed: number;
-  if (deterministicIssuer(model, policyIndex)) {
-    key = `${policyIndex}|*`;
-    seed = costSeedOf(model, policyIndex, 0);
-  } else if (Number.isFinite(cache.replicates)) {
+  if (deterministicIssuer(model, policyIndex)) return { key: `${policyIndex}|*`, seed: costSeedOf(model, policyIndex, 0) };
+  if (Number.isFinite(cache.replicates)) {
     const replicate = trialIndex % cache.replicates;
-    key = `${policyIndex}|r${replicate}`;
-    seed = deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate);
-  } else {
-    key = `${policyIndex}|${trialIndex}`;
-    seed = costSeedOf(model, policyIndex, trialIndex);
+    const policy = model.scenario.policies[policyIndex]!;
+    return { key: `${policyIndex}|r${replicate}`, seed: deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate) };
   }
-  let cost = cache.costs.get(key);
+  return { key: `${policyIndex}|${trialIndex}`, seed: costSeedOf(model, policyIndex, trialIndex) };
+}
+
+/**
+ * The cost passes that trials of a policy share (one with a deterministic issuer, K replicates for a
+ * big workload), or null when every trial has its own. A parallel executor computes shared passes
+ * once, each on one worker, and primes the others with the results (primeCost).
+ */
+export function sharedCostSlots(model: CompiledModel, policyIndex: number): CostSlot[] | null {
+  const cache = cacheOf(model);
+  cache.replicates ??= costReplicates(model);
+  if (deterministicIssuer(model, policyIndex)) return [costSlot(model, policyIndex, 0)];
+  if (!Number.isFinite(cache.replicates)) return null;
+  return Array.from({ length: cache.replicates }, (_, r) => costSlot(model, policyIndex, r));
+}
+
+/** Runs one cost pass (what costSlot names) without caching it. */
+export function computeCost(model: CompiledModel, policyIndex: number, slot: CostSlot, onIssue?: IssuanceSink): CostMetrics {
+  return workloadCost(model, model.scenario.policies[policyIndex]!, modesOf(model, policyIndex), slot.seed, onIssue);
+}
+
+/** Hands this thread a cost pass computed elsewhere: trials of that slot then reuse it. */
+export function primeCost(model: CompiledModel, slot: CostSlot, cost: CostMetrics): void {
+  const cache = cacheOf(model);
+  if (cache.costs.size >= MAX_CACHED_COSTS) cache.costs.clear();
+  cache.costs.set(slot.key, cost);
+}
+
+function costOf(model: CompiledModel, policyIndex: number, trialIndex: number, onIssue?: IssuanceSink): CostMetrics {
+  // A sink must see every token this trial mints: no cache.
+  if (onIssue !== undefined) return computeCost(model, policyIndex, { key: '', seed: costSeedOf(model, policyIndex, trialIndex) }, onIssue);
+  const slot = costSlot(model, policyIndex, trialIndex);
+  const cache = cacheOf(model);
+  let cost = cache.costs.get(slot.key);
   if (cost === undefined) {
-    cost = workloadCost(model, policy, modes, seed);
-    if (cache.costs.size >= MAX_CACHED_COSTS) cache.costs.clear();
-    cache.costs.set(key, cost);
+    cost = computeCost(model, policyIndex, slot);
+    primeCost(model, slot, cost);
   }
   return cost;
 }
@@ -115,7 +143,10 @@ export function runTrial(model: CompiledModel, policyIndex: number, attackIndex:
 /** A trial's metrics with the number of engine events it processed (benchmarks) and, on request, its trace. */
 export interface DetailedTrial {
   readonly metrics: TrialMetrics;
+  /** Heap events (hops, wake-ups, detections). */
   readonly events: number;
+  /** Attacker steps evaluated, plus the heap events (see ReachResult.steps). */
+  readonly steps: number;
 }
 
 /** Optional observers of a trial. */
@@ -173,5 +204,5 @@ export function runTrialDetailed(
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
     ...costOf(model, policyIndex, trialIndex, onIssue),
   };
-  return { metrics, events: reach.events };
+  return { metrics, events: reach.events, steps: reach.steps };
 }

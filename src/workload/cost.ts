@@ -20,6 +20,8 @@ export type IssuanceSink = (issuance: Issuance) => void;
 
 /** Horizons up to this many seconds count issuances per second in a typed array (4 bytes a second). */
 const MAX_DENSE_SECONDS = 100_000_000;
+/** Dense counting pays once occurrences reach 1/DENSE_FILL of the horizon's seconds. */
+const DENSE_FILL = 16;
 
 /** The occurrences a trial's cost pass replays: every occurrence of every task inside the horizon. */
 export function occurrencesPerTrial(model: CompiledModel): number {
@@ -37,7 +39,7 @@ export function workloadCost(
   onIssue?: IssuanceSink,
 ): CostMetrics {
   const horizon = model.scenario.horizonMs;
-  const counter = new SecondCounter(horizon);
+  const counter = new SecondCounter(horizon, occurrencesPerTrial(model));
   const waits = new WaitBuffer();
   let tokensIssued = 0;
   let tasksTotal = 0;
@@ -81,15 +83,18 @@ export function workloadCost(
   };
 }
 
-/** Issuances per whole second of simulated time; dense while the horizon allows, else sparse. */
+/**
+ * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
+ * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass), else a map.
+ */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
   private readonly sparse = new Map<number, number>();
   private max = 0;
 
-  constructor(horizonMs: number) {
+  constructor(horizonMs: number, occurrences: number) {
     const seconds = Math.ceil(horizonMs / 1000) + 1;
-    this.dense = seconds <= MAX_DENSE_SECONDS ? new Uint32Array(seconds) : null;
+    this.dense = seconds <= MAX_DENSE_SECONDS && occurrences * DENSE_FILL >= seconds ? new Uint32Array(seconds) : null;
   }
 
   bump(ms: number): void {

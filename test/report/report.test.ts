@@ -54,6 +54,19 @@ describe('report', () => {
     md = readFileSync(files.markdown, 'utf8');
   });
 
+  it('should name no policy in the overview when none lowers the baseline blast radius', async () => {
+    const flat = [scenario('flat', [policy('persistent'), policy('persistent-30d', { rotationMs: 30 * 86_400_000 })])];
+    const builder = new SummaryBuilder(orderOf(flat));
+    for (const row of flat.flatMap(trialsFor)) builder.add(row);
+    const out = await writeReport(mkdtempSync(join(tmpdir(), 'blastlab-report-flat-')), { scenarios: flat, summary: builder.rows() });
+    const overview = readFileSync(out.markdown, 'utf8').split('## flat')[0]!;
+    expect(overview).toContain('none lower');
+    expect(overview).not.toContain('persistent-30d');
+    const glance = md.split('## ci-deploy-key')[0]!;
+    expect(glance).toContain('ephemeral-15m');
+    expect(glance).not.toContain('none lower');
+  });
+
   it('should write report.md, report.html and one SVG per chart', () => {
     expect(readdirSync(dir).sort()).toEqual(['charts', 'report.html', 'report.md']);
     expect(readdirSync(join(dir, 'charts')).sort()).toEqual([
