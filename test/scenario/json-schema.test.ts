@@ -4,7 +4,7 @@ import { scenarioJsonSchemaText } from '../../src/scenario/json-schema.js';
 
 describe('scenario/json-schema', () => {
   it('should match the committed schema/scenario.schema.json (regenerate it when the schema changes)', () => {
-    // To regenerate: write scenarioJsonSchemaText() to schema/scenario.schema.json (see docs/readme/scenario-format.md).
+    // To regenerate: write scenarioJsonSchemaText() to schema/scenario.schema.json (`npm run schema`).
     expect(readFileSync('schema/scenario.schema.json', 'utf8')).toBe(scenarioJsonSchemaText());
   });
 
