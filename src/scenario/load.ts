@@ -128,7 +128,8 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   issues.push(...frameworkIssues(parsed));
   if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
 
-  // 3. Defaults.
+  // 3. Defaults, on the validated copy: the raw data is not needed any more.
+  parsed.release();
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
   return { scenario: resolveScenario(checked.data, policies, { file, sha256 }), parsed };
 }

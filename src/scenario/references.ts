@@ -62,8 +62,20 @@ export interface EdgeIndex {
 const ACTION_ORDER: readonly Action[] = ['read', 'write', 'admin'];
 const actionBit = (action: Action): number => 1 << ACTION_ORDER.indexOf(action);
 
+/** The index of an edge list, kept while the list lives: loading checks and then resolves the same list. */
+const indexes = new WeakMap<readonly (EdgeInput | null)[], EdgeIndex>();
+
 /** Indexes holds and grants edges (invalid entries skipped). */
 export function indexEdges(edges: readonly (EdgeInput | null)[]): EdgeIndex {
+  let index = indexes.get(edges);
+  if (index === undefined) {
+    index = buildEdgeIndex(edges);
+    indexes.set(edges, index);
+  }
+  return index;
+}
+
+function buildEdgeIndex(edges: readonly (EdgeInput | null)[]): EdgeIndex {
   const held = new Map<string, string[]>();
   const granted = new Map<string, Map<string, number>>();
   for (const edge of edges) {

@@ -69,7 +69,18 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   // kind → from → to → edges seen so far: nested maps look up ids the file already holds, where a
   // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
   const repeats = new Map<string, Map<string, Map<string, number>>>();
-  const none: readonly Action[] = Object.freeze([]);
+  // One shared, frozen action list per combination (ACTIONS order), not one array per edge.
+  const lists = new Map<string, readonly Action[]>();
+  const actionsOf = (actions: readonly Action[] | undefined): readonly Action[] => {
+    const key = (actions ?? []).join(',');
+    let list = lists.get(key);
+    if (list === undefined) {
+      list = Object.freeze(ACTIONS.filter((a) => (actions ?? []).includes(a)));
+      lists.set(key, list);
+    }
+    return list;
+  };
+  const none = actionsOf([]);
   return inputs.map((edge) => {
     let byFrom = repeats.get(edge.kind);
     if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map()));
@@ -77,7 +88,7 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
     if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map()));
     const n = byTo.get(edge.to) ?? 0;
     byTo.set(edge.to, n + 1);
-    const actions = edge.kind === 'grants' ? ACTIONS.filter((a) => (edge.actions ?? []).includes(a)) : none;
+    const actions = edge.kind === 'grants' ? actionsOf(edge.actions) : none;
     return { key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions };
   });
 }
