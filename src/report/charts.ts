@@ -264,6 +264,16 @@ export function tradeoffSpec(
   } as const;
   const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
   const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
+  // Values that land on the same point (a plateau of the curve) share one label, "1h, 4h, 1d",
+  // instead of printing over each other.
+  const labels = new Map<string, { cost: number; risk: number; values: string[] }>();
+  for (const p of [...points].sort((a, b) => a.order - b.order)) {
+    const key = `${p.cost}|${p.risk}`;
+    const label = labels.get(key) ?? { cost: p.cost, risk: p.risk, values: [] };
+    if (!label.values.includes(p.value)) label.values.push(p.value);
+    labels.set(key, label);
+  }
+  const labelRows = [...labels.values()].map((l) => ({ cost: l.cost, risk: l.risk, label: l.values.join(', ') }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 420,
@@ -272,7 +282,7 @@ export function tradeoffSpec(
     layer: [
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, order: { field: 'order' } } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
-      { mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'value' } } },
+      { data: { values: labelRows }, mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'label' } } },
     ],
   } as TopLevelSpec;
 }
