@@ -241,6 +241,9 @@ export function sweepPanelsSpec(
   } as TopLevelSpec;
 }
 
+/** Share of an axis's extent within which trade-off labels merge into one. */
+const LABEL_MERGE = 0.06;
+
 /** One point of the risk/cost trade-off: a swept value's mean risk against its mean cost. */
 export interface TradeoffPoint {
   readonly value: string;
@@ -264,16 +267,19 @@ export function tradeoffSpec(
   } as const;
   const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
   const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
-  // Values that land on the same point (a plateau of the curve) share one label, "1h, 4h, 1d",
-  // instead of printing over each other.
-  const labels = new Map<string, { cost: number; risk: number; values: string[] }>();
+  // Values that land on (or next to) the same point — a plateau of the curve — share one label,
+  // "1h, 4h, 1d", at the first of them, instead of printing over each other. "Next to" is within
+  // LABEL_MERGE of the data's extent on each axis (the y axis starts at 0).
+  const costs = points.map((p) => p.cost);
+  const spanX = Math.max(...costs, 0) - Math.min(...costs, 0) || 1;
+  const spanY = Math.max(...points.map((p) => p.risk), 0) || 1;
+  const labels: { cost: number; risk: number; values: string[] }[] = [];
   for (const p of [...points].sort((a, b) => a.order - b.order)) {
-    const key = `${p.cost}|${p.risk}`;
-    const label = labels.get(key) ?? { cost: p.cost, risk: p.risk, values: [] };
-    if (!label.values.includes(p.value)) label.values.push(p.value);
-    labels.set(key, label);
+    const near = labels.find((l) => Math.abs(l.cost - p.cost) <= LABEL_MERGE * spanX && Math.abs(l.risk - p.risk) <= LABEL_MERGE * spanY);
+    if (near === undefined) labels.push({ cost: p.cost, risk: p.risk, values: [p.value] });
+    else if (!near.values.includes(p.value)) near.values.push(p.value);
   }
-  const labelRows = [...labels.values()].map((l) => ({ cost: l.cost, risk: l.risk, label: l.values.join(', ') }));
+  const labelRows = labels.map((l) => ({ cost: l.cost, risk: l.risk, label: l.values.join(', ') }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 420,
