@@ -70,17 +70,14 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
   const repeats = new Map<string, Map<string, Map<string, number>>>();
   // One shared, frozen action list per combination (ACTIONS order), not one array per edge.
-  const lists = new Map<string, readonly Action[]>();
+  const lists: (readonly Action[])[] = [];
+  for (let mask = 0; mask < 1 << ACTIONS.length; mask++) lists.push(Object.freeze(ACTIONS.filter((_, i) => (mask & (1 << i)) !== 0)));
   const actionsOf = (actions: readonly Action[] | undefined): readonly Action[] => {
-    const key = (actions ?? []).join(',');
-    let list = lists.get(key);
-    if (list === undefined) {
-      list = Object.freeze(ACTIONS.filter((a) => (actions ?? []).includes(a)));
-      lists.set(key, list);
-    }
-    return list;
+    let mask = 0;
+    for (const action of actions ?? []) mask |= 1 << ACTIONS.indexOf(action);
+    return lists[mask]!;
   };
-  const none = actionsOf([]);
+  const none = lists[0]!;
   return inputs.map((edge) => {
     let byFrom = repeats.get(edge.kind);
     if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map()));
