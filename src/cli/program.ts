@@ -8,6 +8,7 @@ import { registerGenerate } from './generate.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
 import { registerSweep } from './sweep.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 
 /** Builds the program with every command registered. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMerge(program);
   registerBench(program);
   registerGenerate(program);
+  registerTrace(program);
   return program;
 }
 

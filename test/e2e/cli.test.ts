@@ -273,6 +273,37 @@ describe('blastlab CLI (e2e)', () => {
     });
   });
 
+  describe('trace', () => {
+    const file = join(SUITE, 'ci-key.yaml');
+
+    it('should print the steps of one trial with reasons, and the metrics trials.csv has for it', () => {
+      const cwd = tempDir();
+      expect(cli(['run', file, '--quiet', '--out', 'o', '--workers', '1', '--trials', '3'], cwd).code).toBe(0);
+      const [head, ...rows] = readFileSync(join(cwd, 'o/trials.csv'), 'utf8').trimEnd().split('\n');
+      const columns = head!.split(',');
+      for (const row of rows.filter((r) => r.split(',')[3] === '2')) {
+        const cells = row.split(',');
+        const r = cli(['trace', file, '--policy', cells[1]!, '--attack', cells[2]!, '--trial', '2'], cwd);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain(`policy ${cells[1]}, attack ${cells[2]}, trial 2 (seed ${cells[4]})`);
+        for (const metric of ['resources_reached', 'blast_radius', 'tokens_issued', 'max_hops']) {
+          const value = cells[columns.indexOf(metric)]!;
+          expect(r.stdout, `${cells[1]} ${cells[2]} ${metric}`).toMatch(new RegExp(`\\n  ${metric} +${value === '' ? '—' : value}\\n`));
+        }
+      }
+      const persistent = cli(['trace', file, '--policy', 'persistent', '--trial', '2'], cwd).stdout;
+      expect(persistent).toMatch(/\n\S+ +1 +use +\S+ +\S+ +(read|write|admin) +credential material\n/);
+    });
+
+    it('should exit 2 with a hint for an unknown policy or attack', () => {
+      const cwd = tempDir();
+      const r = cli(['trace', file, '--policy', 'persistnt'], cwd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('did you mean "persistent"?');
+      expect(cli(['trace', file, '--attack', 'nope'], cwd).code).toBe(2);
+    });
+  });
+
   describe('generate', () => {
     it('should write the same estate for the same seed, as JSON or YAML, and the file should validate', () => {
       const cwd = tempDir();
