@@ -15,7 +15,7 @@ import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
-import { executePlan } from './pool.js';
+import { executePlan, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
 import { openStaging } from './staging.js';
 import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
@@ -28,23 +28,15 @@ export interface RunProgress {
   readonly scenariosTotal: number;
 }
 
-/** Options of `runScenarios`. */
-export interface RunOptions extends PlanOptions {
+/** Options of `runScenarios`: the plan's, the executor's (workers, signal, worker file, real tokens), and these. */
+export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgress'> {
   /** Output folder (created; existing files of the same names are replaced). */
   readonly out: string;
-  /** Worker threads (default: available cores; 1 = in this thread). */
-  readonly workers?: number | undefined;
   /** Run only this slice of the plan. */
   readonly shard?: ShardSpec | undefined;
   /** Baseline policy name for comparison.csv (default: each scenario's first policy). */
   readonly baseline?: string | undefined;
-  /** Abort to stop (rejects with RunInterruptedError; nothing is written). */
-  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
-  /** Worker module override (tests running from sources). */
-  readonly workerFile?: string | URL | undefined;
-  /** Mint and verify every token the trials issue with the real issuer (SPEC extension, `--real-tokens`). */
-  readonly realTokens?: boolean | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens`. */

@@ -21,13 +21,13 @@ import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
 import { loadPreset } from '../scenario/presets.js';
 import type { Scenario } from '../scenario/types.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
-import { executePlan } from './pool.js';
+import { executePlan, type ExecuteOptions } from './pool.js';
 import type { RunProgress } from './run.js';
 import { openStaging } from './staging.js';
 import { decodeMetrics } from './worker.js';
 
 /** Options of `runSweep`. */
-export interface SweepOptions {
+export interface SweepOptions extends Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> {
   /** The policy to vary (its name in the scenario's `policies` map). */
   readonly policy: string;
   /** Dotted path into the policy object: `ttl`, `rotation`, `detection.probability`, `issuer.availability`, … */
@@ -37,10 +37,7 @@ export interface SweepOptions {
   readonly out: string;
   readonly trials?: number | undefined;
   readonly seed?: number | undefined;
-  readonly workers?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
-  readonly workerFile?: string | URL | undefined;
 }
 
 /** What a sweep produced. */
