@@ -1,8 +1,12 @@
 // Load + compile time of one scenario file (the scale goal: a 1M-edge estate in ≤ 5 s, ≤ 1.5 GB).
 // Usage: npm run build && node bench/load-compile.mjs <file>   (peak RSS: wrap in /usr/bin/time -v)
 // A measurement, not a test: run it on a quiet machine, a few times.
-import { loadScenarios } from '../dist/scenario/load.js';
-import { compile } from '../dist/model/compile.js';
+import { setFlagsFromString } from 'node:v8';
+
+// The same young-generation size the CLI sets (src/cli/main.ts), before anything is loaded.
+setFlagsFromString('--max-semi-space-size=64');
+const { loadScenarios } = await import('../dist/scenario/load.js');
+const { compile } = await import('../dist/model/compile.js');
 
 const file = process.argv[2];
 if (file === undefined) {

@@ -71,17 +71,42 @@ export function requestKey(principal: number, actor: number, credential: number)
   return `${principal}|${actor}|${credential}`;
 }
 
-function buildCsr(rows: number, pairs: readonly (readonly [number, number, number])[]): Csr {
+/** Entries (from, to, payload) collected in typed arrays: no per-edge objects on a million-edge estate. */
+class EntryList {
+  from = new Int32Array(1024);
+  to = new Int32Array(1024);
+  data = new Uint8Array(1024);
+  length = 0;
+
+  push(from: number, to: number, payload: number): void {
+    if (this.length === this.from.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.from = grow(this.from, (n) => new Int32Array(n));
+      this.to = grow(this.to, (n) => new Int32Array(n));
+      this.data = grow(this.data, (n) => new Uint8Array(n));
+    }
+    this.from[this.length] = from;
+    this.to[this.length] = to;
+    this.data[this.length++] = payload;
+  }
+}
+
+/** CSR by source row, entries of a row in insertion order. */
+function buildCsr(rows: number, list: EntryList): Csr {
   const off = new Int32Array(rows + 1);
-  for (const [from] of pairs) off[from + 1]!++;
+  for (let k = 0; k < list.length; k++) off[list.from[k]! + 1]!++;
   for (let i = 0; i < rows; i++) off[i + 1]! += off[i]!;
-  const to = new Int32Array(pairs.length);
-  const data = new Uint8Array(pairs.length);
+  const to = new Int32Array(list.length);
+  const data = new Uint8Array(list.length);
   const fill = off.slice(0, rows);
-  for (const [from, target, payload] of pairs) {
-    const at = fill[from]!++;
-    to[at] = target;
-    data[at] = payload;
+  for (let k = 0; k < list.length; k++) {
+    const at = fill[list.from[k]!]!++;
+    to[at] = list.to[k]!;
+    data[at] = list.data[k]!;
   }
   return { off, to, data };
 }
@@ -162,27 +187,27 @@ export function compile(scenario: Scenario): CompiledModel {
     }
   });
 
-  const holds: [number, number, number][] = [];
-  const holders: [number, number, number][] = [];
-  const grants: [number, number, number][] = [];
-  const invokes: [number, number, number][] = [];
-  const assumes: [number, number, number][] = [];
+  const holds = new EntryList();
+  const holders = new EntryList();
+  const grants = new EntryList();
+  const invokes = new EntryList();
+  const assumes = new EntryList();
   for (const edge of scenario.edges) {
     const from = at(edge.from);
     const to = at(edge.to);
     switch (edge.kind) {
       case 'holds':
-        holds.push([from, to, 0]);
-        holders.push([to, from, 0]);
+        holds.push(from, to, 0);
+        holders.push(to, from, 0);
         break;
       case 'grants':
-        grants.push([from, to, actionMask(edge.actions)]);
+        grants.push(from, to, actionMask(edge.actions));
         break;
       case 'invokes':
-        invokes.push([from, to, 0]);
+        invokes.push(from, to, 0);
         break;
       case 'assumes':
-        assumes.push([from, to, 0]);
+        assumes.push(from, to, 0);
         break;
     }
   }
@@ -190,7 +215,7 @@ export function compile(scenario: Scenario): CompiledModel {
   const intentMaps = Array.from({ length: n }, () => new Map<number, number>());
   const requestPairs = new Map<string, Map<number, number>>();
   const principalCredPairs = new Map<string, Map<number, number>>();
-  const credTaskPairs: [number, number, number][] = [];
+  const credTaskPairs = new EntryList();
   const taskAgent = new Int32Array(scenario.workload.length);
   const taskCredPairs: Map<number, Map<number, number>>[] = [];
   const taskCredActor: Map<number, number>[] = [];
@@ -234,7 +259,7 @@ export function compile(scenario: Scenario): CompiledModel {
       addPair(pairs, target, bit);
       if (!seen.has(cred)) {
         seen.add(cred);
-        credTaskPairs.push([cred, t, 0]);
+        credTaskPairs.push(cred, t, 0);
       }
     }
   });

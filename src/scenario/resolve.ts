@@ -86,7 +86,8 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
     const n = byTo.get(edge.to) ?? 0;
     byTo.set(edge.to, n + 1);
     const actions = edge.kind === 'grants' ? actionsOf(edge.actions) : none;
-    return { key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions };
+    // Frozen here (its action list is shared and frozen already), so deepFreeze skips a million walks.
+    return Object.freeze({ key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions });
   });
 }
 
