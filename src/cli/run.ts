@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
-import { runScenarios } from '../exec/run.js';
+import { runScenarios, usPerToken } from '../exec/run.js';
 import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
@@ -51,7 +51,7 @@ export function registerRun(program: Command): Command {
     const shard = flags.shard === undefined ? '' : ` (shard ${flags.shard.index}/${flags.shard.count})`;
     process.stdout.write(`\n${result.plan.size} trials${shard} → ${out}/\n`);
     for (const r of result.realTokens) {
-      const per = r.minted > 0 ? ((r.wallMs * 1000) / r.minted).toFixed(1) : '–';
+      const per = r.minted > 0 ? usPerToken(r).toFixed(1) : '–';
       process.stdout.write(`real tokens: ${r.scenario}: ${r.minted} minted and verified in ${(r.wallMs / 1000).toFixed(2)} s of trial time (${per} µs a token)\n`);
     }
   });

@@ -14,7 +14,7 @@ import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
 import type { BatchTask, CostTask, PoolWorkerData, PrimedCost } from './worker.js';
-import { costSlot, sharedCostSlots } from '../sim/trial.js';
+import { costIsShared, costSlot } from '../sim/trial.js';
 import { occurrencesPerTrial } from '../workload/cost.js';
 
 /** A trial failed or its worker died; names the trial (exit 1). */
@@ -162,7 +162,7 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, primed: primed.get(cellKey({ ...task, attackIndex: -1 })) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
+      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, primed: primed.get(policyKey(task)) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
       ),
@@ -209,8 +209,8 @@ async function precomputeCosts(
   const slotsSeen = new Set<string>();
   for (const cell of plan.cells) {
     const model = models[cell.scenarioIndex]!;
-    if (occurrencesPerTrial(model) < PRECOMPUTE_OCCURRENCES || sharedCostSlots(model, cell.policyIndex) === null) continue;
-    const key = cellKey({ ...cell, attackIndex: -1 });
+    if (occurrencesPerTrial(model) < PRECOMPUTE_OCCURRENCES || !costIsShared(model, cell.policyIndex)) continue;
+    const key = policyKey(cell);
     // Only the passes this plan's trials report (a shard or a short run needs few of them).
     for (let trial = cell.trialStart; trial < cell.trialEnd; trial++) {
       const slot = costSlot(model, cell.policyIndex, trial);
@@ -231,6 +231,11 @@ async function precomputeCosts(
     primed.set(job.key, list);
   });
   return primed;
+}
+
+/** Key of a (scenario, policy): shared cost passes serve every attack of it. */
+function policyKey(c: { scenarioIndex: number; policyIndex: number }): string {
+  return `${c.scenarioIndex}/${c.policyIndex}`;
 }
 
 function cellKey(c: { scenarioIndex: number; policyIndex: number; attackIndex: number }): string {

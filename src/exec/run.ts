@@ -39,13 +39,14 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
 }
 
-/** The real issuer's work for one scenario under `--real-tokens`. */
-export interface RealTokenReport {
+/** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
+export interface RealTokenReport extends RealTokenWork {
   readonly scenario: string;
-  readonly minted: number;
-  readonly verified: number;
-  /** Wall-clock time of the trials that minted them, summed over workers (ms). */
-  readonly wallMs: number;
+}
+
+/** Wall-clock µs per real token (trial time included); 0 when none was minted. */
+export function usPerToken(r: RealTokenWork): number {
+  return r.minted > 0 ? (r.wallMs * 1000) / r.minted : 0;
 }
 
 /** What `runScenarios` produced. */
@@ -87,9 +88,8 @@ export const REAL_TOKENS_FILE = 'real-tokens.csv';
 function writeRealTokens(file: string, rows: readonly RealTokenReport[]): void {
   const lines = ['scenario,tokens_minted,tokens_verified,wall_ms,us_per_token,tokens_per_s'];
   for (const r of rows) {
-    const per = r.minted > 0 ? (r.wallMs * 1000) / r.minted : 0;
     const rate = r.wallMs > 0 ? (r.minted * 1000) / r.wallMs : 0;
-    lines.push(stringify([[r.scenario, r.minted, r.verified, r.wallMs.toFixed(1), per.toFixed(2), rate.toFixed(0)]]).trimEnd());
+    lines.push(stringify([[r.scenario, r.minted, r.verified, r.wallMs.toFixed(1), usPerToken(r).toFixed(2), rate.toFixed(0)]]).trimEnd());
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
 }

@@ -21,23 +21,19 @@ import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
 import { loadPreset } from '../scenario/presets.js';
 import type { Scenario } from '../scenario/types.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
-import type { RunProgress } from './run.js';
+import { executePlan } from './pool.js';
+import type { RunOptions } from './run.js';
 import { openStaging } from './staging.js';
 import { decodeMetrics } from './worker.js';
 
-/** Options of `runSweep`. */
-export interface SweepOptions extends Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> {
+/** Options of `runSweep`: those of `run` that apply to one scenario, plus what to vary. */
+export interface SweepOptions extends Pick<RunOptions, 'out' | 'trials' | 'seed' | 'workers' | 'signal' | 'workerFile' | 'onProgress'> {
   /** The policy to vary (its name in the scenario's `policies` map). */
   readonly policy: string;
   /** Dotted path into the policy object: `ttl`, `rotation`, `detection.probability`, `issuer.availability`, … */
   readonly param: string;
   /** The values as written on the command line (YAML scalars: `15m`, `0.5`, `true`, `[completion, failure]`). */
   readonly values: readonly string[];
-  readonly out: string;
-  readonly trials?: number | undefined;
-  readonly seed?: number | undefined;
-  readonly onProgress?: ((progress: RunProgress) => void) | undefined;
 }
 
 /** What a sweep produced. */

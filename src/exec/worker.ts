@@ -35,7 +35,7 @@ export interface BatchTask {
   readonly primed?: readonly PrimedCost[];
 }
 
-/** A shared cost pass of one policy (sim/trial.ts sharedCostSlots) to compute once on some worker. */
+/** A shared cost pass of one policy (sim/trial.ts costIsShared, costSlot) to compute once on some worker. */
 export interface CostTask {
   readonly kind: 'cost';
   readonly scenarioIndex: number;
@@ -52,7 +52,7 @@ export interface PrimedCost {
 
 /** Computes a shared cost pass: the COST_METRICS values in order. */
 export function runCostTask(model: CompiledModel, task: CostTask): number[] {
-  const cost = computeCost(model, task.policyIndex, task.slot);
+  const cost = computeCost(model, task.policyIndex, task.slot.seed);
   return COST_METRICS.map((m) => cost[m]);
 }
 

@@ -20,6 +20,11 @@ export function actionMask(actions: readonly Action[]): number {
   return mask;
 }
 
+/** The name of one action bit for messages and traces (0 is an issuance or exchange request). */
+export function actionName(bit: number): string {
+  return bit === READ ? 'read' : bit === WRITE ? 'write' : bit === ADMIN ? 'admin' : 'request';
+}
+
 /** The actions of a mask, in ACTIONS order. */
 export function maskActions(mask: number): Action[] {
   return ACTIONS.filter((a) => (mask & actionBit(a)) !== 0);

@@ -5,9 +5,9 @@
 import type { CompiledModel } from '../model/compile.js';
 import type { TraceEvent } from '../sim/reach.js';
 import { METRICS, type TrialMetrics } from '../metrics/columns.js';
+import { actionName } from '../model/actions.js';
 import { humanSeconds } from './human.js';
 
-const ACTION_NAMES: Readonly<Record<number, string>> = { 0: 'request', 1: 'read', 2: 'write', 4: 'admin' };
 
 /** Who and what a trace is about (its first line). */
 export interface TraceHeader {
@@ -27,7 +27,7 @@ export function renderTrace(model: CompiledModel, header: TraceHeader, events: r
     e.kind,
     id(e.cred),
     id(e.target),
-    e.kind === 'expose' || e.kind === 'invoke' || e.kind === 'detect' || e.kind === 'control' ? '' : (ACTION_NAMES[e.action] ?? ''),
+    e.kind === 'expose' || e.kind === 'invoke' || e.kind === 'detect' || e.kind === 'control' ? '' : actionName(e.action),
     e.reason,
   ]);
   const head = ['time', 'hop', 'step', 'credential', 'target', 'action', 'why'];

@@ -90,7 +90,6 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (!/\S/.test(source)) return { issues: [fileIssue(file, 'file is empty')] };
   if (isJsonFile(file) && bytes > FAST_JSON_BYTES) return parseJson(source, file);
-  if (bytes > MAX_FILE_BYTES) return { issues: [fileIssue(file, `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`)] };
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });

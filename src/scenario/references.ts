@@ -8,6 +8,7 @@
  * every problem in a file. Pure: returns issues with document paths; the caller locates them.
  */
 import { assertNever } from '../lib/assert.js';
+import { actionBit, actionMask } from '../model/actions.js';
 import { parseDuration } from '../lib/duration.js';
 import type { Action, NodeKind } from './types.js';
 import type { PathSegment } from './document.js';
@@ -55,12 +56,10 @@ const orList = (kinds: readonly string[]): string =>
 export interface EdgeIndex {
   /** holder → credentials it holds, in edge file order. */
   readonly held: ReadonlyMap<string, readonly string[]>;
-  /** credential → target → granted actions as a mask (bit i = ACTION_ORDER[i]). */
+  /** credential → target → granted actions as a mask (model/actions.ts bits). */
   readonly granted: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
-const ACTION_ORDER: readonly Action[] = ['read', 'write', 'admin'];
-const actionBit = (action: Action): number => 1 << ACTION_ORDER.indexOf(action);
 
 /** The index of an edge list, kept while the list lives: loading checks and then resolves the same list. */
 const indexes = new WeakMap<readonly (EdgeInput | null)[], EdgeIndex>();
@@ -86,9 +85,7 @@ function buildEdgeIndex(edges: readonly (EdgeInput | null)[]): EdgeIndex {
     } else if (edge?.kind === 'grants') {
       let targets = granted.get(edge.from);
       if (targets === undefined) granted.set(edge.from, (targets = new Map()));
-      let mask = targets.get(edge.to) ?? 0;
-      for (const action of edge.actions ?? []) mask |= actionBit(action);
-      targets.set(edge.to, mask);
+      targets.set(edge.to, (targets.get(edge.to) ?? 0) | actionMask(edge.actions ?? []));
     }
   }
   return { held, granted };

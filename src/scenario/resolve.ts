@@ -5,6 +5,7 @@
  */
 import { parseDuration, parseDurationOrNever } from '../lib/duration.js';
 import { assertNever } from '../lib/assert.js';
+import { actionMask, maskActions } from '../model/actions.js';
 import { attackNames, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
 import type { AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
 import {
@@ -70,13 +71,7 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
   const repeats = new Map<string, Map<string, Map<string, number>>>();
   // One shared, frozen action list per combination (ACTIONS order), not one array per edge.
-  const lists: (readonly Action[])[] = [];
-  for (let mask = 0; mask < 1 << ACTIONS.length; mask++) lists.push(Object.freeze(ACTIONS.filter((_, i) => (mask & (1 << i)) !== 0)));
-  const actionsOf = (actions: readonly Action[] | undefined): readonly Action[] => {
-    let mask = 0;
-    for (const action of actions ?? []) mask |= 1 << ACTIONS.indexOf(action);
-    return lists[mask]!;
-  };
+  const lists = Array.from({ length: actionMask(ACTIONS) + 1 }, (_, mask): readonly Action[] => Object.freeze(maskActions(mask)));
   const none = lists[0]!;
   return inputs.map((edge) => {
     let byFrom = repeats.get(edge.kind);
@@ -85,7 +80,7 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
     if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map()));
     const n = byTo.get(edge.to) ?? 0;
     byTo.set(edge.to, n + 1);
-    const actions = edge.kind === 'grants' ? actionsOf(edge.actions) : none;
+    const actions = edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none;
     // Frozen here (its action list is shared and frozen already), so deepFreeze skips a million walks.
     return Object.freeze({ key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions });
   });

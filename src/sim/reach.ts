@@ -38,7 +38,7 @@ import { EventHeap, type HeapItem } from '../lib/heap.js';
 import { keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { PRIVILEGED, READ, WRITE, ADMIN } from '../model/actions.js';
+import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../model/actions.js';
 
 const EMPTY_SCOPE: PairSet = new Map();
 import { versionEnd } from '../policy/modes.js';
@@ -131,7 +131,6 @@ interface EngineEvent extends HeapItem {
   readonly type: 'detect' | 'hop' | 'wake';
   readonly cred: number;
 }
-const ACTION_NAMES: Readonly<Record<number, string>> = { 0: 'request', 1: 'read', 2: 'write', 4: 'admin' };
 const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop: 1, wake: 2 };
 
 /** One line of a trial's trace: what the attacker did, and why it worked or not. */
@@ -314,7 +313,7 @@ export function expand(
     if (modes.ephemeral[cred] === 0) {
       addInstance({
         cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
-        actingAs, principal: actingAs >= 0 ? actingAs : firstUser(cred), managed: false, material: true, depth, controlOf,
+        actingAs, principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf,
       });
       return;
     }
@@ -339,13 +338,6 @@ export function expand(
     if (policy.scope === 'role') return null;
     if (step >= 0) return stepScope(ctx, task, step);
     return model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
-  };
-
-  /** The agent whose steps use `cred` first (the owner of a stolen standing secret, for R7 exchanges). */
-  const firstUser = (cred: number): number => {
-    const { credTasks } = model;
-    const first = credTasks.off[cred]!;
-    return first < credTasks.off[cred + 1]! ? model.taskAgent[credTasks.to[first]!]! : -1;
   };
 
   /** R9 on grant edge `g`: the first attempt of an action draws detection. True when it is the first. */
@@ -408,7 +400,7 @@ export function expand(
       } else if (inst.managed && reevaluates(action)) {
         const intent = inst.principal >= 0 ? model.intent[inst.principal]! : null;
         if (intent === null || ((intent.get(target) ?? 0) & action) === 0) {
-          denied = `out-of-intent ${ACTION_NAMES[action]} on ${model.ids[target]} (broker re-evaluation)`; // R7
+          denied = `out-of-intent ${actionName(action)} on ${model.ids[target]} (broker re-evaluation)`; // R7
         }
       }
       if (denied !== null) {
@@ -745,6 +737,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   };
 }
 
+/** The agent whose steps use `cred` first (the owner of a stolen standing secret, for R7 exchanges). */
 function firstUserOf(ctx: TrialContext, cred: number): number {
   const { credTasks, taskAgent } = ctx.model;
   const first = credTasks.off[cred]!;

@@ -84,13 +84,19 @@ export interface CostSlot {
   readonly seed: number;
 }
 
-/** The cost pass of trial `trialIndex` under policy `policyIndex` (see costReplicates). */
-export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: number): CostSlot {
+/** costReplicates of a model, computed once. */
+function replicatesOf(model: CompiledModel): number {
   const cache = cacheOf(model);
   cache.replicates ??= costReplicates(model);
+  return cache.replicates;
+}
+
+/** The cost pass of trial `trialIndex` under policy `policyIndex` (see costReplicates). */
+export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: number): CostSlot {
   if (deterministicIssuer(model, policyIndex)) return { key: `${policyIndex}|*`, seed: costSeedOf(model, policyIndex, 0) };
-  if (Number.isFinite(cache.replicates)) {
-    const replicate = trialIndex % cache.replicates;
+  const replicates = replicatesOf(model);
+  if (Number.isFinite(replicates)) {
+    const replicate = trialIndex % replicates;
     const policy = model.scenario.policies[policyIndex]!;
     return { key: `${policyIndex}|r${replicate}`, seed: deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate) };
   }
@@ -98,21 +104,17 @@ export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: 
 }
 
 /**
- * The cost passes that trials of a policy share (one with a deterministic issuer, K replicates for a
- * big workload), or null when every trial has its own. A parallel executor computes shared passes
- * once, each on one worker, and primes the others with the results (primeCost).
+ * Whether trials of a policy share cost passes (a deterministic issuer, or K replicates of a big
+ * workload) rather than each having its own. A parallel executor computes shared passes once, each
+ * on one worker, and primes the others with the results (primeCost).
  */
-export function sharedCostSlots(model: CompiledModel, policyIndex: number): CostSlot[] | null {
-  const cache = cacheOf(model);
-  cache.replicates ??= costReplicates(model);
-  if (deterministicIssuer(model, policyIndex)) return [costSlot(model, policyIndex, 0)];
-  if (!Number.isFinite(cache.replicates)) return null;
-  return Array.from({ length: cache.replicates }, (_, r) => costSlot(model, policyIndex, r));
+export function costIsShared(model: CompiledModel, policyIndex: number): boolean {
+  return deterministicIssuer(model, policyIndex) || Number.isFinite(replicatesOf(model));
 }
 
-/** Runs one cost pass (what costSlot names) without caching it. */
-export function computeCost(model: CompiledModel, policyIndex: number, slot: CostSlot, onIssue?: IssuanceSink): CostMetrics {
-  return workloadCost(model, model.scenario.policies[policyIndex]!, modesOf(model, policyIndex), slot.seed, onIssue);
+/** Runs one cost pass with the workload draws of `seed` (a costSlot's, or a trial's), without caching it. */
+export function computeCost(model: CompiledModel, policyIndex: number, seed: number, onIssue?: IssuanceSink): CostMetrics {
+  return workloadCost(model, model.scenario.policies[policyIndex]!, modesOf(model, policyIndex), seed, onIssue);
 }
 
 /** Hands this thread a cost pass computed elsewhere: trials of that slot then reuse it. */
@@ -124,12 +126,12 @@ export function primeCost(model: CompiledModel, slot: CostSlot, cost: CostMetric
 
 function costOf(model: CompiledModel, policyIndex: number, trialIndex: number, onIssue?: IssuanceSink): CostMetrics {
   // A sink must see every token this trial mints: no cache.
-  if (onIssue !== undefined) return computeCost(model, policyIndex, { key: '', seed: costSeedOf(model, policyIndex, trialIndex) }, onIssue);
+  if (onIssue !== undefined) return computeCost(model, policyIndex, costSeedOf(model, policyIndex, trialIndex), onIssue);
   const slot = costSlot(model, policyIndex, trialIndex);
   const cache = cacheOf(model);
   let cost = cache.costs.get(slot.key);
   if (cost === undefined) {
-    cost = computeCost(model, policyIndex, slot);
+    cost = computeCost(model, policyIndex, slot.seed);
     primeCost(model, slot, cost);
   }
   return cost;

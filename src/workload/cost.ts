@@ -119,14 +119,13 @@ class WaitBuffer {
   private values = new Float64Array(1024);
   private length = 0;
 
-  push(value: number): number {
+  push(value: number): void {
     if (this.length === this.values.length) {
       const grown = new Float64Array(this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
     }
     this.values[this.length++] = value;
-    return this.length;
   }
 
   /** Nearest-rank p95 (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */
