@@ -6,7 +6,7 @@ import { compile } from '../model/compile.js';
 import { renderTrace } from '../report/trace.js';
 import { didYouMean } from '../scenario/hints.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import type { TraceEvent } from '../sim/reach.js';
+import type { TraceEvent } from '../reach/engine.js';
 import { runTrialDetailed, trialSeed } from '../sim/trial.js';
 import { defineAction } from './command.js';
 import { intParser, parseSeed } from './options.js';

@@ -5,8 +5,8 @@
  */
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
-import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../scenario/types.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../scenario/types.js';
+import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../domain/scenario.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../domain/scenario.js';
 import type { EstateOptions } from './synthetic.js';
 import { generateEstate } from './synthetic.js';
 

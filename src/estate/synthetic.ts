@@ -34,8 +34,8 @@ import type {
   Task,
   TaskStep,
   ToolNode,
-} from '../scenario/types.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS } from '../scenario/types.js';
+} from '../domain/scenario.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS } from '../domain/scenario.js';
 
 /** Parameters of a synthetic estate; everything but `agents` and `seed` has a default. */
 export interface EstateOptions {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { METRICS, type TrialMetrics } from '../metrics/columns.js';
+import { METRICS, type TrialMetrics } from '../domain/metrics.js';
 import { compare, type ComparisonRow } from '../metrics/comparison.js';
 import { scenarioRow } from '../metrics/scenario-row.js';
 import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js';

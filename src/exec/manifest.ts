@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import type { TrialPlan } from './plan.js';
 import type { ShardSpec } from './shard.js';
 

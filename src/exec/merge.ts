@@ -11,7 +11,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputError, ScenarioError, UsageError } from '../errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES } from './finish.js';
 import { readManifest, type RunManifest } from './manifest.js';

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { compile, type CompiledModel } from '../model/compile.js';
 import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';

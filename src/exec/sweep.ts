@@ -19,7 +19,7 @@ import { writeCsv } from '../report/csv.js';
 import { parseText } from '../scenario/document.js';
 import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
 import { loadPreset } from '../scenario/presets.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import type { RunOptions } from './run.js';

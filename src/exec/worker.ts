@@ -7,11 +7,11 @@
  */
 import { deserialize } from 'node:v8';
 import { move, workerData } from 'piscina';
-import { COST_METRICS, METRICS } from '../metrics/columns.js';
-import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
+import { COST_METRICS, METRICS } from '../domain/metrics.js';
+import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
 import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
-import { RealTokenSink } from '../issuer/real-tokens.js';
+import { RealTokenSink } from '../workload/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
 /** What every worker receives once, at start-up. */

@@ -2,7 +2,7 @@
  * The token's claims and the small helpers that build them: SPIFFE-style subjects and the
  * space-separated `action:target` scope string (RFC 8693 §4.2 style), the form verifiers check.
  */
-import type { Action } from '../scenario/types.js';
+import type { Action } from '../domain/scenario.js';
 
 /** One (target, action) pair a token may be used for. */
 export interface ScopePair {

@@ -5,7 +5,7 @@
  * mean is 0 or empty (no meaningful ratio) or the policy's mean is empty.
  */
 import { OutputError } from '../errors.js';
-import { METRICS, type Metric } from './columns.js';
+import { METRICS, type Metric } from '../domain/metrics.js';
 import type { SummaryRow } from './summary.js';
 
 /** One row of comparison.csv before formatting; keys are the CSV columns. */

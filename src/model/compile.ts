@@ -6,8 +6,8 @@
  * graphology (src/model/graph.ts) is the model's analysis and interchange form; it never sits inside
  * the trial loop (a graphology BFS over 1M edges costs ~75× a typed-array one on our machines).
  */
-import type { Scenario } from '../scenario/types.js';
-import { actionBit, actionMask } from './actions.js';
+import type { Scenario } from '../domain/scenario.js';
+import { actionBit, actionMask } from '../domain/actions.js';
 
 export const KIND_AGENT = 0;
 export const KIND_TOOL = 1;

@@ -7,7 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFil
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { OutputError } from '../errors.js';
-import { METRICS, type TrialRow } from '../metrics/columns.js';
+import { METRICS, type TrialRow } from '../domain/metrics.js';
 import { TRIALS_COLUMNS, type Cell, type CsvRow } from './columns.js';
 import { formatNumber } from './format.js';
 

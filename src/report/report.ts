@@ -6,7 +6,7 @@
  * SVGs written to charts/*.svg. Both files are written atomically, from the same content model.
  */
 import { join } from 'node:path';
-import type { Metric } from '../metrics/columns.js';
+import type { Metric } from '../domain/metrics.js';
 import { reductionPct } from '../metrics/comparison.js';
 import { patternsOf } from '../metrics/scenario-row.js';
 import type { SummaryRow } from '../metrics/summary.js';
@@ -14,7 +14,7 @@ import type { SweepRow } from '../metrics/sweep.js';
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import { quantileSorted } from '../lib/stats.js';
-import type { Attack, Distribution, PatternId, Policy, Scenario } from '../scenario/types.js';
+import type { Attack, Distribution, PatternId, Policy, Scenario } from '../domain/scenario.js';
 import { boxPlotSpec, meanBarsSpec, renderSvg, sweepPanelsSpec, tradeoffSpec, type BoxStats } from './charts.js';
 import { writeFileAtomic } from './csv.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';

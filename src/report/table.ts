@@ -8,7 +8,7 @@
  * only when the caller says so: the CLI decides from `isTTY`; nothing here looks at the terminal.
  */
 import pc from 'picocolors';
-import type { Metric } from '../metrics/columns.js';
+import type { Metric } from '../domain/metrics.js';
 import { reductionPct } from '../metrics/comparison.js';
 import type { SummaryRow } from '../metrics/summary.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';

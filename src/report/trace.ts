@@ -3,9 +3,9 @@
  * then the trial's metrics. What a reviewer reads to see *why* a policy gave the number it gave.
  */
 import type { CompiledModel } from '../model/compile.js';
-import type { TraceEvent } from '../sim/reach.js';
-import { METRICS, type TrialMetrics } from '../metrics/columns.js';
-import { actionName } from '../model/actions.js';
+import type { TraceEvent } from '../reach/engine.js';
+import { METRICS, type TrialMetrics } from '../domain/metrics.js';
+import { actionName } from '../domain/actions.js';
 import { humanSeconds } from './human.js';
 
 

@@ -24,7 +24,7 @@ import {
   type PolicyInput,
   type ScenarioInput,
 } from './schema.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../domain/scenario.js';
 
 type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
 

@@ -8,9 +8,9 @@
  * every problem in a file. Pure: returns issues with document paths; the caller locates them.
  */
 import { assertNever } from '../lib/assert.js';
-import { actionBit, actionMask } from '../model/actions.js';
+import { actionBit, actionMask } from '../domain/actions.js';
 import { parseDuration } from '../lib/duration.js';
-import type { Action, NodeKind } from './types.js';
+import type { Action, NodeKind } from '../domain/scenario.js';
 import type { PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
 import type { AttackInput, EdgeInput, NodeInput, PolicyInput, TaskInput } from './schema.js';

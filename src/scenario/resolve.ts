@@ -5,7 +5,7 @@
  */
 import { parseDuration, parseDurationOrNever } from '../lib/duration.js';
 import { assertNever } from '../lib/assert.js';
-import { actionMask, maskActions } from '../model/actions.js';
+import { actionMask, maskActions } from '../domain/actions.js';
 import { attackNames, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
 import type { AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
 import {
@@ -21,7 +21,7 @@ import {
   type ScenarioNode,
   type Sensitivity,
   type Task,
-} from './types.js';
+} from '../domain/scenario.js';
 
 /** Scenario-level defaults (DESIGN §1). */
 export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never' } as const;

@@ -13,7 +13,7 @@ import {
   SCOPES,
   SENSITIVITIES,
   POLICY_KINDS,
-} from './types.js';
+} from '../domain/scenario.js';
 
 /** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
 export const FRAMEWORK_KEYS = [

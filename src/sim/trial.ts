@@ -3,15 +3,15 @@
  * synchronous: the result depends only on the compiled model and the four indices.
  */
 import type { CompiledModel } from '../model/compile.js';
-import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
-import { ADMIN, READ, WRITE } from '../model/actions.js';
+import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
+import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
 import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workload/cost.js';
 import { footholdOf } from '../attacks/registry.js';
-import type { TrialContext } from './context.js';
-import { expand, type TraceEvent } from './reach.js';
+import type { TrialContext } from '../reach/context.js';
+import { expand, type TraceEvent } from '../reach/engine.js';
 
 /** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {

@@ -5,7 +5,7 @@
  * Draws are keyed by (task, occurrence, request, purpose), so any occurrence can be computed on its
  * own: attacks look up only the occurrences around the moments they need, cost sums over all of them.
  */
-import type { Policy, Task } from '../scenario/types.js';
+import type { Policy, Task } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';

@@ -1,8 +1,8 @@
 /** Builders for resolved scenarios in tests: plain data with every default applied, terse to write. */
 import type {
   Action, AgentNode, Attack, CredentialNode, Distribution, Policy, ResourceNode, Scenario, ScenarioEdge, Task, ToolNode,
-} from '../../src/scenario/types.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS } from '../../src/scenario/types.js';
+} from '../../src/domain/scenario.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS } from '../../src/domain/scenario.js';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;

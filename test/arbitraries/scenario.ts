@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import type {
   Action, Attack, Distribution, HybridException, Policy, Scenario, ScenarioEdge, ScenarioNode, Task,
-} from '../../src/scenario/types.js';
-import { ACTIONS, PATTERN_IDS, SENSITIVITIES } from '../../src/scenario/types.js';
+} from '../../src/domain/scenario.js';
+import { ACTIONS, PATTERN_IDS, SENSITIVITIES } from '../../src/domain/scenario.js';
 import {
   DAY, HOUR, MIN, agent, attackDefaults, credential, fixed, resource, scenario, tool,
 } from './build.js';

@@ -1,7 +1,7 @@
 /** The six breach patterns (SPEC §4) under persistent, ephemeral and hybrid policies. */
 import { describe, expect, it } from 'vitest';
-import type { Action, HybridException, Policy } from '../../src/scenario/types.js';
-import { PATTERN_IDS } from '../../src/scenario/types.js';
+import type { Action, HybridException, Policy } from '../../src/domain/scenario.js';
+import { PATTERN_IDS } from '../../src/domain/scenario.js';
 import { PATTERNS } from '../../src/attacks/registry.js';
 import {
   DAY, HOUR, MIN, agent, credential, drift, ephemeral, fixed, grants, holds, hybrid, invokes, lateral, massLeak, orphaned, persistent,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.js';
-import { METRICS } from '../../src/metrics/columns.js';
+import { METRICS } from '../../src/domain/metrics.js';
 import { summarize } from '../../src/metrics/summary.js';
 import { SUMMARY_COLUMNS, TRIALS_COLUMNS } from '../../src/report/columns.js';
 import { formatCell, formatTrialRow, neutralise, openCsvWriter, toCsv, writeCsv } from '../../src/report/csv.js';

@@ -1,6 +1,6 @@
 /** Hand-made inputs for the metrics and report tests: two small scenarios and their trial rows. */
-import { METRICS, type Metric, type TrialMetrics, type TrialRow } from '../../src/metrics/columns.js';
-import type { Policy, Scenario } from '../../src/scenario/types.js';
+import { METRICS, type Metric, type TrialMetrics, type TrialRow } from '../../src/domain/metrics.js';
+import type { Policy, Scenario } from '../../src/domain/scenario.js';
 
 const zero = { kind: 'fixed', valueMs: 0 } as const;
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../src/metrics/columns.js';
+import { METRICS } from '../../src/domain/metrics.js';
 import { SummaryBuilder, orderOf } from '../../src/metrics/summary.js';
 import { sweepRows } from '../../src/metrics/sweep.js';
 import { describePolicy, writeReport, writeSweepReport, type ReportFiles } from '../../src/report/report.js';

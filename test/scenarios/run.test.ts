@@ -3,8 +3,8 @@ import { formatIssue } from '../../src/errors.js';
 import { loadScenarios } from '../../src/scenario/load.js';
 import { compile, type CompiledModel } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
-import { METRICS } from '../../src/metrics/columns.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import { METRICS } from '../../src/domain/metrics.js';
+import type { Scenario } from '../../src/domain/scenario.js';
 import { SCENARIOS_DIR } from './suites.js';
 
 const { scenarios, issues } = loadScenarios([SCENARIOS_DIR]);

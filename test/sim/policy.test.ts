@@ -1,6 +1,6 @@
 /** Every policy parameter of SPEC §2 changes what a trial measures: one example each. */
 import { describe, expect, it } from 'vitest';
-import type { Policy, Scenario } from '../../src/scenario/types.js';
+import type { Policy, Scenario } from '../../src/domain/scenario.js';
 import { simulateOccurrence } from '../../src/workload/occurrence.js';
 import { modesOf, costSeedOf } from '../../src/sim/trial.js';
 import {

@@ -1,7 +1,7 @@
 /** Invariants of one trial over small random scenarios (fast-check). */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Policy, Scenario } from '../../src/scenario/types.js';
+import type { Policy, Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { DAY, HOUR, MIN, agent, credential, ephemeral, fixed, grants, holds, replay, resource, step, task } from '../arbitraries/build.js';

@@ -50,12 +50,8 @@ export const PATTERN_IDS = [
 ] as const;
 export type PatternId = (typeof PATTERN_IDS)[number];
 
-/** A resolved probability distribution over durations, parameters in milliseconds. */
-export type Distribution =
-  | { readonly kind: 'fixed'; readonly valueMs: number }
-  | { readonly kind: 'exponential'; readonly meanMs: number }
-  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number }
-  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number };
+import type { Distribution } from '../lib/distribution.js';
+export type { Distribution };
 
 export interface AgentNode {
   readonly kind: 'agent';

@@ -32,13 +32,13 @@
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
  * Hop numbers are chain depths (credential uses and invocations from the foothold), not round counts.
  */
-import type { Distribution } from '../scenario/types.js';
+import type { Distribution } from '../domain/scenario.js';
 import { sampleAt } from '../lib/distribution.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
 import { keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../model/actions.js';
+import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../domain/actions.js';
 
 const EMPTY_SCOPE: PairSet = new Map();
 import { versionEnd } from '../policy/modes.js';
