@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoCredentials } from '../../src/serve/broker.js';
 import { GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT } from '../../src/serve/broker.js';
 import type { StartedBroker } from '../../src/serve/start.js';
-import { agentOf, basic, dpopProof, postForm, serve } from './helpers.js';
+import { agentOf, basic, call, dpopProof, postForm, serve } from './helpers.js';
 
 let running: StartedBroker;
 let creds: DemoCredentials;
@@ -40,16 +40,16 @@ async function introspect(token: string) {
 
 describe('blastlab serve', () => {
   it('should answer healthz and publish RFC 8414 metadata', async () => {
-    const health = (await (await fetch(`${running.url}/healthz`)).json()) as Record<string, unknown>;
+    const health = JSON.parse((await call('GET', `${running.url}/healthz`)).text) as Record<string, unknown>;
     expect(health).toMatchObject({ status: 'ok', scenario: 'ci-deploy-key', policy: 'ephemeral-15m' });
-    const meta = (await (await fetch(`${running.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const meta = JSON.parse((await call('GET', `${running.url}/.well-known/oauth-authorization-server`)).text) as Record<string, unknown>;
     expect(meta).toMatchObject({ issuer: running.url, token_endpoint: tokenUrl, jwks_uri: `${running.url}/.well-known/jwks.json` });
   });
 
   it('should exchange a workload token for a DPoP-bound token that jose verifies through the JWKS endpoint', async () => {
     const res = await exchange({ scope: 'write:prod-db', audience: 'prod-db' });
     expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toMatchObject({ token_type: 'DPoP', expires_in: 900, scope: 'write:prod-db', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
     const jwks = createRemoteJWKSet(new URL(`${running.url}/.well-known/jwks.json`));
     const { payload } = await jwtVerify(res.body!.access_token as string, jwks, { issuer: running.url, audience: 'prod-db', algorithms: ['EdDSA'] });
@@ -81,7 +81,7 @@ describe('blastlab serve', () => {
     const wrong = await clientCredentials({}, { Authorization: basic(bot.client_id!, `${bot.client_secret!}x`), DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ error: 'invalid_client' });
-    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic/);
     const posted = await clientCredentials({ client_id: bot.client_id!, client_secret: bot.client_secret!, scope: 'write:build-logs' }, { DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
     expect(posted.body).toMatchObject({ error: 'invalid_scope' });
     const introspector = await clientCredentials({}, { Authorization: basic(creds.introspection.client_id, creds.introspection.client_secret), DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
@@ -127,16 +127,19 @@ describe('blastlab serve', () => {
     expect((await postForm(tokenUrl, {})).body).toMatchObject({ error: 'invalid_request' });
     expect((await exchange({ subject_token: 'a.b.c' })).body).toMatchObject({ error: 'invalid_grant' });
     expect((await exchange({ subject_token_type: 'urn:x' })).body).toMatchObject({ error: 'invalid_request' });
-    const dup = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&grant_type=client_credentials' });
-    expect(dup.status).toBe(400);
-    expect(await dup.json()).toMatchObject({ error: 'invalid_request' });
-    const json = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect([json.status, ((await json.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
-    const big = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `scope=${'a'.repeat(70_000)}` });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const dup = await call('POST', tokenUrl, form, 'grant_type=client_credentials&grant_type=client_credentials');
+    expect([dup.status, JSON.parse(dup.text).error]).toEqual([400, 'invalid_request']);
+    const json = await call('POST', tokenUrl, { 'content-type': 'application/json' }, '{}');
+    expect([json.status, JSON.parse(json.text).error]).toEqual([400, 'invalid_request']);
+    const big = await call('POST', tokenUrl, form, `scope=${'a'.repeat(70_000)}`);
     expect(big.status).toBe(413);
-    const get = await fetch(tokenUrl);
-    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
-    expect((await fetch(`${running.url}/__proto__`)).status).toBe(404);
+    const chunked = await call('POST', tokenUrl, { ...form, 'transfer-encoding': 'chunked' }, `scope=${'a'.repeat(70_000)}`);
+    expect(chunked.status).toBe(413);
+    const get = await call('GET', tokenUrl);
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    expect((await call('GET', `${running.url}/__proto__`)).status).toBe(404);
+    expect((await call('GET', `${running.url}/healthz`)).status).toBe(200);
     expect(running.internalErrors()).toBe(0);
   });
 });
