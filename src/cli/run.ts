@@ -8,7 +8,7 @@ import { runScenarios, usPerToken } from '../exec/run.js';
 import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import type { SummaryRow } from '../metrics/summary.js';
 import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { Distribution } from '../scenario/types.js';
+import type { Distribution } from '../domain/scenario.js';
 import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, fitIssuer, kneeOf } from './metrics.js';
 

@@ -21,9 +21,9 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { actionBit, maskActions } from '../model/actions.js';
-import type { Action, Policy, Scenario } from '../scenario/types.js';
-import { ACTIONS } from '../scenario/types.js';
+import { actionBit, maskActions } from '../domain/actions.js';
+import type { Action, Policy, Scenario } from '../domain/scenario.js';
+import { ACTIONS } from '../domain/scenario.js';
 import type { ScopePair, TokenClaims } from '../issuer/claims.js';
 import { scopeOf, spiffeId } from '../issuer/claims.js';
 import type { DecisionPolicy, IntentIndex } from '../issuer/decision.js';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { SigningKey } from '../issuer/keys.js';
 import { jwkThumbprint } from '../issuer/keys.js';
-import type { Policy, Scenario } from '../scenario/types.js';
+import type { Policy, Scenario } from '../domain/scenario.js';
 import { Broker } from './broker.js';
 import { startServer, type RunningServer } from './http.js';
 import { Journal, readJournal } from './journal.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScopePair } from '../../src/issuer/claims.js';
 import { scopeCovers, scopeItem } from '../../src/issuer/claims.js';
 import { TokenEncoder } from '../../src/issuer/encode.js';
-import { ACTIONS } from '../../src/scenario/types.js';
+import { ACTIONS } from '../../src/domain/scenario.js';
 import { ISSUER, SKEW_MS, T0_MS, makeIssuer, seededKey } from './fixture.js';
 
 const pair = { target: 'queue', action: 'read' } as const;
