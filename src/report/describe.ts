@@ -2,20 +2,16 @@
  * One-line descriptions of a scenario's parts for the reports: what each breach pattern replays (from
  * the pattern registry), framework labels (from the framework list), attacks, policies, distributions.
  */
+import { PATTERNS } from '../attacks/registry.js';
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import type { Attack, Distribution, PatternId, Policy } from '../scenario/types.js';
 import { humanPercent } from './human.js';
 
-/** What each breach pattern replays (SPEC §4), for the "what was replayed" list. */
-export const PATTERN_SUMMARY: Readonly<Record<PatternId, string>> = {
-  'secret-replay': 'a credential (or the newest token copy) leaks from a holder and is replayed later',
-  'lateral-movement': 'the attacker controls an entry node and expands hop by hop',
-  'tool-chaining': 'a hijacked agent invokes tools that invoke tools; privilege flows downstream',
-  'intent-drift': 'a benign agent re-plans and tries actions outside its declared intent',
-  'orphaned-credential': 'an agent is retired without offboarding; its credentials are found later',
-  'mass-leak': 'every credential present at one holder leaks at once',
-};
+/** What a breach pattern replays (SPEC §4), from the pattern registry, for the "what was replayed" list. */
+export function patternSummary(pattern: PatternId): string {
+  return PATTERNS[pattern].summary;
+}
 
 /** One line describing an attack's parameters. */
 export function describeAttack(attack: Attack): string {

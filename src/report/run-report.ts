@@ -27,7 +27,7 @@ import {
   type ReportFiles,
   type TableCell,
 } from './content.js';
-import { PATTERN_SUMMARY, describeAttack, describePolicy } from './describe.js';
+import { describeAttack, describePolicy, patternSummary } from './describe.js';
 import { EMPTY, humanCount, humanPercent, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
 import { writeDocuments } from './write.js';
@@ -175,7 +175,7 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
     items: shape.attacks.map((attackName) => {
       const attack = scenario?.attacks.find((a) => a.name === attackName);
       if (attack === undefined) return [strong(attackName)];
-      return [strong(attackName), text(` (${attack.pattern}): ${PATTERN_SUMMARY[attack.pattern]}. `), text(describeAttack(attack))];
+      return [strong(attackName), text(` (${attack.pattern}): ${patternSummary(attack.pattern)}. `), text(describeAttack(attack))];
     }),
   });
 

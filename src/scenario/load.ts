@@ -26,7 +26,8 @@ import {
 } from './schema.js';
 import type { Scenario } from './types.js';
 
-type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
+/** A scenario with its parsed document, or every issue found. */
+export type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
 
 /** Validates and resolves scenario text; `file` is only used to label issues and `source.file`. */
 export function parseScenarioText(text: string, file: string): { scenario: Scenario } | { issues: ScenarioIssue[] } {
@@ -112,8 +113,15 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const text = parseText(bytes.toString('utf8'), file);
   if ('issues' in text) return text;
-  const { parsed } = text;
+  return scenarioOfDocument(text.parsed, sha256);
+}
 
+/**
+ * Validates and resolves a parsed document: schema, presets, references, framework tags, defaults.
+ * The sweep passes its variants here (data built as an object, positions from the user's file).
+ * @internal
+ */
+export function scenarioOfDocument(parsed: ParsedDocument, sha256: string): ParseResult {
   // 1. Schema: every shape problem in the file.
   const checked = scenarioInputSchema.safeParse(parsed.data);
   const issues = checked.success ? [] : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
@@ -131,7 +139,7 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
-  return { scenario: resolveScenario(checked.data, policies, { file, sha256 }), parsed };
+  return { scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
 }
 
 /**
