@@ -30,6 +30,7 @@ import {
 import { describeAttack, describePolicy, patternSummary } from './describe.js';
 import { EMPTY, humanCount, humanPercent, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
+import { recommend, type Recommendation } from './recommend.js';
 import { writeDocuments } from './write.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
@@ -93,42 +94,53 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
 }
 
 
+/** The recommendation of one scenario × attack (src/report/recommend.ts). */
+export function recommendationOf(index: SummaryIndex, scenario: string, policies: readonly string[], attack: string, baseline: string): Recommendation {
+  return recommend(
+    policies.map((policy) => ({
+      policy,
+      blast: index.get(scenario, policy, attack, 'blast_radius'),
+      tasksFailed: index.mean(scenario, policy, attack, 'tasks_failed'),
+      tokensIssued: index.mean(scenario, policy, attack, 'tokens_issued'),
+    })),
+    baseline,
+  );
+}
+
 function overview(index: SummaryIndex, input: ReportInput): Block[] {
   const rows: TableCell[][] = [];
   for (const shape of index.shapes) {
     const baseline = baselineOf(shape, input.baselineByScenario);
     for (const attack of shape.attacks) {
       const base = index.mean(shape.scenario, baseline, attack, 'blast_radius');
-      // The policy with the lowest mean blast radius (first in file order on ties).
-      let best: string | null = null;
-      let bestMean = Infinity;
-      for (const p of shape.policies) {
-        const m = index.mean(shape.scenario, p, attack, 'blast_radius');
-        if (p !== baseline && m !== null && m < bestMean) {
-          best = p;
-          bestMean = m;
-        }
-      }
-      // A policy no better than the baseline is not an answer: say that none lowers it.
-      const none = best !== null && base !== null && bestMean >= base;
-      if (none) best = null;
-      const tokensDelta =
-        best === null
-          ? null
-          : (index.mean(shape.scenario, best, attack, 'tokens_issued') ?? 0) - (index.mean(shape.scenario, baseline, attack, 'tokens_issued') ?? 0);
-      const failedDelta =
-        best === null
-          ? null
-          : (index.mean(shape.scenario, best, attack, 'tasks_failed') ?? 0) - (index.mean(shape.scenario, baseline, attack, 'tasks_failed') ?? 0);
+      const rec = recommendationOf(index, shape.scenario, shape.policies, attack, baseline);
+      const best = rec.state === 'policy' ? rec.policy : null;
+      const delta = (metric: 'tokens_issued' | 'tasks_failed'): number | null =>
+        best === null ? null : (index.mean(shape.scenario, best, attack, metric) ?? 0) - (index.mean(shape.scenario, baseline, attack, metric) ?? 0);
+      const tokensDelta = delta('tokens_issued');
+      const failedDelta = delta('tasks_failed');
+      const bestMean = best === null ? null : index.mean(shape.scenario, best, attack, 'blast_radius');
       const reduction = best === null ? null : reductionPct(base, bestMean);
       rows.push([
         { text: shape.scenario },
         { text: attack },
         { text: baseline, sub: `blast ${humanCount(base)}` },
-        best === null ? { text: none ? 'none lower' : EMPTY, tone: 'muted' } : { text: best, sub: `blast ${humanCount(bestMean)}` },
+        best === null
+          ? { text: rec.state === 'baseline' ? 'keep baseline' : EMPTY, tone: 'muted' }
+          : { text: best, sub: `blast ${humanCount(bestMean)}` },
         reductionTableCell(reduction),
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
         { text: failedDelta === null ? EMPTY : signed(failedDelta), ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}) },
+        {
+          text:
+            rec.state === 'policy'
+              ? rec.reason.message
+              : rec.state === 'baseline'
+                ? rec.candidates.length === 1
+                  ? 'no policy has a lower blast radius'
+                  : `no policy is lower beyond the 95% CI (${rec.candidates.length - 1} other${rec.candidates.length === 2 ? '' : 's'} within it)`
+                : 'no data',
+        },
       ]);
     }
   }
@@ -137,14 +149,16 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
     {
       kind: 'paragraph',
       inline: [
-        text('For each scenario and replayed attack: the baseline policy, the policy with the lowest mean blast radius, the reduction, and what that policy costs in extra tokens issued and extra failed tasks per trial.'),
+        text('For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius, and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. '),
+        strong('Rule'),
+        text(': among the policies whose blast radius is not worse than the lowest within the 95% confidence intervals, the cheapest — fewest failed tasks, then fewest tokens issued (then lower mean, then name: never the order of the file). When that is the baseline, keep it.'),
       ],
     },
     {
       kind: 'table',
-      caption: 'Lowest blast radius per scenario and attack',
-      head: ['scenario', 'attack', 'baseline', 'lowest blast radius', 'reduction', 'extra tokens', 'extra failed tasks'],
-      numeric: [false, false, false, false, true, true, true],
+      caption: 'Recommended policy per scenario and attack',
+      head: ['scenario', 'attack', 'baseline', 'recommended', 'reduction', 'extra tokens', 'extra failed tasks', 'why'],
+      numeric: [false, false, false, false, true, true, true, false],
       rows,
     },
   ];

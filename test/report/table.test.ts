@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize, orderOf } from '../../src/metrics/summary.js';
 import { renderTable, stripAnsi } from '../../src/report/table.js';
@@ -70,6 +71,25 @@ describe('human', () => {
     ]);
     expect([humanPercent(0.25), humanPercent(0.075), humanPercent(1)]).toEqual(['25%', '7.5%', '100%']);
     expect([humanSeconds(45), humanSeconds(390), humanSeconds(3 * 3600), humanSeconds(2.5 * 86_400)]).toEqual(['45s', '6.5m', '3h', '2.5d']);
-    expect([humanReduction(75), humanReduction(-20), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '—']);
+    expect([humanReduction(75), humanReduction(-20), humanReduction(0), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '↓<0.1%', '—']);
+  });
+
+  it('should never round a percentage to certainty', () => {
+    expect([humanPercent(0.995), humanPercent(0.9999), humanPercent(0.0004), humanPercent(0.0012), humanPercent(0), humanPercent(1)]).toEqual([
+      '99.5%',
+      '>99.9%',
+      '<0.1%',
+      '0.1%',
+      '0%',
+      '100%',
+    ]);
+    expect([humanReduction(99.96), humanReduction(-99.7), humanReduction(100)]).toEqual(['↓>99.9%', '↑99.7%', '↓100%']);
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (p) => {
+        const text = humanPercent(p);
+        if (p < 1) expect(text).not.toBe('100%');
+        if (p > 0) expect(text).not.toBe('0%');
+      }),
+    );
   });
 });
