@@ -136,7 +136,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
             rec.state === 'policy'
               ? rec.reason.message
               : rec.state === 'baseline'
-                ? rec.candidates.length === 1
+                ? rec.candidates.length === 1 || shape.policies.every((p) => (index.mean(shape.scenario, p, attack, 'blast_radius') ?? Infinity) >= (base ?? 0))
                   ? 'no policy has a lower blast radius'
                   : `no policy is lower beyond the 95% CI (${rec.candidates.length - 1} other${rec.candidates.length === 2 ? '' : 's'} within it)`
                 : 'no data',

@@ -55,7 +55,7 @@ export function loadScenarios(paths: readonly string[]): { scenarios: Scenario[]
       if (statSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
       else files.add(path);
     } catch (error) {
-      issues.push(fileIssue(path, `cannot read: ${errorText(error)}`));
+      issues.push(fileIssue(path, readErrorText(error)));
     }
   }
   const scenarios: Scenario[] = [];
@@ -85,7 +85,7 @@ function walk(dir: string): string[] {
     // Presets live in policies/ folders; they are policies, not scenarios.
     if (entry.isDirectory()) {
       if (entry.name !== 'policies' && !entry.name.startsWith('.')) out.push(...walk(path));
-    } else if (/\.(ya?ml|json)$/i.test(entry.name)) {
+    } else if (isScenarioFileName(entry.name)) {
       out.push(path);
     }
   }
@@ -93,6 +93,7 @@ function walk(dir: string): string[] {
 }
 
 function readAndParse(path: string): ParseResult {
+  if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
   let bytes: Buffer;
   try {
     // Check the size before reading so a huge file is never loaded into memory.
@@ -100,13 +101,23 @@ function readAndParse(path: string): ParseResult {
     if (statSync(path).size > limit) return { issues: [fileIssue(path, `file is larger than ${limit / 1024 / 1024} MB`)] };
     bytes = readFileSync(path);
   } catch (error) {
-    return { issues: [fileIssue(path, `cannot read: ${errorText(error)}`)] };
+    return { issues: [fileIssue(path, readErrorText(error))] };
   }
   return parseScenario(bytes, path);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Scenario files are YAML or JSON, by name. */
+function isScenarioFileName(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
+/** Why a path cannot be read, in words (`not found`, `permission denied`), not a raw `ENOENT … stat`. */
+function readErrorText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot read: permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function parseScenario(bytes: Buffer, file: string): ParseResult {
