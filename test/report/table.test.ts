@@ -26,6 +26,19 @@ describe('table', () => {
     expect(new Set(body.map((l) => l.length)).size).toBeLessThanOrEqual(2);
   });
 
+  it('should fall back on a compact layout that fits a narrow terminal', () => {
+    for (const width of [90, 60, 40]) {
+      const text = renderTable(summary, { color: false, width });
+      if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
+      const lines = text.split('\n');
+      expect(lines.every((l) => [...l].length <= width), `width ${width}`).toBe(true);
+      // Every value of the long layout is still there.
+      expect(text).toContain('ci-deploy-key · secret-replay');
+      expect(text).toMatch(/ephemeral-15m\n(.*\n)*? {4}.*Δ blast ↓75%/);
+      expect(text).toContain('persistent (baseline)');
+    }
+  });
+
   it('should print one line per scenario × attack with a block per policy in the wide layout', () => {
     const text = renderTable(summary, { color: false, layout: 'wide' });
     if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
@@ -40,7 +53,9 @@ describe('table', () => {
   });
 
   it('should pick the long layout when the wide one does not fit', () => {
-    expect(renderTable(summary, { color: false, width: 60 })).toBe(renderTable(summary, { color: false, layout: 'long' }));
+    const long = renderTable(summary, { color: false, layout: 'long' });
+    const longWidth = Math.max(...long.split('\n').map((l) => [...l].length));
+    expect(renderTable(summary, { color: false, width: longWidth })).toBe(long);
     expect(renderTable(summary, { color: false, width: 1000 })).toBe(renderTable(summary, { color: false, layout: 'wide' }));
   });
 
@@ -91,5 +106,19 @@ describe('human', () => {
         if (p > 0) expect(text).not.toBe('0%');
       }),
     );
+  });
+});
+
+describe('bench ratio', () => {
+  it('should print a real ratio with significant digits, never 0.00', async () => {
+    const { formatRatio } = await import('../../src/cli/bench.js');
+    expect([formatRatio(0.0048), formatRatio(0.00482219), formatRatio(1.2549), formatRatio(312.4), formatRatio(12345.6), formatRatio(0)]).toEqual([
+      '0.0048',
+      '0.00482',
+      '1.25',
+      '312',
+      '12346',
+      '0',
+    ]);
   });
 });
