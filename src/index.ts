@@ -3,6 +3,7 @@
  * threads), summarise, compare and write the result files. One explicit list: values, then types.
  */
 export { BlastlabError, OutputError, ScenarioError, SimulationInvariantError, UsageError, formatIssue } from './errors.js';
+export { simulate } from './api.js';
 export { loadScenarioFile, loadScenarios, parseScenarioText } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/json-schema.js';
 export { compile } from './model/compile.js';
@@ -26,6 +27,8 @@ export { runSweep } from './exec/sweep.js';
 export { readManifest } from './exec/manifest.js';
 
 export type { ScenarioIssue } from './errors.js';
+export type { MetricSummaries, MetricSummary, SimulateOptions, SimulationResult } from './api.js';
+export type { Recommendation, RecommendationReason } from './report/recommend.js';
 export type * from './domain/scenario.js';
 export type { CompiledModel } from './model/compile.js';
 export type { Metric, TrialMetrics, TrialRow } from './domain/metrics.js';

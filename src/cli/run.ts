@@ -13,7 +13,7 @@ import type { SummaryRow } from '../metrics/summary.js';
 import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
-import { addRunFlags, defaultOutName, defaultPaths, parseList, parseShardFlag, useColor, type CommonFlags } from './options.js';
+import { addRunFlags, builtinNote, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -30,13 +30,25 @@ export function registerRun(program: Command): Command {
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
   return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; issuerFrom?: string }) => {
     const inputs = defaultPaths(paths);
+    const quiet = flags.quiet === true;
+    const note = builtinNote(paths, 'run');
+    if (note !== null && !quiet) process.stderr.write(`${note}\n`);
     const loaded = loadScenarios(inputs);
     if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
     const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
     const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
+    const dropped = scenariosWithout(scenarios, flags.policies);
+    if (dropped.length === scenarios.length) {
+      throw new UsageError(`--policies: no scenario defines ${flags.policies?.join(', ')}: nothing to run`);
+    }
+    if (dropped.length > 0) {
+      // Warned even with --quiet: a scenario missing from every output must never go unnoticed.
+      process.stderr.write(
+        `warning: --policies ${flags.policies?.join(',')}: ${dropped.length} scenario${dropped.length === 1 ? '' : 's'} define${dropped.length === 1 ? 's' : ''} none of them and ${dropped.length === 1 ? 'is' : 'are'} left out of every output: ${dropped.join(', ')}\n`,
+      );
+    }
     const out = flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name)));
-    const quiet = flags.quiet === true;
     const progress = createProgress({ quiet });
     const result = await withSigint((signal) =>
       runScenarios(scenarios, {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { defaultPaths } from './options.js';
+import { builtinNote, defaultPaths } from './options.js';
 
 /** Registers `validate` on the program. */
 export function registerValidate(program: Command): Command {
@@ -15,11 +15,14 @@ export function registerValidate(program: Command): Command {
     .option('--no-color', 'plain output without colours');
   return defineAction(cmd, (paths: string[], flags: { quiet?: boolean }) => {
     const inputs = defaultPaths(paths);
+    const note = builtinNote(paths, 'validate');
+    if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
     const { scenarios, issues } = loadScenarios(inputs);
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
     if (flags.quiet === true) return;
     for (const s of scenarios) process.stdout.write(`ok ${s.source.file} (${s.name})\n`);
-    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid\n`);
+    const where = note === null ? inputs.join(', ') : `blastlab's built-in scenarios`;
+    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid in ${where}\n`);
   });
 }

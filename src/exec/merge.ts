@@ -71,7 +71,7 @@ function reloadScenarios(manifest: RunManifest): Scenario[] {
     try {
       scenario = loadScenarioFile(recorded.file);
     } catch (error) {
-      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read'))) {
+      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read') || i.message === 'not found')) {
         throw new OutputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
       }
       throw error;

@@ -33,9 +33,12 @@ export const COMPARISON_COLUMNS = [
   'scenario',
   'attack',
   'metric',
+  'better',
   'baseline',
   'policy',
+  'baseline_n',
   'baseline_mean',
+  'n',
   'mean',
   'reduction_pct',
 ] as const;

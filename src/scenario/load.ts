@@ -26,7 +26,8 @@ import {
 } from './schema.js';
 import type { Scenario } from '../domain/scenario.js';
 
-type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
+/** A scenario with its parsed document, or every issue found. */
+export type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
 
 /** Validates and resolves scenario text; `file` is only used to label issues and `source.file`. */
 export function parseScenarioText(text: string, file: string): { scenario: Scenario } | { issues: ScenarioIssue[] } {
@@ -54,7 +55,7 @@ export function loadScenarios(paths: readonly string[]): { scenarios: Scenario[]
       if (statSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
       else files.add(path);
     } catch (error) {
-      issues.push(fileIssue(path, `cannot read: ${errorText(error)}`));
+      issues.push(fileIssue(path, readErrorText(error)));
     }
   }
   const scenarios: Scenario[] = [];
@@ -84,7 +85,7 @@ function walk(dir: string): string[] {
     // Presets live in policies/ folders; they are policies, not scenarios.
     if (entry.isDirectory()) {
       if (entry.name !== 'policies' && !entry.name.startsWith('.')) out.push(...walk(path));
-    } else if (/\.(ya?ml|json)$/i.test(entry.name)) {
+    } else if (isScenarioFileName(entry.name)) {
       out.push(path);
     }
   }
@@ -92,6 +93,7 @@ function walk(dir: string): string[] {
 }
 
 function readAndParse(path: string): ParseResult {
+  if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
   let bytes: Buffer;
   try {
     // Check the size before reading so a huge file is never loaded into memory.
@@ -99,21 +101,38 @@ function readAndParse(path: string): ParseResult {
     if (statSync(path).size > limit) return { issues: [fileIssue(path, `file is larger than ${limit / 1024 / 1024} MB`)] };
     bytes = readFileSync(path);
   } catch (error) {
-    return { issues: [fileIssue(path, `cannot read: ${errorText(error)}`)] };
+    return { issues: [fileIssue(path, readErrorText(error))] };
   }
   return parseScenario(bytes, path);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Scenario files are YAML or JSON, by name. */
+function isScenarioFileName(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
+/** Why a path cannot be read, in words (`not found`, `permission denied`), not a raw `ENOENT … stat`. */
+function readErrorText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot read: permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function parseScenario(bytes: Buffer, file: string): ParseResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const text = parseText(bytes.toString('utf8'), file);
   if ('issues' in text) return text;
-  const { parsed } = text;
+  return scenarioOfDocument(text.parsed, sha256);
+}
 
+/**
+ * Validates and resolves a parsed document: schema, presets, references, framework tags, defaults.
+ * The sweep passes its variants here (data built as an object, positions from the user's file).
+ * @internal
+ */
+export function scenarioOfDocument(parsed: ParsedDocument, sha256: string): ParseResult {
   // 1. Schema: every shape problem in the file.
   const checked = scenarioInputSchema.safeParse(parsed.data);
   const issues = checked.success ? [] : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
@@ -131,7 +150,7 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
-  return { scenario: resolveScenario(checked.data, policies, { file, sha256 }), parsed };
+  return { scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
 }
 
 /**

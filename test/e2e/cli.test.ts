@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, build, cli, FIXTURES, listAll, snapshot, tempDir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, build, cli, FIXTURES, listAll, removeTempDirs, snapshot, tempDir } from './helpers.js';
 
 const SUITE = join(FIXTURES, 'suite');
 const INVALID = join(FIXTURES, 'invalid/broken.yaml');
@@ -18,6 +18,7 @@ function expectNoTemp(dir: string): void {
 
 describe('blastlab CLI (e2e)', () => {
   beforeAll(() => build(), 180_000);
+  afterAll(removeTempDirs);
 
   describe('validate', () => {
     it('should exit 0 and list the scenarios when every file is valid', () => {
