@@ -177,13 +177,15 @@ function policies(): Policy[] {
     revokeOn: NO_REVOKE,
     reevaluate: 'none',
     bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
     issuer: { latency: ZERO, availability: 1 },
     exceptions: [],
   } as const;
   return [
-    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d },
+    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d, scope: 'all' },
     {
       ...base,
       name: 'ephemeral-15m',
@@ -249,6 +251,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity],
       records,
       environment: ENVIRONMENTS[Math.floor(r / Math.max(1, resPerTeam)) % ENVIRONMENTS.length]!,
+      egress: false,
     };
     nodes.push(node);
   }

@@ -192,6 +192,8 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     revokeOn: p.revokeOn,
     reevaluate: p.reevaluate,
     bindToWorkload: p.bindToWorkload,
+    callChain: 'none',
+    approval: null,
     detection: p.detection,
     revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
     issuer: p.issuer,
