@@ -16,6 +16,8 @@ import { formatDuration } from '../lib/duration.js';
 import { quantileSorted } from '../lib/stats.js';
 import type { Attack, Distribution, PatternId, Policy, Scenario } from '../scenario/types.js';
 import { boxPlotSpec, meanBarsSpec, renderSvg, sweepPanelsSpec, tradeoffSpec, type BoxStats } from './charts.js';
+import { carriedBySub, describeControls } from './attribution.js';
+import type { AttributionRow } from '../metrics/attribution.js';
 import { writeFileAtomic } from './csv.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
@@ -38,6 +40,8 @@ export interface ReportInput {
   readonly samples?: SampleSource;
   /** Free-form facts about the run shown under the title (command, trials, seed, duration, version). */
   readonly facts?: readonly (readonly [string, string])[];
+  /** attribution.csv rows: "At a glance" names the control carrying each reduction. */
+  readonly attribution?: readonly AttributionRow[];
 }
 
 /** Files written by a report. */
@@ -293,7 +297,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
         { text: attack },
         { text: baseline, sub: `blast ${humanCount(base)}` },
         best === null ? { text: none ? 'none lower' : EMPTY, tone: 'muted' } : { text: best, sub: `blast ${humanCount(bestMean)}` },
-        reductionTableCell(reduction),
+        { ...reductionTableCell(reduction), ...carriedBySub(input.attribution, shape.scenario, attack, best) },
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
         { text: failedDelta === null ? EMPTY : signed(failedDelta), ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}) },
       ]);
@@ -304,7 +308,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
     {
       kind: 'paragraph',
       inline: [
-        text('For each scenario and replayed attack: the baseline policy, the policy with the lowest mean blast radius, the reduction, and what that policy costs in extra tokens issued and extra failed tasks per trial.'),
+        text('For each scenario and replayed attack: the baseline policy, the policy with the lowest mean blast radius, the reduction (under it, the share of it each control carries: attribution.csv), and what that policy costs in extra tokens issued and extra failed tasks per trial.'),
       ],
     },
     {
@@ -560,6 +564,7 @@ export function describePolicy(policy: Policy): string {
     default:
       return assertNever(policy.kind);
   }
+  parts.push(...describeControls(policy));
   if (policy.detection !== null) {
     parts.push(`detection ${humanPercent(policy.detection.probability)} after ${describeDistribution(policy.detection.delay)}`);
   }
