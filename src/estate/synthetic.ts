@@ -179,6 +179,7 @@ function policies(): Policy[] {
     bindToWorkload: false,
     callChain: 'none',
     approval: null,
+    forbidCreation: false,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
     issuer: { latency: ZERO, availability: 1 },
@@ -228,6 +229,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       replans: rng() < 0.3,
       environment: ENVIRONMENTS[teamOf(a) % ENVIRONMENTS.length]!,
       identity: rng() < 0.8 ? 'workload' : 'shared-secret',
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -235,7 +237,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
   for (let t = 0; t < o.tools; t++) {
     const id = pad('tool', t, w);
     toolIds.push(id);
-    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]! };
+    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]!, exposure: 'snapshot' };
     nodes.push(node);
   }
   const resourceIds: string[] = [];
@@ -252,6 +254,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       records,
       environment: ENVIRONMENTS[Math.floor(r / Math.max(1, resPerTeam)) % ENVIRONMENTS.length]!,
       egress: false,
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -379,6 +382,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
         timeoutMs: Infinity,
         refreshable: rng() >= 0.1,
         steps,
+        exchanges: [],
       });
     }
   }
