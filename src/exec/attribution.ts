@@ -10,7 +10,8 @@
  * that file and summary.csv's means, in `finishResults`, for runs and merges alike.
  *
  * Order: scenarios in plan order; per scenario its non-baseline policies in file order, each policy's
- * variants by subset bit mask 1 … 2^k − 1 (bit i = i-th switched control in CONTROLS order); attacks in
+ * variants by subset bit mask 1 … 2^k − 1 (bit i = i-th switched control in CONTROLS order), skipping a
+ * variant that is the same policy for risk as an earlier one (it reuses that one's trials); attacks in
  * file order; trials ascending.
  */
 import { existsSync } from 'node:fs';
@@ -20,6 +21,7 @@ import type { CompiledModel } from '../model/compile.js';
 import {
   ATTRIBUTION_COLUMNS,
   attributionRows,
+  representativeMasks,
   subsetOf,
   switchedControls,
   variantLabel,
@@ -47,6 +49,8 @@ interface PolicySwitches {
   readonly policy: Policy;
   readonly baseline: Policy;
   readonly switched: readonly Control[];
+  /** Per subset mask, the mask whose variant runs for it (metrics/attribution.ts representativeMasks). */
+  readonly runs: readonly number[];
 }
 
 /** Every non-baseline policy of the plan with its switches, in the order of the module comment. */
@@ -58,7 +62,8 @@ function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, string>)
     const kept = new Set(plan.cells.filter((c) => c.scenarioIndex === scenarioIndex).map((c) => c.policyIndex));
     scenario.policies.forEach((policy, policyIndex) => {
       if (!kept.has(policyIndex) || policy.name === baseline.name) return;
-      out.push({ scenarioIndex, policy, baseline, switched: switchedControls(policy, baseline) });
+      const switched = switchedControls(policy, baseline);
+      out.push({ scenarioIndex, policy, baseline, switched, runs: representativeMasks(policy, baseline, switched) });
     });
   });
   return out;
@@ -72,9 +77,10 @@ function variantKey(scenario: string, policy: string, variant: string, attack: s
 /** The variant cells' keys in file order (module comment). */
 function variantKeys(plan: TrialPlan, baselines: ReadonlyMap<string, string>): string[] {
   const keys: string[] = [];
-  for (const { scenarioIndex, policy, switched } of policySwitches(plan, baselines)) {
+  for (const { scenarioIndex, policy, switched, runs } of policySwitches(plan, baselines)) {
     const scenario = plan.scenarios[scenarioIndex]!;
     for (let mask = 1; mask < 1 << switched.length; mask++) {
+      if (runs[mask] !== mask) continue;
       const label = variantLabel(subsetOf(switched, mask));
       for (const attack of scenario.attacks) keys.push(variantKey(scenario.name, policy.name, label, attack.name));
     }
@@ -92,10 +98,11 @@ interface VariantPlan {
 
 function variantPlan(plan: TrialPlan, models: readonly CompiledModel[], baselines: ReadonlyMap<string, string>): VariantPlan {
   const byScenario = new Map<number, { variants: Policy[]; labels: { policy: string; variant: string }[] }>();
-  for (const { scenarioIndex, policy, baseline, switched } of policySwitches(plan, baselines)) {
+  for (const { scenarioIndex, policy, baseline, switched, runs } of policySwitches(plan, baselines)) {
     let entry = byScenario.get(scenarioIndex);
     if (entry === undefined) byScenario.set(scenarioIndex, (entry = { variants: [], labels: [] }));
     for (let mask = 1; mask < 1 << switched.length; mask++) {
+      if (runs[mask] !== mask) continue;
       const back = subsetOf(switched, mask);
       entry.variants.push(variantPolicy(policy, baseline, back));
       entry.labels.push({ policy: policy.name, variant: variantLabel(back) });
@@ -232,12 +239,12 @@ export async function attributionOf(
   const all = policySwitches(plan, baselines);
   plan.scenarios.forEach((scenario, scenarioIndex) => {
     for (const attack of scenario.attacks) {
-      for (const { policy, baseline, switched } of all.filter((p) => p.scenarioIndex === scenarioIndex)) {
+      for (const { policy, baseline, switched, runs } of all.filter((p) => p.scenarioIndex === scenarioIndex)) {
         const baselineMean = blast.get(`${scenario.name}\u0000${baseline.name}\u0000${attack.name}`) ?? null;
         const policyMean = blast.get(`${scenario.name}\u0000${policy.name}\u0000${attack.name}`) ?? null;
         if (baselineMean === null || policyMean === null) continue;
         const variantMean = (mask: number): number | undefined =>
-          means.get(variantKey(scenario.name, policy.name, variantLabel(subsetOf(switched, mask)), attack.name));
+          runs[mask] === 0 ? policyMean : means.get(variantKey(scenario.name, policy.name, variantLabel(subsetOf(switched, runs[mask]!)), attack.name));
         let complete = true;
         for (let mask = 1; mask < 1 << switched.length; mask++) if (variantMean(mask) === undefined) complete = false;
         if (!complete) continue;

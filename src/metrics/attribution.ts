@@ -98,6 +98,33 @@ export function variantPolicy(policy: Policy, baseline: Policy, back: readonly C
   };
 }
 
+/**
+ * A policy as far as risk is concerned: under a persistent kind nothing is minted, so binding,
+ * re-evaluation, call-chain context, ttl, revocation triggers and the issuer change no risk metric.
+ */
+function riskKey(policy: Policy): string {
+  const p = policy.kind !== 'persistent'
+    ? policy
+    : { ...policy, ttlMs: 0, revokeOn: null, reevaluate: 'none', bindToWorkload: false, callChain: 'none', issuer: null, exceptions: [] };
+  return JSON.stringify(p);
+}
+
+/**
+ * For each subset mask 0 … 2^k − 1, the first mask whose variant is the same policy as far as risk is
+ * concerned (A2): only those variants run; the others reuse their means (exactly: same policy, same seeds).
+ */
+export function representativeMasks(policy: Policy, baseline: Policy, switched: readonly Control[]): number[] {
+  const first = new Map<string, number>();
+  const out: number[] = [];
+  for (let mask = 0; mask < 1 << switched.length; mask++) {
+    const key = riskKey(variantPolicy(policy, baseline, subsetOf(switched, mask)));
+    const seen = first.get(key);
+    if (seen === undefined) first.set(key, mask);
+    out.push(seen ?? mask);
+  }
+  return out;
+}
+
 /** The controls of a subset bit mask over `switched` (bit i = switched[i]). */
 export function subsetOf(switched: readonly Control[], mask: number): Control[] {
   return switched.filter((_, i) => (mask & (1 << i)) !== 0);

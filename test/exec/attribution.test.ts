@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attributionRows, CONTROLS, shapley, switchedControls, variantPolicy, type Control } from '../../src/metrics/attribution.js';
+import { attributionRows, CONTROLS, representativeMasks, shapley, switchedControls, variantPolicy, type Control } from '../../src/metrics/attribution.js';
 import { mergeRuns } from '../../src/exec/merge.js';
 import { runScenarios } from '../../src/exec/run.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
@@ -101,6 +101,20 @@ describe('metrics/attribution', () => {
     expect(variantPolicy(policy, baseline, ['lifetime', 'scope']).scope).toBe('all');
     // A standing key cannot be step-scoped: setting lifetime back makes it right-sized to intent.
     expect(variantPolicy({ ...policy, scope: 'step' }, baseline, ['lifetime']).scope).toBe('intent');
+  });
+});
+
+describe('metrics/attribution representativeMasks', () => {
+  it('should run one variant per distinct policy: with a standing lifetime, binding and re-evaluation change nothing', () => {
+    const baseline = persistent('base', { scope: 'all' });
+    const policy = ephemeral('broker', { scope: 'task', bindToWorkload: true, reevaluate: 'privileged' });
+    const switched = switchedControls(policy, baseline);
+    expect(switched).toEqual(['lifetime', 'scope', 'binding', 'reevaluate']);
+    const runs = representativeMasks(policy, baseline, switched);
+    // Masks with lifetime (bit 0) set back: only the scope bit (1) matters.
+    for (let mask = 1; mask < 16; mask += 2) expect(runs[mask], String(mask)).toBe(mask & 0b11);
+    // With lifetime kept, every mask is its own variant.
+    for (let mask = 0; mask < 16; mask += 2) expect(runs[mask]).toBe(mask);
   });
 });
 

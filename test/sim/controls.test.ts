@@ -173,7 +173,7 @@ describe('controls (docs/controls.md)', () => {
   });
 
   describe('properties', () => {
-    it('should change nothing when a policy switches a control it does not use (callChain, binding or reevaluate under a persistent policy)', () => {
+    it('should change nothing when a policy switches a control it does not use (callChain, binding, reevaluate, ttl, revokeOn or issuer under a persistent policy)', () => {
       fc.assert(
         fc.property(scenarioArb, fc.nat(3), (generated, trial) => {
           const base: Policy = { ...generated.policies[0]!, kind: 'persistent', exceptions: [] };
@@ -182,6 +182,8 @@ describe('controls (docs/controls.md)', () => {
             { ...base, callChain: base.callChain === 'none' ? 'propagated' : 'none' },
             { ...base, bindToWorkload: !base.bindToWorkload },
             { ...base, reevaluate: base.reevaluate === 'none' ? 'every-step' : 'none' },
+            // What attribution's variants drop for a standing lifetime (metrics/attribution.ts riskKey).
+            { ...base, ttlMs: base.ttlMs * 2, revokeOn: { completion: true, failure: true, timeout: true }, issuer: { latency: fixed(5 * MIN), availability: 0.5 } },
           ];
           const before = runOne(s, { trial });
           for (const v of variants) {
