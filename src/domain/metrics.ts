@@ -1,6 +1,7 @@
 /** Metric names as they appear in CSV columns (SPEC §5), declared once. */
 
 export const RISK_METRICS = [
+  'records_exfiltrated',
   'resources_reached',
   'attack_success',
   'blast_radius',

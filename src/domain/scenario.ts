@@ -35,8 +35,15 @@ export type Exposure = (typeof EXPOSURES)[number];
 export const POLICY_KINDS = ['persistent', 'ephemeral', 'hybrid'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
-export const SCOPES = ['task', 'step', 'role'] as const;
+export const SCOPES = ['task', 'step', 'role', 'intent', 'all'] as const;
 export type Scope = (typeof SCOPES)[number];
+/** Scopes a broker-minted token may have (ephemeral and hybrid policies). */
+export const TOKEN_SCOPES = ['task', 'step', 'role'] as const;
+/** Scopes of standing secrets (persistent policies): right-sized to declared intent, or everything granted. */
+export const STANDING_SCOPES = ['intent', 'all'] as const;
+
+export const CALL_CHAINS = ['propagated', 'none'] as const;
+export type CallChain = (typeof CALL_CHAINS)[number];
 
 export const REVOKE_TRIGGERS = ['completion', 'failure', 'timeout'] as const;
 export type RevokeTrigger = (typeof REVOKE_TRIGGERS)[number];
@@ -81,6 +88,8 @@ export interface ResourceNode {
   readonly weight: number;
   readonly records: number;
   readonly environment: string;
+  /** Data leaves through it (email, ticket replies, comments, outbound web): see records_exfiltrated. */
+  readonly egress: boolean;
   readonly exposure: Exposure;
 }
 
@@ -153,6 +162,15 @@ export interface Detection {
   readonly atMs: number;
 }
 
+/** Human approval of gated actions (docs/controls.md C4). */
+export interface Approval {
+  readonly actions: readonly Action[];
+  /** Probability that an attacker request for a gated action is refused. */
+  readonly refuse: number;
+  /** How long a benign task waits for each gated step's approval. */
+  readonly wait: Distribution;
+}
+
 export interface HybridException {
   readonly match: {
     readonly replans: boolean | null;
@@ -173,6 +191,10 @@ export interface Policy {
   readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
   readonly reevaluate: ReevaluateMode;
   readonly bindToWorkload: boolean;
+  /** Whose intent the broker checks a tool's token request against (docs/controls.md C3). */
+  readonly callChain: CallChain;
+  /** `null` = no human approval. */
+  readonly approval: Approval | null;
   /** Attacker-created material (SPEC §1 persistence via `issues` edges) is forbidden. */
   readonly forbidCreation: boolean;
   /** `null` = never noticed. */

@@ -41,7 +41,7 @@ function nodeBodyToDocument(node: ScenarioNode): Doc {
     case 'tool':
       return { id: node.id, kind: node.kind, environment: node.environment };
     case 'resource':
-      return { id: node.id, kind: node.kind, sensitivity: node.sensitivity, records: node.records, environment: node.environment };
+      return { id: node.id, kind: node.kind, sensitivity: node.sensitivity, records: node.records, environment: node.environment, ...(node.egress ? { egress: true } : {}) };
     case 'credential': {
       const doc: Doc = { id: node.id, kind: node.kind, type: node.type, ephemeralCapable: node.ephemeralCapable };
       if (node.rotationMs !== null) doc.rotation = formatDuration(node.rotationMs);
@@ -99,6 +99,8 @@ function policyToDocument(policy: Policy): Doc {
   doc.revokeOn = REVOKE_TRIGGERS.filter((t) => policy.revokeOn[t]);
   doc.reevaluate = policy.reevaluate;
   doc.bindToWorkload = policy.bindToWorkload;
+  if (policy.callChain !== 'none') doc.callChain = policy.callChain;
+  if (policy.approval !== null) doc.approval = { actions: [...policy.approval.actions], refuse: policy.approval.refuse, wait: distributionToDocument(policy.approval.wait) };
   if (policy.forbidCreation) doc.forbidCreation = true;
   if (policy.detection !== null) {
     const d = policy.detection;

@@ -177,6 +177,8 @@ function policies(): Policy[] {
     revokeOn: NO_REVOKE,
     reevaluate: 'none',
     bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
     forbidCreation: false,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
@@ -184,7 +186,7 @@ function policies(): Policy[] {
     exceptions: [],
   } as const;
   return [
-    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d },
+    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d, scope: 'all' },
     {
       ...base,
       name: 'ephemeral-15m',
@@ -251,6 +253,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity],
       records,
       environment: ENVIRONMENTS[Math.floor(r / Math.max(1, resPerTeam)) % ENVIRONMENTS.length]!,
+      egress: false,
       exposure: 'snapshot',
     };
     nodes.push(node);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { OutputError, ScenarioError, UsageError } from '../errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
+import { mergeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES } from './finish.js';
 import { readManifest, type RunManifest } from './manifest.js';
@@ -102,6 +103,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   const staging = openStaging(options.out);
   try {
     await concatenateTrials(runs, whole, staging.dir);
+    await mergeAttributionTrials(runs.map((r) => r.dir), whole, chosen, staging.dir);
     const manifest: RunManifest = {
       ...recorded,
       options: { ...recorded.options, baseline: baseline ?? null },

@@ -11,6 +11,7 @@ import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
+import { writeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
@@ -69,6 +70,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const staging = openStaging(options.out);
   try {
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
+    await writeAttributionTrials(staging.dir, plan, models, chosen, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const summary = await finishResults(staging.dir, plan, chosen, manifest);
     const realTokens = options.realTokens === true

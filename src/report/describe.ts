@@ -7,6 +7,7 @@ import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import type { Attack, Distribution, PatternId, Policy } from '../domain/scenario.js';
 import { humanPercent } from './human.js';
+import { describeControls } from './attribution.js';
 
 /** What a breach pattern replays (SPEC §4), from the pattern registry, for the "what was replayed" list. */
 export function patternSummary(pattern: PatternId): string {
@@ -62,6 +63,7 @@ export function describePolicy(policy: Policy): string {
     default:
       return assertNever(policy.kind);
   }
+  parts.push(...describeControls(policy));
   if (policy.detection !== null) {
     parts.push(`detection ${humanPercent(policy.detection.probability)} after ${describeDistribution(policy.detection.delay)}`);
   }

@@ -32,6 +32,8 @@ import { EMPTY, humanCount, humanPercent, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
 import { recommend, type Recommendation } from './recommend.js';
 import { writeDocuments } from './write.js';
+import { carriedBySub } from './attribution.js';
+import type { AttributionRow } from '../metrics/attribution.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
 export type SampleSource = (scenario: string, policy: string, attack: string, metric: Metric) => ArrayLike<number>;
@@ -50,6 +52,8 @@ export interface ReportInput {
   readonly samples?: SampleSource;
   /** Free-form facts about the run shown under the title (command, trials, seed, duration, version). */
   readonly facts?: readonly (readonly [string, string])[];
+  /** attribution.csv rows: "At a glance" names the control carrying each reduction. */
+  readonly attribution?: readonly AttributionRow[];
 }
 
 
@@ -59,6 +63,7 @@ const RISK_VIEW: readonly { readonly metric: Metric; readonly head: string; read
   { metric: 'blast_radius', head: 'blast radius', render: humanCount },
   { metric: 'resources_reached', head: 'resources reached', render: humanCount },
   { metric: 'records_exposed', head: 'records exposed', render: humanCount },
+  { metric: 'records_exfiltrated', head: 'records exfiltrated', render: humanCount },
   { metric: 'exposure_window_s', head: 'exposure window', render: humanSeconds },
   { metric: 'time_to_containment_s', head: 'time to containment', render: humanSeconds },
 ];
@@ -128,7 +133,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
         best === null
           ? { text: rec.state === 'baseline' ? 'keep baseline' : EMPTY, tone: 'muted' }
           : { text: best, sub: `blast ${humanCount(bestMean)}` },
-        reductionTableCell(reduction),
+        { ...reductionTableCell(reduction), ...carriedBySub(input.attribution, shape.scenario, attack, best) },
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
         { text: failedDelta === null ? EMPTY : signed(failedDelta), ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}) },
         {
@@ -149,7 +154,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
     {
       kind: 'paragraph',
       inline: [
-        text('For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius, and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. '),
+        text('For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. '),
         strong('Rule'),
         text(': among the policies whose blast radius is not worse than the lowest within the 95% confidence intervals, the cheapest — fewest failed tasks, then fewest tokens issued (then lower mean, then name: never the order of the file). When that is the baseline, keep it.'),
       ],

@@ -26,7 +26,7 @@ import {
 /** Scenario-level defaults (DESIGN §1). */
 export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never' } as const;
 /** Policy defaults (DESIGN §1). */
-export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', reevaluate: 'none', bindToWorkload: false, forbidCreation: false } as const;
+export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', standingScope: 'all', reevaluate: 'none', bindToWorkload: false, forbidCreation: false, callChain: 'none', approvalWait: '10m' } as const;
 /** Holder default (SPEC §1): a leak is a one-time copy. */
 export const DEFAULT_EXPOSURE = 'snapshot';
 /** Default delay between attacker hops (SPEC §4 attacker tempo: automated attackers move in minutes). */
@@ -56,7 +56,7 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
     case 'resource': {
       const sensitivity = input.sensitivity ?? 'internal';
       return {
-        kind: 'resource', id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default',
+        kind: 'resource', id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default', egress: input.egress ?? false,
         exposure: input.exposure ?? DEFAULT_EXPOSURE,
       };
     }
@@ -127,10 +127,19 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
     kind: input.kind,
     rotationMs: input.rotation === undefined ? null : parseDurationOrNever(input.rotation),
     ttlMs: parseDuration(input.ttl ?? POLICY_DEFAULTS.ttl),
-    scope: input.scope ?? POLICY_DEFAULTS.scope,
+    scope: input.scope ?? (input.kind === 'persistent' ? POLICY_DEFAULTS.standingScope : POLICY_DEFAULTS.scope),
     revokeOn: Object.fromEntries(REVOKE_TRIGGERS.map((t) => [t, revokeOn.has(t)])) as Policy['revokeOn'],
     reevaluate: input.reevaluate ?? POLICY_DEFAULTS.reevaluate,
     bindToWorkload: input.bindToWorkload ?? POLICY_DEFAULTS.bindToWorkload,
+    callChain: input.callChain ?? POLICY_DEFAULTS.callChain,
+    approval:
+      input.approval === undefined
+        ? null
+        : {
+            actions: maskActions(actionMask(input.approval.actions)),
+            refuse: input.approval.refuse,
+            wait: input.approval.wait === undefined ? { kind: 'exponential', meanMs: parseDuration(POLICY_DEFAULTS.approvalWait) } : resolveDistribution(input.approval.wait),
+          },
     forbidCreation: input.forbidCreation ?? POLICY_DEFAULTS.forbidCreation,
     detection:
       input.detection === undefined

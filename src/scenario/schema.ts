@@ -13,6 +13,9 @@ import {
   REEVALUATE_MODES,
   REVOKE_TRIGGERS,
   SCOPES,
+  STANDING_SCOPES,
+  TOKEN_SCOPES,
+  CALL_CHAINS,
   SENSITIVITIES,
   POLICY_KINDS,
 } from '../domain/scenario.js';
@@ -109,6 +112,7 @@ const resourceSchema = z.strictObject({
   sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
+  egress: z.boolean().optional().meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
   exposure: exposureSchema,
 });
 const credentialSchema = z.strictObject({
@@ -220,7 +224,15 @@ const policyShape = {
   kind: z.enum(POLICY_KINDS),
   rotation: durationOrNeverSchema.optional(),
   ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
-  scope: z.enum(SCOPES).optional(),
+  scope: z.enum(SCOPES).optional().meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
+  callChain: z.enum(CALL_CHAINS).optional().meta({ description: "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own." }),
+  approval: z
+    .strictObject({
+      actions: z.array(z.enum(ACTIONS)).min(1),
+      refuse: probabilitySchema,
+      wait: distributionSchema.optional().meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
+    })
+    .optional(),
   revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
   reevaluate: z.enum(REEVALUATE_MODES).optional(),
   bindToWorkload: z.boolean().optional(),
@@ -242,8 +254,15 @@ const exceptionsOnlyOnHybrid = (policy: { kind?: string | undefined; exceptions?
     ctx.addIssue({ code: 'custom', message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`, path: ['exceptions'], input: policy.exceptions });
   }
 };
+const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | undefined }, ctx: z.RefinementCtx): void => {
+  if (policy.kind === undefined || policy.scope === undefined) return;
+  const allowed: readonly string[] = policy.kind === 'persistent' ? STANDING_SCOPES : TOKEN_SCOPES;
+  if (!allowed.includes(policy.scope)) {
+    ctx.addIssue({ code: 'custom', message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`, path: ['scope'], input: policy.scope });
+  }
+};
 /** A full policy object (also the content of a preset file). */
-export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid);
+export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid).superRefine(scopeFitsKind);
 
 /** Preset names are file names in scenarios/policies/ (no path separators, so no traversal). */
 export const presetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a preset name like ephemeral-15m' });

@@ -10,6 +10,7 @@ import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';
 import { sampleAt } from '../lib/distribution.js';
+import { approvalWait } from './approval.js';
 
 /** A token minted for a benign task. Copies land at every holder of `cred`. */
 export interface Issuance {
@@ -155,6 +156,7 @@ export function simulateOccurrence(
   let request = 0;
   let t = start;
   let status: OccurrenceStatus = 'completed';
+  t += approvalWait(model, policy, costSeed, taskIndex, k, waits);
 
   outer: for (const seg of planOf(model, policy, modes, taskIndex)) {
     const { creds } = seg;

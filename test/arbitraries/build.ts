@@ -19,7 +19,7 @@ export function tool(id: string, extra: Partial<ToolNode> = {}): ToolNode {
 }
 export function resource(id: string, extra: Partial<ResourceNode> = {}): ResourceNode {
   const sensitivity = extra.sensitivity ?? 'internal';
-  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', exposure: 'snapshot', ...extra };
+  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', exposure: 'snapshot', egress: false, ...extra };
 }
 export function credential(id: string, extra: Partial<CredentialNode> = {}): CredentialNode {
   return { kind: 'credential', id, type: 'secret', ephemeralCapable: true, rotationMs: null, ...extra };
@@ -61,7 +61,7 @@ export function hybrid(name = 'hybrid', extra: Partial<Policy> = {}): Policy {
 function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>): Policy {
   return {
     name, kind, rotationMs: null, ttlMs: 15 * MIN, scope: 'task',
-    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false, forbidCreation: false,
+    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false, callChain: 'none', approval: null, forbidCreation: false,
     detection: null, revocationLatency: { default: fixed(0), byEnvironment: {} },
     issuer: { latency: fixed(0), availability: 1 }, exceptions: [], ...extra,
   };

@@ -192,6 +192,8 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     revokeOn: p.revokeOn,
     reevaluate: p.reevaluate,
     bindToWorkload: p.bindToWorkload,
+    callChain: 'none',
+    approval: null,
     forbidCreation: false,
     detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
     revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/domain/metrics.js';
 import { BIN, build, cli, FIXTURES, listAll, removeTempDirs, snapshot, tempDir } from './helpers.js';
 
 const SUITE = join(FIXTURES, 'suite');
@@ -47,7 +48,7 @@ describe('blastlab CLI (e2e)', () => {
       for (const f of OUTPUTS) expect(existsSync(join(out, f)), f).toBe(true);
       const trials = readFileSync(join(out, 'trials.csv'), 'utf8').trimEnd().split('\n');
       expect(trials).toHaveLength(SUITE_TRIALS + 1);
-      expect(trials[0]).toMatch(/^scenario,policy,attack,trial,seed,resources_reached,/);
+      expect(trials[0]).toMatch(/^scenario,policy,attack,trial,seed,records_exfiltrated,resources_reached,/);
       expect(r.stdout).toContain('e2e-ci-key');
       expectNoTemp(cwd);
       expectNoTemp(join(cwd, 'results'));
@@ -251,7 +252,7 @@ describe('blastlab CLI (e2e)', () => {
       expect(r.code).toBe(0);
       const lines = readFileSync(join(cwd, 'sw/sweep.csv'), 'utf8').trimEnd().split('\n');
       expect(lines[0]).toBe('scenario,policy,param,value,attack,metric,mean,ci95_low,ci95_high');
-      expect(lines).toHaveLength(1 + 3 * 2 * 17);
+      expect(lines).toHaveLength(1 + 3 * 2 * METRICS.length);
       expect(new Set(lines.slice(1).map((l) => l.split(',')[3]))).toEqual(new Set(['1m', '15m', '1d']));
       expect(existsSync(join(cwd, 'sw/report.md'))).toBe(true);
     });

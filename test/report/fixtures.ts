@@ -15,6 +15,8 @@ export function policy(name: string, overrides: Partial<Policy> = {}): Policy {
     revokeOn: { completion: false, failure: false, timeout: false },
     reevaluate: 'none',
     bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
     forbidCreation: false,
     detection: null,
     revocationLatency: { default: zero, byEnvironment: {} },
@@ -38,7 +40,7 @@ export function scenario(name: string, policies: readonly Policy[], extra: Parti
     defaultRotationMs: Infinity,
     nodes: [
       { kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload', exposure: 'snapshot' },
-      { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws', exposure: 'snapshot' },
+      { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws', exposure: 'snapshot', egress: false },
       { kind: 'credential', id: 'deploy-key', type: 'api-key', ephemeralCapable: true, rotationMs: null },
     ],
     edges: [],
