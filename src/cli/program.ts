@@ -5,6 +5,7 @@ import { CommandFailure } from './command.js';
 import { EXIT, reportError } from './errors.js';
 import { registerBench } from './bench.js';
 import { registerGenerate } from './generate.js';
+import { registerImport } from './import.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
 import { registerSweep } from './sweep.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerGenerate(program);
   registerTrace(program);
+  registerImport(program);
   return program;
 }
 
