@@ -141,3 +141,13 @@ describe('import/github-actions', () => {
     expect(cronPeriodMinutes('daily')).toBeNull();
   });
 });
+
+describe('import/yaml-out', () => {
+  it('should write YAML that parses back to the same data, quoting what YAML would misread', async () => {
+    const { toYaml } = await import('../../src/import/yaml-out.js');
+    const { parse } = await import('yaml');
+    const data = { name: 'x', s: ['true', 'null', '1d', 'a: b', '#c', '-d', 'ok/id@v1', "it's"], n: 3, b: false, nested: { deep: [{ a: 1, list: ['x'] }], empty: [] }, long: [{ text: 'y'.repeat(300) }] };
+    expect(parse(toYaml(data))).toEqual(data);
+    expect(parse(toYaml(doc as unknown as Record<string, unknown>))).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+});
