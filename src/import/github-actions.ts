@@ -267,7 +267,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       });
       b.add({ id: target, kind: 'resource', sensitivity: mapped?.sensitivity ?? known?.sensitivity ?? 'internal', provenance: { source: SOURCE, id: mapped?.target ?? known?.target ?? name } });
       b.edge('grants', id, target, actions);
-      b.mapped(mapped !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
+      b.mapped(mapped?.target !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
     }
     return { id, target, actions };
   };
