@@ -31,11 +31,25 @@ export class TrialFailedError extends BlastlabError {
   }
 }
 
-/** The run was stopped (Ctrl-C): nothing was written (exit 130). */
+/** The signals that stop a run, as the CLI handles them (exit 128 + number: 130, 143, 129). */
+export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of INTERRUPT_SIGNALS. */
+export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
+
+/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP): nothing was written (exit 130, 143, 129). */
 export class RunInterruptedError extends BlastlabError {
   override name = 'RunInterruptedError';
-  constructor() {
-    super('interrupted: stopped the workers, no results written');
+  /** The signal that stopped the run (SIGINT when the abort gave no signal name). */
+  readonly signal: InterruptSignal;
+  constructor(signal: InterruptSignal = 'SIGINT') {
+    super(`interrupted (${signal}): stopped the workers, no results written`);
+    this.signal = signal;
+  }
+
+  /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
+  static from(signal: AbortSignal | undefined): RunInterruptedError {
+    const reason: unknown = signal?.reason;
+    return new RunInterruptedError((INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT');
   }
 }
 
@@ -119,7 +133,7 @@ export async function executePlan(
     for (const task of batches) {
       // Yield between batches so Ctrl-C and the progress bar get a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       const cursor = new Int32Array(1);
       let values: Float64Array;
       try {
@@ -176,7 +190,7 @@ export async function executePlan(
       while (next < batches.length && next - i < window) submit(next++);
       const settled = await inFlight.get(i)!;
       inFlight.delete(i);
-      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
       if (poolError !== null) throw new BlastlabError(`worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
       await deliver(batches[i]!, settled.values);
@@ -221,7 +235,7 @@ async function precomputeCosts(
     }
   }
   const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch((error: unknown) => {
-    if (userSignal?.aborted === true) throw new RunInterruptedError();
+    if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
     throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
   });
   const primed = new Map<string, PrimedCost[]>();

@@ -15,9 +15,9 @@ import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
+import { executePlan, RunInterruptedError, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
-import { openStaging } from './staging.js';
+import { openStaging } from '../io/staging.js';
 import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
 
 /** Where a run stands (for a progress bar). */
@@ -30,7 +30,7 @@ export interface RunProgress {
 
 /** Options of `runScenarios`: the plan's, the executor's (workers, signal, worker file, real tokens), and these. */
 export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgress'> {
-  /** Output folder (created; existing files of the same names are replaced). */
+  /** Output folder: replaced whole by this run's files when it succeeds (io/staging.ts). */
   readonly out: string;
   /** Run only this slice of the plan. */
   readonly shard?: ShardSpec | undefined;
@@ -75,7 +75,9 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
       ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
       : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
-    const files = staging.land();
+    // A signal that arrived after the last batch still stops the run: nothing lands.
+    if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
+    const files = staging.land(manifest);
     return { ...summary, plan, files, realTokens };
   } finally {
     staging.discard();

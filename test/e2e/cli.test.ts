@@ -172,7 +172,7 @@ describe('blastlab CLI (e2e)', () => {
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // The staging folder appears once the run (and its SIGINT handler) has started.
-      while (!readdirSync(cwd).some((n) => n.startsWith('.out.tmp-'))) await new Promise((r) => setTimeout(r, 20));
+      while (!readdirSync(cwd).some((n) => n.startsWith('.out.staging-'))) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(code).toBe(130);
@@ -213,9 +213,9 @@ describe('blastlab CLI (e2e)', () => {
       ['an incomplete set', ['s0of4', 's1of4', 's3of4'], /missing shard 2\/4/],
       ['a duplicate shard', ['s0of4', 's1of4', 's1of4', 's3of4'], /shard 1\/4 given twice/],
       ['a folder without run.json', ['s0of4', 's1of4', 's2of4', 'nowhere'], /run\.json not found/],
-    ])('should refuse %s with exit 1 and write nothing', (_label, dirs, message) => {
+    ])('should refuse %s with exit 2 and write nothing', (_label, dirs, message) => {
       const r = cli(['merge', ...dirs, '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(existsSync(join(cwd, 'bad'))).toBe(false);
     });
@@ -224,7 +224,7 @@ describe('blastlab CLI (e2e)', () => {
       const other = cli(['run', SUITE, '--quiet', '--shard', '2/4', '--trials', '5', '--out', 'other'], cwd);
       expect(other.code).toBe(0);
       const r = cli(['merge', 's0of4', 's1of4', 'other', 's3of4', '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/not shards of the same run: different options/);
       expect(existsSync(join(cwd, 'bad'))).toBe(false);
     });
@@ -235,7 +235,8 @@ describe('blastlab CLI (e2e)', () => {
       const lines = readFileSync(join(dir, 'trials.csv'), 'utf8').split('\n');
       writeFileSync(join(dir, 'trials.csv'), lines.slice(0, -3).join('\n') + '\n');
       const r = cli(['merge', 's0of4', 'cut', 's2of4', 's3of4', '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cut\/trials\.csv was changed after the shard ran/);
       expect(existsSync(join(cwd, 'bad'))).toBe(false);
     });
   });
