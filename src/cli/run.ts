@@ -9,7 +9,8 @@ import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { addRunFlags, defaultOutName, defaultPaths, parseList, parseShardFlag, useColor, type CommonFlags } from './options.js';
+import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
+import { addRunFlags, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -22,8 +23,9 @@ export function registerRun(program: Command): Command {
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
     .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
+    .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean }) => {
+  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number }) => {
     const inputs = defaultPaths(paths);
     const { scenarios, issues } = loadScenarios(inputs);
     if (issues.length > 0) throw new ScenarioError(issues);
@@ -43,6 +45,7 @@ export function registerRun(program: Command): Command {
         signal,
         onProgress: (p) => progress.update(p),
         realTokens: flags.realTokens === true,
+        maxEvents: flags.maxEvents,
       }),
     ).finally(() => progress.stop());
     if (quiet) return;

@@ -6,7 +6,9 @@
  * plan order — so the output never depends on which worker finished first, and memory stays bounded
  * by the window, not by the run. `workers: 1` runs in this thread (same code, no pool).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { BlastlabError } from '../errors.js';
@@ -129,7 +131,13 @@ export async function executePlan(
     );
   };
 
-  if (workers <= 1) {
+  const workerFile = options.workerFile ?? new URL('./worker.js', import.meta.url);
+  // One worker runs in this thread — unless the run can be stopped by a signal: a trial is one
+  // synchronous loop, so in this thread a signal handler would wait for it to end (a runaway trial,
+  // minutes). On a thread, the abort terminates it mid-trial. (From TypeScript sources there is no
+  // worker module to start: tests stay in this thread.)
+  const inThread = workers <= 1 && (options.signal === undefined || !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)));
+  if (inThread) {
     for (const task of batches) {
       // Yield between batches so Ctrl-C and the progress bar get a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -148,9 +156,9 @@ export async function executePlan(
 
   const workerData: PoolWorkerData = { models: models.map(toShared) };
   const pool = new Piscina({
-    filename: (options.workerFile ?? new URL('./worker.js', import.meta.url)).toString(),
-    minThreads: workers,
-    maxThreads: workers,
+    filename: workerFile.toString(),
+    minThreads: Math.max(1, workers),
+    maxThreads: Math.max(1, workers),
     idleTimeout: 1_000,
     workerData,
   });
@@ -182,7 +190,7 @@ export async function executePlan(
       ),
     );
   };
-  const window = workers * 4;
+  const window = Math.max(1, workers) * 4;
   let next = 0;
   try {
     primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);

@@ -11,7 +11,9 @@ import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../scenario/types.js';
 import { trialSeed } from '../sim/trial.js';
+import { ScenarioError } from '../errors.js';
 import { baselines } from './baseline.js';
+import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
@@ -37,6 +39,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   /** Baseline policy name for comparison.csv (default: each scenario's first policy). */
   readonly baseline?: string | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** Work budget: task events per trial a scenario may ask for (default DEFAULT_MAX_EVENTS, exec/budget.ts). */
+  readonly maxEvents?: number | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -61,6 +65,8 @@ export interface RunResult extends RunSummary {
 
 /** Runs every trial of the scenarios and writes the result files (SPEC §8) plus run.json into `options.out`. */
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<RunResult> {
+  const overBudget = workBudgetIssues(scenarios, options.maxEvents);
+  if (overBudget.length > 0) throw new ScenarioError(overBudget);
   const whole = planTrials(scenarios, options);
   const shard = options.shard ?? WHOLE;
   const plan = shardPlan(whole, shard);
