@@ -11,6 +11,9 @@ import type { ScenarioIssue } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { occurrenceCount } from '../workload/occurrence.js';
 
+/** The most values one `sweep` takes: each is a point of the report's charts, whose layout recurses per point. */
+export const MAX_SWEEP_VALUES = 100;
+
 /** Default budget: task events per trial. */
 export const DEFAULT_MAX_EVENTS = 100_000_000;
 

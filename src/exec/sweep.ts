@@ -20,6 +20,7 @@ import { parseText } from '../scenario/document.js';
 import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
 import { loadPreset } from '../scenario/presets.js';
 import type { Scenario } from '../scenario/types.js';
+import { MAX_SWEEP_VALUES } from './budget.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import type { RunOptions } from './run.js';
@@ -113,6 +114,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     throw new UsageError(`--param: expected a dotted path into the policy like ttl or detection.probability (got ${JSON.stringify(options.param)})`);
   }
   if (new Set(options.values).size !== options.values.length) throw new UsageError('--values: every value must be different');
+  if (options.values.length > MAX_SWEEP_VALUES) throw new UsageError(`--values: at most ${MAX_SWEEP_VALUES} values (got ${options.values.length}); split the range into several sweeps`);
   const parsed = parseText(readFileSync(file, 'utf8'), file);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);
   const document = parsed.parsed.data as Record<string, unknown>;

@@ -77,3 +77,16 @@ describe('exec/budget', () => {
     expect(readdirSync(dir).filter((n) => n.includes('slow-out'))).toEqual([]);
   });
 });
+
+describe('exec/sweep limits', () => {
+  it('should refuse more than MAX_SWEEP_VALUES values before running anything (UsageError, exit 2)', async () => {
+    const { runSweep } = await import('../../src/exec/sweep.js');
+    const { MAX_SWEEP_VALUES } = await import('../../src/exec/budget.js');
+    const values = Array.from({ length: MAX_SWEEP_VALUES + 1 }, (_, i) => `${i + 1}m`);
+    const out = join(dir, 'sweep-out');
+    await expect(runSweep('test/fixtures/good/ci-deploy-key.yaml', { out, policy: 'ephemeral-15m', param: 'ttl', values, workers: 1 })).rejects.toThrow(
+      expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(`at most ${MAX_SWEEP_VALUES} values`) }),
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});
