@@ -22,7 +22,7 @@ export function registerRun(program: Command): Command {
   addRunFlags(cmd)
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
-    .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
+    .option('--shard <i/n|auto>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)', parseShardFlag)
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
   return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number }) => {
