@@ -11,7 +11,9 @@ import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../scenario/types.js';
 import { trialSeed } from '../sim/trial.js';
-import { ScenarioError } from '../errors.js';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
+import { RealTokenSink } from '../issuer/real-tokens.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
@@ -72,6 +74,10 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const plan = shardPlan(whole, shard);
   const chosen = baselines(whole, options.baseline);
   const models = plan.scenarios.map((s) => compile(s));
+  if (options.realTokens === true) {
+    const tooLong = models.flatMap(realTokenSizeIssues);
+    if (tooLong.length > 0) throw new ScenarioError(tooLong);
+  }
   const staging = openStaging(options.out);
   try {
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
@@ -88,6 +94,24 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   } finally {
     staging.discard();
   }
+}
+
+/** `--real-tokens` with a role-scoped policy: one issue per credential whose token would exceed MAX_TOKEN_LENGTH. */
+export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+  const scenario = model.scenario;
+  const roleScoped = scenario.policies.filter((p) => p.scope === 'role').map((p) => p.name);
+  if (roleScoped.length === 0) return [];
+  return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
+    const id = model.ids[credential]!;
+    return {
+      file: scenario.source.file,
+      line: null,
+      column: null,
+      path: `nodes[${scenario.nodes.findIndex((n) => n.id === id)}]`,
+      message: `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${length}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`,
+      hint: 'give that policy scope: task or step, or split the credential\'s grants',
+    };
+  });
 }
 
 /** Written next to the SPEC §8 files under `--real-tokens` (wall-clock numbers: not byte-stable by nature). */
