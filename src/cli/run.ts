@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
 import { runScenarios, usPerToken } from '../exec/run.js';
-import type { ShardSpec } from '../exec/shard.js';
+import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
@@ -30,7 +30,7 @@ export function registerRun(program: Command): Command {
     const { scenarios, issues } = loadScenarios(inputs);
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
-    const out = flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name)));
+    const out = expandOutPath(flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name))), flags.shard);
     const quiet = flags.quiet === true;
     const progress = createProgress({ quiet });
     const result = await withSigint((signal) =>

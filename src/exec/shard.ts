@@ -61,6 +61,14 @@ export function shardFromEnvironment(env: Readonly<Record<string, string | undef
   }
 }
 
+/**
+ * `--out` with `{shard}` replaced by the shard index: batch engines start the image without a shell
+ * (AWS Batch overrides only CMD), so `--out /results/shard-{shard}` is how each shard names its folder.
+ */
+export function expandOutPath(out: string, shard: ShardSpec | undefined): string {
+  return out.replaceAll('{shard}', String((shard ?? WHOLE).index));
+}
+
 /** Formats a shard as `i/n`. */
 export function formatShard(shard: ShardSpec): string {
   return `${shard.index}/${shard.count}`;

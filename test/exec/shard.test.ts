@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planTrials, planUnits, type TrialPlan } from '../../src/exec/plan.js';
-import { parseShard, shardFromEnvironment, shardPlan } from '../../src/exec/shard.js';
+import { expandOutPath, parseShard, shardFromEnvironment, shardPlan } from '../../src/exec/shard.js';
 import { fakeScenario } from './helpers.js';
 
 const key = (u: { scenarioIndex: number; policyIndex: number; attackIndex: number; trial: number }): string =>
@@ -88,5 +88,13 @@ describe('exec/shard: --shard auto', () => {
     [{ BLASTLAB_SHARD_INDEX: 'x', BLASTLAB_SHARD_COUNT: '2' }, /is not a shard/],
   ])('should refuse %j with a UsageError naming what is wrong', (env, message) => {
     expect(() => shardFromEnvironment(env)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(message) }));
+  });
+});
+
+describe('exec/shard: --out with {shard}', () => {
+  it('should put the shard index into the output path, and 0 for an unsharded run', () => {
+    expect(expandOutPath('/results/shard-{shard}', { index: 7, count: 8 })).toBe('/results/shard-7');
+    expect(expandOutPath('out-{shard}/x', undefined)).toBe('out-0/x');
+    expect(expandOutPath('plain', { index: 1, count: 2 })).toBe('plain');
   });
 });
