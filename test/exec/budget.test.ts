@@ -59,6 +59,7 @@ describe('exec/budget', () => {
   });
 
   it('should stop a runaway trial mid-way with one worker when the run is aborted', async () => {
+    // The worker thread runs dist/ (npm test builds it first; a stale one is rebuilt here, slowly).
     build();
     const s = loadScenarioFile(scenarioFile('slow', '1ms', '36500d'));
     const controller = new AbortController();
@@ -75,7 +76,7 @@ describe('exec/budget', () => {
     await expect(run).rejects.toThrow(expect.objectContaining({ name: 'RunInterruptedError', signal: 'SIGTERM' }));
     expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
     expect(readdirSync(dir).filter((n) => n.includes('slow-out'))).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('exec/sweep limits', () => {
