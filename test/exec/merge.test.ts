@@ -47,6 +47,16 @@ describe('exec/merge: verification', () => {
     expect(rows.map((r) => r.split(',')[3]).slice(0, 6)).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 
+  it.each([
+    ['an incomplete set', ['s0'], /incomplete set: missing shard 1\/2/],
+    ['a duplicate shard', ['s0', 's0', 's1'], /shard 0\/2 given twice/],
+    ['a folder without run.json', ['s0', 'nowhere'], /nowhere\/run\.json not found/],
+    ['shards of different runs', ['s0', 's1-seed9'], /not shards of the same run: different options/],
+  ])('should refuse %s, naming the folder, and write nothing', async (_label, dirs, message) => {
+    await expect(mergeRuns(dirs.map(at), { out: at('bad') })).rejects.toThrow(refusal(message));
+    expect(existsSync(at('bad'))).toBe(false);
+  });
+
   it('should refuse a shard whose metric was edited (digest no longer matches run.json), naming the file', async () => {
     const dir = copyOf('s1', 'edited');
     forge(dir, (lines) => lines.map((l, i) => (i === 2 ? l.replace(/,([0-9.]+)$/, ',999') : l)), false);
