@@ -52,6 +52,14 @@ export class SimulationInvariantError extends BlastlabError {
   override name = 'SimulationInvariantError';
 }
 
+/**
+ * Result folders given as input (to `merge`) were altered, forged, or do not fit together (exit 2):
+ * the message names the folder and, where known, the file and row.
+ */
+export class ResultsInputError extends BlastlabError {
+  override name = 'ResultsInputError';
+}
+
 /** Writing or reading result files failed, or result sets do not fit together (exit 1). */
 export class OutputError extends BlastlabError {
   override name = 'OutputError';

@@ -2,7 +2,7 @@
  * blastlab's public API: load scenarios, compile them, run trials (one, or a whole plan on worker
  * threads), summarise, compare and write the result files. One explicit list: values, then types.
  */
-export { BlastlabError, OutputError, ScenarioError, SimulationInvariantError, UsageError, formatIssue } from './errors.js';
+export { BlastlabError, OutputError, ResultsInputError, ScenarioError, SimulationInvariantError, UsageError, formatIssue } from './errors.js';
 export { simulate } from './api.js';
 export { loadScenarioFile, loadScenarios, parseScenarioText } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/json-schema.js';
@@ -19,7 +19,7 @@ export { writeReport, writeSweepReport } from './report/report.js';
 export { generateEstate } from './estate/synthetic.js';
 export { estateToDocument, scenarioToDocument } from './estate/document.js';
 export { applyOverrides, planTrials, planUnits } from './exec/plan.js';
-export { formatShard, parseShard, shardPlan, shardRange } from './exec/shard.js';
+export { formatShard, parseShard, shardFromEnvironment, shardPlan, shardRange } from './exec/shard.js';
 export { RunInterruptedError, TrialFailedError, defaultWorkers, executePlan } from './exec/pool.js';
 export { runScenarios } from './exec/run.js';
 export { checkShardSet, mergeRuns } from './exec/merge.js';

@@ -3,11 +3,14 @@
  * bad usage), 130 for Ctrl-C, 1 for everything else. No stack traces for mistakes a user can fix.
  */
 import pc from 'picocolors';
-import { BlastlabError, formatIssue, ScenarioError, SimulationInvariantError, UsageError } from '../errors.js';
+import { BlastlabError, formatIssue, ResultsInputError, ScenarioError, SimulationInvariantError, UsageError } from '../errors.js';
 import { RunInterruptedError } from '../exec/pool.js';
 
 /** Exit codes (SPEC §7). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143, hangup: 129 } as const;
+
+/** Exit code of a run stopped by a signal: 128 + the signal's number. */
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangup } as const;
 
 /** Where blastlab bugs go. */
 const REPORT_HINT = 'please report this as a bug with the command you ran (set BLASTLAB_DEBUG=1 for a stack trace)';
@@ -25,9 +28,13 @@ export function reportError(error: unknown, usage?: string): number {
     if (usage !== undefined) write(usage);
     return EXIT.usage;
   }
+  if (error instanceof ResultsInputError) {
+    write(`${pc.red('error:')} ${error.message}`);
+    return EXIT.usage;
+  }
   if (error instanceof RunInterruptedError) {
     write(error.message);
-    return EXIT.interrupted;
+    return SIGNAL_EXIT[error.signal];
   }
   if (error instanceof SimulationInvariantError) {
     write(`${pc.red('error:')} ${error.message}`);

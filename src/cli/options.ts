@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import { MAX_SHARDS, type ShardSpec } from '../exec/shard.js';
+import { MAX_SHARDS, shardFromEnvironment, type ShardSpec } from '../exec/shard.js';
 
 /** The largest --trials accepted (the scenario format's own limit). */
 export const MAX_TRIALS = 1_000_000;
@@ -31,8 +31,9 @@ export const parseSeed = intParser(0, 2 ** 32 - 1);
 /** `--workers N`: 1 … 1024. */
 export const parseWorkers = intParser(1, MAX_WORKERS);
 
-/** `--shard i/n` with 0 ≤ i < n. */
+/** `--shard i/n` with 0 ≤ i < n, or `--shard auto` (from the batch engine's environment, exec/shard.ts). */
 export function parseShardFlag(text: string): ShardSpec {
+  if (text.trim() === 'auto') return shardFromEnvironment(process.env);
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);

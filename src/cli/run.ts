@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
 import { runScenarios, usPerToken } from '../exec/run.js';
-import type { ShardSpec } from '../exec/shard.js';
+import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
@@ -13,7 +13,8 @@ import type { SummaryRow } from '../metrics/summary.js';
 import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
-import { addRunFlags, builtinNote, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
+import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
+import { addRunFlags, builtinNote, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -25,10 +26,11 @@ export function registerRun(program: Command): Command {
   addRunFlags(cmd)
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
-    .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
+    .option('--shard <i/n|auto>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)', parseShardFlag)
+    .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
     .option('--issuer-from <load.csv>', 'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy')
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; issuerFrom?: string }) => {
+  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string }) => {
     const inputs = defaultPaths(paths);
     const quiet = flags.quiet === true;
     const note = builtinNote(paths, 'run');
@@ -48,7 +50,7 @@ export function registerRun(program: Command): Command {
         `warning: --policies ${flags.policies?.join(',')}: ${dropped.length} scenario${dropped.length === 1 ? '' : 's'} define${dropped.length === 1 ? 's' : ''} none of them and ${dropped.length === 1 ? 'is' : 'are'} left out of every output: ${dropped.join(', ')}\n`,
       );
     }
-    const out = flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name)));
+    const out = expandOutPath(flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name))), flags.shard);
     const progress = createProgress({ quiet });
     const result = await withSigint((signal) =>
       runScenarios(scenarios, {
@@ -62,6 +64,7 @@ export function registerRun(program: Command): Command {
         signal,
         onProgress: (p) => progress.update(p),
         realTokens: flags.realTokens === true,
+        maxEvents: flags.maxEvents,
       }),
     ).finally(() => progress.stop());
     if (quiet) return;

@@ -1,9 +1,10 @@
 /** `blastlab validate [paths…]`: checks scenario files and reports every problem of every file (exit 2 on any). */
 import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
+import { DEFAULT_MAX_EVENTS, workBudgetIssues } from '../exec/budget.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { builtinNote, defaultPaths } from './options.js';
+import { builtinNote, defaultPaths, intParser } from './options.js';
 
 /** Registers `validate` on the program. */
 export function registerValidate(program: Command): Command {
@@ -12,12 +13,14 @@ export function registerValidate(program: Command): Command {
     .description('check scenario files (default: scenarios/); report every problem; exit 2 on any')
     .argument('[paths...]', 'scenario files or folders')
     .option('--quiet', 'print only problems')
-    .option('--no-color', 'plain output without colours');
-  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean }) => {
+    .option('--no-color', 'plain output without colours')
+    .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER));
+  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; maxEvents?: number }) => {
     const inputs = defaultPaths(paths);
     const note = builtinNote(paths, 'validate');
     if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
     const { scenarios, issues } = loadScenarios(inputs);
+    issues.push(...workBudgetIssues(scenarios, flags.maxEvents));
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
     if (flags.quiet === true) return;

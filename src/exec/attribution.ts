@@ -34,7 +34,7 @@ import { openCsvWriter, writeCsv } from '../report/csv.js';
 import type { Policy, Scenario } from '../domain/scenario.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { executePlan, type ExecuteOptions } from './pool.js';
-import { parseNumberCell, readRecords, splitRecord } from './records.js';
+import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 import { decodeMetrics } from './worker.js';
 
 /** Files of the attribution (SPEC §2 names attribution.csv; the trials file lets shards merge). */

@@ -12,11 +12,11 @@ import { compare, type ComparisonRow } from '../metrics/comparison.js';
 import { scenarioRow } from '../metrics/scenario-row.js';
 import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js';
 import { COMPARISON_COLUMNS, SCENARIOS_COLUMNS, SUMMARY_COLUMNS } from '../report/columns.js';
-import { writeCsv, writeFileAtomic } from '../report/csv.js';
+import { writeCsv } from '../report/csv.js';
 import { ATTRIBUTION_FILES, writeAttribution } from './attribution.js';
-import { formatManifest, MANIFEST_FILE, type RunManifest } from './manifest.js';
+import { MANIFEST_FILE, type RunManifest } from './manifest.js';
 import type { TrialPlan } from './plan.js';
-import { parseNumberCell, readRecords, splitRecord } from './records.js';
+import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 
 /** Names of the files a run writes. */
 export const OUTPUT_FILES = {
@@ -67,7 +67,7 @@ export async function summarizeTrialsCsv(dir: string, plan: TrialPlan): Promise<
   return builder;
 }
 
-/** Writes summary.csv, comparison.csv, scenarios.csv, the report and run.json into `dir`. */
+/** Writes summary.csv, comparison.csv, scenarios.csv and the report into `dir` (run.json comes with `land`). */
 export async function finishResults(
   dir: string,
   plan: TrialPlan,
@@ -91,7 +91,7 @@ export async function finishResults(
     facts: reportFacts(manifest),
     attribution,
   });
-  writeFileAtomic(join(dir, OUTPUT_FILES.manifest), formatManifest(manifest));
+  // run.json is written when the folder lands (io/staging.ts): it lists every file with its SHA-256.
   return { summary, comparison, baselines, builder };
 }
 

@@ -4,15 +4,17 @@
  * disagree.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutputError } from '../errors.js';
+import { ResultsInputError } from '../errors.js';
+import { readRegularFile } from '../io/read.js';
+import type { FileDigest } from '../io/digest.js';
+import { RECORD_FILE } from '../io/staging.js';
 import type { Scenario } from '../domain/scenario.js';
 import type { TrialPlan } from './plan.js';
 import type { ShardSpec } from './shard.js';
 
 /** The file name of the record inside an output folder. */
-export const MANIFEST_FILE = 'run.json';
+export const MANIFEST_FILE = RECORD_FILE;
 
 /** The record written as run.json. Keys are stable: other tools may read it. */
 export interface RunManifest {
@@ -28,6 +30,8 @@ export interface RunManifest {
   readonly planSize: number;
   /** This folder's slice; an unsharded run is shard 0 of 1. */
   readonly shard: { readonly index: number; readonly count: number; readonly size: number };
+  /** Every other file of the folder with its size and SHA-256 (added when the folder lands; see io/staging.ts). */
+  readonly files?: readonly FileDigest[];
 }
 
 /** The installed blastlab version (from package.json, two folders above this module in src/ and dist/). */
@@ -58,27 +62,25 @@ export function buildManifest(
   };
 }
 
-/** Serialises a record (stable key order, trailing newline). */
-export function formatManifest(manifest: RunManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
-}
+/** A run.json larger than this is not one blastlab wrote (it lists a few files). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
-/** Reads and checks the shape of `<dir>/run.json`; throws OutputError naming the folder otherwise. */
+/** Reads and checks the shape of `<dir>/run.json`; throws ResultsInputError naming the folder otherwise. */
 export async function readManifest(dir: string): Promise<RunManifest> {
   const file = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new OutputError(`merge: ${file} not found (is "${dir}" a blastlab output folder?)`);
+  const read = readRegularFile(file, MAX_MANIFEST_BYTES);
+  if (!read.ok) {
+    if (read.code === 'unreadable') throw new ResultsInputError(`merge: ${file} not found (is "${dir}" a blastlab output folder?)`);
+    throw new ResultsInputError(`merge: ${file}: ${read.message}`);
   }
+  const text = read.bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new OutputError(`merge: ${file} is not valid JSON (${(error as Error).message})`);
+    throw new ResultsInputError(`merge: ${file} is not valid JSON (${(error as Error).message})`);
   }
-  if (!isManifest(value)) throw new OutputError(`merge: ${file} is not a blastlab run record`);
+  if (!isManifest(value)) throw new ResultsInputError(`merge: ${file} is not a blastlab run record`);
   return value;
 }
 
@@ -105,6 +107,20 @@ function isManifest(v: unknown): v is RunManifest {
     shard !== null &&
     Number.isSafeInteger(shard['index']) &&
     Number.isSafeInteger(shard['count']) &&
-    Number.isSafeInteger(shard['size'])
+    Number.isSafeInteger(shard['size']) &&
+    (m['files'] === undefined || (Array.isArray(m['files']) && (m['files'] as unknown[]).every(isFileDigest)))
+  );
+}
+
+/** A listed file: a relative path inside the folder (no `..`, not absolute), its size and SHA-256. */
+function isFileDigest(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return (
+    typeof f['path'] === 'string' &&
+    !f['path'].startsWith('/') &&
+    !f['path'].split('/').includes('..') &&
+    typeof f['sha256'] === 'string' &&
+    Number.isSafeInteger(f['bytes'])
   );
 }

@@ -1,26 +1,34 @@
 /**
  * `mergeRuns`: joins the output folders of shards 0 … n−1 into the result of the unsharded run.
  *
- * Checks first (nothing is written unless all pass): every folder has a run.json from the same
- * blastlab version, the same scenario files (by sha256), the same overrides and plan size, the same
- * shard count, and the shards are exactly 0 … n−1, each once. Then trials.csv is rebuilt by copying
- * each shard's rows byte for byte, per (scenario, policy, attack) cell in shard order — the unsharded
- * order — and the summaries, comparison, scenarios and report are recomputed from it.
+ * Checks first (nothing lands unless all pass; a refusal is ResultsInputError, exit 2, naming the
+ * folder and the row): every folder has a run.json from the same blastlab version, the same scenario
+ * files (by sha256, and the files on disk still hash the same), the same overrides and plan size, the
+ * same shard count, and the shards are exactly 0 … n−1, each once; every file each run.json lists
+ * still has its recorded SHA-256. Then trials.csv is rebuilt by copying each shard's rows byte for
+ * byte, per (scenario, policy, attack) cell in shard order — the unsharded order — checking that
+ * every row's scenario, policy, attack, trial and seed are the ones the plan puts there; the
+ * summaries, comparison, scenarios and report are recomputed from it. What this does and does not
+ * prove: docs/reliability.md.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputError, ScenarioError, UsageError } from '../errors.js';
+import { ResultsInputError, ScenarioError, UsageError } from '../errors.js';
+import { digestFile } from '../io/digest.js';
+import type { CompiledModel } from '../model/compile.js';
+import { formatCell } from '../report/csv.js';
+import { trialSeed } from '../sim/trial.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
 import { mergeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES } from './finish.js';
-import { readManifest, type RunManifest } from './manifest.js';
-import { planTrials } from './plan.js';
-import { readRecords, splitRecord } from './records.js';
+import { MANIFEST_FILE, readManifest, type RunManifest } from './manifest.js';
+import { planTrials, type PlanCell } from './plan.js';
+import { readRecords, splitRecord } from '../io/records.js';
 import type { RunResult } from './run.js';
 import { shardRange, shardPlan } from './shard.js';
-import { openStaging } from './staging.js';
+import { openStaging } from '../io/staging.js';
 
 /** Options of `mergeRuns`. */
 export interface MergeOptions {
@@ -40,7 +48,7 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
     for (const run of runs) {
       const got = JSON.stringify(pick(run.manifest));
       if (got !== expected) {
-        throw new OutputError(`merge: ${run.dir} and ${first.dir} are not shards of the same run: different ${label} (${got} vs ${expected})`);
+        throw new ResultsInputError(`merge: ${run.dir} and ${first.dir} are not shards of the same run: different ${label} (${got} vs ${expected})`);
       }
     }
   };
@@ -53,16 +61,35 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
   const byIndex = new Map<number, string>();
   for (const run of runs) {
     const { index } = run.manifest.shard;
-    if (index < 0 || index >= count) throw new OutputError(`merge: ${run.dir} holds shard ${index}/${count}, which does not exist`);
+    if (index < 0 || index >= count) throw new ResultsInputError(`merge: ${run.dir} holds shard ${index}/${count}, which does not exist`);
     const other = byIndex.get(index);
-    if (other !== undefined) throw new OutputError(`merge: shard ${index}/${count} given twice (${other} and ${run.dir})`);
+    if (other !== undefined) throw new ResultsInputError(`merge: shard ${index}/${count} given twice (${other} and ${run.dir})`);
     byIndex.set(index, run.dir);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
-    throw new OutputError(`merge: incomplete set: missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+    throw new ResultsInputError(`merge: incomplete set: missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
   }
+  for (const run of runs) verifyDigests(run.dir, run.manifest);
   return [...runs].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
+}
+
+/** Checks every file a shard's run.json lists against its recorded SHA-256 (trials.csv must be listed). */
+function verifyDigests(dir: string, manifest: RunManifest): void {
+  const files = manifest.files;
+  if (files === undefined) throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} lists no file digests (written by an older blastlab? run the shard again)`);
+  if (!files.some((f) => f.path === OUTPUT_FILES.trials)) throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} does not list ${OUTPUT_FILES.trials}`);
+  for (const file of files) {
+    let actual: { sha256: string; bytes: number };
+    try {
+      actual = digestFile(join(dir, file.path));
+    } catch {
+      throw new ResultsInputError(`merge: ${join(dir, file.path)} is missing (listed in ${MANIFEST_FILE})`);
+    }
+    if (actual.sha256 !== file.sha256 || actual.bytes !== file.bytes) {
+      throw new ResultsInputError(`merge: ${join(dir, file.path)} was changed after the shard ran (sha256 ${actual.sha256}, ${MANIFEST_FILE} records ${file.sha256})`);
+    }
+  }
 }
 
 /** Reloads the scenario files a run recorded and checks they have not changed since. */
@@ -73,12 +100,12 @@ function reloadScenarios(manifest: RunManifest): Scenario[] {
       scenario = loadScenarioFile(recorded.file);
     } catch (error) {
       if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read') || i.message === 'not found')) {
-        throw new OutputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
+        throw new ResultsInputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
       }
       throw error;
     }
     if (scenario.source.sha256 !== recorded.sha256) {
-      throw new OutputError(`merge: scenario file ${recorded.file} changed since the shards ran (sha256 ${scenario.source.sha256} vs ${recorded.sha256})`);
+      throw new ResultsInputError(`merge: scenario file ${recorded.file} changed since the shards ran (sha256 ${scenario.source.sha256} vs ${recorded.sha256})`);
     }
     return scenario;
   });
@@ -96,7 +123,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   };
   const whole = planTrials(scenarios, planOptions);
   if (whole.size !== recorded.planSize) {
-    throw new OutputError(`merge: the scenarios now plan ${whole.size} trials, the shards recorded ${recorded.planSize}`);
+    throw new ResultsInputError(`merge: the scenarios now plan ${whole.size} trials, the shards recorded ${recorded.planSize}`);
   }
   const baseline = options.baseline ?? recorded.options.baseline ?? undefined;
   const chosen = baselines(whole, baseline);
@@ -104,13 +131,14 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   try {
     await concatenateTrials(runs, whole, staging.dir);
     await mergeAttributionTrials(runs.map((r) => r.dir), whole, chosen, staging.dir);
+    const { files: _shardFiles, ...record } = recorded;
     const manifest: RunManifest = {
-      ...recorded,
+      ...record,
       options: { ...recorded.options, baseline: baseline ?? null },
       shard: { index: 0, count: 1, size: whole.size },
     };
     const summary = await finishResults(staging.dir, whole, chosen, manifest);
-    const files = staging.land();
+    const files = staging.land(manifest);
     return { ...summary, plan: whole, files, realTokens: [] };
   } finally {
     staging.discard();
@@ -135,7 +163,7 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
     for (const reader of readers) {
       const first = await nextRecord(reader.file, reader.records);
       if (header === undefined) header = first;
-      else if (first !== header) throw new OutputError(`merge: ${reader.file} has different columns than ${readers[0]!.file}`);
+      else if (first !== header) throw new ResultsInputError(`merge: ${reader.file} has different columns than ${readers[0]!.file}`);
     }
     emit(header!);
     for (const cell of whole.cells) {
@@ -144,8 +172,12 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
         const { start, end } = shardRange(cell.trialStart, cell.trialEnd, { index: s, count });
         for (let trial = start; trial < end; trial++) {
           const record = await nextRecord(reader.file, reader.records);
-          if (splitRecord(record)[3] !== String(trial)) {
-            throw new OutputError(`merge: ${reader.file} row ${reader.rows + 2} is not trial ${trial} of the plan (was the file edited or truncated?)`);
+          const got = splitRecord(record).slice(0, 5);
+          const want = expectedRow(whole, cell, trial);
+          if (got.join('\0') !== want.join('\0')) {
+            throw new ResultsInputError(
+              `merge: ${reader.file} row ${reader.rows + 2} is not the plan's row (expected ${want.join(',')}, got ${got.join(',')}): was the file edited, truncated or from another run?`,
+            );
           }
           reader.rows++;
           emit(record);
@@ -153,9 +185,9 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
       }
     }
     for (const [s, reader] of readers.entries()) {
-      if ((await reader.records.next()).done !== true) throw new OutputError(`merge: ${reader.file} has more rows than shard ${s}/${count} of the plan`);
+      if ((await reader.records.next()).done !== true) throw new ResultsInputError(`merge: ${reader.file} has more rows than shard ${s}/${count} of the plan`);
       const planned = shardPlan(whole, { index: s, count }).size;
-      if (reader.rows !== planned) throw new OutputError(`merge: ${reader.file} has ${reader.rows} rows, shard ${s}/${count} plans ${planned}`);
+      if (reader.rows !== planned) throw new ResultsInputError(`merge: ${reader.file} has ${reader.rows} rows, shard ${s}/${count} plans ${planned}`);
     }
     writeSync(fd, buffer);
   } finally {
@@ -165,6 +197,14 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
 
 async function nextRecord(file: string, records: AsyncGenerator<string>): Promise<string> {
   const next = await records.next();
-  if (next.done === true) throw new OutputError(`merge: ${file} ends early (incomplete shard output?)`);
+  if (next.done === true) throw new ResultsInputError(`merge: ${file} ends early (incomplete shard output?)`);
   return next.value;
+}
+
+/** The identifying cells (scenario, policy, attack, trial, seed) the plan puts at a trial of a cell, as trials.csv writes them. */
+function expectedRow(plan: ReturnType<typeof planTrials>, cell: PlanCell, trial: number): string[] {
+  const scenario = plan.scenarios[cell.scenarioIndex]!;
+  // trialSeed reads only the model's scenario: no need to compile the estate to check seeds.
+  const seed = trialSeed({ scenario } as CompiledModel, cell.policyIndex, cell.attackIndex, trial);
+  return [scenario.name, scenario.policies[cell.policyIndex]!.name, scenario.attacks[cell.attackIndex]!.name, trial, seed].map((v) => formatCell(v));
 }

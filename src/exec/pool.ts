@@ -6,7 +6,9 @@
  * plan order — so the output never depends on which worker finished first, and memory stays bounded
  * by the window, not by the run. `workers: 1` runs in this thread (same code, no pool).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { BlastlabError } from '../errors.js';
@@ -31,11 +33,25 @@ export class TrialFailedError extends BlastlabError {
   }
 }
 
-/** The run was stopped (Ctrl-C): nothing was written (exit 130). */
+/** The signals that stop a run, as the CLI handles them (exit 128 + number: 130, 143, 129). */
+export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of INTERRUPT_SIGNALS. */
+export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
+
+/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP): nothing was written (exit 130, 143, 129). */
 export class RunInterruptedError extends BlastlabError {
   override name = 'RunInterruptedError';
-  constructor() {
-    super('interrupted: stopped the workers, no results written');
+  /** The signal that stopped the run (SIGINT when the abort gave no signal name). */
+  readonly signal: InterruptSignal;
+  constructor(signal: InterruptSignal = 'SIGINT') {
+    super(`interrupted (${signal}): stopped the workers, no results written`);
+    this.signal = signal;
+  }
+
+  /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
+  static from(signal: AbortSignal | undefined): RunInterruptedError {
+    const reason: unknown = signal?.reason;
+    return new RunInterruptedError((INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT');
   }
 }
 
@@ -117,11 +133,17 @@ export async function executePlan(
     );
   };
 
-  if (workers <= 1) {
+  const workerFile = options.workerFile ?? new URL('./worker.js', import.meta.url);
+  // One worker runs in this thread — unless the run can be stopped by a signal: a trial is one
+  // synchronous loop, so in this thread a signal handler would wait for it to end (a runaway trial,
+  // minutes). On a thread, the abort terminates it mid-trial. (From TypeScript sources there is no
+  // worker module to start: tests stay in this thread.)
+  const inThread = workers <= 1 && (options.signal === undefined || !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)));
+  if (inThread) {
     for (const task of batches) {
       // Yield between batches so Ctrl-C and the progress bar get a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       const cursor = new Int32Array(1);
       let values: Float64Array;
       try {
@@ -136,9 +158,9 @@ export async function executePlan(
 
   const workerData: PoolWorkerData = { models: models.map(toShared) };
   const pool = new Piscina({
-    filename: (options.workerFile ?? new URL('./worker.js', import.meta.url)).toString(),
-    minThreads: workers,
-    maxThreads: workers,
+    filename: workerFile.toString(),
+    minThreads: Math.max(1, workers),
+    maxThreads: Math.max(1, workers),
     idleTimeout: 1_000,
     workerData,
   });
@@ -170,7 +192,7 @@ export async function executePlan(
       ),
     );
   };
-  const window = workers * 4;
+  const window = Math.max(1, workers) * 4;
   let next = 0;
   try {
     if (options.riskOnly !== true) primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);
@@ -178,7 +200,7 @@ export async function executePlan(
       while (next < batches.length && next - i < window) submit(next++);
       const settled = await inFlight.get(i)!;
       inFlight.delete(i);
-      if (options.signal?.aborted === true) throw new RunInterruptedError();
+      if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
       if (poolError !== null) throw new BlastlabError(`worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
       await deliver(batches[i]!, settled.values);
@@ -223,7 +245,7 @@ async function precomputeCosts(
     }
   }
   const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch((error: unknown) => {
-    if (userSignal?.aborted === true) throw new RunInterruptedError();
+    if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
     throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
   });
   const primed = new Map<string, PrimedCost[]>();

@@ -12,13 +12,17 @@ import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
 import { writeAttributionTrials } from './attribution.js';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
+import { RealTokenSink } from '../workload/real-tokens.js';
 import { baselines } from './baseline.js';
+import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
+import { executePlan, RunInterruptedError, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
-import { openStaging } from './staging.js';
+import { openStaging } from '../io/staging.js';
 import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
 
 /** Where a run stands (for a progress bar). */
@@ -31,13 +35,15 @@ export interface RunProgress {
 
 /** Options of `runScenarios`: the plan's, the executor's (workers, signal, worker file, real tokens), and these. */
 export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgress'> {
-  /** Output folder (created; existing files of the same names are replaced). */
+  /** Output folder: replaced whole by this run's files when it succeeds (io/staging.ts). */
   readonly out: string;
   /** Run only this slice of the plan. */
   readonly shard?: ShardSpec | undefined;
   /** Baseline policy name for comparison.csv (default: each scenario's first policy). */
   readonly baseline?: string | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** Work budget: task events per trial a scenario may ask for (default DEFAULT_MAX_EVENTS, exec/budget.ts). */
+  readonly maxEvents?: number | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -62,11 +68,17 @@ export interface RunResult extends RunSummary {
 
 /** Runs every trial of the scenarios and writes the result files (SPEC §8) plus run.json into `options.out`. */
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<RunResult> {
+  const overBudget = workBudgetIssues(scenarios, options.maxEvents);
+  if (overBudget.length > 0) throw new ScenarioError(overBudget);
   const whole = planTrials(scenarios, options);
   const shard = options.shard ?? WHOLE;
   const plan = shardPlan(whole, shard);
   const chosen = baselines(whole, options.baseline);
   const models = plan.scenarios.map((s) => compile(s));
+  if (options.realTokens === true) {
+    const tooLong = models.flatMap(realTokenSizeIssues);
+    if (tooLong.length > 0) throw new ScenarioError(tooLong);
+  }
   const staging = openStaging(options.out);
   try {
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
@@ -77,11 +89,31 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
       ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
       : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
-    const files = staging.land();
+    // A signal that arrived after the last batch still stops the run: nothing lands.
+    if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
+    const files = staging.land(manifest);
     return { ...summary, plan, files, realTokens };
   } finally {
     staging.discard();
   }
+}
+
+/** `--real-tokens` with a role-scoped policy: one issue per credential whose token would exceed MAX_TOKEN_LENGTH. */
+export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+  const scenario = model.scenario;
+  const roleScoped = scenario.policies.filter((p) => p.scope === 'role').map((p) => p.name);
+  if (roleScoped.length === 0) return [];
+  return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
+    const id = model.ids[credential]!;
+    return {
+      file: scenario.source.file,
+      line: null,
+      column: null,
+      path: `nodes[${scenario.nodes.findIndex((n) => n.id === id)}]`,
+      message: `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${length}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`,
+      hint: 'give that policy scope: task or step, or split the credential\'s grants',
+    };
+  });
 }
 
 /** Written next to the SPEC §8 files under `--real-tokens` (wall-clock numbers: not byte-stable by nature). */

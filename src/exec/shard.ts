@@ -33,6 +33,42 @@ export function parseShard(text: string): ShardSpec {
   return { index, count };
 }
 
+/**
+ * `--shard auto`: the shard from the environment of the batch engine running this process, first match wins:
+ * 1. `BLASTLAB_SHARD_INDEX` and `BLASTLAB_SHARD_COUNT` — explicit (a GitHub Actions matrix, any scheduler);
+ * 2. AWS Batch array jobs: `AWS_BATCH_JOB_ARRAY_INDEX` and `AWS_BATCH_JOB_ARRAY_SIZE` (both set by Batch);
+ * 3. Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX`, with the count passed in `BLASTLAB_SHARD_COUNT`
+ *    (Kubernetes does not expose `completions` to the pod).
+ * Throws UsageError naming what is missing or malformed.
+ */
+export function shardFromEnvironment(env: Readonly<Record<string, string | undefined>>): ShardSpec {
+  const set = (name: string): boolean => env[name] !== undefined && env[name] !== '';
+  let source: { index: string; count: string } | null = null;
+  if (set('BLASTLAB_SHARD_INDEX')) source = { index: 'BLASTLAB_SHARD_INDEX', count: 'BLASTLAB_SHARD_COUNT' };
+  else if (set('AWS_BATCH_JOB_ARRAY_INDEX')) source = { index: 'AWS_BATCH_JOB_ARRAY_INDEX', count: 'AWS_BATCH_JOB_ARRAY_SIZE' };
+  else if (set('JOB_COMPLETION_INDEX')) source = { index: 'JOB_COMPLETION_INDEX', count: 'BLASTLAB_SHARD_COUNT' };
+  if (source === null) {
+    throw new UsageError(
+      '--shard auto: no shard in the environment (set BLASTLAB_SHARD_INDEX and BLASTLAB_SHARD_COUNT, or run as an AWS Batch array job, or as a Kubernetes Indexed Job with BLASTLAB_SHARD_COUNT)',
+    );
+  }
+  if (!set(source.count)) throw new UsageError(`--shard auto: ${source.index} is set but ${source.count} is not (the number of shards)`);
+  const text = `${env[source.index]!.trim()}/${env[source.count]!.trim()}`;
+  try {
+    return parseShard(text);
+  } catch {
+    throw new UsageError(`--shard auto: ${source.index}/${source.count} = ${JSON.stringify(text)} is not a shard i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}`);
+  }
+}
+
+/**
+ * `--out` with `{shard}` replaced by the shard index: batch engines start the image without a shell
+ * (AWS Batch overrides only CMD), so `--out /results/shard-{shard}` is how each shard names its folder.
+ */
+export function expandOutPath(out: string, shard: ShardSpec | undefined): string {
+  return out.replaceAll('{shard}', String((shard ?? WHOLE).index));
+}
+
 /** Formats a shard as `i/n`. */
 export function formatShard(shard: ShardSpec): string {
   return `${shard.index}/${shard.count}`;

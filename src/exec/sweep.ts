@@ -20,6 +20,7 @@ import { parseText } from '../scenario/document.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { buildVariant, PARAM_PATTERN, paramWithoutEffect } from '../scenario/variant.js';
 import type { Scenario } from '../domain/scenario.js';
+import { MAX_SWEEP_VALUES } from './budget.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import type { RunOptions } from './run.js';
@@ -101,6 +102,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     throw new UsageError(`--param: expected a dotted path into the policy like ttl, detection.probability or exceptions.0.rotation (got ${JSON.stringify(options.param)})`);
   }
   if (new Set(options.values).size !== options.values.length) throw new UsageError('--values: every value must be different');
+  if (options.values.length > MAX_SWEEP_VALUES) throw new UsageError(`--values: at most ${MAX_SWEEP_VALUES} values (got ${options.values.length}); split the range into several sweeps`);
   const bytes = readFileSync(file);
   const parsed = parseText(bytes.toString('utf8'), file);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);

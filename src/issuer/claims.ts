@@ -4,6 +4,13 @@
  */
 import type { Action } from '../domain/scenario.js';
 
+/**
+ * The longest compact token accepted, on both sides: the verifier refuses longer tokens unread, and
+ * `--real-tokens` refuses before running a scenario whose role-scoped credential would mint one
+ * (issuer/real-tokens.ts `oversizedRoleScopes`).
+ */
+export const MAX_TOKEN_LENGTH = 16_384;
+
 /** One (target, action) pair a token may be used for. */
 export interface ScopePair {
   readonly target: string;

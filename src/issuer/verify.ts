@@ -12,7 +12,7 @@
 import { verify } from 'node:crypto';
 import type { Action } from '../domain/scenario.js';
 import type { TokenClaims } from './claims.js';
-import { scopeCovers } from './claims.js';
+import { MAX_TOKEN_LENGTH, scopeCovers } from './claims.js';
 import { TOKEN_ALG } from './encode.js';
 import type { KeyRing } from './keyring.js';
 import type { RevocationList } from './revocation.js';
@@ -63,7 +63,6 @@ export const DEFAULT_SKEW_MS = 30_000;
 // (base64 decoders skip or alias characters), and the signature's last character may carry only the
 // values whose 4 unused bits are zero, so a signature has exactly one accepted spelling.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{85}[AQgw]$/;
-const MAX_TOKEN_LENGTH = 16_384;
 const MAX_CACHED_HEADERS = 64;
 
 function fail(failure: VerifyFailure, reason: string): Verification {

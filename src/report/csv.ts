@@ -3,10 +3,11 @@
  * formatter, text cells made spreadsheet-safe, and the file written whole or not at all (temp file in
  * the same folder, then rename). csv-stringify does the RFC 4180 quoting.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { OutputError } from '../errors.js';
+import { errorMessage, tempPath, writeFileAtomic } from '../io/atomic.js';
 import { METRICS, type TrialRow } from '../domain/metrics.js';
 import { TRIALS_COLUMNS, type Cell, type CsvRow } from './columns.js';
 import { formatNumber } from './format.js';
@@ -37,18 +38,8 @@ export function writeCsv<C extends readonly string[]>(path: string, columns: C, 
   writeFileAtomic(path, toCsv(columns, rows));
 }
 
-/** Writes a file whole or not at all: `<path>.tmp-<pid>` then rename; the temp file is removed on failure. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = tempPath(path);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw new OutputError(`writeFileAtomic: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
-  }
-}
+/** Moved to io/atomic.ts (issue 16); re-exported for the modules that import it from here. */
+export { writeFileAtomic };
 
 /** A CSV being streamed to a temp file; it appears under its name only on `close()`. */
 export interface CsvWriter<C extends readonly string[]> {
@@ -146,12 +137,4 @@ export function formatTrialRow(row: TrialRow): CsvRow<typeof TRIALS_COLUMNS> {
 function cells<C extends readonly string[]>(columns: C, row: CsvRow<C>): string[] {
   const record = row as Readonly<Record<string, Cell>>;
   return columns.map((c) => formatCell(record[c] ?? null));
-}
-
-function tempPath(path: string): string {
-  return `${path}.tmp-${process.pid}`;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,9 @@
 /**
- * Step 1 of the boundary: text → YAML document with positions → plain data, refusing hostile input
- * (huge files, alias bombs, prototype-polluting keys, duplicate keys). JSON is parsed by the same YAML
- * parser (JSON is YAML 1.2), so JSON files get line numbers too.
+ * Step 1 of the boundary: bytes → text → YAML document with positions → plain data, refusing hostile
+ * input (huge files, invalid UTF-8, NUL bytes, alias bombs, nesting deeper than MAX_NESTING_DEPTH,
+ * tags outside YAML's core schema, prototype-polluting keys, duplicate keys). JSON is parsed by the
+ * same YAML parser (JSON is YAML 1.2), so JSON files get line numbers too. CR LF and a lone CR are
+ * line breaks, as YAML 1.2 §5.4 says, in parsing and in positions.
  */
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
@@ -13,6 +15,14 @@ export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 /** YAML alias expansions allowed per document (a "billion laughs" bomb needs far more). */
 export const MAX_ALIAS_COUNT = 100;
+
+/** Deepest nesting of maps and lists read (a scenario needs about 8; the parsers recurse per level). */
+export const MAX_NESTING_DEPTH = 64;
+
+/** The tags of YAML 1.2's core schema: anything else (`!Ref`, `!!js/function`, `!!binary`) is refused, not read as a string. */
+const CORE_TAGS: ReadonlySet<string> = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
 
 /** Keys that could pollute prototypes of the objects built from the file. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -71,6 +81,53 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out;
 }
 
+/**
+ * Bytes → text: UTF-8 only (a BOM is allowed). The first invalid byte is reported with its line and
+ * column rather than decoded to U+FFFD and passed silently into outputs.
+ */
+export function decodeText(bytes: Uint8Array, file: string): { text: string } | { issues: ScenarioIssue[] } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = Buffer.from(bytes.buffer, bytes.byteOffset, offset).toString('utf8').replace(/\r\n?/g, '\n');
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const line = before.split('\n').length;
+    const hex = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
+    return {
+      issues: [{ file, line, column: before.length - lineStart + 1, path: '', message: `invalid UTF-8 (byte 0x${hex} at offset ${offset}): save the file as UTF-8` }],
+    };
+  }
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b < 0x80) need = 0;
+    else if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
 /** A whole-file issue (no position). */
 export function fileIssue(file: string, message: string): ScenarioIssue {
   return { file, line: null, column: null, path: '', message };
@@ -87,8 +144,12 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
   const bytes = Buffer.byteLength(text, 'utf8');
   const limit = maxBytesFor(file);
   if (bytes > limit) return { issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`)] };
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // YAML 1.2 §5.4: CR LF, CR and LF are line breaks; the parser and LineCounter count only LF.
+  if (source.includes('\r')) source = source.replace(/\r\n?/g, '\n');
   if (!/\S/.test(source)) return { issues: [fileIssue(file, 'file is empty')] };
+  const nul = source.indexOf('\0');
+  if (nul >= 0) return { issues: [{ file, ...textPosition(source, nul), path: '', message: 'NUL byte in the file (a scenario file is text)' }] };
   if (isJsonFile(file) && bytes > FAST_JSON_BYTES) return parseJson(source, file);
 
   const lineCounter = new LineCounter();
@@ -99,6 +160,8 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
     return { line: pos.line, column: pos.col };
   };
 
+  // The parser recurses per nesting level: a file nested thousands deep overflows its stack.
+  if (doc.errors.some((error) => error.message.includes('Maximum call stack size'))) return { issues: [tooDeep(file, { line: null, column: null })] };
   const issues: ScenarioIssue[] = doc.errors.map((error) => ({
     file,
     ...at(error.pos[0]),
@@ -106,6 +169,9 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
     message: `YAML ${error.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${firstLine(error.message)}`,
   }));
   if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)'));
+  if (issues.length > 0) return { issues };
+  // Depth and tags before anything else walks the tree (visit and toJS recurse too).
+  issues.push(...structureIssues(doc.contents, file, at));
 
   // Forbidden keys are refused on the document itself, before any object is built from it.
   visit(doc, {
@@ -157,7 +223,69 @@ function parseJson(text: string, file: string): { parsed: ParsedDocument } | { i
     return { issues: [{ file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }] };
   }
   if (data === null || typeof data !== 'object') return { issues: [fileIssue(file, 'file has no content (a JSON object is expected)')] };
+  if (depthOf(data) > MAX_NESTING_DEPTH) return { issues: [tooDeep(file, { line: null, column: null })] };
   return { parsed: parsedDocument(file, data, (path, atKey) => locator.position(locator.offsetOf(path, atKey))) };
+}
+
+/** 1-based line and column of a string offset (lines end at LF; the text is normalised first). */
+function textPosition(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+function tooDeep(file: string, position: { line: number | null; column: number | null }): ScenarioIssue {
+  return { file, ...position, path: '', message: `nesting deeper than ${MAX_NESTING_DEPTH} levels of maps and lists (the limit of scenario files)` };
+}
+
+/**
+ * Nesting depth and tags of a parsed YAML tree, walked with an explicit stack (no recursion, so any
+ * depth the parser produced is safe to measure). Returns at the first node over the depth limit.
+ */
+function structureIssues(
+  root: unknown,
+  file: string,
+  at: (offset: number | undefined) => { line: number | null; column: number | null },
+): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    const tag = (node as { tag?: unknown }).tag;
+    if (typeof tag === 'string' && !CORE_TAGS.has(tag)) {
+      const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
+      issues.push({ file, ...at(rangeStart(node)), path: '', message: `YAML tag ${shown} is not supported (only plain values, maps and lists: remove the tag)` });
+    }
+    if (isMap(node) || isSeq(node)) {
+      if (depth > MAX_NESTING_DEPTH) return [tooDeep(file, at(rangeStart(node)))];
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push({ node: item.key, depth: depth + 1 });
+          stack.push({ node: item.value, depth: depth + 1 });
+        } else stack.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return issues;
+}
+
+/** Nesting depth of plain data (explicit stack). */
+function depthOf(data: unknown): number {
+  let max = 0;
+  const stack: { value: unknown; depth: number }[] = [{ value: data, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) max = depth;
+    if (max > MAX_NESTING_DEPTH) return max;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return max;
 }
 
 function firstLine(message: string): string {

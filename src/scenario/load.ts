@@ -3,10 +3,11 @@
  * checks → defaults resolved → frozen Scenario, or the full list of issues (DESIGN §1, §4).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import { fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
+import { readRegularFile } from '../io/read.js';
+import { decodeText, fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
 import { mapZodIssues } from './issues.js';
 import { expandPolicyEntry } from './presets.js';
 import { checkReferences, type ReferenceInput } from './references.js';
@@ -86,7 +87,8 @@ function walk(dir: string): string[] {
     // Presets live in policies/ folders; they are policies, not scenarios.
     if (entry.isDirectory()) {
       if (entry.name !== 'policies' && !entry.name.startsWith('.')) out.push(...walk(path));
-    } else if (isScenarioFileName(entry.name)) {
+    } else if (isScenarioFileName(entry.name) && entry.name !== 'run.json') {
+      // run.json is the record of a results folder written inside a scenario folder, not a scenario.
       out.push(path);
     }
   }
@@ -95,16 +97,10 @@ function walk(dir: string): string[] {
 
 function readAndParse(path: string): ParseResult {
   if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
-  let bytes: Buffer;
-  try {
-    // Check the size before reading so a huge file is never loaded into memory.
-    const limit = maxBytesFor(path);
-    if (statSync(path).size > limit) return { issues: [fileIssue(path, `file is larger than ${limit / 1024 / 1024} MB`)] };
-    bytes = readFileSync(path);
-  } catch (error) {
-    return { issues: [fileIssue(path, readErrorText(error))] };
-  }
-  return parseScenario(bytes, path);
+  // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
+  const read = readRegularFile(path, maxBytesFor(path));
+  if (!read.ok) return { issues: [fileIssue(path, read.message)] };
+  return parseScenario(read.bytes, path);
 }
 
 /** Scenario files are YAML or JSON, by name. */
@@ -123,7 +119,9 @@ function readErrorText(error: unknown): string {
 
 function parseScenario(bytes: Buffer, file: string): ParseResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const text = parseText(bytes.toString('utf8'), file);
+  const decoded = decodeText(bytes, file);
+  if ('issues' in decoded) return decoded;
+  const text = parseText(decoded.text, file);
   if ('issues' in text) return text;
   return scenarioOfDocument(text.parsed, sha256);
 }

@@ -9,7 +9,7 @@ import type { CompiledModel } from '../model/compile.js';
 import { maskActions } from '../domain/actions.js';
 import type { Issuance } from './occurrence.js';
 import { SimulationInvariantError } from '../errors.js';
-import type { ScopePair } from '../issuer/claims.js';
+import { MAX_TOKEN_LENGTH, type ScopePair } from '../issuer/claims.js';
 import { createSigningKey, jwkThumbprint } from '../issuer/keys.js';
 import { KeyRing } from '../issuer/keyring.js';
 import { RevocationList } from '../issuer/revocation.js';
@@ -63,6 +63,22 @@ export class RealTokenSink {
       throw new SimulationInvariantError(`real tokens: a freshly minted token failed verification (${check.failure}: ${check.reason})`);
     }
     this.counts.verified++;
+  }
+
+  /**
+   * The credentials whose role-scoped token (every grant of the credential, bound) would be longer
+   * than verifiers accept: minted once each, so the length is exact.
+   */
+  oversizedRoleScopes(): { credential: number; items: number; length: number }[] {
+    const { model } = this;
+    const out: { credential: number; items: number; length: number }[] = [];
+    for (let cred = 0; cred < model.nodeCount; cred++) {
+      if (model.grants.off[cred + 1]! === model.grants.off[cred]!) continue;
+      const pairs = this.scopeOf({ cred, task: -1, step: -1 } as Issuance, true);
+      const minted = this.issuer.mint({ subject: this.issuer.subjectOf('x'.repeat(64), 'default'), pairs, ttlMs: 1000, bindTo: 'x'.repeat(43) });
+      if (minted.token.length > MAX_TOKEN_LENGTH) out.push({ credential: cred, items: pairs.length, length: minted.token.length });
+    }
+    return out;
   }
 
   private scopeOf(issuance: Issuance, roleScope: boolean): readonly ScopePair[] {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../src/domain/metrics.js';
@@ -174,7 +174,7 @@ describe('blastlab CLI (e2e)', () => {
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // The staging folder appears once the run (and its SIGINT handler) has started.
-      while (!readdirSync(cwd).some((n) => n.startsWith('.out.tmp-'))) await new Promise((r) => setTimeout(r, 20));
+      while (!readdirSync(cwd).some((n) => n.startsWith('.out.staging-'))) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(code).toBe(130);
@@ -211,33 +211,15 @@ describe('blastlab CLI (e2e)', () => {
       expect(combos('s3of4')).toEqual(combos('whole'));
     });
 
-    it.each([
-      ['an incomplete set', ['s0of4', 's1of4', 's3of4'], /missing shard 2\/4/],
-      ['a duplicate shard', ['s0of4', 's1of4', 's1of4', 's3of4'], /shard 1\/4 given twice/],
-      ['a folder without run.json', ['s0of4', 's1of4', 's2of4', 'nowhere'], /run\.json not found/],
-    ])('should refuse %s with exit 1 and write nothing', (_label, dirs, message) => {
-      const r = cli(['merge', ...dirs, '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(message);
-      expect(existsSync(join(cwd, 'bad'))).toBe(false);
-    });
-
-    it('should refuse shards of different runs', () => {
-      const other = cli(['run', SUITE, '--quiet', '--shard', '2/4', '--trials', '5', '--out', 'other'], cwd);
-      expect(other.code).toBe(0);
-      const r = cli(['merge', 's0of4', 's1of4', 'other', 's3of4', '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/not shards of the same run: different options/);
-      expect(existsSync(join(cwd, 'bad'))).toBe(false);
-    });
-
-    it('should refuse a shard whose trials.csv was truncated', () => {
+    // Refusals (incomplete, duplicate, foreign or edited shards) are tested in-process: test/exec/merge.test.ts.
+    it('should refuse an edited shard with exit 2 and write nothing', () => {
       const dir = join(cwd, 'cut');
-      expect(cli(['run', SUITE, '--quiet', '--shard', '1/4', '--out', 'cut'], cwd).code).toBe(0);
+      cpSync(join(cwd, 's1of4'), dir, { recursive: true });
       const lines = readFileSync(join(dir, 'trials.csv'), 'utf8').split('\n');
       writeFileSync(join(dir, 'trials.csv'), lines.slice(0, -3).join('\n') + '\n');
       const r = cli(['merge', 's0of4', 'cut', 's2of4', 's3of4', '--out', 'bad'], cwd);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cut\/trials\.csv was changed after the shard ran/);
       expect(existsSync(join(cwd, 'bad'))).toBe(false);
     });
   });

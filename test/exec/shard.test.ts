@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planTrials, planUnits, type TrialPlan } from '../../src/exec/plan.js';
-import { parseShard, shardPlan } from '../../src/exec/shard.js';
+import { expandOutPath, parseShard, shardFromEnvironment, shardPlan } from '../../src/exec/shard.js';
 import { fakeScenario } from './helpers.js';
 
 const key = (u: { scenarioIndex: number; policyIndex: number; attackIndex: number; trial: number }): string =>
@@ -65,5 +65,36 @@ describe('exec/shard', () => {
         },
       ),
     );
+  });
+});
+
+describe('exec/shard: --shard auto', () => {
+  it('should read Kubernetes Indexed Jobs (index from the Job, count passed in)', () => {
+    expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3', BLASTLAB_SHARD_COUNT: '4' })).toEqual({ index: 3, count: 4 });
+  });
+
+  it('should read AWS Batch array jobs', () => {
+    expect(shardFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '0', AWS_BATCH_JOB_ARRAY_SIZE: '10' })).toEqual({ index: 0, count: 10 });
+  });
+
+  it('should prefer the explicit BLASTLAB_SHARD_INDEX (a GitHub Actions matrix) over an engine', () => {
+    expect(shardFromEnvironment({ BLASTLAB_SHARD_INDEX: '1', BLASTLAB_SHARD_COUNT: '2', AWS_BATCH_JOB_ARRAY_INDEX: '5', AWS_BATCH_JOB_ARRAY_SIZE: '9' })).toEqual({ index: 1, count: 2 });
+  });
+
+  it.each([
+    [{}, /no shard in the environment/],
+    [{ JOB_COMPLETION_INDEX: '1' }, /JOB_COMPLETION_INDEX is set but BLASTLAB_SHARD_COUNT is not/],
+    [{ AWS_BATCH_JOB_ARRAY_INDEX: '4', AWS_BATCH_JOB_ARRAY_SIZE: '4' }, /"4\/4" is not a shard/],
+    [{ BLASTLAB_SHARD_INDEX: 'x', BLASTLAB_SHARD_COUNT: '2' }, /is not a shard/],
+  ])('should refuse %j with a UsageError naming what is wrong', (env, message) => {
+    expect(() => shardFromEnvironment(env)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(message) }));
+  });
+});
+
+describe('exec/shard: --out with {shard}', () => {
+  it('should put the shard index into the output path, and 0 for an unsharded run', () => {
+    expect(expandOutPath('/results/shard-{shard}', { index: 7, count: 8 })).toBe('/results/shard-7');
+    expect(expandOutPath('out-{shard}/x', undefined)).toBe('out-0/x');
+    expect(expandOutPath('plain', { index: 1, count: 2 })).toBe('plain');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../src/report/csv.js';
-import { parseNumberCell, readRecords, splitRecord } from '../../src/exec/records.js';
+import { parseNumberCell, readRecords, splitRecord } from '../../src/io/records.js';
 
 async function collect(path: string): Promise<string[]> {
   const out: string[] = [];
@@ -12,7 +12,7 @@ async function collect(path: string): Promise<string[]> {
   return out;
 }
 
-describe('exec/records', () => {
+describe('io/records', () => {
   it('should yield records with quoted commas, quotes and newlines intact', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rec-')), 'a.csv');
     writeFileSync(file, 'a,b\n"x,1","he said ""hi""\nbye"\n3,4\n');
