@@ -116,7 +116,7 @@ export function registerImport(program: Command): Command {
     const { scenario, summary } = importer(inputs, flags);
     // The file must load like any scenario: check before anything is written.
     validateScenarioDoc(scenario, out);
-    writeFileAtomic(out, format === '.json' ? `${JSON.stringify(scenario)}\n` : toYaml(scenario));
+    writeFileAtomic(out, format === '.json' ? `${JSON.stringify(scenario)}\n` : `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`);
     if (opts['quiet'] === true) return;
     const lines = [`import ${source}: ${inputs.join(' ')}`];
     for (const [what, n] of Object.entries(summary.mapped).sort()) lines.push(`  mapped   ${String(n).padStart(6)}  ${what}`);

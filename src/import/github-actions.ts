@@ -338,7 +338,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       if (callee !== undefined) {
         // A callee's `secrets.X` is what its callers pass as X.
         names = names.flatMap((n) => [...(callee.passed.get(n) ?? (callee.inherit ? [n] : []))]);
-        if (callee.inherit) found.all ||= names.length > 0 || found.names.size > 0;
+        if (callee.inherit) found.all = true;
       }
       if (uses !== undefined && job['secrets'] === 'inherit') found.all = true;
       if (found.all) names = sortedNames;

@@ -114,3 +114,22 @@ describe('import/aws-iam', () => {
     expect(issues.map((i) => [i.line, i.path])).toEqual([[3, 'access_key_1_last_used_date'], [4, '']]);
   });
 });
+
+describe('import/aws-iam order independence', () => {
+  it('should write the same scenario whatever the order of users, roles, groups, policies and report rows', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'blastlab-aws-order-'));
+    try {
+      const data = JSON.parse(readFileSync(DETAILS, 'utf8')) as Record<string, unknown[]>;
+      for (const key of ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies']) data[key] = [...data[key]!].reverse();
+      writeFileSync(join(dir, 'auth.json'), JSON.stringify(data));
+      const [header, ...rows] = readFileSync(REPORT, 'utf8').trim().split('\n');
+      writeFileSync(join(dir, 'report.csv'), `${[header, ...rows.reverse()].join('\n')}\n`);
+      const reversed = importAwsIam(join(dir, 'auth.json'), { credentialReport: join(dir, 'report.csv'), asOf: '2026-12-01T12:00:00Z' });
+      expect(reversed.scenario).toEqual(doc);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -13,7 +13,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('blastlab import', () => {
-  it('should import GitHub Actions workflows, print what it mapped and ignored, and run the result', () => {
+  it('should import GitHub Actions workflows and print what it mapped and ignored', () => {
     const out = join(dir, 'ci.yaml');
     const r = cli(['import', 'github-actions', join(FIX, 'gha-repo'), '--out', out], dir);
     expect(r.stderr).toBe('');
@@ -21,9 +21,7 @@ describe('blastlab import', () => {
     expect(r.stdout).toMatch(/mapped +7 +jobs → agents/);
     expect(r.stdout).toMatch(/ignored +\d+ +GITHUB_TOKEN scopes/);
     expect(r.stdout).toContain('policies as-is, ephemeral, hybrid');
-    const run = cli(['run', out, '--trials', '3', '--workers', '1', '--out', join(dir, 'res'), '--quiet'], dir);
-    expect(run.code).toBe(0);
-    expect(readFileSync(join(dir, 'res/scenarios.csv'), 'utf8').split('\n')[0]).toMatch(/,credentials,standing_credentials,stale_credentials,oldest_standing_secret_age_s$/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# Written by blastlab import github-actions/);
   });
 
   it('should import AWS IAM with a credential report and put real ages in scenarios.csv and the report', () => {
@@ -33,7 +31,9 @@ describe('blastlab import', () => {
     expect(r.stdout).toContain('intent: all-grants');
     const run = cli(['run', out, '--trials', '3', '--workers', '1', '--out', join(dir, 'aws-res'), '--quiet'], dir);
     expect(run.code).toBe(0);
-    const row = readFileSync(join(dir, 'aws-res/scenarios.csv'), 'utf8').trim().split('\n')[1]!.split(',');
+    const [header, line] = readFileSync(join(dir, 'aws-res/scenarios.csv'), 'utf8').trim().split('\n');
+    expect(header).toMatch(/,credentials,standing_credentials,stale_credentials,oldest_standing_secret_age_s$/);
+    const row = line!.split(',');
     // 4 keys + 4 role sessions + external + federated; standing: the 4 keys and the external principal;
     // stale: legacy-backup's key 1 and the vendor role (unused since March); oldest: legacy-backup's key 1.
     expect(row.slice(-4)).toEqual(['10', '5', '2', String(Math.floor((Date.parse('2026-12-01T12:00:00Z') - Date.parse('2022-05-10T09:05:00Z')) / 1000))]);
