@@ -432,6 +432,12 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
 
       b.add({ id: agent, kind: 'agent', environment: 'github-actions', identity: oidcLogin ? 'workload' : 'shared-secret', provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}` } });
       b.mapped('jobs → agents');
+      // The workflow file and the code the job checks out live in the repository: write on it runs
+      // code as the job at its next run, under every policy (SPEC §1 `runs`; the tj-actions class).
+      const code = `${SCOPE_RESOURCE['contents']!.resource}:${repo}`;
+      b.add({ id: code, kind: 'resource', sensitivity: SCOPE_RESOURCE['contents']!.sensitivity, provenance: { source: SOURCE, id: `${repo} contents` } });
+      b.edge('runs', code, agent);
+      b.mapped('jobs run from the repository (runs edges)');
       for (const c of held) b.edge('holds', agent, c);
       for (const tool of tools) {
         b.edge('invokes', agent, tool);

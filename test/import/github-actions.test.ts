@@ -46,6 +46,13 @@ describe('import/github-actions', () => {
     expect(secretsOf('gha:ci/lint')).toEqual([]);
   });
 
+  it('should let the repository run every job, so write on it gives control of the job (runs edges)', () => {
+    const jobs = doc.nodes.filter((n) => n.kind === 'agent').map((n) => n.id).sort();
+    expect(jobs.length).toBeGreaterThan(3);
+    expect(edges('runs', 'repo:example-org/web').map((e) => e.to).sort()).toEqual(jobs);
+    expect(node('repo:example-org/web')).toMatchObject({ kind: 'resource' });
+  });
+
   it('should let every action of a job hold every credential of the job (the runner memory)', () => {
     const tj = 'action:tj-actions/changed-files@v45';
     expect(node(tj)).toMatchObject({ kind: 'tool', provenance: { id: 'tj-actions/changed-files@v45' } });
