@@ -85,10 +85,12 @@ export function runStep(options: StepOptions): Promise<StepResult> {
 
   return new Promise((resolve) => {
     let finished = false;
+    let drainTimer: NodeJS.Timeout | undefined;
     const pending = new Set<() => void>();
     const finish = (): void => {
       if (finished) return;
       finished = true;
+      clearTimeout(drainTimer);
       // Requests still missing at the drain deadline: failures at that latency.
       for (const abort of [...pending]) abort();
       agent.destroy();
@@ -181,7 +183,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
         return;
       }
       if (outstanding === 0) finish();
-      else setTimeout(finish, options.drainMs);
+      else drainTimer = setTimeout(finish, options.drainMs);
     };
     setTimeout(tick, 5);
   });
