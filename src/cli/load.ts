@@ -108,14 +108,18 @@ export function registerLoad(program: Command): Command {
     const clientSecret = flags.clientSecret ?? process.env['BLASTLAB_CLIENT_SECRET'];
     const subjectToken = flags.subjectToken ?? process.env['BLASTLAB_SUBJECT_TOKEN'];
     const slo = { ...DEFAULT_SLO, p99Ms: flags.sloP99 };
+    // `blastlab load … | head`: a closed pipe ends the printing, not the process.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
     const say = (line: string): void => {
       if (flags.quiet !== true) process.stdout.write(`${line}\n`);
     };
     // Loaded on demand: the chart renderer (vega) alone takes most of a second to import.
     const { runLoad } = await import('../load/harness.js');
     const { kneeSentence, LOAD_FILES, writeLoadResults } = await import('../load/output.js');
-    const result = await withSigint(async (signal) => {
-      const run = runLoad({
+    const result = await withSigint((signal) =>
+      runLoad({
         url,
         rates: flags.rate,
         durationMs: flags.duration,
@@ -137,12 +141,11 @@ export function registerLoad(program: Command): Command {
           credentials: flags.credentials,
           agent: flags.agent,
         },
+        signal,
         onStep: (r: LoadRow) =>
           say(`${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${(r.success_ratio * 100).toFixed(2)}%${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`),
-      });
-      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new UsageError('load: interrupted'))));
-      return Promise.race([run, aborted]);
-    });
+      }),
+    );
     let fit = null;
     let fitNote = '';
     if (flags.fit === true) {

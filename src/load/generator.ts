@@ -33,6 +33,8 @@ export interface StepOptions {
   readonly build: () => OutgoingRequest;
   /** Called once when the measured window opens (the harness samples the server's counters there). */
   readonly onMeasureStart?: () => void;
+  /** Stops scheduling and ends the step at once (what was measured so far is returned). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What one step measured (measured window only). */
@@ -169,7 +171,12 @@ export function runStep(options: StepOptions): Promise<StepResult> {
       req.end(out.body);
     };
 
+    options.signal?.addEventListener('abort', () => {
+      next = total;
+      finish();
+    });
     const tick = (): void => {
+      if (finished) return;
       const now = performance.now();
       while (next < total && t0 + next * intervalMs <= now) {
         if (next === warmupCount) options.onMeasureStart?.();
