@@ -4,6 +4,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRates } from '../../src/cli/load.js';
+import { UsageError } from '../../src/errors.js';
+import { tokenEndpoint } from '../../src/load/target.js';
 import { BIN, ROOT, build, cli, tempDir } from '../e2e/helpers.js';
 
 const dir = tempDir('bl-load-cli-');
@@ -31,10 +33,11 @@ describe('blastlab serve + blastlab load', () => {
     }
   });
 
-  it('should exit 2 with the usage line on bad input', () => {
-    const bad = cli(['load', 'ftp://x', '--rate', '10', '--duration', '200ms'], dir);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/expected an http\(s\) URL/);
+  it('should refuse bad input as usage errors (exit 2)', () => {
+    expect(() => tokenEndpoint('ftp://x')).toThrowError(UsageError);
+    expect(() => tokenEndpoint('not a url')).toThrowError(/expected an http\(s\) URL/);
+    expect(tokenEndpoint('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/token');
+    expect(tokenEndpoint('https://kc.example/realms/r/protocol/openid-connect/token#x')).toBe('https://kc.example/realms/r/protocol/openid-connect/token');
     expect(() => parseRates('fast')).toThrowError(/expected rates per second/);
     expect(() => parseRates('500,0')).toThrowError(/expected rates per second/);
     expect(parseRates('500, 1000,2000')).toEqual([500, 1000, 2000]);
