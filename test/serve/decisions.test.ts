@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
-import type { Policy } from '../../src/scenario/types.js';
+import type { Policy } from '../../src/domain/scenario.js';
 import { Broker, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT, type ServedClaims } from '../../src/serve/broker.js';
 import { parseForm } from '../../src/serve/form.js';
 import { OAuthError } from '../../src/serve/oauth-error.js';
