@@ -31,6 +31,12 @@
  * `hopDelay` later. When a hop gains nothing new the attacker waits for the next moment something can
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
  * Hop numbers are chain depths (credential uses and invocations from the foothold), not round counts.
+ *
+ * Added by docs/semantics-engine.md (each stated there once, cited here by number): E1 `runs` edges,
+ * E2 live leak sources, E3 minting credentials and bound minted tokens, E4 declared exchanges, E5
+ * persistence through `issues` edges, E7 recorded detection; S1 simultaneity, S2 order-free draws,
+ * S3 revocation latency by the target's environment, S4 control with several credentials, S5
+ * containment, S6 max_hops, S7 exposure and access windows, S8 trace codes.
  */
 import type { Distribution } from '../scenario/types.js';
 import { sampleAt } from '../lib/distribution.js';
