@@ -672,12 +672,20 @@ export function expand(
     }
     for (let k = invokes.off[tool]!; k < invokes.off[tool + 1]!; k++) {
       const next = invokes.to[k]!;
-      if (!invocations.has(next) && inv.depth + 1 <= maxHops) {
+      const existing = invocations.get(next);
+      if (inv.depth + 1 <= maxHops && (existing === undefined || preferred(inv.root, inv.depth + 1, nextHop, existing))) {
         invocations.set(next, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
         progress = true;
       }
     }
   };
+
+  /**
+   * S2: two chains reaching the same tool at the same instant and depth: the one rooted at the
+   * smaller id acts (not the one found first), so the principal never depends on file order.
+   */
+  const preferred = (root: number, depth: number, from: number, existing: Invocation): boolean =>
+    existing.from === from && existing.depth === depth && existing.root !== root && model.ids[root]! < model.ids[existing.root]!;
 
   /** R8: exchange a valid instance for another credential. */
   const exchange = (inst: Instance, target: number, t: number, nextHop: number): void => {
@@ -767,7 +775,7 @@ export function expand(
         const tool = invokes.to[k]!;
         if (c.depth + 1 > maxHops) continue;
         const existing = invocations.get(tool);
-        if (existing === undefined || existing.depth > c.depth + 1) {
+        if (existing === undefined || existing.depth > c.depth + 1 || preferred(c.node, c.depth + 1, t, existing)) {
           invocations.set(tool, { tool, principal: principalOf(c.node), from: t, depth: c.depth + 1, root: c.node });
           trace?.({ t, hop: c.depth + 1, kind: 'invoke', cred: -1, target: tool, action: 0, reason: `invoked by ${model.ids[c.node]}`, code: 'invoke' });
         }
