@@ -66,6 +66,7 @@ const RISK_VIEW: readonly { readonly metric: Metric; readonly head: string; read
   { metric: 'records_exposed', head: 'records exposed', render: humanCount },
   { metric: 'records_exfiltrated', head: 'records exfiltrated', render: humanCount },
   { metric: 'exposure_window_s', head: 'exposure window', render: humanSeconds },
+  { metric: 'access_window_s', head: 'access window', render: humanSeconds },
   { metric: 'time_to_containment_s', head: 'time to containment', render: humanSeconds },
 ];
 
