@@ -3,11 +3,12 @@
  * threads), summarise, compare and write the result files. One explicit list: values, then types.
  */
 export { BlastlabError, OutputError, ResultsInputError, ScenarioError, SimulationInvariantError, UsageError, formatIssue } from './errors.js';
+export { simulate } from './api.js';
 export { loadScenarioFile, loadScenarios, parseScenarioText } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/json-schema.js';
 export { compile } from './model/compile.js';
 export { runTrial, trialSeed } from './sim/trial.js';
-export { METRICS, RISK_METRICS, COST_METRICS } from './metrics/columns.js';
+export { METRICS, RISK_METRICS, COST_METRICS } from './domain/metrics.js';
 export { SummaryBuilder, summarize } from './metrics/summary.js';
 export { compare } from './metrics/comparison.js';
 export { scenarioRow } from './metrics/scenario-row.js';
@@ -26,9 +27,11 @@ export { runSweep } from './exec/sweep.js';
 export { readManifest } from './exec/manifest.js';
 
 export type { ScenarioIssue } from './errors.js';
-export type * from './scenario/types.js';
+export type { MetricSummaries, MetricSummary, SimulateOptions, SimulationResult } from './api.js';
+export type { Recommendation, RecommendationReason } from './report/recommend.js';
+export type * from './domain/scenario.js';
 export type { CompiledModel } from './model/compile.js';
-export type { Metric, TrialMetrics, TrialRow } from './metrics/columns.js';
+export type { Metric, TrialMetrics, TrialRow } from './domain/metrics.js';
 export type { SummaryRow, ScenarioOrder } from './metrics/summary.js';
 export type { ComparisonRow } from './metrics/comparison.js';
 export type { ScenariosRow } from './metrics/scenario-row.js';

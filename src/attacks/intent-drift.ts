@@ -11,8 +11,8 @@
  * Incidents: OWASP ASI01 agent goal hijack and LLM06 excessive agency; Schneider Electric (2024: Jira
  * credentials with API access used to scrape far more than the integration needed).
  */
-import type { IntentDriftAttack } from '../scenario/types.js';
-import { actionBit } from '../model/actions.js';
+import type { IntentDriftAttack } from '../domain/scenario.js';
+import { actionBit } from '../domain/actions.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const intentDrift: PatternDefinition<IntentDriftAttack> = {

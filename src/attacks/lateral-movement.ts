@@ -8,7 +8,7 @@
  * Sisense (2024: GitLab → credential in a repository → storage buckets); Dropbox Sign (2024:
  * configuration-tool service account → production → customer database).
  */
-import type { LateralMovementAttack } from '../scenario/types.js';
+import type { LateralMovementAttack } from '../domain/scenario.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const lateralMovement: PatternDefinition<LateralMovementAttack> = {

@@ -9,10 +9,10 @@
  * an altered uploader posted every customer CI environment); CircleCI (2023: customers' environment
  * variables and keys).
  */
-import type { MassLeakAttack } from '../scenario/types.js';
+import type { MassLeakAttack } from '../domain/scenario.js';
 import { sampleAt } from '../lib/distribution.js';
-import { leakedInstance } from '../sim/reach.js';
-import type { Instance } from '../sim/reach.js';
+import { leakedInstance } from '../reach/engine.js';
+import type { Instance } from '../reach/engine.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const massLeak: PatternDefinition<MassLeakAttack> = {

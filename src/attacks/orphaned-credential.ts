@@ -10,10 +10,10 @@
  * unrotated as "unused"); Internet Archive (2024: a GitLab token live for ~690 days); OWASP NHI1
  * improper offboarding.
  */
-import type { OrphanedCredentialAttack } from '../scenario/types.js';
+import type { OrphanedCredentialAttack } from '../domain/scenario.js';
 import { sampleAt } from '../lib/distribution.js';
-import { leakedInstance } from '../sim/reach.js';
-import type { Instance } from '../sim/reach.js';
+import { leakedInstance } from '../reach/engine.js';
+import type { Instance } from '../reach/engine.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const orphanedCredential: PatternDefinition<OrphanedCredentialAttack> = {

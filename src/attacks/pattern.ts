@@ -1,7 +1,7 @@
 /** What a breach pattern is: a foothold built from its parameters; the engine expands it (src/sim/reach.ts). */
-import type { Attack } from '../scenario/types.js';
-import type { TrialContext } from '../sim/context.js';
-import type { Foothold } from '../sim/reach.js';
+import type { Attack } from '../domain/scenario.js';
+import type { TrialContext } from '../reach/context.js';
+import type { Foothold } from '../reach/engine.js';
 
 /** One breach pattern. `foothold` draws its random delays first, from `ctx.rng`, in a fixed order. */
 export interface PatternDefinition<A extends Attack> {

@@ -1,7 +1,7 @@
 /** The typed registry of breach patterns: one entry per PatternId, one file per pattern. */
-import type { Attack, PatternId } from '../scenario/types.js';
-import type { TrialContext } from '../sim/context.js';
-import type { Foothold } from '../sim/reach.js';
+import type { Attack, PatternId } from '../domain/scenario.js';
+import type { TrialContext } from '../reach/context.js';
+import type { Foothold } from '../reach/engine.js';
 import type { PatternDefinition } from './pattern.js';
 import { secretReplay } from './secret-replay.js';
 import { lateralMovement } from './lateral-movement.js';

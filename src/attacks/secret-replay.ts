@@ -10,9 +10,9 @@
  * public config file (2022–2024); Cloudflare's unrotated service token from Okta HAR files (2023);
  * CircleCI's stolen SSO session (2023).
  */
-import type { SecretReplayAttack } from '../scenario/types.js';
+import type { SecretReplayAttack } from '../domain/scenario.js';
 import { sampleAt } from '../lib/distribution.js';
-import { leakedInstance } from '../sim/reach.js';
+import { leakedInstance } from '../reach/engine.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const secretReplay: PatternDefinition<SecretReplayAttack> = {

@@ -11,7 +11,7 @@
  * legacy OAuth app with standing rights used to grant new apps mailbox access); the Cloudflare
  * chain from gateway to wiki, tracker and Bitbucket (2023).
  */
-import type { ToolChainingAttack } from '../scenario/types.js';
+import type { ToolChainingAttack } from '../domain/scenario.js';
 import type { PatternDefinition } from './pattern.js';
 
 export const toolChaining: PatternDefinition<ToolChainingAttack> = {

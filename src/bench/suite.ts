@@ -15,6 +15,7 @@ import { engineGroup } from './cases/engine.js';
 import { issuerGroup } from './cases/issuer.js';
 import { parallelGroup } from './cases/parallel.js';
 import { reachGroup } from './cases/reach.js';
+import { serveGroup } from './cases/serve.js';
 import type { BenchCase, BenchGroup, BenchId, BenchSize } from './types.js';
 import { BENCH_BASELINES, BENCH_IDS } from './types.js';
 
@@ -28,6 +29,8 @@ export interface BenchOptions {
   readonly filter?: RegExp;
   /** The compiled mint worker (default: `mint-worker.js` next to this module, else dist/). */
   readonly mintWorkerUrl?: URL;
+  /** The compiled serve worker (default: `serve-worker.js` next to this module, else dist/). */
+  readonly serveWorkerUrl?: URL;
   /** Called before each group runs, with the ids it measures (progress for a terminal). */
   readonly onGroup?: (ids: readonly BenchId[]) => void;
 }
@@ -49,6 +52,7 @@ const GROUPS: readonly { readonly ids: readonly BenchId[]; readonly build: Group
   { ids: ['raw csr bfs (N edges)', 'reach (N edges)', 'graphology bfs (N edges)'], build: (size) => reachGroup(size) },
   { ids: ['raw heap push/pop', 'engine events'], build: (size) => engineGroup(size) },
   { ids: ['mint token, 2 cores async'], build: (size, o) => parallelGroup(size, o.mintWorkerUrl) },
+  { ids: ['serve token exchange (http)'], build: (size, o) => serveGroup(size, o.serveWorkerUrl) },
 ];
 
 /** The ids a filter selects, closed over their baselines (a ratio needs its baseline row). */

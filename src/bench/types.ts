@@ -13,6 +13,7 @@ export const BENCH_IDS = [
   'raw heap push/pop',
   'engine events',
   'mint token, 2 cores async',
+  'serve token exchange (http)',
 ] as const;
 export type BenchId = (typeof BENCH_IDS)[number];
 
@@ -29,6 +30,7 @@ export const BENCH_BASELINES: Readonly<Record<BenchId, BenchId | null>> = {
   'raw heap push/pop': null,
   'engine events': 'raw heap push/pop',
   'mint token, 2 cores async': 'mint token',
+  'serve token exchange (http)': 'mint token',
 };
 
 /** One timed operation. `fn` does `opsPerCall` operations; rows report per-operation figures. */

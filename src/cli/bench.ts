@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { OutputError } from '../errors.js';
 import { BENCH_COLUMNS, type BenchRow } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
-import { openStaging } from '../exec/staging.js';
+import { openStaging } from '../io/staging.js';
 import { defineAction } from './command.js';
 
 /** The benchmark module's entry point as this command uses it. */
@@ -38,12 +38,21 @@ export function registerBench(program: Command): Command {
       staging.discard();
     }
     if (flags.quiet === true) return;
+    if (flags.quick === true) process.stdout.write('smoke run (--quick): fewer samples and smaller inputs; the numbers are not a measurement\n\n');
     const width = Math.max(...rows.map((r) => r.name.length), 4);
     for (const r of rows) {
       const ops = r.ops_per_s === null ? '—' : Math.round(r.ops_per_s).toLocaleString('en-US');
-      const ratio = r.ratio_to_baseline === null ? '' : `  ×${r.ratio_to_baseline.toFixed(2)} vs ${r.baseline}`;
+      const ratio = r.ratio_to_baseline === null ? '' : `  ×${formatRatio(r.ratio_to_baseline)} vs ${r.baseline}`;
       process.stdout.write(`${r.name.padEnd(width)}  ${ops.padStart(14)} ops/s${ratio}\n`);
     }
-    process.stdout.write(`\n${rows.length} benchmarks → ${join(flags.out, 'bench.csv')}\n`);
+    process.stdout.write(`\n${rows.length} benchmarks${flags.quick === true ? ' (smoke run)' : ''} → ${join(flags.out, 'bench.csv')}\n`);
   });
+}
+
+/** A ratio with three significant digits (`0.00482`, `1.25`, `312`): never `0.00` for a real ratio. */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return String(ratio);
+  if (ratio === 0) return '0';
+  if (Math.abs(ratio) >= 1000) return Math.round(ratio).toString();
+  return Number(ratio.toPrecision(3)).toString();
 }

@@ -1,5 +1,7 @@
 /** `blastlab merge <dirs…> --out DIR`: joins shard outputs into the unsharded result. */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { mergeRuns } from '../exec/merge.js';
 import { renderTable } from '../report/table.js';
 import { defineAction } from './command.js';
@@ -16,6 +18,9 @@ export function registerMerge(program: Command): Command {
     .option('--quiet', 'no table: only errors')
     .option('--no-color', 'plain output without colours');
   return defineAction(cmd, async (dirs: string[], flags: { out: string; baseline?: string; quiet?: boolean; color?: boolean }) => {
+    // A folder that is not there is a usage mistake (exit 2), not a failed merge.
+    const missing = dirs.filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true);
+    if (missing.length > 0) throw new UsageError(`merge: not a folder: ${missing.join(', ')} (give the output folders of the shards)`);
     const result = await mergeRuns(dirs, { out: flags.out, baseline: flags.baseline });
     if (flags.quiet === true) return;
     const color = useColor(flags);

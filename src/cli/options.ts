@@ -88,6 +88,22 @@ export function defaultPaths(paths: readonly string[]): string[] {
 }
 
 /**
+ * The line to print when no path was given and `./scenarios` does not exist, so the command falls back
+ * on the package's own scenarios: the user must not mistake them for theirs. `null` otherwise.
+ */
+export function builtinNote(paths: readonly string[], command: string): string | null {
+  if (paths.length > 0 || existsSync('scenarios')) return null;
+  return `note: no paths given and no ./scenarios folder here: ${command} uses blastlab's built-in scenarios (${builtinScenariosDir()}); pass your files or folders to ${command} them`;
+}
+
+/** Scenarios that define none of the `--policies` names: they have nothing to run and leave every output. */
+export function scenariosWithout(scenarios: readonly { readonly name: string; readonly policies: readonly { readonly name: string }[] }[], policies: readonly string[] | undefined): string[] {
+  if (policies === undefined) return [];
+  const wanted = new Set(policies);
+  return scenarios.filter((s) => !s.policies.some((p) => wanted.has(p.name))).map((s) => s.name);
+}
+
+/**
  * The default output folder `results/<name>`: the scenario's name for one file, the folder's name for
  * one folder, `run` for several paths.
  */

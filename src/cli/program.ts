@@ -7,6 +7,8 @@ import { registerBench } from './bench.js';
 import { registerGenerate } from './generate.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
+import { registerLoad } from './load.js';
 import { registerSweep } from './sweep.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerBench(program);
   registerGenerate(program);
   registerTrace(program);
+  registerServe(program);
+  registerLoad(program);
   return program;
 }
 

@@ -8,9 +8,13 @@ import { runScenarios, usPerToken } from '../exec/run.js';
 import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
+import type { Scenario } from '../domain/scenario.js';
+import type { SummaryRow } from '../metrics/summary.js';
+import type { LoadRow } from '../load/metrics.js';
+import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
 import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
-import { addRunFlags, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, useColor, type CommonFlags } from './options.js';
+import { addRunFlags, builtinNote, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -24,14 +28,29 @@ export function registerRun(program: Command): Command {
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
     .option('--shard <i/n|auto>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)', parseShardFlag)
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
+    .option('--issuer-from <load.csv>', 'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy')
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number }) => {
+  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; issuerFrom?: string; maxEvents?: number }) => {
     const inputs = defaultPaths(paths);
-    const { scenarios, issues } = loadScenarios(inputs);
-    if (issues.length > 0) throw new ScenarioError(issues);
-    if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
-    const out = expandOutPath(flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name))), flags.shard);
     const quiet = flags.quiet === true;
+    const note = builtinNote(paths, 'run');
+    if (note !== null && !quiet) process.stderr.write(`${note}\n`);
+    const loaded = loadScenarios(inputs);
+    if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
+    const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
+    const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
+    if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
+    const dropped = scenariosWithout(scenarios, flags.policies);
+    if (dropped.length === scenarios.length) {
+      throw new UsageError(`--policies: no scenario defines ${flags.policies?.join(', ')}: nothing to run`);
+    }
+    if (dropped.length > 0) {
+      // Warned even with --quiet: a scenario missing from every output must never go unnoticed.
+      process.stderr.write(
+        `warning: --policies ${flags.policies?.join(',')}: ${dropped.length} scenario${dropped.length === 1 ? '' : 's'} define${dropped.length === 1 ? 's' : ''} none of them and ${dropped.length === 1 ? 'is' : 'are'} left out of every output: ${dropped.join(', ')}\n`,
+      );
+    }
+    const out = expandOutPath(flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name))), flags.shard);
     const progress = createProgress({ quiet });
     const result = await withSigint((signal) =>
       runScenarios(scenarios, {
@@ -53,6 +72,10 @@ export function registerRun(program: Command): Command {
     process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));
     const shard = flags.shard === undefined ? '' : ` (shard ${flags.shard.index}/${flags.shard.count})`;
     process.stdout.write(`\n${result.plan.size} trials${shard} → ${out}/\n`);
+    if (measured !== null) {
+      process.stdout.write(`issuer from ${flags.issuerFrom}: lognormal median ${measured.issuer.latency.kind === 'lognormal' ? measured.issuer.latency.medianMs : '?'} ms, sigma ${measured.fit.sigma.toFixed(3)}, availability ${measured.issuer.availability} (fitted at ${measured.knee.offered_rate}/s offered)\n`);
+      for (const line of headroomLines(result.summary, measured.knee)) process.stdout.write(`${line}\n`);
+    }
     for (const r of result.realTokens) {
       const per = r.minted > 0 ? usPerToken(r).toFixed(1) : '–';
       process.stdout.write(`real tokens: ${r.scenario}: ${r.minted} minted and verified in ${(r.wallMs / 1000).toFixed(2)} s of trial time (${per} µs a token)\n`);
@@ -62,4 +85,20 @@ export function registerRun(program: Command): Command {
 
 function isFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** The scenario with every policy's issuer replaced by a measured one. */
+function withIssuer(scenario: Scenario, issuer: Scenario['policies'][number]['issuer']): Scenario {
+  return { ...scenario, policies: scenario.policies.map((p) => ({ ...p, issuer })) };
+}
+
+/** Per scenario and issuing policy: the simulated peak issuance beside the measured sustainable rate. */
+function headroomLines(summary: readonly SummaryRow[], knee: LoadRow): string[] {
+  const peaks = new Map<string, number>();
+  for (const row of summary) {
+    if (row.metric !== 'peak_issuance_per_s' || row.max === null) continue;
+    const key = `${row.scenario} / ${row.policy}`;
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, row.max));
+  }
+  return [...peaks].filter(([, peak]) => peak > 0).map(([key, peak]) => `  ${key}: ${headroomSentence(peak, knee)}`);
 }

@@ -14,9 +14,9 @@ export function registerSweep(program: Command): Command {
     .command('sweep')
     .description('run one policy with one parameter over a range of values (same trial seeds for every value): the risk/cost curve')
     .argument('<file>', 'scenario file')
-    .requiredOption('--policy <name>', 'the policy to vary')
-    .requiredOption('--param <path>', 'policy parameter: ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, …')
-    .requiredOption('--values <list>', 'comma-separated values, written as in a scenario file (e.g. 1m,15m,1h,1d)');
+    .requiredOption('--policy <name>', 'the policy to vary (required)')
+    .requiredOption('--param <path>', 'policy parameter (required): ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, exceptions.0.rotation, …')
+    .requiredOption('--values <list>', 'comma-separated values, written as in a scenario file (required; e.g. 1m,15m,1h,1d)');
   addRunFlags(cmd, 'results/sweep-<policy>-<param>');
   return defineAction(cmd, async (file: string, flags: CommonFlags & { policy: string; param: string; values: string }) => {
     const values = splitValues(flags.values);

@@ -6,10 +6,10 @@ import { compile } from '../model/compile.js';
 import { renderTrace } from '../report/trace.js';
 import { didYouMean } from '../scenario/hints.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import type { TraceEvent } from '../sim/reach.js';
+import type { TraceEvent } from '../reach/engine.js';
 import { runTrialDetailed, trialSeed } from '../sim/trial.js';
 import { defineAction } from './command.js';
-import { intParser, parseSeed } from './options.js';
+import { intParser, MAX_TRIALS, parseSeed, parseTrials } from './options.js';
 
 /** Registers `trace` on the program. */
 export function registerTrace(program: Command): Command {
@@ -19,10 +19,18 @@ export function registerTrace(program: Command): Command {
     .argument('<file>', 'scenario file')
     .option('--policy <name>', 'policy (default: the first in the file)')
     .option('--attack <name>', 'attack (default: the first in the file)')
-    .option('--trial <n>', 'trial index, as in trials.csv', intParser(0, 999_999), 0)
-    .option('--seed <s>', 'base seed, overrides the scenario file (as `run --seed`)', parseSeed);
-  return defineAction(cmd, (file: string, flags: { policy?: string; attack?: string; trial: number; seed?: number }) => {
-    const scenario = applyOverrides(loadScenarioFile(file), { seed: flags.seed });
+    .option('--trial <n>', 'trial index, as in trials.csv (0 … trials − 1)', intParser(0, MAX_TRIALS - 1), 0)
+    .option('--trials <n>', 'trials per (policy, attack), overrides the scenario file (as `run --trials`)', parseTrials)
+    .option('--seed <s>', 'base seed, overrides the scenario file (as `run --seed`)', parseSeed)
+    .option('--quiet', 'print only the trial\'s metrics, not the steps')
+    .option('--no-color', 'plain output without colours (the trace has none; accepted like every command)');
+  return defineAction(cmd, (file: string, flags: { policy?: string; attack?: string; trial: number; trials?: number; seed?: number; quiet?: boolean }) => {
+    const scenario = applyOverrides(loadScenarioFile(file), { seed: flags.seed, trials: flags.trials });
+    if (flags.trial >= scenario.trials) {
+      throw new UsageError(
+        `--trial ${flags.trial}: the plan runs trials 0 … ${scenario.trials - 1} of scenario "${scenario.name}" (pass --trials to trace a run made with more)`,
+      );
+    }
     const policyIndex = indexOf('policy', flags.policy, scenario.policies.map((p) => p.name));
     const attackIndex = indexOf('attack', flags.attack, scenario.attacks.map((a) => a.name));
     const model = compile(scenario);
@@ -35,7 +43,7 @@ export function registerTrace(program: Command): Command {
       trial: flags.trial,
       seed: trialSeed(model, policyIndex, attackIndex, flags.trial),
     };
-    process.stdout.write(renderTrace(model, header, events, metrics));
+    process.stdout.write(renderTrace(model, header, events, metrics, { metricsOnly: flags.quiet === true }));
   });
 }
 

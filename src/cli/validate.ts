@@ -4,7 +4,7 @@ import { ScenarioError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_EVENTS, workBudgetIssues } from '../exec/budget.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { defaultPaths, intParser } from './options.js';
+import { builtinNote, defaultPaths, intParser } from './options.js';
 
 /** Registers `validate` on the program. */
 export function registerValidate(program: Command): Command {
@@ -17,12 +17,15 @@ export function registerValidate(program: Command): Command {
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER));
   return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; maxEvents?: number }) => {
     const inputs = defaultPaths(paths);
+    const note = builtinNote(paths, 'validate');
+    if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
     const { scenarios, issues } = loadScenarios(inputs);
     issues.push(...workBudgetIssues(scenarios, flags.maxEvents));
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
     if (flags.quiet === true) return;
     for (const s of scenarios) process.stdout.write(`ok ${s.source.file} (${s.name})\n`);
-    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid\n`);
+    const where = note === null ? inputs.join(', ') : `blastlab's built-in scenarios`;
+    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid in ${where}\n`);
   });
 }

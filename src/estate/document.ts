@@ -5,8 +5,8 @@
  */
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
-import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../scenario/types.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../scenario/types.js';
+import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../domain/scenario.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../domain/scenario.js';
 import type { EstateOptions } from './synthetic.js';
 import { generateEstate } from './synthetic.js';
 
@@ -29,13 +29,19 @@ export function distributionToDocument(dist: Distribution): Doc {
 }
 
 function nodeToDocument(node: ScenarioNode): Doc {
+  const doc = nodeBodyToDocument(node);
+  if (node.kind !== 'credential' && node.exposure !== 'snapshot') doc.exposure = node.exposure;
+  return doc;
+}
+
+function nodeBodyToDocument(node: ScenarioNode): Doc {
   switch (node.kind) {
     case 'agent':
       return { id: node.id, kind: node.kind, replans: node.replans, environment: node.environment, identity: node.identity };
     case 'tool':
       return { id: node.id, kind: node.kind, environment: node.environment };
     case 'resource':
-      return { id: node.id, kind: node.kind, sensitivity: node.sensitivity, records: node.records, environment: node.environment };
+      return { id: node.id, kind: node.kind, sensitivity: node.sensitivity, records: node.records, environment: node.environment, ...(node.egress ? { egress: true } : {}) };
     case 'credential': {
       const doc: Doc = { id: node.id, kind: node.kind, type: node.type, ephemeralCapable: node.ephemeralCapable };
       if (node.rotationMs !== null) doc.rotation = formatDuration(node.rotationMs);
@@ -59,6 +65,8 @@ function taskToDocument(task: Task): Doc {
     s.credential = step.credential;
     return s;
   });
+  // Exchange steps after the action steps: their order among action steps does not change the model.
+  for (const x of task.exchanges) (doc.steps as Doc[]).push({ exchange: { from: x.from, to: x.to } });
   return doc;
 }
 
@@ -91,7 +99,13 @@ function policyToDocument(policy: Policy): Doc {
   doc.revokeOn = REVOKE_TRIGGERS.filter((t) => policy.revokeOn[t]);
   doc.reevaluate = policy.reevaluate;
   doc.bindToWorkload = policy.bindToWorkload;
-  if (policy.detection !== null) doc.detection = { probability: policy.detection.probability, delay: distributionToDocument(policy.detection.delay) };
+  if (policy.callChain !== 'none') doc.callChain = policy.callChain;
+  if (policy.approval !== null) doc.approval = { actions: [...policy.approval.actions], refuse: policy.approval.refuse, wait: distributionToDocument(policy.approval.wait) };
+  if (policy.forbidCreation) doc.forbidCreation = true;
+  if (policy.detection !== null) {
+    const d = policy.detection;
+    doc.detection = { probability: d.probability, delay: distributionToDocument(d.delay), ...(Number.isFinite(d.atMs) ? { at: formatDuration(d.atMs) } : {}) };
+  }
   doc.revocationLatency = {
     default: distributionToDocument(policy.revocationLatency.default),
     ...Object.fromEntries(Object.entries(policy.revocationLatency.byEnvironment).map(([env, d]) => [env, distributionToDocument(d)])),

@@ -34,8 +34,8 @@ import type {
   Task,
   TaskStep,
   ToolNode,
-} from '../scenario/types.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS } from '../scenario/types.js';
+} from '../domain/scenario.js';
+import { DEFAULT_SENSITIVITY_WEIGHTS } from '../domain/scenario.js';
 
 /** Parameters of a synthetic estate; everything but `agents` and `seed` has a default. */
 export interface EstateOptions {
@@ -177,13 +177,16 @@ function policies(): Policy[] {
     revokeOn: NO_REVOKE,
     reevaluate: 'none',
     bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
+    forbidCreation: false,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
     issuer: { latency: ZERO, availability: 1 },
     exceptions: [],
   } as const;
   return [
-    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d },
+    { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d, scope: 'all' },
     {
       ...base,
       name: 'ephemeral-15m',
@@ -226,6 +229,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       replans: rng() < 0.3,
       environment: ENVIRONMENTS[teamOf(a) % ENVIRONMENTS.length]!,
       identity: rng() < 0.8 ? 'workload' : 'shared-secret',
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -233,7 +237,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
   for (let t = 0; t < o.tools; t++) {
     const id = pad('tool', t, w);
     toolIds.push(id);
-    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]! };
+    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]!, exposure: 'snapshot' };
     nodes.push(node);
   }
   const resourceIds: string[] = [];
@@ -249,6 +253,8 @@ export function generateEstate(opts: EstateOptions): Scenario {
       weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity],
       records,
       environment: ENVIRONMENTS[Math.floor(r / Math.max(1, resPerTeam)) % ENVIRONMENTS.length]!,
+      egress: false,
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -376,6 +382,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
         timeoutMs: Infinity,
         refreshable: rng() >= 0.1,
         steps,
+        exchanges: [],
       });
     }
   }

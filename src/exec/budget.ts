@@ -8,7 +8,7 @@
  * generated 10,000-agent estate (1.9·10⁷); raise it with `--max-events`.
  */
 import type { ScenarioIssue } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import { occurrenceCount } from '../workload/occurrence.js';
 
 /** The most values one `sweep` takes: each is a point of the report's charts, whose layout recurses per point. */

@@ -7,12 +7,13 @@
  */
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { METRICS, type TrialMetrics } from '../metrics/columns.js';
+import { METRICS, type TrialMetrics } from '../domain/metrics.js';
 import { compare, type ComparisonRow } from '../metrics/comparison.js';
 import { scenarioRow } from '../metrics/scenario-row.js';
 import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js';
 import { COMPARISON_COLUMNS, SCENARIOS_COLUMNS, SUMMARY_COLUMNS } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
+import { ATTRIBUTION_FILES, writeAttribution } from './attribution.js';
 import { MANIFEST_FILE, type RunManifest } from './manifest.js';
 import type { TrialPlan } from './plan.js';
 import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
@@ -26,6 +27,8 @@ export const OUTPUT_FILES = {
   manifest: MANIFEST_FILE,
   reportMarkdown: 'report.md',
   reportHtml: 'report.html',
+  attribution: ATTRIBUTION_FILES.attribution,
+  attributionTrials: ATTRIBUTION_FILES.trials,
 } as const;
 
 /** What a finished run computed (the CLI prints the table from it). */
@@ -77,6 +80,7 @@ export async function finishResults(
   writeCsv(join(dir, OUTPUT_FILES.summary), SUMMARY_COLUMNS, summary);
   writeCsv(join(dir, OUTPUT_FILES.comparison), COMPARISON_COLUMNS, comparison);
   writeCsv(join(dir, OUTPUT_FILES.scenarios), SCENARIOS_COLUMNS, plan.scenarios.map(scenarioRow));
+  const attribution = await writeAttribution(dir, plan, summary, baselines);
   // Loaded on demand: the report pulls in vega, which commands that write no report need not pay for.
   const { writeReport } = await import('../report/report.js');
   await writeReport(dir, {
@@ -85,6 +89,7 @@ export async function finishResults(
     baselineByScenario: baselines,
     samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric),
     facts: reportFacts(manifest),
+    attribution,
   });
   // run.json is written when the folder lands (io/staging.ts): it lists every file with its SHA-256.
   return { summary, comparison, baselines, builder };

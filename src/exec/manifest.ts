@@ -9,7 +9,7 @@ import { ResultsInputError } from '../errors.js';
 import { readRegularFile } from '../io/read.js';
 import type { FileDigest } from '../io/digest.js';
 import { RECORD_FILE } from '../io/staging.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import type { TrialPlan } from './plan.js';
 import type { ShardSpec } from './shard.js';
 

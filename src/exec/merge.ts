@@ -19,7 +19,8 @@ import type { CompiledModel } from '../model/compile.js';
 import { formatCell } from '../report/csv.js';
 import { trialSeed } from '../sim/trial.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
+import { mergeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
 import { finishResults, OUTPUT_FILES } from './finish.js';
 import { MANIFEST_FILE, readManifest, type RunManifest } from './manifest.js';
@@ -98,7 +99,7 @@ function reloadScenarios(manifest: RunManifest): Scenario[] {
     try {
       scenario = loadScenarioFile(recorded.file);
     } catch (error) {
-      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read'))) {
+      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read') || i.message === 'not found')) {
         throw new ResultsInputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
       }
       throw error;
@@ -130,6 +131,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   try {
     await concatenateTrials(runs, whole, staging.dir);
     const { files: _shardFiles, ...record } = recorded;
+    await mergeAttributionTrials(runs.map((r) => r.dir), whole, chosen, staging.dir);
     const manifest: RunManifest = {
       ...record,
       options: { ...recorded.options, baseline: baseline ?? null },

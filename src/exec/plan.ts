@@ -8,7 +8,7 @@
  * neither the worker that runs it nor the shard that holds it can change it.
  */
 import { UsageError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 
 /** Command-line overrides of the scenario files' own settings. */
 export interface PlanOptions {

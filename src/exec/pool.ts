@@ -67,6 +67,8 @@ export interface ExecuteOptions {
   readonly workerFile?: string | URL | undefined;
   /** `--real-tokens`: every batch mints and verifies its trials' tokens (results carry a trailer). */
   readonly realTokens?: boolean | undefined;
+  /** Risk metrics only (attribution variants): no cost pass, cost columns are 0. */
+  readonly riskOnly?: boolean | undefined;
 }
 
 /** A batch of results, handed over in plan order: `values` holds `(trialEnd − trialStart) × METRICS.length` numbers. */
@@ -145,7 +147,7 @@ export async function executePlan(
       const cursor = new Int32Array(1);
       let values: Float64Array;
       try {
-        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor, realTokens: options.realTokens === true });
+        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor, realTokens: options.realTokens === true, riskOnly: options.riskOnly === true });
       } catch (error) {
         throw failure(task, cursor[0]!, error);
       }
@@ -184,7 +186,7 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, primed: primed.get(policyKey(task)) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
+      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, riskOnly: options.riskOnly === true, primed: primed.get(policyKey(task)) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
       ),
@@ -193,7 +195,7 @@ export async function executePlan(
   const window = Math.max(1, workers) * 4;
   let next = 0;
   try {
-    primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);
+    if (options.riskOnly !== true) primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);
     for (let i = 0; i < batches.length; i++) {
       while (next < batches.length && next - i < window) submit(next++);
       const settled = await inFlight.get(i)!;

@@ -9,11 +9,12 @@ import { stringify } from 'csv-stringify/sync';
 import { compile, type CompiledModel } from '../model/compile.js';
 import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
-import { RealTokenSink } from '../issuer/real-tokens.js';
+import { RealTokenSink } from '../workload/real-tokens.js';
+import { writeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
@@ -81,6 +82,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const staging = openStaging(options.out);
   try {
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
+    await writeAttributionTrials(staging.dir, plan, models, chosen, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const summary = await finishResults(staging.dir, plan, chosen, manifest);
     const realTokens = options.realTokens === true

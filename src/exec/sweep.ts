@@ -1,15 +1,15 @@
 /**
  * `runSweep`: one policy parameter over a range of values — the risk/cost curve.
  *
- * Each value is applied to the policy's input object (a preset is expanded first, the same way the
- * loader does) and the whole scenario goes back through the loader, so a value is read with exactly
- * the rules of a scenario file and every check applies. Only the swept policy runs. Its name does not
+ * Each value is applied to the policy's input object (a preset is expanded first, by the loader's own
+ * merge) and the variant object goes through the loader's checks (src/scenario/variant.ts), so a value
+ * is read with exactly the rules of a scenario file, and a problem points into the user's file. Only the swept policy runs. Its name does not
  * change, and trial seeds derive from the policy's name, so every value replays the SAME trial seeds:
  * differences between values are the parameter's effect, not noise.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ScenarioError, UsageError } from '../errors.js';
 import { SummaryBuilder, orderOf } from '../metrics/summary.js';
 import { sweepRows, type SweepRow } from '../metrics/sweep.js';
@@ -17,14 +17,14 @@ import { compile } from '../model/compile.js';
 import { SWEEP_COLUMNS } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
 import { parseText } from '../scenario/document.js';
-import { loadScenarioFile, parseScenarioText } from '../scenario/load.js';
-import { loadPreset } from '../scenario/presets.js';
-import type { Scenario } from '../scenario/types.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { buildVariant, PARAM_PATTERN, paramWithoutEffect } from '../scenario/variant.js';
+import type { Scenario } from '../domain/scenario.js';
 import { MAX_SWEEP_VALUES } from './budget.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import type { RunOptions } from './run.js';
-import { openStaging } from './staging.js';
+import { openStaging } from '../io/staging.js';
 import { decodeMetrics } from './worker.js';
 
 /** Options of `runSweep`: those of `run` that apply to one scenario, plus what to vary. */
@@ -62,45 +62,33 @@ export function splitValues(text: string): string[] {
   return out;
 }
 
-/** Sets `value` at a dotted path inside a plain object, creating intermediate objects. */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
+/** A stable text of a resolved policy (Infinity kept) to tell values that change nothing. */
+function policyKeyText(scenario: Scenario): string {
+  return JSON.stringify(scenario.policies[0], (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
-/** The policy's input object with any preset expanded (preset fields, then the entry's overrides). */
-function policyObject(entry: unknown, policy: string): Record<string, unknown> {
-  if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && 'preset' in entry)) {
-    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry as { preset: unknown });
-    const loaded = loadPreset(String(preset));
-    if ('issues' in loaded) throw new ScenarioError(loaded.issues);
-    return structuredClone({ ...loaded.raw, ...overrides });
-  }
-  if (typeof entry !== 'object' || entry === null) throw new UsageError(`--policy: policy "${policy}" is not an object`);
-  return structuredClone(entry as Record<string, unknown>);
-}
-
-/** The scenario with only `policy`, its `param` set to `value` (read as YAML), checked by the loader. */
-export function sweepVariant(file: string, document: Record<string, unknown>, policy: string, param: string, value: string): Scenario {
-  const policies = document['policies'] as Record<string, unknown>;
-  const object = policyObject(policies[policy], policy);
-  let parsedValue: unknown;
-  try {
-    parsedValue = parseYaml(value);
-  } catch (error) {
-    throw new UsageError(`--values: cannot read ${JSON.stringify(value)}: ${(error as Error).message}`);
-  }
-  setPath(object, param.split('.'), parsedValue);
-  const variant = { ...document, policies: { [policy]: object } };
-  const label = `${file} (sweep ${policy}.${param}=${value})`;
-  const result = parseScenarioText(stringifyYaml(variant), label);
-  if ('issues' in result) throw new ScenarioError(result.issues);
-  return result.scenario;
+/**
+ * Refuses a sweep whose values cannot change any result: a parameter the policy's kind ignores, or
+ * values that resolve to the same policy (`15m` and `900s`).
+ */
+function checkEffect(variants: readonly Scenario[], options: SweepOptions): void {
+  variants.forEach((variant, i) => {
+    const policy = variant.policies[0]!;
+    const why = paramWithoutEffect(policy.kind, options.param);
+    if (why !== null) {
+      throw new UsageError(`--param ${options.param}: sweeping it on policy "${options.policy}" has no effect: ${why} (value ${options.values[i] ?? ''})`);
+    }
+  });
+  const seen = new Map<string, string>();
+  variants.forEach((variant, i) => {
+    const key = policyKeyText(variant);
+    const value = options.values[i] ?? '';
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new UsageError(`--values: ${first} and ${value} give policy "${options.policy}" the same settings, so they would print identical rows; pass values that differ`);
+    }
+    seen.set(key, value);
+  });
 }
 
 /** Runs the sweep and writes sweep.csv and the sweep report into `options.out`. */
@@ -110,17 +98,21 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   if (!scenario.policies.some((p) => p.name === options.policy)) {
     throw new UsageError(`--policy: scenario "${scenario.name}" has no policy "${options.policy}" (policies: ${scenario.policies.map((p) => p.name).join(', ')})`);
   }
-  if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(options.param)) {
-    throw new UsageError(`--param: expected a dotted path into the policy like ttl or detection.probability (got ${JSON.stringify(options.param)})`);
+  if (!PARAM_PATTERN.test(options.param)) {
+    throw new UsageError(`--param: expected a dotted path into the policy like ttl, detection.probability or exceptions.0.rotation (got ${JSON.stringify(options.param)})`);
   }
   if (new Set(options.values).size !== options.values.length) throw new UsageError('--values: every value must be different');
   if (options.values.length > MAX_SWEEP_VALUES) throw new UsageError(`--values: at most ${MAX_SWEEP_VALUES} values (got ${options.values.length}); split the range into several sweeps`);
-  const parsed = parseText(readFileSync(file, 'utf8'), file);
+  const bytes = readFileSync(file);
+  const parsed = parseText(bytes.toString('utf8'), file);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);
-  const document = parsed.parsed.data as Record<string, unknown>;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
 
-  // 2. Every value is checked before anything runs.
-  const variants = options.values.map((value) => applyOverrides(sweepVariant(file, document, options.policy, options.param, value), options));
+  // 2. Every value is built and checked before anything runs.
+  const variants = options.values.map((value) =>
+    applyOverrides(buildVariant(parsed.parsed, sha256, { policy: options.policy, param: options.param, value }), options),
+  );
+  checkEffect(variants, options);
 
   // 3. One plan over the variants, in command-line order; one summary per variant.
   const cells: PlanCell[] = [];

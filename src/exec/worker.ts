@@ -7,11 +7,11 @@
  */
 import { deserialize } from 'node:v8';
 import { move, workerData } from 'piscina';
-import { COST_METRICS, METRICS } from '../metrics/columns.js';
-import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
+import { COST_METRICS, METRICS } from '../domain/metrics.js';
+import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
 import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
-import { RealTokenSink } from '../issuer/real-tokens.js';
+import { RealTokenSink } from '../workload/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
 /** What every worker receives once, at start-up. */
@@ -31,6 +31,8 @@ export interface BatchTask {
   readonly cursor: Int32Array;
   /** `--real-tokens`: mint and verify every token the trials issue; the result then carries a trailer. */
   readonly realTokens?: boolean;
+  /** Risk metrics only (attribution variants): no cost pass. */
+  readonly riskOnly?: boolean;
   /** Shared cost passes computed on other workers (CostTask), to reuse instead of recomputing. */
   readonly primed?: readonly PrimedCost[];
 }
@@ -90,9 +92,11 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
     hook?.(trial);
-    const metrics = onIssue === undefined
-      ? runTrial(model, task.policyIndex, task.attackIndex, trial)
-      : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
+    const metrics = task.riskOnly === true
+      ? runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { riskOnly: true }).metrics
+      : onIssue === undefined
+        ? runTrial(model, task.policyIndex, task.attackIndex, trial)
+        : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
     const base = (trial - task.trialStart) * width;
     for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
   }

@@ -2,7 +2,7 @@
  * The token's claims and the small helpers that build them: SPIFFE-style subjects and the
  * space-separated `action:target` scope string (RFC 8693 §4.2 style), the form verifiers check.
  */
-import type { Action } from '../scenario/types.js';
+import type { Action } from '../domain/scenario.js';
 
 /**
  * The longest compact token accepted, on both sides: the verifier refuses longer tokens unread, and

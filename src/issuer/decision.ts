@@ -5,9 +5,9 @@
  * the policy's window, no target is more sensitive than the policy allows. A denial carries its reason
  * (`out-of-intent write on prod-db`), which feeds traces and reports.
  */
-import { actionBit, maskActions } from '../model/actions.js';
-import type { Action, Scenario, Sensitivity } from '../scenario/types.js';
-import { SENSITIVITIES } from '../scenario/types.js';
+import { actionBit, maskActions } from '../domain/actions.js';
+import type { Action, Scenario, Sensitivity } from '../domain/scenario.js';
+import { SENSITIVITIES } from '../domain/scenario.js';
 import type { ScopePair } from './claims.js';
 
 /** An allow, or a denial with its reason. */

@@ -10,7 +10,7 @@
  *    (the key it proved possession of on the connection, as in mTLS-bound tokens, RFC 8705).
  */
 import { verify } from 'node:crypto';
-import type { Action } from '../scenario/types.js';
+import type { Action } from '../domain/scenario.js';
 import type { TokenClaims } from './claims.js';
 import { MAX_TOKEN_LENGTH, scopeCovers } from './claims.js';
 import { TOKEN_ALG } from './encode.js';

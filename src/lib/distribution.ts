@@ -1,6 +1,12 @@
 /** Sampling resolved distributions by inversion, so one uniform gives one draw (keyed draws rely on it). */
-import type { Distribution } from '../scenario/types.js';
 import { assertNever } from './assert.js';
+
+/** A resolved probability distribution over durations, parameters in milliseconds. */
+export type Distribution =
+  | { readonly kind: 'fixed'; readonly valueMs: number }
+  | { readonly kind: 'exponential'; readonly meanMs: number }
+  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number };
 
 /**
  * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9),

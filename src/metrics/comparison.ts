@@ -1,11 +1,15 @@
 /**
  * comparison.csv rows: each policy against the scenario's baseline policy, per attack and metric
- * (SPEC §8). `reduction_pct` = (baseline_mean − mean) / baseline_mean × 100: positive means the policy
- * lowers the metric (less risk, or less cost), negative means it raises it. Empty when the baseline
- * mean is 0 or empty (no meaningful ratio) or the policy's mean is empty.
+ * (SPEC §8, docs/outputs.md). `better` says which direction is better for the metric (`lower` for all
+ * but `time_to_first_access_s` and `tasks_total`). `reduction_pct` is signed so that positive always
+ * means better than the baseline (less risk, or less cost): (baseline_mean − mean) / baseline_mean × 100
+ * for `lower`, (mean − baseline_mean) / baseline_mean × 100 for `higher`. Empty when the baseline mean
+ * is 0 or empty (no meaningful ratio) or the policy's mean is empty. `baseline_n` and `n` are the
+ * trials each mean is over: conditional metrics (time to first access, time to containment) are only
+ * defined in some trials, so the two means may be over different trials.
  */
 import { OutputError } from '../errors.js';
-import { METRICS, type Metric } from './columns.js';
+import { METRICS, type Metric } from '../domain/metrics.js';
 import type { SummaryRow } from './summary.js';
 
 /** One row of comparison.csv before formatting; keys are the CSV columns. */
@@ -13,17 +17,35 @@ export interface ComparisonRow {
   readonly scenario: string;
   readonly attack: string;
   readonly metric: Metric;
+  readonly better: Better;
   readonly baseline: string;
   readonly policy: string;
+  readonly baseline_n: number;
   readonly baseline_mean: number | null;
+  readonly n: number;
   readonly mean: number | null;
   readonly reduction_pct: number | null;
 }
 
-/** (baseline − value) / baseline × 100, or `null` when it is undefined. */
-export function reductionPct(baseline: number | null, value: number | null): number | null {
+/** Which direction of a metric is better for the defender. */
+export type Better = 'lower' | 'higher';
+
+/** Metrics where a higher value is better: the attacker took longer; more of the workload ran. */
+const HIGHER_IS_BETTER: ReadonlySet<Metric> = new Set<Metric>(['time_to_first_access_s', 'tasks_total']);
+
+/** Which direction of `metric` is better. */
+export function betterOf(metric: Metric): Better {
+  return HIGHER_IS_BETTER.has(metric) ? 'higher' : 'lower';
+}
+
+/**
+ * The improvement over the baseline in percent, positive = better: (baseline − value) / baseline × 100
+ * when lower is better, the opposite sign when higher is better; `null` when it is undefined.
+ */
+export function reductionPct(baseline: number | null, value: number | null, better: Better = 'lower'): number | null {
   if (baseline === null || value === null || baseline === 0) return null;
-  return ((baseline - value) / baseline) * 100;
+  const pct = ((baseline - value) / baseline) * 100;
+  return better === 'lower' ? pct : pct === 0 ? 0 : -pct;
 }
 
 /**
@@ -79,15 +101,19 @@ export function compare(
           if (row === undefined && base === undefined) continue;
           const baselineMean = base?.mean ?? null;
           const m = row?.mean ?? null;
+          const better = betterOf(metric);
           out.push({
             scenario,
             attack,
             metric,
+            better,
             baseline,
             policy,
+            baseline_n: base?.n ?? 0,
             baseline_mean: baselineMean,
+            n: row?.n ?? 0,
             mean: m,
-            reduction_pct: reductionPct(baselineMean, m),
+            reduction_pct: reductionPct(baselineMean, m, better),
           });
         }
       }

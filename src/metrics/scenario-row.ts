@@ -1,5 +1,5 @@
 /** scenarios.csv rows: what each scenario replays and which framework ids and sources it cites (SPEC §8). */
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 
 /** Separator for list cells (patterns, framework ids, references). */
 export const LIST_SEPARATOR = '; ';

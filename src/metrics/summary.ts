@@ -8,8 +8,8 @@
  * small skewed samples would otherwise print a negative blast radius).
  */
 import { MetricAccumulator, type CiMethod } from '../lib/stats.js';
-import type { Scenario } from '../scenario/types.js';
-import { METRICS, type Metric, type TrialRow } from './columns.js';
+import type { Scenario } from '../domain/scenario.js';
+import { METRICS, type Metric, type TrialRow } from '../domain/metrics.js';
 
 /** Metrics whose every value is 0 or 1: their CI is a Wilson interval for a proportion. */
 export const PROPORTION_METRICS: ReadonlySet<Metric> = new Set<Metric>(['attack_success']);

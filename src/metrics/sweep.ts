@@ -1,5 +1,5 @@
 /** sweep.csv rows: one policy parameter over a range of values, per value × attack × metric (SPEC §8). */
-import type { Metric } from './columns.js';
+import type { Metric } from '../domain/metrics.js';
 import type { SummaryRow } from './summary.js';
 
 /** One row of sweep.csv before formatting; keys are the CSV columns. */

@@ -4,7 +4,7 @@
  * the graph-library baseline in benchmarks; the trial loop uses the compiled form instead.
  */
 import graphology from 'graphology';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../domain/scenario.js';
 
 const { MultiDirectedGraph } = graphology;
 

@@ -7,7 +7,7 @@
  * no detection and enough time.
  */
 import type { CompiledModel } from './compile.js';
-import { ADMIN } from './actions.js';
+import { ADMIN } from '../domain/actions.js';
 
 /** Prepared once per model (buffers), then queried per source: per node, the action bits reached (buffer reused). */
 export type ReachImpl = (model: CompiledModel) => (source: number) => Uint8Array;

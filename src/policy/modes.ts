@@ -10,8 +10,8 @@
  * Rotation of a standing secret: exception rotation ?? the credential's own ?? the policy's ?? the
  * scenario default.
  */
-import type { CredentialNode, HybridException, Policy, Scenario, ScenarioNode } from '../scenario/types.js';
-import { SENSITIVITIES } from '../scenario/types.js';
+import type { CredentialNode, HybridException, Policy, Scenario, ScenarioNode } from '../domain/scenario.js';
+import { SENSITIVITIES } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
 

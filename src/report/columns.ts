@@ -2,7 +2,7 @@
  * Every CSV's columns (SPEC §8), declared once. Each list is checked against the row type it writes:
  * a column without a field, or a field without a column, is a compile error.
  */
-import { METRICS } from '../metrics/columns.js';
+import { METRICS } from '../domain/metrics.js';
 import type { ComparisonRow } from '../metrics/comparison.js';
 import type { ScenariosRow } from '../metrics/scenario-row.js';
 import type { SummaryRow } from '../metrics/summary.js';
@@ -33,9 +33,12 @@ export const COMPARISON_COLUMNS = [
   'scenario',
   'attack',
   'metric',
+  'better',
   'baseline',
   'policy',
+  'baseline_n',
   'baseline_mean',
+  'n',
   'mean',
   'reduction_pct',
 ] as const;

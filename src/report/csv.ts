@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { OutputError } from '../errors.js';
 import { errorMessage, tempPath, writeFileAtomic } from '../io/atomic.js';
-import { METRICS, type TrialRow } from '../metrics/columns.js';
+import { METRICS, type TrialRow } from '../domain/metrics.js';
 import { TRIALS_COLUMNS, type Cell, type CsvRow } from './columns.js';
 import { formatNumber } from './format.js';
 

@@ -22,12 +22,27 @@ export function humanCount(value: number | null): string {
   return `${trimFixed(scaled, Math.abs(scaled) >= 100 ? 0 : 1)}${units[i] ?? ''}`;
 }
 
-/** A proportion in [0, 1] as a percentage (`42%`, `7.5%`, `0.3%`). */
+/** A proportion in [0, 1] as a percentage (`42%`, `7.5%`, `0.3%`); never `100%` below 1 nor `0%` above 0 (`99.5%`, `<0.1%`). */
 export function humanPercent(proportion: number | null): string {
   if (proportion === null || !Number.isFinite(proportion)) return EMPTY;
   const pct = proportion * 100;
   const abs = Math.abs(pct);
-  return `${trimFixed(pct, abs >= 10 || abs === 0 ? 0 : 1)}%`;
+  return `${proportion < 0 ? '-' : ''}${percentText(abs, abs >= 10 || abs === 0 ? 0 : 1)}%`;
+}
+
+/**
+ * A non-negative percentage with `decimals` decimals, never rounded to certainty: a value strictly
+ * between 0 and 0.1 is `<0.1`, a value below 100 that rounds to 100 gets one more decimal, or `>99.9`.
+ */
+function percentText(abs: number, decimals: number): string {
+  if (abs > 0 && abs < 0.1) return '<0.1';
+  const text = trimFixed(abs, decimals);
+  if (abs > 0 && text === '0') return trimFixed(abs, 1);
+  if (abs < 100 && text === '100') {
+    const finer = trimFixed(abs, 1);
+    return finer === '100' ? '>99.9' : finer;
+  }
+  return text;
 }
 
 /** Seconds in the largest unit that keeps the number readable (`45s`, `12m`, `3.2h`, `2.1d`). */
@@ -40,13 +55,12 @@ export function humanSeconds(seconds: number | null): string {
   return `${trimFixed(seconds / 86_400, abs >= 864_000 ? 0 : 1)}d`;
 }
 
-/** A reduction in percent (positive = lower than baseline) as `↓75%` / `↑20%` / `=`; empty → `—`. */
+/** A reduction in percent (positive = better than baseline) as `↓75%` / `↑20%` / `=` (exactly 0); empty → `—`. */
 export function humanReduction(reductionPct: number | null): string {
   if (reductionPct === null || !Number.isFinite(reductionPct)) return EMPTY;
+  if (reductionPct === 0) return '=';
   const abs = Math.abs(reductionPct);
-  const text = trimFixed(abs, abs >= 10 ? 0 : 1);
-  if (text === '0') return '=';
-  return `${reductionPct > 0 ? '↓' : '↑'}${text}%`;
+  return `${reductionPct > 0 ? '↓' : '↑'}${percentText(abs, abs >= 10 ? 0 : 1)}%`;
 }
 
 /** A display unit for seconds chosen from the largest value, for chart axes. */

@@ -1,5 +1,5 @@
 /** Indexed access to summary rows, and the scenario × policy × attack structure they describe, in row order. */
-import type { Metric } from '../metrics/columns.js';
+import type { Metric } from '../domain/metrics.js';
 import type { SummaryRow } from '../metrics/summary.js';
 
 /** One scenario's policies and attacks as they appear in the summary (already in file order). */

@@ -3,12 +3,13 @@
  * - `wide`: one line per scenario × attack, a block of key metrics per policy, then the blast-radius
  *   reduction of each non-baseline policy against the baseline;
  * - `long`: one line per scenario × attack × policy (fits one screen for many scenarios);
- * - `auto` (default): wide when it fits `width`, else long.
+ * - `auto` (default): wide when it fits `width`, else long, else (narrow terminals) compact: one line
+ *   per scenario × attack, then each policy's values as `label value` pairs wrapped at `width`.
  * Column widths come from the cell texts, so the same results give the same table. Colour (picocolors)
  * only when the caller says so: the CLI decides from `isTTY`; nothing here looks at the terminal.
  */
 import pc from 'picocolors';
-import type { Metric } from '../metrics/columns.js';
+import type { Metric } from '../domain/metrics.js';
 import { reductionPct } from '../metrics/comparison.js';
 import type { SummaryRow } from '../metrics/summary.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';
@@ -50,8 +51,47 @@ export function renderTable(summary: Iterable<SummaryRow>, options: TableOptions
   const wide = renderWide(index, options);
   if (layout === 'wide') return wide;
   const width = options.width ?? 120;
-  const fits = wide.split('\n').every((line) => stripAnsi(line).length <= width);
-  return fits ? wide : renderLong(index, options);
+  const fits = (text: string): boolean => text.split('\n').every((line) => [...stripAnsi(line)].length <= width);
+  if (fits(wide)) return wide;
+  const long = renderLong(index, options);
+  return fits(long) ? long : renderCompact(index, options, width);
+}
+
+/**
+ * The layout for narrow terminals: a heading line per scenario × attack, then per policy its name and
+ * `label value` pairs, wrapped at `width` (a pair is never split).
+ */
+function renderCompact(index: SummaryIndex, options: TableOptions, width: number): string {
+  const c = colors(options.color);
+  const lines: string[] = [];
+  for (const shape of index.shapes) {
+    const baseline = baselineOf(shape, options.baselineByScenario);
+    for (const attack of shape.attacks) {
+      if (lines.length > 0) lines.push('');
+      lines.push(c.bold(`${shape.scenario} · ${attack}`));
+      for (const policy of shape.policies) {
+        lines.push(`  ${policy === baseline ? c.dim(`${policy} (baseline)`) : policy}`);
+        const pairs = KEY_COLUMNS.map((k) => `${k.header} ${k.render(index.mean(shape.scenario, policy, attack, k.metric))}`);
+        if (policy !== baseline) {
+          const reduction = reductionCell(
+            reductionPct(index.mean(shape.scenario, baseline, attack, 'blast_radius'), index.mean(shape.scenario, policy, attack, 'blast_radius')),
+            c,
+          );
+          pairs.push(`Δ blast ${style(reduction, reduction.text)}`);
+        }
+        let line = '';
+        for (const pair of pairs) {
+          const next = line === '' ? `    ${pair}` : `${line} · ${pair}`;
+          if (line !== '' && [...stripAnsi(next)].length > width) {
+            lines.push(line);
+            line = `    ${pair}`;
+          } else line = next;
+        }
+        lines.push(line);
+      }
+    }
+  }
+  return lines.join('\n');
 }
 
 function renderLong(index: SummaryIndex, options: TableOptions): string {

@@ -3,9 +3,9 @@
  * then the trial's metrics. What a reviewer reads to see *why* a policy gave the number it gave.
  */
 import type { CompiledModel } from '../model/compile.js';
-import type { TraceEvent } from '../sim/reach.js';
-import { METRICS, type TrialMetrics } from '../metrics/columns.js';
-import { actionName } from '../model/actions.js';
+import type { TraceEvent } from '../reach/engine.js';
+import { METRICS, type TrialMetrics } from '../domain/metrics.js';
+import { actionName } from '../domain/actions.js';
 import { humanSeconds } from './human.js';
 
 
@@ -18,8 +18,14 @@ export interface TraceHeader {
   readonly seed: number;
 }
 
-/** Renders a header, the steps (one line each, aligned) and the metrics of one trial. */
-export function renderTrace(model: CompiledModel, header: TraceHeader, events: readonly TraceEvent[], metrics: TrialMetrics): string {
+/** Renders a header, the steps (one line each, aligned) and the metrics of one trial; `metricsOnly` drops header and steps. */
+export function renderTrace(
+  model: CompiledModel,
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  metrics: TrialMetrics,
+  options: { readonly metricsOnly?: boolean } = {},
+): string {
   const id = (node: number): string => (node >= 0 ? model.ids[node]! : '');
   const rows = events.map((e) => [
     `t+${humanSeconds(e.t / 1000)}`,
@@ -41,6 +47,7 @@ export function renderTrace(model: CompiledModel, header: TraceHeader, events: r
   if (rows.length === 0) out.push('(the attacker took no step: nothing it held was usable)');
   else out.push(line(head), ...rows.map(line));
   out.push('', 'metrics:');
+  if (options.metricsOnly === true) out.splice(0, out.length, 'metrics:');
   const named = METRICS.map((m) => [m, metrics[m] === null ? '—' : String(metrics[m])] as const);
   const width = Math.max(...named.map(([m]) => m.length));
   for (const [m, v] of named) out.push(`  ${m.padEnd(width)}  ${v}`);

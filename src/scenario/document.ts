@@ -8,7 +8,7 @@
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
-import { JsonLocator } from './json-locator.js';
+import { JsonLocator, type PathSegment } from './json-locator.js';
 
 /** Files larger than this are rejected before parsing. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -28,7 +28,7 @@ const CORE_TAGS: ReadonlySet<string> = new Set(
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** One path segment inside a document: a map key or a list index. */
-export type PathSegment = string | number;
+export type { PathSegment };
 
 /** JSON files above this size skip the YAML parser (see parseText). */
 export const FAST_JSON_BYTES = 1024 * 1024;

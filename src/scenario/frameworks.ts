@@ -72,6 +72,23 @@ export const FRAMEWORK_IDS = {
 /** A framework key accepted under `frameworks:`. */
 export type FrameworkKey = keyof typeof FRAMEWORK_IDS;
 
+/** Human names of the framework keys, for reports. */
+export const FRAMEWORK_LABELS: { readonly [K in FrameworkKey]: string } = {
+  'owasp-nhi': 'OWASP NHI Top 10',
+  'owasp-agentic': 'OWASP Agentic',
+  'owasp-llm': 'OWASP LLM Top 10',
+  attack: 'MITRE ATT&CK',
+  'nist-csf': 'NIST CSF 2.0',
+  'nist-ai-rmf': 'NIST AI RMF',
+  'nist-800-207': 'NIST SP 800-207',
+  maestro: 'MAESTRO',
+};
+
+/** The human name of a framework key (the key itself when it is not one of ours). */
+export function frameworkLabel(key: string): string {
+  return Object.hasOwn(FRAMEWORK_LABELS, key) ? FRAMEWORK_LABELS[key as FrameworkKey] : key;
+}
+
 /** The framework keys, in FRAMEWORKS.md order. */
 export const FRAMEWORK_ID_KEYS = Object.keys(FRAMEWORK_IDS) as readonly FrameworkKey[];
 

@@ -6,7 +6,8 @@
  * `edges[812345].to` starts in the text. Every array or object it walks through records the offsets
  * of its members the first time, so reporting many problems in one big list scans that list once.
  */
-import type { PathSegment } from './document.js';
+/** One step of a path into a parsed document: a map key or a list index. */
+export type PathSegment = string | number;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -25,9 +25,10 @@ import {
   type PolicyInput,
   type ScenarioInput,
 } from './schema.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../domain/scenario.js';
 
-type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
+/** A scenario with its parsed document, or every issue found. */
+export type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
 
 /** Validates and resolves scenario text; `file` is only used to label issues and `source.file`. */
 export function parseScenarioText(text: string, file: string): { scenario: Scenario } | { issues: ScenarioIssue[] } {
@@ -55,7 +56,7 @@ export function loadScenarios(paths: readonly string[]): { scenarios: Scenario[]
       if (statSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
       else files.add(path);
     } catch (error) {
-      issues.push(fileIssue(path, `cannot read: ${errorText(error)}`));
+      issues.push(fileIssue(path, readErrorText(error)));
     }
   }
   const scenarios: Scenario[] = [];
@@ -85,7 +86,7 @@ function walk(dir: string): string[] {
     // Presets live in policies/ folders; they are policies, not scenarios.
     if (entry.isDirectory()) {
       if (entry.name !== 'policies' && !entry.name.startsWith('.')) out.push(...walk(path));
-    } else if (/\.(ya?ml|json)$/i.test(entry.name) && entry.name !== 'run.json') {
+    } else if (isScenarioFileName(entry.name) && entry.name !== 'run.json') {
       // run.json is the record of a results folder written inside a scenario folder, not a scenario.
       out.push(path);
     }
@@ -94,14 +95,25 @@ function walk(dir: string): string[] {
 }
 
 function readAndParse(path: string): ParseResult {
+  if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
   // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
   const read = readRegularFile(path, maxBytesFor(path));
   if (!read.ok) return { issues: [fileIssue(path, read.message)] };
   return parseScenario(read.bytes, path);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Scenario files are YAML or JSON, by name. */
+function isScenarioFileName(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
+/** Why a path cannot be read, in words (`not found`, `permission denied`), not a raw `ENOENT … stat`. */
+function readErrorText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot read: permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function parseScenario(bytes: Buffer, file: string): ParseResult {
@@ -110,8 +122,15 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   if ('issues' in decoded) return decoded;
   const text = parseText(decoded.text, file);
   if ('issues' in text) return text;
-  const { parsed } = text;
+  return scenarioOfDocument(text.parsed, sha256);
+}
 
+/**
+ * Validates and resolves a parsed document: schema, presets, references, framework tags, defaults.
+ * The sweep passes its variants here (data built as an object, positions from the user's file).
+ * @internal
+ */
+export function scenarioOfDocument(parsed: ParsedDocument, sha256: string): ParseResult {
   // 1. Schema: every shape problem in the file.
   const checked = scenarioInputSchema.safeParse(parsed.data);
   const issues = checked.success ? [] : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
@@ -129,7 +148,7 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
-  return { scenario: resolveScenario(checked.data, policies, { file, sha256 }), parsed };
+  return { scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
 }
 
 /**

@@ -74,9 +74,14 @@ export function expandPolicyEntry(
   if ('issues' in preset) return preset;
   if (typeof entry === 'string') return { policy: policySchema.parse(preset.raw) };
   const { preset: _name, ...overrides } = entry;
-  const merged = { ...preset.raw, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const merged = mergePreset(preset.raw, overrides);
   const check = policySchema.safeParse(merged);
   if (check.success) return { policy: check.data };
   return { issues: mapZodIssues(check.error.issues, { parsed, schema: policySchema, data: merged, base: ['policies', name] }) };
 }
 
+
+/** The one preset merge: the preset's fields, then the entry's overrides (a nested object is replaced whole). */
+export function mergePreset(preset: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { ...preset, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}

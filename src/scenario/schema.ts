@@ -7,13 +7,18 @@ import * as z from 'zod';
 import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duration.js';
 import {
   ACTIONS,
+  EDGE_KINDS,
+  EXPOSURES,
   IDENTITIES,
   REEVALUATE_MODES,
   REVOKE_TRIGGERS,
   SCOPES,
+  STANDING_SCOPES,
+  TOKEN_SCOPES,
+  CALL_CHAINS,
   SENSITIVITIES,
   POLICY_KINDS,
-} from './types.js';
+} from '../domain/scenario.js';
 
 /** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
 export const FRAMEWORK_KEYS = [
@@ -58,6 +63,10 @@ const idSchema = z
   })
   .max(200);
 const environmentSchema = z.string().min(1).max(200);
+const exposureSchema = z
+  .enum(EXPOSURES)
+  .optional()
+  .meta({ description: 'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).' });
 
 const uniformSchema = z
   .strictObject({ min: durationSchema, max: durationSchema })
@@ -89,11 +98,13 @@ const agentSchema = z.strictObject({
   replans: z.boolean().optional().meta({ description: 'Can re-plan and chain tools (default false).' }),
   environment: environmentSchema.optional().meta({ description: 'Cloud/site (default "default").' }),
   identity: z.enum(IDENTITIES).optional().meta({ description: 'workload (default) or shared-secret.' }),
+  exposure: exposureSchema,
 });
 const toolSchema = z.strictObject({
   id: idSchema,
   kind: z.literal('tool'),
   environment: environmentSchema.optional(),
+  exposure: exposureSchema,
 });
 const resourceSchema = z.strictObject({
   id: idSchema,
@@ -101,6 +112,8 @@ const resourceSchema = z.strictObject({
   sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
+  egress: z.boolean().optional().meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
+  exposure: exposureSchema,
 });
 const credentialSchema = z.strictObject({
   id: idSchema,
@@ -116,16 +129,24 @@ export const nodeSchema = z.discriminatedUnion('kind', [agentSchema, toolSchema,
 export const edgeSchema = z.strictObject({
   from: idSchema,
   to: idSchema,
-  kind: z.enum(['holds', 'grants', 'invokes', 'assumes']),
+  kind: z.enum(EDGE_KINDS),
   actions: z.array(z.enum(ACTIONS)).min(1).optional().meta({ description: 'grants only: read, write, admin.' }),
 });
 
 // ── workload ─────────────────────────────────────────────────────────────────────────────────────
-const stepSchema = z.strictObject({
+const actionStepSchema = z.strictObject({
   target: idSchema,
   action: z.enum(ACTIONS),
   via: idSchema.optional(),
   credential: idSchema.optional(),
+});
+const exchangeStepSchema = z.strictObject({
+  exchange: z
+    .strictObject({ from: idSchema, to: idSchema })
+    .meta({ description: 'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.' }),
+});
+const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
+  error: 'must be a step {target, action, via?, credential?} or an exchange {exchange: {from, to}}',
 });
 /** One benign task of an agent. */
 export const taskSchema = z
@@ -203,11 +224,27 @@ const policyShape = {
   kind: z.enum(POLICY_KINDS),
   rotation: durationOrNeverSchema.optional(),
   ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
-  scope: z.enum(SCOPES).optional(),
+  scope: z.enum(SCOPES).optional().meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
+  callChain: z.enum(CALL_CHAINS).optional().meta({ description: "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own." }),
+  approval: z
+    .strictObject({
+      actions: z.array(z.enum(ACTIONS)).min(1),
+      refuse: probabilitySchema,
+      wait: distributionSchema.optional().meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
+    })
+    .optional(),
   revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
   reevaluate: z.enum(REEVALUATE_MODES).optional(),
   bindToWorkload: z.boolean().optional(),
-  detection: z.strictObject({ probability: probabilitySchema, delay: distributionSchema.optional() }).optional(),
+  forbidCreation: z.boolean().optional().meta({ description: 'Forbid attacker-created material through issues edges (default false).' }),
+  detection: z
+    .strictObject({
+      probability: probabilitySchema.optional(),
+      delay: distributionSchema.optional(),
+      at: durationSchema.optional().meta({ description: 'Recorded detection: the incident is noticed at this time (from 0).' }),
+    })
+    .refine((d) => d.probability !== undefined || d.at !== undefined, { error: 'needs "probability", "at" or both' })
+    .optional(),
   revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
   issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
   exceptions: z.array(exceptionSchema).optional(),
@@ -217,8 +254,15 @@ const exceptionsOnlyOnHybrid = (policy: { kind?: string | undefined; exceptions?
     ctx.addIssue({ code: 'custom', message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`, path: ['exceptions'], input: policy.exceptions });
   }
 };
+const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | undefined }, ctx: z.RefinementCtx): void => {
+  if (policy.kind === undefined || policy.scope === undefined) return;
+  const allowed: readonly string[] = policy.kind === 'persistent' ? STANDING_SCOPES : TOKEN_SCOPES;
+  if (!allowed.includes(policy.scope)) {
+    ctx.addIssue({ code: 'custom', message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`, path: ['scope'], input: policy.scope });
+  }
+};
 /** A full policy object (also the content of a preset file). */
-export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid);
+export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid).superRefine(scopeFitsKind);
 
 /** Preset names are file names in scenarios/policies/ (no path separators, so no traversal). */
 export const presetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a preset name like ephemeral-15m' });
@@ -263,6 +307,8 @@ export type ScenarioInput = z.output<typeof scenarioInputSchema>;
 export type NodeInput = z.output<typeof nodeSchema>;
 export type EdgeInput = z.output<typeof edgeSchema>;
 export type TaskInput = z.output<typeof taskSchema>;
+export type StepInput = z.output<typeof stepSchema>;
+export type ActionStepInput = z.output<typeof actionStepSchema>;
 export type AttackInput = z.output<typeof attackSchema>;
 export type PolicyInput = z.output<typeof policySchema>;
 export type PolicyEntryInput = z.output<typeof policyEntrySchema>;

@@ -3,15 +3,16 @@
  * synchronous: the result depends only on the compiled model and the four indices.
  */
 import type { CompiledModel } from '../model/compile.js';
-import type { CostMetrics, TrialMetrics } from '../metrics/columns.js';
-import { ADMIN, READ, WRITE } from '../model/actions.js';
+import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
+import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
 import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workload/cost.js';
 import { footholdOf } from '../attacks/registry.js';
-import type { TrialContext } from './context.js';
-import { expand, type TraceEvent } from './reach.js';
+import type { TrialContext } from '../reach/context.js';
+import { expand, type TraceEvent } from '../reach/engine.js';
+import { recordsExfiltrated } from './exfiltration.js';
 
 /** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {
@@ -157,7 +158,11 @@ export interface TrialObservers {
   readonly trace?: (event: TraceEvent) => void;
   /** Every token the trial's workload mints (the cost pass then runs for this trial, uncached). */
   readonly onIssue?: IssuanceSink;
+  /** Skip the workload's cost pass (attribution variants need risk metrics only): cost metrics are 0. */
+  readonly riskOnly?: boolean;
 }
+
+const NO_COST: CostMetrics = { tokens_issued: 0, peak_issuance_per_s: 0, issuance_wait_p95_ms: 0, tasks_total: 0, tasks_failed: 0, reauthorizations: 0 };
 
 /** Runs one trial, counting engine events; observers see every attacker step and every minted token. */
 export function runTrialDetailed(
@@ -194,6 +199,7 @@ export function runTrialDetailed(
     if ((actions & (WRITE | ADMIN)) !== 0) privileged++;
   }
   const metrics: TrialMetrics = {
+    records_exfiltrated: recordsExfiltrated(model, reach.touched),
     resources_reached: reach.reached.size,
     attack_success: reach.reached.size > 0 ? 1 : 0,
     blast_radius: blast,
@@ -202,9 +208,10 @@ export function runTrialDetailed(
     credentials_harvested: reach.credentialsHarvested,
     max_hops: reach.maxHops,
     exposure_window_s: reach.exposureWindowMs / 1000,
+    access_window_s: reach.accessWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
-    ...costOf(model, policyIndex, trialIndex, onIssue),
+    ...(observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue)),
   };
   return { metrics, events: reach.events, steps: reach.steps };
 }

@@ -7,11 +7,11 @@
  * occurrence returns: per-second counts live in one typed array over the horizon, waits in one
  * growable Float64Array whose p95 is found by selection, not by sorting.
  */
-import type { Policy } from '../scenario/types.js';
+import type { Policy } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
-import type { CostMetrics } from '../metrics/columns.js';
+import type { CostMetrics } from '../domain/metrics.js';
 import type { Issuance } from './occurrence.js';
 import { occurrenceCount, simulateOccurrence } from './occurrence.js';
 

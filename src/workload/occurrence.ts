@@ -5,11 +5,12 @@
  * Draws are keyed by (task, occurrence, request, purpose), so any occurrence can be computed on its
  * own: attacks look up only the occurrences around the moments they need, cost sums over all of them.
  */
-import type { Policy, Task } from '../scenario/types.js';
+import type { Policy, Task } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';
 import { sampleAt } from '../lib/distribution.js';
+import { approvalWait } from './approval.js';
 
 /** A token minted for a benign task. Copies land at every holder of `cred`. */
 export interface Issuance {
@@ -155,6 +156,7 @@ export function simulateOccurrence(
   let request = 0;
   let t = start;
   let status: OccurrenceStatus = 'completed';
+  t += approvalWait(model, policy, costSeed, taskIndex, k, waits);
 
   outer: for (const seg of planOf(model, policy, modes, taskIndex)) {
     const { creds } = seg;

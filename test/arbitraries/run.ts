@@ -1,6 +1,6 @@
 /** Runs trials of a built scenario in tests: by policy/attack name or index, one trial or many. */
-import type { Scenario } from '../../src/scenario/types.js';
-import type { TrialMetrics } from '../../src/metrics/columns.js';
+import type { Scenario } from '../../src/domain/scenario.js';
+import type { TrialMetrics } from '../../src/domain/metrics.js';
 import type { CompiledModel } from '../../src/model/compile.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';

@@ -1,7 +1,7 @@
 /** The six breach patterns (SPEC §4) under persistent, ephemeral and hybrid policies. */
 import { describe, expect, it } from 'vitest';
-import type { Action, HybridException, Policy } from '../../src/scenario/types.js';
-import { PATTERN_IDS } from '../../src/scenario/types.js';
+import type { Action, HybridException, Policy } from '../../src/domain/scenario.js';
+import { PATTERN_IDS } from '../../src/domain/scenario.js';
 import { PATTERNS } from '../../src/attacks/registry.js';
 import {
   DAY, HOUR, MIN, agent, credential, drift, ephemeral, fixed, grants, holds, hybrid, invokes, lateral, massLeak, orphaned, persistent,
@@ -128,7 +128,7 @@ describe('attacks/intent-drift', () => {
   });
 
   it('should detect the denial and revoke', () => {
-    const policy = ephemeral('e', { reevaluate: 'privileged', scope: 'role', detection: { probability: 1, delay: fixed(30 * MIN) } });
+    const policy = ephemeral('e', { reevaluate: 'privileged', scope: 'role', detection: { probability: 1, delay: fixed(30 * MIN), atMs: Infinity } });
     const m = runOne(build([policy]));
     expect(m.attack_success).toBe(0);
     expect(m.time_to_containment_s).toBe((30 * MIN) / 1000);

@@ -10,7 +10,7 @@ import { formatBenchTable, runBenchmarks, selectIds } from '../../src/bench/suit
 import { BENCH_IDS } from '../../src/bench/types.js';
 import { generateEstate } from '../../src/estate/synthetic.js';
 import { compile } from '../../src/model/compile.js';
-import { READ, ADMIN } from '../../src/model/actions.js';
+import { READ, ADMIN } from '../../src/domain/actions.js';
 import type { BenchRow } from '../../src/report/columns.js';
 
 // The 2-core case runs a compiled worker thread; compile just the worker and its imports for the test.

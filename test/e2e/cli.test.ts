@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, build, cli, FIXTURES, listAll, snapshot, tempDir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/domain/metrics.js';
+import { BIN, build, cli, FIXTURES, listAll, removeTempDirs, snapshot, tempDir } from './helpers.js';
 
 const SUITE = join(FIXTURES, 'suite');
 const INVALID = join(FIXTURES, 'invalid/broken.yaml');
@@ -10,14 +11,15 @@ const INVALID = join(FIXTURES, 'invalid/broken.yaml');
 const SUITE_TRIALS = 2 * 2 * 12 + 3 * 9;
 const OUTPUTS = ['comparison.csv', 'report.html', 'report.md', 'run.json', 'scenarios.csv', 'summary.csv', 'trials.csv'];
 
-/** No staging folders or temp files left beside or inside the outputs. */
+/** No staging folders or temp files left beside or inside the outputs (the folder must exist). */
 function expectNoTemp(dir: string): void {
-  expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
-  if (existsSync(dir)) expect(listAll(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  expect(existsSync(dir), dir).toBe(true);
+  expect(listAll(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
 }
 
 describe('blastlab CLI (e2e)', () => {
   beforeAll(() => build(), 180_000);
+  afterAll(removeTempDirs);
 
   describe('validate', () => {
     it('should exit 0 and list the scenarios when every file is valid', () => {
@@ -46,7 +48,7 @@ describe('blastlab CLI (e2e)', () => {
       for (const f of OUTPUTS) expect(existsSync(join(out, f)), f).toBe(true);
       const trials = readFileSync(join(out, 'trials.csv'), 'utf8').trimEnd().split('\n');
       expect(trials).toHaveLength(SUITE_TRIALS + 1);
-      expect(trials[0]).toMatch(/^scenario,policy,attack,trial,seed,resources_reached,/);
+      expect(trials[0]).toMatch(/^scenario,policy,attack,trial,seed,records_exfiltrated,resources_reached,/);
       expect(r.stdout).toContain('e2e-ci-key');
       expectNoTemp(cwd);
       expectNoTemp(join(cwd, 'results'));
@@ -232,7 +234,7 @@ describe('blastlab CLI (e2e)', () => {
       expect(r.code).toBe(0);
       const lines = readFileSync(join(cwd, 'sw/sweep.csv'), 'utf8').trimEnd().split('\n');
       expect(lines[0]).toBe('scenario,policy,param,value,attack,metric,mean,ci95_low,ci95_high');
-      expect(lines).toHaveLength(1 + 3 * 2 * 16);
+      expect(lines).toHaveLength(1 + 3 * 2 * METRICS.length);
       expect(new Set(lines.slice(1).map((l) => l.split(',')[3]))).toEqual(new Set(['1m', '15m', '1d']));
       expect(existsSync(join(cwd, 'sw/report.md'))).toBe(true);
     });

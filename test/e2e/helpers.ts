@@ -1,7 +1,7 @@
 /** Spawning the built CLI for end-to-end tests. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { tempDir as makeTempDir } from '../tmp.js';
 import { join, relative, resolve } from 'node:path';
 
 /** The repository root. */
@@ -54,10 +54,12 @@ export function cli(args: readonly string[], cwd: string, env: Record<string, st
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A fresh temp folder. */
+/** A fresh temp folder, removed by `removeTempDirs()` (call it in the test file's `afterAll`). */
 export function tempDir(prefix = 'blastlab-e2e-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
+
+export { removeTempDirs } from '../tmp.js';
 
 /** Every file under `dir` (recursive, sorted), as relative paths → contents. */
 export function snapshot(dir: string): Map<string, string> {

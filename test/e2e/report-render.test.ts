@@ -3,16 +3,18 @@
  * `apt-get install -y chromium`), checks that every chart rendered with a non-zero size and that the page
  * made no network request, and saves a screenshot next to the report.
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SummaryBuilder, orderOf } from '../../src/metrics/summary.js';
 import { sweepRows } from '../../src/metrics/sweep.js';
 import { writeReport, writeSweepReport } from '../../src/report/report.js';
 import { policy, scenario, trialsFor } from '../report/fixtures.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
+
+afterAll(removeTempDirs);
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -59,7 +61,7 @@ describe('report-render', () => {
     ];
     const builder = new SummaryBuilder(orderOf(scenarios));
     for (const row of scenarios.flatMap(trialsFor)) builder.add(row);
-    const dir = mkdtempSync(join(tmpdir(), 'blastlab-render-'));
+    const dir = tempDir('blastlab-render-');
     const files = await writeReport(dir, { scenarios, summary: builder.rows(), samples: (s, p, a, m) => builder.values(s, p, a, m) });
     const shot = join(dir, 'report.png');
     const { boxes, requests } = await renderAndMeasure(files.html, shot);
@@ -83,7 +85,7 @@ describe('report-render', () => {
       }
       return sweepRows(b.rows(), { policy: 'ephemeral', param: 'ttl', value });
     });
-    const dir = mkdtempSync(join(tmpdir(), 'blastlab-render-sweep-'));
+    const dir = tempDir('blastlab-render-sweep-');
     const files = await writeSweepReport(dir, { scenario: undefined, policy: 'ephemeral', param: 'ttl', values, rows });
     const shot = join(dir, 'sweep.png');
     const { boxes, requests } = await renderAndMeasure(files.html, shot);

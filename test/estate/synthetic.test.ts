@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { estateToDocument } from '../../src/estate/document.js';
 import { generateEstate } from '../../src/estate/synthetic.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import type { NodeKind, Scenario } from '../../src/scenario/types.js';
+import type { NodeKind, Scenario } from '../../src/domain/scenario.js';
 
 /** SPEC §1: which kinds each edge kind may join. */
 const ALLOWED: Record<string, { from: readonly NodeKind[]; to: readonly NodeKind[] }> = {

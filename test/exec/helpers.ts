@@ -1,5 +1,5 @@
 /** Minimal resolved scenarios for planning tests: only the fields the planner reads are meaningful. */
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/domain/scenario.js';
 
 /** A scenario with the given policy and attack names (other fields are inert placeholders). */
 export function fakeScenario(name: string, policies: readonly string[], attacks: readonly string[], trials: number, file = `${name}.yaml`): Scenario {

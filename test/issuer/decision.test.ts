@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecisionPolicy } from '../../src/issuer/decision.js';
 import { buildIntentIndex, decide, declaredActions } from '../../src/issuer/decision.js';
 import { generateEstate } from '../../src/estate/synthetic.js';
-import { ACTIONS } from '../../src/scenario/types.js';
+import { ACTIONS } from '../../src/domain/scenario.js';
 import { WORKLOAD_JKT, makeIssuer } from './fixture.js';
 
 const OPEN: DecisionPolicy = { maxSensitivity: 'regulated', window: null, requireReason: true };

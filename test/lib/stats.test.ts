@@ -96,6 +96,8 @@ describe('stats', () => {
         expect(s.p50).toBeGreaterThanOrEqual(min);
         expect(s.p95).toBeLessThanOrEqual(max);
         expect(s.p50).toBeLessThanOrEqual(s.p95 ?? NaN);
+        // The interval exists whenever there are at least two values, and brackets the mean.
+        expect(s.ci95 === null).toBe(s.n < 2);
         if (s.ci95 !== null) {
           expect(s.ci95.low).toBeLessThanOrEqual(s.mean ?? NaN);
           expect(s.ci95.high).toBeGreaterThanOrEqual(s.mean ?? NaN);

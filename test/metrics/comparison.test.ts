@@ -20,8 +20,8 @@ describe('comparison', () => {
     const out = compare(summarize(rows), { s: 'persistent' });
     const blast = out.filter((r) => r.metric === 'blast_radius');
     expect(blast).toEqual([
-      { scenario: 's', attack: 'replay', metric: 'blast_radius', baseline: 'persistent', policy: 'ephemeral', baseline_mean: 10, mean: 2.5, reduction_pct: 75 },
-      { scenario: 's', attack: 'replay', metric: 'blast_radius', baseline: 'persistent', policy: 'hybrid', baseline_mean: 10, mean: 12, reduction_pct: -20 },
+      { scenario: 's', attack: 'replay', metric: 'blast_radius', better: 'lower', baseline: 'persistent', policy: 'ephemeral', baseline_n: 2, baseline_mean: 10, n: 2, mean: 2.5, reduction_pct: 75 },
+      { scenario: 's', attack: 'replay', metric: 'blast_radius', better: 'lower', baseline: 'persistent', policy: 'hybrid', baseline_n: 2, baseline_mean: 10, n: 1, mean: 12, reduction_pct: -20 },
     ]);
   });
 
@@ -38,6 +38,20 @@ describe('comparison', () => {
     const out = compare(summarize(rows), { s: 'ephemeral' });
     expect(new Set(out.map((r) => r.policy))).toEqual(new Set(['persistent', 'hybrid']));
     expect(out.find((r) => r.metric === 'blast_radius' && r.policy === 'persistent')?.reduction_pct).toBe(-300);
+  });
+
+  it('should sign the reduction so that positive means less risk, and give n for conditional metrics', () => {
+    // The attacker gets in after 60 s under the baseline (both trials), after 600 s under ephemeral (one of two).
+    const timed = [
+      trial('t', 'persistent', 'replay', 0, { time_to_first_access_s: 60 }),
+      trial('t', 'persistent', 'replay', 1, { time_to_first_access_s: 60 }),
+      trial('t', 'ephemeral', 'replay', 0, { time_to_first_access_s: 600 }),
+      trial('t', 'ephemeral', 'replay', 1, { time_to_first_access_s: null }),
+    ];
+    const row = compare(summarize(timed), { t: 'persistent' }).find((r) => r.metric === 'time_to_first_access_s');
+    expect(row).toMatchObject({ better: 'higher', baseline_n: 2, baseline_mean: 60, n: 1, mean: 600, reduction_pct: 900 });
+    expect(reductionPct(60, 30, 'higher')).toBe(-50);
+    expect(reductionPct(60, 30, 'lower')).toBe(50);
   });
 
   it('should refuse a baseline without results', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS } from '../../src/metrics/columns.js';
+import { METRICS } from '../../src/domain/metrics.js';
 import { SummaryBuilder, orderOf, summarize } from '../../src/metrics/summary.js';
 import { policy, scenario, trial } from '../report/fixtures.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compile, requestKey } from '../../src/model/compile.js';
 import { buildGraph } from '../../src/model/graph.js';
-import { ADMIN, READ, WRITE, actionMask, maskActions } from '../../src/model/actions.js';
+import { ADMIN, READ, WRITE, actionMask, maskActions } from '../../src/domain/actions.js';
 import { staticReach } from '../../src/model/static-reach.js';
 import { HOUR, agent, credential, fixed, grants, holds, invokes, lateral, persistent, resource, scenario, step, task, tool } from '../arbitraries/build.js';
 import { estateArb, policyArb } from '../arbitraries/scenario.js';

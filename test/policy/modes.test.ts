@@ -1,6 +1,6 @@
 /** How a policy manages each credential (DESIGN §2.1): standing vs broker-managed, and rotation. */
 import { describe, expect, it } from 'vitest';
-import type { HybridException, Policy, Scenario } from '../../src/scenario/types.js';
+import type { HybridException, Policy, Scenario } from '../../src/domain/scenario.js';
 import { credentialModes, versionEnd } from '../../src/policy/modes.js';
 import {
   DAY, HOUR, agent, credential, ephemeral, grants, holds, hybrid, lateral, persistent, resource, scenario, tool,

@@ -1,19 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.js';
-import { METRICS } from '../../src/metrics/columns.js';
+import { METRICS } from '../../src/domain/metrics.js';
 import { summarize } from '../../src/metrics/summary.js';
 import { SUMMARY_COLUMNS, TRIALS_COLUMNS } from '../../src/report/columns.js';
 import { formatCell, formatTrialRow, neutralise, openCsvWriter, toCsv, writeCsv } from '../../src/report/csv.js';
 import { formatNumber } from '../../src/report/format.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
 import { trial } from './fixtures.js';
+
+afterAll(removeTempDirs);
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'blastlab-csv-'));
+  dir = tempDir('blastlab-csv-');
 });
 
 describe('format', () => {

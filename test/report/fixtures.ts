@@ -1,6 +1,6 @@
 /** Hand-made inputs for the metrics and report tests: two small scenarios and their trial rows. */
-import { METRICS, type Metric, type TrialMetrics, type TrialRow } from '../../src/metrics/columns.js';
-import type { Policy, Scenario } from '../../src/scenario/types.js';
+import { METRICS, type Metric, type TrialMetrics, type TrialRow } from '../../src/domain/metrics.js';
+import type { Policy, Scenario } from '../../src/domain/scenario.js';
 
 const zero = { kind: 'fixed', valueMs: 0 } as const;
 
@@ -15,6 +15,9 @@ export function policy(name: string, overrides: Partial<Policy> = {}): Policy {
     revokeOn: { completion: false, failure: false, timeout: false },
     reevaluate: 'none',
     bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
+    forbidCreation: false,
     detection: null,
     revocationLatency: { default: zero, byEnvironment: {} },
     issuer: { latency: zero, availability: 1 },
@@ -36,8 +39,8 @@ export function scenario(name: string, policies: readonly Policy[], extra: Parti
     sensitivityWeights: { public: 0, internal: 1, confidential: 3, regulated: 10 },
     defaultRotationMs: Infinity,
     nodes: [
-      { kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload' },
-      { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws' },
+      { kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload', exposure: 'snapshot' },
+      { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws', exposure: 'snapshot', egress: false },
       { kind: 'credential', id: 'deploy-key', type: 'api-key', ephemeralCapable: true, rotationMs: null },
     ],
     edges: [],
@@ -108,6 +111,7 @@ export function trialsFor(s: Scenario): TrialRow[] {
             credentials_harvested: 1,
             max_hops: hit ? 1 : 0,
             exposure_window_s: ephemeral ? 300 + 60 * i : 172_800 + 3600 * i,
+            access_window_s: ephemeral ? 300 + 60 * i : 172_800 + 3600 * i,
             time_to_first_access_s: hit ? 60 : null,
             time_to_containment_s: ephemeral && i > 1 ? 900 : null,
             tokens_issued: ephemeral ? 720 + i : 0,

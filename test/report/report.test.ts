@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../src/metrics/columns.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/domain/metrics.js';
 import { SummaryBuilder, orderOf } from '../../src/metrics/summary.js';
 import { sweepRows } from '../../src/metrics/sweep.js';
 import { describePolicy, writeReport, writeSweepReport, type ReportFiles } from '../../src/report/report.js';
@@ -19,6 +19,17 @@ const scenarios = [
     { references: ['https://example.org/support-incident', 'internal postmortem 42'], frameworks: { 'owasp-agentic': ['T2'], maestro: ['L3'] } },
   ),
 ];
+
+const made: string[] = [];
+/** A temp folder removed after the suite. */
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'blastlab-report-'));
+  made.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function build(): SummaryBuilder {
   const builder = new SummaryBuilder(orderOf(scenarios));
@@ -42,7 +53,7 @@ describe('report', () => {
   let md: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'blastlab-report-'));
+    dir = tempDir();
     const builder = build();
     files = await writeReport(dir, {
       scenarios,
@@ -54,17 +65,34 @@ describe('report', () => {
     md = readFileSync(files.markdown, 'utf8');
   });
 
-  it('should name no policy in the overview when none lowers the baseline blast radius', async () => {
+  it('should keep the baseline in the overview when no policy is lower beyond the confidence intervals', async () => {
+    // Four trials: the ephemeral policy's interval still reaches the baseline's blast radius of 10.
+    const glance = md.split('## ci-deploy-key')[0]!;
+    expect(glance).toMatch(/\| ci-deploy-key \| secret-replay \| persistent blast 10 \| keep baseline \| — \| — \| — \| no policy is lower beyond the 95% CI \(1 other within it\) \|/);
     const flat = [scenario('flat', [policy('persistent'), policy('persistent-30d', { rotationMs: 30 * 86_400_000 })])];
     const builder = new SummaryBuilder(orderOf(flat));
     for (const row of flat.flatMap(trialsFor)) builder.add(row);
-    const out = await writeReport(mkdtempSync(join(tmpdir(), 'blastlab-report-flat-')), { scenarios: flat, summary: builder.rows() });
+    const out = await writeReport(tempDir(), { scenarios: flat, summary: builder.rows() });
     const overview = readFileSync(out.markdown, 'utf8').split('## flat')[0]!;
-    expect(overview).toContain('none lower');
+    expect(overview).toContain('keep baseline');
     expect(overview).not.toContain('persistent-30d');
-    const glance = md.split('## ci-deploy-key')[0]!;
-    expect(glance).toContain('ephemeral-15m');
-    expect(glance).not.toContain('none lower');
+  });
+
+  it('should recommend the cheapest policy among those tied on blast radius, whatever the file order', async () => {
+    // 40 trials: both brokered policies reach blast 10 once (mean 0.25); "cheap" fails no task.
+    const cheap = (name: string) => policy(name, { kind: 'ephemeral' });
+    const rowsFor = (s: ReturnType<typeof scenario>) =>
+      trialsFor(s).map((r) => (r.policy === 'cheap' ? { ...r, metrics: { ...r.metrics, tasks_failed: 0 } } : r));
+    for (const order of [['persistent', 'costly', 'cheap'], ['persistent', 'cheap', 'costly']]) {
+      const s = scenario('tied', order.map((n) => (n === 'persistent' ? policy(n) : cheap(n))), { trials: 40 });
+      const builder = new SummaryBuilder(orderOf([s]));
+      for (const row of rowsFor(s)) builder.add(row);
+      const out = await writeReport(tempDir(), { scenarios: [s], summary: builder.rows() });
+      const glance = readFileSync(out.markdown, 'utf8').split('## tied')[0]!;
+      expect(glance).toMatch(
+        /\| tied \| secret-replay \| persistent blast 10 \| cheap blast 0.25 \| ↓98% \| \+740 \| 0 \| cheapest of 2 within the 95% CI of the lowest: fewest failed tasks \|/,
+      );
+    }
   });
 
   it('should write report.md, report.html and one SVG per chart', () => {
@@ -101,8 +129,6 @@ describe('report', () => {
     expect(html).toContain('<td class="num good">↓75%</td>');
     // Attack success 1 of 4 trials with its Wilson interval.
     expect(md).toContain('25% \\[4.6%, 70%\\]');
-    // At-a-glance row: baseline, best policy, reduction, extra tokens.
-    expect(md).toMatch(/\| ci-deploy-key \| secret-replay \| persistent blast 10 \| ephemeral-15m blast 2.5 \| ↓75% \| \+722 \| \+1.5 \|/);
   });
 
   it('should list framework tags and sources, linking only web addresses', () => {
@@ -121,7 +147,7 @@ describe('report', () => {
     expect(md).toContain('rotation 90d');
     expect(md).toContain('ttl 15m · scope task · revoke on completion, failure · bound to workload');
     expect(md).toContain('deploy-key leaks from ci-agent at 1d');
-    expect(describePolicy(policy('x', { kind: 'hybrid', detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 } } }))).toContain(
+    expect(describePolicy(policy('x', { kind: 'hybrid', detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 }, atMs: Infinity } }))).toContain(
       'detection 30% after exponential(mean 1h)',
     );
   });
@@ -150,7 +176,7 @@ describe('report', () => {
       description: '<img src=x onerror=alert(1)> **bold** | pipe',
       references: ['javascript:alert(1)', 'https://ok.example/"><script>'],
     });
-    const d = mkdtempSync(join(tmpdir(), 'blastlab-report-evil-'));
+    const d = tempDir();
     const out = await writeReport(d, { scenarios: [evil], summary: new SummaryBuilder().rows().concat(build().rows().map((r) => ({ ...r, scenario: 'evil' })).filter((r) => r.policy === 'persistent')) });
     const h = readFileSync(out.html, 'utf8');
     expect(h).not.toContain('<img src=x');
@@ -160,7 +186,7 @@ describe('report', () => {
   });
 
   it('should draw the exposure chart from the summary when raw samples are not given', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'blastlab-report-nosamples-'));
+    const d = tempDir();
     const out = await writeReport(d, { scenarios, summary: build().rows() });
     expect(out.charts).toHaveLength(4);
     expect(readFileSync(out.html, 'utf8')).toContain('(log scale): line = min–max, tick = median.');
@@ -181,7 +207,7 @@ describe('sweep report', () => {
       return sweepRows(b.rows(), { policy: 'ephemeral', param: 'ttl', value });
     });
     expect(rows).toHaveLength(values.length * 2 * METRICS.length);
-    const d = mkdtempSync(join(tmpdir(), 'blastlab-sweep-'));
+    const d = tempDir();
     const out = await writeSweepReport(d, { scenario: base, policy: 'ephemeral', param: 'ttl', values, rows });
     const md = readFileSync(out.markdown, 'utf8');
     expect(md).toContain('# blastlab sweep: ephemeral ttl');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize, orderOf } from '../../src/metrics/summary.js';
 import { renderTable, stripAnsi } from '../../src/report/table.js';
@@ -25,6 +26,19 @@ describe('table', () => {
     expect(new Set(body.map((l) => l.length)).size).toBeLessThanOrEqual(2);
   });
 
+  it('should fall back on a compact layout that fits a narrow terminal', () => {
+    for (const width of [90, 60, 40]) {
+      const text = renderTable(summary, { color: false, width });
+      if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
+      const lines = text.split('\n');
+      expect(lines.every((l) => [...l].length <= width), `width ${width}`).toBe(true);
+      // Every value of the long layout is still there.
+      expect(text).toContain('ci-deploy-key · secret-replay');
+      expect(text).toMatch(/ephemeral-15m\n(.*\n)*? {4}.*Δ blast ↓75%/);
+      expect(text).toContain('persistent (baseline)');
+    }
+  });
+
   it('should print one line per scenario × attack with a block per policy in the wide layout', () => {
     const text = renderTable(summary, { color: false, layout: 'wide' });
     if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
@@ -39,7 +53,9 @@ describe('table', () => {
   });
 
   it('should pick the long layout when the wide one does not fit', () => {
-    expect(renderTable(summary, { color: false, width: 60 })).toBe(renderTable(summary, { color: false, layout: 'long' }));
+    const long = renderTable(summary, { color: false, layout: 'long' });
+    const longWidth = Math.max(...long.split('\n').map((l) => [...l].length));
+    expect(renderTable(summary, { color: false, width: longWidth })).toBe(long);
     expect(renderTable(summary, { color: false, width: 1000 })).toBe(renderTable(summary, { color: false, layout: 'wide' }));
   });
 
@@ -70,6 +86,39 @@ describe('human', () => {
     ]);
     expect([humanPercent(0.25), humanPercent(0.075), humanPercent(1)]).toEqual(['25%', '7.5%', '100%']);
     expect([humanSeconds(45), humanSeconds(390), humanSeconds(3 * 3600), humanSeconds(2.5 * 86_400)]).toEqual(['45s', '6.5m', '3h', '2.5d']);
-    expect([humanReduction(75), humanReduction(-20), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '—']);
+    expect([humanReduction(75), humanReduction(-20), humanReduction(0), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '↓<0.1%', '—']);
+  });
+
+  it('should never round a percentage to certainty', () => {
+    expect([humanPercent(0.995), humanPercent(0.9999), humanPercent(0.0004), humanPercent(0.0012), humanPercent(0), humanPercent(1)]).toEqual([
+      '99.5%',
+      '>99.9%',
+      '<0.1%',
+      '0.1%',
+      '0%',
+      '100%',
+    ]);
+    expect([humanReduction(99.96), humanReduction(-99.7), humanReduction(100)]).toEqual(['↓>99.9%', '↑99.7%', '↓100%']);
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (p) => {
+        const text = humanPercent(p);
+        if (p < 1) expect(text).not.toBe('100%');
+        if (p > 0) expect(text).not.toBe('0%');
+      }),
+    );
+  });
+});
+
+describe('bench ratio', () => {
+  it('should print a real ratio with significant digits, never 0.00', async () => {
+    const { formatRatio } = await import('../../src/cli/bench.js');
+    expect([formatRatio(0.0048), formatRatio(0.00482219), formatRatio(1.2549), formatRatio(312.4), formatRatio(12345.6), formatRatio(0)]).toEqual([
+      '0.0048',
+      '0.00482',
+      '1.25',
+      '312',
+      '12346',
+      '0',
+    ]);
   });
 });

@@ -38,6 +38,11 @@ describe('scenario/references', () => {
     expect(issues(scenario({}))).toEqual([]);
   });
 
+  it('should reject an invokes edge to a resource or a credential (only tools are invoked)', () => {
+    expect(issues(scenario({ edges: '  - { from: bot, to: db, kind: invokes }' }))).toEqual([{ path: 'edges[4].to', line: 14 }]);
+    expect(issues(scenario({ edges: '  - { from: bot, to: key, kind: invokes }' }))).toEqual([{ path: 'edges[4].to', line: 14 }]);
+  });
+
   it('should require a via tool to be invoked by the agent', () => {
     const text = scenario({ workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }' });
     expect(issues(text)).toEqual([{ path: 'workload[0].steps[0].via', line: 16 }]);

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatIssue } from '../../src/errors.js';
 import { loadScenarios } from '../../src/scenario/load.js';
 import { compile, type CompiledModel } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
-import { METRICS } from '../../src/metrics/columns.js';
-import type { Scenario } from '../../src/scenario/types.js';
-import { ROOT, SCENARIOS_DIR } from './suites.js';
+import { METRICS } from '../../src/domain/metrics.js';
+import type { Scenario } from '../../src/domain/scenario.js';
+import { SCENARIOS_DIR } from './suites.js';
 
 const { scenarios, issues } = loadScenarios([SCENARIOS_DIR]);
 const byName = (name: string): Scenario => {
@@ -15,10 +13,6 @@ const byName = (name: string): Scenario => {
   if (s === undefined) throw new Error(`scenario ${name} not loaded`);
   return s;
 };
-
-/** The engine is a provisional stub until the lead lands it; behavioural expectations wait for it. */
-const trialSource = join(ROOT, 'src/sim/trial.ts');
-const engineReady = existsSync(trialSource) && !readFileSync(trialSource, 'utf8').includes('PROVISIONAL');
 
 const compiled = new Map<Scenario, CompiledModel>();
 /** Compiles once per scenario, so the engine's per-model caches are reused across calls. */
@@ -36,8 +30,8 @@ function mean(s: Scenario, policy: string, attack: string, metric: (typeof METRI
   const model = modelOf(s);
   const p = s.policies.findIndex((x) => x.name === policy);
   const a = s.attacks.findIndex((x) => x.name === attack);
-  expect(p, `${s.name}: policy ${policy}`).toBeGreaterThanOrEqual(0);
-  expect(a, `${s.name}: attack ${attack}`).toBeGreaterThanOrEqual(0);
+  if (p < 0) throw new Error(`${s.name}: no policy named ${policy}`);
+  if (a < 0) throw new Error(`${s.name}: no attack named ${attack}`);
   let sum = 0;
   for (let t = 0; t < n; t++) sum += runTrial(model, p, a, t)[metric] ?? 0;
   return sum / n;
@@ -69,18 +63,17 @@ describe('scenario suites: running', () => {
             const v = m[metric];
             if (v !== null) expect(Number.isFinite(v), `${s.name} ${metric}`).toBe(true);
           }
-          if (engineReady) {
-            expect(m.resources_reached ?? 0).toBeLessThanOrEqual(resources);
-            expect([0, 1]).toContain(m.attack_success);
-          }
+          expect(m.resources_reached ?? 0).toBeLessThanOrEqual(resources);
+          expect([0, 1]).toContain(m.attack_success);
+          expect(m.attack_success).toBe((m.resources_reached ?? 0) > 0 ? 1 : 0);
         }
       }
     }
   });
 });
 
-// What each built-in claims in its description; meaningful once src/sim/trial.ts is the real engine.
-describe.skipIf(!engineReady)('scenario suites: the trade-offs the descriptions claim', () => {
+// What each built-in claims in its description.
+describe('scenario suites: the trade-offs the descriptions claim', () => {
   it('should break the non-refreshable 3h batch job every night under 15m tokens but not under the hybrid exception', () => {
     const s = byName('legacy-batch');
     const attack = s.attacks[0]?.name ?? '';

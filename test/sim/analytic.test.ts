@@ -3,7 +3,7 @@
  * mean μ, works with probability 1 − exp(−r/μ). The simulated rate must be within 3 standard errors.
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../src/scenario/types.js';
+import type { Policy } from '../../src/domain/scenario.js';
 import {
   DAY, HOUR, MIN, agent, credential, ephemeral, exponential, grants, holds, persistent, replay, resource, scenario, step, task,
 } from '../arbitraries/build.js';

@@ -1,6 +1,6 @@
 /** Benign workload under a policy (SPEC §3, DESIGN §2.2): occurrences, issuance, failures, cost metrics. */
 import { describe, expect, it } from 'vitest';
-import type { Policy, Scenario, Task } from '../../src/scenario/types.js';
+import type { Policy, Scenario, Task } from '../../src/domain/scenario.js';
 import { lastOccurrenceAt, occurrenceCount, occurrenceStart, simulateOccurrence } from '../../src/workload/occurrence.js';
 import { workloadCost } from '../../src/workload/cost.js';
 import { credentialModes } from '../../src/policy/modes.js';

@@ -8,7 +8,7 @@
 import { generateEstate } from '../../estate/synthetic.js';
 import { EventHeap } from '../../lib/heap.js';
 import { assertNever } from '../../lib/assert.js';
-import type { Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../domain/scenario.js';
 import { compile } from '../../model/compile.js';
 import { runTrialDetailed } from '../../sim/trial.js';
 import type { BenchGroup, BenchSize } from '../types.js';

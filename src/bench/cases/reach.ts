@@ -10,7 +10,7 @@ import graphology from 'graphology';
 import { generateEstate } from '../../estate/synthetic.js';
 import { compile } from '../../model/compile.js';
 import { staticReach, type ReachImpl } from '../../model/static-reach.js';
-import type { Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../domain/scenario.js';
 import type { BenchGroup, BenchSize } from '../types.js';
 
 const { MultiDirectedGraph } = graphology;

@@ -1,6 +1,7 @@
 /** Metric names as they appear in CSV columns (SPEC §5), declared once. */
 
 export const RISK_METRICS = [
+  'records_exfiltrated',
   'resources_reached',
   'attack_success',
   'blast_radius',
@@ -9,6 +10,7 @@ export const RISK_METRICS = [
   'credentials_harvested',
   'max_hops',
   'exposure_window_s',
+  'access_window_s',
   'time_to_first_access_s',
   'time_to_containment_s',
 ] as const;

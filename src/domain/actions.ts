@@ -1,6 +1,6 @@
 /** Actions as bits, so scopes, grants and intents combine with `&` on the hot path. */
-import type { Action } from '../scenario/types.js';
-import { ACTIONS } from '../scenario/types.js';
+import type { Action } from './scenario.js';
+import { ACTIONS } from './scenario.js';
 
 export const READ = 1;
 export const WRITE = 2;

@@ -32,18 +32,19 @@
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
  * Hop numbers are chain depths (credential uses and invocations from the foothold), not round counts.
  */
-import type { Distribution } from '../scenario/types.js';
+import type { Distribution } from '../domain/scenario.js';
 import { sampleAt } from '../lib/distribution.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
 import { keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../model/actions.js';
+import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../domain/actions.js';
 
 const EMPTY_SCOPE: PairSet = new Map();
 import { versionEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
+import { approvalRefuses, checksIntent, requestPrincipal, standingScope } from './controls.js';
 
 /** A usable piece of access: a copy of a credential, a mint capability, or a tool acting on the attacker's behalf. */
 export interface Instance {
@@ -94,8 +95,12 @@ export interface ReachResult {
   readonly credentialsHarvested: number;
   readonly maxHops: number;
   readonly exposureWindowMs: number;
+  /** Time during which the attacker could act on at least one resource by any means (SPEC §5). */
+  readonly accessWindowMs: number;
   readonly firstAccessMs: number | null;
   readonly containmentMs: number | null;
+  /** resource node → actions that succeeded, before countFilter (in-intent ones included). */
+  readonly touched: ReadonlyMap<number, number>;
   /** Engine events processed (hops, wake-ups, detections). */
   readonly events: number;
   /**
@@ -225,6 +230,8 @@ export function expand(
   const controls = new Map<number, Control>();
   const invocations = new Map<number, Invocation>();
   const reached = new Map<number, number>();
+  /** Every resource success before the pattern's countFilter (records_exfiltrated counts in-intent ones too). */
+  const touched = new Map<number, number>();
   const harvested = new Set<number>();
   // Per-edge and per-node state lives in the model's scratch arrays, valid where stamped with this
   // trial's generation: a trial that reaches ten nodes of a million-edge estate clears nothing.
@@ -312,13 +319,15 @@ export function expand(
     steps++;
     if (modes.ephemeral[cred] === 0) {
       addInstance({
-        cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+        cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: standingScope(ctx, cred), boundTo: -1,
         actingAs, principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf,
       });
       return;
     }
     const selfKey = requestKey(holder, holder, cred);
-    if (controlOf === holder && model.requestPairs.has(selfKey)) {
+    // C1: without an intent check the broker mints whatever the credential grants for any workload holding it.
+    const mints = checksIntent(policy) ? model.requestPairs.has(selfKey) : principalOf(holder) >= 0;
+    if (controlOf === holder && mints) {
       addInstance({
         cred, obtainedAt: t, usableFrom, until: Number.POSITIVE_INFINITY,
         scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!, boundTo: -1, actingAs: holder,
@@ -403,6 +412,8 @@ export function expand(
           denied = `out-of-intent ${actionName(action)} on ${model.ids[target]} (broker re-evaluation)`; // R7
         }
       }
+      if (denied === null && approvalRefuses(ctx, inst.cred, target, action)) denied = `${actionName(action)} on ${model.ids[target]} refused by the approver`; // C4
+
       if (denied !== null) {
         if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied });
         continue;
@@ -456,6 +467,7 @@ export function expand(
   const succeed = (inst: Instance, target: number, action: number, t: number, nextHop: number, depth: number): void => {
     maxHop = Math.max(maxHop, depth);
     if (model.kind[target] === KIND_RESOURCE) {
+      touched.set(target, (touched.get(target) ?? 0) | action);
       const counted = foothold.countFilter === null || ((foothold.countFilter.get(target) ?? 0) & action) !== 0;
       if (counted) {
         const before = reached.get(target) ?? 0;
@@ -505,20 +517,22 @@ export function expand(
       let inst: Instance;
       if (modes.ephemeral[cred] === 0) {
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+          cred, obtainedAt: t, usableFrom: t, until: versionEnd(modes.rotationMs[cred]!, t), scope: standingScope(ctx, cred), boundTo: -1,
           actingAs: tool, principal: inv.principal, managed: false, material: false, depth: inv.depth, controlOf: -1,
         };
       } else {
-        const pairs = inv.principal >= 0 ? model.requestPairs.get(requestKey(inv.principal, tool, cred)) : undefined;
-        if (pairs === undefined) {
+        // C3: the broker sees the caller's context only when the policy propagates it.
+        const principal = requestPrincipal(policy, inv.principal, tool);
+        const pairs = principal >= 0 ? model.requestPairs.get(requestKey(principal, tool, cred)) : undefined;
+        if (pairs === undefined && checksIntent(policy)) {
           attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
-          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: 'issuance outside the principal\'s declared requests via this tool' });
+          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: principal === tool ? 'issuance outside the tool\'s own declared requests' : 'issuance outside the principal\'s declared requests via this tool' });
           cached[slot] = null;
           continue;
         }
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: Number.POSITIVE_INFINITY, scope: policy.scope === 'role' ? null : pairs,
-          boundTo: -1, actingAs: tool, principal: inv.principal, managed: true, material: false, depth: inv.depth, controlOf: -1,
+          cred, obtainedAt: t, usableFrom: t, until: Number.POSITIVE_INFINITY, scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
+          boundTo: -1, actingAs: tool, principal, managed: true, material: false, depth: inv.depth, controlOf: -1,
         };
       }
       if (t >= inst.until) continue;
@@ -544,20 +558,20 @@ export function expand(
     if (modes.ephemeral[target] === 0) {
       maxHop = Math.max(maxHop, depth);
       addInstance({
-        cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: null,
+        cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: standingScope(ctx, target),
         boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
       });
       return;
     }
     const pairs = inst.principal >= 0 ? model.principalCredPairs.get(`${inst.principal}|${target}`) : undefined;
-    if (pairs === undefined) {
+    if (pairs === undefined && checksIntent(policy)) {
       trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent' });
       return; // R7: the broker re-evaluates the exchange against declared intent
     }
     trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: 'token exchange' });
     maxHop = Math.max(maxHop, depth);
     addInstance({
-      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' ? null : pairs,
+      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
       boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
     });
   };
@@ -649,7 +663,7 @@ export function expand(
     return c !== undefined && controlActive(c, at);
   }
 
-  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), events, steps: steps + events };
+  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), touched, events, steps: steps + events };
 }
 
 function summarizeReach(
@@ -662,7 +676,7 @@ function summarizeReach(
   horizon: number,
   deadEverywhere: (cred: number) => number,
   controls: ReadonlyMap<number, Control>,
-): Omit<ReachResult, 'events' | 'steps'> {
+): Omit<ReachResult, 'events' | 'steps' | 'touched'> {
   // Exposure: union of the intervals in which the attacker held valid material. Containment: the
   // last of them ended before the horizon because a revocation cut it short.
   const intervals: [number, number][] = [];
@@ -710,6 +724,7 @@ function summarizeReach(
     credentialsHarvested: harvested.size,
     maxHops: maxHop,
     exposureWindowMs: exposure,
+    accessWindowMs: exposure,
     firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
     containmentMs: cut && end < horizon ? end - foothold.startMs : null,
   };
@@ -720,7 +735,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const { model, modes, policy } = ctx;
   if (modes.ephemeral[cred] === 0) {
     return {
-      cred, obtainedAt: useAt, usableFrom: useAt, until: versionEnd(modes.rotationMs[cred]!, leakAt), scope: null, boundTo: -1,
+      cred, obtainedAt: useAt, usableFrom: useAt, until: versionEnd(modes.rotationMs[cred]!, leakAt), scope: standingScope(ctx, cred), boundTo: -1,
       actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth: 0, controlOf: -1,
     };
   }

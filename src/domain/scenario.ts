@@ -10,7 +10,7 @@
 export const NODE_KINDS = ['agent', 'tool', 'resource', 'credential'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
-export const EDGE_KINDS = ['holds', 'grants', 'invokes', 'assumes'] as const;
+export const EDGE_KINDS = ['holds', 'grants', 'invokes', 'assumes', 'runs', 'issues'] as const;
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export const ACTIONS = ['read', 'write', 'admin'] as const;
@@ -28,11 +28,22 @@ export const DEFAULT_SENSITIVITY_WEIGHTS: Readonly<Record<Sensitivity, number>> 
 export const IDENTITIES = ['workload', 'shared-secret'] as const;
 export type Identity = (typeof IDENTITIES)[number];
 
+/** How a holder leaks (SPEC §1 "What short-lived access does not stop"): a one-time copy, or the newest material whenever the attacker looks. */
+export const EXPOSURES = ['snapshot', 'live'] as const;
+export type Exposure = (typeof EXPOSURES)[number];
+
 export const POLICY_KINDS = ['persistent', 'ephemeral', 'hybrid'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
-export const SCOPES = ['task', 'step', 'role'] as const;
+export const SCOPES = ['task', 'step', 'role', 'intent', 'all'] as const;
 export type Scope = (typeof SCOPES)[number];
+/** Scopes a broker-minted token may have (ephemeral and hybrid policies). */
+export const TOKEN_SCOPES = ['task', 'step', 'role'] as const;
+/** Scopes of standing secrets (persistent policies): right-sized to declared intent, or everything granted. */
+export const STANDING_SCOPES = ['intent', 'all'] as const;
+
+export const CALL_CHAINS = ['propagated', 'none'] as const;
+export type CallChain = (typeof CALL_CHAINS)[number];
 
 export const REVOKE_TRIGGERS = ['completion', 'failure', 'timeout'] as const;
 export type RevokeTrigger = (typeof REVOKE_TRIGGERS)[number];
@@ -50,12 +61,8 @@ export const PATTERN_IDS = [
 ] as const;
 export type PatternId = (typeof PATTERN_IDS)[number];
 
-/** A resolved probability distribution over durations, parameters in milliseconds. */
-export type Distribution =
-  | { readonly kind: 'fixed'; readonly valueMs: number }
-  | { readonly kind: 'exponential'; readonly meanMs: number }
-  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number }
-  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number };
+import type { Distribution } from '../lib/distribution.js';
+export type { Distribution };
 
 export interface AgentNode {
   readonly kind: 'agent';
@@ -63,12 +70,14 @@ export interface AgentNode {
   readonly replans: boolean;
   readonly environment: string;
   readonly identity: Identity;
+  readonly exposure: Exposure;
 }
 
 export interface ToolNode {
   readonly kind: 'tool';
   readonly id: string;
   readonly environment: string;
+  readonly exposure: Exposure;
 }
 
 export interface ResourceNode {
@@ -79,6 +88,9 @@ export interface ResourceNode {
   readonly weight: number;
   readonly records: number;
   readonly environment: string;
+  /** Data leaves through it (email, ticket replies, comments, outbound web): see records_exfiltrated. */
+  readonly egress: boolean;
+  readonly exposure: Exposure;
 }
 
 export interface CredentialNode {
@@ -115,6 +127,14 @@ export interface TaskStep {
   readonly credential: string;
 }
 
+/** A token exchange a task declares (`{exchange: {from, to}}`): part of the agent's intent (SPEC §1). */
+export interface TaskExchange {
+  /** The credential the agent holds, or obtains by an earlier declared exchange. */
+  readonly from: string;
+  /** The credential it obtains (`from` has an `assumes` edge to it). */
+  readonly to: string;
+}
+
 export interface Task {
   /** `<agent>#<index in workload list>` — stable, used in keyed random draws. */
   readonly id: string;
@@ -128,12 +148,27 @@ export interface Task {
   /** Abort the task (a `timeout`) when it runs longer than this; `Infinity` = no limit. */
   readonly timeoutMs: number;
   readonly refreshable: boolean;
+  /** The action steps, in file order (exchange steps are listed apart in `exchanges`). */
   readonly steps: readonly TaskStep[];
+  /** The declared exchange steps, in file order. */
+  readonly exchanges: readonly TaskExchange[];
 }
 
 export interface Detection {
+  /** Each attacker attempt is noticed with this probability (0 when only `at` is given). */
   readonly probability: number;
   readonly delay: Distribution;
+  /** Recorded detection: the moment (from time 0) the incident is noticed; `Infinity` = none. */
+  readonly atMs: number;
+}
+
+/** Human approval of gated actions (docs/controls.md C4). */
+export interface Approval {
+  readonly actions: readonly Action[];
+  /** Probability that an attacker request for a gated action is refused. */
+  readonly refuse: number;
+  /** How long a benign task waits for each gated step's approval. */
+  readonly wait: Distribution;
 }
 
 export interface HybridException {
@@ -156,6 +191,12 @@ export interface Policy {
   readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
   readonly reevaluate: ReevaluateMode;
   readonly bindToWorkload: boolean;
+  /** Whose intent the broker checks a tool's token request against (docs/controls.md C3). */
+  readonly callChain: CallChain;
+  /** `null` = no human approval. */
+  readonly approval: Approval | null;
+  /** Attacker-created material (SPEC §1 persistence via `issues` edges) is forbidden. */
+  readonly forbidCreation: boolean;
   /** `null` = never noticed. */
   readonly detection: Detection | null;
   /** Time from a detection to revocation taking effect, per environment (`default` for the rest). */

@@ -2,7 +2,7 @@
  * Per-trial context shared by the reachability rules and the patterns: the model, the policy as
  * applied to each credential, the keyed workload (token timelines), and the trial's random streams.
  */
-import type { Policy } from '../scenario/types.js';
+import type { Policy } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';

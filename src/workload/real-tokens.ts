@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { CompiledModel } from '../model/compile.js';
-import { maskActions } from '../model/actions.js';
-import type { Issuance } from '../workload/occurrence.js';
+import { maskActions } from '../domain/actions.js';
+import type { Issuance } from './occurrence.js';
 import { SimulationInvariantError } from '../errors.js';
-import { MAX_TOKEN_LENGTH, type ScopePair } from './claims.js';
-import { createSigningKey, jwkThumbprint } from './keys.js';
-import { KeyRing } from './keyring.js';
-import { RevocationList } from './revocation.js';
-import { TokenIssuer } from './issuer.js';
+import { MAX_TOKEN_LENGTH, type ScopePair } from '../issuer/claims.js';
+import { createSigningKey, jwkThumbprint } from '../issuer/keys.js';
+import { KeyRing } from '../issuer/keyring.js';
+import { RevocationList } from '../issuer/revocation.js';
+import { TokenIssuer } from '../issuer/issuer.js';
 
 /** Counts of one sink's work. */
 export interface RealTokenCounts {

@@ -1,0 +1,270 @@
+/**
+ * Attribution runs (docs/controls.md "Attribution", rules A1–A4 in metrics/attribution.ts): every
+ * non-baseline policy's variants — a subset of its switched controls set back to the baseline's
+ * setting — run through the same executor as the policies themselves, on the policy's own trial
+ * seeds and the run's (or shard's) trial range, risk metrics only.
+ *
+ * Their blast radius per trial goes to attribution-trials.csv (one row per scenario × policy × variant
+ * × attack × trial, in the order below), so shards merge like trials.csv: `merge` joins the shards'
+ * rows per variant cell in shard order, which is the unsharded order. attribution.csv is computed from
+ * that file and summary.csv's means, in `finishResults`, for runs and merges alike.
+ *
+ * Order: scenarios in plan order; per scenario its non-baseline policies in file order, each policy's
+ * variants by subset bit mask 1 … 2^k − 1 (bit i = i-th switched control in CONTROLS order), skipping a
+ * variant that is the same policy for risk as an earlier one (it reuses that one's trials); attacks in
+ * file order; trials ascending.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OutputError } from '../errors.js';
+import type { CompiledModel } from '../model/compile.js';
+import {
+  ATTRIBUTION_COLUMNS,
+  attributionRows,
+  representativeMasks,
+  subsetOf,
+  switchedControls,
+  variantLabel,
+  variantPolicy,
+  type AttributionRow,
+  type Control,
+} from '../metrics/attribution.js';
+import type { SummaryRow } from '../metrics/summary.js';
+import { openCsvWriter, writeCsv } from '../report/csv.js';
+import type { Policy, Scenario } from '../domain/scenario.js';
+import type { PlanCell, TrialPlan } from './plan.js';
+import { executePlan, type ExecuteOptions } from './pool.js';
+import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
+import { decodeMetrics } from './worker.js';
+
+/** Files of the attribution (SPEC §2 names attribution.csv; the trials file lets shards merge). */
+export const ATTRIBUTION_FILES = { attribution: 'attribution.csv', trials: 'attribution-trials.csv' } as const;
+
+/** attribution-trials.csv columns. */
+export const ATTRIBUTION_TRIALS_COLUMNS = ['scenario', 'policy', 'variant', 'attack', 'trial', 'blast_radius'] as const;
+
+/** One policy's attribution: its switched controls against the baseline. */
+interface PolicySwitches {
+  readonly scenarioIndex: number;
+  readonly policy: Policy;
+  readonly baseline: Policy;
+  readonly switched: readonly Control[];
+  /** Per subset mask, the mask whose variant runs for it (metrics/attribution.ts representativeMasks). */
+  readonly runs: readonly number[];
+}
+
+/** Every non-baseline policy of the plan with its switches, in the order of the module comment. */
+function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, string>): PolicySwitches[] {
+  const out: PolicySwitches[] = [];
+  plan.scenarios.forEach((scenario, scenarioIndex) => {
+    const baseline = scenario.policies.find((p) => p.name === baselines.get(scenario.name));
+    if (baseline === undefined) return;
+    const kept = new Set(plan.cells.filter((c) => c.scenarioIndex === scenarioIndex).map((c) => c.policyIndex));
+    scenario.policies.forEach((policy, policyIndex) => {
+      if (!kept.has(policyIndex) || policy.name === baseline.name) return;
+      const switched = switchedControls(policy, baseline);
+      out.push({ scenarioIndex, policy, baseline, switched, runs: representativeMasks(policy, baseline, switched) });
+    });
+  });
+  return out;
+}
+
+/** Key of one variant cell of attribution-trials.csv. */
+function variantKey(scenario: string, policy: string, variant: string, attack: string): string {
+  return `${scenario}\u0000${policy}\u0000${variant}\u0000${attack}`;
+}
+
+/** The variant cells' keys in file order (module comment). */
+function variantKeys(plan: TrialPlan, baselines: ReadonlyMap<string, string>): string[] {
+  const keys: string[] = [];
+  for (const { scenarioIndex, policy, switched, runs } of policySwitches(plan, baselines)) {
+    const scenario = plan.scenarios[scenarioIndex]!;
+    for (let mask = 1; mask < 1 << switched.length; mask++) {
+      if (runs[mask] !== mask) continue;
+      const label = variantLabel(subsetOf(switched, mask));
+      for (const attack of scenario.attacks) keys.push(variantKey(scenario.name, policy.name, label, attack.name));
+    }
+  }
+  return keys;
+}
+
+/** The variants as a plan of their own (one derived scenario per scenario, its policies the variants). */
+interface VariantPlan {
+  readonly plan: TrialPlan;
+  readonly models: readonly CompiledModel[];
+  /** Per derived scenario, per policy index: the policy's name and the variant label. */
+  readonly labels: readonly (readonly { readonly policy: string; readonly variant: string }[])[];
+}
+
+function variantPlan(plan: TrialPlan, models: readonly CompiledModel[], baselines: ReadonlyMap<string, string>): VariantPlan {
+  const byScenario = new Map<number, { variants: Policy[]; labels: { policy: string; variant: string }[] }>();
+  for (const { scenarioIndex, policy, baseline, switched, runs } of policySwitches(plan, baselines)) {
+    let entry = byScenario.get(scenarioIndex);
+    if (entry === undefined) byScenario.set(scenarioIndex, (entry = { variants: [], labels: [] }));
+    for (let mask = 1; mask < 1 << switched.length; mask++) {
+      if (runs[mask] !== mask) continue;
+      const back = subsetOf(switched, mask);
+      entry.variants.push(variantPolicy(policy, baseline, back));
+      entry.labels.push({ policy: policy.name, variant: variantLabel(back) });
+    }
+  }
+  const scenarios: Scenario[] = [];
+  const derived: CompiledModel[] = [];
+  const labels: { policy: string; variant: string }[][] = [];
+  const cells: PlanCell[] = [];
+  let size = 0;
+  for (const [scenarioIndex, { variants, labels: names }] of [...byScenario].sort((a, b) => a[0] - b[0])) {
+    const range = plan.cells.find((c) => c.scenarioIndex === scenarioIndex);
+    if (range === undefined || variants.length === 0) continue;
+    const scenario: Scenario = Object.freeze({ ...plan.scenarios[scenarioIndex]!, policies: variants });
+    const index = scenarios.length;
+    scenarios.push(scenario);
+    // The compiled model does not depend on the policies: share its arrays, swap the scenario.
+    derived.push({ ...models[scenarioIndex]!, scenario });
+    labels.push(names);
+    variants.forEach((_, policyIndex) => {
+      scenario.attacks.forEach((_a, attackIndex) => {
+        cells.push({ scenarioIndex: index, policyIndex, attackIndex, trialStart: range.trialStart, trialEnd: range.trialEnd });
+        size += range.trialEnd - range.trialStart;
+      });
+    });
+  }
+  return { plan: { scenarios, cells, size }, models: derived, labels };
+}
+
+/** Runs every variant of the plan's trial range and writes attribution-trials.csv into `dir`. */
+export async function writeAttributionTrials(
+  dir: string,
+  plan: TrialPlan,
+  models: readonly CompiledModel[],
+  baselines: ReadonlyMap<string, string>,
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'>,
+): Promise<void> {
+  const variants = variantPlan(plan, models, baselines);
+  const writer = openCsvWriter(join(dir, ATTRIBUTION_FILES.trials), ATTRIBUTION_TRIALS_COLUMNS);
+  try {
+    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };
+    await executePlan(variants.plan, variants.models, execute, (batch) => {
+      const { cell, trialStart, trialEnd, values } = batch;
+      const scenario = variants.plan.scenarios[cell.scenarioIndex]!;
+      const label = variants.labels[cell.scenarioIndex]![cell.policyIndex]!;
+      const attack = scenario.attacks[cell.attackIndex]!.name;
+      for (let trial = trialStart; trial < trialEnd; trial++) {
+        const blast = decodeMetrics(values, trial - trialStart).blast_radius;
+        writer.write({ scenario: scenario.name, policy: label.policy, variant: label.variant, attack, trial, blast_radius: blast });
+      }
+    });
+    await writer.close();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** Rebuilds attribution-trials.csv from shard folders (in shard index order) into `outDir`, in the unsharded order. */
+export async function mergeAttributionTrials(shardDirs: readonly string[], whole: TrialPlan, baselines: ReadonlyMap<string, string>, outDir: string): Promise<void> {
+  const byKey = new Map<string, string[][]>();
+  for (const dir of shardDirs) {
+    const file = join(dir, ATTRIBUTION_FILES.trials);
+    if (!existsSync(file)) throw new OutputError(`merge: ${file} not found (shard written by an older blastlab?)`);
+    let header = true;
+    for await (const record of readRecords(file)) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      const cells = splitRecord(record);
+      if (cells.length !== ATTRIBUTION_TRIALS_COLUMNS.length) throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${ATTRIBUTION_TRIALS_COLUMNS.length}`);
+      const key = variantKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
+      let rows = byKey.get(key);
+      if (rows === undefined) byKey.set(key, (rows = []));
+      rows.push(cells);
+    }
+  }
+  const writer = openCsvWriter(join(outDir, ATTRIBUTION_FILES.trials), ATTRIBUTION_TRIALS_COLUMNS);
+  try {
+    for (const key of variantKeys(whole, baselines)) {
+      for (const c of byKey.get(key) ?? []) {
+        writer.write({ scenario: c[0]!, policy: c[1]!, variant: c[2]!, attack: c[3]!, trial: Number(c[4]), blast_radius: parseNumberCell(c[5]!) });
+      }
+    }
+    await writer.close();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** Reads attribution-trials.csv (if present) into per-variant-cell means, summed in trial order. */
+async function variantMeans(dir: string): Promise<Map<string, number>> {
+  const file = join(dir, ATTRIBUTION_FILES.trials);
+  const values = new Map<string, [number, number][]>();
+  if (!existsSync(file)) return new Map();
+  let header = true;
+  for await (const record of readRecords(file)) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const cells = splitRecord(record);
+    const key = variantKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
+    let list = values.get(key);
+    if (list === undefined) values.set(key, (list = []));
+    list.push([Number(cells[4]), parseNumberCell(cells[5]!) ?? 0]);
+  }
+  const means = new Map<string, number>();
+  for (const [key, list] of values) {
+    list.sort((a, b) => a[0] - b[0]);
+    let sum = 0;
+    for (const [, v] of list) sum += v;
+    means.set(key, sum / list.length);
+  }
+  return means;
+}
+
+/**
+ * attribution.csv rows for the plan (A3/A4): per scenario, attack and non-baseline policy whose every
+ * variant ran (a merge under another --baseline than the shards' has none: no rows).
+ */
+export async function attributionOf(
+  dir: string,
+  plan: TrialPlan,
+  summary: readonly SummaryRow[],
+  baselines: ReadonlyMap<string, string>,
+): Promise<AttributionRow[]> {
+  const means = await variantMeans(dir);
+  const blast = new Map<string, number | null>();
+  for (const row of summary) if (row.metric === 'blast_radius') blast.set(`${row.scenario}\u0000${row.policy}\u0000${row.attack}`, row.mean);
+  const rows: AttributionRow[] = [];
+  const all = policySwitches(plan, baselines);
+  plan.scenarios.forEach((scenario, scenarioIndex) => {
+    for (const attack of scenario.attacks) {
+      for (const { policy, baseline, switched, runs } of all.filter((p) => p.scenarioIndex === scenarioIndex)) {
+        const baselineMean = blast.get(`${scenario.name}\u0000${baseline.name}\u0000${attack.name}`) ?? null;
+        const policyMean = blast.get(`${scenario.name}\u0000${policy.name}\u0000${attack.name}`) ?? null;
+        if (baselineMean === null || policyMean === null) continue;
+        const variantMean = (mask: number): number | undefined =>
+          runs[mask] === 0 ? policyMean : means.get(variantKey(scenario.name, policy.name, variantLabel(subsetOf(switched, runs[mask]!)), attack.name));
+        let complete = true;
+        for (let mask = 1; mask < 1 << switched.length; mask++) if (variantMean(mask) === undefined) complete = false;
+        if (!complete) continue;
+        rows.push(
+          ...attributionRows({ scenario: scenario.name, attack: attack.name, policy: policy.name, switched, baselineMean, policyMean, variantMean: (mask) => variantMean(mask)! }),
+        );
+      }
+    }
+  });
+  return rows;
+}
+
+/** Writes attribution.csv into `dir` and returns its rows. */
+export async function writeAttribution(
+  dir: string,
+  plan: TrialPlan,
+  summary: readonly SummaryRow[],
+  baselines: ReadonlyMap<string, string>,
+): Promise<AttributionRow[]> {
+  const rows = await attributionOf(dir, plan, summary, baselines);
+  writeCsv(join(dir, ATTRIBUTION_FILES.attribution), ATTRIBUTION_COLUMNS, rows);
+  return rows;
+}
