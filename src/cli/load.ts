@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../lib/duration.js';
-import { runLoad } from '../load/harness.js';
 import { fitIssuer, issuerYaml, DEFAULT_SLO } from '../load/metrics.js';
 import type { LoadRow } from '../load/metrics.js';
-import { kneeSentence, LOAD_FILES, writeLoadResults } from '../load/output.js';
 import { LOAD_GRANTS, type LoadGrant } from '../load/target.js';
 import { withSigint } from './signals.js';
 import { defineAction } from './command.js';
@@ -104,14 +102,24 @@ export function registerLoad(program: Command): Command {
     .option('--out <dir>', 'output folder', join('results', 'load'))
     .option('--quiet', 'print nothing but errors');
   return defineAction(cmd, async (url: string, flags: LoadFlags) => {
+    if (flags.fitAt !== undefined && flags.ramp !== true && !flags.rate.includes(flags.fitAt)) {
+      throw new UsageError(`--fit-at ${flags.fitAt}: not one of the --rate values (${flags.rate.join(', ')})`);
+    }
     const clientSecret = flags.clientSecret ?? process.env['BLASTLAB_CLIENT_SECRET'];
     const subjectToken = flags.subjectToken ?? process.env['BLASTLAB_SUBJECT_TOKEN'];
     const slo = { ...DEFAULT_SLO, p99Ms: flags.sloP99 };
+    // `blastlab load … | head`: a closed pipe ends the printing, not the process.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
     const say = (line: string): void => {
       if (flags.quiet !== true) process.stdout.write(`${line}\n`);
     };
-    const result = await withSigint(async (signal) => {
-      const run = runLoad({
+    // Loaded on demand: the chart renderer (vega) alone takes most of a second to import.
+    const { runLoad } = await import('../load/harness.js');
+    const { kneeSentence, LOAD_FILES, writeLoadResults } = await import('../load/output.js');
+    const result = await withSigint((signal) =>
+      runLoad({
         url,
         rates: flags.rate,
         durationMs: flags.duration,
@@ -133,23 +141,27 @@ export function registerLoad(program: Command): Command {
           credentials: flags.credentials,
           agent: flags.agent,
         },
+        signal,
         onStep: (r: LoadRow) =>
           say(`${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${(r.success_ratio * 100).toFixed(2)}%${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`),
-      });
-      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new UsageError('load: interrupted'))));
-      return Promise.race([run, aborted]);
-    });
+      }),
+    );
     let fit = null;
+    let fitNote = '';
     if (flags.fit === true) {
-      const row = flags.fitAt === undefined ? result.knee : result.rows.find((r) => r.offered_rate === flags.fitAt);
-      if (row === null || row === undefined) {
-        throw new UsageError(flags.fitAt === undefined ? 'load --fit: no rate was sustained, nothing to fit (lower --rate, or --fit-at R)' : `load --fit-at ${flags.fitAt}: not one of the measured rates`);
+      let row = flags.fitAt === undefined ? result.knee : result.rows.find((r) => r.offered_rate === flags.fitAt);
+      if (row === undefined) throw new UsageError(`load --fit-at ${flags.fitAt ?? ''}: not one of the measured rates (${result.rows.map((r) => r.offered_rate).join(', ')})`);
+      if (row === null) {
+        // Nothing sustained: fit the lowest rate rather than throw the measurement away, and say so.
+        row = [...result.rows].sort((a, b) => a.offered_rate - b.offered_rate)[0]!;
+        fitNote = `warning: no rate was sustained; fitted at the lowest rate (${row.offered_rate}/s), whose latency includes queueing: measure lower rates for a fair fit`;
       }
       fit = fitIssuer(row);
     }
     await writeLoadResults(flags.out, result, fit);
     say(`knee: ${kneeSentence(result)}`);
     if (result.rows.some((r) => r.send_lag_p99_ms > 5)) say('note: the generator itself ran late (send lag p99 > 5 ms): the client, not only the server, is saturated at those rates');
+    if (fitNote !== '') process.stderr.write(`${fitNote}\n`);
     if (fit !== null) say(`\n${issuerYaml(fit, result.tokenUrl).trimEnd()}`);
     say(`\n${result.rows.length} rates → ${join(flags.out, LOAD_FILES.csv)} (+ ${LOAD_FILES.report}, ${LOAD_FILES.chart}, ${LOAD_FILES.json}${fit === null ? '' : `, ${LOAD_FILES.issuer}`})`);
   });

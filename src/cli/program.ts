@@ -5,6 +5,7 @@ import { CommandFailure } from './command.js';
 import { EXIT, reportError } from './errors.js';
 import { registerBench } from './bench.js';
 import { registerGenerate } from './generate.js';
+import { registerImport } from './import.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerServe(program);
   registerLoad(program);
+  registerImport(program);
   return program;
 }
 

@@ -30,7 +30,7 @@ export function registerRun(program: Command): Command {
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
     .option('--issuer-from <load.csv>', 'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy')
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; issuerFrom?: string; maxEvents?: number }) => {
+  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string }) => {
     const inputs = defaultPaths(paths);
     const quiet = flags.quiet === true;
     const note = builtinNote(paths, 'run');

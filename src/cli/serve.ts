@@ -3,8 +3,6 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { loadScenarios } from '../scenario/load.js';
-import { isLoopback } from '../serve/http.js';
-import { startBroker } from '../serve/start.js';
 import { defineAction } from './command.js';
 import { intParser } from './options.js';
 
@@ -49,6 +47,8 @@ export function registerServe(program: Command): Command {
     if (issues.length > 0) throw new ScenarioError(issues);
     const scenario = scenarios[0];
     if (scenario === undefined || scenarios.length !== 1) throw new UsageError(`serve: expected one scenario file (got ${scenarios.length} from ${path})`);
+    const { isLoopback } = await import('../serve/http.js');
+    const { startBroker } = await import('../serve/start.js');
     const running = await startBroker({
       scenario,
       policy: flags.policy,

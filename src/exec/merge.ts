@@ -130,8 +130,8 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   const staging = openStaging(options.out);
   try {
     await concatenateTrials(runs, whole, staging.dir);
-    const { files: _shardFiles, ...record } = recorded;
     await mergeAttributionTrials(runs.map((r) => r.dir), whole, chosen, staging.dir);
+    const { files: _shardFiles, ...record } = recorded;
     const manifest: RunManifest = {
       ...record,
       options: { ...recorded.options, baseline: baseline ?? null },

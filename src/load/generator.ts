@@ -33,6 +33,8 @@ export interface StepOptions {
   readonly build: () => OutgoingRequest;
   /** Called once when the measured window opens (the harness samples the server's counters there). */
   readonly onMeasureStart?: () => void;
+  /** Stops scheduling and ends the step at once (what was measured so far is returned). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What one step measured (measured window only). */
@@ -85,10 +87,12 @@ export function runStep(options: StepOptions): Promise<StepResult> {
 
   return new Promise((resolve) => {
     let finished = false;
+    let drainTimer: NodeJS.Timeout | undefined;
     const pending = new Set<() => void>();
     const finish = (): void => {
       if (finished) return;
       finished = true;
+      clearTimeout(drainTimer);
       // Requests still missing at the drain deadline: failures at that latency.
       for (const abort of [...pending]) abort();
       agent.destroy();
@@ -167,7 +171,12 @@ export function runStep(options: StepOptions): Promise<StepResult> {
       req.end(out.body);
     };
 
+    options.signal?.addEventListener('abort', () => {
+      next = total;
+      finish();
+    });
     const tick = (): void => {
+      if (finished) return;
       const now = performance.now();
       while (next < total && t0 + next * intervalMs <= now) {
         if (next === warmupCount) options.onMeasureStart?.();
@@ -181,7 +190,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
         return;
       }
       if (outstanding === 0) finish();
-      else setTimeout(finish, options.drainMs);
+      else drainTimer = setTimeout(finish, options.drainMs);
     };
     setTimeout(tick, 5);
   });

@@ -3,6 +3,7 @@
  * last listed rate until a rate is no longer sustained, sampling blastlab serve's counters around each
  * measured window. Returns load.csv's rows and the knee.
  */
+import { RunInterruptedError } from '../exec/pool.js';
 import { runStep, type StepResult } from './generator.js';
 import type { LoadRow, ServerSample, Slo } from './metrics.js';
 import { DEFAULT_SLO, kneeOf, rowOf, sustained } from './metrics.js';
@@ -22,6 +23,8 @@ export interface LoadOptions {
   readonly maxRate: number;
   readonly target: TargetFlags;
   readonly slo?: Slo;
+  /** Ctrl-C: stops the current step and the run (RunInterruptedError). */
+  readonly signal?: AbortSignal;
   /** Called after each step with its row (progress). */
   readonly onStep?: (row: LoadRow) => void;
 }
@@ -66,7 +69,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       onMeasureStart: () => {
         if (blastlab) before = sampleServer(origin);
       },
+      signal: options.signal,
     });
+    if (options.signal?.aborted === true) throw new RunInterruptedError();
     const b = await before;
     const after = blastlab ? await sampleServer(origin) : null;
     const row = rowOf(op, step, b !== null && after !== null ? { before: b, after } : null);

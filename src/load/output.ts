@@ -20,9 +20,9 @@ export const LOAD_FILES = { csv: 'load.csv', json: 'load.json', chart: 'load-lat
 
 /** Published figures to put a measurement beside (sources in docs/serve-load.md). */
 export const PUBLISHED_FIGURES: readonly { readonly what: string; readonly figure: string }[] = [
-  { what: 'Vault JWT auth login (vault-benchmark example)', figure: '~7.7k/s' },
-  { what: 'Vault AppRole login (vault-benchmark example)', figure: '~15k/s' },
-  { what: 'Keycloak client-credentials grants with TLS (sizing guide)', figure: '~120/s per vCPU' },
+  { what: 'Vault JWT auth login (vault-benchmark example outputs, localhost)', figure: '~4.4k/s to ~7.7k/s' },
+  { what: 'Vault AppRole login (vault-benchmark example outputs, localhost)', figure: '~4.4k/s to ~15k/s' },
+  { what: 'Keycloak client-credentials grants, a new TLS connection each (sizing guide)', figure: '~120/s per vCPU' },
 ];
 
 const ns = (ms: number): number => Math.round(ms * 1e6);

@@ -103,7 +103,8 @@ export function freshDpopKey(): KeyObject {
 export function getJson(url: string, timeoutMs = 3000): Promise<unknown> {
   return new Promise((resolve) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+    // agent: false — a probe must not leave a keep-alive socket holding the process open.
+    const req = send(url, { method: 'GET', agent: false, timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -41,7 +41,7 @@ import type { PairSet } from '../model/compile.js';
 import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../domain/actions.js';
 
 const EMPTY_SCOPE: PairSet = new Map();
-import { versionEnd } from '../policy/modes.js';
+import { nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 import { approvalRefuses, checksIntent, requestPrincipal, standingScope } from './controls.js';
@@ -319,7 +319,7 @@ export function expand(
     steps++;
     if (modes.ephemeral[cred] === 0) {
       addInstance({
-        cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: standingScope(ctx, cred), boundTo: -1,
+        cred, obtainedAt: t, usableFrom, until: standingEnd(modes, cred, t), scope: standingScope(ctx, cred), boundTo: -1,
         actingAs, principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf,
       });
       return;
@@ -456,7 +456,7 @@ export function expand(
     for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
       const cred = holds.to[k]!;
       materialAt(cred, target, t, nextHop, depth, -1, -1);
-      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t);
+      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t);
       if (next < change) change = next;
     }
     nodeStamp[target] = gen;
@@ -517,7 +517,7 @@ export function expand(
       let inst: Instance;
       if (modes.ephemeral[cred] === 0) {
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: versionEnd(modes.rotationMs[cred]!, t), scope: standingScope(ctx, cred), boundTo: -1,
+          cred, obtainedAt: t, usableFrom: t, until: standingEnd(modes, cred, t), scope: standingScope(ctx, cred), boundTo: -1,
           actingAs: tool, principal: inv.principal, managed: false, material: false, depth: inv.depth, controlOf: -1,
         };
       } else {
@@ -558,7 +558,7 @@ export function expand(
     if (modes.ephemeral[target] === 0) {
       maxHop = Math.max(maxHop, depth);
       addInstance({
-        cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: standingScope(ctx, target),
+        cred: target, obtainedAt: t, usableFrom: nextHop, until: standingEnd(modes, target, t), scope: standingScope(ctx, target),
         boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
       });
       return;
@@ -647,7 +647,7 @@ export function expand(
       for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
         const cred = holds.to[k]!;
         if (t >= deadEverywhere(cred)) continue;
-        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t));
+        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t));
       }
     };
     for (const node of watched) look(node);
@@ -735,7 +735,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const { model, modes, policy } = ctx;
   if (modes.ephemeral[cred] === 0) {
     return {
-      cred, obtainedAt: useAt, usableFrom: useAt, until: versionEnd(modes.rotationMs[cred]!, leakAt), scope: standingScope(ctx, cred), boundTo: -1,
+      cred, obtainedAt: useAt, usableFrom: useAt, until: standingEnd(modes, cred, leakAt), scope: standingScope(ctx, cred), boundTo: -1,
       actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth: 0, controlOf: -1,
     };
   }

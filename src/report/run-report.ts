@@ -33,6 +33,7 @@ import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
 import { recommend, type Recommendation } from './recommend.js';
 import { writeDocuments } from './write.js';
 import { carriedBySub } from './attribution.js';
+import { credentialAgeLists } from './credential-ages.js';
 import type { AttributionRow } from '../metrics/attribution.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
@@ -185,6 +186,9 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
         text(`${scenario.trials} trials per policy and attack · horizon ${formatDuration(scenario.horizonMs)} · seed ${scenario.seed} · patterns: ${patternsOf(scenario).join(', ')}`),
       ],
     });
+    for (const list of credentialAgeLists(scenario)) {
+      blocks.push({ kind: 'heading', level: 3, text: list.title, id: anchor(`${name}-${list.id}`) }, { kind: 'list', items: list.items.map((item) => [text(item)]) });
+    }
   }
 
   // 1. What was replayed.

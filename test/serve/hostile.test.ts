@@ -132,7 +132,7 @@ describe('blastlab serve under hostile requests', () => {
           issued++;
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 120 },
     );
     const health = await call('GET', `${running.url}/healthz`);
     expect(health.status).toBe(200);
