@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { OutputError } from '../errors.js';
 import { BENCH_COLUMNS, type BenchRow } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
-import { openStaging } from '../exec/staging.js';
+import { openStaging } from '../io/staging.js';
 import { defineAction } from './command.js';
 
 /** The benchmark module's entry point as this command uses it. */

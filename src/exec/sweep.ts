@@ -24,7 +24,7 @@ import { MAX_SWEEP_VALUES } from './budget.js';
 import { applyOverrides, type PlanCell, type TrialPlan } from './plan.js';
 import { executePlan } from './pool.js';
 import type { RunOptions } from './run.js';
-import { openStaging } from './staging.js';
+import { openStaging } from '../io/staging.js';
 import { decodeMetrics } from './worker.js';
 
 /** Options of `runSweep`: those of `run` that apply to one scenario, plus what to vary. */

@@ -43,6 +43,7 @@ export interface Staging {
 /** Top-level names an earlier blastlab wrote into results folders before run.json listed its files. */
 const LEGACY_OUTPUTS: ReadonlySet<string> = new Set([
   'trials.csv', 'summary.csv', 'comparison.csv', 'scenarios.csv', 'sweep.csv', 'real-tokens.csv',
+  'attribution.csv', 'attribution-trials.csv', 'bench.csv', 'load.csv', 'load.json', 'load.md', 'load-latency.svg', 'issuer.yaml',
   'report.md', 'report.html', 'charts', RECORD_FILE,
 ]);
 

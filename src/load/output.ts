@@ -8,7 +8,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { openStaging } from '../exec/staging.js';
+import { openStaging } from '../io/staging.js';
 import { renderSvg } from '../report/charts.js';
 import { writeCsv } from '../report/csv.js';
 import type { LoadResult } from './harness.js';
