@@ -9,7 +9,7 @@ import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { addRunFlags, builtinNote, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
+import { addPresetsFlag, addRunFlags, builtinNote, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -18,7 +18,7 @@ export function registerRun(program: Command): Command {
     .command('run')
     .description('run scenario files or folders (default: scenarios/), print the comparison table, write the CSVs')
     .argument('[paths...]', 'scenario files or folders');
-  addRunFlags(cmd)
+  addPresetsFlag(addRunFlags(cmd))
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
     .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
@@ -28,7 +28,7 @@ export function registerRun(program: Command): Command {
     const quiet = flags.quiet === true;
     const note = builtinNote(paths, 'run');
     if (note !== null && !quiet) process.stderr.write(`${note}\n`);
-    const { scenarios, issues } = loadScenarios(inputs);
+    const { scenarios, issues } = loadScenarios(inputs, { presets: flags.presets });
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
     const dropped = scenariosWithout(scenarios, flags.policies);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { builtinNote, defaultPaths } from './options.js';
+import { addPresetsFlag, builtinNote, defaultPaths } from './options.js';
 
 /** Registers `validate` on the program. */
 export function registerValidate(program: Command): Command {
@@ -13,11 +13,12 @@ export function registerValidate(program: Command): Command {
     .argument('[paths...]', 'scenario files or folders')
     .option('--quiet', 'print only problems')
     .option('--no-color', 'plain output without colours');
-  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean }) => {
+  addPresetsFlag(cmd);
+  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; presets?: string }) => {
     const inputs = defaultPaths(paths);
     const note = builtinNote(paths, 'validate');
     if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
-    const { scenarios, issues } = loadScenarios(inputs);
+    const { scenarios, issues } = loadScenarios(inputs, { presets: flags.presets });
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
     if (flags.quiet === true) return;
