@@ -63,7 +63,11 @@ export interface CommonFlags {
   readonly quiet?: boolean;
   readonly color?: boolean;
   readonly presets?: string;
+  readonly csvBom?: boolean;
 }
+
+/** `--csv-bom` (run, merge, sweep). */
+export const CSV_BOM_HELP = 'start the CSVs a spreadsheet opens (summary, comparison, scenarios, sweep) with a UTF-8 byte order mark, for programs that otherwise assume a legacy code page';
 
 /** `--presets DIR`: the policy presets folder searched first (before a policies/ folder beside the files, then the package's). */
 export function addPresetsFlag(cmd: Command): Command {

@@ -9,7 +9,7 @@ import type { ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { addPresetsFlag, addRunFlags, builtinNote, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
+import { addPresetsFlag, addRunFlags, builtinNote, CSV_BOM_HELP, defaultOutName, defaultPaths, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -22,6 +22,7 @@ export function registerRun(program: Command): Command {
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
     .option('--shard <i/n>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`)', parseShardFlag)
+    .option('--csv-bom', CSV_BOM_HELP)
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
   return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean }) => {
     const inputs = defaultPaths(paths);
@@ -55,6 +56,7 @@ export function registerRun(program: Command): Command {
         signal,
         onProgress: (p) => progress.update(p),
         realTokens: flags.realTokens === true,
+        csvBom: flags.csvBom === true,
       }),
     ).finally(() => progress.stop());
     if (quiet) return;

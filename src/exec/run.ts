@@ -37,6 +37,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   /** Baseline policy name for comparison.csv (default: each scenario's first policy). */
   readonly baseline?: string | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** `--csv-bom`: summary.csv, comparison.csv and scenarios.csv start with a UTF-8 byte order mark. */
+  readonly csvBom?: boolean | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -70,7 +72,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   try {
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
-    const summary = await finishResults(staging.dir, plan, chosen, manifest);
+    const summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     const realTokens = options.realTokens === true
       ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
       : [];

@@ -37,6 +37,8 @@ export interface SweepOptions extends Pick<RunOptions, 'out' | 'trials' | 'seed'
   readonly values: readonly string[];
   /** `--presets DIR`: a preset folder searched before the ones beside the file. */
   readonly presets?: string | undefined;
+  /** `--csv-bom`: sweep.csv starts with a UTF-8 byte order mark. */
+  readonly csvBom?: boolean | undefined;
 }
 
 /** What a sweep produced. */
@@ -155,7 +157,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const rows = builders.flatMap((b, i) => sweepRows(b.rows(), { policy: options.policy, param: options.param, value: options.values[i]! }));
   const staging = openStaging(options.out);
   try {
-    writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows);
+    writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows, { bom: options.csvBom });
     const { writeSweepReport } = await import('../report/report.js');
     await writeSweepReport(staging.dir, {
       scenario: variants[0] ?? scenario,
