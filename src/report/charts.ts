@@ -235,6 +235,8 @@ export function sweepPanelsSpec(
     title: 'attack',
     sort: [...options.attacks],
     scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
+    // Legend swatches in the line's full colour, never the band's transparency.
+    legend: { symbolOpacity: 1, symbolStrokeWidth: 2 },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -255,8 +257,8 @@ export function sweepPanelsSpec(
             y: { field: 'mean', type: 'quantitative', title: null },
           },
         },
-        // The band has no legend of its own: the legend shows the line's colour, dash and marker.
-        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, color: { ...color, legend: null }, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
+        // The band comes after the line so the legend is drawn from the line (colour, dash), not the pale band.
+        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
         {
           mark: { type: 'point', filled: true, size: 42, opacity: 1 },
           encoding: {

@@ -213,7 +213,7 @@ describe('blastlab CLI (e2e)', () => {
     it.each([
       ['an incomplete set', ['s0of4', 's1of4', 's3of4'], /missing shard 2\/4/],
       ['a duplicate shard', ['s0of4', 's1of4', 's1of4', 's3of4'], /shard 1\/4 given twice/],
-      ['a folder without run.json', ['s0of4', 's1of4', 's2of4', 'nowhere'], /run\.json not found/],
+      ['a folder without run.json', ['s0of4', 's1of4', 's2of4', '.'], /run\.json not found/],
     ])('should refuse %s with exit 1 and write nothing', (_label, dirs, message) => {
       const r = cli(['merge', ...dirs, '--out', 'bad'], cwd);
       expect(r.code).toBe(1);
