@@ -44,7 +44,7 @@ async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: Lege
       else walk(item, dx, dy);
     }
   };
-  walk(view.scenegraph().root as unknown as SceneItem, 0, 0);
+  walk((view.scenegraph() as unknown as { root: SceneItem }).root, 0, 0);
   view.finalize();
   return { texts, symbols };
 }
