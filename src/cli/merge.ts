@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { mergeRuns } from '../exec/merge.js';
 import { renderTable } from '../report/table.js';
 import { defineAction } from './command.js';
-import { useColor } from './options.js';
+import { CSV_BOM_HELP, useColor } from './options.js';
 
 /** Registers `merge` on the program. */
 export function registerMerge(program: Command): Command {
@@ -16,12 +16,13 @@ export function registerMerge(program: Command): Command {
     .option('--out <dir>', 'output folder of the merged result', 'results/merged')
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: the one the shards used)')
     .option('--quiet', 'no table: only errors')
-    .option('--no-color', 'plain output without colours');
-  return defineAction(cmd, async (dirs: string[], flags: { out: string; baseline?: string; quiet?: boolean; color?: boolean }) => {
+    .option('--no-color', 'plain output without colours')
+    .option('--csv-bom', CSV_BOM_HELP);
+  return defineAction(cmd, async (dirs: string[], flags: { out: string; baseline?: string; quiet?: boolean; color?: boolean; csvBom?: boolean }) => {
     // A folder that is not there is a usage mistake (exit 2), not a failed merge.
     const missing = dirs.filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true);
     if (missing.length > 0) throw new UsageError(`merge: not a folder: ${missing.join(', ')} (give the output folders of the shards)`);
-    const result = await mergeRuns(dirs, { out: flags.out, baseline: flags.baseline });
+    const result = await mergeRuns(dirs, { out: flags.out, baseline: flags.baseline, csvBom: flags.csvBom === true });
     if (flags.quiet === true) return;
     const color = useColor(flags);
     process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));

@@ -2,7 +2,7 @@
  * Flag parsing shared by the commands: each parser turns the flag's text into a checked value or
  * throws commander's InvalidArgumentError (reported with the command's usage line, exit 2).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -63,6 +63,19 @@ export interface CommonFlags {
   readonly shard?: ShardSpec;
   readonly quiet?: boolean;
   readonly color?: boolean;
+  readonly presets?: string;
+  readonly csvBom?: boolean;
+}
+
+/** `--csv-bom` (run, merge, sweep). */
+export const CSV_BOM_HELP = 'start the CSVs a spreadsheet opens (summary, comparison, scenarios, sweep) with a UTF-8 byte order mark, for programs that otherwise assume a legacy code page';
+
+/** `--presets DIR`: the policy presets folder searched first (before a policies/ folder beside the files, then the package's). */
+export function addPresetsFlag(cmd: Command): Command {
+  return cmd.option('--presets <dir>', 'policy presets folder searched first (then a policies/ folder beside the scenario or above it, then the built-in presets)', (text: string) => {
+    if (statSync(text, { throwIfNoEntry: false })?.isDirectory() !== true) throw new InvalidArgumentError(`not a folder: ${JSON.stringify(text)}`);
+    return text;
+  });
 }
 
 /** Adds `--out`, `--trials`, `--seed`, `--workers`, `--quiet`, `--no-color` to a command. */

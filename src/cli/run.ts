@@ -14,7 +14,7 @@ import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
 import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
-import { addRunFlags, builtinNote, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
+import { addPresetsFlag, addRunFlags, builtinNote, CSV_BOM_HELP, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -23,19 +23,20 @@ export function registerRun(program: Command): Command {
     .command('run')
     .description('run scenario files or folders (default: scenarios/), print the comparison table, write the CSVs')
     .argument('[paths...]', 'scenario files or folders');
-  addRunFlags(cmd)
+  addPresetsFlag(addRunFlags(cmd))
     .option('--policies <a,b>', 'only these policies', parseList)
     .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
     .option('--shard <i/n|auto>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)', parseShardFlag)
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
     .option('--issuer-from <load.csv>', 'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy')
+    .option('--csv-bom', CSV_BOM_HELP)
     .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
   return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string }) => {
     const inputs = defaultPaths(paths);
     const quiet = flags.quiet === true;
     const note = builtinNote(paths, 'run');
     if (note !== null && !quiet) process.stderr.write(`${note}\n`);
-    const loaded = loadScenarios(inputs);
+    const loaded = loadScenarios(inputs, { presets: flags.presets });
     if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
     const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
     const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
@@ -65,6 +66,7 @@ export function registerRun(program: Command): Command {
         onProgress: (p) => progress.update(p),
         realTokens: flags.realTokens === true,
         maxEvents: flags.maxEvents,
+        csvBom: flags.csvBom === true,
       }),
     ).finally(() => progress.stop());
     if (quiet) return;

@@ -5,7 +5,7 @@ import { createProgress } from '../exec/progress.js';
 import { splitValues, runSweep } from '../exec/sweep.js';
 import { humanCount, humanPercent } from '../report/human.js';
 import { defineAction } from './command.js';
-import { addRunFlags, type CommonFlags } from './options.js';
+import { addPresetsFlag, addRunFlags, CSV_BOM_HELP, type CommonFlags } from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `sweep` on the program. */
@@ -17,7 +17,7 @@ export function registerSweep(program: Command): Command {
     .requiredOption('--policy <name>', 'the policy to vary (required)')
     .requiredOption('--param <path>', 'policy parameter (required): ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, exceptions.0.rotation, …')
     .requiredOption('--values <list>', 'comma-separated values, written as in a scenario file (required; e.g. 1m,15m,1h,1d)');
-  addRunFlags(cmd, 'results/sweep-<policy>-<param>');
+  addPresetsFlag(addRunFlags(cmd, 'results/sweep-<policy>-<param>')).option('--csv-bom', CSV_BOM_HELP);
   return defineAction(cmd, async (file: string, flags: CommonFlags & { policy: string; param: string; values: string }) => {
     const values = splitValues(flags.values);
     const out = flags.out ?? join('results', `sweep-${flags.policy}-${flags.param}`);
@@ -32,6 +32,8 @@ export function registerSweep(program: Command): Command {
         trials: flags.trials,
         seed: flags.seed,
         workers: flags.workers,
+        presets: flags.presets,
+        csvBom: flags.csvBom === true,
         signal,
         onProgress: (p) => progress.update(p),
       }),

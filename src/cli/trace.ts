@@ -9,7 +9,7 @@ import { loadScenarioFile } from '../scenario/load.js';
 import type { TraceEvent } from '../reach/engine.js';
 import { runTrialDetailed, trialSeed } from '../sim/trial.js';
 import { defineAction } from './command.js';
-import { intParser, MAX_TRIALS, parseSeed, parseTrials } from './options.js';
+import { addPresetsFlag, intParser, MAX_TRIALS, parseSeed, parseTrials } from './options.js';
 
 /** Registers `trace` on the program. */
 export function registerTrace(program: Command): Command {
@@ -24,8 +24,9 @@ export function registerTrace(program: Command): Command {
     .option('--seed <s>', 'base seed, overrides the scenario file (as `run --seed`)', parseSeed)
     .option('--quiet', 'print only the trial\'s metrics, not the steps')
     .option('--no-color', 'plain output without colours (the trace has none; accepted like every command)');
-  return defineAction(cmd, (file: string, flags: { policy?: string; attack?: string; trial: number; trials?: number; seed?: number; quiet?: boolean }) => {
-    const scenario = applyOverrides(loadScenarioFile(file), { seed: flags.seed, trials: flags.trials });
+  addPresetsFlag(cmd);
+  return defineAction(cmd, (file: string, flags: { policy?: string; attack?: string; trial: number; trials?: number; seed?: number; quiet?: boolean; presets?: string }) => {
+    const scenario = applyOverrides(loadScenarioFile(file, { presets: flags.presets }), { seed: flags.seed, trials: flags.trials });
     if (flags.trial >= scenario.trials) {
       throw new UsageError(
         `--trial ${flags.trial}: the plan runs trials 0 … ${scenario.trials - 1} of scenario "${scenario.name}" (pass --trials to trace a run made with more)`,

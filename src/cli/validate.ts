@@ -4,7 +4,7 @@ import { ScenarioError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_EVENTS, workBudgetIssues } from '../exec/budget.js';
 import { loadScenarios } from '../scenario/load.js';
 import { defineAction } from './command.js';
-import { builtinNote, defaultPaths, intParser } from './options.js';
+import { addPresetsFlag, builtinNote, defaultPaths, intParser } from './options.js';
 
 /** Registers `validate` on the program. */
 export function registerValidate(program: Command): Command {
@@ -15,11 +15,12 @@ export function registerValidate(program: Command): Command {
     .option('--quiet', 'print only problems')
     .option('--no-color', 'plain output without colours')
     .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER));
-  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; maxEvents?: number }) => {
+  addPresetsFlag(cmd);
+  return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; maxEvents?: number; presets?: string }) => {
     const inputs = defaultPaths(paths);
     const note = builtinNote(paths, 'validate');
     if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
-    const { scenarios, issues } = loadScenarios(inputs);
+    const { scenarios, issues } = loadScenarios(inputs, { presets: flags.presets });
     issues.push(...workBudgetIssues(scenarios, flags.maxEvents));
     if (issues.length > 0) throw new ScenarioError(issues);
     if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);

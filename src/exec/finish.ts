@@ -73,13 +73,16 @@ export async function finishResults(
   plan: TrialPlan,
   baselines: ReadonlyMap<string, string>,
   manifest: RunManifest,
+  options: { readonly csvBom?: boolean | undefined } = {},
 ): Promise<RunSummary> {
   const builder = await summarizeTrialsCsv(dir, plan);
   const summary = builder.rows();
   const comparison = compare(summary, baselines);
-  writeCsv(join(dir, OUTPUT_FILES.summary), SUMMARY_COLUMNS, summary);
-  writeCsv(join(dir, OUTPUT_FILES.comparison), COMPARISON_COLUMNS, comparison);
-  writeCsv(join(dir, OUTPUT_FILES.scenarios), SCENARIOS_COLUMNS, plan.scenarios.map(scenarioRow));
+  // --csv-bom: the files a reviewer opens in a spreadsheet; trials.csv is read back and stays as is.
+  const bom = { bom: options.csvBom };
+  writeCsv(join(dir, OUTPUT_FILES.summary), SUMMARY_COLUMNS, summary, bom);
+  writeCsv(join(dir, OUTPUT_FILES.comparison), COMPARISON_COLUMNS, comparison, bom);
+  writeCsv(join(dir, OUTPUT_FILES.scenarios), SCENARIOS_COLUMNS, plan.scenarios.map(scenarioRow), bom);
   const attribution = await writeAttribution(dir, plan, summary, baselines);
   // Loaded on demand: the report pulls in vega, which commands that write no report need not pay for.
   const { writeReport } = await import('../report/report.js');

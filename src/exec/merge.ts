@@ -36,6 +36,8 @@ export interface MergeOptions {
   readonly out: string;
   /** Overrides the baseline the shards recorded. */
   readonly baseline?: string | undefined;
+  /** `--csv-bom`, as for `run`. */
+  readonly csvBom?: boolean | undefined;
 }
 
 /** Checks that the folders are one complete shard set; returns their records ordered by shard index. */
@@ -137,7 +139,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
       options: { ...recorded.options, baseline: baseline ?? null },
       shard: { index: 0, count: 1, size: whole.size },
     };
-    const summary = await finishResults(staging.dir, whole, chosen, manifest);
+    const summary = await finishResults(staging.dir, whole, chosen, manifest, { csvBom: options.csvBom });
     const files = staging.land(manifest);
     return { ...summary, plan: whole, files, realTokens: [] };
   } finally {

@@ -44,6 +44,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
   /** Work budget: task events per trial a scenario may ask for (default DEFAULT_MAX_EVENTS, exec/budget.ts). */
   readonly maxEvents?: number | undefined;
+  /** `--csv-bom`: summary.csv, comparison.csv and scenarios.csv start with a UTF-8 byte order mark. */
+  readonly csvBom?: boolean | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -84,7 +86,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     const tokenWork = await writeTrials(staging.dir, plan, models, options);
     await writeAttributionTrials(staging.dir, plan, models, chosen, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
-    const summary = await finishResults(staging.dir, plan, chosen, manifest);
+    const summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     const realTokens = options.realTokens === true
       ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
       : [];

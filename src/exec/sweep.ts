@@ -18,6 +18,7 @@ import { SWEEP_COLUMNS } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
 import { parseText } from '../scenario/document.js';
 import { loadScenarioFile } from '../scenario/load.js';
+import { presetDirsFor } from '../scenario/presets.js';
 import { buildVariant, PARAM_PATTERN, paramWithoutEffect } from '../scenario/variant.js';
 import type { Scenario } from '../domain/scenario.js';
 import { MAX_SWEEP_VALUES } from './budget.js';
@@ -35,6 +36,10 @@ export interface SweepOptions extends Pick<RunOptions, 'out' | 'trials' | 'seed'
   readonly param: string;
   /** The values as written on the command line (YAML scalars: `15m`, `0.5`, `true`, `[completion, failure]`). */
   readonly values: readonly string[];
+  /** `--presets DIR`: a preset folder searched before the ones beside the file. */
+  readonly presets?: string | undefined;
+  /** `--csv-bom`: sweep.csv starts with a UTF-8 byte order mark. */
+  readonly csvBom?: boolean | undefined;
 }
 
 /** What a sweep produced. */
@@ -94,7 +99,7 @@ function checkEffect(variants: readonly Scenario[], options: SweepOptions): void
 /** Runs the sweep and writes sweep.csv and the sweep report into `options.out`. */
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   // 1. The file must be valid as it stands, and name the policy.
-  const scenario = loadScenarioFile(file);
+  const scenario = loadScenarioFile(file, { presets: options.presets });
   if (!scenario.policies.some((p) => p.name === options.policy)) {
     throw new UsageError(`--policy: scenario "${scenario.name}" has no policy "${options.policy}" (policies: ${scenario.policies.map((p) => p.name).join(', ')})`);
   }
@@ -107,10 +112,11 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const parsed = parseText(bytes.toString('utf8'), file);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const presetDirs = presetDirsFor(file, options.presets);
 
   // 2. Every value is built and checked before anything runs.
   const variants = options.values.map((value) =>
-    applyOverrides(buildVariant(parsed.parsed, sha256, { policy: options.policy, param: options.param, value }), options),
+    applyOverrides(buildVariant(parsed.parsed, sha256, { policy: options.policy, param: options.param, value }, presetDirs), options),
   );
   checkEffect(variants, options);
 
@@ -153,7 +159,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const rows = builders.flatMap((b, i) => sweepRows(b.rows(), { policy: options.policy, param: options.param, value: options.values[i]! }));
   const staging = openStaging(options.out);
   try {
-    writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows);
+    writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows, { bom: options.csvBom });
     const { writeSweepReport } = await import('../report/report.js');
     await writeSweepReport(staging.dir, {
       scenario: variants[0] ?? scenario,

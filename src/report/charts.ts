@@ -70,7 +70,8 @@ export function meanBarsSpec(
   options: { readonly yTitle: string; readonly policies: readonly string[]; readonly attacks: readonly string[] },
 ): TopLevelSpec {
   const values = points.filter((p) => p.mean !== null).map((p) => ({ ...p, low: p.low ?? p.mean, high: p.high ?? p.mean }));
-  const x = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelAngle: 0, labelLimit: 180 } } as const;
+  // Attack names are never truncated: they wrap at hyphens onto several lines when there are several attacks.
+  const x = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: attackAxis(options.attacks) } as const;
   const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
   const color = {
     field: 'policy',
@@ -111,6 +112,13 @@ export function meanBarsSpec(
   } as TopLevelSpec;
 }
 
+/** A band axis of attack names that never truncates them: long names wrap at hyphens when several share the axis. */
+function attackAxis(attacks: readonly string[]): Record<string, unknown> {
+  const longest = Math.max(0, ...attacks.map((a) => a.length));
+  if (attacks.length <= 1 || longest <= 12) return { labelAngle: 0, labelLimit: 0 };
+  return { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, /-/g, '-\\n'), '\\n')", labelLineHeight: 13 };
+}
+
 /** The five numbers a box plot draws, in seconds. */
 export interface BoxStats {
   readonly attack: string;
@@ -142,7 +150,7 @@ export function boxPlotSpec(
   const max = Math.max(0, ...boxes.map((b) => b.max));
   const ticks = DURATION_TICKS_S.filter((t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max);
   const values = boxes.map((b) => ({ ...b }));
-  const y = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelLimit: 160 } } as const;
+  const y = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelLimit: 0 } } as const;
   const yOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
   const color = {
     field: 'policy',
@@ -197,6 +205,10 @@ export function boxPlotSpec(
   } as TopLevelSpec;
 }
 
+/** Dash patterns and point shapes per series, so series with equal values stay distinguishable where they coincide. */
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]];
+const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down'];
+
 /** One point of a sweep curve. */
 export interface SweepPointRow {
   readonly value: string;
@@ -213,13 +225,18 @@ export function sweepPanelsSpec(
   options: { readonly param: string; readonly values: readonly string[]; readonly metrics: readonly string[]; readonly attacks: readonly string[] },
 ): TopLevelSpec {
   const values = rows.filter((r) => r.mean !== null).map((r) => ({ ...r, low: r.low ?? r.mean, high: r.high ?? r.mean }));
-  const x = { field: 'value', type: 'ordinal', title: options.param, sort: [...options.values], axis: { labelAngle: 0 } } as const;
+  // The swept values as written on the command line, never reformatted (`1e-6` stays `1e-6`).
+  const x = { field: 'value', type: 'ordinal', title: options.param, sort: [...options.values], axis: { labelAngle: 0, labelLimit: 0 } } as const;
+  const dash = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: DASHES } } as const;
+  const shape = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: SHAPES } } as const;
   const color = {
     field: 'attack',
     type: 'nominal',
     title: 'attack',
     sort: [...options.attacks],
     scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
+    // Legend swatches in the line's full colour, never the band's transparency.
+    legend: { symbolOpacity: 1, symbolStrokeWidth: 2 },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -231,10 +248,26 @@ export function sweepPanelsSpec(
       width: 200,
       height: 140,
       layer: [
-        { mark: { type: 'area', opacity: 0.18 }, encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
         {
-          mark: { type: 'line', point: true, strokeWidth: 2 },
-          encoding: { x, color, y: { field: 'mean', type: 'quantitative', title: null }, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'mean', format: '.3~f' }] },
+          mark: { type: 'line', strokeWidth: 2 },
+          encoding: {
+            x,
+            color,
+            strokeDash: dash,
+            y: { field: 'mean', type: 'quantitative', title: null },
+          },
+        },
+        // The band comes after the line so the legend is drawn from the line (colour, dash), not the pale band.
+        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
+        {
+          mark: { type: 'point', filled: true, size: 42, opacity: 1 },
+          encoding: {
+            x,
+            color,
+            shape,
+            y: { field: 'mean', type: 'quantitative', title: null },
+            tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'mean', format: '.3~f' }],
+          },
         },
       ],
     },
@@ -265,6 +298,8 @@ export function tradeoffSpec(
     sort: [...options.attacks],
     scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
   } as const;
+  const dash = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: DASHES } } as const;
+  const shape = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: SHAPES } } as const;
   const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
   const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
   // Values that land on (or next to) the same point — a plateau of the curve — share one label,
@@ -286,8 +321,8 @@ export function tradeoffSpec(
     height: 260,
     data: { values: [...points] },
     layer: [
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, order: { field: 'order' } } },
-      { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, order: { field: 'order' } } },
+      { mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
       { data: { values: labelRows }, mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'label' } } },
     ],
   } as TopLevelSpec;

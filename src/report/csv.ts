@@ -33,9 +33,15 @@ export function toCsv<C extends readonly string[]>(columns: C, rows: Iterable<Cs
   return stringify(records, { record_delimiter: 'unix' });
 }
 
-/** Writes a whole CSV atomically (temp file, then rename); creates the folder. Throws OutputError. */
-export function writeCsv<C extends readonly string[]>(path: string, columns: C, rows: Iterable<CsvRow<C>>): void {
-  writeFileAtomic(path, toCsv(columns, rows));
+/** The byte order mark `--csv-bom` puts first, so spreadsheet programs read the file as UTF-8. */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * Writes a whole CSV atomically (temp file, then rename); creates the folder; `bom` starts it with a
+ * UTF-8 byte order mark (`--csv-bom`). Throws OutputError.
+ */
+export function writeCsv<C extends readonly string[]>(path: string, columns: C, rows: Iterable<CsvRow<C>>, options: { readonly bom?: boolean | undefined } = {}): void {
+  writeFileAtomic(path, `${options.bom === true ? UTF8_BOM : ''}${toCsv(columns, rows)}`);
 }
 
 /** Moved to io/atomic.ts (issue 16); re-exported for the modules that import it from here. */

@@ -4,7 +4,7 @@ import type { SweepRow } from '../metrics/sweep.js';
 import type { Scenario } from '../domain/scenario.js';
 import { renderSvg, sweepPanelsSpec, tradeoffSpec } from './charts.js';
 import { anchor, code, meanCell, methods, slug, strong, text, unique, type Block, type Chart, type ReportFiles } from './content.js';
-import { humanCount, humanPercent, humanSeconds } from './human.js';
+import { humanCount, humanPercent, humanSeconds, secondsUnit } from './human.js';
 import { writeDocuments } from './write.js';
 
 /** Input of a sweep report: the sweep rows and what was swept. */
@@ -54,15 +54,20 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
     blocks.push({ kind: 'paragraph', inline: [text(input.scenario.description)] });
   }
 
+  // Exposure in the table's unit (minutes, hours or days), not raw seconds.
+  const exposureMax = Math.max(0, ...input.rows.filter((r) => r.metric === 'exposure_window_s').map((r) => r.ci95_high ?? r.mean ?? 0));
+  const unit = secondsUnit(exposureMax);
+  const labelOf = (metric: Metric): string => (metric === 'exposure_window_s' ? `exposure window (${unit.label})` : (SWEEP_METRICS.find((m) => m.metric === metric)?.label ?? metric));
+  const scaled = (metric: Metric, v: number | null): number | null => (v === null || metric !== 'exposure_window_s' ? v : v / unit.divisor);
   const panelRows = input.rows
     .filter((r) => SWEEP_METRICS.some((m) => m.metric === r.metric))
     .map((r) => ({
       value: r.value,
       attack: r.attack,
-      metric: SWEEP_METRICS.find((m) => m.metric === r.metric)?.label ?? r.metric,
-      mean: r.mean,
-      low: r.ci95_low,
-      high: r.ci95_high,
+      metric: labelOf(r.metric),
+      mean: scaled(r.metric, r.mean),
+      low: scaled(r.metric, r.ci95_low),
+      high: scaled(r.metric, r.ci95_high),
     }));
   const panels: Chart = {
     file: `sweep-${slug(input.param)}.svg`,
@@ -72,7 +77,7 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
       sweepPanelsSpec(panelRows, {
         param: input.param,
         values: input.values,
-        metrics: SWEEP_METRICS.map((m) => m.label),
+        metrics: SWEEP_METRICS.map((m) => labelOf(m.metric)),
         attacks,
       }),
       'sweep-panels',

@@ -9,7 +9,7 @@ import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { readRegularFile } from '../io/read.js';
 import { decodeText, fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
 import { mapZodIssues } from './issues.js';
-import { expandPolicyEntry } from './presets.js';
+import { expandPolicyEntry, presetDirsFor, PRESETS_DIR } from './presets.js';
 import { checkReferences, type ReferenceInput } from './references.js';
 import { FRAMEWORK_ID_KEYS, FRAMEWORK_IDS, isKnownFrameworkId, type FrameworkKey } from './frameworks.js';
 import { didYouMean } from './hints.js';
@@ -37,9 +37,14 @@ export function parseScenarioText(text: string, file: string): { scenario: Scena
   return 'issues' in result ? { issues: result.issues } : { scenario: result.scenario };
 }
 
+/** Where presets come from: `presets` is a folder searched before the ones beside the file (`--presets`). */
+export interface LoadOptions {
+  readonly presets?: string | undefined;
+}
+
 /** Loads one scenario file; throws ScenarioError carrying every issue found. */
-export function loadScenarioFile(path: string): Scenario {
-  const result = readAndParse(path);
+export function loadScenarioFile(path: string, options: LoadOptions = {}): Scenario {
+  const result = readAndParse(path, options);
   if ('issues' in result) throw new ScenarioError(result.issues);
   return result.scenario;
 }
@@ -49,7 +54,7 @@ export function loadScenarioFile(path: string): Scenario {
  * `policies`), sorted by path. Returns the valid scenarios and every issue, including scenario names
  * used by more than one file.
  */
-export function loadScenarios(paths: readonly string[]): { scenarios: Scenario[]; issues: ScenarioIssue[] } {
+export function loadScenarios(paths: readonly string[], options: LoadOptions = {}): { scenarios: Scenario[]; issues: ScenarioIssue[] } {
   const issues: ScenarioIssue[] = [];
   const files = new Set<string>();
   for (const path of paths) {
@@ -63,7 +68,7 @@ export function loadScenarios(paths: readonly string[]): { scenarios: Scenario[]
   const scenarios: Scenario[] = [];
   const byName = new Map<string, string>();
   for (const file of [...files].sort()) {
-    const result = readAndParse(file);
+    const result = readAndParse(file, options);
     if ('issues' in result) {
       issues.push(...result.issues);
       continue;
@@ -95,12 +100,12 @@ function walk(dir: string): string[] {
   return out;
 }
 
-function readAndParse(path: string): ParseResult {
+function readAndParse(path: string, options: LoadOptions): ParseResult {
   if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
   // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
   const read = readRegularFile(path, maxBytesFor(path));
   if (!read.ok) return { issues: [fileIssue(path, read.message)] };
-  return parseScenario(read.bytes, path);
+  return parseScenario(read.bytes, path, presetDirsFor(path, options.presets));
 }
 
 /** Scenario files are YAML or JSON, by name. */
@@ -117,13 +122,13 @@ function readErrorText(error: unknown): string {
   return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-function parseScenario(bytes: Buffer, file: string): ParseResult {
+function parseScenario(bytes: Buffer, file: string, presetDirs: readonly URL[] = [PRESETS_DIR]): ParseResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decodeText(bytes, file);
   if ('issues' in decoded) return decoded;
   const text = parseText(decoded.text, file);
   if ('issues' in text) return text;
-  return scenarioOfDocument(text.parsed, sha256);
+  return scenarioOfDocument(text.parsed, sha256, presetDirs);
 }
 
 /**
@@ -131,14 +136,14 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
  * The sweep passes its variants here (data built as an object, positions from the user's file).
  * @internal
  */
-export function scenarioOfDocument(parsed: ParsedDocument, sha256: string): ParseResult {
+export function scenarioOfDocument(parsed: ParsedDocument, sha256: string, presetDirs: readonly URL[] = [PRESETS_DIR]): ParseResult {
   // 1. Schema: every shape problem in the file.
   const checked = scenarioInputSchema.safeParse(parsed.data);
   const issues = checked.success ? [] : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
 
   // 2. Presets and references, on whatever parts of the file are valid, so one run reports everything.
   // A file that passed the schema is its own valid part: no second pass over a million edges.
-  const salvaged = salvage(parsed, checked.success ? checked.data : null);
+  const salvaged = salvage(parsed, checked.success ? checked.data : null, presetDirs);
   issues.push(...salvaged.issues);
   for (const issue of checkReferences(salvaged.input)) {
     issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
@@ -173,7 +178,7 @@ function frameworkIssues(parsed: ParsedDocument): ScenarioIssue[] {
 }
 
 /** The valid parts of a (possibly invalid) file, entry by entry, with presets expanded. */
-function salvage(parsed: ParsedDocument, valid: ScenarioInput | null): { input: ReferenceInput; issues: ScenarioIssue[] } {
+function salvage(parsed: ParsedDocument, valid: ScenarioInput | null, presetDirs: readonly URL[]): { input: ReferenceInput; issues: ScenarioIssue[] } {
   const issues: ScenarioIssue[] = [];
   const raw = isRecord(parsed.data) ? parsed.data : {};
   const list = <T>(value: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): (T | null)[] =>
@@ -199,7 +204,7 @@ function salvage(parsed: ParsedDocument, valid: ScenarioInput | null): { input: 
         policies.push({ name, policy: null });
         continue;
       }
-      const expanded = expandPolicyEntry(name, r.data, parsed);
+      const expanded = expandPolicyEntry(name, r.data, parsed, presetDirs);
       if ('issues' in expanded) issues.push(...expanded.issues);
       policies.push({ name, policy: 'policy' in expanded ? expanded.policy : null });
     }

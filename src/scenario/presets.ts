@@ -1,10 +1,13 @@
 /**
- * Policy presets: `scenarios/policies/<name>.yaml`, one policy object per file, shipped with the
- * package. A scenario names one (`ephemeral-15m`) or overrides some of its fields
- * (`{preset: ephemeral-15m, ttl: 5m}`; a nested object such as `issuer` is replaced whole).
+ * Policy presets: `<name>.yaml` files, one policy object per file, in preset folders. A scenario names
+ * one (`ephemeral-15m`) or overrides some of its fields (`{preset: ephemeral-15m, ttl: 5m}`; a nested
+ * object such as `issuer` is replaced whole). A scenario file sees, first match wins: the `--presets`
+ * folder, then the nearest `policies/` folder beside the file or in a folder above it, then the
+ * package's own `scenarios/policies/`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScenarioIssue } from '../errors.js';
 import { fileIssue, issueAt, parseText, type ParsedDocument, type PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
@@ -13,6 +16,34 @@ import { policySchema, type PolicyEntryInput, type PolicyInput } from './schema.
 
 /** The shipped presets folder; resolves from src/scenario/ (vitest) and from dist/scenario/ alike. */
 export const PRESETS_DIR: URL = new URL('../../scenarios/policies/', import.meta.url);
+
+/** The preset folders a scenario file sees, first match wins (see the module comment). */
+export function presetDirsFor(file: string, extra?: string): URL[] {
+  const dirs: URL[] = [];
+  const add = (dir: string): void => {
+    const url = pathToFileURL(`${resolve(dir)}/`);
+    if (!dirs.some((d) => d.href === url.href)) dirs.push(url);
+  };
+  if (extra !== undefined) add(extra);
+  let dir = dirname(resolve(file));
+  for (;;) {
+    const candidate = join(dir, 'policies');
+    if (statSync(candidate, { throwIfNoEntry: false })?.isDirectory() === true) {
+      add(candidate);
+      break;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (!dirs.some((d) => d.href === PRESETS_DIR.href)) dirs.push(PRESETS_DIR);
+  return dirs;
+}
+
+/** The first folder of `dirs` that holds preset `name`, if any. */
+export function presetDirOf(name: string, dirs: readonly URL[]): URL | undefined {
+  return dirs.find((dir) => presetNames(dir).includes(name));
+}
 
 /** Names of the presets available in a folder, sorted. */
 export function presetNames(dir: URL = PRESETS_DIR): string[] {
@@ -60,14 +91,16 @@ export function expandPolicyEntry(
   name: string,
   entry: PolicyEntryInput,
   parsed: ParsedDocument,
-  dir: URL = PRESETS_DIR,
+  dirs: readonly URL[] = [PRESETS_DIR],
 ): { policy: PolicyInput } | { issues: ScenarioIssue[] } {
   if (typeof entry !== 'string' && !('preset' in entry)) return { policy: entry };
   const presetName = typeof entry === 'string' ? entry : entry.preset;
   const presetPath: PathSegment[] = typeof entry === 'string' ? ['policies', name] : ['policies', name, 'preset'];
-  const available = presetNames(dir);
-  if (!available.includes(presetName)) {
-    const message = `unknown policy preset ${JSON.stringify(presetName)} (available: ${available.join(', ')})`;
+  const dir = presetDirOf(presetName, dirs);
+  if (dir === undefined) {
+    const available = [...new Set(dirs.flatMap((d) => presetNames(d)))].sort();
+    const folders = dirs.map((d) => fileURLToPath(d)).join(', ');
+    const message = `unknown policy preset ${JSON.stringify(presetName)} (available: ${available.join(', ')}; looked in ${folders})`;
     return { issues: [issueAt(parsed, presetPath, message, { hint: didYouMean(presetName, available) })] };
   }
   const preset = loadPreset(presetName, dir);

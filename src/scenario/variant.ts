@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
 import type { ParsedDocument } from './document.js';
 import { scenarioOfDocument } from './load.js';
-import { loadPreset, mergePreset } from './presets.js';
+import { loadPreset, mergePreset, presetDirOf, PRESETS_DIR } from './presets.js';
 import type { PolicyKind, Scenario } from '../domain/scenario.js';
 
 /** One variant: which policy, which dotted parameter path, which value (as written on the command line). */
@@ -38,10 +38,10 @@ export function paramWithoutEffect(kind: PolicyKind, param: string): string | nu
 }
 
 /** The policy's input object with any preset expanded (the loader's merge); a copy the caller may change. */
-function policyObject(entry: unknown, spec: VariantSpec, parsed: ParsedDocument): Record<string, unknown> {
+function policyObject(entry: unknown, spec: VariantSpec, parsed: ParsedDocument, presetDirs: readonly URL[]): Record<string, unknown> {
   if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'preset' in entry)) {
     const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry as { preset: unknown });
-    const loaded = loadPreset(String(preset));
+    const loaded = loadPreset(String(preset), presetDirOf(String(preset), presetDirs) ?? PRESETS_DIR);
     if ('issues' in loaded) throw new ScenarioError(loaded.issues.map((i) => withCause(i, spec)));
     return structuredClone(mergePreset(loaded.raw, overrides));
   }
@@ -90,13 +90,14 @@ function withCause(issue: ScenarioIssue, spec: VariantSpec): ScenarioIssue {
 
 /**
  * The scenario with only `spec.policy`, its `spec.param` set to `spec.value` (read as a YAML scalar,
- * as in a scenario file), checked like a file. `parsed` is the user's file; `sha256` its digest.
+ * as in a scenario file), checked like a file. `parsed` is the user's file; `sha256` its digest;
+ * `presetDirs` the preset folders the file sees (presetDirsFor).
  * Throws ScenarioError (issues in the user's file) or UsageError.
  */
-export function buildVariant(parsed: ParsedDocument, sha256: string, spec: VariantSpec): Scenario {
+export function buildVariant(parsed: ParsedDocument, sha256: string, spec: VariantSpec, presetDirs: readonly URL[] = [PRESETS_DIR]): Scenario {
   const document = parsed.data as Record<string, unknown>;
   const policies = document['policies'] as Record<string, unknown>;
-  const object = policyObject(policies[spec.policy], spec, parsed);
+  const object = policyObject(policies[spec.policy], spec, parsed, presetDirs);
   let value: unknown;
   try {
     value = parseYaml(spec.value);
@@ -110,7 +111,7 @@ export function buildVariant(parsed: ParsedDocument, sha256: string, spec: Varia
     position: (path, atKey) => parsed.position(path, atKey),
     release: () => undefined,
   };
-  const result = scenarioOfDocument(variant, sha256);
+  const result = scenarioOfDocument(variant, sha256, presetDirs);
   if ('issues' in result) throw new ScenarioError(result.issues.map((i) => withCause(i, spec)));
   return result.scenario;
 }

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { parseScenarioText } from '../../src/scenario/load.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../src/errors.js';
+import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
 import { loadPreset, presetNames, PRESETS_DIR } from '../../src/scenario/presets.js';
 
 const scenarioWith = (policies: string): string =>
@@ -40,5 +43,51 @@ describe('scenario/presets', () => {
   it('should refuse preset names that could leave the presets folder', () => {
     const result = parseScenarioText(scenarioWith('  x: ../../package\n'), 'p.yaml');
     expect(result).toEqual({ issues: [expect.objectContaining({ path: 'policies.x', line: 7 })] });
+  });
+
+  describe('user presets', () => {
+    afterAll(removeTempDirs);
+    /** root/policies/<name>.yaml (ttl 2m), root/team/s.yaml naming it; returns the scenario path. */
+    function layout(): { root: string; file: string } {
+      const root = tempDir('blastlab-presets-');
+      mkdirSync(join(root, 'policies'));
+      mkdirSync(join(root, 'team'));
+      writeFileSync(join(root, 'policies', 'my-broker.yaml'), 'kind: ephemeral\nttl: 2m\n');
+      // Shadows the built-in preset of the same name.
+      writeFileSync(join(root, 'policies', 'ephemeral-15m.yaml'), 'kind: ephemeral\nttl: 3m\n');
+      const file = join(root, 'team', 's.yaml');
+      writeFileSync(file, scenarioWith('  mine: my-broker\n  shadowed: ephemeral-15m\n  builtin: persistent-90d\n'));
+      return { root, file };
+    }
+
+    it('should read presets from the nearest policies/ folder above the scenario, before the built-in ones', () => {
+      const { file } = layout();
+      const [mine, shadowed, builtin] = loadScenarioFile(file).policies;
+      expect(mine).toMatchObject({ name: 'mine', kind: 'ephemeral', ttlMs: 120_000 });
+      expect(shadowed).toMatchObject({ name: 'shadowed', ttlMs: 180_000 });
+      expect(builtin).toMatchObject({ name: 'builtin', kind: 'persistent', rotationMs: 7_776_000_000 });
+    });
+
+    it('should search the --presets folder first', () => {
+      const { root, file } = layout();
+      mkdirSync(join(root, 'override'));
+      writeFileSync(join(root, 'override', 'my-broker.yaml'), 'kind: ephemeral\nttl: 7m\n');
+      expect(loadScenarioFile(file, { presets: join(root, 'override') }).policies[0]).toMatchObject({ ttlMs: 420_000 });
+    });
+
+    it('should name the folders it looked in for an unknown preset', () => {
+      const root = tempDir('blastlab-presets-');
+      const file = join(root, 's.yaml');
+      writeFileSync(file, scenarioWith('  mine: my-broker\n'));
+      let error: unknown;
+      try {
+        loadScenarioFile(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect((error as ScenarioError).issues[0]).toMatchObject({ path: 'policies.mine', line: 7 });
+      expect((error as ScenarioError).issues[0]!.message).toContain('unknown policy preset "my-broker"');
+    });
   });
 });
