@@ -4,6 +4,7 @@ import { blastlabVersion } from '../exec/manifest.js';
 import { CommandFailure } from './command.js';
 import { EXIT, reportError } from './errors.js';
 import { registerBench } from './bench.js';
+import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerGenerate(program);
   registerTrace(program);
+  registerExport(program);
   return program;
 }
 
