@@ -181,6 +181,7 @@ function policies(): Policy[] {
     revocationLatency: { default: ZERO, byEnvironment: {} },
     issuer: { latency: ZERO, availability: 1 },
     exceptions: [],
+    staleAfterMs: null,
   } as const;
   return [
     { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d },
@@ -408,6 +409,10 @@ export function generateEstate(opts: EstateOptions): Scenario {
     horizonMs: HORIZON_MS,
     sensitivityWeights: DEFAULT_SENSITIVITY_WEIGHTS,
     defaultRotationMs: Infinity,
+    asOf: null,
+    staleAfterMs: 90 * MS.d,
+    credentialTimes: {},
+    provenance: {},
     nodes,
     edges,
     workload,

@@ -9,8 +9,18 @@
  *   rotation — else as under ephemeral.
  * Rotation of a standing secret: exception rotation ?? the credential's own ?? the policy's ?? the
  * scenario default.
+ *
+ * Real timestamps (docs/import.md "Timestamp rules", T1–T4; time 0 = the scenario's `asOf`):
+ * - T1 phase: the standing version in force at time 0 was issued at `lastRotatedAt`, else `createdAt`,
+ *   else 0; rotations continue from that instant every period (boundaries at issued + k·rotation).
+ * - T2 expiry: `expiresAt` ends every standing version; after it the credential has no valid
+ *   standing material. (Tokens a broker mints under an ephemeral policy are the policy's, not it.)
+ * - T3 staleness: a credential whose `lastUsedAt` is older than `staleAfter` at time 0 is stale
+ *   (reports, `--attacks auto`); the scenario's `staleAfter` (default 90d) classifies.
+ * - T4 hygiene: a policy that sets its own `staleAfter` disables the standing credentials stale under
+ *   it at time 0 (as "deactivate unused keys after N days" does); without it nothing is disabled.
  */
-import type { CredentialNode, HybridException, Policy, Scenario, ScenarioNode } from '../scenario/types.js';
+import type { CredentialNode, CredentialTimes, HybridException, Policy, Scenario, ScenarioNode } from '../scenario/types.js';
 import { SENSITIVITIES } from '../scenario/types.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
@@ -20,6 +30,10 @@ export interface CredentialModes {
   readonly ephemeral: Uint8Array;
   /** Rotation period of standing secrets (Infinity = never); NaN for broker-managed credentials. */
   readonly rotationMs: Float64Array;
+  /** T1: when the standing version in force at time 0 was issued (≤ 0; 0 without timestamps). */
+  readonly phaseMs: Float64Array;
+  /** T2/T4: end of every standing version (Infinity = no expiry; 0 = disabled at time 0). */
+  readonly expiresAtMs: Float64Array;
 }
 
 function nodeMatches(node: ScenarioNode, match: HybridException['match']): boolean {
@@ -56,9 +70,18 @@ export function credentialModes(model: CompiledModel, policy: Policy): Credentia
   const n = model.nodeCount;
   const ephemeral = new Uint8Array(n);
   const rotationMs = new Float64Array(n).fill(Number.NaN);
+  const phaseMs = new Float64Array(n);
+  const expiresAtMs = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const { credentialTimes } = model.scenario;
   for (let i = 0; i < n; i++) {
     if (model.kind[i] !== KIND_CREDENTIAL) continue;
     const cred = model.scenario.nodes[i] as CredentialNode;
+    const times = Object.hasOwn(credentialTimes, cred.id) ? credentialTimes[cred.id] : undefined;
+    if (times !== undefined) {
+      phaseMs[i] = Math.min(0, times.lastRotatedAtMs ?? times.createdAtMs ?? 0);
+      if (times.expiresAtMs !== null) expiresAtMs[i] = times.expiresAtMs;
+      if (policy.staleAfterMs !== null && isStale(times, policy.staleAfterMs)) expiresAtMs[i] = Math.min(expiresAtMs[i]!, 0);
+    }
     switch (policy.kind) {
       case 'persistent':
         rotationMs[i] = standingRotation(model.scenario, policy, cred);
@@ -76,11 +99,30 @@ export function credentialModes(model: CompiledModel, policy: Policy): Credentia
       }
     }
   }
-  return { ephemeral, rotationMs };
+  return { ephemeral, rotationMs, phaseMs, expiresAtMs };
 }
 
-/** End of the standing version current at `t` (the next rotation boundary; Infinity when never rotated). */
-export function versionEnd(rotationMs: number, t: number): number {
+/** T3: stale when the last use is known and older than `staleAfterMs` at time 0. */
+export function isStale(times: CredentialTimes, staleAfterMs: number): boolean {
+  return times.lastUsedAtMs !== null && -times.lastUsedAtMs > staleAfterMs;
+}
+
+/**
+ * T1: end of the standing version current at `t` — the next rotation boundary counted from the
+ * version's issue time `phaseMs` (≤ 0); Infinity when never rotated.
+ */
+export function versionEnd(rotationMs: number, t: number, phaseMs = 0): number {
   if (!Number.isFinite(rotationMs)) return Number.POSITIVE_INFINITY;
-  return (Math.floor(t / rotationMs) + 1) * rotationMs;
+  return phaseMs + (Math.floor((t - phaseMs) / rotationMs) + 1) * rotationMs;
+}
+
+/** T1+T2: until when the standing material of credential `cred` current at `t` is valid (≤ t once expired). */
+export function standingEnd(modes: CredentialModes, cred: number, t: number): number {
+  return Math.min(versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]!), modes.expiresAtMs[cred]!);
+}
+
+/** When new standing material of `cred` appears after `t`: the next rotation, or Infinity past the expiry. */
+export function nextStandingVersion(modes: CredentialModes, cred: number, t: number): number {
+  const next = versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]!);
+  return next < modes.expiresAtMs[cred]! ? next : Number.POSITIVE_INFINITY;
 }

@@ -13,6 +13,7 @@ import { checkReferences, type ReferenceInput } from './references.js';
 import { FRAMEWORK_ID_KEYS, FRAMEWORK_IDS, isKnownFrameworkId, type FrameworkKey } from './frameworks.js';
 import { didYouMean } from './hints.js';
 import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
+import { checkTimestamps } from './timestamps.js';
 import {
   attackSchema,
   durationSchema,
@@ -126,6 +127,7 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
     issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
   }
   issues.push(...frameworkIssues(parsed));
+  for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message));
   if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
 
   // 3. Defaults, on the validated copy: the raw data is not needed any more.

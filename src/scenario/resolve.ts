@@ -14,8 +14,10 @@ import {
   REVOKE_TRIGGERS,
   type Action,
   type Attack,
+  type CredentialTimes,
   type Distribution,
   type Policy,
+  type Provenance,
   type Scenario,
   type ScenarioEdge,
   type ScenarioNode,
@@ -24,7 +26,7 @@ import {
 } from './types.js';
 
 /** Scenario-level defaults (DESIGN §1). */
-export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never' } as const;
+export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never', staleAfter: '90d' } as const;
 /** Policy defaults (DESIGN §1). */
 export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', reevaluate: 'none', bindToWorkload: false } as const;
 /** Default delay between attacker hops (SPEC §4). */
@@ -142,6 +144,7 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
       },
       rotationMs: parseDurationOrNever(e.rotation),
     })),
+    staleAfterMs: input.staleAfter === undefined ? null : parseDuration(input.staleAfter),
   };
 }
 
@@ -172,6 +175,31 @@ export function resolveAttack(input: AttackInput, name: string, edges: EdgeIndex
     default:
       return assertNever(input);
   }
+}
+
+/** The side tables of real credential timestamps (ms from `asOf`) and imported nodes' provenance. */
+export function resolveTimesAndProvenance(
+  nodes: readonly NodeInput[],
+  asOf: string | undefined,
+): { credentialTimes: Record<string, CredentialTimes>; provenance: Record<string, Provenance> } {
+  const credentialTimes: Record<string, CredentialTimes> = {};
+  const provenance: Record<string, Provenance> = {};
+  const origin = asOf === undefined ? Number.NaN : Date.parse(asOf);
+  const at = (text: string | undefined): number | null => (text === undefined ? null : Date.parse(text) - origin);
+  for (const node of nodes) {
+    if (node.provenance !== undefined) provenance[node.id] = { source: node.provenance.source, id: node.provenance.id };
+    if (node.kind !== 'credential') continue;
+    const { createdAt, lastRotatedAt, lastUsedAt, expiresAt, nativeTtl } = node;
+    if (createdAt === undefined && lastRotatedAt === undefined && lastUsedAt === undefined && expiresAt === undefined && nativeTtl === undefined) continue;
+    credentialTimes[node.id] = {
+      createdAtMs: at(createdAt),
+      lastRotatedAtMs: at(lastRotatedAt),
+      lastUsedAtMs: at(lastUsedAt),
+      expiresAtMs: at(expiresAt),
+      nativeTtlMs: nativeTtl === undefined ? null : parseDuration(nativeTtl),
+    };
+  }
+  return { credentialTimes, provenance };
 }
 
 /** Deep-freezes plain data so nothing downstream can mutate the scenario. */
@@ -216,6 +244,9 @@ export function resolveScenario(
     workload: (input.workload ?? []).map((task, index) => resolveTask(task, index, edgeIndex)),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),
+    asOf: input.asOf ?? null,
+    staleAfterMs: parseDuration(input.staleAfter ?? SCENARIO_DEFAULTS.staleAfter),
+    ...resolveTimesAndProvenance(input.nodes, input.asOf),
     source: { file: source.file, sha256: source.sha256 },
   });
 }

@@ -58,6 +58,13 @@ const idSchema = z
   })
   .max(200);
 const environmentSchema = z.string().min(1).max(200);
+/** An ISO 8601 date-time with a zone (`2024-01-02T03:04:05Z`, `…+00:00`): real credential timestamps. */
+export const dateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time like 2024-01-02T03:04:05Z' });
+/** Where an imported node came from: importer name and the id in that source (round trips, exports). */
+const provenanceSchema = z
+  .strictObject({ source: z.string().min(1).max(100), id: z.string().min(1).max(2000) })
+  .optional()
+  .meta({ description: 'Imported nodes: {source, id} in the source system.' });
 
 const uniformSchema = z
   .strictObject({ min: durationSchema, max: durationSchema })
@@ -89,11 +96,13 @@ const agentSchema = z.strictObject({
   replans: z.boolean().optional().meta({ description: 'Can re-plan and chain tools (default false).' }),
   environment: environmentSchema.optional().meta({ description: 'Cloud/site (default "default").' }),
   identity: z.enum(IDENTITIES).optional().meta({ description: 'workload (default) or shared-secret.' }),
+  provenance: provenanceSchema,
 });
 const toolSchema = z.strictObject({
   id: idSchema,
   kind: z.literal('tool'),
   environment: environmentSchema.optional(),
+  provenance: provenanceSchema,
 });
 const resourceSchema = z.strictObject({
   id: idSchema,
@@ -101,13 +110,24 @@ const resourceSchema = z.strictObject({
   sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
+  provenance: provenanceSchema,
 });
+/** Real credential timestamps (docs/import.md "Timestamp rules"); the date-times need the scenario's `asOf`. */
+const credentialTimesShape = {
+  createdAt: dateTimeSchema.optional().meta({ description: 'When the credential was issued (not after asOf).' }),
+  lastRotatedAt: dateTimeSchema.optional().meta({ description: 'When its value last changed (not after asOf); phase of persistent rotation.' }),
+  lastUsedAt: dateTimeSchema.optional().meta({ description: 'Last authentication (not after asOf); older than staleAfter = stale.' }),
+  expiresAt: dateTimeSchema.optional().meta({ description: 'Hard expiry: ends every version.' }),
+  nativeTtl: durationSchema.optional().meta({ description: "The issuer's own token lifetime (1h for an STS session)." }),
+};
 const credentialSchema = z.strictObject({
   id: idSchema,
   kind: z.literal('credential'),
   type: z.string().min(1).max(200).optional().meta({ description: 'Free text (default "secret").' }),
   ephemeralCapable: z.boolean().optional().meta({ description: 'Default true; false for legacy static keys.' }),
   rotation: durationOrNeverSchema.optional().meta({ description: 'Own rotation period under a persistent policy.' }),
+  ...credentialTimesShape,
+  provenance: provenanceSchema,
 });
 /** One node: `kind` selects the attributes. */
 export const nodeSchema = z.discriminatedUnion('kind', [agentSchema, toolSchema, resourceSchema, credentialSchema]);
@@ -211,6 +231,7 @@ const policyShape = {
   revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
   issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
   exceptions: z.array(exceptionSchema).optional(),
+  staleAfter: durationSchema.optional().meta({ description: 'A credential unused for longer is stale (default: the scenario\'s).' }),
 };
 const exceptionsOnlyOnHybrid = (policy: { kind?: string | undefined; exceptions?: unknown[] | undefined }, ctx: z.RefinementCtx): void => {
   if (policy.exceptions !== undefined && policy.exceptions.length > 0 && policy.kind !== 'hybrid') {
@@ -249,6 +270,8 @@ export const scenarioInputSchema = z.strictObject({
   trials: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'Default 100.' }),
   horizon: durationSchema.optional().meta({ description: 'Simulated time span (default 30d).' }),
   rotation: durationOrNeverSchema.optional().meta({ description: 'Default rotation of standing secrets (default never).' }),
+  asOf: dateTimeSchema.optional().meta({ description: 'The instant simulated time 0 stands for (needed by credential timestamps).' }),
+  staleAfter: durationSchema.optional().meta({ description: 'A credential unused for longer is stale (default 90d).' }),
   sensitivityWeights: z
     .strictObject(Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<(typeof SENSITIVITIES)[number], z.ZodOptional<z.ZodNumber>>)
     .optional(),

@@ -92,6 +92,25 @@ export interface CredentialNode {
 
 export type ScenarioNode = AgentNode | ToolNode | ResourceNode | CredentialNode;
 
+/**
+ * A credential's real timestamps as simulated times in milliseconds (0 = the scenario's `asOf`, so
+ * past instants are negative); `null` = not given. Rules in docs/import.md "Timestamp rules".
+ */
+export interface CredentialTimes {
+  readonly createdAtMs: number | null;
+  readonly lastRotatedAtMs: number | null;
+  readonly lastUsedAtMs: number | null;
+  readonly expiresAtMs: number | null;
+  /** The issuer's own token lifetime (informational: policies decide lifetimes in the simulation). */
+  readonly nativeTtlMs: number | null;
+}
+
+/** Where an imported node came from. */
+export interface Provenance {
+  readonly source: string;
+  readonly id: string;
+}
+
 export interface ScenarioEdge {
   /** Deterministic key: `<kind>:<from>-><to>#<n>` where n counts repeats of the same triple in file order. */
   readonly key: string;
@@ -163,6 +182,8 @@ export interface Policy {
   readonly issuer: { readonly latency: Distribution; readonly availability: number };
   /** Hybrid only (empty otherwise). */
   readonly exceptions: readonly HybridException[];
+  /** Unused for longer = stale; `null` = the scenario's `staleAfterMs`. */
+  readonly staleAfterMs: number | null;
 }
 
 interface AttackBase {
@@ -239,6 +260,14 @@ export interface Scenario {
   readonly attacks: readonly Attack[];
   /** Policies in file order (the first is the default baseline). */
   readonly policies: readonly Policy[];
+  /** The instant simulated time 0 stands for (ISO 8601 as written), or `null`. */
+  readonly asOf: string | null;
+  /** A credential unused for longer than this is stale (default 90 days). */
+  readonly staleAfterMs: number;
+  /** Credential id → its real timestamps; only credentials that have at least one. */
+  readonly credentialTimes: Readonly<Record<string, CredentialTimes>>;
+  /** Node id → provenance; only imported nodes. */
+  readonly provenance: Readonly<Record<string, Provenance>>;
   /** Where it came from (path as given) and the sha256 of its bytes (shard records, merge checks). */
   readonly source: { readonly file: string; readonly sha256: string };
 }

@@ -41,7 +41,7 @@ import type { PairSet } from '../model/compile.js';
 import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../model/actions.js';
 
 const EMPTY_SCOPE: PairSet = new Map();
-import { versionEnd } from '../policy/modes.js';
+import { nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 
@@ -312,7 +312,7 @@ export function expand(
     steps++;
     if (modes.ephemeral[cred] === 0) {
       addInstance({
-        cred, obtainedAt: t, usableFrom, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+        cred, obtainedAt: t, usableFrom, until: standingEnd(modes, cred, t), scope: null, boundTo: -1,
         actingAs, principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf,
       });
       return;
@@ -445,7 +445,7 @@ export function expand(
     for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
       const cred = holds.to[k]!;
       materialAt(cred, target, t, nextHop, depth, -1, -1);
-      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t);
+      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t);
       if (next < change) change = next;
     }
     nodeStamp[target] = gen;
@@ -505,7 +505,7 @@ export function expand(
       let inst: Instance;
       if (modes.ephemeral[cred] === 0) {
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: versionEnd(modes.rotationMs[cred]!, t), scope: null, boundTo: -1,
+          cred, obtainedAt: t, usableFrom: t, until: standingEnd(modes, cred, t), scope: null, boundTo: -1,
           actingAs: tool, principal: inv.principal, managed: false, material: false, depth: inv.depth, controlOf: -1,
         };
       } else {
@@ -544,7 +544,7 @@ export function expand(
     if (modes.ephemeral[target] === 0) {
       maxHop = Math.max(maxHop, depth);
       addInstance({
-        cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: null,
+        cred: target, obtainedAt: t, usableFrom: nextHop, until: standingEnd(modes, target, t), scope: null,
         boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
       });
       return;
@@ -633,7 +633,7 @@ export function expand(
       for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
         const cred = holds.to[k]!;
         if (t >= deadEverywhere(cred)) continue;
-        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : versionEnd(modes.rotationMs[cred]!, t));
+        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t));
       }
     };
     for (const node of watched) look(node);
@@ -720,7 +720,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const { model, modes, policy } = ctx;
   if (modes.ephemeral[cred] === 0) {
     return {
-      cred, obtainedAt: useAt, usableFrom: useAt, until: versionEnd(modes.rotationMs[cred]!, leakAt), scope: null, boundTo: -1,
+      cred, obtainedAt: useAt, usableFrom: useAt, until: standingEnd(modes, cred, leakAt), scope: null, boundTo: -1,
       actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth: 0, controlOf: -1,
     };
   }

@@ -10,7 +10,7 @@
 import type { Policy } from '../scenario/types.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
-import type { CredentialModes } from '../policy/modes.js';
+import { versionEnd, type CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../metrics/columns.js';
 import type { Issuance } from './occurrence.js';
 import { occurrenceCount, simulateOccurrence } from './occurrence.js';
@@ -46,12 +46,14 @@ export function workloadCost(
   let tasksFailed = 0;
   let reauthorizations = 0;
 
-  // Rotations of standing secrets inside the horizon: at R, 2R, … < horizon.
+  // Rotations of standing secrets inside the horizon: from the version's phase (T1), every R, before
+  // the horizon and the expiry (T2).
   for (let c = 0; c < model.nodeCount; c++) {
     if (model.kind[c] !== KIND_CREDENTIAL || modes.ephemeral[c] === 1) continue;
     const rotation = modes.rotationMs[c]!;
     if (!Number.isFinite(rotation) || rotation <= 0) continue;
-    for (let at = rotation; at < horizon; at += rotation) {
+    const end = Math.min(horizon, modes.expiresAtMs[c]!);
+    for (let at = versionEnd(rotation, 0, modes.phaseMs[c]!); at < end; at += rotation) {
       tokensIssued++;
       counter.bump(at);
     }

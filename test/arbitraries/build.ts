@@ -63,7 +63,7 @@ function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>):
     name, kind, rotationMs: null, ttlMs: 15 * MIN, scope: 'task',
     revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false,
     detection: null, revocationLatency: { default: fixed(0), byEnvironment: {} },
-    issuer: { latency: fixed(0), availability: 1 }, exceptions: [], ...extra,
+    issuer: { latency: fixed(0), availability: 1 }, exceptions: [], staleAfterMs: null, ...extra,
   };
 }
 
@@ -73,6 +73,7 @@ export function scenario(parts: Partial<Scenario> & Pick<Scenario, 'nodes' | 'at
   return {
     name: 'test', description: '', references: [], frameworks: {}, seed: 7, trials: 100, horizonMs: 30 * DAY,
     sensitivityWeights: DEFAULT_SENSITIVITY_WEIGHTS, defaultRotationMs: Number.POSITIVE_INFINITY, edges: [],
+    asOf: null, staleAfterMs: 90 * DAY, credentialTimes: {}, provenance: {},
     source: { file: 'test.yaml', sha256: '0' }, ...parts, workload,
   };
 }

@@ -196,6 +196,7 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
     issuer: p.issuer,
     exceptions: p.kind === 'hybrid' ? p.exceptions : [],
+    staleAfterMs: null,
   }));
 }
 

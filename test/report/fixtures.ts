@@ -19,6 +19,7 @@ export function policy(name: string, overrides: Partial<Policy> = {}): Policy {
     revocationLatency: { default: zero, byEnvironment: {} },
     issuer: { latency: zero, availability: 1 },
     exceptions: [],
+    staleAfterMs: null,
     ...overrides,
   };
 }
@@ -35,6 +36,10 @@ export function scenario(name: string, policies: readonly Policy[], extra: Parti
     horizonMs: 30 * 86_400_000,
     sensitivityWeights: { public: 0, internal: 1, confidential: 3, regulated: 10 },
     defaultRotationMs: Infinity,
+    asOf: null,
+    staleAfterMs: 90 * 86_400_000,
+    credentialTimes: {},
+    provenance: {},
     nodes: [
       { kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload' },
       { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws' },
