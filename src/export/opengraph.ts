@@ -7,7 +7,10 @@
  *   `BL_Base`); id `<escaped id>@<scenario>` (opengraph-blastlab.ts); properties: `name` and `bl_id`
  *   (the blastlab id), `bl_scenario`, `bl_kind`, then the node's attributes in snake_case as flat
  *   primitives (`replans`, `environment`, `identity`, `sensitivity`, `weight`, `records`, `type`,
- *   `ephemeral_capable`, `rotation` as a duration string, only when the credential sets one).
+ *   `ephemeral_capable`, `rotation` as a duration string, only when the credential sets one); a
+ *   credential's real timestamps as ISO 8601 (`created_at`, `last_rotated_at`, `last_used_at`,
+ *   `expires_at`, with the scenario's `bl_as_of`) and `native_ttl`; imported nodes' provenance as
+ *   `bl_provenance_source` / `bl_provenance_id`.
  * - edges: `BL_Holds`, `BL_Grants` (property `actions`: a list of strings), `BL_Invokes`, `BL_Assumes`,
  *   endpoints matched by id.
  * - left out: workload, attacks, policies, distributions (they are not graph data); the per-policy
@@ -47,7 +50,7 @@ export function exportOpenGraph(scenario: Scenario, options: OpenGraphExportOpti
   const name = scenario.name;
   const ids = new Map<string, string>();
   for (const node of scenario.nodes) ids.set(node.id, JSON.stringify(exportNodeId(node.id, name)));
-  const nodeTexts = scenario.nodes.map((node) => nodeText(node, ids.get(node.id)!, name, options.extras?.get(node.id)));
+  const nodeTexts = scenario.nodes.map((node) => nodeText(node, ids.get(node.id)!, scenario, options.extras?.get(node.id)));
 
   const edgeTexts: string[] = [];
   for (const edge of scenario.edges) {
@@ -67,8 +70,8 @@ export function exportOpenGraph(scenario: Scenario, options: OpenGraphExportOpti
   return parts;
 }
 
-function nodeText(node: ScenarioNode, id: string, scenario: string, extras: Readonly<Record<string, number | boolean | string>> | undefined): string {
-  const props: Record<string, number | boolean | string> = { name: node.id, bl_id: node.id, bl_scenario: scenario, bl_kind: node.kind };
+function nodeText(node: ScenarioNode, id: string, scenario: Scenario, extras: Readonly<Record<string, number | boolean | string>> | undefined): string {
+  const props: Record<string, number | boolean | string> = { name: node.id, bl_id: node.id, bl_scenario: scenario.name, bl_kind: node.kind };
   switch (node.kind) {
     case 'agent':
       props['replans'] = node.replans;
@@ -88,10 +91,33 @@ function nodeText(node: ScenarioNode, id: string, scenario: string, extras: Read
       props['type'] = node.type;
       props['ephemeral_capable'] = node.ephemeralCapable;
       if (node.rotationMs !== null) props['rotation'] = formatDuration(node.rotationMs);
+      Object.assign(props, timeProperties(scenario, node.id));
       break;
+  }
+  const provenance = scenario.provenance[node.id];
+  if (provenance !== undefined) {
+    props['bl_provenance_source'] = provenance.source;
+    props['bl_provenance_id'] = provenance.id;
   }
   if (extras !== undefined) Object.assign(props, extras);
   return `{"id":${id},"kinds":["${BL_NODE_KINDS[node.kind]}"],"properties":${JSON.stringify(props)}}`;
+}
+
+/** A credential's real timestamps as ISO 8601 properties (`created_at`, …), with the scenario's `bl_as_of`. */
+function timeProperties(scenario: Scenario, id: string): Record<string, string> {
+  const times = scenario.credentialTimes[id];
+  if (times === undefined || scenario.asOf === null) return {};
+  const origin = Date.parse(scenario.asOf);
+  const out: Record<string, string> = { bl_as_of: scenario.asOf };
+  const iso = (ms: number | null, key: string): void => {
+    if (ms !== null) out[key] = new Date(origin + ms).toISOString();
+  };
+  iso(times.createdAtMs, 'created_at');
+  iso(times.lastRotatedAtMs, 'last_rotated_at');
+  iso(times.lastUsedAtMs, 'last_used_at');
+  iso(times.expiresAtMs, 'expires_at');
+  if (times.nativeTtlMs !== null) out['native_ttl'] = formatDuration(times.nativeTtlMs);
+  return out;
 }
 
 /** The extension definition schema of the `BL` namespace (BloodHound: OpenGraph Management → upload). */
