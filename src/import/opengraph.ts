@@ -72,7 +72,8 @@ const MAX_ISSUES = 50;
 
 interface NodeEntry {
   readonly og: OgNode;
-  properties: Record<string, OgValue>;
+  /** The node's properties (the payload's own object; replaced, never mutated, when ids repeat). */
+  properties: Readonly<Record<string, OgValue>>;
   readonly mapping: NodeMapping | null;
   /** Kind the node was mapped from, or its first kind (for counts). */
   readonly sourceKind: string;
@@ -99,14 +100,15 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
       const known = byId.get(og.id);
       if (known !== undefined) {
         merged++;
-        Object.assign(entries[known]!.properties, og.properties ?? {});
+        const entry = entries[known]!;
+        entry.properties = { ...entry.properties, ...(og.properties ?? {}) };
         continue;
       }
       const mappedKind = og.kinds.find((k) => profile.nodes?.[k] !== undefined);
       const mapping = mappedKind === undefined ? null : profile.nodes![mappedKind]!;
       byId.set(og.id, entries.length);
       entries.push({
-        og, properties: { ...(og.properties ?? {}) }, mapping, sourceKind: mappedKind ?? og.kinds[0] ?? '(no kind)',
+        og, properties: og.properties ?? {}, mapping, sourceKind: mappedKind ?? og.kinds[0] ?? '(no kind)',
         kind: mapping?.kind ?? 'resource', id: '', identity: null,
       });
     }
