@@ -6,6 +6,7 @@ import { EXIT, reportError } from './errors.js';
 import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
+import { registerImport } from './import.js';
 import { registerMerge } from './merge.js';
 import { registerRun } from './run.js';
 import { registerSweep } from './sweep.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerGenerate(program);
   registerTrace(program);
+  registerImport(program);
   registerExport(program);
   return program;
 }

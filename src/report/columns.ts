@@ -49,6 +49,10 @@ export const SCENARIOS_COLUMNS = [
   'attack',
   'nist_csf',
   'references',
+  'credentials',
+  'standing_credentials',
+  'stale_credentials',
+  'oldest_standing_secret_age_s',
 ] as const;
 
 /** sweep.csv: one row per value × attack × metric. */

@@ -16,6 +16,7 @@ import { formatDuration } from '../lib/duration.js';
 import { quantileSorted } from '../lib/stats.js';
 import type { Attack, Distribution, PatternId, Policy, Scenario } from '../scenario/types.js';
 import { boxPlotSpec, meanBarsSpec, renderSvg, sweepPanelsSpec, tradeoffSpec, type BoxStats } from './charts.js';
+import { credentialAgeLists } from './credential-ages.js';
 import { writeFileAtomic } from './csv.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
@@ -332,6 +333,9 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
         text(`${scenario.trials} trials per policy and attack · horizon ${formatDuration(scenario.horizonMs)} · seed ${scenario.seed} · patterns: ${patternsOf(scenario).join(', ')}`),
       ],
     });
+    for (const list of credentialAgeLists(scenario)) {
+      blocks.push({ kind: 'heading', level: 3, text: list.title, id: anchor(`${name}-${list.id}`) }, { kind: 'list', items: list.items.map((item) => [text(item)]) });
+    }
   }
 
   // 1. What was replayed.

@@ -59,6 +59,10 @@ describe('scenario-row', () => {
       attack: 'T1552.001',
       nist_csf: 'PR.AA-05',
       references: 'https://example.org/incident-report',
+      credentials: 1,
+      standing_credentials: 1,
+      stale_credentials: 0,
+      oldest_standing_secret_age_s: null,
     });
   });
 });

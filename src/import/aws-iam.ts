@@ -1,0 +1,528 @@
+/**
+ * `blastlab import aws-iam <authorization-details.json> [--credential-report report.csv]`: the output of
+ * `aws iam get-account-authorization-details` (and the IAM credential report) → a plain scenario.
+ *
+ * Mapping (docs/import.md "AWS IAM"):
+ * - user → agent `iam-user:<name>` (identity shared-secret) holding one credential per active access
+ *   key `iam-key:<name>:<n>` (type aws-access-key; createdAt = lastRotatedAt = the report's
+ *   `access_key_<n>_last_rotated`, lastUsedAt = `…_last_used_date`); without a report, one key of
+ *   unknown age per user;
+ * - role → credential `iam-role:<name>` (type aws-sts-session, nativeTtl 1h, lastUsedAt =
+ *   RoleLastUsed.LastUsedDate); a role trusted by a service principal is held by a workload agent
+ *   `workload:<name>` (identity workload);
+ * - trust policies → `assumes`: from the named users' keys and roles' sessions; from principals of the
+ *   same account whose policies allow sts:AssumeRole on it when the account is trusted; from an
+ *   external principal (`external:<account>`, `external:anyone`) or a federated identity provider;
+ * - Allow statements (inline, attached managed at their default version, and the user's groups') →
+ *   `grants` on one resource per ARN (`bucket/*` → the bucket), `*` collapsing to `aws:<service>:<account>`;
+ *   actions classed read (List/Get/Describe…), write (everything else, Tag/Untag), admin (`*`,
+ *   `service:*`, policy and permission changes, iam:PassRole, access-key and login-profile creation),
+ *   overridable by `--map` `actions:`.
+ * Not evaluated (counted in the summary): Deny, NotAction, NotResource, Condition, permission
+ * boundaries, SCPs, resource policies.
+ */
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import type { ParsedDocument, PathSegment } from '../scenario/document.js';
+import { fileIssue } from '../scenario/document.js';
+import type { AttackInput, TaskInput } from '../scenario/schema.js';
+import { dateTimeSchema } from '../scenario/schema.js';
+import type { Action, Sensitivity } from '../scenario/types.js';
+import { autoAttacks, estatePolicies } from './auto.js';
+import { ScenarioBuilder, toId, type ImportResult } from './builder.js';
+import { newestTimestamp, toScenarioName } from './github-actions.js';
+import { inputIssue, isRecord, readDocument, readTextInput, unknownKeys, type ImportMap } from './input.js';
+
+/** Options of the AWS IAM importer. */
+export interface AwsIamOptions {
+  readonly credentialReport?: string;
+  /** Declared intent: every grant, or only grants of credentials used within staleAfter (default all-grants). */
+  readonly intent?: 'all-grants' | 'observed';
+  readonly map?: ImportMap;
+  readonly asOf?: string;
+  readonly attacks?: boolean;
+  readonly name?: string;
+  readonly trials?: number;
+}
+
+export const SOURCE = 'aws-iam';
+const STALE_MS = 90 * 86_400_000;
+
+const TOP_KEYS = new Set(['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies', 'IsTruncated', 'Marker']);
+const USER_KEYS = new Set(['Path', 'UserName', 'UserId', 'Arn', 'CreateDate', 'UserPolicyList', 'GroupList', 'AttachedManagedPolicies', 'PermissionsBoundary', 'Tags']);
+const GROUP_KEYS = new Set(['Path', 'GroupName', 'GroupId', 'Arn', 'CreateDate', 'GroupPolicyList', 'AttachedManagedPolicies']);
+const ROLE_KEYS = new Set(['Path', 'RoleName', 'RoleId', 'Arn', 'CreateDate', 'AssumeRolePolicyDocument', 'Description', 'MaxSessionDuration', 'InstanceProfileList', 'RolePolicyList', 'AttachedManagedPolicies', 'PermissionsBoundary', 'Tags', 'RoleLastUsed']);
+const POLICY_KEYS = new Set(['PolicyName', 'PolicyId', 'Arn', 'Path', 'DefaultVersionId', 'AttachmentCount', 'PermissionsBoundaryUsageCount', 'IsAttachable', 'Description', 'CreateDate', 'UpdateDate', 'PolicyVersionList', 'Tags']);
+
+const READ_VERBS = /^(List|Get|Describe|Read|Search|Select|Query|Scan|BatchGet|Head|View|Lookup|Check|Preview|Detect|Estimate|Validate|Verify|Test)/;
+const ADMIN_ACTIONS = /^(\*|[a-z0-9-]+:\*|iam:PassRole|iam:Create(AccessKey|LoginProfile|PolicyVersion)|iam:Update(LoginProfile|AssumeRolePolicy)|iam:AddUserToGroup|iam:SetDefaultPolicyVersion|[a-z0-9-]+:(Put|Attach|Detach|Delete|Create|Set|Update)\w*Policy\w*|[a-z0-9-]+:(Add|Remove)Permission\w*|[a-z0-9-]+:\w*Acl)$/;
+const CONFIDENTIAL_SERVICES = new Set(['iam', 'kms', 'secretsmanager', 'ssm', 'sts', 'organizations', 's3', 'dynamodb', 'rds']);
+const ACTION_ORDER: Readonly<Record<Action, number>> = { read: 1, write: 2, admin: 4 };
+
+/** read / write / admin of an IAM action (AWS access levels, approximated from the action name), or the map's class. */
+export function classifyAction(action: string, map?: ImportMap): Action {
+  const overrides = map?.actions;
+  if (overrides !== undefined) {
+    const exact = overrides[action] ?? overrides[action.toLowerCase()];
+    if (exact !== undefined) return exact;
+    for (const [pattern, cls] of Object.entries(overrides)) if (pattern.includes('*') && globMatch(pattern.toLowerCase(), action.toLowerCase())) return cls;
+  }
+  const [service = '', name = ''] = action.split(':');
+  const normal = `${service.toLowerCase()}:${name}`;
+  if (action === '*' || ADMIN_ACTIONS.test(normal)) return 'admin';
+  if (/^(Tag|Untag)/.test(name)) return 'write';
+  // A wildcard name reads when everything it can match starts with a read verb (Get*, Describe*).
+  if (READ_VERBS.test(name)) return 'read';
+  return 'write';
+}
+
+const globCache = new Map<string, RegExp>();
+/** IAM glob match (`*` any run, `?` one character), case-sensitive as ARNs. */
+export function globMatch(pattern: string, value: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
+  let re = globCache.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    globCache.set(pattern, re);
+  }
+  return re.test(value);
+}
+
+/** A date as written by the CLI (`…Z`) or boto3 (`2019-12-18 19:10:08+00:00`) → ISO 8601, or null. */
+export function normaliseDate(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const iso = value.includes('T') ? value : value.replace(' ', 'T');
+  return dateTimeSchema.safeParse(iso).success ? iso : null;
+}
+
+const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** One principal being built. */
+interface Principal {
+  readonly arn: string;
+  readonly account: string;
+  /** Its credentials (keys or the role session). */
+  readonly credentials: string[];
+  /** Agent that holds them, or null (a role assumed only by others). */
+  agent: string | null;
+  /** target → action bits. */
+  readonly grants: Map<string, number>;
+  /** sts:AssumeRole resource patterns its policies allow. */
+  readonly assumePatterns: string[];
+  /** Service of the last use (credential report), for --intent observed. */
+  readonly usedServices: Map<string, string | null>;
+}
+
+/** The importer. Throws ScenarioError (every problem, with file, path and line) on bad input. */
+export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResult {
+  const read = readDocument(file);
+  if ('issues' in read) throw new ScenarioError(read.issues);
+  const parsed = read.parsed;
+  const data = parsed.data;
+  const issues: ScenarioIssue[] = [];
+  if (!isRecord(data)) throw new ScenarioError([fileIssue(file, 'expected the JSON object written by aws iam get-account-authorization-details')]);
+  unknownKeys(parsed, [], data, TOP_KEYS, issues);
+  if (data['IsTruncated'] === true) issues.push(inputIssue(parsed, ['IsTruncated'], 'the export is one truncated page (IsTruncated: true): export every page (the AWS CLI paginates by itself)'));
+  if (!['UserDetailList', 'RoleDetailList'].some((k) => Array.isArray(data[k]))) issues.push(fileIssue(file, 'no UserDetailList or RoleDetailList: not a get-account-authorization-details export'));
+
+  const b = new ScenarioBuilder(SOURCE);
+  const listAt = (key: string, known: ReadonlySet<string>, required: readonly string[]): { entry: Record<string, unknown>; path: PathSegment[] }[] => {
+    const list = data[key];
+    if (list === undefined) return [];
+    if (!Array.isArray(list)) {
+      issues.push(inputIssue(parsed, [key], `${key} must be a list`));
+      return [];
+    }
+    const out: { entry: Record<string, unknown>; path: PathSegment[] }[] = [];
+    list.forEach((entry, i) => {
+      const path = [key, i];
+      if (!isRecord(entry)) {
+        issues.push(inputIssue(parsed, path, 'must be an object'));
+        return;
+      }
+      unknownKeys(parsed, path, entry, known, issues);
+      const missing = required.filter((k) => typeof entry[k] !== 'string');
+      if (missing.length > 0) {
+        issues.push(inputIssue(parsed, path, `missing ${missing.map((k) => JSON.stringify(k)).join(', ')}`));
+        return;
+      }
+      out.push({ entry, path });
+    });
+    return out;
+  };
+
+  // 1. Managed policies (default version) and groups.
+  const managed = new Map<string, { doc: unknown; path: PathSegment[] }>();
+  for (const { entry, path } of listAt('Policies', POLICY_KEYS, ['Arn'])) {
+    const versions = asList(entry['PolicyVersionList']);
+    const index = versions.findIndex((v) => isRecord(v) && v['IsDefaultVersion'] === true);
+    if (index < 0) {
+      issues.push(inputIssue(parsed, [...path, 'PolicyVersionList'], 'no default version (IsDefaultVersion: true)'));
+      continue;
+    }
+    managed.set(entry['Arn'] as string, { doc: (versions[index] as Record<string, unknown>)['Document'], path: [...path, 'PolicyVersionList', index, 'Document'] });
+  }
+  b.mapped('managed policies (default version)', managed.size);
+  const groups = new Map<string, { entry: Record<string, unknown>; path: PathSegment[] }>();
+  for (const g of listAt('GroupDetailList', GROUP_KEYS, ['GroupName'])) groups.set(g.entry['GroupName'] as string, g);
+
+  // 2. Policy statements → grants and assume patterns of a principal.
+  const resourceFor = (service: string, resource: string, account: string): string => {
+    let arn = resource;
+    if (arn !== '*' && /\/\*$/.test(arn)) arn = arn.slice(0, -2);
+    if (arn === '*' || arn.includes('*') || arn.includes('?') || !arn.startsWith('arn:')) {
+      const svc = service === '*' ? 'all' : service;
+      const id = toId(`aws:${svc}:${account}`);
+      if (!b.has(id)) {
+        b.add({ id, kind: 'resource', sensitivity: svc === 'all' ? 'regulated' : CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal', provenance: { source: SOURCE, id: `${svc === 'all' ? '*' : `${svc}:*`} in ${account}` } });
+        b.mapped('resources (wildcards collapsed per service and account)');
+      }
+      return id;
+    }
+    const id = toId(arn);
+    if (!b.has(id)) {
+      const svc = arn.split(':')[2] ?? '';
+      const sensitivity: Sensitivity = CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal';
+      b.add({ id, kind: 'resource', sensitivity, provenance: { source: SOURCE, id: arn } });
+      b.mapped('resources (one per ARN)');
+    }
+    return id;
+  };
+
+  const parseDoc = (doc: unknown, path: PathSegment[]): Record<string, unknown> | null => {
+    let value = doc;
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(decodeURIComponent(value));
+      } catch {
+        issues.push(inputIssue(parsed, path, 'policy document is neither JSON nor URL-encoded JSON'));
+        return null;
+      }
+    }
+    if (!isRecord(value)) {
+      issues.push(inputIssue(parsed, path, 'policy document must be an object with Statement'));
+      return null;
+    }
+    return value;
+  };
+
+  const applyPolicy = (p: Principal, doc: unknown, path: PathSegment[]): void => {
+    const policy = parseDoc(doc, path);
+    if (policy === null) return;
+    asList(policy['Statement']).forEach((st, i) => {
+      if (!isRecord(st)) {
+        issues.push(inputIssue(parsed, [...path, 'Statement', i], 'a statement must be an object'));
+        return;
+      }
+      if (st['Effect'] !== 'Allow') {
+        b.ignored(st['Effect'] === 'Deny' ? 'Deny statements (not evaluated: grants may be overstated)' : 'statements without Effect Allow');
+        return;
+      }
+      if (st['NotAction'] !== undefined || st['NotResource'] !== undefined) {
+        b.ignored('statements with NotAction / NotResource (not evaluated, skipped)');
+        return;
+      }
+      if (st['Condition'] !== undefined) b.ignored('statements with Condition (granted as if the condition held)');
+      const resources = asList(st['Resource']).filter((r): r is string => typeof r === 'string');
+      for (const action of asList(st['Action']).filter((a): a is string => typeof a === 'string')) {
+        const service = action === '*' ? '*' : (action.split(':')[0] ?? '').toLowerCase();
+        if (/^sts:(AssumeRole\w*|\*)$/i.test(action) || action === '*') p.assumePatterns.push(...resources);
+        if (/^sts:AssumeRole/i.test(action)) continue;
+        const bit = ACTION_ORDER[classifyAction(action, opts.map)];
+        for (const resource of resources) {
+          const target = resourceFor(service, resource, p.account);
+          p.grants.set(target, (p.grants.get(target) ?? 0) | bit);
+        }
+      }
+    });
+  };
+  const attached = (p: Principal, entry: Record<string, unknown>, path: PathSegment[], inlineKey: string): void => {
+    asList(entry[inlineKey]).forEach((pol, i) => {
+      if (isRecord(pol)) applyPolicy(p, pol['PolicyDocument'], [...path, inlineKey, i, 'PolicyDocument']);
+    });
+    asList(entry['AttachedManagedPolicies']).forEach((a, i) => {
+      const arn = isRecord(a) ? a['PolicyArn'] : undefined;
+      const policy = typeof arn === 'string' ? managed.get(arn) : undefined;
+      if (policy !== undefined) applyPolicy(p, policy.doc, policy.path);
+      else {
+        b.ignored('attached managed policies missing from the export (AWS-managed policies need --filter AWSManagedPolicy)');
+        void i;
+      }
+    });
+    if (entry['PermissionsBoundary'] !== undefined) b.ignored('permission boundaries (not evaluated)');
+  };
+
+  // 3. Credential report: keys per user ARN.
+  const report = opts.credentialReport === undefined ? null : readCredentialReport(opts.credentialReport);
+  const principals = new Map<string, Principal>();
+  const newPrincipal = (arn: string): Principal => ({ arn, account: accountOf(arn), credentials: [], agent: null, grants: new Map(), assumePatterns: [], usedServices: new Map() });
+
+  // 4. Users.
+  for (const { entry, path } of listAt('UserDetailList', USER_KEYS, ['UserName', 'Arn'])) {
+    const name = entry['UserName'] as string;
+    const arn = entry['Arn'] as string;
+    const p = newPrincipal(arn);
+    principals.set(arn, p);
+    const agent = toId(`iam-user:${name}`);
+    p.agent = agent;
+    b.add({ id: agent, kind: 'agent', environment: 'aws', identity: 'shared-secret', provenance: { source: SOURCE, id: arn } });
+    b.mapped('users → agents');
+    const keys = report?.byArn.get(arn);
+    if (report === null) {
+      const id = toId(`iam-key:${name}`);
+      b.add({ id, kind: 'credential', type: 'aws-access-key', ephemeralCapable: true, provenance: { source: SOURCE, id: `${arn}#access_keys` } });
+      p.credentials.push(id);
+      p.usedServices.set(id, null);
+      b.mapped('users with access keys of unknown age (no --credential-report)');
+    } else {
+      for (const key of keys?.keys ?? []) {
+        const id = toId(`iam-key:${name}:${key.n}`);
+        b.add({
+          id, kind: 'credential', type: 'aws-access-key', ephemeralCapable: true,
+          ...(key.lastRotated === null ? {} : { createdAt: key.lastRotated, lastRotatedAt: key.lastRotated }),
+          ...(key.lastUsed === null ? {} : { lastUsedAt: key.lastUsed }),
+          provenance: { source: SOURCE, id: `${arn}#access_key_${key.n}` },
+        });
+        p.credentials.push(id);
+        p.usedServices.set(id, key.lastUsedService);
+        b.mapped('active access keys (credential report)');
+      }
+      if ((keys?.keys.length ?? 0) === 0) b.ignored('users without an active access key (console or unused)');
+    }
+    attached(p, entry, path, 'UserPolicyList');
+    asList(entry['GroupList']).forEach((g, i) => {
+      const group = typeof g === 'string' ? groups.get(g) : undefined;
+      if (group === undefined) issues.push(inputIssue(parsed, [...path, 'GroupList', i], `group ${JSON.stringify(g)} is not in GroupDetailList`));
+      else attached(p, group.entry, group.path, 'GroupPolicyList');
+    });
+  }
+  if (report !== null) {
+    for (const arn of report.byArn.keys()) if (!principals.has(arn)) b.ignored('credential report rows for users not in the export');
+    if (report.root) b.ignored('credential report root-account row (not modelled)');
+  }
+
+  // 5. Roles.
+  const roles: { entry: Record<string, unknown>; path: PathSegment[]; p: Principal; cred: string }[] = [];
+  for (const { entry, path } of listAt('RoleDetailList', ROLE_KEYS, ['RoleName', 'Arn'])) {
+    const name = entry['RoleName'] as string;
+    const arn = entry['Arn'] as string;
+    const p = newPrincipal(arn);
+    principals.set(arn, p);
+    const cred = toId(`iam-role:${name}`);
+    const lastUsed = isRecord(entry['RoleLastUsed']) ? normaliseDate(entry['RoleLastUsed']['LastUsedDate']) : null;
+    const created = normaliseDate(entry['CreateDate']);
+    b.add({
+      id: cred, kind: 'credential', type: 'aws-sts-session', ephemeralCapable: true, nativeTtl: '1h',
+      ...(created === null ? {} : { createdAt: created }),
+      ...(lastUsed === null ? {} : { lastUsedAt: lastUsed }),
+      provenance: { source: SOURCE, id: arn },
+    });
+    p.credentials.push(cred);
+    p.usedServices.set(cred, null);
+    b.mapped('roles → STS session credentials');
+    attached(p, entry, path, 'RolePolicyList');
+    roles.push({ entry, path, p, cred });
+  }
+
+  // 6. Trust policies → assumes.
+  const assumers = [...principals.values()].filter((p) => p.assumePatterns.length > 0);
+  for (const { entry, path, p: role, cred } of roles) {
+    const trust = parseDoc(entry['AssumeRolePolicyDocument'] ?? { Statement: [] }, [...path, 'AssumeRolePolicyDocument']);
+    if (trust === null) continue;
+    const from = new Set<string>();
+    asList(trust['Statement']).forEach((st) => {
+      if (!isRecord(st) || st['Effect'] !== 'Allow') return;
+      if (st['Condition'] !== undefined) b.ignored('trust statements with Condition (trusted as if the condition held)');
+      const principal = st['Principal'];
+      const entries: [string, string][] = principal === '*' ? [['AWS', '*']] : isRecord(principal) ? Object.entries(principal).flatMap(([k, v]) => asList(v).filter((x): x is string => typeof x === 'string').map((x): [string, string] => [k, x])) : [];
+      for (const [kind, value] of entries) {
+        if (kind === 'Service') {
+          const agent = toId(`workload:${entry['RoleName'] as string}`);
+          b.add({ id: agent, kind: 'agent', environment: 'aws', identity: 'workload', provenance: { source: SOURCE, id: `${value} as ${role.arn}` } });
+          b.edge('holds', agent, cred);
+          role.agent ??= agent;
+          b.mapped('service-trusted roles → workload agents');
+        } else if (kind === 'Federated') {
+          const provider = value.includes(':oidc-provider/') ? value.split(':oidc-provider/')[1]! : value.includes(':saml-provider/') ? `saml:${value.split(':saml-provider/')[1]!}` : value;
+          const id = toId(`federated:${provider}`);
+          b.add({ id, kind: 'agent', environment: 'external', identity: 'workload', provenance: { source: SOURCE, id: value } });
+          b.add({ id: `${id}/token`, kind: 'credential', type: 'federated-token', ephemeralCapable: true, nativeTtl: '1h', provenance: { source: SOURCE, id: value } });
+          b.edge('holds', id, `${id}/token`);
+          from.add(`${id}/token`);
+          b.mapped('federated trust (OIDC/SAML providers)');
+        } else if (kind === 'AWS') {
+          const account = /^\d{12}$/.test(value) ? value : /^arn:[^:]+:iam::(\d{12}):root$/.exec(value)?.[1];
+          const known = principals.get(value);
+          if (known !== undefined) {
+            for (const c of known.credentials) from.add(c);
+          } else if (value === '*') {
+            const id = 'external:anyone';
+            b.add({ id, kind: 'agent', environment: 'external', identity: 'shared-secret', provenance: { source: SOURCE, id: '*' } });
+            b.add({ id: `${id}/credential`, kind: 'credential', type: 'aws-principal', ephemeralCapable: false, provenance: { source: SOURCE, id: '*' } });
+            b.edge('holds', id, `${id}/credential`);
+            from.add(`${id}/credential`);
+            b.mapped('roles trusting any AWS principal ("*")');
+          } else if (account !== undefined && account === role.account) {
+            for (const a of assumers) if (a.account === account && a.assumePatterns.some((pat) => globMatch(pat, role.arn))) for (const c of a.credentials) from.add(c);
+          } else {
+            const acct = account ?? accountOf(value);
+            const id = toId(`external:${acct || value}`);
+            b.add({ id, kind: 'agent', environment: 'external', identity: 'shared-secret', provenance: { source: SOURCE, id: value } });
+            b.add({ id: `${id}/credential`, kind: 'credential', type: 'aws-principal', ephemeralCapable: false, provenance: { source: SOURCE, id: value } });
+            b.edge('holds', id, `${id}/credential`);
+            from.add(`${id}/credential`);
+            b.mapped('cross-account trust (external principals)');
+          }
+        } else {
+          b.ignored(`trust principals of kind ${kind}`);
+        }
+      }
+    });
+    for (const c of [...from].sort()) b.edge('assumes', c, cred);
+  }
+
+  // 7. Holds and grants edges; intent.
+  const asOf = opts.asOf ?? newestTimestamp(b.build({ name: 'x' }, { workload: [], attacks: [], policies: {} }).nodes) ?? report?.newest ?? undefined;
+  const asOfMs = asOf === undefined ? Number.NaN : Date.parse(asOf);
+  const tasks: TaskInput[] = [];
+  const actionOf = (bits: number): Action[] => (['read', 'write', 'admin'] as const).filter((a) => (bits & ACTION_ORDER[a]) !== 0);
+  for (const p of [...principals.values()].sort((x, y) => (x.arn < y.arn ? -1 : 1))) {
+    for (const c of p.credentials) {
+      if (p.agent !== null && p.agent.startsWith('iam-user:')) b.edge('holds', p.agent, c);
+      for (const [target, bits] of p.grants) b.edge('grants', c, target, actionOf(bits));
+    }
+    if (p.agent === null) continue;
+    const steps: { target: string; action: Action; credential: string }[] = [];
+    for (const c of p.credentials) {
+      const node = b.node(c);
+      const lastUsed = node?.kind === 'credential' && node.lastUsedAt !== undefined ? Date.parse(node.lastUsedAt) : Number.NaN;
+      if (opts.intent === 'observed' && !(asOfMs - lastUsed <= STALE_MS)) continue;
+      const service = p.usedServices.get(c) ?? null;
+      for (const [target, bits] of [...p.grants].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        if (opts.intent === 'observed' && service !== null && !target.includes(`:${service}:`)) continue;
+        const top = actionOf(bits);
+        steps.push({ target, action: top[top.length - 1]!, credential: c });
+      }
+    }
+    if (steps.length > 0) tasks.push({ agent: p.agent, every: '1d', duration: '10m', steps });
+  }
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  const doc0 = b.build({ name: 'x', ...(asOf === undefined ? {} : { asOf }) }, { workload: tasks, attacks: [], policies: {} });
+  const attacks: AttackInput[] = opts.attacks === false ? [] : autoAttacks(doc0);
+  if (attacks.length === 0) {
+    const first = doc0.nodes.find((n) => n.kind === 'agent');
+    if (first === undefined) throw new ScenarioError([fileIssue(file, 'nothing to model: no users or roles')]);
+    attacks.push({ pattern: 'lateral-movement', name: 'takeover-first-principal', entry: first.id, at: '1d' });
+  }
+  b.summary.notes.push(`intent: ${opts.intent ?? 'all-grants'} (${opts.intent === 'observed' ? 'grants of credentials used in the last 90 days, on the last-used service when the report names one' : 'every grant of every credential'})`);
+  b.summary.notes.push('not evaluated: Deny, NotAction, NotResource, Condition, permission boundaries, SCPs, resource policies');
+  if (asOf !== undefined) b.summary.notes.push(`asOf ${asOf}${opts.asOf === undefined ? ' (the newest timestamp in the inputs; set --as-of)' : ''}`);
+  return {
+    scenario: {
+      name: opts.name ?? toScenarioName(`aws-iam-${[...principals.values()][0]?.account ?? 'account'}`),
+      description: `Imported from an AWS IAM authorization-details export${report === null ? '' : ' and credential report'} by blastlab import aws-iam.`,
+      ...(asOf === undefined ? {} : { asOf }),
+      trials: opts.trials ?? 100,
+      horizon: '30d',
+      nodes: doc0.nodes,
+      edges: doc0.edges ?? [],
+      workload: tasks,
+      attacks,
+      policies: estatePolicies(doc0),
+    },
+    summary: b.summary,
+  };
+}
+
+/** One active access key of a credential-report row. */
+interface ReportKey {
+  readonly n: 1 | 2;
+  readonly lastRotated: string | null;
+  readonly lastUsed: string | null;
+  readonly lastUsedService: string | null;
+}
+
+/** Sentinels of the credential report: the value is unknown (or does not apply). */
+const SENTINELS = new Set(['N/A', 'no_information', 'not_supported', '']);
+const REQUIRED_COLUMNS = ['user', 'arn', ...[1, 2].flatMap((n) => [`access_key_${n}_active`, `access_key_${n}_last_rotated`, `access_key_${n}_last_used_date`, `access_key_${n}_last_used_service`])];
+
+/** Splits one CSV line (RFC 4180 quotes). */
+function csvCells(line: string): string[] {
+  const out: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  out.push(cell);
+  return out;
+}
+
+/** Reads the IAM credential report CSV; sentinel cells are unknown; other bad cells are errors with file and line. */
+export function readCredentialReport(file: string): { byArn: Map<string, { keys: ReportKey[] }>; root: boolean; newest: string | undefined } {
+  const text = readTextInput(file).replace(/^\uFEFF/, '');
+  const lines = text.split(/\r?\n/);
+  const issues: ScenarioIssue[] = [];
+  const at = (line: number, column: string, message: string): ScenarioIssue => ({ file, line, column: null, path: column, message });
+  const header = csvCells(lines[0] ?? '');
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) throw new ScenarioError([at(1, '', `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`)]);
+  const col = new Map(header.map((h, i) => [h, i]));
+  const byArn = new Map<string, { keys: ReportKey[] }>();
+  let root = false;
+  let newest: string | undefined;
+  let newestMs = Number.NEGATIVE_INFINITY;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const cells = csvCells(line);
+    if (cells.length !== header.length) {
+      issues.push(at(i + 1, '', `expected ${header.length} cells, got ${cells.length} (truncated or malformed row)`));
+      continue;
+    }
+    const cell = (name: string): string => cells[col.get(name)!] ?? '';
+    if (cell('user') === '<root_account>') {
+      root = true;
+      continue;
+    }
+    const date = (name: string): string | null => {
+      const raw = cell(name);
+      if (SENTINELS.has(raw)) return null;
+      const iso = normaliseDate(raw);
+      if (iso === null) issues.push(at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`));
+      else if (Date.parse(iso) > newestMs) {
+        newestMs = Date.parse(iso);
+        newest = iso;
+      }
+      return iso;
+    };
+    const keys: ReportKey[] = [];
+    for (const n of [1, 2] as const) {
+      const active = cell(`access_key_${n}_active`);
+      if (active !== 'true' && active !== 'false') {
+        issues.push(at(i + 1, `access_key_${n}_active`, `must be true or false (got ${JSON.stringify(active)})`));
+        continue;
+      }
+      const lastRotated = date(`access_key_${n}_last_rotated`);
+      const lastUsed = date(`access_key_${n}_last_used_date`);
+      const service = cell(`access_key_${n}_last_used_service`);
+      if (active === 'true') keys.push({ n, lastRotated, lastUsed, lastUsedService: SENTINELS.has(service) ? null : service.toLowerCase() });
+    }
+    if (col.has('user_creation_time')) date('user_creation_time');
+    byArn.set(cell('arn'), { keys });
+  }
+  if (issues.length > 0) throw new ScenarioError(issues);
+  return { byArn, root, newest };
+}

@@ -1,0 +1,564 @@
+/**
+ * `blastlab import github-actions <repo-dir>`: a repository's workflows → a plain scenario document.
+ *
+ * Mapping (docs/import.md "GitHub Actions"):
+ * - each job (with steps, or calling a reusable workflow in another repository) → agent
+ *   `gha:<workflow>/<job>`, environment `github-actions`, identity `workload` when it logs in to a
+ *   cloud with OIDC (`id-token: write` and a login action), else `shared-secret`;
+ * - each `secrets.NAME` the job references → credential `secret:NAME` held by the job (all secrets for
+ *   `toJSON(secrets)`, `secrets[expr]` and `secrets: inherit`); its target comes from `--map`, else the
+ *   catalog below, else a resource `secret-target:NAME`;
+ * - the job's GITHUB_TOKEN → credential `github-token:<job>` (`nativeTtl` = the job's timeout, 6h by
+ *   default), granting its `permissions` (GitHub's defaults when absent) on the repository's resources;
+ * - `id-token: write` → credential `oidc:<job>` that `assumes` the role named by
+ *   aws-actions/configure-aws-credentials, google-github-actions/auth or azure/login (STS-like
+ *   session, `nativeTtl` 1h, also held: the login action writes it into the runner);
+ * - each action `uses: owner/repo@ref` → tool `action:owner/repo@ref` the job invokes; the tool holds
+ *   every credential of the job (the runner's memory holds them all: tj-actions/changed-files);
+ *   local composite actions are expanded; local reusable workflows are resolved;
+ * - triggers: each `schedule` cron → a task every cron period; other events → `--runs-per-day`;
+ *   the steps that use a credential are its declared intent (task steps).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { formatDuration } from '../lib/duration.js';
+import type { ParsedDocument, PathSegment } from '../scenario/document.js';
+import { fileIssue } from '../scenario/document.js';
+import type { AttackInput, NodeInput, TaskInput } from '../scenario/schema.js';
+import type { Action, Sensitivity } from '../scenario/types.js';
+import { autoAttacks, estatePolicies } from './auto.js';
+import { ScenarioBuilder, toId, type ImportResult } from './builder.js';
+import { inputIssue, isRecord, readDocument, unknownKeys, type ImportMap, type SecretMapEntry } from './input.js';
+
+/** Options of the GitHub Actions importer. */
+export interface GithubActionsOptions {
+  /** `owner/name` used in resource ids (default: the folder name). */
+  readonly repo?: string;
+  /** Runs per day of push / pull-request / other event-triggered workflows (default 4). */
+  readonly runsPerDay?: number;
+  /** Duration of one job run (default 10m). */
+  readonly jobDuration?: string;
+  /** GITHUB_TOKEN defaults when a workflow sets no `permissions` (default permissive). */
+  readonly defaultPermissions?: 'permissive' | 'restricted';
+  readonly map?: ImportMap;
+  /** The instant time 0 stands for (default: the newest timestamp in the map, if any). */
+  readonly asOf?: string;
+  /** Write automatic attacks (default true). */
+  readonly attacks?: boolean;
+  readonly name?: string;
+  readonly trials?: number;
+}
+
+export const SOURCE = 'github-actions';
+
+const WORKFLOW_KEYS = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
+const JOB_KEYS = new Set(['name', 'permissions', 'needs', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps', 'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets']);
+const STEP_KEYS = new Set(['id', 'if', 'name', 'uses', 'run', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes', 'working-directory']);
+
+/** GITHUB_TOKEN scopes → the repository resource they act on (scopes not listed are ignored). */
+const SCOPE_RESOURCE: Readonly<Record<string, { readonly resource: string; readonly sensitivity: Sensitivity }>> = {
+  contents: { resource: 'repo', sensitivity: 'confidential' },
+  packages: { resource: 'packages', sensitivity: 'confidential' },
+  actions: { resource: 'actions', sensitivity: 'internal' },
+  deployments: { resource: 'deployments', sensitivity: 'internal' },
+  pages: { resource: 'deployments', sensitivity: 'internal' },
+  issues: { resource: 'issues', sensitivity: 'internal' },
+  'pull-requests': { resource: 'issues', sensitivity: 'internal' },
+  discussions: { resource: 'issues', sensitivity: 'internal' },
+  checks: { resource: 'checks', sensitivity: 'internal' },
+  statuses: { resource: 'checks', sensitivity: 'internal' },
+  'security-events': { resource: 'security', sensitivity: 'confidential' },
+  attestations: { resource: 'attestations', sensitivity: 'internal' },
+};
+const ALL_SCOPES = [...Object.keys(SCOPE_RESOURCE), 'id-token', 'repository-projects', 'models'];
+type Access = 'read' | 'write';
+type Permissions = Readonly<Record<string, Access>>;
+/** GitHub's defaults (docs "GITHUB_TOKEN": permissive = read/write on every scope but id-token; restricted = contents and packages read). */
+const DEFAULTS: Readonly<Record<'permissive' | 'restricted', Permissions>> = {
+  permissive: Object.fromEntries(ALL_SCOPES.filter((s) => s !== 'id-token').map((s) => [s, 'write' as const])),
+  restricted: { contents: 'read', packages: 'read' },
+};
+
+/** Well-known secret names → what they unlock. */
+interface CatalogEntry {
+  readonly pattern: RegExp;
+  readonly type: string;
+  readonly target: string;
+  readonly sensitivity: Sensitivity;
+  readonly actions: readonly Action[];
+  /** A per-task replacement exists (OIDC trusted publishing, workload identity federation). */
+  readonly ephemeralCapable: boolean;
+}
+const CATALOG: readonly CatalogEntry[] = [
+  { pattern: /^NPM_(TOKEN|AUTH_TOKEN|PUBLISH_TOKEN)$/, type: 'npm-token', target: 'registry:npm', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^(PYPI_API_TOKEN|PYPI_TOKEN|PYPI_PASSWORD|TWINE_PASSWORD)$/, type: 'pypi-token', target: 'registry:pypi', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^(DOCKERHUB_TOKEN|DOCKERHUB_PASSWORD|DOCKER_PASSWORD|DOCKER_TOKEN)$/, type: 'dockerhub-token', target: 'registry:dockerhub', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: false },
+  { pattern: /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/, type: 'aws-access-key', target: 'cloud:aws', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
+  { pattern: /^(GCP_SA_KEY|GCP_CREDENTIALS|GOOGLE_CREDENTIALS|GCLOUD_SERVICE_KEY)$/, type: 'gcp-sa-key', target: 'cloud:gcp', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
+  { pattern: /^(AZURE_CREDENTIALS|AZURE_CLIENT_SECRET)$/, type: 'azure-client-secret', target: 'cloud:azure', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
+  { pattern: /^(GH_TOKEN|GH_PAT|PAT|PERSONAL_ACCESS_TOKEN|RELEASE_TOKEN|BOT_TOKEN)$/, type: 'github-pat', target: 'github:org', sensitivity: 'confidential', actions: ['read', 'write'], ephemeralCapable: true },
+  { pattern: /^CODECOV_TOKEN$/, type: 'codecov-token', target: 'saas:codecov', sensitivity: 'internal', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^SONAR_TOKEN$/, type: 'sonar-token', target: 'saas:sonarcloud', sensitivity: 'internal', actions: ['write'], ephemeralCapable: false },
+  { pattern: /^SLACK_(WEBHOOK|WEBHOOK_URL|BOT_TOKEN|TOKEN)$/, type: 'slack-token', target: 'saas:slack', sensitivity: 'internal', actions: ['write'], ephemeralCapable: false },
+  { pattern: /^(CARGO_REGISTRY_TOKEN|CRATES_IO_TOKEN)$/, type: 'crates-token', target: 'registry:crates', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^(RUBYGEMS_API_KEY|GEM_HOST_API_KEY)$/, type: 'rubygems-key', target: 'registry:rubygems', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^NUGET_API_KEY$/, type: 'nuget-key', target: 'registry:nuget', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
+  { pattern: /^(SSH_PRIVATE_KEY|DEPLOY_KEY|SSH_KEY)$/, type: 'ssh-key', target: 'deploy:ssh', sensitivity: 'confidential', actions: ['read', 'write'], ephemeralCapable: false },
+  { pattern: /^(VERCEL_TOKEN|NETLIFY_AUTH_TOKEN|HEROKU_API_KEY|CLOUDFLARE_API_TOKEN)$/, type: 'deploy-token', target: 'deploy:hosting', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: false },
+  { pattern: /^SNYK_TOKEN$/, type: 'snyk-token', target: 'saas:snyk', sensitivity: 'internal', actions: ['read'], ephemeralCapable: false },
+];
+
+/** Cloud login actions that exchange the job's OIDC token for a cloud session. */
+const LOGIN_ACTIONS: Readonly<Record<string, { readonly cloud: string; readonly roleKeys: readonly string[]; readonly staticKeys: readonly string[] }>> = {
+  'aws-actions/configure-aws-credentials': { cloud: 'aws', roleKeys: ['role-to-assume'], staticKeys: ['aws-access-key-id'] },
+  'google-github-actions/auth': { cloud: 'gcp', roleKeys: ['service_account', 'workload_identity_provider'], staticKeys: ['credentials_json'] },
+  'azure/login': { cloud: 'azure', roleKeys: ['client-id'], staticKeys: ['creds'] },
+};
+
+/** How an action reference is pinned. */
+export type Pin = 'sha' | 'tag' | 'branch';
+/** A 40-hex commit SHA pins; a version-like ref is a tag; anything else is taken as a branch. */
+export function pinOf(ref: string): Pin {
+  if (/^[0-9a-f]{40}$/.test(ref)) return 'sha';
+  return /^v?\d+(\.\d+)*([-.+][0-9A-Za-z.-]+)?$/.test(ref) ? 'tag' : 'branch';
+}
+
+const SECRET_REF = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const SECRET_INDEX_LITERAL = /secrets\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]/g;
+const ALL_SECRETS = /toJSON\(\s*secrets\s*\)|secrets\[\s*[^'"\s]/i;
+const TOKEN_REF = /github\.token|secrets\.GITHUB_TOKEN/;
+const UNTRUSTED_REF = /github\.event\.pull_request\.head|github\.head_ref|github\.event\.workflow_run\.head|refs\/pull\//;
+
+/** Secrets referenced anywhere in `value` (strings scanned recursively). */
+function scanSecrets(value: unknown, out: { names: Set<string>; all: boolean; token: boolean }): void {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(SECRET_REF)) if (m[1] !== 'GITHUB_TOKEN') out.names.add(m[1]!);
+    for (const m of value.matchAll(SECRET_INDEX_LITERAL)) if (m[1] !== 'GITHUB_TOKEN') out.names.add(m[1]!);
+    if (ALL_SECRETS.test(value)) out.all = true;
+    if (TOKEN_REF.test(value)) out.token = true;
+  } else if (Array.isArray(value)) {
+    for (const v of value) scanSecrets(v, out);
+  } else if (isRecord(value)) {
+    for (const v of Object.values(value)) scanSecrets(v, out);
+  }
+}
+
+/** Period of a cron schedule in minutes (approximate for irregular ones), or null when malformed. */
+export function cronPeriodMinutes(cron: string): number | null {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return null;
+  const [minute = '', hour = '', dom = '', month = '', dow = ''] = fields;
+  const count = (field: string, size: number): number => {
+    if (field === '*') return size;
+    let n = 0;
+    for (const part of field.split(',')) {
+      const step = /^(\*|\d+(?:-\d+)?)\/(\d+)$/.exec(part);
+      if (step !== null) {
+        const [lo, hi] = step[1] === '*' ? [0, size - 1] : step[1]!.includes('-') ? step[1]!.split('-').map(Number) : [Number(step[1]), size - 1];
+        n += Math.floor(((hi ?? 0) - (lo ?? 0)) / Number(step[2])) + 1;
+      } else if (/^\d+-\d+$/.test(part)) {
+        const [lo = 0, hi = 0] = part.split('-').map(Number);
+        n += hi - lo + 1;
+      } else if (/^\w+$/.test(part)) {
+        n += 1;
+      } else {
+        return Number.NaN;
+      }
+    }
+    return n;
+  };
+  const perHour = count(minute, 60);
+  const perDay = count(hour, 24) * perHour;
+  const days = dom === '*' && dow === '*' ? 1 : dow !== '*' && dom === '*' ? 7 / count(dow, 7) : 30 / count(dom, 31);
+  const months = month === '*' ? 1 : 12 / count(month, 12);
+  const period = (24 * 60 * days * months) / perDay;
+  return Number.isFinite(period) && period > 0 ? Math.max(1, Math.round(period)) : null;
+}
+
+interface SecretInfo {
+  readonly id: string;
+  readonly target: string;
+  readonly actions: readonly Action[];
+}
+
+/** The importer. Throws ScenarioError (every problem in every file) on bad input. */
+export function importGithubActions(repoDir: string, opts: GithubActionsOptions = {}): ImportResult {
+  const root = resolve(repoDir);
+  const workflowsDir = join(root, '.github', 'workflows');
+  if (!existsSync(workflowsDir) || !statSync(workflowsDir).isDirectory()) {
+    throw new ScenarioError([fileIssue(repoDir, 'no .github/workflows folder (expected a repository checkout)')]);
+  }
+  const repo = toId(opts.repo ?? basename(root));
+  const runsPerDay = opts.runsPerDay ?? 4;
+  const defaults = DEFAULTS[opts.defaultPermissions ?? 'permissive'];
+  const b = new ScenarioBuilder(SOURCE);
+  const issues: ScenarioIssue[] = [];
+  const display = (file: string): string => join(repoDir, relative(root, file));
+
+  // 1. Parse every workflow file.
+  const files = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  const workflows: { file: string; base: string; parsed: ParsedDocument; doc: Record<string, unknown> }[] = [];
+  for (const f of files) {
+    const file = join(workflowsDir, f);
+    const read = readDocument(display(file));
+    if ('issues' in read) {
+      issues.push(...read.issues);
+      continue;
+    }
+    const doc = read.parsed.data;
+    if (!isRecord(doc)) {
+      issues.push(fileIssue(read.parsed.file, 'a workflow must be a map with "on" and "jobs"'));
+      continue;
+    }
+    unknownKeys(read.parsed, [], doc, WORKFLOW_KEYS, issues);
+    if (!isRecord(doc['jobs'])) issues.push(inputIssue(read.parsed, ['jobs'], 'missing or invalid "jobs" (a map of job ids)'));
+    if (doc['on'] === undefined) issues.push(inputIssue(read.parsed, [], 'missing "on" (the workflow\'s triggers)'));
+    workflows.push({ file, base: f.replace(/\.ya?ml$/i, ''), parsed: read.parsed, doc });
+  }
+  b.mapped('workflow files', workflows.length);
+
+  // 2. Reusable-workflow calls within the repository: which secrets each callee receives.
+  const calls = new Map<string, { inherit: boolean; passed: Map<string, Set<string>> }>();
+  for (const wf of workflows) {
+    for (const [jobId, job] of Object.entries(isRecord(wf.doc['jobs']) ? wf.doc['jobs'] : {})) {
+      if (!isRecord(job) || typeof job['uses'] !== 'string' || !job['uses'].startsWith('./')) continue;
+      const callee = resolve(root, job['uses'].split('@')[0]!);
+      const entry = calls.get(callee) ?? { inherit: false, passed: new Map() };
+      calls.set(callee, entry);
+      if (job['secrets'] === 'inherit') entry.inherit = true;
+      else if (isRecord(job['secrets'])) {
+        for (const [name, expr] of Object.entries(job['secrets'])) {
+          const found = { names: new Set<string>(), all: false, token: false };
+          scanSecrets(expr, found);
+          const set = entry.passed.get(name) ?? new Set();
+          for (const n of found.names) set.add(n);
+          entry.passed.set(name, set);
+        }
+      }
+      if (!existsSync(callee)) issues.push(inputIssue(wf.parsed, ['jobs', jobId, 'uses'], `reusable workflow ${job['uses']} not found in the repository`));
+    }
+  }
+
+  // 3. Every secret name the repository's workflows mention (the "all secrets" of inherit / toJSON).
+  const allNames = new Set<string>(Object.keys(opts.map?.secrets ?? {}));
+  for (const wf of workflows) {
+    const found = { names: new Set<string>(), all: false, token: false };
+    scanSecrets(wf.doc['jobs'], found);
+    for (const n of found.names) allNames.add(n);
+  }
+  const sortedNames = [...allNames].sort();
+
+  const secretInfo = (name: string): SecretInfo => {
+    const id = `secret:${toId(name)}`;
+    const mapped: SecretMapEntry | undefined = opts.map?.secrets?.[name];
+    const known = CATALOG.find((c) => c.pattern.test(name));
+    const target = toId(mapped?.target ?? known?.target ?? `secret-target:${name}`);
+    const actions = mapped?.actions ?? known?.actions ?? ['read', 'write'];
+    if (!b.has(id)) {
+      b.add({
+        id, kind: 'credential', type: mapped?.type ?? known?.type ?? 'actions-secret',
+        ephemeralCapable: mapped?.ephemeralCapable ?? known?.ephemeralCapable ?? false,
+        ...(mapped?.createdAt === undefined ? {} : { createdAt: mapped.createdAt }),
+        ...(mapped?.lastRotatedAt === undefined ? {} : { lastRotatedAt: mapped.lastRotatedAt }),
+        ...(mapped?.lastUsedAt === undefined ? {} : { lastUsedAt: mapped.lastUsedAt }),
+        ...(mapped?.expiresAt === undefined ? {} : { expiresAt: mapped.expiresAt }),
+        provenance: { source: SOURCE, id: `secrets.${name}` },
+      });
+      b.add({ id: target, kind: 'resource', sensitivity: mapped?.sensitivity ?? known?.sensitivity ?? 'internal', provenance: { source: SOURCE, id: mapped?.target ?? known?.target ?? name } });
+      b.edge('grants', id, target, actions);
+      b.mapped(mapped !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
+    }
+    return { id, target, actions };
+  };
+
+  const tasks: TaskInput[] = [];
+  const entries: { id: string; why: string }[] = [];
+  const visitedComposite = new Set<string>();
+
+  /** Steps of a local composite action (recursively), for `uses` detection. */
+  const compositeSteps = (ref: string, parsed: ParsedDocument, path: readonly PathSegment[], depth: number): { steps: unknown[]; parsed: ParsedDocument; base: PathSegment[] }[] => {
+    const dir = resolve(root, ref);
+    const file = ['action.yml', 'action.yaml'].map((n) => join(dir, n)).find((p) => existsSync(p));
+    if (file === undefined) {
+      issues.push(inputIssue(parsed, path, `local action ${ref} not found (no action.yml in ${ref})`));
+      return [];
+    }
+    if (depth > 5 || visitedComposite.has(`${file}#${depth}`)) return [];
+    visitedComposite.add(`${file}#${depth}`);
+    const read = readDocument(display(file));
+    if ('issues' in read) {
+      issues.push(...read.issues);
+      return [];
+    }
+    const runs = isRecord(read.parsed.data) ? read.parsed.data['runs'] : undefined;
+    if (!isRecord(runs) || runs['using'] !== 'composite' || !Array.isArray(runs['steps'])) {
+      b.ignored('local actions that are not composite (JavaScript/Docker code from the repository)');
+      return [];
+    }
+    b.mapped('local composite actions expanded');
+    const out = [{ steps: runs['steps'] as unknown[], parsed: read.parsed, base: ['runs', 'steps'] as PathSegment[] }];
+    (runs['steps'] as unknown[]).forEach((s, i) => {
+      if (isRecord(s) && typeof s['uses'] === 'string' && s['uses'].startsWith('./')) out.push(...compositeSteps(s['uses'], read.parsed, ['runs', 'steps', i, 'uses'], depth + 1));
+    });
+    return out;
+  };
+
+  // 4. Jobs.
+  for (const wf of workflows) {
+    const { parsed, doc } = wf;
+    const triggers = triggerNames(doc['on']);
+    const crons = cronsOf(doc['on'], parsed, issues);
+    const dangerous = triggers.some((t) => t === 'pull_request_target' || t === 'workflow_run');
+    const callee = calls.get(wf.file);
+    const wfPermissions = permissionsOf(doc['permissions'], parsed, ['permissions'], issues);
+    for (const [jobId, job] of Object.entries(isRecord(doc['jobs']) ? doc['jobs'] : {})) {
+      const jobPath: PathSegment[] = ['jobs', jobId];
+      if (!isRecord(job)) {
+        issues.push(inputIssue(parsed, jobPath, 'a job must be a map'));
+        continue;
+      }
+      unknownKeys(parsed, jobPath, job, JOB_KEYS, issues);
+      const agent = `gha:${toId(wf.base)}/${toId(jobId)}`;
+      const uses = typeof job['uses'] === 'string' ? job['uses'] : undefined;
+      if (uses?.startsWith('./') === true) {
+        b.mapped('jobs calling a reusable workflow of the repository (resolved)');
+        continue;
+      }
+      const steps = Array.isArray(job['steps']) ? job['steps'] : [];
+      if (uses === undefined && !Array.isArray(job['steps'])) {
+        issues.push(inputIssue(parsed, jobPath, 'a job needs "steps" or "uses"'));
+        continue;
+      }
+
+      // Credentials the job holds.
+      const found = { names: new Set<string>(), all: false, token: false };
+      scanSecrets(job, found);
+      let names = [...found.names];
+      if (callee !== undefined) {
+        // A callee's `secrets.X` is what its callers pass as X.
+        names = names.flatMap((n) => [...(callee.passed.get(n) ?? (callee.inherit ? [n] : []))]);
+        if (callee.inherit) found.all ||= names.length > 0 || found.names.size > 0;
+      }
+      if (uses !== undefined && job['secrets'] === 'inherit') found.all = true;
+      if (found.all) names = sortedNames;
+      const secrets = [...new Set(names)].sort().map(secretInfo);
+      const permissions = permissionsOf(job['permissions'], parsed, [...jobPath, 'permissions'], issues) ?? wfPermissions ?? (triggers.includes('pull_request_target') ? DEFAULTS.permissive : defaults);
+      const rawTimeout = job['timeout-minutes'];
+      const timeout = typeof rawTimeout === 'number' && rawTimeout > 0 && rawTimeout <= 100_000 ? rawTimeout : 360;
+      const token = `github-token:${agent.slice(4)}`;
+      b.add({ id: token, kind: 'credential', type: 'github-token', ephemeralCapable: true, nativeTtl: formatDuration(Math.round(timeout * 60_000)), provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.GITHUB_TOKEN` } });
+      const tokenGrants: { target: string; action: Action }[] = [];
+      for (const [scope, access] of Object.entries(permissions).sort()) {
+        const spec = SCOPE_RESOURCE[scope];
+        if (spec === undefined) {
+          if (scope !== 'id-token') b.ignored(`GITHUB_TOKEN scopes without a modelled resource (${scope})`);
+          continue;
+        }
+        const target = `${spec.resource}:${repo}`;
+        b.add({ id: target, kind: 'resource', sensitivity: spec.sensitivity, provenance: { source: SOURCE, id: `${repo} ${spec.resource}` } });
+        b.edge('grants', token, target, access === 'write' ? ['read', 'write'] : ['read']);
+        tokenGrants.push({ target, action: access });
+      }
+      const held = [token, ...secrets.map((s) => s.id)];
+      const intent: { target: string; action: Action; credential: string }[] = tokenGrants.map((g) => ({ ...g, credential: token }));
+      for (const s of secrets) intent.push({ target: s.target, action: s.actions[s.actions.length - 1]!, credential: s.id });
+
+      // Steps: actions the job invokes (composite actions expanded), cloud logins, untrusted checkouts.
+      const tools: string[] = [];
+      let oidcLogin = false;
+      const visitSteps = (list: unknown[], p: ParsedDocument, base: PathSegment[]): void => {
+        list.forEach((step, i) => {
+          const path = [...base, i];
+          if (!isRecord(step)) {
+            issues.push(inputIssue(p, path, 'a step must be a map'));
+            return;
+          }
+          unknownKeys(p, path, step, STEP_KEYS, issues);
+          const ref = step['uses'];
+          if (typeof ref !== 'string') return;
+          if (ref.startsWith('./')) {
+            for (const c of compositeSteps(ref, p, [...path, 'uses'], 0)) visitSteps(c.steps, c.parsed, c.base);
+            return;
+          }
+          const at = ref.lastIndexOf('@');
+          if (at <= 0 && !ref.startsWith('docker://')) {
+            issues.push(inputIssue(p, [...path, 'uses'], `action reference ${JSON.stringify(ref)} has no @ref (expected owner/repo@ref)`));
+            return;
+          }
+          const name = ref.startsWith('docker://') ? ref : ref.slice(0, at);
+          const pin: Pin = ref.startsWith('docker://') ? (ref.includes('@sha256:') ? 'sha' : 'tag') : pinOf(ref.slice(at + 1));
+          const tool = toId(`action:${ref}`);
+          b.add({ id: tool, kind: 'tool', environment: 'github-actions', provenance: { source: SOURCE, id: ref } });
+          tools.push(tool);
+          b.mapped(`action steps pinned by ${pin}`);
+          const login = LOGIN_ACTIONS[name.toLowerCase()];
+          const withs = isRecord(step['with']) ? step['with'] : {};
+          if (login !== undefined) {
+            const roleKey = login.roleKeys.find((k) => typeof withs[k] === 'string');
+            if (roleKey !== undefined && permissions['id-token'] === 'write') {
+              const role = String(withs[roleKey]);
+              const roleName = login.cloud === 'aws' ? (/:role\/(?:.*\/)?([^/]+)$/.exec(role)?.[1] ?? role) : role;
+              const roleCred = toId(login.cloud === 'aws' ? `iam-role:${roleName}` : `${login.cloud}-identity:${roleName}`);
+              const oidc = `oidc:${agent.slice(4)}`;
+              const duration = Number(withs['role-duration-seconds']);
+              b.add({ id: oidc, kind: 'credential', type: 'github-oidc-token', ephemeralCapable: true, nativeTtl: formatDuration(Math.round(timeout * 60_000)), provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.id-token` } });
+              b.add({ id: roleCred, kind: 'credential', type: `${login.cloud}-session`, ephemeralCapable: true, nativeTtl: Number.isInteger(duration) && duration > 0 ? `${duration}s` : '1h', provenance: { source: SOURCE, id: role } });
+              const target = toId(`cloud:${login.cloud}:${roleName}`);
+              b.add({ id: target, kind: 'resource', sensitivity: 'confidential', provenance: { source: SOURCE, id: `what ${role} can do` } });
+              b.edge('grants', roleCred, target, ['read', 'write']);
+              b.edge('assumes', oidc, roleCred);
+              held.push(oidc, roleCred);
+              intent.push({ target, action: 'write', credential: roleCred });
+              oidcLogin = true;
+              b.mapped(`OIDC logins to ${login.cloud}`);
+            } else if (roleKey !== undefined) {
+              b.ignored('cloud role logins without id-token: write (not OIDC)');
+            }
+          }
+          if (name.toLowerCase() === 'actions/checkout' && dangerous && typeof withs['ref'] === 'string' && UNTRUSTED_REF.test(withs['ref'])) {
+            entries.push({ id: agent, why: 'untrusted-checkout' });
+          }
+        });
+      };
+      visitSteps(steps, parsed, [...jobPath, 'steps']);
+      if (uses !== undefined) {
+        // A reusable workflow in another repository: opaque code that receives what the job passes.
+        const tool = toId(`workflow:${uses}`);
+        b.add({ id: tool, kind: 'tool', environment: 'github-actions', provenance: { source: SOURCE, id: uses } });
+        tools.push(tool);
+        b.mapped('calls to reusable workflows in other repositories (opaque tools)');
+      }
+
+      b.add({ id: agent, kind: 'agent', environment: 'github-actions', identity: oidcLogin ? 'workload' : 'shared-secret', provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}` } });
+      b.mapped('jobs → agents');
+      for (const c of held) b.edge('holds', agent, c);
+      for (const tool of tools) {
+        b.edge('invokes', agent, tool);
+        for (const c of held) b.edge('holds', tool, c);
+      }
+
+      // Workload: one task per cron, one for event triggers; the credential-using steps are the intent.
+      const stepsOut = dedupeSteps(intent);
+      if (stepsOut.length === 0) continue;
+      const jobDuration = opts.jobDuration ?? '10m';
+      const every = (minutes: number): string => formatDuration(Math.max(1, Math.round(minutes)) * 60_000);
+      for (const minutes of crons) tasks.push({ agent, every: every(minutes), duration: jobDuration, steps: stepsOut.map((st) => ({ ...st })) });
+      if (triggers.some((t) => t !== 'schedule') || (crons.length === 0 && callee !== undefined)) {
+        tasks.push({ agent, every: every((24 * 60) / runsPerDay), duration: jobDuration, steps: stepsOut.map((st) => ({ ...st })) });
+      }
+    }
+  }
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  const doc0 = b.build({ name: 'x' }, { workload: tasks, attacks: [], policies: {} });
+  const attacks: AttackInput[] = opts.attacks === false ? [] : autoAttacks(doc0, { entries: dedupeEntries(entries) });
+  if (attacks.length === 0 && doc0.nodes.length > 0) {
+    const first = doc0.nodes.find((n) => n.kind === 'agent');
+    if (first !== undefined) attacks.push({ pattern: 'lateral-movement', name: 'takeover-first-job', entry: first.id, at: '1d' });
+  }
+  const asOf = opts.asOf ?? newestTimestamp(doc0.nodes);
+  const scenario = {
+    name: opts.name ?? toScenarioName(`gha-${repo}`),
+    description: `Imported from the GitHub Actions workflows of ${repo} (${workflows.length} workflow files) by blastlab import github-actions.`,
+    ...(asOf === undefined ? {} : { asOf }),
+    trials: opts.trials ?? 100,
+    horizon: '30d',
+    nodes: doc0.nodes,
+    edges: doc0.edges ?? [],
+    workload: tasks,
+    attacks,
+    policies: estatePolicies(doc0),
+  };
+  b.summary.notes.push('intent: the workflow steps that use each credential (GITHUB_TOKEN: its permissions)');
+  b.summary.notes.push(`event-triggered workflows run ${runsPerDay} times a day (--runs-per-day); GITHUB_TOKEN defaults: ${opts.defaultPermissions ?? 'permissive'}`);
+  return { scenario, summary: b.summary };
+}
+
+/** A scenario name (`[a-z0-9][a-z0-9._-]*`, ≤ 100). */
+export function toScenarioName(text: string): string {
+  const name = text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 100);
+  return name === '' ? 'imported' : name;
+}
+
+/** The newest createdAt / lastRotatedAt / lastUsedAt of the nodes (a default `asOf`), or undefined. */
+export function newestTimestamp(nodes: readonly NodeInput[]): string | undefined {
+  let best: string | undefined;
+  let bestMs = Number.NEGATIVE_INFINITY;
+  for (const n of nodes) {
+    if (n.kind !== 'credential') continue;
+    for (const t of [n.createdAt, n.lastRotatedAt, n.lastUsedAt]) {
+      if (t === undefined) continue;
+      const ms = Date.parse(t);
+      if (ms > bestMs) {
+        bestMs = ms;
+        best = t;
+      }
+    }
+  }
+  return best;
+}
+
+function dedupeSteps(intent: readonly { target: string; action: Action; credential: string }[]): { target: string; action: Action; credential: string }[] {
+  const seen = new Set<string>();
+  return intent.filter((s) => {
+    const key = `${s.target}\u0000${s.action}\u0000${s.credential}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function dedupeEntries(entries: readonly { id: string; why: string }[]): { id: string; why: string }[] {
+  return [...new Map(entries.map((e) => [e.id, e])).values()];
+}
+
+/** Event names of a workflow's `on`. */
+function triggerNames(on: unknown): string[] {
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.filter((t): t is string => typeof t === 'string');
+  if (isRecord(on)) return Object.keys(on);
+  return [];
+}
+
+/** Cron periods (minutes) of `on.schedule`. */
+function cronsOf(on: unknown, parsed: ParsedDocument, issues: ScenarioIssue[]): number[] {
+  if (!isRecord(on) || on['schedule'] === undefined) return [];
+  const schedule = on['schedule'];
+  if (!Array.isArray(schedule)) {
+    issues.push(inputIssue(parsed, ['on', 'schedule'], 'schedule must be a list of {cron: "…"}'));
+    return [];
+  }
+  const out: number[] = [];
+  schedule.forEach((entry, i) => {
+    const cron = isRecord(entry) ? entry['cron'] : undefined;
+    const period = typeof cron === 'string' ? cronPeriodMinutes(cron) : null;
+    if (period === null) issues.push(inputIssue(parsed, ['on', 'schedule', i, 'cron'], `invalid cron ${JSON.stringify(cron ?? null)} (expected five fields like "0 * * * *")`));
+    else out.push(period);
+  });
+  return out;
+}
+
+/** A `permissions:` value as scope → access, or undefined when absent. */
+function permissionsOf(value: unknown, parsed: ParsedDocument, path: readonly PathSegment[], issues: ScenarioIssue[]): Permissions | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'read-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'read' as const]));
+  if (value === 'write-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'write' as const]));
+  if (!isRecord(value)) {
+    issues.push(inputIssue(parsed, path, `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`));
+    return undefined;
+  }
+  const out: Record<string, Access> = {};
+  for (const [scope, access] of Object.entries(value)) {
+    if (!ALL_SCOPES.includes(scope)) {
+      issues.push(inputIssue(parsed, [...path, scope], `unknown permission scope ${JSON.stringify(scope)}`, true));
+      continue;
+    }
+    if (access !== 'read' && access !== 'write' && access !== 'none') {
+      issues.push(inputIssue(parsed, [...path, scope], `permission must be read, write or none (got ${JSON.stringify(access)})`));
+      continue;
+    }
+    if (access !== 'none') out[scope] = access;
+  }
+  return out;
+}
