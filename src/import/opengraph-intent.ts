@@ -6,7 +6,7 @@
  *   shortens lifetimes; it cannot narrow scopes.
  * - `observed`: as all-grants, but only credentials used recently: `lastUsedAt` within `staleAfter`
  *   (default 90 days) of `asOf`. Credentials without a last use are not in anyone's intent.
- * - `none`: no workload (ephemeral tokens are never minted; only standing access remains).
+ * - `none` (library use only; the CLI offers the first two): no workload.
  */
 import { parseDuration } from '../lib/duration.js';
 import type { OpenGraphFragment } from './opengraph.js';
