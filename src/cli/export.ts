@@ -4,12 +4,13 @@
  * BloodHound OpenGraph (docs/opengraph.md). Everything is built in memory first, then each file is
  * written whole (temp file, rename): a failure leaves nothing half-written.
  */
-import { extname } from 'node:path';
-import { strToU8, zipSync } from 'fflate';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { strToU8, Zip, ZipDeflate } from 'fflate';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { OutputError, UsageError } from '../errors.js';
 import { blastlabVersion } from '../exec/manifest.js';
-import { blastlabExtensionSchema, exportOpenGraph } from '../export/opengraph.js';
+import { blastlabExtensionSchema, partCount, writeOpenGraph, type OpenGraphSink } from '../export/opengraph.js';
 import { checkReplaySeeds, collectNodeResults, readRunParameters, type NodeResults } from '../export/opengraph-results.js';
 import { writeFileAtomic } from '../report/csv.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -58,23 +59,21 @@ export function registerExport(program: Command): Command {
       if (mismatch !== null) throw new UsageError(`--results: the replay does not match the run in ${flags.results}: ${mismatch}`);
       results = collectNodeResults(scenario, run, flags.trials === undefined ? {} : { maxTrials: flags.trials });
     }
-    const parts = exportOpenGraph(scenario, {
-      ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
-      ...(results === null ? {} : { extras: results.extras }),
-    });
-    if (parts.length > 1 && ext !== '.zip') {
-      throw new UsageError(`--out: ${scenario.edges.length} edges at --max-edges ${flags.maxEdges} make ${parts.length} payloads: write them to a .zip (e.g. --out ${flags.out.slice(0, -ext.length)}.zip)`);
+    const parts = partCount(scenario.edges.length, flags.maxEdges);
+    if (parts > 1 && ext !== '.zip') {
+      throw new UsageError(`--out: ${scenario.edges.length} edges at --max-edges ${flags.maxEdges} make ${parts} payloads: write them to a .zip (e.g. --out ${flags.out.slice(0, -ext.length)}.zip)`);
     }
     const schemaText = flags.schemaOut === undefined ? null : `${JSON.stringify(blastlabExtensionSchema(blastlabVersion()), null, 2)}\n`;
-    const bytes = ext === '.zip'
-      ? zipSync(Object.fromEntries(parts.map((p) => [p.name, strToU8(p.text)])), { level: 1, mtime: new Date('2000-01-01T00:00:00Z') })
-      : parts[0]!.text;
-    writeFileAtomic(flags.out, bytes);
+    const options = {
+      ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
+      ...(results === null ? {} : { extras: results.extras }),
+    };
+    writeAtomically(flags.out, (write) => writeOpenGraph(scenario, options, ext === '.zip' ? zipSink(write, parts) : fileSink(write)));
     if (schemaText !== null && flags.schemaOut !== undefined) writeFileAtomic(flags.schemaOut, schemaText);
 
     if (flags.quiet === true) return;
     const edges = scenario.edges.length;
-    const payloads = parts.length === 1 ? '1 payload' : `${parts.length} payloads of at most ${flags.maxEdges} edges`;
+    const payloads = parts === 1 ? '1 payload' : `${parts} payloads of at most ${flags.maxEdges} edges`;
     process.stdout.write(`${scenario.nodes.length} nodes, ${edges} edges in ${payloads} → ${flags.out}\n`);
     if (results !== null) {
       process.stdout.write(`results: ${results.policies.map((p) => `${p.name} (…__${p.suffix})`).join(', ')}; ${results.trials} trials × ${scenario.attacks.length} attacks replayed per policy\n`);
@@ -84,4 +83,79 @@ export function registerExport(program: Command): Command {
       process.stderr.write(`hint: BloodHound ingests payloads above ~${BIG_PAYLOAD_EDGES} edges slowly: split with --max-edges ${BIG_PAYLOAD_EDGES} --out FILE.zip\n`);
     }
   });
+}
+
+/** Member times in the zip: fixed, so the same scenario always gives the same bytes. */
+const ZIP_MTIME = new Date('2000-01-01T00:00:00Z');
+/** Text is converted and written in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 22;
+
+/** Writes `path` whole or not at all: a temp file beside it, renamed into place when `fill` returns. */
+function writeAtomically(path: string, fill: (write: (bytes: Uint8Array) => void) => void): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  let fd: number | null = null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w');
+    const handle = fd;
+    fill((bytes) => {
+      for (let off = 0; off < bytes.length; ) off += writeSync(handle, bytes, off);
+    });
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (error) {
+    if (fd !== null) closeSync(fd);
+    rmSync(tmp, { force: true });
+    if (error instanceof UsageError || error instanceof OutputError) throw error;
+    throw new OutputError(`export: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** Buffers text and hands it on as UTF-8 chunks. */
+function chunker(emit: (bytes: Uint8Array, final: boolean) => void): { write(text: string): void; flush(final: boolean): void } {
+  let pending: string[] = [];
+  let size = 0;
+  return {
+    write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= CHUNK_CHARS) this.flush(false);
+    },
+    flush(final) {
+      emit(strToU8(pending.join('')), final);
+      pending = [];
+      size = 0;
+    },
+  };
+}
+
+/** One payload straight into the file. */
+function fileSink(write: (bytes: Uint8Array) => void): OpenGraphSink {
+  const out = chunker((bytes) => write(bytes));
+  return { begin: () => {}, write: (text) => out.write(text), end: () => out.flush(true) };
+}
+
+/** `members` payloads as the members of one zip, deflated as they are produced. */
+function zipSink(write: (bytes: Uint8Array) => void, members: number): OpenGraphSink {
+  const zip = new Zip((error, bytes) => {
+    if (error !== null) throw error;
+    write(bytes);
+  });
+  let member: ZipDeflate | null = null;
+  const out = chunker((bytes, final) => member!.push(bytes, final));
+  let remaining = members;
+  return {
+    begin(name) {
+      member = new ZipDeflate(name, { level: 1 });
+      member.mtime = ZIP_MTIME;
+      zip.add(member);
+    },
+    write: (text) => out.write(text),
+    end() {
+      out.flush(true);
+      remaining--;
+      if (remaining === 0) zip.end();
+    },
+  };
 }

@@ -25,7 +25,8 @@ import { ADMIN, WRITE } from '../model/actions.js';
 import { compile, KIND_CREDENTIAL, KIND_TOOL } from '../model/compile.js';
 import type { Attack, Scenario } from '../scenario/types.js';
 import type { TraceEvent } from '../sim/reach.js';
-import { runTrialDetailed, trialSeed } from '../sim/trial.js';
+import { costSlot, primeCost, runTrialDetailed, trialSeed } from '../sim/trial.js';
+import type { CostMetrics } from '../metrics/columns.js';
 import type { NodeExtras } from './opengraph.js';
 
 /** What the replay used, for the summary line and the docs' property table. */
@@ -96,6 +97,9 @@ function attackStartMs(attack: Attack): number {
   }
 }
 
+/** Stands in for the cost metrics of replayed trials (never read). */
+const NO_COST = {} as CostMetrics;
+
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Replays the run's trials (`trials` per policy and attack, at most the run's) and aggregates per node. */
@@ -155,6 +159,9 @@ export function collectNodeResults(input: Scenario, run: RunParameters, options:
           const dt = Math.max(0, t - start);
           if (harvested[cred]! < 0 || dt < harvested[cred]!) harvested[cred] = dt;
         };
+        // Only the trace is read: an empty cost pass primed for the trial's slot skips the workload
+        // cost simulation (seconds per policy on a big estate), which the attack never reads.
+        primeCost(model, costSlot(model, policyIndex, trial), NO_COST);
         runTrialDetailed(model, policyIndex, attackIndex, trial, { trace: onEvent });
         for (const node of touched) {
           // Credentials count uses (grants never target a credential); other nodes count access.

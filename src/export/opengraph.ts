@@ -15,7 +15,7 @@
  *   endpoints matched by id.
  * - left out: workload, attacks, policies, distributions (they are not graph data); the per-policy
  *   results flatten them into numbers (opengraph-results.ts).
- * Files are written as text directly (no intermediate objects): a million edges in about a second.
+ * Payloads are written as text directly, streamed to a sink (no intermediate objects).
  */
 import { formatDuration } from '../lib/duration.js';
 import { BL_EDGE_KINDS, BL_NAMESPACE, BL_NODE_KINDS, BL_SOURCE_KIND, exportNodeId } from '../import/opengraph-blastlab.js';
@@ -39,35 +39,69 @@ export interface OpenGraphPart {
   readonly edges: number;
 }
 
+/** Where payload text goes, part by part, in order (a file, a zip stream, or memory). */
+export interface OpenGraphSink {
+  begin(name: string): void;
+  write(text: string): void;
+  end(): void;
+}
+
+/** How many payloads the scenario's edges make at `maxEdges` per payload (at least one). */
+export function partCount(edges: number, maxEdges: number = Number.POSITIVE_INFINITY): number {
+  if (!(maxEdges >= 1)) throw new RangeError(`opengraph: maxEdges must be ≥ 1 (got ${maxEdges})`);
+  return Math.max(1, Math.ceil(edges / maxEdges));
+}
+
 /**
- * The payloads of a scenario: all nodes go into the first part with the first `maxEdges` edges, the
- * remaining edges into further parts. Edges match their endpoints by id, and BloodHound merges nodes by
- * id whatever file they arrive in, so the parts may be ingested in any order.
+ * Writes the payloads of a scenario to `sink`: all nodes go into the first part with the first
+ * `maxEdges` edges, the remaining edges into further parts. Edges match their endpoints by id, and
+ * BloodHound merges nodes by id whatever file they arrive in, so the parts may be ingested in any
+ * order. Text is produced node by node and edge by edge, never held whole (a million edges stay
+ * within a few hundred MB).
  */
-export function exportOpenGraph(scenario: Scenario, options: OpenGraphExportOptions = {}): OpenGraphPart[] {
+export function writeOpenGraph(scenario: Scenario, options: OpenGraphExportOptions, sink: OpenGraphSink): { name: string; nodes: number; edges: number }[] {
   const maxEdges = options.maxEdges ?? Number.POSITIVE_INFINITY;
-  if (!(maxEdges >= 1)) throw new RangeError(`exportOpenGraph: maxEdges must be ≥ 1 (got ${maxEdges})`);
+  const count = partCount(scenario.edges.length, maxEdges);
   const name = scenario.name;
   const ids = new Map<string, string>();
   for (const node of scenario.nodes) ids.set(node.id, JSON.stringify(exportNodeId(node.id, name)));
-  const nodeTexts = scenario.nodes.map((node) => nodeText(node, ids.get(node.id)!, scenario, options.extras?.get(node.id)));
-
-  const edgeTexts: string[] = [];
-  for (const edge of scenario.edges) {
-    const props = edge.kind === 'grants' ? `,"properties":{"actions":${JSON.stringify(edge.actions)}}` : '';
-    edgeTexts.push(`{"kind":"${BL_EDGE_KINDS[edge.kind]}","start":{"match_by":"id","value":${ids.get(edge.from)!}},"end":{"match_by":"id","value":${ids.get(edge.to)!}}${props}}`);
-  }
-  const partCount = Math.max(1, Math.ceil(edgeTexts.length / maxEdges));
-  const width = String(partCount).length;
-  const parts: OpenGraphPart[] = [];
-  for (let p = 0; p < partCount; p++) {
-    const edges = edgeTexts.slice(p * maxEdges, Math.min(edgeTexts.length, (p + 1) * maxEdges));
-    const nodes = p === 0 ? nodeTexts : [];
-    const text = `{"metadata":{"source_kind":"${BL_SOURCE_KIND}"},"graph":{"nodes":[\n${nodes.join(',\n')}\n],"edges":[\n${edges.join(',\n')}\n]}}\n`;
-    const member = partCount === 1 ? `${name}.json` : `${name}-part-${String(p + 1).padStart(width, '0')}-of-${partCount}.json`;
-    parts.push({ name: member, text, nodes: nodes.length, edges: edges.length });
+  const width = String(count).length;
+  const parts: { name: string; nodes: number; edges: number }[] = [];
+  let e = 0;
+  for (let p = 0; p < count; p++) {
+    const member = count === 1 ? `${name}.json` : `${name}-part-${String(p + 1).padStart(width, '0')}-of-${count}.json`;
+    sink.begin(member);
+    sink.write(`{"metadata":{"source_kind":"${BL_SOURCE_KIND}"},"graph":{"nodes":[`);
+    const nodes = p === 0 ? scenario.nodes.length : 0;
+    for (let i = 0; i < nodes; i++) {
+      const node = scenario.nodes[i]!;
+      sink.write(`${i === 0 ? '\n' : ',\n'}${nodeText(node, ids.get(node.id)!, scenario, options.extras?.get(node.id))}`);
+    }
+    sink.write('\n],"edges":[');
+    const last = Math.min(scenario.edges.length, (p + 1) * maxEdges);
+    const first = e;
+    for (; e < last; e++) {
+      const edge = scenario.edges[e]!;
+      const props = edge.kind === 'grants' ? `,"properties":{"actions":${JSON.stringify(edge.actions)}}` : '';
+      sink.write(`${e === first ? '\n' : ',\n'}{"kind":"${BL_EDGE_KINDS[edge.kind]}","start":{"match_by":"id","value":${ids.get(edge.from)!}},"end":{"match_by":"id","value":${ids.get(edge.to)!}}${props}}`);
+    }
+    sink.write('\n]}}\n');
+    sink.end();
+    parts.push({ name: member, nodes, edges: last - first });
   }
   return parts;
+}
+
+/** The payloads of a scenario as strings (tests and small scenarios; the CLI streams with writeOpenGraph). */
+export function exportOpenGraph(scenario: Scenario, options: OpenGraphExportOptions = {}): OpenGraphPart[] {
+  const texts: string[] = [];
+  let chunks: string[] = [];
+  const written = writeOpenGraph(scenario, options, {
+    begin: () => void (chunks = []),
+    write: (text) => void chunks.push(text),
+    end: () => void texts.push(chunks.join('')),
+  });
+  return written.map((part, i) => ({ ...part, text: texts[i]! }));
 }
 
 function nodeText(node: ScenarioNode, id: string, scenario: Scenario, extras: Readonly<Record<string, number | boolean | string>> | undefined): string {
