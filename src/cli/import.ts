@@ -7,16 +7,16 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { stringify as stringifyYaml } from 'yaml';
-import { ScenarioError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { importAwsIam } from '../import/aws-iam.js';
 import type { ImportResult } from '../import/builder.js';
 import { importGithubActions } from '../import/github-actions.js';
 import { readImportMap, type ImportMap } from '../import/input.js';
 import { importOpenGraphSource } from '../import/opengraph-source.js';
+import { validateScenarioDoc } from '../import/validate.js';
+import { toYaml } from '../import/yaml-out.js';
 import { writeFileAtomic } from '../report/csv.js';
 import { dateTimeSchema } from '../scenario/schema.js';
-import { parseScenarioText } from '../scenario/load.js';
 import { defineAction } from './command.js';
 import { intParser, parseTrials } from './options.js';
 
@@ -120,18 +120,16 @@ export function registerImport(program: Command): Command {
       }),
     };
     const { scenario, summary } = importer(inputs, flags);
-    const text = format === '.json' ? `${JSON.stringify(scenario)}\n` : stringifyYaml(scenario, { aliasDuplicateObjects: false, lineWidth: 0 });
     // The file must load like any scenario: check before anything is written.
-    const checked = parseScenarioText(text, out);
-    if ('issues' in checked) throw new ScenarioError(checked.issues);
-    writeFileAtomic(out, text);
+    validateScenarioDoc(scenario, out);
+    writeFileAtomic(out, format === '.json' ? `${JSON.stringify(scenario)}\n` : `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`);
     if (opts['quiet'] === true) return;
     const lines = [`import ${source}: ${inputs.join(' ')}`];
     for (const [what, n] of Object.entries(summary.mapped).sort()) lines.push(`  mapped   ${String(n).padStart(6)}  ${what}`);
     for (const [what, n] of Object.entries(summary.ignored).sort()) lines.push(`  ignored  ${String(n).padStart(6)}  ${what}`);
     for (const note of summary.notes) lines.push(`  note: ${note}`);
-    const s = checked.scenario;
-    lines.push(`${s.nodes.length} nodes, ${s.edges.length} edges, ${s.workload.length} tasks, ${s.attacks.length} attacks, policies ${s.policies.map((p) => p.name).join(', ')} → ${out}`);
+    const s = scenario;
+    lines.push(`${s.nodes.length} nodes, ${(s.edges ?? []).length} edges, ${(s.workload ?? []).length} tasks, ${s.attacks.length} attacks, policies ${Object.keys(s.policies).join(', ')} → ${out}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 }

@@ -102,13 +102,6 @@ export class ScenarioBuilder {
     this.summary.ignored[what] = (this.summary.ignored[what] ?? 0) + n;
   }
 
-  /** Credentials held by `holder` (sorted). */
-  heldBy(holder: string): string[] {
-    const out: string[] = [];
-    for (const edge of this.edges.values()) if (edge.kind === 'holds' && edge.from === holder) out.push(edge.to);
-    return out.sort(byString);
-  }
-
   /** Nodes sorted by kind (agents, tools, resources, credentials) then id; edges by kind, from, to. */
   build(head: Omit<ScenarioDoc, 'nodes' | 'edges' | 'workload' | 'attacks' | 'policies'>, rest: { workload: TaskInput[]; attacks: AttackInput[]; policies: Record<string, PolicyEntryInput> }): ScenarioDoc {
     const order = { agent: 0, tool: 1, resource: 2, credential: 3 } as const;

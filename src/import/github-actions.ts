@@ -267,7 +267,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       });
       b.add({ id: target, kind: 'resource', sensitivity: mapped?.sensitivity ?? known?.sensitivity ?? 'internal', provenance: { source: SOURCE, id: mapped?.target ?? known?.target ?? name } });
       b.edge('grants', id, target, actions);
-      b.mapped(mapped !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
+      b.mapped(mapped?.target !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
     }
     return { id, target, actions };
   };
@@ -338,7 +338,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       if (callee !== undefined) {
         // A callee's `secrets.X` is what its callers pass as X.
         names = names.flatMap((n) => [...(callee.passed.get(n) ?? (callee.inherit ? [n] : []))]);
-        if (callee.inherit) found.all ||= names.length > 0 || found.names.size > 0;
+        if (callee.inherit) found.all = true;
       }
       if (uses !== undefined && job['secrets'] === 'inherit') found.all = true;
       if (found.all) names = sortedNames;
