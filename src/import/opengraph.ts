@@ -191,6 +191,17 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
   });
 
   // 5. Nodes out, attribute values checked one by one (an unusable value is dropped and counted).
+  // Values repeat across nodes (environments, sensitivities, types): each distinct one is checked once.
+  const checked = new Map<string, boolean>();
+  const usableValue = (kind: NodeKind, attribute: string, value: OgValue): boolean => {
+    const key = `${kind}\u0000${attribute}\u0000${typeof value}\u0000${String(value)}`;
+    let ok = checked.get(key);
+    if (ok === undefined) {
+      ok = nodeSchema.safeParse({ id: 'x', kind, [attribute]: value }).success;
+      checked.set(key, ok);
+    }
+    return ok;
+  };
   const droppedValues = new Map<string, number>();
   const timestamps: string[] = [];
   const nodes: Record<string, unknown>[] = [];
@@ -204,7 +215,7 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
         const value = e.properties[property];
         if (value === undefined || value === '') continue;
         const usable = TIMESTAMP_ATTRIBUTES.has(attribute) ? normalizeTimestamp(value) : value;
-        if (usable === null || !nodeSchema.safeParse({ id: 'x', kind: e.kind, [attribute]: usable }).success) {
+        if (usable === null || !usableValue(e.kind, attribute, usable)) {
           inc(droppedValues, `${e.sourceKind}.${property}`);
           continue;
         }
