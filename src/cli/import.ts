@@ -12,6 +12,7 @@ import { importAwsIam } from '../import/aws-iam.js';
 import type { ImportResult } from '../import/builder.js';
 import { importGithubActions } from '../import/github-actions.js';
 import { readImportMap, type ImportMap } from '../import/input.js';
+import { importOpenGraphSource } from '../import/opengraph-source.js';
 import { validateScenarioDoc } from '../import/validate.js';
 import { toYaml } from '../import/yaml-out.js';
 import { writeFileAtomic } from '../report/csv.js';
@@ -33,6 +34,7 @@ export interface ImportFlags {
   readonly asOf?: string;
   readonly name?: string;
   readonly trials?: number;
+  readonly profile?: string;
 }
 
 /** One importer: its inputs (as given) and flags → a scenario object and a summary. */
@@ -56,6 +58,8 @@ export const IMPORTERS: Record<string, Importer> = {
     importAwsIam(single('aws-iam', inputs), defined({
       credentialReport: f.credentialReport, intent: f.intent, map: f.map, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials,
     })),
+  opengraph: (inputs, f) =>
+    importOpenGraphSource(inputs, defined({ profile: f.profile, intent: f.intent, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials })),
 };
 
 const choice = <T extends string>(values: readonly T[]) => (text: string): T => {
@@ -87,6 +91,7 @@ export function registerImport(program: Command): Command {
     .option('--runs-per-day <n>', 'github-actions: runs per day of push/pull-request workflows', intParser(1, 10_000), 4)
     .option('--job-duration <d>', 'github-actions: how long one job runs', parseDurationFlag, '10m')
     .option('--default-permissions <mode>', 'github-actions: GITHUB_TOKEN defaults when a workflow sets none', choice(['permissive', 'restricted'] as const), 'permissive')
+    .option('--profile <name|file>', 'opengraph: kind mapping, a shipped profile (generic, github, blastlab) or a YAML file (docs/opengraph.md)')
     .option('--as-of <iso>', 'the instant simulated time 0 stands for (default: the newest timestamp in the inputs)', parseAsOf)
     .option('--name <name>', 'scenario name')
     .option('--trials <n>', 'trials the scenario asks for (default 100)', parseTrials)
@@ -111,6 +116,7 @@ export function registerImport(program: Command): Command {
         asOf: opts['asOf'] as string | undefined,
         name: opts['name'] as string | undefined,
         trials: opts['trials'] as number | undefined,
+        profile: opts['profile'] as string | undefined,
       }),
     };
     const { scenario, summary } = importer(inputs, flags);

@@ -4,6 +4,7 @@ import { blastlabVersion } from '../exec/manifest.js';
 import { CommandFailure } from './command.js';
 import { EXIT, reportError } from './errors.js';
 import { registerBench } from './bench.js';
+import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
 import { registerImport } from './import.js';
 import { registerMerge } from './merge.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerLoad(program);
   registerImport(program);
+  registerExport(program);
   return program;
 }
 
