@@ -25,8 +25,9 @@ const LAYERS = [
   ['report'],
   ['exec'],
   ['export'],
+  ['serve'],
+  ['load'],
   ['bench'],
-  ['serve', 'load'],
   ['api'],
   ['cli'],
 ];

@@ -81,7 +81,7 @@ describe('export/opengraph', () => {
     const schema = blastlabExtensionSchema('0.1.0');
     expect(checkExtensionSchema(schema)).toEqual([]);
     const kinds = (schema['relationship_kinds'] as { name: string; is_traversable: boolean }[]);
-    expect(kinds.map((k) => k.name).sort()).toEqual(['BL_Assumes', 'BL_Grants', 'BL_Holds', 'BL_Invokes']);
+    expect(kinds.map((k) => k.name).sort()).toEqual(['BL_Assumes', 'BL_Grants', 'BL_Holds', 'BL_Invokes', 'BL_Issues', 'BL_Runs']);
     expect(kinds.every((k) => k.is_traversable)).toBe(true);
   });
 
