@@ -132,7 +132,7 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
       }
       if (starts.length === 0 || ends.length === 0) return;
       const listed = profile.edges?.[edge.kind];
-      const mapping = listed ?? (profile.unknownEdges === 'ignore' ? ({ as: 'ignore' } as EdgeMapping) : null);
+      const mapping = listed ?? (profile.unknownEdges === 'ignore' ? ({ as: 'ignore' }) : null);
       if (mapping?.as === 'ignore') {
         ignored += starts.length * ends.length;
         inc(ignoredKinds, edge.kind);

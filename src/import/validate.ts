@@ -24,7 +24,7 @@ export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
       edges: valid.edges ?? [],
       workload: valid.workload ?? [],
       attacks: valid.attacks,
-      policies: Object.entries(valid.policies).map(([name, policy]) => ({ name, policy: typeof policy === 'string' || 'preset' in policy ? null : (policy as PolicyInput) })),
+      policies: Object.entries(valid.policies).map(([name, policy]) => ({ name, policy: typeof policy === 'string' || 'preset' in policy ? null : (policy) })),
     }).map((i) => issue(i.path, i.message)),
     ...checkTimestamps(valid).map((i) => issue(i.path, i.message)),
   ];

@@ -66,7 +66,7 @@ export function latencyChartSpec(rows: readonly LoadRow[]): TopLevelSpec {
       y: { field: 'ms', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
       color: { field: 'percentile', type: 'nominal', title: null, scale: { range: ['#0d9488', '#d97706', '#dc2626'] } },
     },
-  } as TopLevelSpec;
+  };
 }
 
 const f = (v: number | null, d = 1): string => (v === null ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));

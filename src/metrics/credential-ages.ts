@@ -46,7 +46,7 @@ export function credentialAgeList(scenario: Scenario): CredentialAge[] {
     const issued = times === undefined ? null : (times.lastRotatedAtMs ?? times.createdAtMs);
     out.push({
       id: node.id,
-      type: (node as CredentialNode).type,
+      type: (node).type,
       standing: times?.nativeTtlMs == null,
       ageMs: issued === null ? null : -issued,
       unusedMs: times?.lastUsedAtMs == null ? null : -times.lastUsedAtMs,

@@ -118,11 +118,11 @@ export function versionEnd(rotationMs: number, t: number, phaseMs = 0): number {
 
 /** T1+T2: until when the standing material of credential `cred` current at `t` is valid (≤ t once expired). */
 export function standingEnd(modes: CredentialModes, cred: number, t: number): number {
-  return Math.min(versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]!), modes.expiresAtMs[cred]!);
+  return Math.min(versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]), modes.expiresAtMs[cred]!);
 }
 
 /** When new standing material of `cred` appears after `t`: the next rotation, or Infinity past the expiry. */
 export function nextStandingVersion(modes: CredentialModes, cred: number, t: number): number {
-  const next = versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]!);
+  const next = versionEnd(modes.rotationMs[cred]!, t, modes.phaseMs[cred]);
   return next < modes.expiresAtMs[cred]! ? next : Number.POSITIVE_INFINITY;
 }

@@ -36,7 +36,7 @@ const CONFIG = {
 
 /** Renders a vega-lite spec to an SVG string; element ids get `idPrefix` so several SVGs can share one page. */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
-  const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
@@ -109,7 +109,7 @@ export function meanBarsSpec(
         encoding: { x, xOffset, y: { field: 'high', type: 'quantitative' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 /** A band axis of attack names that never truncates them: long names wrap at hyphens when several share the axis. */
@@ -202,7 +202,7 @@ export function boxPlotSpec(
         encoding: { y, yOffset, x: { ...x, field: 'median' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 /** Dash patterns and point shapes per series, so series with equal values stay distinguishable where they coincide. */
@@ -271,7 +271,7 @@ export function sweepPanelsSpec(
         },
       ],
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** Share of an axis's extent within which trade-off labels merge into one. */
@@ -325,5 +325,5 @@ export function tradeoffSpec(
       { mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
       { data: { values: labelRows }, mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'label' } } },
     ],
-  } as TopLevelSpec;
+  };
 }

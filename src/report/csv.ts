@@ -9,7 +9,8 @@ import { stringify } from 'csv-stringify/sync';
 import { OutputError } from '../errors.js';
 import { errorMessage, tempPath, writeFileAtomic } from '../io/atomic.js';
 import { METRICS, type TrialRow } from '../domain/metrics.js';
-import { TRIALS_COLUMNS, type Cell, type CsvRow } from './columns.js';
+import type { TRIALS_COLUMNS} from './columns.js';
+import { type Cell, type CsvRow } from './columns.js';
 import { formatNumber } from './format.js';
 
 /** First characters that make a spreadsheet evaluate a text cell as a formula (OWASP CSV injection). */
@@ -118,7 +119,7 @@ export function openCsvWriter<C extends readonly string[]>(path: string, columns
         try {
           fail(error);
         } catch (wrapped) {
-          return Promise.reject(wrapped as Error);
+          return Promise.reject(wrapped);
         }
       }
       return Promise.resolve();

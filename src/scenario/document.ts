@@ -5,8 +5,8 @@
  * same YAML parser (JSON is YAML 1.2), so JSON files get line numbers too. CR LF and a lone CR are
  * line breaks, as YAML 1.2 §5.4 says, in parsing and in positions.
  */
-import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Node as YamlNode , Document} from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
 import { JsonLocator, type PathSegment } from './json-locator.js';
 
@@ -299,7 +299,7 @@ function pathOfVisit(ancestors: readonly unknown[]): PathSegment[] {
     const node = ancestors[i];
     const child = ancestors[i + 1];
     if (isPair(node) && isScalar(node.key)) out.push(String(node.key.value));
-    else if (isSeq(node) && child !== undefined) out.push(node.items.indexOf(child as never));
+    else if (isSeq(node) && child !== undefined) out.push(node.items.indexOf(child));
   }
   return out;
 }

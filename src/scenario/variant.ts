@@ -40,7 +40,7 @@ export function paramWithoutEffect(kind: PolicyKind, param: string): string | nu
 /** The policy's input object with any preset expanded (the loader's merge); a copy the caller may change. */
 function policyObject(entry: unknown, spec: VariantSpec, parsed: ParsedDocument, presetDirs: readonly URL[]): Record<string, unknown> {
   if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'preset' in entry)) {
-    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry as { preset: unknown });
+    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry);
     const loaded = loadPreset(String(preset), presetDirOf(String(preset), presetDirs) ?? PRESETS_DIR);
     if ('issues' in loaded) throw new ScenarioError(loaded.issues.map((i) => withCause(i, spec)));
     return structuredClone(mergePreset(loaded.raw, overrides));

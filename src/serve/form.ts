@@ -24,7 +24,7 @@ function decode(text: string): string {
 
 /** Parses a form body; `repeatable` names may appear several times. Throws OAuthError(invalid_request). */
 export function parseForm(body: string, repeatable: ReadonlySet<string> = new Set()): FormParams {
-  // eslint-disable-next-line no-control-regex
+   
   if (/[^\x20-\x7e]/.test(body)) throw new OAuthError('invalid_request', 'the form body must be printable ASCII (percent-encode the rest)');
   const single = new Map<string, string>();
   const multi = new Map<string, string[]>();

@@ -53,7 +53,7 @@ export function workloadCost(
     const rotation = modes.rotationMs[c]!;
     if (!Number.isFinite(rotation) || rotation <= 0) continue;
     const end = Math.min(horizon, modes.expiresAtMs[c]!);
-    for (let at = versionEnd(rotation, 0, modes.phaseMs[c]!); at < end; at += rotation) {
+    for (let at = versionEnd(rotation, 0, modes.phaseMs[c]); at < end; at += rotation) {
       tokensIssued++;
       counter.bump(at);
     }

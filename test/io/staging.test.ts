@@ -39,7 +39,7 @@ function tree(dir: string): string[] {
 
 /** A process id that is certainly not running any more. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '']).pid!;
+  return spawnSync(process.execPath, ['-e', '']).pid;
 }
 const HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
 

@@ -31,7 +31,7 @@ describe('model/compile', () => {
   const model = compile(s);
   const i = (id: string): number => model.indexOf.get(id)!;
   const row = (csr: { off: Int32Array; to: Int32Array }, node: string): string[] =>
-    Array.from(csr.to.subarray(csr.off[i(node)]!, csr.off[i(node) + 1]!), (x) => model.ids[x]!);
+    Array.from(csr.to.subarray(csr.off[i(node)], csr.off[i(node) + 1]), (x) => model.ids[x]!);
 
   it('should index nodes in file order and build one CSR per edge kind', () => {
     expect(model.ids).toEqual(['bot', 'crm-tool', 'key', 'crm-key', 'db', 'crm']);
@@ -49,7 +49,7 @@ describe('model/compile', () => {
     expect(model.intent[i('crm-tool')]!.has(i('db'))).toBe(false);
     expect(model.requestPairs.get(requestKey(i('bot'), i('crm-tool'), i('crm-key')))?.get(i('crm'))).toBe(READ);
     const c = i('crm-key');
-    expect(Array.from(model.credTasks.to.subarray(model.credTasks.off[c]!, model.credTasks.off[c + 1]!))).toEqual([0]);
+    expect(Array.from(model.credTasks.to.subarray(model.credTasks.off[c], model.credTasks.off[c + 1]))).toEqual([0]);
   });
 
   it('should be structured-cloneable (sent to workers once)', () => {

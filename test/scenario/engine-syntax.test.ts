@@ -66,7 +66,7 @@ describe('scenario syntax for the engine rules', () => {
 
   it('should reject a detection with neither probability nor at', () => {
     expect(issues(text({ policies: '  p: { kind: persistent, detection: { delay: 1h } }' }))).toEqual([
-      { path: 'policies.p.detection', message: expect.stringContaining('needs "probability", "at" or both') as unknown as string },
+      { path: 'policies.p.detection', message: expect.stringContaining('needs "probability", "at" or both') },
     ]);
   });
 
@@ -78,8 +78,8 @@ describe('scenario syntax for the engine rules', () => {
   it('should reject an exchange without an assumes edge, or from a credential the agent cannot have', () => {
     const found = issues(text({ workload: '  - { agent: ci, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, to: app-secret } }] }' }));
     expect(found).toEqual([
-      { path: 'workload[0].steps[0].exchange.from', message: expect.stringContaining('neither holds credential "refresh"') as unknown as string },
-      { path: 'workload[0].steps[0].exchange.to', message: expect.stringContaining('does not assume "app-secret"') as unknown as string },
+      { path: 'workload[0].steps[0].exchange.from', message: expect.stringContaining('neither holds credential "refresh"') },
+      { path: 'workload[0].steps[0].exchange.to', message: expect.stringContaining('does not assume "app-secret"') },
     ]);
   });
 

@@ -101,7 +101,7 @@ describe('scenario suites', () => {
     it('should show the costs: a non-refreshable task and several environments with different revocation latencies', () => {
       const tasks = agents.flatMap((f) => (f.doc['workload'] ?? []) as { refreshable?: boolean }[]);
       expect(tasks.some((t) => t.refreshable === false)).toBe(true);
-      const latencies = agents.flatMap((f) => policiesOf(f).map(([, p]) => Object.keys((p['revocationLatency'] ?? {}) as object).length));
+      const latencies = agents.flatMap((f) => policiesOf(f).map(([, p]) => Object.keys((p['revocationLatency'] ?? {})).length));
       expect(Math.max(...latencies)).toBeGreaterThanOrEqual(3);
     });
   });

@@ -33,7 +33,7 @@ export function plainCsr(scenario: Scenario, indexOf: ReadonlyMap<string, number
   scenario.edges.forEach((e, i) => {
     from[i] = indexOf.get(e.from)!;
     dest[i] = indexOf.get(e.to)!;
-    off[from[i]! + 1]!++;
+    off[from[i] + 1]!++;
   });
   for (let i = 0; i < n; i++) off[i + 1]! += off[i]!;
   const fill = off.slice(0, n);
