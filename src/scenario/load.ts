@@ -9,7 +9,8 @@ import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
 import { mapZodIssues } from './issues.js';
 import { expandPolicyEntry } from './presets.js';
-import { checkReferences, type ReferenceInput } from './references.js';
+import { attackNames, checkReferences, type ReferenceInput } from './references.js';
+import { recordIssues } from './record.js';
 import { FRAMEWORK_ID_KEYS, FRAMEWORK_IDS, isKnownFrameworkId, type FrameworkKey } from './frameworks.js';
 import { didYouMean } from './hints.js';
 import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
@@ -126,6 +127,7 @@ function parseScenario(bytes: Buffer, file: string): ParseResult {
     issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
   }
   issues.push(...frameworkIssues(parsed));
+  issues.push(...recordIssues(parsed, attackNames(salvaged.input.attacks)));
   if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
 
   // 3. Defaults, on the validated copy: the raw data is not needed any more.

@@ -50,7 +50,8 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
       return { kind: 'tool', id: input.id, environment: input.environment ?? 'default' };
     case 'resource': {
       const sensitivity = input.sensitivity ?? 'internal';
-      return { kind: 'resource', id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default' };
+      const node = { kind: 'resource' as const, id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default' };
+      return input.record === undefined ? node : { ...node, record: { reached: input.record.reached, source: input.record.source ?? null } };
     }
     case 'credential':
       return {
@@ -216,6 +217,7 @@ export function resolveScenario(
     workload: (input.workload ?? []).map((task, index) => resolveTask(task, index, edgeIndex)),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),
+    ...(input.record === undefined ? {} : { record: { dwellMs: parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),
     source: { file: source.file, sha256: source.sha256 },
   });
 }

@@ -13,6 +13,7 @@ import {
   SCOPES,
   SENSITIVITIES,
   POLICY_KINDS,
+  REACHED_STATES,
 } from './types.js';
 
 /** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
@@ -82,6 +83,22 @@ export const distributionSchema = z
   )
   .meta({ description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.' });
 
+// ── what the public record says (incident replays; docs/incidents.md) ─────────────────────────────
+const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** Resource `record`: whether the public record says an incident reached it (`potential` = model extrapolation). */
+export const resourceRecordSchema = z
+  .strictObject({
+    reached: z.enum(REACHED_STATES).meta({ description: 'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.' }),
+    source: recordUrlSchema.optional().meta({ description: 'The public source; required for confirmed and denied.' }),
+  })
+  .refine((r) => r.reached === 'potential' || r.source !== undefined, { error: 'confirmed and denied need a source URL', path: ['source'] });
+/** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
+export const scenarioRecordSchema = z.strictObject({
+  dwell: durationSchema.meta({ description: 'Recorded time from the attacker\'s first access to eviction.' }),
+  source: recordUrlSchema,
+  attacks: z.array(z.string().min(1)).min(1).meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
+});
+
 // ── nodes ────────────────────────────────────────────────────────────────────────────────────────
 const agentSchema = z.strictObject({
   id: idSchema,
@@ -101,6 +118,7 @@ const resourceSchema = z.strictObject({
   sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
+  record: resourceRecordSchema.optional(),
 });
 const credentialSchema = z.strictObject({
   id: idSchema,
@@ -249,6 +267,7 @@ export const scenarioInputSchema = z.strictObject({
   trials: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'Default 100.' }),
   horizon: durationSchema.optional().meta({ description: 'Simulated time span (default 30d).' }),
   rotation: durationOrNeverSchema.optional().meta({ description: 'Default rotation of standing secrets (default never).' }),
+  record: scenarioRecordSchema.optional().meta({ description: 'Incident replays: recorded dwell and the attacks that replay the record.' }),
   sensitivityWeights: z
     .strictObject(Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<(typeof SENSITIVITIES)[number], z.ZodOptional<z.ZodNumber>>)
     .optional(),

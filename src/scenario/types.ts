@@ -79,6 +79,23 @@ export interface ResourceNode {
   readonly weight: number;
   readonly records: number;
   readonly environment: string;
+  /** What the public record says about this resource in the incident replayed; absent = `potential`, no source. */
+  readonly record?: ResourceRecord;
+}
+
+/** Whether an incident's public record says a resource was reached (docs/incidents.md). */
+export const REACHED_STATES = ['confirmed', 'denied', 'potential'] as const;
+export type ReachedState = (typeof REACHED_STATES)[number];
+export interface ResourceRecord {
+  readonly reached: ReachedState;
+  /** The public source (`null` only for `potential`). */
+  readonly source: string | null;
+}
+/** Scenario-level record of an incident: the recorded dwell and the attacks that replay it as recorded. */
+export interface ScenarioRecord {
+  readonly dwellMs: number;
+  readonly source: string;
+  readonly attacks: readonly string[];
 }
 
 export interface CredentialNode {
@@ -239,6 +256,8 @@ export interface Scenario {
   readonly attacks: readonly Attack[];
   /** Policies in file order (the first is the default baseline). */
   readonly policies: readonly Policy[];
+  /** Incident replays only: the recorded dwell and the attacks that replay the record (absent elsewhere). */
+  readonly record?: ScenarioRecord;
   /** Where it came from (path as given) and the sha256 of its bytes (shard records, merge checks). */
   readonly source: { readonly file: string; readonly sha256: string };
 }

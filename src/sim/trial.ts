@@ -12,6 +12,7 @@ import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workloa
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from './context.js';
 import { expand, type TraceEvent } from './reach.js';
+import { confirmedReach } from './confirmed.js';
 
 /** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {
@@ -204,6 +205,7 @@ export function runTrialDetailed(
     exposure_window_s: reach.exposureWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
+    ...confirmedReach(model, reach.reached),
     ...costOf(model, policyIndex, trialIndex, onIssue),
   };
   return { metrics, events: reach.events, steps: reach.steps };
