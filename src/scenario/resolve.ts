@@ -217,7 +217,7 @@ export function resolveScenario(
     workload: (input.workload ?? []).map((task, index) => resolveTask(task, index, edgeIndex)),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),
-    ...(input.record === undefined ? {} : { record: { dwellMs: parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),
+    ...(input.record === undefined ? {} : { record: { dwellMs: input.record.dwell === undefined ? null : parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),
     source: { file: source.file, sha256: source.sha256 },
   });
 }

@@ -94,7 +94,7 @@ export const resourceRecordSchema = z
   .refine((r) => r.reached === 'potential' || r.source !== undefined, { error: 'confirmed and denied need a source URL', path: ['source'] });
 /** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
 export const scenarioRecordSchema = z.strictObject({
-  dwell: durationSchema.meta({ description: 'Recorded time from the attacker\'s first access to eviction.' }),
+  dwell: durationSchema.optional().meta({ description: 'Recorded time from the attacker\'s first access to eviction (omit when the record does not give it).' }),
   source: recordUrlSchema,
   attacks: z.array(z.string().min(1)).min(1).meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
 });

@@ -93,7 +93,8 @@ export interface ResourceRecord {
 }
 /** Scenario-level record of an incident: the recorded dwell and the attacks that replay it as recorded. */
 export interface ScenarioRecord {
-  readonly dwellMs: number;
+  /** `null` when the record does not give the dwell. */
+  readonly dwellMs: number | null;
   readonly source: string;
   readonly attacks: readonly string[];
 }
