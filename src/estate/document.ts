@@ -29,6 +29,12 @@ export function distributionToDocument(dist: Distribution): Doc {
 }
 
 function nodeToDocument(node: ScenarioNode): Doc {
+  const doc = nodeBodyToDocument(node);
+  if (node.kind !== 'credential' && node.exposure !== 'snapshot') doc.exposure = node.exposure;
+  return doc;
+}
+
+function nodeBodyToDocument(node: ScenarioNode): Doc {
   switch (node.kind) {
     case 'agent':
       return { id: node.id, kind: node.kind, replans: node.replans, environment: node.environment, identity: node.identity };
@@ -59,6 +65,8 @@ function taskToDocument(task: Task): Doc {
     s.credential = step.credential;
     return s;
   });
+  // Exchange steps after the action steps: their order among action steps does not change the model.
+  for (const x of task.exchanges) (doc.steps as Doc[]).push({ exchange: { from: x.from, to: x.to } });
   return doc;
 }
 
@@ -91,7 +99,11 @@ function policyToDocument(policy: Policy): Doc {
   doc.revokeOn = REVOKE_TRIGGERS.filter((t) => policy.revokeOn[t]);
   doc.reevaluate = policy.reevaluate;
   doc.bindToWorkload = policy.bindToWorkload;
-  if (policy.detection !== null) doc.detection = { probability: policy.detection.probability, delay: distributionToDocument(policy.detection.delay) };
+  if (policy.forbidCreation) doc.forbidCreation = true;
+  if (policy.detection !== null) {
+    const d = policy.detection;
+    doc.detection = { probability: d.probability, delay: distributionToDocument(d.delay), ...(Number.isFinite(d.atMs) ? { at: formatDuration(d.atMs) } : {}) };
+  }
   doc.revocationLatency = {
     default: distributionToDocument(policy.revocationLatency.default),
     ...Object.fromEntries(Object.entries(policy.revocationLatency.byEnvironment).map(([env, d]) => [env, distributionToDocument(d)])),

@@ -177,6 +177,7 @@ function policies(): Policy[] {
     revokeOn: NO_REVOKE,
     reevaluate: 'none',
     bindToWorkload: false,
+    forbidCreation: false,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
     issuer: { latency: ZERO, availability: 1 },
@@ -226,6 +227,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       replans: rng() < 0.3,
       environment: ENVIRONMENTS[teamOf(a) % ENVIRONMENTS.length]!,
       identity: rng() < 0.8 ? 'workload' : 'shared-secret',
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -233,7 +235,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
   for (let t = 0; t < o.tools; t++) {
     const id = pad('tool', t, w);
     toolIds.push(id);
-    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]! };
+    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]!, exposure: 'snapshot' };
     nodes.push(node);
   }
   const resourceIds: string[] = [];
@@ -249,6 +251,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
       weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity],
       records,
       environment: ENVIRONMENTS[Math.floor(r / Math.max(1, resPerTeam)) % ENVIRONMENTS.length]!,
+      exposure: 'snapshot',
     };
     nodes.push(node);
   }
@@ -376,6 +379,7 @@ export function generateEstate(opts: EstateOptions): Scenario {
         timeoutMs: Infinity,
         refreshable: rng() >= 0.1,
         steps,
+        exchanges: [],
       });
     }
   }

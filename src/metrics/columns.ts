@@ -9,6 +9,7 @@ export const RISK_METRICS = [
   'credentials_harvested',
   'max_hops',
   'exposure_window_s',
+  'access_window_s',
   'time_to_first_access_s',
   'time_to_containment_s',
   // Incident replays (docs/incidents.md): reach the public record confirms; empty when a scenario confirms none.

@@ -37,6 +37,8 @@ export interface CompiledModel {
   readonly weight: Float64Array;
   readonly records: Float64Array;
   readonly isWorkloadIdentity: Uint8Array;
+  /** Per node: 1 when it is a live leak source (`exposure: live`, SPEC §1), else 0. */
+  readonly live: Uint8Array;
   /** holder → credentials it holds. */
   readonly holds: Csr;
   /** credential → nodes that hold it. */
@@ -47,6 +49,12 @@ export interface CompiledModel {
   readonly invokes: Csr;
   /** credential → credentials it can be exchanged for. */
   readonly assumes: Csr;
+  /** resource → agents/tools that execute what it holds (`runs`, SPEC §1). */
+  readonly runs: Csr;
+  /** agent/tool/resource → credentials whose material admin on it can create (`issues`, SPEC §1). */
+  readonly issues: Csr;
+  /** `${principal}|${from}|${to}` of every exchange a principal's tasks declare (`{exchange: {from, to}}` steps). */
+  readonly declaredExchanges: ReadonlySet<string>;
   /** credential → task indices whose steps use it (issuance sources). */
   readonly credTasks: Csr;
   /** Per node: the (target, actions) its workload declared — an agent's own steps; a tool's: steps routed via it. Empty map = no intent. */
@@ -158,7 +166,9 @@ export function compile(scenario: Scenario): CompiledModel {
   const weight = new Float64Array(n);
   const records = new Float64Array(n);
   const isWorkloadIdentity = new Uint8Array(n);
+  const live = new Uint8Array(n);
   scenario.nodes.forEach((node, i) => {
+    if (node.kind !== 'credential' && node.exposure === 'live') live[i] = 1;
     const environment = node.kind === 'credential' ? 'default' : node.environment;
     let e = envIndex.get(environment);
     if (e === undefined) {
@@ -192,6 +202,8 @@ export function compile(scenario: Scenario): CompiledModel {
   const grants = new EntryList();
   const invokes = new EntryList();
   const assumes = new EntryList();
+  const runs = new EntryList();
+  const issues = new EntryList();
   for (const edge of scenario.edges) {
     const from = at(edge.from);
     const to = at(edge.to);
@@ -209,6 +221,12 @@ export function compile(scenario: Scenario): CompiledModel {
       case 'assumes':
         assumes.push(from, to, 0);
         break;
+      case 'runs':
+        runs.push(from, to, 0);
+        break;
+      case 'issues':
+        issues.push(from, to, 0);
+        break;
     }
   }
 
@@ -219,8 +237,10 @@ export function compile(scenario: Scenario): CompiledModel {
   const taskAgent = new Int32Array(scenario.workload.length);
   const taskCredPairs: Map<number, Map<number, number>>[] = [];
   const taskCredActor: Map<number, number>[] = [];
+  const declaredExchanges = new Set<string>();
   scenario.workload.forEach((task, t) => {
     const agent = at(task.agent);
+    for (const x of task.exchanges) declaredExchanges.add(`${agent}|${at(x.from)}|${at(x.to)}`);
     taskAgent[t] = agent;
     const seen = new Set<number>();
     const credPairs = new Map<number, Map<number, number>>();
@@ -275,11 +295,15 @@ export function compile(scenario: Scenario): CompiledModel {
     weight,
     records,
     isWorkloadIdentity,
+    live,
     holds: buildCsr(n, holds),
     holders: buildCsr(n, holders),
     grants: mergeParallel(buildCsr(n, grants)),
     invokes: buildCsr(n, invokes),
     assumes: buildCsr(n, assumes),
+    runs: buildCsr(n, runs),
+    issues: buildCsr(n, issues),
+    declaredExchanges,
     credTasks: buildCsr(n, credTaskPairs),
     intent: intentMaps,
     requestPairs,

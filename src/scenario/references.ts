@@ -45,6 +45,8 @@ export const EDGE_RULES = {
   grants: { from: ['credential'], to: TARGETS },
   invokes: { from: ['agent', 'tool'], to: ['tool'] },
   assumes: { from: ['credential'], to: ['credential'] },
+  runs: { from: ['resource'], to: ['agent', 'tool'] },
+  issues: { from: HOLDERS, to: ['credential'] },
 } as const satisfies Record<EdgeInput['kind'], { from: readonly NodeKind[]; to: readonly NodeKind[] }>;
 
 const q = (s: string): string => JSON.stringify(s);
@@ -58,6 +60,8 @@ export interface EdgeIndex {
   readonly held: ReadonlyMap<string, readonly string[]>;
   /** credential → target → granted actions as a mask (model/actions.ts bits). */
   readonly granted: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** `from\0to` of every assumes edge. */
+  readonly assumes: ReadonlySet<string>;
 }
 
 
@@ -77,7 +81,9 @@ export function indexEdges(edges: readonly (EdgeInput | null)[]): EdgeIndex {
 function buildEdgeIndex(edges: readonly (EdgeInput | null)[]): EdgeIndex {
   const held = new Map<string, string[]>();
   const granted = new Map<string, Map<string, number>>();
+  const assumes = new Set<string>();
   for (const edge of edges) {
+    if (edge?.kind === 'assumes') assumes.add(`${edge.from}\0${edge.to}`);
     if (edge?.kind === 'holds') {
       let list = held.get(edge.from);
       if (list === undefined) held.set(edge.from, (list = []));
@@ -88,7 +94,7 @@ function buildEdgeIndex(edges: readonly (EdgeInput | null)[]): EdgeIndex {
       targets.set(edge.to, (targets.get(edge.to) ?? 0) | actionMask(edge.actions ?? []));
     }
   }
-  return { held, granted };
+  return { held, granted, assumes };
 }
 
 const grantsAction = (index: EdgeIndex, credential: string, target: string, action: Action): boolean =>
@@ -98,8 +104,28 @@ const grantsAction = (index: EdgeIndex, credential: string, target: string, acti
  * The credential a step uses when the file does not name one: the first credential (edge file order)
  * held by `actor` that grants `action` on `target`.
  */
-export function inferStepCredential(index: EdgeIndex, actor: string, target: string, action: Action): string | undefined {
-  return (index.held.get(actor) ?? []).find((credential) => grantsAction(index, credential, target, action));
+export function inferStepCredential(
+  index: EdgeIndex,
+  actor: string,
+  target: string,
+  action: Action,
+  exchanged: readonly string[] = [],
+): string | undefined {
+  const fits = (credential: string): boolean => grantsAction(index, credential, target, action);
+  return (index.held.get(actor) ?? []).find(fits) ?? exchanged.find(fits);
+}
+
+/**
+ * The credentials an agent obtains by its declared exchanges (`{exchange: {from, to}}` steps of all
+ * its tasks), in workload file order: a step of the agent may use them as if it held them.
+ */
+export function exchangedBy(workload: readonly (TaskInput | null)[], agent: string): string[] {
+  const out: string[] = [];
+  for (const task of workload) {
+    if (task === null || task.agent !== agent) continue;
+    for (const step of task.steps) if ('exchange' in step && !out.includes(step.exchange.to)) out.push(step.exchange.to);
+  }
+  return out;
 }
 
 /** Attack names: explicit, or the pattern id suffixed `-2`, `-3`… on repeats (file order). */
@@ -184,8 +210,23 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     const base: PathSegment[] = ['workload', ti];
     const agentOk = expectKind([...base, 'agent'], task.agent, ['agent'], 'a task\'s agent');
     if (task.at !== undefined) beforeHorizon([...base, 'at'], task.at);
+    const exchanged = agentOk ? exchangedBy(input.workload, task.agent) : [];
+    const agentHas = (credential: string): boolean => holds.has(`${task.agent}\0${credential}`) || exchanged.includes(credential);
     task.steps.forEach((step, si) => {
       const path: PathSegment[] = [...base, 'steps', si];
+      if ('exchange' in step) {
+        // A declared exchange: from a credential the agent holds (or obtains by another declared
+        // exchange) to one it assumes directly.
+        const fromOk = expectKind([...path, 'exchange', 'from'], step.exchange.from, ['credential'], 'an exchange\'s from');
+        const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], 'an exchange\'s to');
+        if (fromOk && agentOk && !agentHas(step.exchange.from)) {
+          add([...path, 'exchange', 'from'], `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`);
+        }
+        if (fromOk && toOk && !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`)) {
+          add([...path, 'exchange', 'to'], `credential ${q(step.exchange.from)} does not assume ${q(step.exchange.to)} (add an assumes edge)`);
+        }
+        return;
+      }
       const targetOk = expectKind([...path, 'target'], step.target, TARGETS, 'a step target');
       let actorOk = agentOk;
       if (step.via !== undefined) {
@@ -196,14 +237,15 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         }
       }
       const actor = step.via ?? task.agent;
+      const actorExchanged = step.via === undefined ? exchanged : [];
       if (step.credential !== undefined) {
         if (!expectKind([...path, 'credential'], step.credential, ['credential'], 'a step credential')) return;
-        if (actorOk && !holds.has(`${actor}\0${step.credential}`)) {
+        if (actorOk && !holds.has(`${actor}\0${step.credential}`) && !actorExchanged.includes(step.credential)) {
           add([...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
         } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
           add([...path, 'credential'], `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`);
         }
-      } else if (actorOk && targetOk && inferStepCredential(edgeIndex, actor, step.target, step.action) === undefined) {
+      } else if (actorOk && targetOk && inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined) {
         add(path, `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`);
       }
     });

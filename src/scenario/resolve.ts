@@ -6,8 +6,8 @@
 import { parseDuration, parseDurationOrNever } from '../lib/duration.js';
 import { assertNever } from '../lib/assert.js';
 import { actionMask, maskActions } from '../model/actions.js';
-import { attackNames, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
-import type { AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
+import { attackNames, exchangedBy, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
+import type { ActionStepInput, AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
 import {
   ACTIONS,
   DEFAULT_SENSITIVITY_WEIGHTS,
@@ -26,9 +26,11 @@ import {
 /** Scenario-level defaults (DESIGN §1). */
 export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never' } as const;
 /** Policy defaults (DESIGN §1). */
-export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', reevaluate: 'none', bindToWorkload: false } as const;
-/** Default delay between attacker hops (SPEC §4). */
-export const DEFAULT_HOP_DELAY = '1h';
+export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', reevaluate: 'none', bindToWorkload: false, forbidCreation: false } as const;
+/** Holder default (SPEC §1): a leak is a one-time copy. */
+export const DEFAULT_EXPOSURE = 'snapshot';
+/** Default delay between attacker hops (SPEC §4 attacker tempo: automated attackers move in minutes). */
+export const DEFAULT_HOP_DELAY = { exponential: { mean: '10m' } } as const satisfies DistributionInput;
 
 const ZERO: Distribution = { kind: 'fixed', valueMs: 0 };
 
@@ -45,12 +47,18 @@ export function resolveDistribution(input: DistributionInput): Distribution {
 export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivity, number>>): ScenarioNode {
   switch (input.kind) {
     case 'agent':
-      return { kind: 'agent', id: input.id, replans: input.replans ?? false, environment: input.environment ?? 'default', identity: input.identity ?? 'workload' };
+      return {
+        kind: 'agent', id: input.id, replans: input.replans ?? false, environment: input.environment ?? 'default', identity: input.identity ?? 'workload',
+        exposure: input.exposure ?? DEFAULT_EXPOSURE,
+      };
     case 'tool':
-      return { kind: 'tool', id: input.id, environment: input.environment ?? 'default' };
+      return { kind: 'tool', id: input.id, environment: input.environment ?? 'default', exposure: input.exposure ?? DEFAULT_EXPOSURE };
     case 'resource': {
       const sensitivity = input.sensitivity ?? 'internal';
-      const node = { kind: 'resource' as const, id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default' };
+      const node = {
+        kind: 'resource' as const, id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default',
+        exposure: input.exposure ?? DEFAULT_EXPOSURE,
+      };
       return input.record === undefined ? node : { ...node, record: { reached: input.record.reached, source: input.record.source ?? null } };
     }
     case 'credential':
@@ -87,8 +95,9 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   });
 }
 
-/** A workload task with defaults and every step's credential resolved (named or inferred). */
-export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex): Task {
+/** A workload task with defaults and every step's credential resolved (named or inferred); exchange steps listed apart. */
+export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex, exchanged: readonly string[] = []): Task {
+  const actionSteps = input.steps.filter((step): step is ActionStepInput => !('exchange' in step));
   return {
     id: `${input.agent}#${index}`,
     index,
@@ -98,8 +107,9 @@ export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex): 
     durationMs: parseDuration(input.duration),
     timeoutMs: input.timeout === undefined ? Infinity : parseDurationOrNever(input.timeout),
     refreshable: input.refreshable ?? true,
-    steps: input.steps.map((step) => {
-      const credential = step.credential ?? inferStepCredential(edges, step.via ?? input.agent, step.target, step.action);
+    exchanges: input.steps.flatMap((step) => ('exchange' in step ? [{ from: step.exchange.from, to: step.exchange.to }] : [])),
+    steps: actionSteps.map((step) => {
+      const credential = step.credential ?? inferStepCredential(edges, step.via ?? input.agent, step.target, step.action, step.via === undefined ? exchanged : []);
       // The reference checks guarantee a credential exists; reaching this is a loader bug.
       if (credential === undefined) throw new Error(`resolveTask: no credential for a step of task ${input.agent}#${index}`);
       return { target: step.target, action: step.action, via: step.via ?? null, credential };
@@ -122,10 +132,15 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
     revokeOn: Object.fromEntries(REVOKE_TRIGGERS.map((t) => [t, revokeOn.has(t)])) as Policy['revokeOn'],
     reevaluate: input.reevaluate ?? POLICY_DEFAULTS.reevaluate,
     bindToWorkload: input.bindToWorkload ?? POLICY_DEFAULTS.bindToWorkload,
+    forbidCreation: input.forbidCreation ?? POLICY_DEFAULTS.forbidCreation,
     detection:
       input.detection === undefined
         ? null
-        : { probability: input.detection.probability, delay: input.detection.delay === undefined ? ZERO : resolveDistribution(input.detection.delay) },
+        : {
+            probability: input.detection.probability ?? 0,
+            delay: input.detection.delay === undefined ? ZERO : resolveDistribution(input.detection.delay),
+            atMs: input.detection.at === undefined ? Infinity : parseDuration(input.detection.at),
+          },
     revocationLatency: {
       default: latency['default'] === undefined ? ZERO : resolveDistribution(latency['default']),
       byEnvironment,
@@ -214,7 +229,7 @@ export function resolveScenario(
     defaultRotationMs: parseDurationOrNever(input.rotation ?? SCENARIO_DEFAULTS.rotation),
     nodes: input.nodes.map((node) => resolveNode(node, weights)),
     edges: resolveEdges(edges),
-    workload: (input.workload ?? []).map((task, index) => resolveTask(task, index, edgeIndex)),
+    workload: (input.workload ?? []).map((task, index, all) => resolveTask(task, index, edgeIndex, exchangedBy(all, task.agent))),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),
     ...(input.record === undefined ? {} : { record: { dwellMs: input.record.dwell === undefined ? null : parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),

@@ -7,6 +7,8 @@ import * as z from 'zod';
 import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duration.js';
 import {
   ACTIONS,
+  EDGE_KINDS,
+  EXPOSURES,
   IDENTITIES,
   REEVALUATE_MODES,
   REVOKE_TRIGGERS,
@@ -59,6 +61,10 @@ const idSchema = z
   })
   .max(200);
 const environmentSchema = z.string().min(1).max(200);
+const exposureSchema = z
+  .enum(EXPOSURES)
+  .optional()
+  .meta({ description: 'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).' });
 
 const uniformSchema = z
   .strictObject({ min: durationSchema, max: durationSchema })
@@ -106,11 +112,13 @@ const agentSchema = z.strictObject({
   replans: z.boolean().optional().meta({ description: 'Can re-plan and chain tools (default false).' }),
   environment: environmentSchema.optional().meta({ description: 'Cloud/site (default "default").' }),
   identity: z.enum(IDENTITIES).optional().meta({ description: 'workload (default) or shared-secret.' }),
+  exposure: exposureSchema,
 });
 const toolSchema = z.strictObject({
   id: idSchema,
   kind: z.literal('tool'),
   environment: environmentSchema.optional(),
+  exposure: exposureSchema,
 });
 const resourceSchema = z.strictObject({
   id: idSchema,
@@ -119,6 +127,7 @@ const resourceSchema = z.strictObject({
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
   record: resourceRecordSchema.optional(),
+  exposure: exposureSchema,
 });
 const credentialSchema = z.strictObject({
   id: idSchema,
@@ -134,16 +143,24 @@ export const nodeSchema = z.discriminatedUnion('kind', [agentSchema, toolSchema,
 export const edgeSchema = z.strictObject({
   from: idSchema,
   to: idSchema,
-  kind: z.enum(['holds', 'grants', 'invokes', 'assumes']),
+  kind: z.enum(EDGE_KINDS),
   actions: z.array(z.enum(ACTIONS)).min(1).optional().meta({ description: 'grants only: read, write, admin.' }),
 });
 
 // ── workload ─────────────────────────────────────────────────────────────────────────────────────
-const stepSchema = z.strictObject({
+const actionStepSchema = z.strictObject({
   target: idSchema,
   action: z.enum(ACTIONS),
   via: idSchema.optional(),
   credential: idSchema.optional(),
+});
+const exchangeStepSchema = z.strictObject({
+  exchange: z
+    .strictObject({ from: idSchema, to: idSchema })
+    .meta({ description: 'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.' }),
+});
+const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
+  error: 'must be a step {target, action, via?, credential?} or an exchange {exchange: {from, to}}',
 });
 /** One benign task of an agent. */
 export const taskSchema = z
@@ -225,7 +242,15 @@ const policyShape = {
   revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
   reevaluate: z.enum(REEVALUATE_MODES).optional(),
   bindToWorkload: z.boolean().optional(),
-  detection: z.strictObject({ probability: probabilitySchema, delay: distributionSchema.optional() }).optional(),
+  forbidCreation: z.boolean().optional().meta({ description: 'Forbid attacker-created material through issues edges (default false).' }),
+  detection: z
+    .strictObject({
+      probability: probabilitySchema.optional(),
+      delay: distributionSchema.optional(),
+      at: durationSchema.optional().meta({ description: 'Recorded detection: the incident is noticed at this time (from 0).' }),
+    })
+    .refine((d) => d.probability !== undefined || d.at !== undefined, { error: 'needs "probability", "at" or both' })
+    .optional(),
   revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
   issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
   exceptions: z.array(exceptionSchema).optional(),
@@ -282,6 +307,8 @@ export type ScenarioInput = z.output<typeof scenarioInputSchema>;
 export type NodeInput = z.output<typeof nodeSchema>;
 export type EdgeInput = z.output<typeof edgeSchema>;
 export type TaskInput = z.output<typeof taskSchema>;
+export type StepInput = z.output<typeof stepSchema>;
+export type ActionStepInput = z.output<typeof actionStepSchema>;
 export type AttackInput = z.output<typeof attackSchema>;
 export type PolicyInput = z.output<typeof policySchema>;
 export type PolicyEntryInput = z.output<typeof policyEntrySchema>;

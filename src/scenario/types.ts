@@ -10,7 +10,7 @@
 export const NODE_KINDS = ['agent', 'tool', 'resource', 'credential'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
-export const EDGE_KINDS = ['holds', 'grants', 'invokes', 'assumes'] as const;
+export const EDGE_KINDS = ['holds', 'grants', 'invokes', 'assumes', 'runs', 'issues'] as const;
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export const ACTIONS = ['read', 'write', 'admin'] as const;
@@ -27,6 +27,10 @@ export const DEFAULT_SENSITIVITY_WEIGHTS: Readonly<Record<Sensitivity, number>> 
 
 export const IDENTITIES = ['workload', 'shared-secret'] as const;
 export type Identity = (typeof IDENTITIES)[number];
+
+/** How a holder leaks (SPEC §1 "What short-lived access does not stop"): a one-time copy, or the newest material whenever the attacker looks. */
+export const EXPOSURES = ['snapshot', 'live'] as const;
+export type Exposure = (typeof EXPOSURES)[number];
 
 export const POLICY_KINDS = ['persistent', 'ephemeral', 'hybrid'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
@@ -63,12 +67,14 @@ export interface AgentNode {
   readonly replans: boolean;
   readonly environment: string;
   readonly identity: Identity;
+  readonly exposure: Exposure;
 }
 
 export interface ToolNode {
   readonly kind: 'tool';
   readonly id: string;
   readonly environment: string;
+  readonly exposure: Exposure;
 }
 
 export interface ResourceNode {
@@ -79,6 +85,7 @@ export interface ResourceNode {
   readonly weight: number;
   readonly records: number;
   readonly environment: string;
+  readonly exposure: Exposure;
   /** What the public record says about this resource in the incident replayed; absent = `potential`, no source. */
   readonly record?: ResourceRecord;
 }
@@ -133,6 +140,14 @@ export interface TaskStep {
   readonly credential: string;
 }
 
+/** A token exchange a task declares (`{exchange: {from, to}}`): part of the agent's intent (SPEC §1). */
+export interface TaskExchange {
+  /** The credential the agent holds, or obtains by an earlier declared exchange. */
+  readonly from: string;
+  /** The credential it obtains (`from` has an `assumes` edge to it). */
+  readonly to: string;
+}
+
 export interface Task {
   /** `<agent>#<index in workload list>` — stable, used in keyed random draws. */
   readonly id: string;
@@ -146,12 +161,18 @@ export interface Task {
   /** Abort the task (a `timeout`) when it runs longer than this; `Infinity` = no limit. */
   readonly timeoutMs: number;
   readonly refreshable: boolean;
+  /** The action steps, in file order (exchange steps are listed apart in `exchanges`). */
   readonly steps: readonly TaskStep[];
+  /** The declared exchange steps, in file order. */
+  readonly exchanges: readonly TaskExchange[];
 }
 
 export interface Detection {
+  /** Each attacker attempt is noticed with this probability (0 when only `at` is given). */
   readonly probability: number;
   readonly delay: Distribution;
+  /** Recorded detection: the moment (from time 0) the incident is noticed; `Infinity` = none. */
+  readonly atMs: number;
 }
 
 export interface HybridException {
@@ -174,6 +195,8 @@ export interface Policy {
   readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
   readonly reevaluate: ReevaluateMode;
   readonly bindToWorkload: boolean;
+  /** Attacker-created material (SPEC §1 persistence via `issues` edges) is forbidden. */
+  readonly forbidCreation: boolean;
   /** `null` = never noticed. */
   readonly detection: Detection | null;
   /** Time from a detection to revocation taking effect, per environment (`default` for the rest). */

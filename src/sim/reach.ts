@@ -94,6 +94,8 @@ export interface ReachResult {
   readonly credentialsHarvested: number;
   readonly maxHops: number;
   readonly exposureWindowMs: number;
+  /** Time during which the attacker could act on at least one resource by any means (SPEC §5). */
+  readonly accessWindowMs: number;
   readonly firstAccessMs: number | null;
   readonly containmentMs: number | null;
   /** Engine events processed (hops, wake-ups, detections). */
@@ -710,6 +712,7 @@ function summarizeReach(
     credentialsHarvested: harvested.size,
     maxHops: maxHop,
     exposureWindowMs: exposure,
+    accessWindowMs: exposure,
     firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
     containmentMs: cut && end < horizon ? end - foothold.startMs : null,
   };

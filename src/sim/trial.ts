@@ -203,6 +203,7 @@ export function runTrialDetailed(
     credentials_harvested: reach.credentialsHarvested,
     max_hops: reach.maxHops,
     exposure_window_s: reach.exposureWindowMs / 1000,
+    access_window_s: reach.accessWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
     ...confirmedReach(model, reach.reached),

@@ -12,14 +12,14 @@ export const fixed = (valueMs: number): Distribution => ({ kind: 'fixed', valueM
 export const exponential = (meanMs: number): Distribution => ({ kind: 'exponential', meanMs });
 
 export function agent(id: string, extra: Partial<AgentNode> = {}): AgentNode {
-  return { kind: 'agent', id, replans: false, environment: 'default', identity: 'workload', ...extra };
+  return { kind: 'agent', id, replans: false, environment: 'default', identity: 'workload', exposure: 'snapshot', ...extra };
 }
 export function tool(id: string, extra: Partial<ToolNode> = {}): ToolNode {
-  return { kind: 'tool', id, environment: 'default', ...extra };
+  return { kind: 'tool', id, environment: 'default', exposure: 'snapshot', ...extra };
 }
 export function resource(id: string, extra: Partial<ResourceNode> = {}): ResourceNode {
   const sensitivity = extra.sensitivity ?? 'internal';
-  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', ...extra };
+  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', exposure: 'snapshot', ...extra };
 }
 export function credential(id: string, extra: Partial<CredentialNode> = {}): CredentialNode {
   return { kind: 'credential', id, type: 'secret', ephemeralCapable: true, rotationMs: null, ...extra };
@@ -42,7 +42,7 @@ export function task(agentId: string, steps: Task['steps'], extra: Partial<Task>
   const index = taskCounter++;
   return {
     id: `${agentId}#${index}`, index, agent: agentId, everyMs: HOUR, atMs: 0, durationMs: 10 * MIN,
-    timeoutMs: Number.POSITIVE_INFINITY, refreshable: true, steps, ...extra,
+    timeoutMs: Number.POSITIVE_INFINITY, refreshable: true, steps, exchanges: [], ...extra,
   };
 }
 export function step(target: string, action: Action, credentialId: string, via: string | null = null): Task['steps'][number] {
@@ -61,7 +61,7 @@ export function hybrid(name = 'hybrid', extra: Partial<Policy> = {}): Policy {
 function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>): Policy {
   return {
     name, kind, rotationMs: null, ttlMs: 15 * MIN, scope: 'task',
-    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false,
+    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false, forbidCreation: false,
     detection: null, revocationLatency: { default: fixed(0), byEnvironment: {} },
     issuer: { latency: fixed(0), availability: 1 }, exceptions: [], ...extra,
   };

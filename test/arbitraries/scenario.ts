@@ -109,7 +109,7 @@ export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
     const index = workload.length;
     workload.push({
       id: `${a.id}#${index}`, index, agent: a.id, everyMs: t.every, atMs: t.at, durationMs: t.duration, timeoutMs: t.timeout,
-      refreshable: t.refreshable, steps: t.steps.map((s) => options[s % options.length]!),
+      refreshable: t.refreshable, steps: t.steps.map((s) => options[s % options.length]!), exchanges: [],
     });
   }
   return { nodes: [...agents, ...tools, ...resources, ...credentials], edges, workload, horizonMs: raw.horizonDays * DAY };
@@ -192,7 +192,8 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     revokeOn: p.revokeOn,
     reevaluate: p.reevaluate,
     bindToWorkload: p.bindToWorkload,
-    detection: p.detection,
+    forbidCreation: false,
+    detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
     revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
     issuer: p.issuer,
     exceptions: p.kind === 'hybrid' ? p.exceptions : [],

@@ -128,7 +128,7 @@ describe('attacks/intent-drift', () => {
   });
 
   it('should detect the denial and revoke', () => {
-    const policy = ephemeral('e', { reevaluate: 'privileged', scope: 'role', detection: { probability: 1, delay: fixed(30 * MIN) } });
+    const policy = ephemeral('e', { reevaluate: 'privileged', scope: 'role', detection: { probability: 1, delay: fixed(30 * MIN), atMs: Infinity } });
     const m = runOne(build([policy]));
     expect(m.attack_success).toBe(0);
     expect(m.time_to_containment_s).toBe((30 * MIN) / 1000);

@@ -121,7 +121,7 @@ describe('report', () => {
     expect(md).toContain('rotation 90d');
     expect(md).toContain('ttl 15m · scope task · revoke on completion, failure · bound to workload');
     expect(md).toContain('deploy-key leaks from ci-agent at 1d');
-    expect(describePolicy(policy('x', { kind: 'hybrid', detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 } } }))).toContain(
+    expect(describePolicy(policy('x', { kind: 'hybrid', detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 }, atMs: Infinity } }))).toContain(
       'detection 30% after exponential(mean 1h)',
     );
   });

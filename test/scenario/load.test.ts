@@ -46,8 +46,8 @@ describe('scenario/load', () => {
     });
 
     it('should resolve node defaults and sensitivity weights with overrides', () => {
-      expect(s.nodes[0]).toEqual({ kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload' });
-      expect(s.nodes[1]).toEqual({ kind: 'tool', id: 'contractor-tool', environment: 'default' });
+      expect(s.nodes[0]).toEqual({ kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload', exposure: 'snapshot' });
+      expect(s.nodes[1]).toEqual({ kind: 'tool', id: 'contractor-tool', environment: 'default', exposure: 'snapshot' });
       expect(s.nodes[3]).toMatchObject({ kind: 'resource', sensitivity: 'regulated', weight: 20, records: 2_000_000 });
       expect(s.nodes[4]).toEqual({ kind: 'credential', id: 'deploy-key', type: 'api-key', ephemeralCapable: true, rotationMs: null });
       expect(s.nodes[5]).toMatchObject({ type: 'secret', ephemeralCapable: false, rotationMs: 7 * 86_400_000 });
@@ -77,7 +77,7 @@ describe('scenario/load', () => {
 
     it('should name repeated patterns with -2 suffixes and resolve attack defaults', () => {
       expect(s.attacks.map((a) => a.name)).toEqual(['secret-replay', 'lateral-movement', 'secret-replay-2', 'orphaned-credential']);
-      expect(s.attacks[0]).toMatchObject({ hopDelay: { kind: 'fixed', valueMs: 3_600_000 }, maxHops: Infinity, leakAtMs: 172_800_000, replayDelay: { kind: 'lognormal', medianMs: 259_200_000, sigma: 1 } });
+      expect(s.attacks[0]).toMatchObject({ hopDelay: { kind: 'exponential', meanMs: 600_000 }, maxHops: Infinity, leakAtMs: 172_800_000, replayDelay: { kind: 'lognormal', medianMs: 259_200_000, sigma: 1 } });
       expect(s.attacks[1]?.hopDelay).toEqual({ kind: 'exponential', meanMs: 7_200_000 });
       expect(s.attacks[2]).toMatchObject({ leakAtMs: 250, maxHops: 3, replayDelay: { kind: 'fixed', valueMs: 0 } });
       expect(s.attacks[3]).toMatchObject({ credentials: ['deploy-key'], foundDelay: { kind: 'uniform', minMs: 86_400_000, maxMs: 432_000_000 } });

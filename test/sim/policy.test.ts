@@ -192,7 +192,7 @@ describe('sim/trial under each policy parameter', () => {
 
   describe('detection', () => {
     const build = (probability: number, delayMs: number) =>
-      ciScenario([persistent('p', { detection: { probability, delay: fixed(delayMs) } })], { leakAtMs: HOUR, replayDelayMs: HOUR });
+      ciScenario([persistent('p', { detection: { probability, delay: fixed(delayMs), atMs: Infinity } })], { leakAtMs: HOUR, replayDelayMs: HOUR });
 
     it('should never contain when probability is 0, always when it is 1', () => {
       expect(runOne(build(0, HOUR)).time_to_containment_s).toBeNull();
@@ -220,9 +220,9 @@ describe('sim/trial under each policy parameter', () => {
         edges: [holds('logs', 'key'), grants('key', 'db', ['read'])],
         attacks: [replay('key', 'logs', 0, fixed(0))],
         policies: [
-          persistent('default', { detection: { probability: 1, delay: fixed(0) }, revocationLatency: { default: fixed(3 * HOUR), byEnvironment: {} } }),
+          persistent('default', { detection: { probability: 1, delay: fixed(0), atMs: Infinity }, revocationLatency: { default: fixed(3 * HOUR), byEnvironment: {} } }),
           persistent('azure', {
-            detection: { probability: 1, delay: fixed(0) },
+            detection: { probability: 1, delay: fixed(0), atMs: Infinity },
             revocationLatency: { default: fixed(3 * HOUR), byEnvironment: { azure: fixed(HOUR) } },
           }),
         ],

@@ -289,7 +289,7 @@ describe('sim/reach', () => {
         attacks: [replay('key', 'logs', DAY, fixed(HOUR))],
         policies: [
           persistent('p', {
-            detection: { probability, delay: fixed(2 * HOUR) },
+            detection: { probability, delay: fixed(2 * HOUR), atMs: Infinity },
             revocationLatency: { default: fixed(0), byEnvironment: { gcp: fixed(gcpLatencyMs) } },
           }),
         ],
@@ -320,7 +320,7 @@ describe('sim/reach', () => {
         nodes: [agent('svc'), resource('logs'), credential('key', { rotationMs: DAY }), resource('db')],
         edges: [holds('svc', 'key'), holds('logs', 'key'), grants('key', 'db', ['read'])],
         attacks: [replay('key', 'logs', 20 * HOUR, fixed(HOUR))],
-        policies: [persistent('p', { detection: { probability: 1, delay: fixed(12 * HOUR) } })],
+        policies: [persistent('p', { detection: { probability: 1, delay: fixed(12 * HOUR), atMs: Infinity } })],
       });
       const m = runOne(s);
       expect(m.attack_success).toBe(1);
