@@ -20,6 +20,7 @@ import { writeFileAtomic } from './csv.js';
 import { EMPTY, humanCount, humanPercent, humanReduction, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
 import { REPORT_CSS } from './style.js';
+import { confirmedReachBlocks, hardVariantBlocks } from './incidents.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
 export type SampleSource = (scenario: string, policy: string, attack: string, metric: Metric) => ArrayLike<number>;
@@ -313,6 +314,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       numeric: [false, false, false, false, true, true, true],
       rows,
     },
+    ...hardVariantBlocks(index, index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) }))),
   ];
 }
 
@@ -384,6 +386,8 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
       ]),
     });
   }
+
+  blocks.push(...confirmedReachBlocks(index, scenario, { ...shape, baseline }));
 
   // 4. What it costs (cost metrics do not depend on the attack: the first attack's rows stand for all).
   const costAttack = shape.attacks[0] ?? '';
