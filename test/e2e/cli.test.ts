@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, build, cli, FIXTURES, listAll, snapshot, tempDir } from './helpers.js';
+import { METRICS } from '../../src/metrics/columns.js';
 
 const SUITE = join(FIXTURES, 'suite');
 const INVALID = join(FIXTURES, 'invalid/broken.yaml');
@@ -250,7 +251,7 @@ describe('blastlab CLI (e2e)', () => {
       expect(r.code).toBe(0);
       const lines = readFileSync(join(cwd, 'sw/sweep.csv'), 'utf8').trimEnd().split('\n');
       expect(lines[0]).toBe('scenario,policy,param,value,attack,metric,mean,ci95_low,ci95_high');
-      expect(lines).toHaveLength(1 + 3 * 2 * 17);
+      expect(lines).toHaveLength(1 + 3 * 2 * METRICS.length);
       expect(new Set(lines.slice(1).map((l) => l.split(',')[3]))).toEqual(new Set(['1m', '15m', '1d']));
       expect(existsSync(join(cwd, 'sw/report.md'))).toBe(true);
     });
