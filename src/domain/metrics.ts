@@ -13,6 +13,9 @@ export const RISK_METRICS = [
   'access_window_s',
   'time_to_first_access_s',
   'time_to_containment_s',
+  // Incident replays (docs/incidents.md): reach the public record confirms; empty when a scenario confirms none.
+  'confirmed_resources_reached',
+  'confirmed_blast_radius',
 ] as const;
 
 export const COST_METRICS = [

@@ -91,6 +91,24 @@ export interface ResourceNode {
   /** Data leaves through it (email, ticket replies, comments, outbound web): see records_exfiltrated. */
   readonly egress: boolean;
   readonly exposure: Exposure;
+  /** What the public record says about this resource in the incident replayed; absent = `potential`, no source. */
+  readonly record?: ResourceRecord;
+}
+
+/** Whether an incident's public record says a resource was reached (docs/incidents.md). */
+export const REACHED_STATES = ['confirmed', 'denied', 'potential'] as const;
+export type ReachedState = (typeof REACHED_STATES)[number];
+export interface ResourceRecord {
+  readonly reached: ReachedState;
+  /** The public source (`null` only for `potential`). */
+  readonly source: string | null;
+}
+/** Scenario-level record of an incident: the recorded dwell and the attacks that replay it as recorded. */
+export interface ScenarioRecord {
+  /** `null` when the record does not give the dwell. */
+  readonly dwellMs: number | null;
+  readonly source: string;
+  readonly attacks: readonly string[];
 }
 
 export interface CredentialNode {
@@ -309,6 +327,8 @@ export interface Scenario {
   readonly credentialTimes: Readonly<Record<string, CredentialTimes>>;
   /** Node id → provenance; only imported nodes. */
   readonly provenance: Readonly<Record<string, Provenance>>;
+  /** Incident replays only: the recorded dwell and the attacks that replay the record (absent elsewhere). */
+  readonly record?: ScenarioRecord;
   /** Where it came from (path as given) and the sha256 of its bytes (shard records, merge checks). */
   readonly source: { readonly file: string; readonly sha256: string };
 }

@@ -34,6 +34,7 @@ import { recommend, type Recommendation } from './recommend.js';
 import { writeDocuments } from './write.js';
 import { carriedBySub } from './attribution.js';
 import { credentialAgeLists } from './credential-ages.js';
+import { confirmedReachBlocks, hardVariantBlocks } from './incidents.js';
 import type { AttributionRow } from '../metrics/attribution.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
@@ -168,6 +169,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       numeric: [false, false, false, false, true, true, true, false],
       rows,
     },
+    ...hardVariantBlocks(index, index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) }))),
   ];
 }
 
@@ -242,6 +244,8 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
       ]),
     });
   }
+
+  blocks.push(...confirmedReachBlocks(index, scenario, { ...shape, baseline }));
 
   // 4. What it costs (cost metrics do not depend on the attack: the first attack's rows stand for all).
   const costAttack = shape.attacks[0] ?? '';

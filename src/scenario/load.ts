@@ -10,7 +10,8 @@ import { readRegularFile } from '../io/read.js';
 import { decodeText, fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
 import { mapZodIssues } from './issues.js';
 import { expandPolicyEntry, presetDirsFor, PRESETS_DIR } from './presets.js';
-import { checkReferences, type ReferenceInput } from './references.js';
+import { attackNames, checkReferences, type ReferenceInput } from './references.js';
+import { recordIssues } from './record.js';
 import { FRAMEWORK_ID_KEYS, FRAMEWORK_IDS, isKnownFrameworkId, type FrameworkKey } from './frameworks.js';
 import { didYouMean } from './hints.js';
 import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
@@ -150,6 +151,7 @@ export function scenarioOfDocument(parsed: ParsedDocument, sha256: string, prese
   }
   issues.push(...frameworkIssues(parsed));
   for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message));
+  issues.push(...recordIssues(parsed, attackNames(salvaged.input.attacks)));
   if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
 
   // 3. Defaults, on the validated copy: the raw data is not needed any more.

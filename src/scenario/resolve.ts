@@ -57,10 +57,11 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
       return { kind: 'tool', id: input.id, environment: input.environment ?? 'default', exposure: input.exposure ?? DEFAULT_EXPOSURE };
     case 'resource': {
       const sensitivity = input.sensitivity ?? 'internal';
-      return {
-        kind: 'resource', id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default', egress: input.egress ?? false,
+      const node = {
+        kind: 'resource' as const, id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default', egress: input.egress ?? false,
         exposure: input.exposure ?? DEFAULT_EXPOSURE,
       };
+      return input.record === undefined ? node : { ...node, record: { reached: input.record.reached, source: input.record.source ?? null } };
     }
     case 'credential':
       return {
@@ -271,6 +272,7 @@ export function resolveScenario(
     asOf: input.asOf ?? null,
     staleAfterMs: parseDuration(input.staleAfter ?? SCENARIO_DEFAULTS.staleAfter),
     ...resolveTimesAndProvenance(input.nodes, input.asOf),
+    ...(input.record === undefined ? {} : { record: { dwellMs: input.record.dwell === undefined ? null : parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),
     source: { file: source.file, sha256: source.sha256 },
   });
 }

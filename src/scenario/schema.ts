@@ -18,6 +18,7 @@ import {
   CALL_CHAINS,
   SENSITIVITIES,
   POLICY_KINDS,
+  REACHED_STATES,
 } from '../domain/scenario.js';
 
 /** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
@@ -98,6 +99,22 @@ export const distributionSchema = z
   )
   .meta({ description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.' });
 
+// ── what the public record says (incident replays; docs/incidents.md) ─────────────────────────────
+const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** Resource `record`: whether the public record says an incident reached it (`potential` = model extrapolation). */
+export const resourceRecordSchema = z
+  .strictObject({
+    reached: z.enum(REACHED_STATES).meta({ description: 'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.' }),
+    source: recordUrlSchema.optional().meta({ description: 'The public source; required for confirmed and denied.' }),
+  })
+  .refine((r) => r.reached === 'potential' || r.source !== undefined, { error: 'confirmed and denied need a source URL', path: ['source'] });
+/** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
+export const scenarioRecordSchema = z.strictObject({
+  dwell: durationSchema.optional().meta({ description: 'Recorded time from the attacker\'s first access to eviction (omit when the record does not give it).' }),
+  source: recordUrlSchema,
+  attacks: z.array(z.string().min(1)).min(1).meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
+});
+
 // ── nodes ────────────────────────────────────────────────────────────────────────────────────────
 const agentSchema = z.strictObject({
   id: idSchema,
@@ -122,6 +139,7 @@ const resourceSchema = z.strictObject({
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
   egress: z.boolean().optional().meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
+  record: resourceRecordSchema.optional(),
   exposure: exposureSchema,
   provenance: provenanceSchema,
 });
@@ -316,6 +334,7 @@ export const scenarioInputSchema = z.strictObject({
   rotation: durationOrNeverSchema.optional().meta({ description: 'Default rotation of standing secrets (default never).' }),
   asOf: dateTimeSchema.optional().meta({ description: 'The instant simulated time 0 stands for (needed by credential timestamps).' }),
   staleAfter: durationSchema.optional().meta({ description: 'A credential unused for longer is stale (default 90d).' }),
+  record: scenarioRecordSchema.optional().meta({ description: 'Incident replays: recorded dwell and the attacks that replay the record.' }),
   sensitivityWeights: z
     .strictObject(Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<(typeof SENSITIVITIES)[number], z.ZodOptional<z.ZodNumber>>)
     .optional(),

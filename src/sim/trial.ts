@@ -13,6 +13,7 @@ import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
 import { expand, type TraceEvent } from '../reach/engine.js';
 import { recordsExfiltrated } from './exfiltration.js';
+import { confirmedReach } from './confirmed.js';
 
 /** The seed of a trial (the `seed` column of trials.csv): from its identity only, never from run order. */
 export function trialSeed(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): number {
@@ -211,6 +212,7 @@ export function runTrialDetailed(
     access_window_s: reach.accessWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
+    ...confirmedReach(model, reach.reached),
     ...(observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue)),
   };
   return { metrics, events: reach.events, steps: reach.steps };

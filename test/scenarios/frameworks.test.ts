@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FRAMEWORK_IDS, isKnownFrameworkId, unknownFrameworkIds, findUnknownFrameworkIds } from '../../src/scenario/frameworks.js';
+import { ATTACK_SOURCES, FRAMEWORK_IDS, isKnownFrameworkId, unknownFrameworkIds, findUnknownFrameworkIds } from '../../src/scenario/frameworks.js';
 import { ROOT, suiteFiles } from './suites.js';
 
 describe('scenario/frameworks', () => {
@@ -48,5 +48,21 @@ describe('scenario suites: framework tags', () => {
     for (const f of files) {
       expect(f.text, f.path).not.toMatch(/NHI-03|GOV-2/);
     }
+  });
+});
+
+describe('scenario/frameworks: ATT&CK techniques added for the incident library', () => {
+  it('should list each added technique as known, with its attack.mitre.org page', () => {
+    for (const [id, source] of Object.entries(ATTACK_SOURCES)) {
+      expect(isKnownFrameworkId('attack', id), id).toBe(true);
+      expect(source.url, id).toBe(`https://attack.mitre.org/techniques/${id.replace('.', '/')}/`);
+    }
+  });
+
+  it('should give every ATT&CK id outside FRAMEWORKS.md first list a source', () => {
+    const doc = readFileSync(join(ROOT, 'test/scenarios/fixtures/FRAMEWORKS.md'), 'utf8');
+    const firstList = doc.slice(doc.indexOf('## MITRE ATT&CK'), doc.indexOf('Added for the incident library'));
+    const original = new Set([...firstList.matchAll(/\b(T\d{4}(?:\.\d{3})?|TA\d{4})\b/g)].map((m) => m[1]));
+    for (const id of FRAMEWORK_IDS.attack) if (!original.has(id)) expect(ATTACK_SOURCES[id], id).toBeDefined();
   });
 });

@@ -105,6 +105,19 @@ describe('scenario suites: the trade-offs the descriptions claim', () => {
     }
   });
 
+  it('should reach every resource the record confirms in each as-recorded replay under as-was (5 trials)', () => {
+    for (const s of breachScenarios) {
+      const confirmed = s.nodes.filter((n) => n.kind === 'resource' && n.record?.reached === 'confirmed').length;
+      for (const attack of s.record?.attacks ?? []) {
+        for (let t = 0; t < 5; t++) {
+          const p = s.policies.findIndex((x) => x.name === 'as-was');
+          const a = s.attacks.findIndex((x) => x.name === attack);
+          expect(runTrial(modelOf(s), p, a, t).confirmed_resources_reached ?? 0, `${s.name} ${attack} trial ${t}`).toBe(confirmed);
+        }
+      }
+    }
+  });
+
   it('should show, in every breach, a deployable policy that lowers the blast radius of some attack', () => {
     for (const s of breachScenarios) {
       const better = s.attacks.some((a) =>

@@ -80,6 +80,52 @@ describe('scenario suites', () => {
       }
     });
 
+    it('should run a hard variant <attack>-hard beside every incident attack, and nothing else named -hard', () => {
+      for (const f of files) {
+        const names = ((f.doc['attacks'] ?? []) as { name?: string }[]).map((a) => a.name ?? '');
+        const normal = names.filter((n) => !n.endsWith('-hard'));
+        expect(normal.length, f.path).toBeGreaterThan(0);
+        expect(names.filter((n) => n.endsWith('-hard')).sort(), f.path).toEqual(normal.map((n) => `${n}-hard`).sort());
+      }
+    });
+
+    it('should give every incident a record naming its as-recorded replays, sourced from its references', () => {
+      for (const f of files) {
+        const record = f.doc['record'] as { source?: string; attacks?: string[] } | undefined;
+        const refs = f.doc['references'] as string[];
+        expect(record, f.path).toBeDefined();
+        expect(refs, f.path).toContain(record?.source);
+        for (const a of record?.attacks ?? []) expect(a.endsWith('-hard'), `${f.path} ${a}`).toBe(false);
+      }
+    });
+
+    it('should source every confirmed or denied resource from the scenario references', () => {
+      for (const f of files) {
+        const refs = f.doc['references'] as string[];
+        for (const n of nodesOf(f.doc)) {
+          const r = n['record'] as { reached: string; source?: string } | undefined;
+          if (r !== undefined && r.reached !== 'potential') expect(refs, `${f.path} ${String(n['id'])}`).toContain(r.source);
+        }
+      }
+    });
+
+    it('should tag AI RMF and OWASP agentic ids only on incidents that involve an AI system (a re-planning agent)', () => {
+      for (const f of files) {
+        const frameworks = (f.doc['frameworks'] ?? {}) as Record<string, string[]>;
+        const aiTags = [...(frameworks['nist-ai-rmf'] ?? []), ...(frameworks['owasp-agentic'] ?? [])];
+        const aiSystem = nodesOf(f.doc).some((n) => n['kind'] === 'agent' && n['replans'] === true);
+        if (aiTags.length > 0) expect(aiSystem, `${f.path}: ${aiTags.join(', ')}`).toBe(true);
+      }
+    });
+
+    it('should carry the framework corrections of the incident audit', () => {
+      const tags = (name: string, key: string): string[] => ((files.find((f) => f.doc['name'] === name)?.doc['frameworks'] ?? {}) as Record<string, string[]>)[key] ?? [];
+      expect(tags('midnight-blizzard-2024', 'owasp-nhi')).toContain('NHI1:2025');
+      expect(tags('tj-actions-2025', 'owasp-nhi')).toEqual(expect.arrayContaining(['NHI5:2025', 'NHI6:2025']));
+      expect(tags('cloudflare-2023', 'owasp-nhi')).toContain('NHI5:2025');
+      expect(tags('cloudflare-2023', 'nist-ai-rmf')).toEqual([]);
+    });
+
     it('should give agents legitimate work so ephemeral tokens exist', () => {
       for (const f of files) expect(((f.doc['workload'] ?? []) as unknown[]).length, f.path).toBeGreaterThan(0);
     });
