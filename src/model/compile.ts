@@ -55,6 +55,13 @@ export interface CompiledModel {
   readonly issues: Csr;
   /** `${principal}|${from}|${to}` of every exchange a principal's tasks declare (`{exchange: {from, to}}` steps). */
   readonly declaredExchanges: ReadonlySet<string>;
+  /**
+   * Per credential: the agent a stolen copy acts as before the broker (the workload it belongs to):
+   * of the agents whose steps use it, whose declared exchanges start from it, or who hold it while
+   * their steps use a credential it assumes (a client secret minting the agent's tokens), the one
+   * with the smallest id (so the choice never depends on file order); -1 when no workload uses it.
+   */
+  readonly credOwner: Int32Array;
   /** credential → task indices whose steps use it (issuance sources). */
   readonly credTasks: Csr;
   /** Per node: the (target, actions) its workload declared — an agent's own steps; a tool's: steps routed via it. Empty map = no intent. */
@@ -238,9 +245,18 @@ export function compile(scenario: Scenario): CompiledModel {
   const taskCredPairs: Map<number, Map<number, number>>[] = [];
   const taskCredActor: Map<number, number>[] = [];
   const declaredExchanges = new Set<string>();
+  const credOwner = new Int32Array(n).fill(-1);
+  const own = (cred: number, agent: number): void => {
+    const current = credOwner[cred]!;
+    if (current < 0 || ids[agent]! < ids[current]!) credOwner[cred] = agent;
+  };
   scenario.workload.forEach((task, t) => {
     const agent = at(task.agent);
-    for (const x of task.exchanges) declaredExchanges.add(`${agent}|${at(x.from)}|${at(x.to)}`);
+    for (const x of task.exchanges) {
+      declaredExchanges.add(`${agent}|${at(x.from)}|${at(x.to)}`);
+      own(at(x.from), agent);
+    }
+    for (const step of task.steps) own(at(step.credential), agent);
     taskAgent[t] = agent;
     const seen = new Set<number>();
     const credPairs = new Map<number, Map<number, number>>();
@@ -284,6 +300,19 @@ export function compile(scenario: Scenario): CompiledModel {
     }
   });
 
+  // Minting credentials an agent holds for the tokens its own steps use belong to it too.
+  const builtHolds = buildCsr(n, holds);
+  const builtAssumes = buildCsr(n, assumes);
+  for (const [key] of principalCredPairs) {
+    const [agentText, usedText] = key.split('|');
+    const agent = Number(agentText);
+    const used = Number(usedText);
+    for (let k = builtHolds.off[agent]!; k < builtHolds.off[agent + 1]!; k++) {
+      const minting = builtHolds.to[k]!;
+      for (let a = builtAssumes.off[minting]!; a < builtAssumes.off[minting + 1]!; a++) if (builtAssumes.to[a] === used) own(minting, agent);
+    }
+  }
+
   return {
     scenario,
     nodeCount: n,
@@ -296,14 +325,15 @@ export function compile(scenario: Scenario): CompiledModel {
     records,
     isWorkloadIdentity,
     live,
-    holds: buildCsr(n, holds),
+    holds: builtHolds,
     holders: buildCsr(n, holders),
     grants: mergeParallel(buildCsr(n, grants)),
     invokes: buildCsr(n, invokes),
-    assumes: buildCsr(n, assumes),
+    assumes: builtAssumes,
     runs: buildCsr(n, runs),
     issues: buildCsr(n, issues),
     declaredExchanges,
+    credOwner,
     credTasks: buildCsr(n, credTaskPairs),
     intent: intentMaps,
     requestPairs,

@@ -27,6 +27,11 @@
  *    `detection + revocationLatency(env(x))` for the rest of the trial; control that depended on it is
  *    lost with it.
  *
+ * Controls (docs/controls.md, src/sim/controls.ts): C1 `scope: role` mints on request with no intent
+ *    check (R5, R6, R8); C2 standing instances take standingScope; C3 R5 checks a tool's request against
+ *    requestPrincipal; C4 a gated action may be refused by the approver (R2). Every resource success is
+ *    also kept before the count filter (`touched`) for records_exfiltrated (C5).
+ *
  * Time: hop 1 happens at the foothold time; material and control gained at one hop are used one
  * `hopDelay` later. When a hop gains nothing new the attacker waits for the next moment something can
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
@@ -45,6 +50,7 @@ import { versionEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 import { approvalRefuses, checksIntent, requestPrincipal, standingScope } from './controls.js';
+import { nextTaskStart } from './schedule.js';
 
 /** A usable piece of access: a copy of a credential, a mint capability, or a tool acting on the attacker's behalf. */
 export interface Instance {
@@ -70,6 +76,14 @@ export interface Instance {
   readonly depth: number;
   /** Control that this instance lasts with (-1 = none). */
   readonly controlOf: number;
+  /** Material the attacker created through an `issues` edge (E5): revoked apart from the credential's other material. */
+  readonly created?: true;
+}
+
+/** A live leak source the attacker keeps reading (E2): the newest material of `cred` at `holder`, whenever it looks. */
+export interface LiveFeed {
+  readonly holder: number;
+  readonly cred: number;
 }
 
 /** What a pattern hands the engine. */
@@ -86,6 +100,8 @@ export interface Foothold {
   readonly attemptFilter: PairSet | null;
   /** Only these count as reached (intent-drift: out-of-intent successes); null = every success. */
   readonly countFilter: PairSet | null;
+  /** Live leak sources read at every hop and whenever their material changes, from `firstHopMs` (E2). */
+  readonly liveFeeds?: readonly LiveFeed[];
 }
 
 /** The attack's outcome: the raw facts the risk metrics are computed from. */
@@ -142,7 +158,7 @@ const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop
 export interface TraceEvent {
   readonly t: number;
   readonly hop: number;
-  readonly kind: 'use' | 'deny' | 'expose' | 'control' | 'invoke' | 'exchange' | 'detect';
+  readonly kind: 'use' | 'deny' | 'expose' | 'control' | 'invoke' | 'exchange' | 'detect' | 'create';
   readonly cred: number;
   readonly target: number;
   readonly action: number;
@@ -275,22 +291,26 @@ export function expand(
     const d = revokedAt.get(cred);
     return d === undefined ? Number.POSITIVE_INFINITY : d + revocationLatency(cred, model.env[target]!);
   };
-  /** Moment `cred` stops working everywhere it grants. */
-  const deadEverywhere = (cred: number): number => {
-    const d = revokedAt.get(cred);
+  /** Moment `key` (a credential, or a credential's attacker-created material: cred + nodeCount) stops working everywhere it grants. */
+  const deadEverywhere = (key: number): number => {
+    const d = revokedAt.get(key);
     if (d === undefined) return Number.POSITIVE_INFINITY;
+    const cred = key >= nodeCount ? key - nodeCount : key;
     let end = d;
-    for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) end = Math.max(end, deadOn(cred, grants.to[k]!));
-    for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, d + revocationLatency(cred, 0));
+    // #10.1: each target's own environment (an exchange's target is a credential: the default environment).
+    for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) end = Math.max(end, deadOn(key, grants.to[k]!));
+    for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, deadOn(key, assumes.to[k]!));
     return end;
   };
+  /** The revocation key of an instance: attacker-created material is revoked apart (E5). */
+  const keyOf = (inst: Instance): number => (inst.created === true ? inst.cred + nodeCount : inst.cred);
   const controlActive = (c: Control, t: number): boolean =>
     c.from <= t && t < c.until && (c.dependsOn < 0 || t < deadOn(c.dependsOn, c.node));
 
   /** Two instances of the same kind: a newer one supersedes the older rather than adding to it. */
   const sameKind = (a: Instance, b: Instance): boolean =>
     a.scope === b.scope && a.boundTo === b.boundTo && a.actingAs === b.actingAs && a.principal === b.principal &&
-    a.managed === b.managed && a.material === b.material && a.controlOf === b.controlOf;
+    a.managed === b.managed && a.material === b.material && a.controlOf === b.controlOf && a.created === b.created;
 
   const addInstance = (inst: Instance): void => {
     if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
@@ -310,7 +330,7 @@ export function expand(
       slots.push(held.length);
       held.push(inst);
     }
-    if (inst.material && inst.obtainedAt < deadEverywhere(inst.cred)) harvested.add(inst.cred);
+    if (inst.material && inst.obtainedAt < deadEverywhere(keyOf(inst))) harvested.add(inst.cred);
     progress = true;
   };
 
@@ -372,15 +392,19 @@ export function expand(
   const draw = (cred: number, t: number): void => {
     const detection = policy.detection;
     if (detection === null) return;
+    // E7 recorded detection: every attempt is known at max(t, at) — those before `at` when the
+    // incident is noticed, those after it at once.
+    let at = Math.max(t, detection.atMs);
     if (ctx.detectRng() < detection.probability) {
-      const at = t + sampleAt(detection.delay, ctx.detectRng());
-      const previous = revokedAt.get(cred);
-      if (previous === undefined || at < previous) {
-        revokedAt.set(cred, at);
-        onDetect(at, cred);
-      }
+      at = Math.min(at, t + sampleAt(detection.delay, ctx.detectRng()));
     } else {
       ctx.detectRng(); // keep one delay draw per attempt so later draws stay aligned
+    }
+    if (at === Number.POSITIVE_INFINITY) return;
+    const previous = revokedAt.get(cred);
+    if (previous === undefined || at < previous) {
+      revokedAt.set(cred, at);
+      onDetect(at, cred);
     }
   };
 
@@ -393,14 +417,15 @@ export function expand(
     const mask = grants.data[g]!;
     const depth = inst.depth + 1;
     if (depth > maxHops) return;
-    if (t >= deadOn(inst.cred, target)) return;
+    const key = keyOf(inst);
+    if (t >= deadOn(key, target)) return;
     let exposed = false;
     const filter = foothold.attemptFilter;
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
     for (let action = 1; action <= ADMIN; action <<= 1) {
       if ((tries & action) === 0) continue;
       steps++;
-      const first = attemptGrant(g, inst.cred, action, t);
+      const first = inst.created === true ? attempt(key, target, action, t) : attemptGrant(g, key, action, t);
       let denied: string | null = null;
       if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) {
         denied = `token bound to ${model.ids[inst.boundTo]}, replayed from elsewhere`; // R7 binding
@@ -438,8 +463,9 @@ export function expand(
       return;
     }
     const depth = inst.depth + 1;
+    const key = keyOf(inst);
     for (const target of known) {
-      if (t >= deadOn(cred, target)) continue;
+      if (t >= deadOn(key, target)) continue;
       exposeHolder(target, t, nextHop, depth);
     }
   };
@@ -489,10 +515,38 @@ export function expand(
       const existing = controls.get(target);
       const until = inst.until;
       if (existing === undefined || (existing.until < until && existing.dependsOn >= 0)) {
-        controls.set(target, { node: target, from: nextHop, until, dependsOn: inst.cred, depth });
+        controls.set(target, { node: target, from: nextHop, until, dependsOn: keyOf(inst), depth });
         trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target, action, reason: 'admin gives control' });
         progress = true;
       }
+      // E5 persistence: admin on a node that issues credentials creates standing material of its own.
+      if (!policy.forbidCreation) {
+        for (let k = model.issues.off[target]!; k < model.issues.off[target + 1]!; k++) createMaterial(model.issues.to[k]!, target, t, nextHop, depth);
+      }
+    }
+    // E1: write or admin on what a workload executes gives control of it from its next task.
+    if ((action & PRIVILEGED) !== 0) {
+      for (let k = model.runs.off[target]!; k < model.runs.off[target + 1]!; k++) {
+        const node = model.runs.to[k]!;
+        const from = Math.max(nextHop, nextTaskStart(model, node, t));
+        const existing = controls.get(node);
+        if (from >= horizon || (existing !== undefined && existing.dependsOn < 0 && existing.from <= from)) continue;
+        controls.set(node, { node, from, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth });
+        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target: node, action, reason: `runs what ${model.ids[target]} holds: control from its next task` });
+        progress = true;
+      }
+    }
+  };
+
+  /** E5: standing material the attacker creates for `cred` through admin on `issuer`; no TTL, no rotation, revoked apart. */
+  const createMaterial = (cred: number, issuer: number, t: number, nextHop: number, depth: number): void => {
+    const before = held.length + superseded.length;
+    addInstance({
+      cred, obtainedAt: t, usableFrom: nextHop, until: Number.POSITIVE_INFINITY, scope: standingScope(ctx, cred), boundTo: -1,
+      actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf: -1, created: true,
+    });
+    if (held.length + superseded.length !== before) {
+      trace?.({ t, hop: depth, kind: 'create', cred, target: issuer, action: ADMIN, reason: 'admin on an issuer: attacker-created standing material' });
     }
   };
 
@@ -552,8 +606,9 @@ export function expand(
   const exchange = (inst: Instance, target: number, t: number, nextHop: number): void => {
     steps++;
     const depth = inst.depth + 1;
-    if (depth > maxHops || t >= deadOn(inst.cred, target)) return;
-    attempt(inst.cred, target, 0, t);
+    const key = keyOf(inst);
+    if (depth > maxHops || t >= deadOn(key, target)) return;
+    attempt(key, target, 0, t);
     if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) return;
     if (modes.ephemeral[target] === 0) {
       maxHop = Math.max(maxHop, depth);
@@ -564,21 +619,26 @@ export function expand(
       return;
     }
     const pairs = inst.principal >= 0 ? model.principalCredPairs.get(`${inst.principal}|${target}`) : undefined;
-    if (pairs === undefined && checksIntent(policy)) {
+    // E4: an exchange the principal's workload declares is in its intent, whatever its steps use.
+    const declared = inst.principal >= 0 && model.declaredExchanges.has(`${inst.principal}|${inst.cred}|${target}`);
+    if (pairs === undefined && !declared && checksIntent(policy)) {
       trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent' });
       return; // R7: the broker re-evaluates the exchange against declared intent
     }
-    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: 'token exchange' });
+    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: declared ? 'declared token exchange' : 'token exchange' });
     maxHop = Math.max(maxHop, depth);
+    // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
+    const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
     addInstance({
-      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
-      boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
+      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
+      boundTo: bound ? inst.principal : -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
     });
   };
 
   const principalOf = (node: number): number => (model.kind[node] === KIND_AGENT || model.kind[node] === KIND_TOOL ? node : -1);
 
   // Foothold.
+  const liveFeeds = foothold.liveFeeds ?? [];
   for (const inst of foothold.instances) addInstance(inst);
   for (const node of foothold.control) {
     controls.set(node, { node, from: foothold.firstHopMs, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth: 0 });
@@ -613,6 +673,8 @@ export function expand(
         materialAt(holds.to[k]!, c.node, t, t, c.depth, c.node, c.node);
       }
     }
+    // E2: live leak sources yield their newest material whenever the attacker looks.
+    for (const feed of liveFeeds) materialAt(feed.cred, feed.holder, t, t, 0, -1, -1);
     // R2/R8: every instance usable now.
     const usable = held.filter((inst) => inst.usableFrom <= t && t < inst.until && controlAllows(inst, t));
     for (const inst of usable) {
@@ -651,6 +713,9 @@ export function expand(
       }
     };
     for (const node of watched) look(node);
+    for (const feed of liveFeeds) {
+      if (t < deadEverywhere(feed.cred)) wake = Math.min(wake, modes.ephemeral[feed.cred] === 1 ? nextMint(ctx, feed.cred, t) : versionEnd(modes.rotationMs[feed.cred]!, t));
+    }
     for (const c of controls.values()) if (controlActive(c, t) || c.from > t) look(c.node);
     for (const c of controls.values()) if (c.from > t) wake = Math.min(wake, c.from);
     for (const inst of held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
@@ -663,7 +728,7 @@ export function expand(
     return c !== undefined && controlActive(c, at);
   }
 
-  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls), touched, events, steps: steps + events };
+  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls, nodeCount), touched, events, steps: steps + events };
 }
 
 function summarizeReach(
@@ -676,6 +741,7 @@ function summarizeReach(
   horizon: number,
   deadEverywhere: (cred: number) => number,
   controls: ReadonlyMap<number, Control>,
+  nodeCount: number,
 ): Omit<ReachResult, 'events' | 'steps' | 'touched'> {
   // Exposure: union of the intervals in which the attacker held valid material. Containment: the
   // last of them ended before the horizon because a revocation cut it short.
@@ -686,7 +752,7 @@ function summarizeReach(
     if (!inst.material) continue;
     const from = Math.max(inst.usableFrom, foothold.firstHopMs);
     let natural = inst.until;
-    let revoked = deadEverywhere(inst.cred);
+    let revoked = deadEverywhere(inst.created === true ? inst.cred + nodeCount : inst.cred);
     if (inst.controlOf >= 0) {
       const c = controls.get(inst.controlOf);
       if (c !== undefined) {
@@ -752,9 +818,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   };
 }
 
-/** The agent whose steps use `cred` first (the owner of a stolen standing secret, for R7 exchanges). */
+/** The workload a stolen standing secret mints as (R7 exchanges, E3): model.credOwner, order-free. */
 function firstUserOf(ctx: TrialContext, cred: number): number {
-  const { credTasks, taskAgent } = ctx.model;
-  const first = credTasks.off[cred]!;
-  return first < credTasks.off[cred + 1]! ? taskAgent[credTasks.to[first]!]! : -1;
+  return ctx.model.credOwner[cred]!;
 }

@@ -36,6 +36,8 @@ export const holds = (from: string, to: string): ScenarioEdge => edge('holds', f
 export const grants = (from: string, to: string, actions: readonly Action[]): ScenarioEdge => edge('grants', from, to, actions);
 export const invokes = (from: string, to: string): ScenarioEdge => edge('invokes', from, to);
 export const assumes = (from: string, to: string): ScenarioEdge => edge('assumes', from, to);
+export const runs = (from: string, to: string): ScenarioEdge => edge('runs', from, to);
+export const issues = (from: string, to: string): ScenarioEdge => edge('issues', from, to);
 
 let taskCounter = 0;
 export function task(agentId: string, steps: Task['steps'], extra: Partial<Task> = {}): Task {

@@ -3,7 +3,7 @@ import type { Scenario } from '../../src/scenario/types.js';
 import type { TrialMetrics } from '../../src/metrics/columns.js';
 import type { CompiledModel } from '../../src/model/compile.js';
 import { compile } from '../../src/model/compile.js';
-import { runTrial } from '../../src/sim/trial.js';
+import { runTrial, runTrialDetailed } from '../../src/sim/trial.js';
 
 /** Which policy / attack (name or index, default the first) and trial index (default 0). */
 export interface RunOptions {
@@ -34,6 +34,16 @@ export function modelOf(s: Scenario): CompiledModel {
 /** One trial's metrics. */
 export function runOne(s: Scenario, options: RunOptions = {}): TrialMetrics {
   return runTrial(modelOf(s), indexOf(s.policies, options.policy, 'policy'), indexOf(s.attacks, options.attack, 'attack'), options.trial ?? 0);
+}
+
+/** One trial's trace events, with node ids resolved. */
+export function traceOne(s: Scenario, options: RunOptions = {}): { t: number; kind: string; cred: string | null; target: string | null; reason: string }[] {
+  const model = modelOf(s);
+  const events: { t: number; kind: string; cred: string | null; target: string | null; reason: string }[] = [];
+  runTrialDetailed(model, indexOf(s.policies, options.policy, 'policy'), indexOf(s.attacks, options.attack, 'attack'), options.trial ?? 0, {
+    trace: (e) => events.push({ t: e.t, kind: e.kind, cred: e.cred >= 0 ? model.ids[e.cred]! : null, target: e.target >= 0 ? model.ids[e.target]! : null, reason: e.reason }),
+  });
+  return events;
 }
 
 /** Metrics of trials 0 … n−1. */
