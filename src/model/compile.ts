@@ -8,6 +8,7 @@
  */
 import type { Scenario } from '../scenario/types.js';
 import { actionBit, actionMask } from './actions.js';
+import { deriveSeed } from '../lib/rng.js';
 
 export const KIND_AGENT = 0;
 export const KIND_TOOL = 1;
@@ -37,6 +38,8 @@ export interface CompiledModel {
   readonly weight: Float64Array;
   readonly records: Float64Array;
   readonly isWorkloadIdentity: Uint8Array;
+  /** Per node: a hash of its id, to key random draws by id rather than by position in the file. */
+  readonly idHash: Uint32Array;
   /** Per node: 1 when it is a live leak source (`exposure: live`, SPEC §1), else 0. */
   readonly live: Uint8Array;
   /** holder → credentials it holds. */
@@ -174,7 +177,9 @@ export function compile(scenario: Scenario): CompiledModel {
   const records = new Float64Array(n);
   const isWorkloadIdentity = new Uint8Array(n);
   const live = new Uint8Array(n);
+  const idHash = new Uint32Array(n);
   scenario.nodes.forEach((node, i) => {
+    idHash[i] = deriveSeed(node.id);
     if (node.kind !== 'credential' && node.exposure === 'live') live[i] = 1;
     const environment = node.kind === 'credential' ? 'default' : node.environment;
     let e = envIndex.get(environment);
@@ -324,6 +329,7 @@ export function compile(scenario: Scenario): CompiledModel {
     weight,
     records,
     isWorkloadIdentity,
+    idHash,
     live,
     holds: builtHolds,
     holders: buildCsr(n, holders),

@@ -114,6 +114,7 @@ const RISK_VIEW: readonly { readonly metric: Metric; readonly head: string; read
   { metric: 'records_exposed', head: 'records exposed', render: humanCount },
   { metric: 'records_exfiltrated', head: 'records exfiltrated', render: humanCount },
   { metric: 'exposure_window_s', head: 'exposure window', render: humanSeconds },
+  { metric: 'access_window_s', head: 'access window', render: humanSeconds },
   { metric: 'time_to_containment_s', head: 'time to containment', render: humanSeconds },
 ];
 
@@ -490,6 +491,7 @@ function methods(): Block[] {
       items: [
         [strong('Blast radius'), text(': sum of the sensitivity weights of the resources the attacker acted on (public 0, internal 1, confidential 3, regulated 10 unless the scenario overrides them).')],
         [strong('Exposure window'), text(': time during which the attacker held at least one valid credential (or could mint one).')],
+        [strong('Access window'), text(': time during which the attacker could act on at least one resource by any means: credentials it held, nodes it controlled, or tools acting for it. A hijacked agent driving a tool that holds a database password has no exposure window but a full access window.')],
         [strong('Confidence intervals'), text(': 95%. Student-t interval of the mean (lower end clipped at 0: every metric is non-negative) for every metric except attack success, which uses the Wilson score interval for a proportion. Empty cells (—) mean the value is undefined, e.g. never contained.')],
         [strong('Reduction'), text(': (baseline mean − policy mean) / baseline mean. ↓ means lower than the baseline, ↑ higher.')],
         [text('Every number comes from '), code('summary.csv'), text(' and '), code('comparison.csv'), text(' in the same folder; per-trial values are in '), code('trials.csv'), text('.')],

@@ -36,11 +36,17 @@
  * `hopDelay` later. When a hop gains nothing new the attacker waits for the next moment something can
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
  * Hop numbers are chain depths (credential uses and invocations from the foothold), not round counts.
+ *
+ * Added by docs/semantics-engine.md (each stated there once, cited here by number): E1 `runs` edges,
+ * E2 live leak sources, E3 minting credentials and bound minted tokens, E4 declared exchanges, E5
+ * persistence through `issues` edges, E7 recorded detection; S1 simultaneity, S2 order-free draws,
+ * S3 revocation latency by the target's environment, S4 control with several credentials, S5
+ * containment, S6 max_hops, S7 exposure and access windows, S8 trace codes.
  */
 import type { Distribution } from '../scenario/types.js';
 import { sampleAt } from '../lib/distribution.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
-import { keyedUniform } from '../lib/rng.js';
+import { deriveSeed, keyedUniform } from '../lib/rng.js';
 import { KIND_AGENT, KIND_RESOURCE, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
 import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../model/actions.js';
@@ -127,13 +133,21 @@ export interface ReachResult {
   readonly steps: number;
 }
 
-interface Control {
-  readonly node: number;
+/** One reason the attacker controls a node (#10.2: control lasts while any of them holds). */
+interface Support {
   readonly from: number;
   readonly until: number;
-  /** Credential whose revocation (at this node's environment) ends control; -1 = unconditional. */
-  readonly dependsOn: number;
-  readonly depth: number;
+  /** Revocation key whose revocation (at the node's environment) ends this support; -1 = unconditional. */
+  readonly key: number;
+}
+
+interface Control {
+  readonly node: number;
+  /** Earliest start over the supports. */
+  from: number;
+  /** Fewest hops over the supports. */
+  depth: number;
+  readonly supports: Support[];
 }
 
 interface Invocation {
@@ -154,15 +168,25 @@ interface EngineEvent extends HeapItem {
 }
 const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop: 1, wake: 2 };
 
+/** Why a trace line happened, as data (#10.7); `reason` is its wording for the trace printer. */
+export const REASON_CODES = [
+  'credential-use', 'tool-acting', 'bound-elsewhere', 'out-of-scope', 'out-of-intent', 'issuance-out-of-intent', 'approval-refused',
+  'exchange-out-of-intent', 'exchange', 'declared-exchange', 'revoked', 'expose', 'admin-control', 'runs-control',
+  'invoke', 'detected', 'created',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
 /** One line of a trial's trace: what the attacker did, and why it worked or not. */
 export interface TraceEvent {
   readonly t: number;
   readonly hop: number;
-  readonly kind: 'use' | 'deny' | 'expose' | 'control' | 'invoke' | 'exchange' | 'detect' | 'create';
+  readonly kind: 'use' | 'deny' | 'expose' | 'control' | 'invoke' | 'exchange' | 'detect' | 'create' | 'skip';
   readonly cred: number;
   readonly target: number;
   readonly action: number;
   readonly reason: string;
+  /** The reason as a code (absent only on lines from code that predates codes). */
+  readonly code?: ReasonCode;
 }
 
 /** The scope of a step-scoped token: one (target, action) pair, one shared map per step. */
@@ -267,11 +291,20 @@ export function expand(
   const toolInstances = new Map<Invocation, (Instance | null)[]>();
   const nodeCount = model.nodeCount;
 
-  /** credential → detection time (revocation starts then, plus the latency of each target's environment). */
+  /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
   const revokedAt = new Map<number, number>();
+  /** revocation key → time of the attempt whose detection set `revokedAt` (the simultaneity rule, #10.3). */
+  const detectedFrom = new Map<number, number>();
   const latencyCache = new Map<string, number>();
   const watched = new Set<number>();
-  let maxHop = 0;
+  /** (target · 8 + action) → fewest hops of a success (#10.5: max_hops is the largest of these). */
+  const minHops = new Map<number, number>();
+  /** Tool-acting instances with the node whose control they last with (access window, #10.6). */
+  const acting: { inst: Instance; root: number }[] = [];
+  /** (key · nodes + target) of skips already traced. */
+  const skipped = new Set<number>();
+  const idHash = (i: number): number => model.idHash[i >= nodeCount ? i - nodeCount : i]!;
+  const hashName = (name: string): number => deriveSeed('env', name);
   let firstAccess: number | null = null;
   let progress = false;
 
@@ -281,7 +314,8 @@ export function expand(
     if (lat === undefined) {
       const envName = model.envNames[envIndex]!;
       const dist = policy.revocationLatency.byEnvironment[envName] ?? policy.revocationLatency.default;
-      lat = sampleAt(dist, keyedUniform(ctx.detectSeed, cred, envIndex, 0, 7));
+      // Keyed by ids and names, never by index: the draw does not depend on file order (#10.3).
+      lat = sampleAt(dist, keyedUniform(ctx.detectSeed, idHash(cred), hashName(envName), cred >= nodeCount ? 1 : 0, 7));
       latencyCache.set(key, lat);
     }
     return lat;
@@ -290,6 +324,24 @@ export function expand(
   const deadOn = (cred: number, target: number): number => {
     const d = revokedAt.get(cred);
     return d === undefined ? Number.POSITIVE_INFINITY : d + revocationLatency(cred, model.env[target]!);
+  };
+  /**
+   * Whether `key` is revoked on `target` for an action at `t` (#10.3 simultaneity): revocation takes
+   * effect at detection + latency, for every action after that instant and for actions at that
+   * instant unless the detection came from an attempt at that same instant — all actions of one
+   * instant are attempted and drawn before any revocation they cause applies.
+   */
+  const revokedBy = (key: number, target: number, t: number): boolean => {
+    const r = deadOn(key, target);
+    return t > r || (t === r && detectedFrom.get(key)! < t);
+  };
+  /** #10.7: an attempt not made because its credential is revoked there, traced once per (key, target). */
+  const skip = (inst: Instance, target: number, t: number, depth: number): void => {
+    if (trace === undefined) return;
+    const id = keyOf(inst) * nodeCount + target;
+    if (skipped.has(id)) return;
+    skipped.add(id);
+    trace({ t, hop: depth, kind: 'skip', cred: inst.cred, target, action: 0, reason: 'credential revoked there', code: 'revoked' });
   };
   /** Moment `key` (a credential, or a credential's attacker-created material: cred + nodeCount) stops working everywhere it grants. */
   const deadEverywhere = (key: number): number => {
@@ -304,8 +356,35 @@ export function expand(
   };
   /** The revocation key of an instance: attacker-created material is revoked apart (E5). */
   const keyOf = (inst: Instance): number => (inst.created === true ? inst.cred + nodeCount : inst.cred);
-  const controlActive = (c: Control, t: number): boolean =>
-    c.from <= t && t < c.until && (c.dependsOn < 0 || t < deadOn(c.dependsOn, c.node));
+  const supportActive = (s: Support, node: number, t: number): boolean =>
+    s.from <= t && t < s.until && (s.key < 0 || !revokedBy(s.key, node, t));
+  const controlActive = (c: Control, t: number): boolean => c.supports.some((s) => supportActive(s, c.node, t));
+  /** #10.2: adds a reason to control `node`; false when an existing one already covers it. */
+  const addControl = (node: number, support: Support, depth: number): boolean => {
+    const existing = controls.get(node);
+    if (existing === undefined) {
+      controls.set(node, { node, from: support.from, depth, supports: [support] });
+      return true;
+    }
+    const covered = existing.supports.some((s) => (s.key === support.key || s.key < 0) && s.from <= support.from && s.until >= support.until);
+    if (covered && existing.depth <= depth) return false;
+    if (!covered) existing.supports.push(support);
+    existing.from = Math.min(existing.from, support.from);
+    existing.depth = Math.min(existing.depth, depth);
+    return true;
+  };
+  /** When control of `node` ends: naturally (supports' own ends) and in fact (revocations applied); null when never controlled. */
+  const controlEnd = (node: number): { natural: number; actual: number } | null => {
+    const c = controls.get(node);
+    if (c === undefined) return null;
+    let natural = Number.NEGATIVE_INFINITY;
+    let actual = Number.NEGATIVE_INFINITY;
+    for (const s of c.supports) {
+      natural = Math.max(natural, s.until);
+      actual = Math.max(actual, s.key < 0 ? s.until : Math.min(s.until, deadOn(s.key, node)));
+    }
+    return { natural, actual };
+  };
 
   /** Two instances of the same kind: a newer one supersedes the older rather than adding to it. */
   const sameKind = (a: Instance, b: Instance): boolean =>
@@ -320,11 +399,15 @@ export function expand(
       slots = [];
       heldByCred.set(inst.cred, slots);
     }
-    const previous = slots.find((i) => sameKind(held[i]!, inst));
+    // #10.3: a copy is dropped only when one already held dominates it (lasts as long, as few hops,
+    // usable as soon), and replaces only one it dominates or one already dead; otherwise both are kept,
+    // so what is held never depends on the order in which copies arrive.
+    const dominates = (a: Instance, b: Instance): boolean => a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
+    const same = slots.filter((i) => sameKind(held[i]!, inst));
+    if (same.some((i) => dominates(held[i]!, inst))) return;
+    const previous = same.find((i) => dominates(inst, held[i]!) || held[i]!.until <= inst.obtainedAt);
     if (previous !== undefined) {
-      const old = held[previous]!;
-      if (old.until >= inst.until && old.depth <= inst.depth && old.usableFrom <= inst.usableFrom) return;
-      superseded.push(old);
+      superseded.push(held[previous]!);
       held[previous] = inst;
     } else {
       slots.push(held.length);
@@ -377,7 +460,7 @@ export function expand(
     }
     if ((grantBits[g]! & action) !== 0) return false;
     grantBits[g] = grantBits[g]! | action;
-    draw(cred, t);
+    draw(cred, grants.to[g]!, action, t);
     return true;
   };
   /** R9: first attempt of (cred, target, action) draws detection. True when it is the first. */
@@ -385,26 +468,30 @@ export function expand(
     const key = (cred * nodeCount + target) * 8 + action;
     if (attempted.has(key)) return false;
     attempted.add(key);
-    draw(cred, t);
+    draw(cred, target, action, t);
     return true;
   };
-  /** Detection of one attempt: noticed with `probability`, revocation of `cred` from then plus `delay`. */
-  const draw = (cred: number, t: number): void => {
+  /**
+   * Detection of one attempt: noticed with `probability`, revocation of `key` from then plus `delay`.
+   * The draws are keyed by (credential id, target id, action), so they never depend on the order in
+   * which attempts of one instant are made (#10.3); the earliest detection of a key wins.
+   */
+  const draw = (key: number, target: number, action: number, t: number): void => {
     const detection = policy.detection;
     if (detection === null) return;
     // E7 recorded detection: every attempt is known at max(t, at) — those before `at` when the
     // incident is noticed, those after it at once.
     let at = Math.max(t, detection.atMs);
-    if (ctx.detectRng() < detection.probability) {
-      at = Math.min(at, t + sampleAt(detection.delay, ctx.detectRng()));
-    } else {
-      ctx.detectRng(); // keep one delay draw per attempt so later draws stay aligned
+    const created = key >= nodeCount ? 1 : 0;
+    if (keyedUniform(ctx.detectSeed, idHash(key), idHash(target), action, 2 * created) < detection.probability) {
+      at = Math.min(at, t + sampleAt(detection.delay, keyedUniform(ctx.detectSeed, idHash(key), idHash(target), action, 2 * created + 1)));
     }
     if (at === Number.POSITIVE_INFINITY) return;
-    const previous = revokedAt.get(cred);
+    const previous = revokedAt.get(key);
     if (previous === undefined || at < previous) {
-      revokedAt.set(cred, at);
-      onDetect(at, cred);
+      revokedAt.set(key, at);
+      detectedFrom.set(key, t);
+      onDetect(at, key);
     }
   };
 
@@ -418,7 +505,10 @@ export function expand(
     const depth = inst.depth + 1;
     if (depth > maxHops) return;
     const key = keyOf(inst);
-    if (t >= deadOn(key, target)) return;
+    if (revokedBy(key, target, t)) {
+      skip(inst, target, t, depth);
+      return;
+    }
     let exposed = false;
     const filter = foothold.attemptFilter;
     const tries = filter === null ? mask : mask & (filter.get(target) ?? 0);
@@ -427,23 +517,29 @@ export function expand(
       steps++;
       const first = inst.created === true ? attempt(key, target, action, t) : attemptGrant(g, key, action, t);
       let denied: string | null = null;
+      let code: ReasonCode = 'out-of-scope';
       if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) {
         denied = `token bound to ${model.ids[inst.boundTo]}, replayed from elsewhere`; // R7 binding
+        code = 'bound-elsewhere';
       } else if (inst.scope !== null && ((inst.scope.get(target) ?? 0) & action) === 0) {
         denied = `outside the token's scope`;
       } else if (inst.managed && reevaluates(action)) {
         const intent = inst.principal >= 0 ? model.intent[inst.principal]! : null;
         if (intent === null || ((intent.get(target) ?? 0) & action) === 0) {
           denied = `out-of-intent ${actionName(action)} on ${model.ids[target]} (broker re-evaluation)`; // R7
+          code = 'out-of-intent';
         }
       }
-      if (denied === null && approvalRefuses(ctx, inst.cred, target, action)) denied = `${actionName(action)} on ${model.ids[target]} refused by the approver`; // C4
+      if (denied === null && approvalRefuses(ctx, inst.cred, target, action)) {
+        denied = `${actionName(action)} on ${model.ids[target]} refused by the approver`; // C4
+        code = 'approval-refused';
+      }
 
       if (denied !== null) {
-        if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied });
+        if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied, code });
         continue;
       }
-      if (first) trace?.({ t, hop: depth, kind: 'use', cred: inst.cred, target, action, reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}` });
+      if (first) trace?.({ t, hop: depth, kind: 'use', cred: inst.cred, target, action, reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}`, code: inst.material ? 'credential-use' : 'tool-acting' });
       succeed(inst, target, action, t, nextHop, depth);
       if (!exposed && holds.off[target]! < holds.off[target + 1]!) {
         exposed = true;
@@ -465,7 +561,10 @@ export function expand(
     const depth = inst.depth + 1;
     const key = keyOf(inst);
     for (const target of known) {
-      if (t >= deadOn(key, target)) continue;
+      if (revokedBy(key, target, t)) {
+        skip(inst, target, t, depth);
+        continue;
+      }
       exposeHolder(target, t, nextHop, depth);
     }
   };
@@ -491,7 +590,9 @@ export function expand(
   };
 
   const succeed = (inst: Instance, target: number, action: number, t: number, nextHop: number, depth: number): void => {
-    maxHop = Math.max(maxHop, depth);
+    const slot = target * 8 + action;
+    const fewest = minHops.get(slot);
+    if (fewest === undefined || depth < fewest) minHops.set(slot, depth);
     if (model.kind[target] === KIND_RESOURCE) {
       touched.set(target, (touched.get(target) ?? 0) | action);
       const counted = foothold.countFilter === null || ((foothold.countFilter.get(target) ?? 0) & action) !== 0;
@@ -506,17 +607,14 @@ export function expand(
     }
     // R3: the material held there is exposed now, usable next hop.
     if (holds.off[target]! < holds.off[target + 1]!) {
-      if (trace !== undefined && !watched.has(target)) trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials' });
+      if (trace !== undefined && !watched.has(target)) trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials', code: 'expose' });
       watched.add(target);
       exposeHolder(target, t, nextHop, depth);
     }
     // R4: admin gives control, as long as the credential that gave it lasts.
     if (action === ADMIN) {
-      const existing = controls.get(target);
-      const until = inst.until;
-      if (existing === undefined || (existing.until < until && existing.dependsOn >= 0)) {
-        controls.set(target, { node: target, from: nextHop, until, dependsOn: keyOf(inst), depth });
-        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target, action, reason: 'admin gives control' });
+      if (addControl(target, { from: nextHop, until: inst.until, key: keyOf(inst) }, depth)) {
+        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target, action, reason: 'admin gives control', code: 'admin-control' });
         progress = true;
       }
       // E5 persistence: admin on a node that issues credentials creates standing material of its own.
@@ -529,10 +627,8 @@ export function expand(
       for (let k = model.runs.off[target]!; k < model.runs.off[target + 1]!; k++) {
         const node = model.runs.to[k]!;
         const from = Math.max(nextHop, nextTaskStart(model, node, t));
-        const existing = controls.get(node);
-        if (from >= horizon || (existing !== undefined && existing.dependsOn < 0 && existing.from <= from)) continue;
-        controls.set(node, { node, from, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth });
-        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target: node, action, reason: `runs what ${model.ids[target]} holds: control from its next task` });
+        if (from >= horizon || !addControl(node, { from, until: Number.POSITIVE_INFINITY, key: -1 }, depth)) continue;
+        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target: node, action, reason: `runs what ${model.ids[target]} holds: control from its next task`, code: 'runs-control' });
         progress = true;
       }
     }
@@ -546,7 +642,7 @@ export function expand(
       actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf: -1, created: true,
     });
     if (held.length + superseded.length !== before) {
-      trace?.({ t, hop: depth, kind: 'create', cred, target: issuer, action: ADMIN, reason: 'admin on an issuer: attacker-created standing material' });
+      trace?.({ t, hop: depth, kind: 'create', cred, target: issuer, action: ADMIN, reason: 'admin on an issuer: attacker-created standing material', code: 'created' });
     }
   };
 
@@ -580,7 +676,7 @@ export function expand(
         const pairs = principal >= 0 ? model.requestPairs.get(requestKey(principal, tool, cred)) : undefined;
         if (pairs === undefined && checksIntent(policy)) {
           attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
-          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: principal === tool ? 'issuance outside the tool\'s own declared requests' : 'issuance outside the principal\'s declared requests via this tool' });
+          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: principal === tool ? 'issuance outside the tool\'s own declared requests' : 'issuance outside the principal\'s declared requests via this tool', code: 'issuance-out-of-intent' });
           cached[slot] = null;
           continue;
         }
@@ -591,27 +687,39 @@ export function expand(
       }
       if (t >= inst.until) continue;
       cached[slot] = inst;
+      acting.push({ inst, root: inv.root });
       useAll(inst, t, nextHop);
     }
     for (let k = invokes.off[tool]!; k < invokes.off[tool + 1]!; k++) {
       const next = invokes.to[k]!;
-      if (!invocations.has(next) && inv.depth + 1 <= maxHops) {
+      const existing = invocations.get(next);
+      if (inv.depth + 1 <= maxHops && (existing === undefined || preferred(inv.root, inv.depth + 1, nextHop, existing))) {
         invocations.set(next, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
         progress = true;
       }
     }
   };
 
+  /**
+   * S2: two chains reaching the same tool at the same instant and depth: the one rooted at the
+   * smaller id acts (not the one found first), so the principal never depends on file order.
+   */
+  const preferred = (root: number, depth: number, from: number, existing: Invocation): boolean =>
+    existing.from === from && existing.depth === depth && existing.root !== root && model.ids[root]! < model.ids[existing.root]!;
+
   /** R8: exchange a valid instance for another credential. */
   const exchange = (inst: Instance, target: number, t: number, nextHop: number): void => {
     steps++;
     const depth = inst.depth + 1;
     const key = keyOf(inst);
-    if (depth > maxHops || t >= deadOn(key, target)) return;
+    if (depth > maxHops) return;
+    if (revokedBy(key, target, t)) {
+      skip(inst, target, t, depth);
+      return;
+    }
     attempt(key, target, 0, t);
     if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) return;
     if (modes.ephemeral[target] === 0) {
-      maxHop = Math.max(maxHop, depth);
       addInstance({
         cred: target, obtainedAt: t, usableFrom: nextHop, until: versionEnd(modes.rotationMs[target]!, t), scope: standingScope(ctx, target),
         boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
@@ -622,11 +730,10 @@ export function expand(
     // E4: an exchange the principal's workload declares is in its intent, whatever its steps use.
     const declared = inst.principal >= 0 && model.declaredExchanges.has(`${inst.principal}|${inst.cred}|${target}`);
     if (pairs === undefined && !declared && checksIntent(policy)) {
-      trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent' });
+      trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent', code: 'exchange-out-of-intent' });
       return; // R7: the broker re-evaluates the exchange against declared intent
     }
-    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: declared ? 'declared token exchange' : 'token exchange' });
-    maxHop = Math.max(maxHop, depth);
+    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: declared ? 'declared token exchange' : 'token exchange', code: declared ? 'declared-exchange' : 'exchange' });
     // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
     const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
     addInstance({
@@ -641,7 +748,7 @@ export function expand(
   const liveFeeds = foothold.liveFeeds ?? [];
   for (const inst of foothold.instances) addInstance(inst);
   for (const node of foothold.control) {
-    controls.set(node, { node, from: foothold.firstHopMs, until: Number.POSITIVE_INFINITY, dependsOn: -1, depth: 0 });
+    addControl(node, { from: foothold.firstHopMs, until: Number.POSITIVE_INFINITY, key: -1 }, 0);
   }
 
   // The event loop: a hop when the last one gained something, else a wake-up when something can
@@ -660,7 +767,7 @@ export function expand(
     events++;
     t = event.time;
     if (event.type === 'detect') {
-      trace?.({ t, hop: 0, kind: 'detect', cred: event.cred, target: -1, action: 0, reason: 'noticed; revocation starts' });
+      trace?.({ t, hop: 0, kind: 'detect', cred: event.cred >= nodeCount ? event.cred - nodeCount : event.cred, target: -1, action: 0, reason: 'noticed; revocation starts', code: 'detected' });
       continue;
     }
     progress = false;
@@ -688,9 +795,9 @@ export function expand(
         const tool = invokes.to[k]!;
         if (c.depth + 1 > maxHops) continue;
         const existing = invocations.get(tool);
-        if (existing === undefined || existing.depth > c.depth + 1) {
+        if (existing === undefined || existing.depth > c.depth + 1 || preferred(c.node, c.depth + 1, t, existing)) {
           invocations.set(tool, { tool, principal: principalOf(c.node), from: t, depth: c.depth + 1, root: c.node });
-          trace?.({ t, hop: c.depth + 1, kind: 'invoke', cred: -1, target: tool, action: 0, reason: `invoked by ${model.ids[c.node]}` });
+          trace?.({ t, hop: c.depth + 1, kind: 'invoke', cred: -1, target: tool, action: 0, reason: `invoked by ${model.ids[c.node]}`, code: 'invoke' });
         }
       }
     }
@@ -716,8 +823,11 @@ export function expand(
     for (const feed of liveFeeds) {
       if (t < deadEverywhere(feed.cred)) wake = Math.min(wake, modes.ephemeral[feed.cred] === 1 ? nextMint(ctx, feed.cred, t) : versionEnd(modes.rotationMs[feed.cred]!, t));
     }
-    for (const c of controls.values()) if (controlActive(c, t) || c.from > t) look(c.node);
-    for (const c of controls.values()) if (c.from > t) wake = Math.min(wake, c.from);
+    for (const c of controls.values()) {
+      const pending = c.supports.some((s) => s.from > t);
+      if (controlActive(c, t) || pending) look(c.node);
+      for (const s of c.supports) if (s.from > t) wake = Math.min(wake, s.from);
+    }
     for (const inst of held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
     if (wake < horizon) schedule(Math.max(wake, t + 1), 'wake');
   }
@@ -728,72 +838,96 @@ export function expand(
     return c !== undefined && controlActive(c, at);
   }
 
-  return { ...summarizeReach([...superseded, ...held], reached, harvested, maxHop, firstAccess, foothold, horizon, deadEverywhere, controls, nodeCount), touched, events, steps: steps + events };
-}
-
-function summarizeReach(
-  held: readonly Instance[],
-  reached: Map<number, number>,
-  harvested: Set<number>,
-  maxHop: number,
-  firstAccess: number | null,
-  foothold: Foothold,
-  horizon: number,
-  deadEverywhere: (cred: number) => number,
-  controls: ReadonlyMap<number, Control>,
-  nodeCount: number,
-): Omit<ReachResult, 'events' | 'steps' | 'touched'> {
-  // Exposure: union of the intervals in which the attacker held valid material. Containment: the
-  // last of them ended before the horizon because a revocation cut it short.
-  const intervals: [number, number][] = [];
-  let end = Number.NEGATIVE_INFINITY;
-  let cut = false;
-  for (const inst of held) {
-    if (!inst.material) continue;
+  // Windows (SPEC §5): exposure = material held while valid; access = anything that could act on a
+  // resource (material, mint capabilities, tools acting for the attacker). Each span ends at its
+  // natural end, its revocation, or the end of the control it lasts with, whichever comes first.
+  const exposureSpans: Span[] = [];
+  const accessSpans: Span[] = [];
+  const grantsResource = (cred: number): boolean => {
+    for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) if (model.kind[grants.to[k]!] === KIND_RESOURCE) return true;
+    return false;
+  };
+  const spanOf = (inst: Instance, controlNode: number): Span => {
     const from = Math.max(inst.usableFrom, foothold.firstHopMs);
     let natural = inst.until;
-    let revoked = deadEverywhere(inst.created === true ? inst.cred + nodeCount : inst.cred);
-    if (inst.controlOf >= 0) {
-      const c = controls.get(inst.controlOf);
-      if (c !== undefined) {
-        natural = Math.min(natural, c.until);
-        if (c.dependsOn >= 0) revoked = Math.min(revoked, deadEverywhere(c.dependsOn));
+    let revoked = deadEverywhere(keyOf(inst));
+    if (controlNode >= 0) {
+      const end = controlEnd(controlNode);
+      if (end !== null) {
+        natural = Math.min(natural, end.natural);
+        revoked = Math.min(revoked, end.actual);
       }
     }
-    const until = Math.min(natural, revoked, horizon);
-    if (until <= from) continue;
-    intervals.push([from, until]);
-    const wasCut = revoked < natural && revoked < horizon;
-    if (until > end) {
-      end = until;
-      cut = wasCut;
-    } else if (until === end && wasCut) {
+    return { from, until: Math.min(natural, revoked, horizon), cut: revoked < natural && revoked < horizon };
+  };
+  for (const inst of [...superseded, ...held]) {
+    if (!inst.material) continue;
+    const span = spanOf(inst, inst.controlOf);
+    exposureSpans.push(span);
+    if (grantsResource(inst.cred)) accessSpans.push(span);
+  }
+  for (const { inst, root } of acting) if (grantsResource(inst.cred)) accessSpans.push(spanOf(inst, root));
+  let maxHop = 0;
+  for (const hops of minHops.values()) maxHop = Math.max(maxHop, hops);
+  const end = containedAt(exposureSpans, horizon);
+  return {
+    reached,
+    touched,
+    credentialsHarvested: harvested.size,
+    maxHops: maxHop,
+    exposureWindowMs: unionLength(exposureSpans),
+    accessWindowMs: unionLength(accessSpans),
+    firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
+    containmentMs: end === null ? null : end - foothold.startMs,
+    events,
+    steps: steps + events,
+  };
+}
+
+/** A time span of access: [from, until), `cut` when a revocation ended it before its natural end and the horizon. */
+interface Span {
+  readonly from: number;
+  readonly until: number;
+  readonly cut: boolean;
+}
+
+/** Total length of the union of spans (empty and inverted spans count nothing). */
+function unionLength(spans: readonly Span[]): number {
+  const live = spans.filter((s) => s.until > s.from).sort((a, b) => a.from - b.from || a.until - b.until);
+  let total = 0;
+  let curFrom = Number.NaN;
+  let curTo = Number.NaN;
+  for (const { from, until } of live) {
+    if (Number.isNaN(curFrom) || from > curTo) {
+      if (!Number.isNaN(curFrom)) total += curTo - curFrom;
+      curFrom = from;
+      curTo = until;
+    } else {
+      curTo = Math.max(curTo, until);
+    }
+  }
+  if (!Number.isNaN(curFrom)) total += curTo - curFrom;
+  return total;
+}
+
+/**
+ * Containment (#10.4): the moment the last span of held material ended, when a revocation cut it
+ * short before the horizon; null otherwise. A span revoked at the instant of its first use
+ * (zero length) counts: such a trial is contained at that instant.
+ */
+function containedAt(spans: readonly Span[], horizon: number): number | null {
+  let end = Number.NEGATIVE_INFINITY;
+  let cut = false;
+  for (const span of spans) {
+    if (span.until < span.from) continue; // dead before it could be used: never held
+    if (span.until > end) {
+      end = span.until;
+      cut = span.cut;
+    } else if (span.until === end && span.cut) {
       cut = true;
     }
   }
-  intervals.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let exposure = 0;
-  let curFrom = Number.NaN;
-  let curTo = Number.NaN;
-  for (const [from, to] of intervals) {
-    if (Number.isNaN(curFrom) || from > curTo) {
-      if (!Number.isNaN(curFrom)) exposure += curTo - curFrom;
-      curFrom = from;
-      curTo = to;
-    } else {
-      curTo = Math.max(curTo, to);
-    }
-  }
-  if (!Number.isNaN(curFrom)) exposure += curTo - curFrom;
-  return {
-    reached,
-    credentialsHarvested: harvested.size,
-    maxHops: maxHop,
-    exposureWindowMs: exposure,
-    accessWindowMs: exposure,
-    firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
-    containmentMs: cut && end < horizon ? end - foothold.startMs : null,
-  };
+  return cut && end < horizon ? end : null;
 }
 
 /** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */

@@ -37,11 +37,11 @@ export function runOne(s: Scenario, options: RunOptions = {}): TrialMetrics {
 }
 
 /** One trial's trace events, with node ids resolved. */
-export function traceOne(s: Scenario, options: RunOptions = {}): { t: number; kind: string; cred: string | null; target: string | null; reason: string }[] {
+export function traceOne(s: Scenario, options: RunOptions = {}): { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] {
   const model = modelOf(s);
-  const events: { t: number; kind: string; cred: string | null; target: string | null; reason: string }[] = [];
+  const events: { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] = [];
   runTrialDetailed(model, indexOf(s.policies, options.policy, 'policy'), indexOf(s.attacks, options.attack, 'attack'), options.trial ?? 0, {
-    trace: (e) => events.push({ t: e.t, kind: e.kind, cred: e.cred >= 0 ? model.ids[e.cred]! : null, target: e.target >= 0 ? model.ids[e.target]! : null, reason: e.reason }),
+    trace: (e) => events.push({ t: e.t, kind: e.kind, cred: e.cred >= 0 ? model.ids[e.cred]! : null, target: e.target >= 0 ? model.ids[e.target]! : null, reason: e.reason, code: e.code ?? null }),
   });
   return events;
 }

@@ -89,6 +89,7 @@ describe('engine rules E1–E7', () => {
         // Minted tokens are used one hop later: minutes, within their 15m lifetime.
         attacks: [replay('client-secret', 'laptop', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
         policies: [ephemeral('ephemeral', { bindToWorkload })],
+        horizonMs: 4 * HOUR,
       });
 
     it('should let a stolen client secret mint as its workload within its intent', () => {
@@ -118,6 +119,7 @@ describe('engine rules E1–E7', () => {
         ],
         attacks: [replay('refresh', 'laptop', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
         policies: [ephemeral('ephemeral', { scope: 'task' })],
+        horizonMs: 4 * HOUR,
       });
 
     it('should allow an exchange the workload declares, for whoever holds its minting credential', () => {
