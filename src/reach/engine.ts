@@ -27,6 +27,11 @@
  *    `detection + revocationLatency(env(x))` for the rest of the trial; control that depended on it is
  *    lost with it.
  *
+ * Controls (docs/controls.md, src/sim/controls.ts): C1 `scope: role` mints on request with no intent
+ *    check (R5, R6, R8); C2 standing instances take standingScope; C3 R5 checks a tool's request against
+ *    requestPrincipal; C4 a gated action may be refused by the approver (R2). Every resource success is
+ *    also kept before the count filter (`touched`) for records_exfiltrated (C5).
+ *
  * Time: hop 1 happens at the foothold time; material and control gained at one hop are used one
  * `hopDelay` later. When a hop gains nothing new the attacker waits for the next moment something can
  * change (a token copy lands where the attacker looks, a standing secret rotates) and looks again.
@@ -165,7 +170,7 @@ const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop
 
 /** Why a trace line happened, as data (#10.7); `reason` is its wording for the trace printer. */
 export const REASON_CODES = [
-  'credential-use', 'tool-acting', 'bound-elsewhere', 'out-of-scope', 'out-of-intent', 'issuance-out-of-intent',
+  'credential-use', 'tool-acting', 'bound-elsewhere', 'out-of-scope', 'out-of-intent', 'issuance-out-of-intent', 'approval-refused',
   'exchange-out-of-intent', 'exchange', 'declared-exchange', 'revoked', 'expose', 'admin-control', 'runs-control',
   'invoke', 'detected', 'created',
 ] as const;
@@ -525,7 +530,10 @@ export function expand(
           code = 'out-of-intent';
         }
       }
-      if (denied === null && approvalRefuses(ctx, inst.cred, target, action)) denied = `${actionName(action)} on ${model.ids[target]} refused by the approver`; // C4
+      if (denied === null && approvalRefuses(ctx, inst.cred, target, action)) {
+        denied = `${actionName(action)} on ${model.ids[target]} refused by the approver`; // C4
+        code = 'approval-refused';
+      }
 
       if (denied !== null) {
         if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied, code });
@@ -630,7 +638,7 @@ export function expand(
   const createMaterial = (cred: number, issuer: number, t: number, nextHop: number, depth: number): void => {
     const before = held.length + superseded.length;
     addInstance({
-      cred, obtainedAt: t, usableFrom: nextHop, until: Number.POSITIVE_INFINITY, scope: null, boundTo: -1,
+      cred, obtainedAt: t, usableFrom: nextHop, until: Number.POSITIVE_INFINITY, scope: standingScope(ctx, cred), boundTo: -1,
       actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf: -1, created: true,
     });
     if (held.length + superseded.length !== before) {
@@ -721,7 +729,7 @@ export function expand(
     const pairs = inst.principal >= 0 ? model.principalCredPairs.get(`${inst.principal}|${target}`) : undefined;
     // E4: an exchange the principal's workload declares is in its intent, whatever its steps use.
     const declared = inst.principal >= 0 && model.declaredExchanges.has(`${inst.principal}|${inst.cred}|${target}`);
-    if (pairs === undefined && checksIntent(policy) && !declared) {
+    if (pairs === undefined && !declared && checksIntent(policy)) {
       trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent', code: 'exchange-out-of-intent' });
       return; // R7: the broker re-evaluates the exchange against declared intent
     }
@@ -729,7 +737,7 @@ export function expand(
     // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
     const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
     addInstance({
-      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || (pairs === undefined && !checksIntent(policy)) ? null : (pairs ?? EMPTY_SCOPE),
+      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
       boundTo: bound ? inst.principal : -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
     });
   };
@@ -864,6 +872,7 @@ export function expand(
   const end = containedAt(exposureSpans, horizon);
   return {
     reached,
+    touched,
     credentialsHarvested: harvested.size,
     maxHops: maxHop,
     exposureWindowMs: unionLength(exposureSpans),

@@ -81,7 +81,7 @@ describe('blastlab CLI (e2e)', () => {
       expect(cli(['run', 'estate.json', '--quiet', '--out', 'w1', '--workers', '1'], cwd).code).toBe(0);
       expect(cli(['run', 'estate.json', '--quiet', '--out', 'w2', '--workers', '2'], cwd).code).toBe(0);
       expect(snapshot(join(cwd, 'w2'))).toEqual(snapshot(join(cwd, 'w1')));
-    });
+    }, 180_000); // two runs of a 27k-edge estate, each with its attribution variants
 
     it('should mint and verify with --real-tokens exactly the tokens trials.csv counts, and change no result', () => {
       const cwd = tempDir();

@@ -7,7 +7,8 @@ import {
   toolChain,
 } from '../arbitraries/build.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
-import { runMany, runOne } from '../arbitraries/run.js';
+import { modelOf, runMany, runOne } from '../arbitraries/run.js';
+import { runTrialDetailed } from '../../src/sim/trial.js';
 
 /**
  * A support agent: `bot` reads tickets and replies on them (egress) with its own key, reads the CRM,
@@ -129,6 +130,13 @@ describe('controls (docs/controls.md)', () => {
       expect(successes).toBeGreaterThan(70);
       expect(successes).toBeLessThan(130);
       expect(runMany(s, 200).map((m) => m.attack_success)).toEqual(trials);
+    });
+
+    it('should say in the trace that the approver refused, as code approval-refused', () => {
+      const s = support([gated(1)]);
+      const codes: string[] = [];
+      runTrialDetailed(modelOf(s), 0, 0, 0, { trace: (e) => { if (e.kind === 'deny' && e.code !== undefined) codes.push(e.code); } });
+      expect(codes).toContain('approval-refused');
     });
 
     it('should gate only the listed actions', () => {
