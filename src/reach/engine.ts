@@ -879,7 +879,6 @@ export function expand(
     accessWindowMs: unionLength(accessSpans),
     firstAccessMs: firstAccess === null ? null : firstAccess - foothold.startMs,
     containmentMs: end === null ? null : end - foothold.startMs,
-    touched,
     events,
     steps: steps + events,
   };
