@@ -2,7 +2,7 @@
 #   docker build -t blastlab:0.1.0 .
 #   docker run --rm -v "$PWD/results:/results" blastlab:0.1.0 run scenarios --out /results/run
 # Stage 1 installs every dependency and compiles TypeScript; stage 2 is a slim Node 20 runtime with
-# only what the package ships (package.json "files": dist/, scenarios/, schema/) and its runtime
+# only what the package ships (package.json "files": dist/, profiles/, scenarios/, schema/) and its runtime
 # dependencies, run as the unprivileged `node` user. test/docker/dockerfile.test.ts keeps this file in
 # step with package.json (Node version, shipped files, bin).
 FROM node:20-bookworm-slim AS build
@@ -21,6 +21,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY scenarios ./scenarios
 COPY schema ./schema
+COPY profiles ./profiles
 RUN chmod +x dist/cli/main.js && ln -s /app/dist/cli/main.js /usr/local/bin/blastlab
 # Results go to a mounted volume; the image itself stays read-only for the run.
 USER node

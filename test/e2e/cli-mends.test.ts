@@ -54,7 +54,8 @@ describe('blastlab CLI: messages a new user reads', () => {
     expect(beyond.stderr).toContain('--trial 12: the plan runs trials 0 … 11');
     const quiet = cli(['trace', file, '--trial', '12', '--trials', '13', '--quiet', '--no-color'], tempDir());
     expect(quiet.code).toBe(0);
-    expect(quiet.stdout).toMatch(/^metrics:\n {2}resources_reached/);
+    expect(quiet.stdout).toMatch(/^metrics:\n {2}records_exfiltrated/);
+    expect(quiet.stdout).toContain('  resources_reached');
     expect(quiet.stdout).not.toContain('trace:');
   });
 
