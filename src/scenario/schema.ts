@@ -72,7 +72,10 @@ const exposureSchema = z
 export const dateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time like 2024-01-02T03:04:05Z' });
 /** Where an imported node came from: importer name and the id in that source (round trips, exports). */
 const provenanceSchema = z
-  .strictObject({ source: z.string().min(1).max(100), id: z.string().min(1).max(2000) })
+  .strictObject({
+    source: z.string().min(1).max(100).meta({ description: 'The importer or collector the node came from (github-actions, aws-iam, opengraph…).' }),
+    id: z.string().min(1).max(2000).meta({ description: 'The id of the node in that source (ARN, workflow job, OpenGraph object id).' }),
+  })
   .optional()
   .meta({ description: 'Imported nodes: {source, id} in the source system.' });
 
@@ -111,7 +114,7 @@ export const resourceRecordSchema = z
 /** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
 export const scenarioRecordSchema = z.strictObject({
   dwell: durationSchema.optional().meta({ description: 'Recorded time from the attacker\'s first access to eviction (omit when the record does not give it).' }),
-  source: recordUrlSchema,
+  source: recordUrlSchema.meta({ description: 'The public source of the recorded dwell and reach.' }),
   attacks: z.array(z.string().min(1)).min(1).meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
 });
 
@@ -139,7 +142,7 @@ const resourceSchema = z.strictObject({
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
   egress: z.boolean().optional().meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
-  record: resourceRecordSchema.optional(),
+  record: resourceRecordSchema.optional().meta({ description: 'Incident replays: whether the public record says this resource was reached (confirmed, denied or potential), with the source.' }),
   exposure: exposureSchema,
   provenance: provenanceSchema,
 });
@@ -266,11 +269,12 @@ const policyShape = {
   callChain: z.enum(CALL_CHAINS).optional().meta({ description: "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own." }),
   approval: z
     .strictObject({
-      actions: z.array(z.enum(ACTIONS)).min(1),
-      refuse: probabilitySchema,
+      actions: z.array(z.enum(ACTIONS)).min(1).meta({ description: 'The gated actions (e.g. [write, admin]).' }),
+      refuse: probabilitySchema.meta({ description: 'Probability that a gated attacker request is refused (approval fatigue keeps it below 1).' }),
       wait: distributionSchema.optional().meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
     })
-    .optional(),
+    .optional()
+    .meta({ description: 'Human approval: gated attacker requests are refused with probability refuse; benign tasks wait for approval.' }),
   revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
   reevaluate: z.enum(REEVALUATE_MODES).optional(),
   bindToWorkload: z.boolean().optional(),
