@@ -1,6 +1,7 @@
 // Load + compile time of one scenario file (the scale goal: a 1M-edge estate in ≤ 5 s, ≤ 1.5 GB).
 // Usage: npm run build && node bench/load-compile.mjs <file>   (peak RSS: wrap in /usr/bin/time -v)
 // A measurement, not a test: run it on a quiet machine, a few times.
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 
 // The same young-generation size the CLI sets (src/cli/main.ts), before anything is loaded.

@@ -5,6 +5,7 @@
 //   node bench/serve-cpu.mjs [requests]
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { URLSearchParams } from 'node:url';
 import { benchIssuer, benchMintRequest } from '../dist/bench/cases/issuer.js';
 import { GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT } from '../dist/serve/broker.js';
 

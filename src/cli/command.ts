@@ -2,11 +2,14 @@
 import type { Command } from 'commander';
 
 /** An action's error together with the usage line of the command that failed. */
-export class CommandFailure {
+export class CommandFailure extends Error {
   constructor(
     readonly error: unknown,
     readonly usage: string,
-  ) {}
+  ) {
+    super('command failed', { cause: error });
+    this.name = 'CommandFailure';
+  }
 }
 
 /** `usage: blastlab <command> <arguments>`. */

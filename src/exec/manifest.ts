@@ -66,6 +66,7 @@ export function buildManifest(
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 /** Reads and checks the shape of `<dir>/run.json`; throws ResultsInputError naming the folder otherwise. */
+// eslint-disable-next-line @typescript-eslint/require-await -- public API (src/index.ts): failures reject the promise rather than throw
 export async function readManifest(dir: string): Promise<RunManifest> {
   const file = join(dir, MANIFEST_FILE);
   const read = readRegularFile(file, MAX_MANIFEST_BYTES);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { BlastlabError } from '../errors.js';
+import { errorMessage } from '../io/atomic.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
@@ -202,7 +203,7 @@ export async function executePlan(
       inFlight.delete(i);
       if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
-      if (poolError !== null) throw new BlastlabError(`worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
+      if (poolError !== null) throw new BlastlabError(`worker pool failed: ${errorMessage(poolError)}`);
       await deliver(batches[i]!, settled.values);
     }
   } finally {

@@ -22,7 +22,7 @@
  * boundaries, SCPs, resource policies.
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import type { ParsedDocument, PathSegment } from '../scenario/document.js';
+import type { PathSegment } from '../scenario/document.js';
 import { fileIssue } from '../scenario/document.js';
 import type { AttackInput, TaskInput } from '../scenario/schema.js';
 import { dateTimeSchema } from '../scenario/schema.js';

@@ -224,7 +224,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     for (const [jobId, job] of Object.entries(isRecord(wf.doc['jobs']) ? wf.doc['jobs'] : {})) {
       if (!isRecord(job) || typeof job['uses'] !== 'string' || !job['uses'].startsWith('./')) continue;
       const callee = resolve(root, job['uses'].split('@')[0]!);
-      const entry = calls.get(callee) ?? { inherit: false, passed: new Map() };
+      const entry = calls.get(callee) ?? { inherit: false, passed: new Map<string, Set<string>>() };
       calls.set(callee, entry);
       if (job['secrets'] === 'inherit') entry.inherit = true;
       else if (isRecord(job['secrets'])) {

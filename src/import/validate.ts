@@ -6,7 +6,7 @@
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { formatPath } from '../scenario/document.js';
 import { checkReferences } from '../scenario/references.js';
-import { scenarioInputSchema, type PolicyInput } from '../scenario/schema.js';
+import { scenarioInputSchema } from '../scenario/schema.js';
 import { checkTimestamps } from '../scenario/timestamps.js';
 import type { ScenarioDoc } from './builder.js';
 

@@ -6,7 +6,7 @@
  * `serve --credentials-out` file gives an agent's secrets.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -176,13 +176,13 @@ export async function resolveTarget(url: string, flags: TargetFlags): Promise<{ 
     if (creds === null) throw new UsageError(`load: ${origin} is blastlab serve but does not serve credentials here (not loopback?): pass --credentials FILE from serve --credentials-out, or --client-id/--client-secret`);
   }
   const wanted = flags.grant === 'exchange' ? 'token_exchange' : 'client_credentials';
-  const agents = Array.isArray(creds.agents) ? creds.agents : [];
+  const agents: DemoCredentials['agents'] = Array.isArray(creds.agents) ? creds.agents : [];
   const entry = agents.find((a) => a.grant === wanted && (flags.agent === undefined || a.agent === flags.agent));
   if (entry === undefined) {
     const names = agents.map((a) => `${a.agent} (${a.grant})`).join(', ');
     throw new UsageError(`load: no agent${flags.agent === undefined ? '' : ` "${flags.agent}"`} using ${wanted} on this server (agents: ${names || 'none'})`);
   }
-  const dpopKey = creds.dpop_required || flags.dpop === true ? createPrivateKey({ key: entry.dpop_jwk as import('node:crypto').JsonWebKey, format: 'jwk' }) : undefined;
+  const dpopKey = creds.dpop_required || flags.dpop === true ? createPrivateKey({ key: entry.dpop_jwk as JsonWebKey, format: 'jwk' }) : undefined;
   return {
     config: {
       ...base,

@@ -60,7 +60,7 @@ export function compare(
 ): ComparisonRow[] {
   const baselineOf = (scenario: string): string | undefined =>
     baselineByScenario instanceof Map
-      ? baselineByScenario.get(scenario)
+      ? (baselineByScenario as ReadonlyMap<string, string>).get(scenario)
       : Object.hasOwn(baselineByScenario, scenario)
         ? (baselineByScenario as Readonly<Record<string, string>>)[scenario]
         : undefined;

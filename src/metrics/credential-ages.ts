@@ -6,7 +6,7 @@
  * the report's lists.
  */
 import { isStale } from '../policy/modes.js';
-import type { CredentialNode, Scenario } from '../domain/scenario.js';
+import type { Scenario } from '../domain/scenario.js';
 
 /** One credential's ages at time 0 (the scenario's `asOf`). */
 export interface CredentialAge {

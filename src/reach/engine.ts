@@ -306,7 +306,7 @@ export function expand(
   const idHash = (i: number): number => model.idHash[i >= nodeCount ? i - nodeCount : i]!;
   const hashName = (name: string): number => deriveSeed('env', name);
   let firstAccess: number | null = null;
-  let progress = false;
+  let progress: boolean;
 
   const revocationLatency = (cred: number, envIndex: number): number => {
     const key = `${cred}|${envIndex}`;

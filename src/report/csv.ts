@@ -119,7 +119,7 @@ export function openCsvWriter<C extends readonly string[]>(path: string, columns
         try {
           fail(error);
         } catch (wrapped) {
-          return Promise.reject(wrapped);
+          return Promise.reject(wrapped instanceof Error ? wrapped : new OutputError(errorMessage(wrapped)));
         }
       }
       return Promise.resolve();

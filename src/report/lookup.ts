@@ -55,7 +55,7 @@ export function baselineOf(
     baselineByScenario === undefined
       ? undefined
       : baselineByScenario instanceof Map
-        ? baselineByScenario.get(shape.scenario)
+        ? (baselineByScenario as ReadonlyMap<string, string>).get(shape.scenario)
         : Object.hasOwn(baselineByScenario, shape.scenario)
           ? (baselineByScenario as Readonly<Record<string, string>>)[shape.scenario]
           : undefined;

@@ -36,12 +36,14 @@ function unwrap(schema: z.ZodType): z.ZodType {
 /** Shows a bad value briefly: strings quoted, objects as short JSON. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  let text: string;
+  let text: string | undefined;
   try {
-    text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+    text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   } catch {
-    text = String(value);
+    // bigints and cycles: shown below
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- last resort for what JSON cannot show (functions, symbols, bigints, cycles)
+  text ??= String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -90,7 +90,7 @@ function buildEdgeIndex(edges: readonly (EdgeInput | null)[]): EdgeIndex {
       if (!list.includes(edge.to)) list.push(edge.to);
     } else if (edge?.kind === 'grants') {
       let targets = granted.get(edge.from);
-      if (targets === undefined) granted.set(edge.from, (targets = new Map()));
+      if (targets === undefined) granted.set(edge.from, (targets = new Map<string, number>()));
       targets.set(edge.to, (targets.get(edge.to) ?? 0) | actionMask(edge.actions ?? []));
     }
   }

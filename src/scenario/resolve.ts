@@ -86,9 +86,9 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   const none = lists[0]!;
   return inputs.map((edge) => {
     let byFrom = repeats.get(edge.kind);
-    if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map()));
+    if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map<string, Map<string, number>>()));
     let byTo = byFrom.get(edge.from);
-    if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map()));
+    if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map<string, number>()));
     const n = byTo.get(edge.to) ?? 0;
     byTo.set(edge.to, n + 1);
     const actions = edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none;

@@ -37,8 +37,8 @@ export function checkTimestamps(data: unknown): TimestampIssue[] {
       if (time === null) continue;
       if (asOfRaw === undefined) {
         issues.push({ path: ['nodes', index, key], message: `credential ${id}: ${key} needs the scenario's asOf (the instant simulated time 0 stands for)` });
-      } else if (asOf !== null && PAST_KEYS.has(key) && time > asOf) {
-        issues.push({ path: ['nodes', index, key], message: `credential ${id}: ${key} ${String(value)} is after asOf ${String(asOfRaw)}` });
+      } else if (asOf !== null && typeof asOfRaw === 'string' && PAST_KEYS.has(key) && time > asOf) {
+        issues.push({ path: ['nodes', index, key], message: `credential ${id}: ${key} ${String(value)} is after asOf ${asOfRaw}` });
       }
     }
     const created = dateOf(node['createdAt']);

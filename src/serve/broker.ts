@@ -140,7 +140,7 @@ function grantIndex(scenario: Scenario): IntentIndex {
   for (const e of scenario.edges) {
     if (e.kind !== 'grants') continue;
     let g = grants.get(e.from);
-    if (g === undefined) grants.set(e.from, (g = new Map()));
+    if (g === undefined) grants.set(e.from, (g = new Map<string, number>()));
     let bits = 0;
     for (const a of e.actions) bits |= actionBit(a);
     g.set(e.to, (g.get(e.to) ?? 0) | bits);
@@ -151,7 +151,7 @@ function grantIndex(scenario: Scenario): IntentIndex {
     const g = grants.get(e.to);
     if (g === undefined) continue;
     let i = intents.get(e.from);
-    if (i === undefined) intents.set(e.from, (i = new Map()));
+    if (i === undefined) intents.set(e.from, (i = new Map<string, number>()));
     for (const [target, bits] of g) i.set(target, (i.get(target) ?? 0) | bits);
   }
   return { intents, sensitivityRank: buildIntentIndex(scenario).sensitivityRank };

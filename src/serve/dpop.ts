@@ -11,7 +11,7 @@
  * The clock is injected; nothing here reads time.
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { OAuthError } from './oauth-error.js';
 
 /** Default acceptance window of a proof's `iat` around the broker's clock. */
@@ -69,7 +69,7 @@ export class DpopVerifier {
     let key = this.keys.get(canonical);
     if (key === undefined) {
       try {
-        key = createPublicKey({ key: JSON.parse(canonical) as import('node:crypto').JsonWebKey, format: 'jwk' });
+        key = createPublicKey({ key: JSON.parse(canonical) as JsonWebKey, format: 'jwk' });
       } catch {
         throw bad('the proof\'s jwk is not a valid public key');
       }

@@ -9,7 +9,7 @@ import type {
 } from '../../src/domain/scenario.js';
 import { ACTIONS, PATTERN_IDS, SENSITIVITIES } from '../../src/domain/scenario.js';
 import {
-  DAY, HOUR, MIN, agent, attackDefaults, credential, fixed, resource, scenario, tool,
+  DAY, HOUR, MIN, agent, attackDefaults, credential, resource, scenario, tool,
 } from './build.js';
 
 const ENVIRONMENTS = ['default', 'aws', 'gcp'] as const;

@@ -73,7 +73,14 @@ describe('bench cases', () => {
     for (const e of s.edges) adj.set(e.from, [...(adj.get(e.from) ?? []), e.to]);
     const seen = new Set([s.nodes[source]!.id]);
     const queue = [s.nodes[source]!.id];
-    for (let i = 0; i < queue.length; i++) for (const w of adj.get(queue[i]!) ?? []) if (!seen.has(w)) (seen.add(w), queue.push(w));
+    for (let i = 0; i < queue.length; i++) {
+      for (const w of adj.get(queue[i]!) ?? []) {
+        if (!seen.has(w)) {
+          seen.add(w);
+          queue.push(w);
+        }
+      }
+    }
     expect(count).toBe(seen.size);
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { reportError } from '../../src/cli/errors.js';
 import { withSignals } from '../../src/cli/signals.js';
 import { runScenarios } from '../../src/exec/run.js';
@@ -29,12 +29,11 @@ async function interruptedRun(signal: NodeJS.Signals, out: string): Promise<numb
     () => null,
     (e: unknown) => e,
   );
-  const stderr = process.stderr.write;
-  process.stderr.write = () => true;
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     return reportError(error);
   } finally {
-    process.stderr.write = stderr;
+    stderr.mockRestore();
   }
 }
 

@@ -49,7 +49,7 @@ describe('duration', () => {
   it('should round-trip canonical strings through parse and format', () => {
     const next = { ms: 1000, s: 60, m: 60, h: 24, d: Infinity } as const;
     const canonical = fc
-      .tuple(fc.integer({ min: 1, max: 36_500 }), fc.constantFrom('ms', 's', 'm', 'h', 'd') as fc.Arbitrary<keyof typeof next>)
+      .tuple(fc.integer({ min: 1, max: 36_500 }), fc.constantFrom<keyof typeof next>('ms', 's', 'm', 'h', 'd'))
       .filter(([n, unit]) => n % next[unit] !== 0) // "60m" is not canonical: it is "1h"
       .map(([n, unit]) => `${n}${unit}`);
     fc.assert(

@@ -126,8 +126,14 @@ describe('stats', () => {
         const whole = new MetricAccumulator();
         const a = new MetricAccumulator();
         const b = new MetricAccumulator();
-        for (const x of xs) (whole.add(x), a.add(x));
-        for (const y of ys) (whole.add(y), b.add(y));
+        for (const x of xs) {
+          whole.add(x);
+          a.add(x);
+        }
+        for (const y of ys) {
+          whole.add(y);
+          b.add(y);
+        }
         expect(a.merge(b).stats(method)).toEqual(whole.stats(method));
       }),
     );

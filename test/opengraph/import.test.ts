@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -200,7 +201,6 @@ describe('import/opengraph', () => {
     it('should name the zip member that is bad', async () => {
       const { readOpenGraphInputs } = await import('../../src/import/opengraph-read.js');
       const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-      const { join } = await import('node:path');
       const { tmpdir } = await import('node:os');
       const dir = mkdtempSync(join(tmpdir(), 'og-zip-'));
       try {

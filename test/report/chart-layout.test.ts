@@ -23,7 +23,7 @@ interface LegendSymbol {
   readonly opacity: number;
 }
 
-type SceneItem = { marktype?: string; role?: string; items?: SceneItem[]; x?: number; y?: number; text?: unknown; bounds?: { x1: number; y1: number; x2: number; y2: number }; fill?: string; stroke?: string; opacity?: number; fillOpacity?: number; strokeOpacity?: number };
+type SceneItem = { marktype?: string; role?: string; items?: SceneItem[]; x?: number; y?: number; text?: string | string[]; bounds?: { x1: number; y1: number; x2: number; y2: number }; fill?: string; stroke?: string; opacity?: number; fillOpacity?: number; strokeOpacity?: number };
 
 async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: LegendSymbol[] }> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

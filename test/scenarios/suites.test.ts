@@ -16,7 +16,7 @@ describe('scenario suites', () => {
 
   it('should give every scenario a description, references, 200 trials and a persistent, an ephemeral and a hybrid policy', () => {
     for (const f of files) {
-      expect(String(f.doc['description'] ?? '').length, f.path).toBeGreaterThan(200);
+      expect(typeof f.doc['description'] === 'string' ? f.doc['description'].length : 0, f.path).toBeGreaterThan(200);
       expect(f.doc['references'], f.path).toEqual(expect.arrayContaining([expect.stringMatching(/^https:\/\//)]));
       expect(f.doc['trials'], f.path).toBe(200);
       expect(kinds(f), f.path).toEqual(expect.arrayContaining(['persistent', 'ephemeral', 'hybrid']));

@@ -1,7 +1,7 @@
 /** A real broker on 127.0.0.1:0 for the serve tests, and small HTTP helpers around fetch. */
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { DemoCredentials } from '../../src/serve/broker.js';
 import { startBroker, type StartOptions, type StartedBroker } from '../../src/serve/start.js';
@@ -24,7 +24,7 @@ export function agentOf(creds: DemoCredentials, agent: string): DemoCredentials[
 
 /** The private key of a DPoP JWK. */
 export function keyOf(jwk: Record<string, unknown>): KeyObject {
-  return createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  return createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
 }
 
 /** A DPoP proof (RFC 9449) for POST `htu`, signed with Ed25519 `jwk`. */

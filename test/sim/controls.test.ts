@@ -82,8 +82,6 @@ describe('controls (docs/controls.md)', () => {
   });
 
   describe('C3 call-chain context', () => {
-    const s = support([ephemeral('none', { callChain: 'none' }), ephemeral('propagated', { callChain: 'propagated' })]);
-
     it("should check a tool's token request against the tool's own intent without propagation", () => {
       // pay's own declared requests include ops' payments admin: the hijacked bot gets it through pay.
       const adminDrift = (callChain: Policy['callChain']): number =>
