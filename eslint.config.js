@@ -67,7 +67,8 @@ const layersRule = {
     const fromRank = rankOf(file);
     if (fromRank === null) {
       const folder = layerOf(file);
-      if (folder !== null && folder !== '') context.report({ loc: { line: 1, column: 0 }, messageId: 'unknown', data: { folder } });
+      if (folder !== null && folder !== '')
+        context.report({ loc: { line: 1, column: 0 }, messageId: 'unknown', data: { folder } });
       return {};
     }
     const check = (node, source) => {
@@ -96,7 +97,9 @@ const layersRule = {
 };
 
 /** Folders whose code decides simulated outcomes: no wall clock, no ambient randomness. */
-const CORE = ['lib', 'domain', 'model', 'policy', 'workload', 'reach', 'attacks', 'sim', 'metrics'].map((d) => `src/${d}/**/*.ts`);
+const CORE = ['lib', 'domain', 'model', 'policy', 'workload', 'reach', 'attacks', 'sim', 'metrics'].map(
+  (d) => `src/${d}/**/*.ts`,
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'results/**', 'coverage/**', 'reports/**', '.stryker-tmp/**', 'docs/**'] },
@@ -113,7 +116,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Numbers and unions in template strings are how messages are written here.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
     },
   },
   {
@@ -149,7 +155,14 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
     },
   },
 );

@@ -6,9 +6,14 @@ import { Bench } from 'tinybench';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 const claims = {
-  iss: 'blastlab-issuer', sub: 'spiffe://estate.example/aws/agent-00042',
-  aud: ['prod-db', 'build-logs'], scope: 'write:prod-db read:build-logs',
-  iat: 1700000000, nbf: 1700000000, exp: 1700000900, jti: 'b1a5-000000000001',
+  iss: 'blastlab-issuer',
+  sub: 'spiffe://estate.example/aws/agent-00042',
+  aud: ['prod-db', 'build-logs'],
+  scope: 'write:prod-db read:build-logs',
+  iat: 1700000000,
+  nbf: 1700000000,
+  exp: 1700000900,
+  jti: 'b1a5-000000000001',
 };
 const header = { alg: 'EdDSA', typ: 'JWT', kid: 'k1' };
 const sample = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
@@ -16,8 +21,12 @@ const payload = Buffer.from(sample, 'ascii');
 
 const bench = new Bench({ time: 1500 });
 bench
-  .add('raw ed25519 sign', () => { sign(null, payload, privateKey); })
-  .add('jose SignJWT', async () => { await new SignJWT(claims).setProtectedHeader(header).sign(privateKey); });
+  .add('raw ed25519 sign', () => {
+    sign(null, payload, privateKey);
+  })
+  .add('jose SignJWT', async () => {
+    await new SignJWT(claims).setProtectedHeader(header).sign(privateKey);
+  });
 await bench.run();
 const hz = {};
 for (const task of bench.tasks) {
@@ -27,4 +36,8 @@ for (const task of bench.tasks) {
   hz[task.name] = 1000 / r.latency.mean;
   console.log(task.name.padEnd(20), Math.round(hz[task.name]), 'ops/s', (r.latency.mean * 1000).toFixed(1), 'µs mean');
 }
-console.log('jose / raw throughput ratio:', (hz['jose SignJWT'] / hz['raw ed25519 sign']).toFixed(3), '(needs ≥ 0.80 to adopt jose)');
+console.log(
+  'jose / raw throughput ratio:',
+  (hz['jose SignJWT'] / hz['raw ed25519 sign']).toFixed(3),
+  '(needs ≥ 0.80 to adopt jose)',
+);

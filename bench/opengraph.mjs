@@ -18,7 +18,10 @@ const estate = join(work, 'e10k.json');
 
 /** Runs `blastlab <args>` under /usr/bin/time; returns wall and CPU seconds and peak RSS. */
 function timed(label, cliArgs) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, ...cliArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, ...cliArgs], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const [wall, user, sys, rssKb] = last.split(' ').map(Number);
   if (r.status !== 0) {
@@ -36,13 +39,59 @@ if (!existsSync(join(results, 'run.json'))) {
   // The run the export reads its parameters from (a short one: export replays at most --trials trials).
   execFileSync(process.execPath, [bin, 'run', estate, '--trials', '10', '--out', results, '--quiet']);
 }
-process.stdout.write(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+process.stdout.write(
+  `load average before: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}\n`,
+);
 timed('export 10k estate (no results)', ['export', 'opengraph', estate, '--out', join(work, 'graph.json'), '--quiet']);
 timed(`export 10k estate with results (${replayTrials} trials replayed per policy and attack)`, [
-  'export', 'opengraph', estate, '--results', results, '--trials', replayTrials, '--out', join(work, 'graph-results.json'), '--quiet',
+  'export',
+  'opengraph',
+  estate,
+  '--results',
+  results,
+  '--trials',
+  replayTrials,
+  '--out',
+  join(work, 'graph-results.json'),
+  '--quiet',
 ]);
-timed('export 10k estate split --max-edges 250000 → zip', ['export', 'opengraph', estate, '--max-edges', '250000', '--out', join(work, 'graph.zip'), '--quiet']);
-process.stdout.write(`graph.json: ${(statSync(join(work, 'graph.json')).size / 1e6).toFixed(0)} MB, graph.zip: ${(statSync(join(work, 'graph.zip')).size / 1e6).toFixed(0)} MB\n`);
-timed('import 1.09M-edge OpenGraph file (profile blastlab) → JSON scenario', ['import', 'opengraph', join(work, 'graph.json'), '--profile', 'blastlab', '--out', join(work, 'back.json'), '--quiet']);
-timed('import 1.09M-edge OpenGraph file (generic lowering) → JSON scenario', ['import', 'opengraph', join(work, 'graph.json'), '--profile', 'generic', '--out', join(work, 'generic.json'), '--quiet']);
-process.stdout.write(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+timed('export 10k estate split --max-edges 250000 → zip', [
+  'export',
+  'opengraph',
+  estate,
+  '--max-edges',
+  '250000',
+  '--out',
+  join(work, 'graph.zip'),
+  '--quiet',
+]);
+process.stdout.write(
+  `graph.json: ${(statSync(join(work, 'graph.json')).size / 1e6).toFixed(0)} MB, graph.zip: ${(statSync(join(work, 'graph.zip')).size / 1e6).toFixed(0)} MB\n`,
+);
+timed('import 1.09M-edge OpenGraph file (profile blastlab) → JSON scenario', [
+  'import',
+  'opengraph',
+  join(work, 'graph.json'),
+  '--profile',
+  'blastlab',
+  '--out',
+  join(work, 'back.json'),
+  '--quiet',
+]);
+timed('import 1.09M-edge OpenGraph file (generic lowering) → JSON scenario', [
+  'import',
+  'opengraph',
+  join(work, 'graph.json'),
+  '--profile',
+  'generic',
+  '--out',
+  join(work, 'generic.json'),
+  '--quiet',
+]);
+process.stdout.write(
+  `load average after: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}\n`,
+);

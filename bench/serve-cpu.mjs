@@ -13,26 +13,52 @@ if (process.argv[2] === 'server') {
   const { startBenchServer } = await import('../dist/bench/cases/serve-target.js');
   const server = await startBenchServer();
   process.send({ url: server.url, subjectToken: server.subjectToken });
-  process.on('SIGINT', () => { void server.close().then(() => process.exit(0)); });
+  process.on('SIGINT', () => {
+    void server.close().then(() => process.exit(0));
+  });
 } else {
   const N = Number(process.argv[2] ?? 6000);
-  const child = fork(new URL(import.meta.url).pathname, ['server'], { execArgv: process.env.SERVE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SERVE_CPU_PROF] : [] });
+  const child = fork(new URL(import.meta.url).pathname, ['server'], {
+    execArgv: process.env.SERVE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SERVE_CPU_PROF] : [],
+  });
   const { url, subjectToken } = await new Promise((resolve) => child.once('message', resolve));
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const body = new URLSearchParams({ grant_type: GRANT_TOKEN_EXCHANGE, subject_token: subjectToken, subject_token_type: TOKEN_TYPE_JWT, scope: 'write:prod-db' }).toString();
-  const call = (method, path, payload) => new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, agent, headers: payload === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}`))));
+  const body = new URLSearchParams({
+    grant_type: GRANT_TOKEN_EXCHANGE,
+    subject_token: subjectToken,
+    subject_token_type: TOKEN_TYPE_JWT,
+    scope: 'write:prod-db',
+  }).toString();
+  const call = (method, path, payload) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        `${url}${path}`,
+        { method, agent, headers: payload === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
-    req.on('error', reject);
-    req.end(payload);
-  });
-  const cpu = async () => { const h = JSON.parse(await call('GET', '/healthz')); return { us: h.cpu_user_us + h.cpu_system_us, tokens: h.tokens_issued }; };
+  const cpu = async () => {
+    const h = JSON.parse(await call('GET', '/healthz'));
+    return { us: h.cpu_user_us + h.cpu_system_us, tokens: h.tokens_issued };
+  };
   const burst = async (n) => {
     let sent = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => { while (sent < n) { sent++; await call('POST', '/token', body); } }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (sent < n) {
+          sent++;
+          await call('POST', '/token', body);
+        }
+      }),
+    );
   };
   await burst(1000); // warm-up: JIT, subject-token cache
   const a = await cpu();

@@ -80,35 +80,48 @@ export interface SimulationResult {
  * object written as in a file (validated the same way). Throws ScenarioError for an invalid scenario
  * and UsageError for unknown names in `options`.
  */
-export async function simulate(scenarioOrPath: string | Scenario | Readonly<Record<string, unknown>>, options: SimulateOptions = {}): Promise<SimulationResult> {
+export async function simulate(
+  scenarioOrPath: string | Scenario | Readonly<Record<string, unknown>>,
+  options: SimulateOptions = {},
+): Promise<SimulationResult> {
   const loaded = toScenario(scenarioOrPath);
   if (options.baseline !== undefined && options.policies !== undefined && !options.policies.includes(options.baseline)) {
-    throw new UsageError(`simulate: baseline "${options.baseline}" is not among the policies to run (${options.policies.join(', ')})`);
+    throw new UsageError(
+      `simulate: baseline "${options.baseline}" is not among the policies to run (${options.policies.join(', ')})`,
+    );
   }
   const plan = planTrials([loaded], { trials: options.trials, seed: options.seed, policies: options.policies });
   const scenario = plan.scenarios[0]!;
-  const ran = scenario.policies.filter((p) => options.policies === undefined || options.policies.includes(p.name)).map((p) => p.name);
+  const ran = scenario.policies
+    .filter((p) => options.policies === undefined || options.policies.includes(p.name))
+    .map((p) => p.name);
   const attacks = scenario.attacks.map((a) => a.name);
   const baseline = options.baseline ?? ran[0]!;
   check('policy', baseline, ran);
 
   const builder = new SummaryBuilder(orderOf([{ ...scenario, policies: scenario.policies.filter((p) => ran.includes(p.name)) }]));
-  await executePlan(plan, [compile(scenario)], { workers: options.workers ?? 1, signal: options.signal }, ({ cell, trialStart, trialEnd, values }) => {
-    for (let trial = trialStart; trial < trialEnd; trial++) {
-      builder.add({
-        scenario: scenario.name,
-        policy: scenario.policies[cell.policyIndex]!.name,
-        attack: scenario.attacks[cell.attackIndex]!.name,
-        trial,
-        seed: 0,
-        metrics: decodeMetrics(values, trial - trialStart),
-      });
-    }
-  });
+  await executePlan(
+    plan,
+    [compile(scenario)],
+    { workers: options.workers ?? 1, signal: options.signal },
+    ({ cell, trialStart, trialEnd, values }) => {
+      for (let trial = trialStart; trial < trialEnd; trial++) {
+        builder.add({
+          scenario: scenario.name,
+          policy: scenario.policies[cell.policyIndex]!.name,
+          attack: scenario.attacks[cell.attackIndex]!.name,
+          trial,
+          seed: 0,
+          metrics: decodeMetrics(values, trial - trialStart),
+        });
+      }
+    },
+  );
   const summary = builder.rows();
   const comparisons = compare(summary, { [scenario.name]: baseline });
   const rows = new Map(summary.map((r) => [`${r.policy}\u0000${r.attack}\u0000${r.metric}`, r]));
-  const row = (policy: string, attack: string, metric: Metric): SummaryRow | undefined => rows.get(`${policy}\u0000${attack}\u0000${metric}`);
+  const row = (policy: string, attack: string, metric: Metric): SummaryRow | undefined =>
+    rows.get(`${policy}\u0000${attack}\u0000${metric}`);
 
   return {
     scenario,
@@ -153,7 +166,12 @@ function toScenario(input: string | Scenario | Readonly<Record<string, unknown>>
   if (typeof input === 'string') return loadScenarioFile(input);
   if (isResolved(input)) return input;
   const result = scenarioOfDocument(
-    { file: '<scenario object>', data: structuredClone(input), position: () => ({ line: null, column: null }), release: () => undefined },
+    {
+      file: '<scenario object>',
+      data: structuredClone(input),
+      position: () => ({ line: null, column: null }),
+      release: () => undefined,
+    },
     '',
   );
   if ('issues' in result) throw new ScenarioError(result.issues);
@@ -172,5 +190,15 @@ function check(what: string, name: string, names: readonly string[]): void {
 
 function metricSummary(row: SummaryRow | undefined): MetricSummary {
   if (row === undefined) throw new BlastlabError('simulate: a summary row is missing (a bug: please report it)');
-  return { n: row.n, mean: row.mean, stddev: row.stddev, p50: row.p50, p95: row.p95, min: row.min, max: row.max, ci95Low: row.ci95_low, ci95High: row.ci95_high };
+  return {
+    n: row.n,
+    mean: row.mean,
+    stddev: row.stddev,
+    p50: row.p50,
+    p95: row.p95,
+    min: row.min,
+    max: row.max,
+    ci95Low: row.ci95_low,
+    ci95High: row.ci95_high,
+  };
 }

@@ -2,7 +2,15 @@
  * blastlab's public API: load scenarios, compile them, run trials (one, or a whole plan on worker
  * threads), summarise, compare and write the result files. One explicit list: values, then types.
  */
-export { BlastlabError, OutputError, ResultsInputError, ScenarioError, SimulationInvariantError, UsageError, formatIssue } from './errors.js';
+export {
+  BlastlabError,
+  OutputError,
+  ResultsInputError,
+  ScenarioError,
+  SimulationInvariantError,
+  UsageError,
+  formatIssue,
+} from './errors.js';
 export { simulate } from './api.js';
 export { loadScenarioFile, loadScenarios, parseScenarioText } from './scenario/load.js';
 export { scenarioJsonSchema } from './scenario/json-schema.js';

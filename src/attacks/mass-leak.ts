@@ -26,8 +26,17 @@ export const massLeak: PatternDefinition<MassLeakAttack> = {
     const instances: Instance[] = [];
     if (model.live[holder] === 1) {
       const liveFeeds: LiveFeed[] = [];
-      for (let k = model.holds.off[holder]!; k < model.holds.off[holder + 1]!; k++) liveFeeds.push({ holder, cred: model.holds.to[k]! });
-      return { startMs: attack.leakAtMs, firstHopMs: useAt, instances, control: [], attemptFilter: null, countFilter: null, liveFeeds };
+      for (let k = model.holds.off[holder]!; k < model.holds.off[holder + 1]!; k++)
+        liveFeeds.push({ holder, cred: model.holds.to[k]! });
+      return {
+        startMs: attack.leakAtMs,
+        firstHopMs: useAt,
+        instances,
+        control: [],
+        attemptFilter: null,
+        countFilter: null,
+        liveFeeds,
+      };
     }
     for (let k = model.holds.off[holder]!; k < model.holds.off[holder + 1]!; k++) {
       const inst = leakedInstance(ctx, model.holds.to[k]!, attack.leakAtMs, useAt);

@@ -25,7 +25,15 @@ export const secretReplay: PatternDefinition<SecretReplayAttack> = {
     const cred = ctx.model.indexOf.get(attack.credential)!;
     const holder = ctx.model.indexOf.get(attack.from)!;
     if (ctx.model.live[holder] === 1) {
-      return { startMs: attack.leakAtMs, firstHopMs: useAt, instances: [], control: [], attemptFilter: null, countFilter: null, liveFeeds: [{ holder, cred }] };
+      return {
+        startMs: attack.leakAtMs,
+        firstHopMs: useAt,
+        instances: [],
+        control: [],
+        attemptFilter: null,
+        countFilter: null,
+        liveFeeds: [{ holder, cred }],
+      };
     }
     const instance = leakedInstance(ctx, cred, attack.leakAtMs, useAt);
     return {

@@ -15,7 +15,10 @@ export const TEMPO_HOP_DELAYS: readonly { readonly label: string; readonly hopDe
 
 /** `scenario` with every attack's hopDelay replaced by `hopDelay` (a new frozen object; the original is untouched). */
 export function withHopDelay(scenario: Scenario, hopDelay: Distribution): Scenario {
-  return Object.freeze({ ...scenario, attacks: Object.freeze(scenario.attacks.map((attack) => Object.freeze({ ...attack, hopDelay }))) });
+  return Object.freeze({
+    ...scenario,
+    attacks: Object.freeze(scenario.attacks.map((attack) => Object.freeze({ ...attack, hopDelay }))),
+  });
 }
 
 /** One variant per TEMPO_HOP_DELAYS entry. */

@@ -48,7 +48,10 @@ type GroupBuilder = (size: BenchSize, options: BenchOptions) => BenchGroup | Pro
 
 /** Which group produces which rows, in run order. */
 const GROUPS: readonly { readonly ids: readonly BenchId[]; readonly build: GroupBuilder }[] = [
-  { ids: ['raw ed25519 sign', 'mint token', 'raw ed25519 verify', 'verify token', 'policy decision'], build: () => issuerGroup() },
+  {
+    ids: ['raw ed25519 sign', 'mint token', 'raw ed25519 verify', 'verify token', 'policy decision'],
+    build: () => issuerGroup(),
+  },
   { ids: ['raw csr bfs (N edges)', 'reach (N edges)', 'graphology bfs (N edges)'], build: (size) => reachGroup(size) },
   { ids: ['raw heap push/pop', 'engine events'], build: (size) => engineGroup(size) },
   { ids: ['mint token, 2 cores async'], build: (size, o) => parallelGroup(size, o.mintWorkerUrl) },
@@ -66,7 +69,12 @@ export function selectIds(filter: RegExp | undefined): Set<BenchId> {
 }
 
 /** Per-call samples (ms) of each case, pooled over interleaved rounds. */
-async function measure(group: BenchGroup, cases: readonly BenchCase[], timing: Timing, quick: boolean): Promise<Map<BenchCase, number[]>> {
+async function measure(
+  group: BenchGroup,
+  cases: readonly BenchCase[],
+  timing: Timing,
+  quick: boolean,
+): Promise<Map<BenchCase, number[]>> {
   const pooled = new Map<BenchCase, number[]>(cases.map((c) => [c, []]));
   const minCalls = group.minCallsPerRound ?? (quick ? 4 : 32);
   for (let round = 0; round < timing.rounds; round++) {
@@ -159,6 +167,9 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

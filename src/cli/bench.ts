@@ -15,7 +15,8 @@ async function loadBenchmarks(): Promise<RunBenchmarks> {
   // Specifier in a variable: the bench module lands separately; a missing one is reported, not a crash.
   const specifier: string = '../bench/index.js';
   const mod = (await import(specifier).catch(() => ({}))) as { runBenchmarks?: unknown };
-  if (typeof mod.runBenchmarks !== 'function') throw new OutputError('bench: the benchmark suite is not built (src/bench/index.ts)');
+  if (typeof mod.runBenchmarks !== 'function')
+    throw new OutputError('bench: the benchmark suite is not built (src/bench/index.ts)');
   return mod.runBenchmarks as RunBenchmarks;
 }
 
@@ -38,14 +39,17 @@ export function registerBench(program: Command): Command {
       staging.discard();
     }
     if (flags.quiet === true) return;
-    if (flags.quick === true) process.stdout.write('smoke run (--quick): fewer samples and smaller inputs; the numbers are not a measurement\n\n');
+    if (flags.quick === true)
+      process.stdout.write('smoke run (--quick): fewer samples and smaller inputs; the numbers are not a measurement\n\n');
     const width = Math.max(...rows.map((r) => r.name.length), 4);
     for (const r of rows) {
       const ops = r.ops_per_s === null ? '—' : Math.round(r.ops_per_s).toLocaleString('en-US');
       const ratio = r.ratio_to_baseline === null ? '' : `  ×${formatRatio(r.ratio_to_baseline)} vs ${r.baseline}`;
       process.stdout.write(`${r.name.padEnd(width)}  ${ops.padStart(14)} ops/s${ratio}\n`);
     }
-    process.stdout.write(`\n${rows.length} benchmarks${flags.quick === true ? ' (smoke run)' : ''} → ${join(flags.out, 'bench.csv')}\n`);
+    process.stdout.write(
+      `\n${rows.length} benchmarks${flags.quick === true ? ' (smoke run)' : ''} → ${join(flags.out, 'bench.csv')}\n`,
+    );
   });
 }
 

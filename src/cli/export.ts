@@ -38,14 +38,23 @@ export function registerExport(program: Command): Command {
     .argument('<scenario>', 'scenario file')
     .requiredOption('--out <file>', 'output: a .json payload, or a .zip of payloads (needed when --max-edges splits the graph)')
     .option('--results <dir>', 'a `blastlab run` output folder of this scenario: adds per-policy results to every node')
-    .option('--trials <n>', 'with --results: replay at most this many trials per policy and attack (default: all the run had)', intParser(1, 1_000_000))
+    .option(
+      '--trials <n>',
+      'with --results: replay at most this many trials per policy and attack (default: all the run had)',
+      intParser(1, 1_000_000),
+    )
     .option('--schema-out <file>', 'also write the BloodHound extension schema (makes the BL_ kinds traversable)')
-    .option('--max-edges <n>', 'at most this many edges per payload; more → several payloads in the .zip', intParser(1, 100_000_000))
+    .option(
+      '--max-edges <n>',
+      'at most this many edges per payload; more → several payloads in the .zip',
+      intParser(1, 100_000_000),
+    )
     .option('--quiet', 'print nothing but errors');
   return defineAction(cmd, (format: string, file: string, flags: ExportFlags) => {
     if (format !== 'opengraph') throw new UsageError(`unknown export format ${JSON.stringify(format)} (known: opengraph)`);
     const ext = extname(flags.out).toLowerCase();
-    if (ext !== '.json' && ext !== '.zip') throw new UsageError(`--out: the file must end in .json or .zip (got ${JSON.stringify(flags.out)})`);
+    if (ext !== '.json' && ext !== '.zip')
+      throw new UsageError(`--out: the file must end in .json or .zip (got ${JSON.stringify(flags.out)})`);
     if (flags.schemaOut !== undefined && extname(flags.schemaOut).toLowerCase() !== '.json') {
       throw new UsageError(`--schema-out: the file must end in .json (got ${JSON.stringify(flags.schemaOut)})`);
     }
@@ -56,19 +65,25 @@ export function registerExport(program: Command): Command {
     if (flags.results !== undefined) {
       const run = readRunParameters(flags.results, scenario);
       const mismatch = checkReplaySeeds(flags.results, scenario, run);
-      if (mismatch !== null) throw new UsageError(`--results: the replay does not match the run in ${flags.results}: ${mismatch}`);
+      if (mismatch !== null)
+        throw new UsageError(`--results: the replay does not match the run in ${flags.results}: ${mismatch}`);
       results = collectNodeResults(scenario, run, flags.trials === undefined ? {} : { maxTrials: flags.trials });
     }
     const parts = partCount(scenario.edges.length, flags.maxEdges);
     if (parts > 1 && ext !== '.zip') {
-      throw new UsageError(`--out: ${scenario.edges.length} edges at --max-edges ${flags.maxEdges} make ${parts} payloads: write them to a .zip (e.g. --out ${flags.out.slice(0, -ext.length)}.zip)`);
+      throw new UsageError(
+        `--out: ${scenario.edges.length} edges at --max-edges ${flags.maxEdges} make ${parts} payloads: write them to a .zip (e.g. --out ${flags.out.slice(0, -ext.length)}.zip)`,
+      );
     }
-    const schemaText = flags.schemaOut === undefined ? null : `${JSON.stringify(blastlabExtensionSchema(blastlabVersion()), null, 2)}\n`;
+    const schemaText =
+      flags.schemaOut === undefined ? null : `${JSON.stringify(blastlabExtensionSchema(blastlabVersion()), null, 2)}\n`;
     const options = {
       ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
       ...(results === null ? {} : { extras: results.extras }),
     };
-    writeAtomically(flags.out, (write) => writeOpenGraph(scenario, options, ext === '.zip' ? zipSink(write, parts) : fileSink(write)));
+    writeAtomically(flags.out, (write) =>
+      writeOpenGraph(scenario, options, ext === '.zip' ? zipSink(write, parts) : fileSink(write)),
+    );
     if (schemaText !== null && flags.schemaOut !== undefined) writeFileAtomic(flags.schemaOut, schemaText);
 
     if (flags.quiet === true) return;
@@ -76,11 +91,15 @@ export function registerExport(program: Command): Command {
     const payloads = parts === 1 ? '1 payload' : `${parts} payloads of at most ${flags.maxEdges} edges`;
     process.stdout.write(`${scenario.nodes.length} nodes, ${edges} edges in ${payloads} → ${flags.out}\n`);
     if (results !== null) {
-      process.stdout.write(`results: ${results.policies.map((p) => `${p.name} (…__${p.suffix})`).join(', ')}; ${results.trials} trials × ${scenario.attacks.length} attacks replayed per policy\n`);
+      process.stdout.write(
+        `results: ${results.policies.map((p) => `${p.name} (…__${p.suffix})`).join(', ')}; ${results.trials} trials × ${scenario.attacks.length} attacks replayed per policy\n`,
+      );
     }
     if (schemaText !== null) process.stdout.write(`extension schema → ${flags.schemaOut}\n`);
     if (flags.maxEdges === undefined && edges > BIG_PAYLOAD_EDGES) {
-      process.stderr.write(`hint: BloodHound ingests payloads above ~${BIG_PAYLOAD_EDGES} edges slowly: split with --max-edges ${BIG_PAYLOAD_EDGES} --out FILE.zip\n`);
+      process.stderr.write(
+        `hint: BloodHound ingests payloads above ~${BIG_PAYLOAD_EDGES} edges slowly: split with --max-edges ${BIG_PAYLOAD_EDGES} --out FILE.zip\n`,
+      );
     }
   });
 }
@@ -99,7 +118,7 @@ function writeAtomically(path: string, fill: (write: (bytes: Uint8Array) => void
     fd = openSync(tmp, 'w');
     const handle = fd;
     fill((bytes) => {
-      for (let off = 0; off < bytes.length; ) off += writeSync(handle, bytes, off);
+      for (let off = 0; off < bytes.length;) off += writeSync(handle, bytes, off);
     });
     closeSync(fd);
     fd = null;
@@ -108,7 +127,9 @@ function writeAtomically(path: string, fill: (write: (bytes: Uint8Array) => void
     if (fd !== null) closeSync(fd);
     rmSync(tmp, { force: true });
     if (error instanceof UsageError || error instanceof OutputError) throw error;
-    throw new OutputError(`export: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new OutputError(`export: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

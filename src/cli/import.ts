@@ -50,28 +50,55 @@ const defined = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
 /** The sources `import` knows, by name (add one line per importer). */
 export const IMPORTERS: Record<string, Importer> = {
   'github-actions': (inputs, f) =>
-    importGithubActions(single('github-actions', inputs), defined({
-      repo: f.repo, runsPerDay: f.runsPerDay, jobDuration: f.jobDuration, defaultPermissions: f.defaultPermissions,
-      map: f.map, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials,
-    })),
+    importGithubActions(
+      single('github-actions', inputs),
+      defined({
+        repo: f.repo,
+        runsPerDay: f.runsPerDay,
+        jobDuration: f.jobDuration,
+        defaultPermissions: f.defaultPermissions,
+        map: f.map,
+        asOf: f.asOf,
+        attacks: f.attacks,
+        name: f.name,
+        trials: f.trials,
+      }),
+    ),
   'aws-iam': (inputs, f) =>
-    importAwsIam(single('aws-iam', inputs), defined({
-      credentialReport: f.credentialReport, intent: f.intent, map: f.map, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials,
-    })),
+    importAwsIam(
+      single('aws-iam', inputs),
+      defined({
+        credentialReport: f.credentialReport,
+        intent: f.intent,
+        map: f.map,
+        asOf: f.asOf,
+        attacks: f.attacks,
+        name: f.name,
+        trials: f.trials,
+      }),
+    ),
   opengraph: (inputs, f) =>
-    importOpenGraphSource(inputs, defined({ profile: f.profile, intent: f.intent, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials })),
+    importOpenGraphSource(
+      inputs,
+      defined({ profile: f.profile, intent: f.intent, asOf: f.asOf, attacks: f.attacks, name: f.name, trials: f.trials }),
+    ),
 };
 
-const choice = <T extends string>(values: readonly T[]) => (text: string): T => {
-  if (!(values as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${values.join(', ')} (got ${JSON.stringify(text)})`);
-  return text as T;
-};
+const choice =
+  <T extends string>(values: readonly T[]) =>
+  (text: string): T => {
+    if (!(values as readonly string[]).includes(text))
+      throw new InvalidArgumentError(`expected one of ${values.join(', ')} (got ${JSON.stringify(text)})`);
+    return text as T;
+  };
 const parseAsOf = (text: string): string => {
-  if (!dateTimeSchema.safeParse(text).success) throw new InvalidArgumentError(`expected an ISO 8601 date-time like 2026-12-01T00:00:00Z (got ${JSON.stringify(text)})`);
+  if (!dateTimeSchema.safeParse(text).success)
+    throw new InvalidArgumentError(`expected an ISO 8601 date-time like 2026-12-01T00:00:00Z (got ${JSON.stringify(text)})`);
   return text;
 };
 const parseDurationFlag = (text: string): string => {
-  if (!/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text)) throw new InvalidArgumentError(`expected a duration like 10m (got ${JSON.stringify(text)})`);
+  if (!/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text))
+    throw new InvalidArgumentError(`expected a duration like 10m (got ${JSON.stringify(text)})`);
   return text;
 };
 
@@ -84,24 +111,46 @@ export function registerImport(program: Command): Command {
     .argument('<inputs...>', 'github-actions: a repository folder; aws-iam: the get-account-authorization-details JSON')
     .requiredOption('--out <file>', 'scenario file to write: .yaml/.yml, or .json for big estates')
     .option('--map <file>', 'YAML/JSON mapping: secret targets and facts, IAM action classes (docs/import.md)')
-    .option('--attacks <mode>', 'auto: write deterministic attacks; none: a single placeholder', choice(['auto', 'none'] as const), 'auto')
-    .option('--intent <mode>', 'aws-iam: declared intent where the source has no workload', choice(['all-grants', 'observed'] as const), 'all-grants')
+    .option(
+      '--attacks <mode>',
+      'auto: write deterministic attacks; none: a single placeholder',
+      choice(['auto', 'none'] as const),
+      'auto',
+    )
+    .option(
+      '--intent <mode>',
+      'aws-iam: declared intent where the source has no workload',
+      choice(['all-grants', 'observed'] as const),
+      'all-grants',
+    )
     .option('--credential-report <file>', 'aws-iam: the IAM credential report CSV (access key ages and last use)')
     .option('--repo <owner/name>', 'github-actions: repository name for resource ids (default: the folder name)')
     .option('--runs-per-day <n>', 'github-actions: runs per day of push/pull-request workflows', intParser(1, 10_000), 4)
     .option('--job-duration <d>', 'github-actions: how long one job runs', parseDurationFlag, '10m')
-    .option('--default-permissions <mode>', 'github-actions: GITHUB_TOKEN defaults when a workflow sets none', choice(['permissive', 'restricted'] as const), 'permissive')
-    .option('--profile <name|file>', 'opengraph: kind mapping, a shipped profile (generic, github, blastlab) or a YAML file (docs/opengraph.md)')
+    .option(
+      '--default-permissions <mode>',
+      'github-actions: GITHUB_TOKEN defaults when a workflow sets none',
+      choice(['permissive', 'restricted'] as const),
+      'permissive',
+    )
+    .option(
+      '--profile <name|file>',
+      'opengraph: kind mapping, a shipped profile (generic, github, blastlab) or a YAML file (docs/opengraph.md)',
+    )
     .option('--as-of <iso>', 'the instant simulated time 0 stands for (default: the newest timestamp in the inputs)', parseAsOf)
     .option('--name <name>', 'scenario name')
     .option('--trials <n>', 'trials the scenario asks for (default 100)', parseTrials)
     .option('--quiet', 'print nothing but errors');
   return defineAction(cmd, (source: string, inputs: string[], opts: Record<string, unknown>) => {
     const importer = Object.hasOwn(IMPORTERS, source) ? IMPORTERS[source] : undefined;
-    if (importer === undefined) throw new UsageError(`import: unknown source ${JSON.stringify(source)} (expected one of ${Object.keys(IMPORTERS).join(', ')})`);
+    if (importer === undefined)
+      throw new UsageError(
+        `import: unknown source ${JSON.stringify(source)} (expected one of ${Object.keys(IMPORTERS).join(', ')})`,
+      );
     const out = String(opts['out']);
     const format = extname(out).toLowerCase();
-    if (format !== '.json' && format !== '.yaml' && format !== '.yml') throw new UsageError(`--out: the file must end in .json, .yaml or .yml (got ${JSON.stringify(out)})`);
+    if (format !== '.json' && format !== '.yaml' && format !== '.yml')
+      throw new UsageError(`--out: the file must end in .json, .yaml or .yml (got ${JSON.stringify(out)})`);
     const flags: ImportFlags = {
       out,
       attacks: opts['attacks'] !== 'none',
@@ -122,14 +171,21 @@ export function registerImport(program: Command): Command {
     const { scenario, summary } = importer(inputs, flags);
     // The file must load like any scenario: check before anything is written.
     validateScenarioDoc(scenario, out);
-    writeFileAtomic(out, format === '.json' ? `${JSON.stringify(scenario)}\n` : `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`);
+    writeFileAtomic(
+      out,
+      format === '.json'
+        ? `${JSON.stringify(scenario)}\n`
+        : `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`,
+    );
     if (opts['quiet'] === true) return;
     const lines = [`import ${source}: ${inputs.join(' ')}`];
     for (const [what, n] of Object.entries(summary.mapped).sort()) lines.push(`  mapped   ${String(n).padStart(6)}  ${what}`);
     for (const [what, n] of Object.entries(summary.ignored).sort()) lines.push(`  ignored  ${String(n).padStart(6)}  ${what}`);
     for (const note of summary.notes) lines.push(`  note: ${note}`);
     const s = scenario;
-    lines.push(`${s.nodes.length} nodes, ${(s.edges ?? []).length} edges, ${(s.workload ?? []).length} tasks, ${s.attacks.length} attacks, policies ${Object.keys(s.policies).join(', ')} → ${out}`);
+    lines.push(
+      `${s.nodes.length} nodes, ${(s.edges ?? []).length} edges, ${(s.workload ?? []).length} tasks, ${s.attacks.length} attacks, policies ${Object.keys(s.policies).join(', ')} → ${out}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 }

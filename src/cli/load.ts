@@ -52,13 +52,15 @@ function durationFlag(min: number, max: number): (text: string) => number {
     } catch {
       throw new InvalidArgumentError(`expected a duration like 10s or 500ms (got ${JSON.stringify(text)})`);
     }
-    if (ms < min || ms > max) throw new InvalidArgumentError(`expected a duration from ${min}ms to ${max / 1000}s (got ${JSON.stringify(text)})`);
+    if (ms < min || ms > max)
+      throw new InvalidArgumentError(`expected a duration from ${min}ms to ${max / 1000}s (got ${JSON.stringify(text)})`);
     return ms;
   };
 }
 
 function grantFlag(text: string): LoadGrant {
-  if (!(LOAD_GRANTS as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected ${LOAD_GRANTS.join(' or ')} (got ${JSON.stringify(text)})`);
+  if (!(LOAD_GRANTS as readonly string[]).includes(text))
+    throw new InvalidArgumentError(`expected ${LOAD_GRANTS.join(' or ')} (got ${JSON.stringify(text)})`);
   return text as LoadGrant;
 }
 
@@ -77,7 +79,9 @@ const n = (v: number | null, d: number): string => (v === null ? '–' : v.toFix
 export function registerLoad(program: Command): Command {
   const cmd = program
     .command('load')
-    .description('open-loop load on an OAuth token endpoint (blastlab serve, or yours): load.csv with vault-benchmark\'s columns, a chart, --fit an issuer block')
+    .description(
+      "open-loop load on an OAuth token endpoint (blastlab serve, or yours): load.csv with vault-benchmark's columns, a chart, --fit an issuer block",
+    )
     .argument('<url>', 'token endpoint, or the base URL of blastlab serve')
     .option('--rate <r,r2,…>', 'offered rates, requests/s, run in ascending order', parseRates, [500, 1000, 2000])
     .option('--duration <d>', 'measured time per rate', durationFlag(200, 3_600_000), 10_000)
@@ -143,14 +147,19 @@ export function registerLoad(program: Command): Command {
         },
         signal,
         onStep: (r: LoadRow) =>
-          say(`${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${(r.success_ratio * 100).toFixed(2)}%${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`),
+          say(
+            `${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${(r.success_ratio * 100).toFixed(2)}%${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`,
+          ),
       }),
     );
     let fit = null;
     let fitNote = '';
     if (flags.fit === true) {
       let row = flags.fitAt === undefined ? result.knee : result.rows.find((r) => r.offered_rate === flags.fitAt);
-      if (row === undefined) throw new UsageError(`load --fit-at ${flags.fitAt ?? ''}: not one of the measured rates (${result.rows.map((r) => r.offered_rate).join(', ')})`);
+      if (row === undefined)
+        throw new UsageError(
+          `load --fit-at ${flags.fitAt ?? ''}: not one of the measured rates (${result.rows.map((r) => r.offered_rate).join(', ')})`,
+        );
       if (row === null) {
         // Nothing sustained: fit the lowest rate rather than throw the measurement away, and say so.
         row = [...result.rows].sort((a, b) => a.offered_rate - b.offered_rate)[0]!;
@@ -160,9 +169,14 @@ export function registerLoad(program: Command): Command {
     }
     await writeLoadResults(flags.out, result, fit);
     say(`knee: ${kneeSentence(result)}`);
-    if (result.rows.some((r) => r.send_lag_p99_ms > 5)) say('note: the generator itself ran late (send lag p99 > 5 ms): the client, not only the server, is saturated at those rates');
+    if (result.rows.some((r) => r.send_lag_p99_ms > 5))
+      say(
+        'note: the generator itself ran late (send lag p99 > 5 ms): the client, not only the server, is saturated at those rates',
+      );
     if (fitNote !== '') process.stderr.write(`${fitNote}\n`);
     if (fit !== null) say(`\n${issuerYaml(fit, result.tokenUrl).trimEnd()}`);
-    say(`\n${result.rows.length} rates → ${join(flags.out, LOAD_FILES.csv)} (+ ${LOAD_FILES.report}, ${LOAD_FILES.chart}, ${LOAD_FILES.json}${fit === null ? '' : `, ${LOAD_FILES.issuer}`})`);
+    say(
+      `\n${result.rows.length} rates → ${join(flags.out, LOAD_FILES.csv)} (+ ${LOAD_FILES.report}, ${LOAD_FILES.chart}, ${LOAD_FILES.json}${fit === null ? '' : `, ${LOAD_FILES.issuer}`})`,
+    );
   });
 }

@@ -68,14 +68,20 @@ export interface CommonFlags {
 }
 
 /** `--csv-bom` (run, merge, sweep). */
-export const CSV_BOM_HELP = 'start the CSVs a spreadsheet opens (summary, comparison, scenarios, sweep) with a UTF-8 byte order mark, for programs that otherwise assume a legacy code page';
+export const CSV_BOM_HELP =
+  'start the CSVs a spreadsheet opens (summary, comparison, scenarios, sweep) with a UTF-8 byte order mark, for programs that otherwise assume a legacy code page';
 
 /** `--presets DIR`: the policy presets folder searched first (before a policies/ folder beside the files, then the package's). */
 export function addPresetsFlag(cmd: Command): Command {
-  return cmd.option('--presets <dir>', 'policy presets folder searched first (then a policies/ folder beside the scenario or above it, then the built-in presets)', (text: string) => {
-    if (statSync(text, { throwIfNoEntry: false })?.isDirectory() !== true) throw new InvalidArgumentError(`not a folder: ${JSON.stringify(text)}`);
-    return text;
-  });
+  return cmd.option(
+    '--presets <dir>',
+    'policy presets folder searched first (then a policies/ folder beside the scenario or above it, then the built-in presets)',
+    (text: string) => {
+      if (statSync(text, { throwIfNoEntry: false })?.isDirectory() !== true)
+        throw new InvalidArgumentError(`not a folder: ${JSON.stringify(text)}`);
+      return text;
+    },
+  );
 }
 
 /** Adds `--out`, `--trials`, `--seed`, `--workers`, `--quiet`, `--no-color` to a command. */
@@ -110,7 +116,10 @@ export function builtinNote(paths: readonly string[], command: string): string |
 }
 
 /** Scenarios that define none of the `--policies` names: they have nothing to run and leave every output. */
-export function scenariosWithout(scenarios: readonly { readonly name: string; readonly policies: readonly { readonly name: string }[] }[], policies: readonly string[] | undefined): string[] {
+export function scenariosWithout(
+  scenarios: readonly { readonly name: string; readonly policies: readonly { readonly name: string }[] }[],
+  policies: readonly string[] | undefined,
+): string[] {
   if (policies === undefined) return [];
   const wanted = new Set(policies);
   return scenarios.filter((s) => !s.policies.some((p) => wanted.has(p.name))).map((s) => s.name);
@@ -120,7 +129,11 @@ export function scenariosWithout(scenarios: readonly { readonly name: string; re
  * The default output folder `results/<name>`: the scenario's name for one file, the folder's name for
  * one folder, `run` for several paths.
  */
-export function defaultOutName(paths: readonly string[], isFolder: (path: string) => boolean, scenarioNames: readonly string[]): string {
+export function defaultOutName(
+  paths: readonly string[],
+  isFolder: (path: string) => boolean,
+  scenarioNames: readonly string[],
+): string {
   if (paths.length === 1) {
     const path = paths[0]!;
     if (isFolder(path)) return basename(resolve(path));

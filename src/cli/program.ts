@@ -18,7 +18,9 @@ import { registerValidate } from './validate.js';
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('blastlab')
-    .description('Risk simulation and benchmarking for non-human identities: blast radius under persistent, ephemeral and hybrid credential policies')
+    .description(
+      'Risk simulation and benchmarking for non-human identities: blast radius under persistent, ephemeral and hybrid credential policies',
+    )
     .version(blastlabVersion())
     .exitOverride()
     .showHelpAfterError('usage: blastlab <command> [options]  (blastlab --help lists the commands)');
@@ -48,4 +50,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return reportError(error);
   }
 }
-

@@ -14,7 +14,20 @@ import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
 import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
-import { addPresetsFlag, addRunFlags, builtinNote, CSV_BOM_HELP, defaultOutName, defaultPaths, intParser, parseList, parseShardFlag, scenariosWithout, useColor, type CommonFlags } from './options.js';
+import {
+  addPresetsFlag,
+  addRunFlags,
+  builtinNote,
+  CSV_BOM_HELP,
+  defaultOutName,
+  defaultPaths,
+  intParser,
+  parseList,
+  parseShardFlag,
+  scenariosWithout,
+  useColor,
+  type CommonFlags,
+} from './options.js';
 import { withSigint } from './signals.js';
 
 /** Registers `run` on the program. */
@@ -25,64 +38,101 @@ export function registerRun(program: Command): Command {
     .argument('[paths...]', 'scenario files or folders');
   addPresetsFlag(addRunFlags(cmd))
     .option('--policies <a,b>', 'only these policies', parseList)
-    .option('--baseline <name>', 'baseline policy of comparison.csv (default: each scenario\'s first)')
-    .option('--shard <i/n|auto>', 'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)', parseShardFlag)
-    .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER))
-    .option('--issuer-from <load.csv>', 'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy')
+    .option('--baseline <name>', "baseline policy of comparison.csv (default: each scenario's first)")
+    .option(
+      '--shard <i/n|auto>',
+      'run only the i-th of n slices of the trial plan (merge them with `blastlab merge`); auto: from the batch engine (docs/reliability.md)',
+      parseShardFlag,
+    )
+    .option(
+      '--max-events <n>',
+      `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`,
+      intParser(1, Number.MAX_SAFE_INTEGER),
+    )
+    .option(
+      '--issuer-from <load.csv>',
+      'use the issuer measured by blastlab load (log-normal latency and availability fitted at the knee) in every policy',
+    )
     .option('--csv-bom', CSV_BOM_HELP)
-    .option('--real-tokens', 'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)');
-  return defineAction(cmd, async (paths: string[], flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string }) => {
-    const inputs = defaultPaths(paths);
-    const quiet = flags.quiet === true;
-    const note = builtinNote(paths, 'run');
-    if (note !== null && !quiet) process.stderr.write(`${note}\n`);
-    const loaded = loadScenarios(inputs, { presets: flags.presets });
-    if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
-    const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
-    const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
-    if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
-    const dropped = scenariosWithout(scenarios, flags.policies);
-    if (dropped.length === scenarios.length) {
-      throw new UsageError(`--policies: no scenario defines ${flags.policies?.join(', ')}: nothing to run`);
-    }
-    if (dropped.length > 0) {
-      // Warned even with --quiet: a scenario missing from every output must never go unnoticed.
-      process.stderr.write(
-        `warning: --policies ${flags.policies?.join(',')}: ${dropped.length} scenario${dropped.length === 1 ? '' : 's'} define${dropped.length === 1 ? 's' : ''} none of them and ${dropped.length === 1 ? 'is' : 'are'} left out of every output: ${dropped.join(', ')}\n`,
+    .option(
+      '--real-tokens',
+      'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)',
+    );
+  return defineAction(
+    cmd,
+    async (
+      paths: string[],
+      flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string },
+    ) => {
+      const inputs = defaultPaths(paths);
+      const quiet = flags.quiet === true;
+      const note = builtinNote(paths, 'run');
+      if (note !== null && !quiet) process.stderr.write(`${note}\n`);
+      const loaded = loadScenarios(inputs, { presets: flags.presets });
+      if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
+      const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
+      const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
+      if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);
+      const dropped = scenariosWithout(scenarios, flags.policies);
+      if (dropped.length === scenarios.length) {
+        throw new UsageError(`--policies: no scenario defines ${flags.policies?.join(', ')}: nothing to run`);
+      }
+      if (dropped.length > 0) {
+        // Warned even with --quiet: a scenario missing from every output must never go unnoticed.
+        process.stderr.write(
+          `warning: --policies ${flags.policies?.join(',')}: ${dropped.length} scenario${dropped.length === 1 ? '' : 's'} define${dropped.length === 1 ? 's' : ''} none of them and ${dropped.length === 1 ? 'is' : 'are'} left out of every output: ${dropped.join(', ')}\n`,
+        );
+      }
+      const out = expandOutPath(
+        flags.out ??
+          join(
+            'results',
+            defaultOutName(
+              inputs,
+              isFolder,
+              scenarios.map((s) => s.name),
+            ),
+          ),
+        flags.shard,
       );
-    }
-    const out = expandOutPath(flags.out ?? join('results', defaultOutName(inputs, isFolder, scenarios.map((s) => s.name))), flags.shard);
-    const progress = createProgress({ quiet });
-    const result = await withSigint((signal) =>
-      runScenarios(scenarios, {
-        out,
-        trials: flags.trials,
-        seed: flags.seed,
-        policies: flags.policies,
-        baseline: flags.baseline,
-        workers: flags.workers,
-        shard: flags.shard,
-        signal,
-        onProgress: (p) => progress.update(p),
-        realTokens: flags.realTokens === true,
-        maxEvents: flags.maxEvents,
-        csvBom: flags.csvBom === true,
-      }),
-    ).finally(() => progress.stop());
-    if (quiet) return;
-    const color = useColor(flags);
-    process.stdout.write(renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }));
-    const shard = flags.shard === undefined ? '' : ` (shard ${flags.shard.index}/${flags.shard.count})`;
-    process.stdout.write(`\n${result.plan.size} trials${shard} → ${out}/\n`);
-    if (measured !== null) {
-      process.stdout.write(`issuer from ${flags.issuerFrom}: lognormal median ${measured.issuer.latency.kind === 'lognormal' ? measured.issuer.latency.medianMs : '?'} ms, sigma ${measured.fit.sigma.toFixed(3)}, availability ${measured.issuer.availability} (fitted at ${measured.knee.offered_rate}/s offered)\n`);
-      for (const line of headroomLines(result.summary, measured.knee)) process.stdout.write(`${line}\n`);
-    }
-    for (const r of result.realTokens) {
-      const per = r.minted > 0 ? usPerToken(r).toFixed(1) : '–';
-      process.stdout.write(`real tokens: ${r.scenario}: ${r.minted} minted and verified in ${(r.wallMs / 1000).toFixed(2)} s of trial time (${per} µs a token)\n`);
-    }
-  });
+      const progress = createProgress({ quiet });
+      const result = await withSigint((signal) =>
+        runScenarios(scenarios, {
+          out,
+          trials: flags.trials,
+          seed: flags.seed,
+          policies: flags.policies,
+          baseline: flags.baseline,
+          workers: flags.workers,
+          shard: flags.shard,
+          signal,
+          onProgress: (p) => progress.update(p),
+          realTokens: flags.realTokens === true,
+          maxEvents: flags.maxEvents,
+          csvBom: flags.csvBom === true,
+        }),
+      ).finally(() => progress.stop());
+      if (quiet) return;
+      const color = useColor(flags);
+      process.stdout.write(
+        renderTable(result.summary, { color, baselineByScenario: result.baselines, width: process.stdout.columns ?? 120 }),
+      );
+      const shard = flags.shard === undefined ? '' : ` (shard ${flags.shard.index}/${flags.shard.count})`;
+      process.stdout.write(`\n${result.plan.size} trials${shard} → ${out}/\n`);
+      if (measured !== null) {
+        process.stdout.write(
+          `issuer from ${flags.issuerFrom}: lognormal median ${measured.issuer.latency.kind === 'lognormal' ? measured.issuer.latency.medianMs : '?'} ms, sigma ${measured.fit.sigma.toFixed(3)}, availability ${measured.issuer.availability} (fitted at ${measured.knee.offered_rate}/s offered)\n`,
+        );
+        for (const line of headroomLines(result.summary, measured.knee)) process.stdout.write(`${line}\n`);
+      }
+      for (const r of result.realTokens) {
+        const per = r.minted > 0 ? usPerToken(r).toFixed(1) : '–';
+        process.stdout.write(
+          `real tokens: ${r.scenario}: ${r.minted} minted and verified in ${(r.wallMs / 1000).toFixed(2)} s of trial time (${per} µs a token)\n`,
+        );
+      }
+    },
+  );
 }
 
 function isFolder(path: string): boolean {

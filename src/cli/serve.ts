@@ -24,7 +24,8 @@ function parseUrl(text: string): string {
   } catch {
     throw new UsageError(`--issuer: expected an http(s) URL (got ${JSON.stringify(text)})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--issuer: expected an http(s) URL (got ${JSON.stringify(text)})`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--issuer: expected an http(s) URL (got ${JSON.stringify(text)})`);
   return text;
 }
 
@@ -32,7 +33,9 @@ function parseUrl(text: string): string {
 export function registerServe(program: Command): Command {
   const cmd = program
     .command('serve')
-    .description('serve the scenario\'s policy as an OAuth token broker: RFC 8693 exchange, client credentials, JWKS, revocation, introspection')
+    .description(
+      "serve the scenario's policy as an OAuth token broker: RFC 8693 exchange, client credentials, JWKS, revocation, introspection",
+    )
     .argument('<scenario>', 'scenario file')
     .option('--policy <name>', 'policy to apply (default: the first ephemeral or hybrid policy)')
     .option('--port <n>', 'port (0 = a free port)', intParser(0, 65535), 8080)
@@ -40,13 +43,14 @@ export function registerServe(program: Command): Command {
     .option('--journal <file>', 'append-only revocation journal (fsync batched), replayed at start')
     .option('--key <file>', 'Ed25519 signing key (PEM, PKCS#8), created when missing; keeps tokens valid across restarts')
     .option('--issuer <url>', 'issuer URL when clients reach the server by another name (default: the bound address)', parseUrl)
-    .option('--credentials-out <file>', 'also write the agents\' client secrets and workload tokens to this file (mode 0600)')
+    .option('--credentials-out <file>', "also write the agents' client secrets and workload tokens to this file (mode 0600)")
     .option('--quiet', 'print only the URL');
   return defineAction(cmd, async (path: string, flags: ServeFlags) => {
     const { scenarios, issues } = loadScenarios([path]);
     if (issues.length > 0) throw new ScenarioError(issues);
     const scenario = scenarios[0];
-    if (scenario === undefined || scenarios.length !== 1) throw new UsageError(`serve: expected one scenario file (got ${scenarios.length} from ${path})`);
+    if (scenario === undefined || scenarios.length !== 1)
+      throw new UsageError(`serve: expected one scenario file (got ${scenarios.length} from ${path})`);
     const { isLoopback } = await import('../serve/http.js');
     const { startBroker } = await import('../serve/start.js');
     const running = await startBroker({
@@ -57,7 +61,8 @@ export function registerServe(program: Command): Command {
       keyFile: flags.key,
       journalFile: flags.journal,
       issuer: flags.issuer,
-      onInternalError: (error) => process.stderr.write(`serve: internal error: ${error instanceof Error ? error.message : String(error)}\n`),
+      onInternalError: (error) =>
+        process.stderr.write(`serve: internal error: ${error instanceof Error ? error.message : String(error)}\n`),
     }).catch((error: unknown) => {
       const code = (error as { code?: unknown }).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -66,7 +71,8 @@ export function registerServe(program: Command): Command {
       throw error;
     });
     const { broker } = running;
-    if (flags.credentialsOut !== undefined) writeFileSync(flags.credentialsOut, `${JSON.stringify(broker.demoCredentials(), null, 2)}\n`, { mode: 0o600 });
+    if (flags.credentialsOut !== undefined)
+      writeFileSync(flags.credentialsOut, `${JSON.stringify(broker.demoCredentials(), null, 2)}\n`, { mode: 0o600 });
     process.stdout.write(`${running.url}\n`);
     if (flags.quiet !== true) {
       const p = broker.policy;

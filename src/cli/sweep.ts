@@ -12,10 +12,15 @@ import { withSigint } from './signals.js';
 export function registerSweep(program: Command): Command {
   const cmd = program
     .command('sweep')
-    .description('run one policy with one parameter over a range of values (same trial seeds for every value): the risk/cost curve')
+    .description(
+      'run one policy with one parameter over a range of values (same trial seeds for every value): the risk/cost curve',
+    )
     .argument('<file>', 'scenario file')
     .requiredOption('--policy <name>', 'the policy to vary (required)')
-    .requiredOption('--param <path>', 'policy parameter (required): ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, exceptions.0.rotation, …')
+    .requiredOption(
+      '--param <path>',
+      'policy parameter (required): ttl, rotation, scope, reevaluate, bindToWorkload, revokeOn, detection.probability, issuer.availability, exceptions.0.rotation, …',
+    )
     .requiredOption('--values <list>', 'comma-separated values, written as in a scenario file (required; e.g. 1m,15m,1h,1d)');
   addPresetsFlag(addRunFlags(cmd, 'results/sweep-<policy>-<param>')).option('--csv-bom', CSV_BOM_HELP);
   return defineAction(cmd, async (file: string, flags: CommonFlags & { policy: string; param: string; values: string }) => {

@@ -22,30 +22,55 @@ export function registerTrace(program: Command): Command {
     .option('--trial <n>', 'trial index, as in trials.csv (0 … trials − 1)', intParser(0, MAX_TRIALS - 1), 0)
     .option('--trials <n>', 'trials per (policy, attack), overrides the scenario file (as `run --trials`)', parseTrials)
     .option('--seed <s>', 'base seed, overrides the scenario file (as `run --seed`)', parseSeed)
-    .option('--quiet', 'print only the trial\'s metrics, not the steps')
+    .option('--quiet', "print only the trial's metrics, not the steps")
     .option('--no-color', 'plain output without colours (the trace has none; accepted like every command)');
   addPresetsFlag(cmd);
-  return defineAction(cmd, (file: string, flags: { policy?: string; attack?: string; trial: number; trials?: number; seed?: number; quiet?: boolean; presets?: string }) => {
-    const scenario = applyOverrides(loadScenarioFile(file, { presets: flags.presets }), { seed: flags.seed, trials: flags.trials });
-    if (flags.trial >= scenario.trials) {
-      throw new UsageError(
-        `--trial ${flags.trial}: the plan runs trials 0 … ${scenario.trials - 1} of scenario "${scenario.name}" (pass --trials to trace a run made with more)`,
+  return defineAction(
+    cmd,
+    (
+      file: string,
+      flags: {
+        policy?: string;
+        attack?: string;
+        trial: number;
+        trials?: number;
+        seed?: number;
+        quiet?: boolean;
+        presets?: string;
+      },
+    ) => {
+      const scenario = applyOverrides(loadScenarioFile(file, { presets: flags.presets }), {
+        seed: flags.seed,
+        trials: flags.trials,
+      });
+      if (flags.trial >= scenario.trials) {
+        throw new UsageError(
+          `--trial ${flags.trial}: the plan runs trials 0 … ${scenario.trials - 1} of scenario "${scenario.name}" (pass --trials to trace a run made with more)`,
+        );
+      }
+      const policyIndex = indexOf(
+        'policy',
+        flags.policy,
+        scenario.policies.map((p) => p.name),
       );
-    }
-    const policyIndex = indexOf('policy', flags.policy, scenario.policies.map((p) => p.name));
-    const attackIndex = indexOf('attack', flags.attack, scenario.attacks.map((a) => a.name));
-    const model = compile(scenario);
-    const events: TraceEvent[] = [];
-    const { metrics } = runTrialDetailed(model, policyIndex, attackIndex, flags.trial, { trace: (e) => events.push(e) });
-    const header = {
-      scenario: scenario.name,
-      policy: scenario.policies[policyIndex]!.name,
-      attack: scenario.attacks[attackIndex]!.name,
-      trial: flags.trial,
-      seed: trialSeed(model, policyIndex, attackIndex, flags.trial),
-    };
-    process.stdout.write(renderTrace(model, header, events, metrics, { metricsOnly: flags.quiet === true }));
-  });
+      const attackIndex = indexOf(
+        'attack',
+        flags.attack,
+        scenario.attacks.map((a) => a.name),
+      );
+      const model = compile(scenario);
+      const events: TraceEvent[] = [];
+      const { metrics } = runTrialDetailed(model, policyIndex, attackIndex, flags.trial, { trace: (e) => events.push(e) });
+      const header = {
+        scenario: scenario.name,
+        policy: scenario.policies[policyIndex]!.name,
+        attack: scenario.attacks[attackIndex]!.name,
+        trial: flags.trial,
+        seed: trialSeed(model, policyIndex, attackIndex, flags.trial),
+      };
+      process.stdout.write(renderTrace(model, header, events, metrics, { metricsOnly: flags.quiet === true }));
+    },
+  );
 }
 
 function indexOf(what: string, name: string | undefined, names: readonly string[]): number {

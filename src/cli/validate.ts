@@ -14,7 +14,11 @@ export function registerValidate(program: Command): Command {
     .argument('[paths...]', 'scenario files or folders')
     .option('--quiet', 'print only problems')
     .option('--no-color', 'plain output without colours')
-    .option('--max-events <n>', `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`, intParser(1, Number.MAX_SAFE_INTEGER));
+    .option(
+      '--max-events <n>',
+      `work budget: task events per trial (default ${DEFAULT_MAX_EVENTS}; docs/reliability.md)`,
+      intParser(1, Number.MAX_SAFE_INTEGER),
+    );
   addPresetsFlag(cmd);
   return defineAction(cmd, (paths: string[], flags: { quiet?: boolean; maxEvents?: number; presets?: string }) => {
     const inputs = defaultPaths(paths);

@@ -292,12 +292,7 @@ export interface MassLeakAttack extends AttackBase {
 }
 
 export type Attack =
-  | SecretReplayAttack
-  | LateralMovementAttack
-  | ToolChainingAttack
-  | IntentDriftAttack
-  | OrphanedCredentialAttack
-  | MassLeakAttack;
+  SecretReplayAttack | LateralMovementAttack | ToolChainingAttack | IntentDriftAttack | OrphanedCredentialAttack | MassLeakAttack;
 
 export interface Scenario {
   readonly name: string;

@@ -41,7 +41,14 @@ function nodeBodyToDocument(node: ScenarioNode): Doc {
     case 'tool':
       return { id: node.id, kind: node.kind, environment: node.environment };
     case 'resource':
-      return { id: node.id, kind: node.kind, sensitivity: node.sensitivity, records: node.records, environment: node.environment, ...(node.egress ? { egress: true } : {}) };
+      return {
+        id: node.id,
+        kind: node.kind,
+        sensitivity: node.sensitivity,
+        records: node.records,
+        environment: node.environment,
+        ...(node.egress ? { egress: true } : {}),
+      };
     case 'credential': {
       const doc: Doc = { id: node.id, kind: node.kind, type: node.type, ephemeralCapable: node.ephemeralCapable };
       if (node.rotationMs !== null) doc.rotation = formatDuration(node.rotationMs);
@@ -75,17 +82,39 @@ function attackToDocument(attack: Attack): Doc {
   if (attack.maxHops !== Infinity) doc.maxHops = attack.maxHops;
   switch (attack.pattern) {
     case 'secret-replay':
-      return { ...doc, credential: attack.credential, from: attack.from, leakAt: formatDuration(attack.leakAtMs), replayDelay: distributionToDocument(attack.replayDelay) };
+      return {
+        ...doc,
+        credential: attack.credential,
+        from: attack.from,
+        leakAt: formatDuration(attack.leakAtMs),
+        replayDelay: distributionToDocument(attack.replayDelay),
+      };
     case 'lateral-movement':
       return { ...doc, entry: attack.entry, at: formatDuration(attack.atMs) };
     case 'tool-chaining':
       return { ...doc, agent: attack.agent, at: formatDuration(attack.atMs) };
     case 'intent-drift':
-      return { ...doc, agent: attack.agent, at: formatDuration(attack.atMs), targets: attack.targets.map((t) => ({ target: t.target, action: t.action })) };
+      return {
+        ...doc,
+        agent: attack.agent,
+        at: formatDuration(attack.atMs),
+        targets: attack.targets.map((t) => ({ target: t.target, action: t.action })),
+      };
     case 'orphaned-credential':
-      return { ...doc, agent: attack.agent, credential: [...attack.credentials], retiredAt: formatDuration(attack.retiredAtMs), foundDelay: distributionToDocument(attack.foundDelay) };
+      return {
+        ...doc,
+        agent: attack.agent,
+        credential: [...attack.credentials],
+        retiredAt: formatDuration(attack.retiredAtMs),
+        foundDelay: distributionToDocument(attack.foundDelay),
+      };
     case 'mass-leak':
-      return { ...doc, holder: attack.holder, leakAt: formatDuration(attack.leakAtMs), replayDelay: distributionToDocument(attack.replayDelay) };
+      return {
+        ...doc,
+        holder: attack.holder,
+        leakAt: formatDuration(attack.leakAtMs),
+        replayDelay: distributionToDocument(attack.replayDelay),
+      };
     default:
       return assertNever(attack);
   }
@@ -100,15 +129,26 @@ function policyToDocument(policy: Policy): Doc {
   doc.reevaluate = policy.reevaluate;
   doc.bindToWorkload = policy.bindToWorkload;
   if (policy.callChain !== 'none') doc.callChain = policy.callChain;
-  if (policy.approval !== null) doc.approval = { actions: [...policy.approval.actions], refuse: policy.approval.refuse, wait: distributionToDocument(policy.approval.wait) };
+  if (policy.approval !== null)
+    doc.approval = {
+      actions: [...policy.approval.actions],
+      refuse: policy.approval.refuse,
+      wait: distributionToDocument(policy.approval.wait),
+    };
   if (policy.forbidCreation) doc.forbidCreation = true;
   if (policy.detection !== null) {
     const d = policy.detection;
-    doc.detection = { probability: d.probability, delay: distributionToDocument(d.delay), ...(Number.isFinite(d.atMs) ? { at: formatDuration(d.atMs) } : {}) };
+    doc.detection = {
+      probability: d.probability,
+      delay: distributionToDocument(d.delay),
+      ...(Number.isFinite(d.atMs) ? { at: formatDuration(d.atMs) } : {}),
+    };
   }
   doc.revocationLatency = {
     default: distributionToDocument(policy.revocationLatency.default),
-    ...Object.fromEntries(Object.entries(policy.revocationLatency.byEnvironment).map(([env, d]) => [env, distributionToDocument(d)])),
+    ...Object.fromEntries(
+      Object.entries(policy.revocationLatency.byEnvironment).map(([env, d]) => [env, distributionToDocument(d)]),
+    ),
   };
   doc.issuer = { latency: distributionToDocument(policy.issuer.latency), availability: policy.issuer.availability };
   if (policy.kind === 'hybrid') {
@@ -140,7 +180,11 @@ export function scenarioToDocument(scenario: Scenario): Doc {
     doc.sensitivityWeights = { ...scenario.sensitivityWeights };
   }
   doc.nodes = scenario.nodes.map(nodeToDocument);
-  doc.edges = scenario.edges.map((e) => (e.kind === 'grants' ? { from: e.from, to: e.to, kind: e.kind, actions: [...e.actions] } : { from: e.from, to: e.to, kind: e.kind }));
+  doc.edges = scenario.edges.map((e) =>
+    e.kind === 'grants'
+      ? { from: e.from, to: e.to, kind: e.kind, actions: [...e.actions] }
+      : { from: e.from, to: e.to, kind: e.kind },
+  );
   doc.workload = scenario.workload.map(taskToDocument);
   doc.attacks = scenario.attacks.map(attackToDocument);
   doc.policies = Object.fromEntries(scenario.policies.map((p) => [p.name, policyToDocument(p)]));

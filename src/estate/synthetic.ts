@@ -91,9 +91,9 @@ const MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const HORIZON_MS = 30 * MS.d;
 const EVERY_MS = [15 * MS.m, MS.h, 6 * MS.h, MS.d] as const;
 // Mixed grant actions, weighted like real IAM: mostly read, some read/write, a few admin.
-const ACTION_SETS: readonly (readonly Action[])[] = ([['read'], ['read', 'write'], ['write'], ['read', 'write', 'admin'], ['admin']] as Action[][]).map((a) =>
-  Object.freeze(a),
-);
+const ACTION_SETS: readonly (readonly Action[])[] = (
+  [['read'], ['read', 'write'], ['write'], ['read', 'write', 'admin'], ['admin']] as Action[][]
+).map((a) => Object.freeze(a));
 const ACTION_WEIGHTS = [0.5, 0.3, 0.08, 0.08, 0.04] as const;
 const ADMIN_ONLY: readonly Action[] = ACTION_SETS[4]!;
 const NO_ACTIONS: readonly Action[] = Object.freeze([]);
@@ -101,7 +101,8 @@ const ZERO = { kind: 'fixed', valueMs: 0 } as const;
 const NO_REVOKE = { completion: false, failure: false, timeout: false } as const;
 
 function positiveInt(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`generateEstate: ${name} must be an integer ≥ ${min} (got ${value})`);
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`generateEstate: ${name} must be an integer ≥ ${min} (got ${value})`);
   return value;
 }
 
@@ -120,12 +121,20 @@ export function resolveEstateOptions(opts: EstateOptions): ResolvedEstateOptions
     name: `estate-${agents}-s${opts.seed}`,
     ...opts,
   };
-  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw new RangeError(`generateEstate: seed must be a uint32 (got ${r.seed})`);
+  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff)
+    throw new RangeError(`generateEstate: seed must be a uint32 (got ${r.seed})`);
   for (const key of ['trials', 'resources', 'tools', 'teamSize'] as const) positiveInt(key, r[key], 1);
-  for (const key of ['toolsPerAgent', 'credentialsPerAgent', 'grantsPerCredential', 'credentialsPerTool', 'tasksPerAgent'] as const) {
+  for (const key of [
+    'toolsPerAgent',
+    'credentialsPerAgent',
+    'grantsPerCredential',
+    'credentialsPerTool',
+    'tasksPerAgent',
+  ] as const) {
     positiveInt(key, r[key], 0);
   }
-  if (r.credentialsPerAgent < 1) throw new RangeError('generateEstate: credentialsPerAgent must be ≥ 1 (agents need access to run tasks)');
+  if (r.credentialsPerAgent < 1)
+    throw new RangeError('generateEstate: credentialsPerAgent must be ≥ 1 (agents need access to run tasks)');
   for (const key of ['sharedCredentialRate', 'secretHolderRate', 'assumesRate', 'legacyRate'] as const) rate(key, r[key]);
   return r;
 }
@@ -238,14 +247,21 @@ export function generateEstate(opts: EstateOptions): Scenario {
   for (let t = 0; t < o.tools; t++) {
     const id = pad('tool', t, w);
     toolIds.push(id);
-    const node: ToolNode = { kind: 'tool', id, environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]!, exposure: 'snapshot' };
+    const node: ToolNode = {
+      kind: 'tool',
+      id,
+      environment: ENVIRONMENTS[Math.floor(t / Math.max(1, toolsPerTeam)) % ENVIRONMENTS.length]!,
+      exposure: 'snapshot',
+    };
     nodes.push(node);
   }
   const resourceIds: string[] = [];
   for (let r = 0; r < o.resources; r++) {
     const id = pad('res', r, w);
     resourceIds.push(id);
-    const sensitivity: Sensitivity = (['public', 'internal', 'confidential', 'regulated'] as const)[pickWeighted(rng, [0.1, 0.5, 0.3, 0.1])]!;
+    const sensitivity: Sensitivity = (['public', 'internal', 'confidential', 'regulated'] as const)[
+      pickWeighted(rng, [0.1, 0.5, 0.3, 0.1])
+    ]!;
     const records = sensitivity === 'confidential' || sensitivity === 'regulated' ? Math.floor(10 ** (2 + rng() * 5)) : 0;
     const node: ResourceNode = {
       kind: 'resource',
@@ -277,7 +293,8 @@ export function generateEstate(opts: EstateOptions): Scenario {
     for (let k = 0; k < o.credentialsPerAgent; k++) addCredential(`cred-${agentIds[a]!}-${k}`, teamOf(a));
   }
   for (let t = 0; t < o.tools; t++) {
-    for (let k = 0; k < o.credentialsPerTool; k++) addCredential(`cred-${toolIds[t]!}-${k}`, Math.min(nTeams - 1, Math.floor(t / Math.max(1, toolsPerTeam))));
+    for (let k = 0; k < o.credentialsPerTool; k++)
+      addCredential(`cred-${toolIds[t]!}-${k}`, Math.min(nTeams - 1, Math.floor(t / Math.max(1, toolsPerTeam))));
   }
   const agentCred = (a: number, k: number): number => a * o.credentialsPerAgent + k;
   const toolCred = (t: number, k: number): number => nAgents * o.credentialsPerAgent + t * o.credentialsPerTool + k;
@@ -331,7 +348,15 @@ export function generateEstate(opts: EstateOptions): Scenario {
   const agentTools: number[][] = [];
   const tspan = Math.max(1, Math.round(toolsPerTeam));
   for (let a = 0; a < nAgents; a++) {
-    const tools = distinctIndices(rng, o.toolsPerAgent, o.tools, Math.round(teamOf(a) * toolsPerTeam), tspan, 0.7, picked).slice();
+    const tools = distinctIndices(
+      rng,
+      o.toolsPerAgent,
+      o.tools,
+      Math.round(teamOf(a) * toolsPerTeam),
+      tspan,
+      0.7,
+      picked,
+    ).slice();
     for (const t of tools) edges.push(edge('invokes', agentIds[a]!, toolIds[t]!, NO_ACTIONS));
     agentTools.push(tools);
   }
@@ -402,7 +427,14 @@ export function generateEstate(opts: EstateOptions): Scenario {
       leakAtMs: MS.d,
       replayDelay: { kind: 'lognormal', medianMs: MS.d, sigma: 1 },
     },
-    { pattern: 'lateral-movement', name: 'lateral-movement', hopDelay: { kind: 'exponential', meanMs: MS.h }, maxHops: Infinity, entry, atMs: MS.d },
+    {
+      pattern: 'lateral-movement',
+      name: 'lateral-movement',
+      hopDelay: { kind: 'exponential', meanMs: MS.h },
+      maxHops: Infinity,
+      entry,
+      atMs: MS.d,
+    },
   ];
 
   const identity = JSON.stringify(o, Object.keys(o).sort());

@@ -151,7 +151,14 @@ export async function writeAttributionTrials(
       const attack = scenario.attacks[cell.attackIndex]!.name;
       for (let trial = trialStart; trial < trialEnd; trial++) {
         const blast = decodeMetrics(values, trial - trialStart).blast_radius;
-        writer.write({ scenario: scenario.name, policy: label.policy, variant: label.variant, attack, trial, blast_radius: blast });
+        writer.write({
+          scenario: scenario.name,
+          policy: label.policy,
+          variant: label.variant,
+          attack,
+          trial,
+          blast_radius: blast,
+        });
       }
     });
     await writer.close();
@@ -162,7 +169,12 @@ export async function writeAttributionTrials(
 }
 
 /** Rebuilds attribution-trials.csv from shard folders (in shard index order) into `outDir`, in the unsharded order. */
-export async function mergeAttributionTrials(shardDirs: readonly string[], whole: TrialPlan, baselines: ReadonlyMap<string, string>, outDir: string): Promise<void> {
+export async function mergeAttributionTrials(
+  shardDirs: readonly string[],
+  whole: TrialPlan,
+  baselines: ReadonlyMap<string, string>,
+  outDir: string,
+): Promise<void> {
   const byKey = new Map<string, string[][]>();
   for (const dir of shardDirs) {
     const file = join(dir, ATTRIBUTION_FILES.trials);
@@ -174,7 +186,8 @@ export async function mergeAttributionTrials(shardDirs: readonly string[], whole
         continue;
       }
       const cells = splitRecord(record);
-      if (cells.length !== ATTRIBUTION_TRIALS_COLUMNS.length) throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${ATTRIBUTION_TRIALS_COLUMNS.length}`);
+      if (cells.length !== ATTRIBUTION_TRIALS_COLUMNS.length)
+        throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${ATTRIBUTION_TRIALS_COLUMNS.length}`);
       const key = variantKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
       let rows = byKey.get(key);
       if (rows === undefined) byKey.set(key, (rows = []));
@@ -185,7 +198,14 @@ export async function mergeAttributionTrials(shardDirs: readonly string[], whole
   try {
     for (const key of variantKeys(whole, baselines)) {
       for (const c of byKey.get(key) ?? []) {
-        writer.write({ scenario: c[0]!, policy: c[1]!, variant: c[2]!, attack: c[3]!, trial: Number(c[4]), blast_radius: parseNumberCell(c[5]!) });
+        writer.write({
+          scenario: c[0]!,
+          policy: c[1]!,
+          variant: c[2]!,
+          attack: c[3]!,
+          trial: Number(c[4]),
+          blast_radius: parseNumberCell(c[5]!),
+        });
       }
     }
     await writer.close();
@@ -234,7 +254,8 @@ export async function attributionOf(
 ): Promise<AttributionRow[]> {
   const means = await variantMeans(dir);
   const blast = new Map<string, number | null>();
-  for (const row of summary) if (row.metric === 'blast_radius') blast.set(`${row.scenario}\u0000${row.policy}\u0000${row.attack}`, row.mean);
+  for (const row of summary)
+    if (row.metric === 'blast_radius') blast.set(`${row.scenario}\u0000${row.policy}\u0000${row.attack}`, row.mean);
   const rows: AttributionRow[] = [];
   const all = policySwitches(plan, baselines);
   plan.scenarios.forEach((scenario, scenarioIndex) => {
@@ -244,12 +265,22 @@ export async function attributionOf(
         const policyMean = blast.get(`${scenario.name}\u0000${policy.name}\u0000${attack.name}`) ?? null;
         if (baselineMean === null || policyMean === null) continue;
         const variantMean = (mask: number): number | undefined =>
-          runs[mask] === 0 ? policyMean : means.get(variantKey(scenario.name, policy.name, variantLabel(subsetOf(switched, runs[mask]!)), attack.name));
+          runs[mask] === 0
+            ? policyMean
+            : means.get(variantKey(scenario.name, policy.name, variantLabel(subsetOf(switched, runs[mask]!)), attack.name));
         let complete = true;
         for (let mask = 1; mask < 1 << switched.length; mask++) if (variantMean(mask) === undefined) complete = false;
         if (!complete) continue;
         rows.push(
-          ...attributionRows({ scenario: scenario.name, attack: attack.name, policy: policy.name, switched, baselineMean, policyMean, variantMean: (mask) => variantMean(mask)! }),
+          ...attributionRows({
+            scenario: scenario.name,
+            attack: attack.name,
+            policy: policy.name,
+            switched,
+            baselineMean,
+            policyMean,
+            variantMean: (mask) => variantMean(mask)!,
+          }),
         );
       }
     }

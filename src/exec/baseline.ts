@@ -12,7 +12,9 @@ export function baselines(plan: TrialPlan, baseline?: string): Map<string, strin
     return indices.map((p) => s.policies[p]!.name);
   });
   if (baseline !== undefined && !kept.some((names) => names.includes(baseline))) {
-    throw new UsageError(`--baseline: no scenario runs a policy named "${baseline}" (policies: ${[...new Set(kept.flat())].join(', ')})`);
+    throw new UsageError(
+      `--baseline: no scenario runs a policy named "${baseline}" (policies: ${[...new Set(kept.flat())].join(', ')})`,
+    );
   }
   const out = new Map<string, string>();
   plan.scenarios.forEach((s, i) => {

@@ -43,7 +43,12 @@ export function blastlabVersion(): string {
 /** Builds the record of a run. */
 export function buildManifest(
   scenarios: readonly Scenario[],
-  options: { trials?: number | undefined; seed?: number | undefined; policies?: readonly string[] | undefined; baseline?: string | undefined },
+  options: {
+    trials?: number | undefined;
+    seed?: number | undefined;
+    policies?: readonly string[] | undefined;
+    baseline?: string | undefined;
+  },
   whole: TrialPlan,
   shard: ShardSpec,
   shardSize: number,
@@ -71,7 +76,8 @@ export async function readManifest(dir: string): Promise<RunManifest> {
   const file = join(dir, MANIFEST_FILE);
   const read = readRegularFile(file, MAX_MANIFEST_BYTES);
   if (!read.ok) {
-    if (read.code === 'unreadable') throw new ResultsInputError(`merge: ${file} not found (is "${dir}" a blastlab output folder?)`);
+    if (read.code === 'unreadable')
+      throw new ResultsInputError(`merge: ${file} not found (is "${dir}" a blastlab output folder?)`);
     throw new ResultsInputError(`merge: ${file}: ${read.message}`);
   }
   const text = read.bytes.toString('utf8');

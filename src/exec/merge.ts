@@ -50,7 +50,9 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
     for (const run of runs) {
       const got = JSON.stringify(pick(run.manifest));
       if (got !== expected) {
-        throw new ResultsInputError(`merge: ${run.dir} and ${first.dir} are not shards of the same run: different ${label} (${got} vs ${expected})`);
+        throw new ResultsInputError(
+          `merge: ${run.dir} and ${first.dir} are not shards of the same run: different ${label} (${got} vs ${expected})`,
+        );
       }
     }
   };
@@ -63,14 +65,17 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
   const byIndex = new Map<number, string>();
   for (const run of runs) {
     const { index } = run.manifest.shard;
-    if (index < 0 || index >= count) throw new ResultsInputError(`merge: ${run.dir} holds shard ${index}/${count}, which does not exist`);
+    if (index < 0 || index >= count)
+      throw new ResultsInputError(`merge: ${run.dir} holds shard ${index}/${count}, which does not exist`);
     const other = byIndex.get(index);
     if (other !== undefined) throw new ResultsInputError(`merge: shard ${index}/${count} given twice (${other} and ${run.dir})`);
     byIndex.set(index, run.dir);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
-    throw new ResultsInputError(`merge: incomplete set: missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+    throw new ResultsInputError(
+      `merge: incomplete set: missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')}`,
+    );
   }
   for (const run of runs) verifyDigests(run.dir, run.manifest);
   return [...runs].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
@@ -79,8 +84,12 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
 /** Checks every file a shard's run.json lists against its recorded SHA-256 (trials.csv must be listed). */
 function verifyDigests(dir: string, manifest: RunManifest): void {
   const files = manifest.files;
-  if (files === undefined) throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} lists no file digests (written by an older blastlab? run the shard again)`);
-  if (!files.some((f) => f.path === OUTPUT_FILES.trials)) throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} does not list ${OUTPUT_FILES.trials}`);
+  if (files === undefined)
+    throw new ResultsInputError(
+      `merge: ${join(dir, MANIFEST_FILE)} lists no file digests (written by an older blastlab? run the shard again)`,
+    );
+  if (!files.some((f) => f.path === OUTPUT_FILES.trials))
+    throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} does not list ${OUTPUT_FILES.trials}`);
   for (const file of files) {
     let actual: { sha256: string; bytes: number };
     try {
@@ -89,7 +98,9 @@ function verifyDigests(dir: string, manifest: RunManifest): void {
       throw new ResultsInputError(`merge: ${join(dir, file.path)} is missing (listed in ${MANIFEST_FILE})`);
     }
     if (actual.sha256 !== file.sha256 || actual.bytes !== file.bytes) {
-      throw new ResultsInputError(`merge: ${join(dir, file.path)} was changed after the shard ran (sha256 ${actual.sha256}, ${MANIFEST_FILE} records ${file.sha256})`);
+      throw new ResultsInputError(
+        `merge: ${join(dir, file.path)} was changed after the shard ran (sha256 ${actual.sha256}, ${MANIFEST_FILE} records ${file.sha256})`,
+      );
     }
   }
 }
@@ -101,13 +112,20 @@ function reloadScenarios(manifest: RunManifest): Scenario[] {
     try {
       scenario = loadScenarioFile(recorded.file);
     } catch (error) {
-      if (error instanceof ScenarioError && error.issues.some((i) => i.message.startsWith('cannot read') || i.message === 'not found')) {
-        throw new ResultsInputError(`merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`);
+      if (
+        error instanceof ScenarioError &&
+        error.issues.some((i) => i.message.startsWith('cannot read') || i.message === 'not found')
+      ) {
+        throw new ResultsInputError(
+          `merge: scenario file ${recorded.file} (recorded in run.json) cannot be read: run merge from the folder the shards ran in`,
+        );
       }
       throw error;
     }
     if (scenario.source.sha256 !== recorded.sha256) {
-      throw new ResultsInputError(`merge: scenario file ${recorded.file} changed since the shards ran (sha256 ${scenario.source.sha256} vs ${recorded.sha256})`);
+      throw new ResultsInputError(
+        `merge: scenario file ${recorded.file} changed since the shards ran (sha256 ${scenario.source.sha256} vs ${recorded.sha256})`,
+      );
     }
     return scenario;
   });
@@ -132,7 +150,12 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   const staging = openStaging(options.out);
   try {
     await concatenateTrials(runs, whole, staging.dir);
-    await mergeAttributionTrials(runs.map((r) => r.dir), whole, chosen, staging.dir);
+    await mergeAttributionTrials(
+      runs.map((r) => r.dir),
+      whole,
+      chosen,
+      staging.dir,
+    );
     const { files: _shardFiles, ...record } = recorded;
     const manifest: RunManifest = {
       ...record,
@@ -148,9 +171,17 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
 }
 
 /** Rebuilds trials.csv from the shards' files, checking every row is the one the plan expects. */
-async function concatenateTrials(runs: readonly { dir: string; manifest: RunManifest }[], whole: ReturnType<typeof planTrials>, outDir: string): Promise<void> {
+async function concatenateTrials(
+  runs: readonly { dir: string; manifest: RunManifest }[],
+  whole: ReturnType<typeof planTrials>,
+  outDir: string,
+): Promise<void> {
   const count = runs.length;
-  const readers = runs.map((run) => ({ file: join(run.dir, OUTPUT_FILES.trials), records: readRecords(join(run.dir, OUTPUT_FILES.trials)), rows: 0 }));
+  const readers = runs.map((run) => ({
+    file: join(run.dir, OUTPUT_FILES.trials),
+    records: readRecords(join(run.dir, OUTPUT_FILES.trials)),
+    rows: 0,
+  }));
   const fd = openSync(join(outDir, OUTPUT_FILES.trials), 'w');
   let buffer = '';
   const emit = (record: string): void => {
@@ -165,7 +196,8 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
     for (const reader of readers) {
       const first = await nextRecord(reader.file, reader.records);
       if (header === undefined) header = first;
-      else if (first !== header) throw new ResultsInputError(`merge: ${reader.file} has different columns than ${readers[0]!.file}`);
+      else if (first !== header)
+        throw new ResultsInputError(`merge: ${reader.file} has different columns than ${readers[0]!.file}`);
     }
     emit(header!);
     for (const cell of whole.cells) {
@@ -187,9 +219,11 @@ async function concatenateTrials(runs: readonly { dir: string; manifest: RunMani
       }
     }
     for (const [s, reader] of readers.entries()) {
-      if ((await reader.records.next()).done !== true) throw new ResultsInputError(`merge: ${reader.file} has more rows than shard ${s}/${count} of the plan`);
+      if ((await reader.records.next()).done !== true)
+        throw new ResultsInputError(`merge: ${reader.file} has more rows than shard ${s}/${count} of the plan`);
       const planned = shardPlan(whole, { index: s, count }).size;
-      if (reader.rows !== planned) throw new ResultsInputError(`merge: ${reader.file} has ${reader.rows} rows, shard ${s}/${count} plans ${planned}`);
+      if (reader.rows !== planned)
+        throw new ResultsInputError(`merge: ${reader.file} has ${reader.rows} rows, shard ${s}/${count} plans ${planned}`);
     }
     writeSync(fd, buffer);
   } finally {
@@ -208,5 +242,7 @@ function expectedRow(plan: ReturnType<typeof planTrials>, cell: PlanCell, trial:
   const scenario = plan.scenarios[cell.scenarioIndex]!;
   // trialSeed reads only the model's scenario: no need to compile the estate to check seeds.
   const seed = trialSeed({ scenario } as CompiledModel, cell.policyIndex, cell.attackIndex, trial);
-  return [scenario.name, scenario.policies[cell.policyIndex]!.name, scenario.attacks[cell.attackIndex]!.name, trial, seed].map((v) => formatCell(v));
+  return [scenario.name, scenario.policies[cell.policyIndex]!.name, scenario.attacks[cell.attackIndex]!.name, trial, seed].map(
+    (v) => formatCell(v),
+  );
 }

@@ -52,7 +52,9 @@ export class RunInterruptedError extends BlastlabError {
   /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
   static from(signal: AbortSignal | undefined): RunInterruptedError {
     const reason: unknown = signal?.reason;
-    return new RunInterruptedError((INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT');
+    return new RunInterruptedError(
+      (INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT',
+    );
   }
 }
 
@@ -139,7 +141,10 @@ export async function executePlan(
   // synchronous loop, so in this thread a signal handler would wait for it to end (a runaway trial,
   // minutes). On a thread, the abort terminates it mid-trial. (From TypeScript sources there is no
   // worker module to start: tests stay in this thread.)
-  const inThread = workers <= 1 && (options.signal === undefined || !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)));
+  const inThread =
+    workers <= 1 &&
+    (options.signal === undefined ||
+      !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)));
   if (inThread) {
     for (const task of batches) {
       // Yield between batches so Ctrl-C and the progress bar get a turn.
@@ -148,7 +153,12 @@ export async function executePlan(
       const cursor = new Int32Array(1);
       let values: Float64Array;
       try {
-        values = runBatch(models[task.scenarioIndex]!, { ...task, cursor, realTokens: options.realTokens === true, riskOnly: options.riskOnly === true });
+        values = runBatch(models[task.scenarioIndex]!, {
+          ...task,
+          cursor,
+          realTokens: options.realTokens === true,
+          riskOnly: options.riskOnly === true,
+        });
       } catch (error) {
         throw failure(task, cursor[0]!, error);
       }
@@ -187,7 +197,18 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (pool.run({ ...task, cursor, realTokens: options.realTokens === true, riskOnly: options.riskOnly === true, primed: primed.get(policyKey(task)) ?? [] }, { signal: abort.signal }) as Promise<Float64Array>).then(
+      (
+        pool.run(
+          {
+            ...task,
+            cursor,
+            realTokens: options.realTokens === true,
+            riskOnly: options.riskOnly === true,
+            primed: primed.get(policyKey(task)) ?? [],
+          },
+          { signal: abort.signal },
+        ) as Promise<Float64Array>
+      ).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
       ),
@@ -245,10 +266,12 @@ async function precomputeCosts(
       jobs.push({ key, task: { kind: 'cost', scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot } });
     }
   }
-  const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch((error: unknown) => {
-    if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
-    throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch(
+    (error: unknown) => {
+      if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
+      throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
   const primed = new Map<string, PrimedCost[]>();
   jobs.forEach((job, i) => {
     const list = primed.get(job.key) ?? [];

@@ -87,9 +87,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     await writeAttributionTrials(staging.dir, plan, models, chosen, options);
     const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
-    const realTokens = options.realTokens === true
-      ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! }))
-      : [];
+    const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
     // A signal that arrived after the last batch still stops the run: nothing lands.
     if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
@@ -113,7 +111,7 @@ export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
       column: null,
       path: `nodes[${scenario.nodes.findIndex((n) => n.id === id)}]`,
       message: `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${length}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`,
-      hint: 'give that policy scope: task or step, or split the credential\'s grants',
+      hint: "give that policy scope: task or step, or split the credential's grants",
     };
   });
 }
@@ -125,13 +123,20 @@ function writeRealTokens(file: string, rows: readonly RealTokenReport[]): void {
   const lines = ['scenario,tokens_minted,tokens_verified,wall_ms,us_per_token,tokens_per_s'];
   for (const r of rows) {
     const rate = r.wallMs > 0 ? (r.minted * 1000) / r.wallMs : 0;
-    lines.push(stringify([[r.scenario, r.minted, r.verified, r.wallMs.toFixed(1), usPerToken(r).toFixed(2), rate.toFixed(0)]]).trimEnd());
+    lines.push(
+      stringify([[r.scenario, r.minted, r.verified, r.wallMs.toFixed(1), usPerToken(r).toFixed(2), rate.toFixed(0)]]).trimEnd(),
+    );
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 /** Runs the plan and streams trials.csv in plan order; returns the real-token work per scenario. */
-async function writeTrials(dir: string, plan: TrialPlan, models: readonly CompiledModel[], options: RunOptions): Promise<RealTokenWork[]> {
+async function writeTrials(
+  dir: string,
+  plan: TrialPlan,
+  models: readonly CompiledModel[],
+  options: RunOptions,
+): Promise<RealTokenWork[]> {
   const tokenWork = plan.scenarios.map(() => ({ minted: 0, verified: 0, wallMs: 0 }));
   const writer = openCsvWriter(join(dir, OUTPUT_FILES.trials), TRIALS_COLUMNS);
   const remaining = plan.scenarios.map((_, i) =>
@@ -145,7 +150,13 @@ async function writeTrials(dir: string, plan: TrialPlan, models: readonly Compil
       : (trialsDone: number): void =>
           report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
   try {
-    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, onProgress, realTokens: options.realTokens };
+    const execute = {
+      workers: options.workers,
+      signal: options.signal,
+      workerFile: options.workerFile,
+      onProgress,
+      realTokens: options.realTokens,
+    };
     await executePlan(plan, models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
       const work = realTokenWork(values, trialEnd - trialStart);

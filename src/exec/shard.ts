@@ -27,7 +27,14 @@ export function parseShard(text: string): ShardSpec {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (match === null || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || count > MAX_SHARDS || index >= count) {
+  if (
+    match === null ||
+    !Number.isSafeInteger(index) ||
+    !Number.isSafeInteger(count) ||
+    count < 1 ||
+    count > MAX_SHARDS ||
+    index >= count
+  ) {
     throw new UsageError(`--shard: expected i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}, e.g. 0/4 (got ${JSON.stringify(text)})`);
   }
   return { index, count };
@@ -52,12 +59,15 @@ export function shardFromEnvironment(env: Readonly<Record<string, string | undef
       '--shard auto: no shard in the environment (set BLASTLAB_SHARD_INDEX and BLASTLAB_SHARD_COUNT, or run as an AWS Batch array job, or as a Kubernetes Indexed Job with BLASTLAB_SHARD_COUNT)',
     );
   }
-  if (!set(source.count)) throw new UsageError(`--shard auto: ${source.index} is set but ${source.count} is not (the number of shards)`);
+  if (!set(source.count))
+    throw new UsageError(`--shard auto: ${source.index} is set but ${source.count} is not (the number of shards)`);
   const text = `${env[source.index]!.trim()}/${env[source.count]!.trim()}`;
   try {
     return parseShard(text);
   } catch {
-    throw new UsageError(`--shard auto: ${source.index}/${source.count} = ${JSON.stringify(text)} is not a shard i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}`);
+    throw new UsageError(
+      `--shard auto: ${source.index}/${source.count} = ${JSON.stringify(text)} is not a shard i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}`,
+    );
   }
 }
 

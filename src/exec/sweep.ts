@@ -29,7 +29,10 @@ import { openStaging } from '../io/staging.js';
 import { decodeMetrics } from './worker.js';
 
 /** Options of `runSweep`: those of `run` that apply to one scenario, plus what to vary. */
-export interface SweepOptions extends Pick<RunOptions, 'out' | 'trials' | 'seed' | 'workers' | 'signal' | 'workerFile' | 'onProgress'> {
+export interface SweepOptions extends Pick<
+  RunOptions,
+  'out' | 'trials' | 'seed' | 'workers' | 'signal' | 'workerFile' | 'onProgress'
+> {
   /** The policy to vary (its name in the scenario's `policies` map). */
   readonly policy: string;
   /** Dotted path into the policy object: `ttl`, `rotation`, `detection.probability`, `issuer.availability`, … */
@@ -63,7 +66,8 @@ export function splitValues(text: string): string[] {
     } else current += ch;
   }
   out.push(current.trim());
-  if (out.some((v) => v === '')) throw new UsageError(`--values: expected a comma-separated list like 1m,15m,1h (got ${JSON.stringify(text)})`);
+  if (out.some((v) => v === ''))
+    throw new UsageError(`--values: expected a comma-separated list like 1m,15m,1h (got ${JSON.stringify(text)})`);
   return out;
 }
 
@@ -81,7 +85,9 @@ function checkEffect(variants: readonly Scenario[], options: SweepOptions): void
     const policy = variant.policies[0]!;
     const why = paramWithoutEffect(policy.kind, options.param);
     if (why !== null) {
-      throw new UsageError(`--param ${options.param}: sweeping it on policy "${options.policy}" has no effect: ${why} (value ${options.values[i] ?? ''})`);
+      throw new UsageError(
+        `--param ${options.param}: sweeping it on policy "${options.policy}" has no effect: ${why} (value ${options.values[i] ?? ''})`,
+      );
     }
   });
   const seen = new Map<string, string>();
@@ -90,7 +96,9 @@ function checkEffect(variants: readonly Scenario[], options: SweepOptions): void
     const value = options.values[i] ?? '';
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new UsageError(`--values: ${first} and ${value} give policy "${options.policy}" the same settings, so they would print identical rows; pass values that differ`);
+      throw new UsageError(
+        `--values: ${first} and ${value} give policy "${options.policy}" the same settings, so they would print identical rows; pass values that differ`,
+      );
     }
     seen.set(key, value);
   });
@@ -101,13 +109,20 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   // 1. The file must be valid as it stands, and name the policy.
   const scenario = loadScenarioFile(file, { presets: options.presets });
   if (!scenario.policies.some((p) => p.name === options.policy)) {
-    throw new UsageError(`--policy: scenario "${scenario.name}" has no policy "${options.policy}" (policies: ${scenario.policies.map((p) => p.name).join(', ')})`);
+    throw new UsageError(
+      `--policy: scenario "${scenario.name}" has no policy "${options.policy}" (policies: ${scenario.policies.map((p) => p.name).join(', ')})`,
+    );
   }
   if (!PARAM_PATTERN.test(options.param)) {
-    throw new UsageError(`--param: expected a dotted path into the policy like ttl, detection.probability or exceptions.0.rotation (got ${JSON.stringify(options.param)})`);
+    throw new UsageError(
+      `--param: expected a dotted path into the policy like ttl, detection.probability or exceptions.0.rotation (got ${JSON.stringify(options.param)})`,
+    );
   }
   if (new Set(options.values).size !== options.values.length) throw new UsageError('--values: every value must be different');
-  if (options.values.length > MAX_SWEEP_VALUES) throw new UsageError(`--values: at most ${MAX_SWEEP_VALUES} values (got ${options.values.length}); split the range into several sweeps`);
+  if (options.values.length > MAX_SWEEP_VALUES)
+    throw new UsageError(
+      `--values: at most ${MAX_SWEEP_VALUES} values (got ${options.values.length}); split the range into several sweeps`,
+    );
   const bytes = readFileSync(file);
   const parsed = parseText(bytes.toString('utf8'), file);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);
@@ -116,14 +131,19 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 
   // 2. Every value is built and checked before anything runs.
   const variants = options.values.map((value) =>
-    applyOverrides(buildVariant(parsed.parsed, sha256, { policy: options.policy, param: options.param, value }, presetDirs), options),
+    applyOverrides(
+      buildVariant(parsed.parsed, sha256, { policy: options.policy, param: options.param, value }, presetDirs),
+      options,
+    ),
   );
   checkEffect(variants, options);
 
   // 3. One plan over the variants, in command-line order; one summary per variant.
   const cells: PlanCell[] = [];
   variants.forEach((v, scenarioIndex) =>
-    v.attacks.forEach((_a, attackIndex) => cells.push({ scenarioIndex, policyIndex: 0, attackIndex, trialStart: 0, trialEnd: v.trials })),
+    v.attacks.forEach((_a, attackIndex) =>
+      cells.push({ scenarioIndex, policyIndex: 0, attackIndex, trialStart: 0, trialEnd: v.trials }),
+    ),
   );
   const plan: TrialPlan = { scenarios: variants, cells, size: cells.reduce((n, c) => n + c.trialEnd - c.trialStart, 0) };
   const builders = variants.map((v) => new SummaryBuilder(orderOf([v])));
@@ -137,7 +157,11 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
       workers: options.workers,
       signal: options.signal,
       workerFile: options.workerFile,
-      onProgress: report === undefined ? undefined : (trialsDone) => report({ trialsDone, trialsTotal: plan.size, scenariosDone: variantsDone, scenariosTotal: variants.length }),
+      onProgress:
+        report === undefined
+          ? undefined
+          : (trialsDone) =>
+              report({ trialsDone, trialsTotal: plan.size, scenariosDone: variantsDone, scenariosTotal: variants.length }),
     },
     ({ cell, trialStart, trialEnd, values }) => {
       const v = variants[cell.scenarioIndex]!;
@@ -156,7 +180,9 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   );
 
   // 4. sweep.csv and the report, landed together.
-  const rows = builders.flatMap((b, i) => sweepRows(b.rows(), { policy: options.policy, param: options.param, value: options.values[i]! }));
+  const rows = builders.flatMap((b, i) =>
+    sweepRows(b.rows(), { policy: options.policy, param: options.param, value: options.values[i]! }),
+  );
   const staging = openStaging(options.out);
   try {
     writeCsv(join(staging.dir, 'sweep.csv'), SWEEP_COLUMNS, rows, { bom: options.csvBom });

@@ -92,11 +92,12 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
     hook?.(trial);
-    const metrics = task.riskOnly === true
-      ? runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { riskOnly: true }).metrics
-      : onIssue === undefined
-        ? runTrial(model, task.policyIndex, task.attackIndex, trial)
-        : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
+    const metrics =
+      task.riskOnly === true
+        ? runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { riskOnly: true }).metrics
+        : onIssue === undefined
+          ? runTrial(model, task.policyIndex, task.attackIndex, trial)
+          : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
     const base = (trial - task.trialStart) * width;
     for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
   }
@@ -130,7 +131,10 @@ function issuanceSink(model: CompiledModel, policyIndex: number, sink: RealToken
   const policy = model.scenario.policies[policyIndex]!;
   const roleScope = policy.scope === 'role';
   return (issuance) => {
-    const bound = policy.bindToWorkload && model.isWorkloadIdentity[issuance.principal] === 1 && model.isWorkloadIdentity[issuance.actor] === 1;
+    const bound =
+      policy.bindToWorkload &&
+      model.isWorkloadIdentity[issuance.principal] === 1 &&
+      model.isWorkloadIdentity[issuance.actor] === 1;
     sink.issue(issuance, bound, roleScope);
   };
 }

@@ -55,13 +55,20 @@ export function readRunParameters(dir: string, scenario: Scenario): RunParameter
   try {
     manifest = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--results: cannot read ${file} (is "${dir}" a blastlab results folder?): ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `--results: cannot read ${file} (is "${dir}" a blastlab results folder?): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  const m = manifest as { scenarios?: { name?: unknown; sha256?: unknown }[]; options?: { trials?: unknown; seed?: unknown; policies?: unknown } };
+  const m = manifest as {
+    scenarios?: { name?: unknown; sha256?: unknown }[];
+    options?: { trials?: unknown; seed?: unknown; policies?: unknown };
+  };
   const entry = Array.isArray(m.scenarios) ? m.scenarios.find((s) => s.name === scenario.name) : undefined;
   if (entry === undefined) throw new UsageError(`--results: ${file} has no results for scenario "${scenario.name}"`);
   if (entry.sha256 !== scenario.source.sha256) {
-    throw new UsageError(`--results: the results in ${dir} were produced from a different version of ${scenario.source.file} (sha256 differs): run it again or export without --results`);
+    throw new UsageError(
+      `--results: the results in ${dir} were produced from a different version of ${scenario.source.file} (sha256 differs): run it again or export without --results`,
+    );
   }
   const options = m.options ?? {};
   const trials = typeof options.trials === 'number' ? options.trials : scenario.trials;
@@ -74,7 +81,11 @@ export function readRunParameters(dir: string, scenario: Scenario): RunParameter
 export function policySuffixes(names: readonly string[]): string[] {
   const used = new Set<string>();
   return names.map((name) => {
-    const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'policy';
+    const base =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'policy';
     let suffix = base;
     for (let n = 2; used.has(suffix); n++) suffix = `${base}_${n}`;
     used.add(suffix);
@@ -103,12 +114,18 @@ const NO_COST = {} as CostMetrics;
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Replays the run's trials (`trials` per policy and attack, at most the run's) and aggregates per node. */
-export function collectNodeResults(input: Scenario, run: RunParameters, options: { readonly maxTrials?: number } = {}): NodeResults {
+export function collectNodeResults(
+  input: Scenario,
+  run: RunParameters,
+  options: { readonly maxTrials?: number } = {},
+): NodeResults {
   const scenario = applyOverrides(input, { seed: run.seed, trials: run.trials });
   const trials = Math.min(scenario.trials, options.maxTrials ?? Number.POSITIVE_INFINITY);
   const model = compile(scenario);
   const n = model.nodeCount;
-  const policyIndices = scenario.policies.map((p, i) => ({ p, i })).filter(({ p }) => run.policies === null || run.policies.includes(p.name));
+  const policyIndices = scenario.policies
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => run.policies === null || run.policies.includes(p.name));
   const suffixes = policySuffixes(policyIndices.map(({ p }) => p.name));
   const extras = new Map<string, Record<string, number | boolean | string>>();
   const extraOf = (node: number): Record<string, number | boolean | string> => {
@@ -221,7 +238,9 @@ export function checkReplaySeeds(dir: string, scenario: Scenario, run: RunParame
     if (policyIndex < 0 || attackIndex < 0 || !Number.isInteger(trial)) return null;
     const model = { scenario: s } as Parameters<typeof trialSeed>[0];
     const expected = trialSeed(model, policyIndex, attackIndex, trial);
-    return String(expected) === cells[at('seed')] ? null : `trials.csv row "${line.slice(0, 80)}" has seed ${cells[at('seed')]}, the replay gives ${expected}`;
+    return String(expected) === cells[at('seed')]
+      ? null
+      : `trials.csv row "${line.slice(0, 80)}" has seed ${cells[at('seed')]}, the replay gives ${expected}`;
   }
   return null;
 }

@@ -59,7 +59,11 @@ export function partCount(edges: number, maxEdges: number = Number.POSITIVE_INFI
  * order. Text is produced node by node and edge by edge, never held whole (a million edges stay
  * within a few hundred MB).
  */
-export function writeOpenGraph(scenario: Scenario, options: OpenGraphExportOptions, sink: OpenGraphSink): { name: string; nodes: number; edges: number }[] {
+export function writeOpenGraph(
+  scenario: Scenario,
+  options: OpenGraphExportOptions,
+  sink: OpenGraphSink,
+): { name: string; nodes: number; edges: number }[] {
   const maxEdges = options.maxEdges ?? Number.POSITIVE_INFINITY;
   const count = partCount(scenario.edges.length, maxEdges);
   const name = scenario.name;
@@ -83,7 +87,9 @@ export function writeOpenGraph(scenario: Scenario, options: OpenGraphExportOptio
     for (; e < last; e++) {
       const edge = scenario.edges[e]!;
       const props = edge.kind === 'grants' ? `,"properties":{"actions":${JSON.stringify(edge.actions)}}` : '';
-      sink.write(`${e === first ? '\n' : ',\n'}{"kind":"${BL_EDGE_KINDS[edge.kind]}","start":{"match_by":"id","value":${ids.get(edge.from)!}},"end":{"match_by":"id","value":${ids.get(edge.to)!}}${props}}`);
+      sink.write(
+        `${e === first ? '\n' : ',\n'}{"kind":"${BL_EDGE_KINDS[edge.kind]}","start":{"match_by":"id","value":${ids.get(edge.from)!}},"end":{"match_by":"id","value":${ids.get(edge.to)!}}${props}}`,
+      );
     }
     sink.write('\n]}}\n');
     sink.end();
@@ -104,8 +110,18 @@ export function exportOpenGraph(scenario: Scenario, options: OpenGraphExportOpti
   return written.map((part, i) => ({ ...part, text: texts[i]! }));
 }
 
-function nodeText(node: ScenarioNode, id: string, scenario: Scenario, extras: Readonly<Record<string, number | boolean | string>> | undefined): string {
-  const props: Record<string, number | boolean | string> = { name: node.id, bl_id: node.id, bl_scenario: scenario.name, bl_kind: node.kind };
+function nodeText(
+  node: ScenarioNode,
+  id: string,
+  scenario: Scenario,
+  extras: Readonly<Record<string, number | boolean | string>> | undefined,
+): string {
+  const props: Record<string, number | boolean | string> = {
+    name: node.id,
+    bl_id: node.id,
+    bl_scenario: scenario.name,
+    bl_kind: node.kind,
+  };
   switch (node.kind) {
     case 'agent':
       props['replans'] = node.replans;
@@ -164,19 +180,77 @@ export function blastlabExtensionSchema(version: string): Record<string, unknown
       namespace: BL_NAMESPACE,
     },
     node_kinds: [
-      { name: BL_NODE_KINDS.agent, display_name: 'blastlab Agent', description: 'An autonomous workload: AI agent, integration, CI job, service', is_display_kind: true, icon: 'robot', color: '#F5A623' },
-      { name: BL_NODE_KINDS.tool, display_name: 'blastlab Tool', description: 'Something an agent calls: API, plugin, MCP server, CLI', is_display_kind: true, icon: 'screwdriver-wrench', color: '#7ED321' },
-      { name: BL_NODE_KINDS.resource, display_name: 'blastlab Resource', description: 'A target system or data store', is_display_kind: true, icon: 'database', color: '#4A90E2' },
-      { name: BL_NODE_KINDS.credential, display_name: 'blastlab Credential', description: 'API key, token, service-account password, access key or certificate', is_display_kind: true, icon: 'key', color: '#D0021B' },
-      { name: BL_SOURCE_KIND, display_name: 'blastlab', description: 'Source kind of every node blastlab exports', is_display_kind: false },
+      {
+        name: BL_NODE_KINDS.agent,
+        display_name: 'blastlab Agent',
+        description: 'An autonomous workload: AI agent, integration, CI job, service',
+        is_display_kind: true,
+        icon: 'robot',
+        color: '#F5A623',
+      },
+      {
+        name: BL_NODE_KINDS.tool,
+        display_name: 'blastlab Tool',
+        description: 'Something an agent calls: API, plugin, MCP server, CLI',
+        is_display_kind: true,
+        icon: 'screwdriver-wrench',
+        color: '#7ED321',
+      },
+      {
+        name: BL_NODE_KINDS.resource,
+        display_name: 'blastlab Resource',
+        description: 'A target system or data store',
+        is_display_kind: true,
+        icon: 'database',
+        color: '#4A90E2',
+      },
+      {
+        name: BL_NODE_KINDS.credential,
+        display_name: 'blastlab Credential',
+        description: 'API key, token, service-account password, access key or certificate',
+        is_display_kind: true,
+        icon: 'key',
+        color: '#D0021B',
+      },
+      {
+        name: BL_SOURCE_KIND,
+        display_name: 'blastlab',
+        description: 'Source kind of every node blastlab exports',
+        is_display_kind: false,
+      },
     ],
     relationship_kinds: [
-      { name: BL_EDGE_KINDS.holds, description: 'The credential material is present at the start node (memory, env var, config file, repository, CI log)', is_traversable: true },
-      { name: BL_EDGE_KINDS.grants, description: 'Using the credential allows the listed actions (read, write, admin) on the end node', is_traversable: true },
-      { name: BL_EDGE_KINDS.invokes, description: 'The start node may call the tool, which then acts with its own credentials', is_traversable: true },
-      { name: BL_EDGE_KINDS.assumes, description: 'Holding the first credential lets one obtain the second (role chaining, token exchange)', is_traversable: true },
-      { name: BL_EDGE_KINDS.runs, description: 'The start node holds code or configuration the end node executes: write on it gives control of the end node', is_traversable: true },
-      { name: BL_EDGE_KINDS.issues, description: 'Admin on the start node lets one create new material for the credential (persistence)', is_traversable: true },
+      {
+        name: BL_EDGE_KINDS.holds,
+        description: 'The credential material is present at the start node (memory, env var, config file, repository, CI log)',
+        is_traversable: true,
+      },
+      {
+        name: BL_EDGE_KINDS.grants,
+        description: 'Using the credential allows the listed actions (read, write, admin) on the end node',
+        is_traversable: true,
+      },
+      {
+        name: BL_EDGE_KINDS.invokes,
+        description: 'The start node may call the tool, which then acts with its own credentials',
+        is_traversable: true,
+      },
+      {
+        name: BL_EDGE_KINDS.assumes,
+        description: 'Holding the first credential lets one obtain the second (role chaining, token exchange)',
+        is_traversable: true,
+      },
+      {
+        name: BL_EDGE_KINDS.runs,
+        description:
+          'The start node holds code or configuration the end node executes: write on it gives control of the end node',
+        is_traversable: true,
+      },
+      {
+        name: BL_EDGE_KINDS.issues,
+        description: 'Admin on the start node lets one create new material for the credential (persistence)',
+        is_traversable: true,
+      },
     ],
   };
 }

@@ -82,11 +82,13 @@ function indexOf(doc: ScenarioDoc): Index {
   }
   for (const list of [...held.values(), ...holders.values()]) list.sort(byString);
   const used = new Set<string>();
-  for (const task of doc.workload ?? []) for (const step of task.steps) if ('credential' in step && step.credential !== undefined) used.add(step.credential);
+  for (const task of doc.workload ?? [])
+    for (const step of task.steps) if ('credential' in step && step.credential !== undefined) used.add(step.credential);
   return { nodes, held, holders, used };
 }
 
-const credentials = (doc: ScenarioDoc): CredentialInput[] => doc.nodes.filter((n): n is CredentialInput => n.kind === 'credential');
+const credentials = (doc: ScenarioDoc): CredentialInput[] =>
+  doc.nodes.filter((n): n is CredentialInput => n.kind === 'credential');
 
 /** A standing secret: no issuer lifetime ends it. */
 export const isStanding = (c: CredentialInput): boolean => c.nativeTtl === undefined;
@@ -142,12 +144,23 @@ export function autoAttacks(doc: ScenarioDoc, opts: AutoAttackOptions = {}): Att
   // 1. secret-replay of standing credentials from a leak-prone holder, oldest first.
   const replayable = creds
     .filter(isStanding)
-    .map((c) => ({ c, from: (index.holders.get(c.id) ?? []).find((h) => leakProne(index.nodes.get(h))), age: ageMs(doc, c) ?? -1 }))
+    .map((c) => ({
+      c,
+      from: (index.holders.get(c.id) ?? []).find((h) => leakProne(index.nodes.get(h))),
+      age: ageMs(doc, c) ?? -1,
+    }))
     .filter((x): x is { c: CredentialInput; from: string; age: number } => x.from !== undefined)
     .sort((a, b) => b.age - a.age || byString(a.c.id, b.c.id))
     .slice(0, max);
   for (const { c, from } of replayable) {
-    attacks.push({ pattern: 'secret-replay', name: name(`replay-${c.id}`), credential: c.id, from, leakAt: LEAK_AT, replayDelay: REPLAY_DELAY });
+    attacks.push({
+      pattern: 'secret-replay',
+      name: name(`replay-${c.id}`),
+      credential: c.id,
+      from,
+      leakAt: LEAK_AT,
+      replayDelay: REPLAY_DELAY,
+    });
   }
 
   // 2. lateral-movement at unpinned third-party actions and the importer's untrusted entries.
@@ -162,12 +175,23 @@ export function autoAttacks(doc: ScenarioDoc, opts: AutoAttackOptions = {}): Att
   // 3. orphaned-credential of stale credentials held by an agent, longest unused first.
   const stale = creds
     .filter((c) => isStaleInput(doc, c))
-    .map((c) => ({ c, agent: (index.holders.get(c.id) ?? []).find((h) => index.nodes.get(h)?.kind === 'agent'), unused: unusedMs(doc, c) ?? 0 }))
+    .map((c) => ({
+      c,
+      agent: (index.holders.get(c.id) ?? []).find((h) => index.nodes.get(h)?.kind === 'agent'),
+      unused: unusedMs(doc, c) ?? 0,
+    }))
     .filter((x): x is { c: CredentialInput; agent: string; unused: number } => x.agent !== undefined)
     .sort((a, b) => b.unused - a.unused || byString(a.c.id, b.c.id))
     .slice(0, max);
   for (const { c, agent } of stale) {
-    attacks.push({ pattern: 'orphaned-credential', name: name(`orphaned-${c.id}`), agent, credential: c.id, retiredAt: '1h', foundDelay: FOUND_DELAY });
+    attacks.push({
+      pattern: 'orphaned-credential',
+      name: name(`orphaned-${c.id}`),
+      agent,
+      credential: c.id,
+      retiredAt: '1h',
+      foundDelay: FOUND_DELAY,
+    });
   }
 
   // 4. mass-leak of every holder of three or more credentials, most first.
@@ -185,7 +209,10 @@ export function autoAttacks(doc: ScenarioDoc, opts: AutoAttackOptions = {}): Att
 export function estatePolicies(doc: ScenarioDoc, opts: EstatePolicyOptions = {}): Record<string, PolicyEntryInput> {
   const index = indexOf(doc);
   const creds = credentials(doc);
-  const standing = creds.filter(isStanding).map((c) => c.id).sort(byString);
+  const standing = creds
+    .filter(isStanding)
+    .map((c) => c.id)
+    .sort(byString);
   const natives = creds.filter((c) => !isStanding(c));
   const legacy = creds
     .filter((c) => isStanding(c) && (c.ephemeralCapable === false || !index.used.has(c.id)))

@@ -48,13 +48,55 @@ export const SOURCE = 'aws-iam';
 const STALE_MS = 90 * 86_400_000;
 
 const TOP_KEYS = new Set(['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies', 'IsTruncated', 'Marker']);
-const USER_KEYS = new Set(['Path', 'UserName', 'UserId', 'Arn', 'CreateDate', 'UserPolicyList', 'GroupList', 'AttachedManagedPolicies', 'PermissionsBoundary', 'Tags']);
+const USER_KEYS = new Set([
+  'Path',
+  'UserName',
+  'UserId',
+  'Arn',
+  'CreateDate',
+  'UserPolicyList',
+  'GroupList',
+  'AttachedManagedPolicies',
+  'PermissionsBoundary',
+  'Tags',
+]);
 const GROUP_KEYS = new Set(['Path', 'GroupName', 'GroupId', 'Arn', 'CreateDate', 'GroupPolicyList', 'AttachedManagedPolicies']);
-const ROLE_KEYS = new Set(['Path', 'RoleName', 'RoleId', 'Arn', 'CreateDate', 'AssumeRolePolicyDocument', 'Description', 'MaxSessionDuration', 'InstanceProfileList', 'RolePolicyList', 'AttachedManagedPolicies', 'PermissionsBoundary', 'Tags', 'RoleLastUsed']);
-const POLICY_KEYS = new Set(['PolicyName', 'PolicyId', 'Arn', 'Path', 'DefaultVersionId', 'AttachmentCount', 'PermissionsBoundaryUsageCount', 'IsAttachable', 'Description', 'CreateDate', 'UpdateDate', 'PolicyVersionList', 'Tags']);
+const ROLE_KEYS = new Set([
+  'Path',
+  'RoleName',
+  'RoleId',
+  'Arn',
+  'CreateDate',
+  'AssumeRolePolicyDocument',
+  'Description',
+  'MaxSessionDuration',
+  'InstanceProfileList',
+  'RolePolicyList',
+  'AttachedManagedPolicies',
+  'PermissionsBoundary',
+  'Tags',
+  'RoleLastUsed',
+]);
+const POLICY_KEYS = new Set([
+  'PolicyName',
+  'PolicyId',
+  'Arn',
+  'Path',
+  'DefaultVersionId',
+  'AttachmentCount',
+  'PermissionsBoundaryUsageCount',
+  'IsAttachable',
+  'Description',
+  'CreateDate',
+  'UpdateDate',
+  'PolicyVersionList',
+  'Tags',
+]);
 
-const READ_VERBS = /^(List|Get|Describe|Read|Search|Select|Query|Scan|BatchGet|Head|View|Lookup|Check|Preview|Detect|Estimate|Validate|Verify|Test)/;
-const ADMIN_ACTIONS = /^(\*|[a-z0-9-]+:\*|iam:PassRole|iam:Create(AccessKey|LoginProfile|PolicyVersion)|iam:Update(LoginProfile|AssumeRolePolicy)|iam:AddUserToGroup|iam:SetDefaultPolicyVersion|[a-z0-9-]+:(Put|Attach|Detach|Delete|Create|Set|Update)\w*Policy\w*|[a-z0-9-]+:(Add|Remove)Permission\w*|[a-z0-9-]+:\w*Acl)$/;
+const READ_VERBS =
+  /^(List|Get|Describe|Read|Search|Select|Query|Scan|BatchGet|Head|View|Lookup|Check|Preview|Detect|Estimate|Validate|Verify|Test)/;
+const ADMIN_ACTIONS =
+  /^(\*|[a-z0-9-]+:\*|iam:PassRole|iam:Create(AccessKey|LoginProfile|PolicyVersion)|iam:Update(LoginProfile|AssumeRolePolicy)|iam:AddUserToGroup|iam:SetDefaultPolicyVersion|[a-z0-9-]+:(Put|Attach|Detach|Delete|Create|Set|Update)\w*Policy\w*|[a-z0-9-]+:(Add|Remove)Permission\w*|[a-z0-9-]+:\w*Acl)$/;
 const CONFIDENTIAL_SERVICES = new Set(['iam', 'kms', 'secretsmanager', 'ssm', 'sts', 'organizations', 's3', 'dynamodb', 'rds']);
 const ACTION_ORDER: Readonly<Record<Action, number>> = { read: 1, write: 2, admin: 4 };
 
@@ -64,7 +106,8 @@ export function classifyAction(action: string, map?: ImportMap): Action {
   if (overrides !== undefined) {
     const exact = overrides[action] ?? overrides[action.toLowerCase()];
     if (exact !== undefined) return exact;
-    for (const [pattern, cls] of Object.entries(overrides)) if (pattern.includes('*') && globMatch(pattern.toLowerCase(), action.toLowerCase())) return cls;
+    for (const [pattern, cls] of Object.entries(overrides))
+      if (pattern.includes('*') && globMatch(pattern.toLowerCase(), action.toLowerCase())) return cls;
   }
   const [service = '', name = ''] = action.split(':');
   const normal = `${service.toLowerCase()}:${name}`;
@@ -81,7 +124,12 @@ export function globMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
   let re = globCache.get(pattern);
   if (re === undefined) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     globCache.set(pattern, re);
   }
   return re.test(value);
@@ -120,13 +168,26 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   const parsed = read.parsed;
   const data = parsed.data;
   const issues: ScenarioIssue[] = [];
-  if (!isRecord(data)) throw new ScenarioError([fileIssue(file, 'expected the JSON object written by aws iam get-account-authorization-details')]);
+  if (!isRecord(data))
+    throw new ScenarioError([fileIssue(file, 'expected the JSON object written by aws iam get-account-authorization-details')]);
   unknownKeys(parsed, [], data, TOP_KEYS, issues);
-  if (data['IsTruncated'] === true) issues.push(inputIssue(parsed, ['IsTruncated'], 'the export is one truncated page (IsTruncated: true): export every page (the AWS CLI paginates by itself)'));
-  if (!['UserDetailList', 'RoleDetailList'].some((k) => Array.isArray(data[k]))) issues.push(fileIssue(file, 'no UserDetailList or RoleDetailList: not a get-account-authorization-details export'));
+  if (data['IsTruncated'] === true)
+    issues.push(
+      inputIssue(
+        parsed,
+        ['IsTruncated'],
+        'the export is one truncated page (IsTruncated: true): export every page (the AWS CLI paginates by itself)',
+      ),
+    );
+  if (!['UserDetailList', 'RoleDetailList'].some((k) => Array.isArray(data[k])))
+    issues.push(fileIssue(file, 'no UserDetailList or RoleDetailList: not a get-account-authorization-details export'));
 
   const b = new ScenarioBuilder(SOURCE);
-  const listAt = (key: string, known: ReadonlySet<string>, required: readonly string[]): { entry: Record<string, unknown>; path: PathSegment[] }[] => {
+  const listAt = (
+    key: string,
+    known: ReadonlySet<string>,
+    required: readonly string[],
+  ): { entry: Record<string, unknown>; path: PathSegment[] }[] => {
     const list = data[key];
     if (list === undefined) return [];
     if (!Array.isArray(list)) {
@@ -160,7 +221,10 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
       issues.push(inputIssue(parsed, [...path, 'PolicyVersionList'], 'no default version (IsDefaultVersion: true)'));
       continue;
     }
-    managed.set(entry['Arn'] as string, { doc: (versions[index] as Record<string, unknown>)['Document'], path: [...path, 'PolicyVersionList', index, 'Document'] });
+    managed.set(entry['Arn'] as string, {
+      doc: (versions[index] as Record<string, unknown>)['Document'],
+      path: [...path, 'PolicyVersionList', index, 'Document'],
+    });
   }
   b.mapped('managed policies (default version)', managed.size);
   const groups = new Map<string, { entry: Record<string, unknown>; path: PathSegment[] }>();
@@ -174,7 +238,12 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
       const svc = service === '*' ? 'all' : service;
       const id = toId(`aws:${svc}:${account}`);
       if (!b.has(id)) {
-        b.add({ id, kind: 'resource', sensitivity: svc === 'all' ? 'regulated' : CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal', provenance: { source: SOURCE, id: `${svc === 'all' ? '*' : `${svc}:*`} in ${account}` } });
+        b.add({
+          id,
+          kind: 'resource',
+          sensitivity: svc === 'all' ? 'regulated' : CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal',
+          provenance: { source: SOURCE, id: `${svc === 'all' ? '*' : `${svc}:*`} in ${account}` },
+        });
         b.mapped('resources (wildcards collapsed per service and account)');
       }
       return id;
@@ -215,7 +284,11 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
         return;
       }
       if (st['Effect'] !== 'Allow') {
-        b.ignored(st['Effect'] === 'Deny' ? 'Deny statements (not evaluated: grants may be overstated)' : 'statements without Effect Allow');
+        b.ignored(
+          st['Effect'] === 'Deny'
+            ? 'Deny statements (not evaluated: grants may be overstated)'
+            : 'statements without Effect Allow',
+        );
         return;
       }
       if (st['NotAction'] !== undefined || st['NotResource'] !== undefined) {
@@ -255,7 +328,15 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   // 3. Credential report: keys per user ARN.
   const report = opts.credentialReport === undefined ? null : readCredentialReport(opts.credentialReport);
   const principals = new Map<string, Principal>();
-  const newPrincipal = (arn: string): Principal => ({ arn, account: accountOf(arn), credentials: [], agent: null, grants: new Map(), assumePatterns: [], usedServices: new Map() });
+  const newPrincipal = (arn: string): Principal => ({
+    arn,
+    account: accountOf(arn),
+    credentials: [],
+    agent: null,
+    grants: new Map(),
+    assumePatterns: [],
+    usedServices: new Map(),
+  });
 
   // 4. Users.
   for (const { entry, path } of listAt('UserDetailList', USER_KEYS, ['UserName', 'Arn'])) {
@@ -270,7 +351,13 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     const keys = report?.byArn.get(arn);
     if (report === null) {
       const id = toId(`iam-key:${name}`);
-      b.add({ id, kind: 'credential', type: 'aws-access-key', ephemeralCapable: true, provenance: { source: SOURCE, id: `${arn}#access_keys` } });
+      b.add({
+        id,
+        kind: 'credential',
+        type: 'aws-access-key',
+        ephemeralCapable: true,
+        provenance: { source: SOURCE, id: `${arn}#access_keys` },
+      });
       p.credentials.push(id);
       p.usedServices.set(id, null);
       b.mapped('users with access keys of unknown age (no --credential-report)');
@@ -278,7 +365,10 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
       for (const key of keys?.keys ?? []) {
         const id = toId(`iam-key:${name}:${key.n}`);
         b.add({
-          id, kind: 'credential', type: 'aws-access-key', ephemeralCapable: true,
+          id,
+          kind: 'credential',
+          type: 'aws-access-key',
+          ephemeralCapable: true,
           ...(key.lastRotated === null ? {} : { createdAt: key.lastRotated, lastRotatedAt: key.lastRotated }),
           ...(key.lastUsed === null ? {} : { lastUsedAt: key.lastUsed }),
           provenance: { source: SOURCE, id: `${arn}#access_key_${key.n}` },
@@ -292,12 +382,14 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     attached(p, entry, path, 'UserPolicyList');
     asList(entry['GroupList']).forEach((g, i) => {
       const group = typeof g === 'string' ? groups.get(g) : undefined;
-      if (group === undefined) issues.push(inputIssue(parsed, [...path, 'GroupList', i], `group ${JSON.stringify(g)} is not in GroupDetailList`));
+      if (group === undefined)
+        issues.push(inputIssue(parsed, [...path, 'GroupList', i], `group ${JSON.stringify(g)} is not in GroupDetailList`));
       else attached(p, group.entry, group.path, 'GroupPolicyList');
     });
   }
   if (report !== null) {
-    for (const arn of report.byArn.keys()) if (!principals.has(arn)) b.ignored('credential report rows for users not in the export');
+    for (const arn of report.byArn.keys())
+      if (!principals.has(arn)) b.ignored('credential report rows for users not in the export');
     if (report.root) b.ignored('credential report root-account row (not modelled)');
   }
 
@@ -312,7 +404,11 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     const lastUsed = isRecord(entry['RoleLastUsed']) ? normaliseDate(entry['RoleLastUsed']['LastUsedDate']) : null;
     const created = normaliseDate(entry['CreateDate']);
     b.add({
-      id: cred, kind: 'credential', type: 'aws-sts-session', ephemeralCapable: true, nativeTtl: '1h',
+      id: cred,
+      kind: 'credential',
+      type: 'aws-sts-session',
+      ephemeralCapable: true,
+      nativeTtl: '1h',
       ...(created === null ? {} : { createdAt: created }),
       ...(lastUsed === null ? {} : { lastUsedAt: lastUsed }),
       provenance: { source: SOURCE, id: arn },
@@ -334,19 +430,45 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
       if (!isRecord(st) || st['Effect'] !== 'Allow') return;
       if (st['Condition'] !== undefined) b.ignored('trust statements with Condition (trusted as if the condition held)');
       const principal = st['Principal'];
-      const entries: [string, string][] = principal === '*' ? [['AWS', '*']] : isRecord(principal) ? Object.entries(principal).flatMap(([k, v]) => asList(v).filter((x): x is string => typeof x === 'string').map((x): [string, string] => [k, x])) : [];
+      const entries: [string, string][] =
+        principal === '*'
+          ? [['AWS', '*']]
+          : isRecord(principal)
+            ? Object.entries(principal).flatMap(([k, v]) =>
+                asList(v)
+                  .filter((x): x is string => typeof x === 'string')
+                  .map((x): [string, string] => [k, x]),
+              )
+            : [];
       for (const [kind, value] of entries) {
         if (kind === 'Service') {
           const agent = toId(`workload:${entry['RoleName'] as string}`);
-          b.add({ id: agent, kind: 'agent', environment: 'aws', identity: 'workload', provenance: { source: SOURCE, id: `${value} as ${role.arn}` } });
+          b.add({
+            id: agent,
+            kind: 'agent',
+            environment: 'aws',
+            identity: 'workload',
+            provenance: { source: SOURCE, id: `${value} as ${role.arn}` },
+          });
           b.edge('holds', agent, cred);
           role.agent ??= agent;
           b.mapped('service-trusted roles → workload agents');
         } else if (kind === 'Federated') {
-          const provider = value.includes(':oidc-provider/') ? value.split(':oidc-provider/')[1]! : value.includes(':saml-provider/') ? `saml:${value.split(':saml-provider/')[1]!}` : value;
+          const provider = value.includes(':oidc-provider/')
+            ? value.split(':oidc-provider/')[1]!
+            : value.includes(':saml-provider/')
+              ? `saml:${value.split(':saml-provider/')[1]!}`
+              : value;
           const id = toId(`federated:${provider}`);
           b.add({ id, kind: 'agent', environment: 'external', identity: 'workload', provenance: { source: SOURCE, id: value } });
-          b.add({ id: `${id}/token`, kind: 'credential', type: 'federated-token', ephemeralCapable: true, nativeTtl: '1h', provenance: { source: SOURCE, id: value } });
+          b.add({
+            id: `${id}/token`,
+            kind: 'credential',
+            type: 'federated-token',
+            ephemeralCapable: true,
+            nativeTtl: '1h',
+            provenance: { source: SOURCE, id: value },
+          });
           b.edge('holds', id, `${id}/token`);
           from.add(`${id}/token`);
           b.mapped('federated trust (OIDC/SAML providers)');
@@ -357,18 +479,44 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
             for (const c of known.credentials) from.add(c);
           } else if (value === '*') {
             const id = 'external:anyone';
-            b.add({ id, kind: 'agent', environment: 'external', identity: 'shared-secret', provenance: { source: SOURCE, id: '*' } });
-            b.add({ id: `${id}/credential`, kind: 'credential', type: 'aws-principal', ephemeralCapable: false, provenance: { source: SOURCE, id: '*' } });
+            b.add({
+              id,
+              kind: 'agent',
+              environment: 'external',
+              identity: 'shared-secret',
+              provenance: { source: SOURCE, id: '*' },
+            });
+            b.add({
+              id: `${id}/credential`,
+              kind: 'credential',
+              type: 'aws-principal',
+              ephemeralCapable: false,
+              provenance: { source: SOURCE, id: '*' },
+            });
             b.edge('holds', id, `${id}/credential`);
             from.add(`${id}/credential`);
             b.mapped('roles trusting any AWS principal ("*")');
           } else if (account !== undefined && account === role.account) {
-            for (const a of assumers) if (a.account === account && a.assumePatterns.some((pat) => globMatch(pat, role.arn))) for (const c of a.credentials) from.add(c);
+            for (const a of assumers)
+              if (a.account === account && a.assumePatterns.some((pat) => globMatch(pat, role.arn)))
+                for (const c of a.credentials) from.add(c);
           } else {
             const acct = account ?? accountOf(value);
             const id = toId(`external:${acct || value}`);
-            b.add({ id, kind: 'agent', environment: 'external', identity: 'shared-secret', provenance: { source: SOURCE, id: value } });
-            b.add({ id: `${id}/credential`, kind: 'credential', type: 'aws-principal', ephemeralCapable: false, provenance: { source: SOURCE, id: value } });
+            b.add({
+              id,
+              kind: 'agent',
+              environment: 'external',
+              identity: 'shared-secret',
+              provenance: { source: SOURCE, id: value },
+            });
+            b.add({
+              id: `${id}/credential`,
+              kind: 'credential',
+              type: 'aws-principal',
+              ephemeralCapable: false,
+              provenance: { source: SOURCE, id: value },
+            });
             b.edge('holds', id, `${id}/credential`);
             from.add(`${id}/credential`);
             b.mapped('cross-account trust (external principals)');
@@ -382,10 +530,15 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   }
 
   // 7. Holds and grants edges; intent.
-  const asOf = opts.asOf ?? newestTimestamp(b.build({ name: 'x' }, { workload: [], attacks: [], policies: {} }).nodes) ?? report?.newest ?? undefined;
+  const asOf =
+    opts.asOf ??
+    newestTimestamp(b.build({ name: 'x' }, { workload: [], attacks: [], policies: {} }).nodes) ??
+    report?.newest ??
+    undefined;
   const asOfMs = asOf === undefined ? Number.NaN : Date.parse(asOf);
   const tasks: TaskInput[] = [];
-  const actionOf = (bits: number): Action[] => (['read', 'write', 'admin'] as const).filter((a) => (bits & ACTION_ORDER[a]) !== 0);
+  const actionOf = (bits: number): Action[] =>
+    (['read', 'write', 'admin'] as const).filter((a) => (bits & ACTION_ORDER[a]) !== 0);
   for (const p of [...principals.values()].sort((x, y) => (x.arn < y.arn ? -1 : 1))) {
     for (const c of p.credentials) {
       if (p.agent !== null && p.agent.startsWith('iam-user:')) b.edge('holds', p.agent, c);
@@ -415,9 +568,12 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     if (first === undefined) throw new ScenarioError([fileIssue(file, 'nothing to model: no users or roles')]);
     attacks.push({ pattern: 'lateral-movement', name: 'takeover-first-principal', entry: first.id, at: '1d' });
   }
-  b.summary.notes.push(`intent: ${opts.intent ?? 'all-grants'} (${opts.intent === 'observed' ? 'grants of credentials used in the last 90 days, on the last-used service when the report names one' : 'every grant of every credential'})`);
+  b.summary.notes.push(
+    `intent: ${opts.intent ?? 'all-grants'} (${opts.intent === 'observed' ? 'grants of credentials used in the last 90 days, on the last-used service when the report names one' : 'every grant of every credential'})`,
+  );
   b.summary.notes.push('not evaluated: Deny, NotAction, NotResource, Condition, permission boundaries, SCPs, resource policies');
-  if (asOf !== undefined) b.summary.notes.push(`asOf ${asOf}${opts.asOf === undefined ? ' (the newest timestamp in the inputs; set --as-of)' : ''}`);
+  if (asOf !== undefined)
+    b.summary.notes.push(`asOf ${asOf}${opts.asOf === undefined ? ' (the newest timestamp in the inputs; set --as-of)' : ''}`);
   return {
     scenario: {
       name: opts.name ?? toScenarioName(`aws-iam-${[...principals.values()][0]?.account ?? 'account'}`),
@@ -445,7 +601,16 @@ interface ReportKey {
 
 /** Sentinels of the credential report: the value is unknown (or does not apply). */
 const SENTINELS = new Set(['N/A', 'no_information', 'not_supported', '']);
-const REQUIRED_COLUMNS = ['user', 'arn', ...[1, 2].flatMap((n) => [`access_key_${n}_active`, `access_key_${n}_last_rotated`, `access_key_${n}_last_used_date`, `access_key_${n}_last_used_service`])];
+const REQUIRED_COLUMNS = [
+  'user',
+  'arn',
+  ...[1, 2].flatMap((n) => [
+    `access_key_${n}_active`,
+    `access_key_${n}_last_rotated`,
+    `access_key_${n}_last_used_date`,
+    `access_key_${n}_last_used_service`,
+  ]),
+];
 
 /** Splits one CSV line (RFC 4180 quotes). */
 function csvCells(line: string): string[] {
@@ -471,14 +636,27 @@ function csvCells(line: string): string[] {
 }
 
 /** Reads the IAM credential report CSV; sentinel cells are unknown; other bad cells are errors with file and line. */
-export function readCredentialReport(file: string): { byArn: Map<string, { keys: ReportKey[] }>; root: boolean; newest: string | undefined } {
+export function readCredentialReport(file: string): {
+  byArn: Map<string, { keys: ReportKey[] }>;
+  root: boolean;
+  newest: string | undefined;
+} {
   const text = readTextInput(file).replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const issues: ScenarioIssue[] = [];
-  const at = (line: number, column: string, message: string): ScenarioIssue => ({ file, line, column: null, path: column, message });
+  const at = (line: number, column: string, message: string): ScenarioIssue => ({
+    file,
+    line,
+    column: null,
+    path: column,
+    message,
+  });
   const header = csvCells(lines[0] ?? '');
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new ScenarioError([at(1, '', `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`)]);
+  if (missing.length > 0)
+    throw new ScenarioError([
+      at(1, '', `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`),
+    ]);
   const col = new Map(header.map((h, i) => [h, i]));
   const byArn = new Map<string, { keys: ReportKey[] }>();
   let root = false;
@@ -501,7 +679,8 @@ export function readCredentialReport(file: string): { byArn: Map<string, { keys:
       const raw = cell(name);
       if (SENTINELS.has(raw)) return null;
       const iso = normaliseDate(raw);
-      if (iso === null) issues.push(at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`));
+      if (iso === null)
+        issues.push(at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`));
       else if (Date.parse(iso) > newestMs) {
         newestMs = Date.parse(iso);
         newest = iso;
@@ -518,7 +697,8 @@ export function readCredentialReport(file: string): { byArn: Map<string, { keys:
       const lastRotated = date(`access_key_${n}_last_rotated`);
       const lastUsed = date(`access_key_${n}_last_used_date`);
       const service = cell(`access_key_${n}_last_used_service`);
-      if (active === 'true') keys.push({ n, lastRotated, lastUsed, lastUsedService: SENTINELS.has(service) ? null : service.toLowerCase() });
+      if (active === 'true')
+        keys.push({ n, lastRotated, lastUsed, lastUsedService: SENTINELS.has(service) ? null : service.toLowerCase() });
     }
     if (col.has('user_creation_time')) date('user_creation_time');
     byArn.set(cell('arn'), { keys });

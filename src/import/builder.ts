@@ -103,11 +103,16 @@ export class ScenarioBuilder {
   }
 
   /** Nodes sorted by kind (agents, tools, resources, credentials) then id; edges by kind, from, to. */
-  build(head: Omit<ScenarioDoc, 'nodes' | 'edges' | 'workload' | 'attacks' | 'policies'>, rest: { workload: TaskInput[]; attacks: AttackInput[]; policies: Record<string, PolicyEntryInput> }): ScenarioDoc {
+  build(
+    head: Omit<ScenarioDoc, 'nodes' | 'edges' | 'workload' | 'attacks' | 'policies'>,
+    rest: { workload: TaskInput[]; attacks: AttackInput[]; policies: Record<string, PolicyEntryInput> },
+  ): ScenarioDoc {
     const order = { agent: 0, tool: 1, resource: 2, credential: 3 } as const;
     const nodes = [...this.nodes.values()].sort((a, b) => order[a.kind] - order[b.kind] || byString(a.id, b.id));
     const edgeOrder = { holds: 0, grants: 1, invokes: 2, assumes: 3, runs: 4, issues: 5 } as const;
-    const edges = [...this.edges.values()].sort((a, b) => edgeOrder[a.kind] - edgeOrder[b.kind] || byString(a.from, b.from) || byString(a.to, b.to));
+    const edges = [...this.edges.values()].sort(
+      (a, b) => edgeOrder[a.kind] - edgeOrder[b.kind] || byString(a.from, b.from) || byString(a.to, b.to),
+    );
     return { ...head, nodes, edges, workload: rest.workload, attacks: rest.attacks, policies: rest.policies };
   }
 }

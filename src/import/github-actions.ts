@@ -53,8 +53,40 @@ export interface GithubActionsOptions {
 export const SOURCE = 'github-actions';
 
 const WORKFLOW_KEYS = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
-const JOB_KEYS = new Set(['name', 'permissions', 'needs', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps', 'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets']);
-const STEP_KEYS = new Set(['id', 'if', 'name', 'uses', 'run', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes', 'working-directory']);
+const JOB_KEYS = new Set([
+  'name',
+  'permissions',
+  'needs',
+  'if',
+  'runs-on',
+  'environment',
+  'concurrency',
+  'outputs',
+  'env',
+  'defaults',
+  'steps',
+  'timeout-minutes',
+  'strategy',
+  'continue-on-error',
+  'container',
+  'services',
+  'uses',
+  'with',
+  'secrets',
+]);
+const STEP_KEYS = new Set([
+  'id',
+  'if',
+  'name',
+  'uses',
+  'run',
+  'shell',
+  'with',
+  'env',
+  'continue-on-error',
+  'timeout-minutes',
+  'working-directory',
+]);
 
 /** GITHUB_TOKEN scopes → the repository resource they act on (scopes not listed are ignored). */
 const SCOPE_RESOURCE: Readonly<Record<string, { readonly resource: string; readonly sensitivity: Sensitivity }>> = {
@@ -91,28 +123,146 @@ interface CatalogEntry {
   readonly ephemeralCapable: boolean;
 }
 const CATALOG: readonly CatalogEntry[] = [
-  { pattern: /^NPM_(TOKEN|AUTH_TOKEN|PUBLISH_TOKEN)$/, type: 'npm-token', target: 'registry:npm', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^(PYPI_API_TOKEN|PYPI_TOKEN|PYPI_PASSWORD|TWINE_PASSWORD)$/, type: 'pypi-token', target: 'registry:pypi', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^(DOCKERHUB_TOKEN|DOCKERHUB_PASSWORD|DOCKER_PASSWORD|DOCKER_TOKEN)$/, type: 'dockerhub-token', target: 'registry:dockerhub', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: false },
-  { pattern: /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/, type: 'aws-access-key', target: 'cloud:aws', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
-  { pattern: /^(GCP_SA_KEY|GCP_CREDENTIALS|GOOGLE_CREDENTIALS|GCLOUD_SERVICE_KEY)$/, type: 'gcp-sa-key', target: 'cloud:gcp', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
-  { pattern: /^(AZURE_CREDENTIALS|AZURE_CLIENT_SECRET)$/, type: 'azure-client-secret', target: 'cloud:azure', sensitivity: 'regulated', actions: ['read', 'write'], ephemeralCapable: true },
-  { pattern: /^(GH_TOKEN|GH_PAT|PAT|PERSONAL_ACCESS_TOKEN|RELEASE_TOKEN|BOT_TOKEN)$/, type: 'github-pat', target: 'github:org', sensitivity: 'confidential', actions: ['read', 'write'], ephemeralCapable: true },
-  { pattern: /^CODECOV_TOKEN$/, type: 'codecov-token', target: 'saas:codecov', sensitivity: 'internal', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^SONAR_TOKEN$/, type: 'sonar-token', target: 'saas:sonarcloud', sensitivity: 'internal', actions: ['write'], ephemeralCapable: false },
-  { pattern: /^SLACK_(WEBHOOK|WEBHOOK_URL|BOT_TOKEN|TOKEN)$/, type: 'slack-token', target: 'saas:slack', sensitivity: 'internal', actions: ['write'], ephemeralCapable: false },
-  { pattern: /^(CARGO_REGISTRY_TOKEN|CRATES_IO_TOKEN)$/, type: 'crates-token', target: 'registry:crates', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^(RUBYGEMS_API_KEY|GEM_HOST_API_KEY)$/, type: 'rubygems-key', target: 'registry:rubygems', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^NUGET_API_KEY$/, type: 'nuget-key', target: 'registry:nuget', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: true },
-  { pattern: /^(SSH_PRIVATE_KEY|DEPLOY_KEY|SSH_KEY)$/, type: 'ssh-key', target: 'deploy:ssh', sensitivity: 'confidential', actions: ['read', 'write'], ephemeralCapable: false },
-  { pattern: /^(VERCEL_TOKEN|NETLIFY_AUTH_TOKEN|HEROKU_API_KEY|CLOUDFLARE_API_TOKEN)$/, type: 'deploy-token', target: 'deploy:hosting', sensitivity: 'confidential', actions: ['write'], ephemeralCapable: false },
-  { pattern: /^SNYK_TOKEN$/, type: 'snyk-token', target: 'saas:snyk', sensitivity: 'internal', actions: ['read'], ephemeralCapable: false },
+  {
+    pattern: /^NPM_(TOKEN|AUTH_TOKEN|PUBLISH_TOKEN)$/,
+    type: 'npm-token',
+    target: 'registry:npm',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(PYPI_API_TOKEN|PYPI_TOKEN|PYPI_PASSWORD|TWINE_PASSWORD)$/,
+    type: 'pypi-token',
+    target: 'registry:pypi',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(DOCKERHUB_TOKEN|DOCKERHUB_PASSWORD|DOCKER_PASSWORD|DOCKER_TOKEN)$/,
+    type: 'dockerhub-token',
+    target: 'registry:dockerhub',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: false,
+  },
+  {
+    pattern: /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/,
+    type: 'aws-access-key',
+    target: 'cloud:aws',
+    sensitivity: 'regulated',
+    actions: ['read', 'write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(GCP_SA_KEY|GCP_CREDENTIALS|GOOGLE_CREDENTIALS|GCLOUD_SERVICE_KEY)$/,
+    type: 'gcp-sa-key',
+    target: 'cloud:gcp',
+    sensitivity: 'regulated',
+    actions: ['read', 'write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(AZURE_CREDENTIALS|AZURE_CLIENT_SECRET)$/,
+    type: 'azure-client-secret',
+    target: 'cloud:azure',
+    sensitivity: 'regulated',
+    actions: ['read', 'write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(GH_TOKEN|GH_PAT|PAT|PERSONAL_ACCESS_TOKEN|RELEASE_TOKEN|BOT_TOKEN)$/,
+    type: 'github-pat',
+    target: 'github:org',
+    sensitivity: 'confidential',
+    actions: ['read', 'write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^CODECOV_TOKEN$/,
+    type: 'codecov-token',
+    target: 'saas:codecov',
+    sensitivity: 'internal',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^SONAR_TOKEN$/,
+    type: 'sonar-token',
+    target: 'saas:sonarcloud',
+    sensitivity: 'internal',
+    actions: ['write'],
+    ephemeralCapable: false,
+  },
+  {
+    pattern: /^SLACK_(WEBHOOK|WEBHOOK_URL|BOT_TOKEN|TOKEN)$/,
+    type: 'slack-token',
+    target: 'saas:slack',
+    sensitivity: 'internal',
+    actions: ['write'],
+    ephemeralCapable: false,
+  },
+  {
+    pattern: /^(CARGO_REGISTRY_TOKEN|CRATES_IO_TOKEN)$/,
+    type: 'crates-token',
+    target: 'registry:crates',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(RUBYGEMS_API_KEY|GEM_HOST_API_KEY)$/,
+    type: 'rubygems-key',
+    target: 'registry:rubygems',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^NUGET_API_KEY$/,
+    type: 'nuget-key',
+    target: 'registry:nuget',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: true,
+  },
+  {
+    pattern: /^(SSH_PRIVATE_KEY|DEPLOY_KEY|SSH_KEY)$/,
+    type: 'ssh-key',
+    target: 'deploy:ssh',
+    sensitivity: 'confidential',
+    actions: ['read', 'write'],
+    ephemeralCapable: false,
+  },
+  {
+    pattern: /^(VERCEL_TOKEN|NETLIFY_AUTH_TOKEN|HEROKU_API_KEY|CLOUDFLARE_API_TOKEN)$/,
+    type: 'deploy-token',
+    target: 'deploy:hosting',
+    sensitivity: 'confidential',
+    actions: ['write'],
+    ephemeralCapable: false,
+  },
+  {
+    pattern: /^SNYK_TOKEN$/,
+    type: 'snyk-token',
+    target: 'saas:snyk',
+    sensitivity: 'internal',
+    actions: ['read'],
+    ephemeralCapable: false,
+  },
 ];
 
 /** Cloud login actions that exchange the job's OIDC token for a cloud session. */
-const LOGIN_ACTIONS: Readonly<Record<string, { readonly cloud: string; readonly roleKeys: readonly string[]; readonly staticKeys: readonly string[] }>> = {
+const LOGIN_ACTIONS: Readonly<
+  Record<string, { readonly cloud: string; readonly roleKeys: readonly string[]; readonly staticKeys: readonly string[] }>
+> = {
   'aws-actions/configure-aws-credentials': { cloud: 'aws', roleKeys: ['role-to-assume'], staticKeys: ['aws-access-key-id'] },
-  'google-github-actions/auth': { cloud: 'gcp', roleKeys: ['service_account', 'workload_identity_provider'], staticKeys: ['credentials_json'] },
+  'google-github-actions/auth': {
+    cloud: 'gcp',
+    roleKeys: ['service_account', 'workload_identity_provider'],
+    staticKeys: ['credentials_json'],
+  },
   'azure/login': { cloud: 'azure', roleKeys: ['client-id'], staticKeys: ['creds'] },
 };
 
@@ -155,7 +305,12 @@ export function cronPeriodMinutes(cron: string): number | null {
     for (const part of field.split(',')) {
       const step = /^(\*|\d+(?:-\d+)?)\/(\d+)$/.exec(part);
       if (step !== null) {
-        const [lo, hi] = step[1] === '*' ? [0, size - 1] : step[1]!.includes('-') ? step[1]!.split('-').map(Number) : [Number(step[1]), size - 1];
+        const [lo, hi] =
+          step[1] === '*'
+            ? [0, size - 1]
+            : step[1]!.includes('-')
+              ? step[1]!.split('-').map(Number)
+              : [Number(step[1]), size - 1];
         n += Math.floor(((hi ?? 0) - (lo ?? 0)) / Number(step[2])) + 1;
       } else if (/^\d+-\d+$/.test(part)) {
         const [lo = 0, hi = 0] = part.split('-').map(Number);
@@ -197,7 +352,9 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   const display = (file: string): string => join(repoDir, relative(root, file));
 
   // 1. Parse every workflow file.
-  const files = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  const files = readdirSync(workflowsDir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .sort();
   const workflows: { file: string; base: string; parsed: ParsedDocument; doc: Record<string, unknown> }[] = [];
   for (const f of files) {
     const file = join(workflowsDir, f);
@@ -236,7 +393,10 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
           entry.passed.set(name, set);
         }
       }
-      if (!existsSync(callee)) issues.push(inputIssue(wf.parsed, ['jobs', jobId, 'uses'], `reusable workflow ${job['uses']} not found in the repository`));
+      if (!existsSync(callee))
+        issues.push(
+          inputIssue(wf.parsed, ['jobs', jobId, 'uses'], `reusable workflow ${job['uses']} not found in the repository`),
+        );
     }
   }
 
@@ -257,7 +417,9 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     const actions = mapped?.actions ?? known?.actions ?? ['read', 'write'];
     if (!b.has(id)) {
       b.add({
-        id, kind: 'credential', type: mapped?.type ?? known?.type ?? 'actions-secret',
+        id,
+        kind: 'credential',
+        type: mapped?.type ?? known?.type ?? 'actions-secret',
         ephemeralCapable: mapped?.ephemeralCapable ?? known?.ephemeralCapable ?? false,
         ...(mapped?.createdAt === undefined ? {} : { createdAt: mapped.createdAt }),
         ...(mapped?.lastRotatedAt === undefined ? {} : { lastRotatedAt: mapped.lastRotatedAt }),
@@ -265,9 +427,20 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
         ...(mapped?.expiresAt === undefined ? {} : { expiresAt: mapped.expiresAt }),
         provenance: { source: SOURCE, id: `secrets.${name}` },
       });
-      b.add({ id: target, kind: 'resource', sensitivity: mapped?.sensitivity ?? known?.sensitivity ?? 'internal', provenance: { source: SOURCE, id: mapped?.target ?? known?.target ?? name } });
+      b.add({
+        id: target,
+        kind: 'resource',
+        sensitivity: mapped?.sensitivity ?? known?.sensitivity ?? 'internal',
+        provenance: { source: SOURCE, id: mapped?.target ?? known?.target ?? name },
+      });
       b.edge('grants', id, target, actions);
-      b.mapped(mapped?.target !== undefined ? 'secrets (target from --map)' : known !== undefined ? 'secrets (target from the catalog)' : 'secrets (target named after the secret)');
+      b.mapped(
+        mapped?.target !== undefined
+          ? 'secrets (target from --map)'
+          : known !== undefined
+            ? 'secrets (target from the catalog)'
+            : 'secrets (target named after the secret)',
+      );
     }
     return { id, target, actions };
   };
@@ -277,7 +450,12 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   const visitedComposite = new Set<string>();
 
   /** Steps of a local composite action (recursively), for `uses` detection. */
-  const compositeSteps = (ref: string, parsed: ParsedDocument, path: readonly PathSegment[], depth: number): { steps: unknown[]; parsed: ParsedDocument; base: PathSegment[] }[] => {
+  const compositeSteps = (
+    ref: string,
+    parsed: ParsedDocument,
+    path: readonly PathSegment[],
+    depth: number,
+  ): { steps: unknown[]; parsed: ParsedDocument; base: PathSegment[] }[] => {
     const dir = resolve(root, ref);
     const file = ['action.yml', 'action.yaml'].map((n) => join(dir, n)).find((p) => existsSync(p));
     if (file === undefined) {
@@ -299,7 +477,8 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     b.mapped('local composite actions expanded');
     const out = [{ steps: runs['steps'] as unknown[], parsed: read.parsed, base: ['runs', 'steps'] as PathSegment[] }];
     (runs['steps'] as unknown[]).forEach((s, i) => {
-      if (isRecord(s) && typeof s['uses'] === 'string' && s['uses'].startsWith('./')) out.push(...compositeSteps(s['uses'], read.parsed, ['runs', 'steps', i, 'uses'], depth + 1));
+      if (isRecord(s) && typeof s['uses'] === 'string' && s['uses'].startsWith('./'))
+        out.push(...compositeSteps(s['uses'], read.parsed, ['runs', 'steps', i, 'uses'], depth + 1));
     });
     return out;
   };
@@ -343,11 +522,21 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       if (uses !== undefined && job['secrets'] === 'inherit') found.all = true;
       if (found.all) names = sortedNames;
       const secrets = [...new Set(names)].sort().map(secretInfo);
-      const permissions = permissionsOf(job['permissions'], parsed, [...jobPath, 'permissions'], issues) ?? wfPermissions ?? (triggers.includes('pull_request_target') ? DEFAULTS.permissive : defaults);
+      const permissions =
+        permissionsOf(job['permissions'], parsed, [...jobPath, 'permissions'], issues) ??
+        wfPermissions ??
+        (triggers.includes('pull_request_target') ? DEFAULTS.permissive : defaults);
       const rawTimeout = job['timeout-minutes'];
       const timeout = typeof rawTimeout === 'number' && rawTimeout > 0 && rawTimeout <= 100_000 ? rawTimeout : 360;
       const token = `github-token:${agent.slice(4)}`;
-      b.add({ id: token, kind: 'credential', type: 'github-token', ephemeralCapable: true, nativeTtl: formatDuration(Math.round(timeout * 60_000)), provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.GITHUB_TOKEN` } });
+      b.add({
+        id: token,
+        kind: 'credential',
+        type: 'github-token',
+        ephemeralCapable: true,
+        nativeTtl: formatDuration(Math.round(timeout * 60_000)),
+        provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.GITHUB_TOKEN` },
+      });
       const tokenGrants: { target: string; action: Action }[] = [];
       for (const [scope, access] of Object.entries(permissions).sort()) {
         const spec = SCOPE_RESOURCE[scope];
@@ -356,12 +545,20 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
           continue;
         }
         const target = `${spec.resource}:${repo}`;
-        b.add({ id: target, kind: 'resource', sensitivity: spec.sensitivity, provenance: { source: SOURCE, id: `${repo} ${spec.resource}` } });
+        b.add({
+          id: target,
+          kind: 'resource',
+          sensitivity: spec.sensitivity,
+          provenance: { source: SOURCE, id: `${repo} ${spec.resource}` },
+        });
         b.edge('grants', token, target, access === 'write' ? ['read', 'write'] : ['read']);
         tokenGrants.push({ target, action: access });
       }
       const held = [token, ...secrets.map((s) => s.id)];
-      const intent: { target: string; action: Action; credential: string }[] = tokenGrants.map((g) => ({ ...g, credential: token }));
+      const intent: { target: string; action: Action; credential: string }[] = tokenGrants.map((g) => ({
+        ...g,
+        credential: token,
+      }));
       for (const s of secrets) intent.push({ target: s.target, action: s.actions[s.actions.length - 1]!, credential: s.id });
 
       // Steps: actions the job invokes (composite actions expanded), cloud logins, untrusted checkouts.
@@ -383,7 +580,9 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
           }
           const at = ref.lastIndexOf('@');
           if (at <= 0 && !ref.startsWith('docker://')) {
-            issues.push(inputIssue(p, [...path, 'uses'], `action reference ${JSON.stringify(ref)} has no @ref (expected owner/repo@ref)`));
+            issues.push(
+              inputIssue(p, [...path, 'uses'], `action reference ${JSON.stringify(ref)} has no @ref (expected owner/repo@ref)`),
+            );
             return;
           }
           const name = ref.startsWith('docker://') ? ref : ref.slice(0, at);
@@ -402,10 +601,29 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
               const roleCred = toId(login.cloud === 'aws' ? `iam-role:${roleName}` : `${login.cloud}-identity:${roleName}`);
               const oidc = `oidc:${agent.slice(4)}`;
               const duration = Number(withs['role-duration-seconds']);
-              b.add({ id: oidc, kind: 'credential', type: 'github-oidc-token', ephemeralCapable: true, nativeTtl: formatDuration(Math.round(timeout * 60_000)), provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.id-token` } });
-              b.add({ id: roleCred, kind: 'credential', type: `${login.cloud}-session`, ephemeralCapable: true, nativeTtl: Number.isInteger(duration) && duration > 0 ? `${duration}s` : '1h', provenance: { source: SOURCE, id: role } });
+              b.add({
+                id: oidc,
+                kind: 'credential',
+                type: 'github-oidc-token',
+                ephemeralCapable: true,
+                nativeTtl: formatDuration(Math.round(timeout * 60_000)),
+                provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}.id-token` },
+              });
+              b.add({
+                id: roleCred,
+                kind: 'credential',
+                type: `${login.cloud}-session`,
+                ephemeralCapable: true,
+                nativeTtl: Number.isInteger(duration) && duration > 0 ? `${duration}s` : '1h',
+                provenance: { source: SOURCE, id: role },
+              });
               const target = toId(`cloud:${login.cloud}:${roleName}`);
-              b.add({ id: target, kind: 'resource', sensitivity: 'confidential', provenance: { source: SOURCE, id: `what ${role} can do` } });
+              b.add({
+                id: target,
+                kind: 'resource',
+                sensitivity: 'confidential',
+                provenance: { source: SOURCE, id: `what ${role} can do` },
+              });
               b.edge('grants', roleCred, target, ['read', 'write']);
               b.edge('assumes', oidc, roleCred);
               held.push(oidc, roleCred);
@@ -416,7 +634,12 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
               b.ignored('cloud role logins without id-token: write (not OIDC)');
             }
           }
-          if (name.toLowerCase() === 'actions/checkout' && dangerous && typeof withs['ref'] === 'string' && UNTRUSTED_REF.test(withs['ref'])) {
+          if (
+            name.toLowerCase() === 'actions/checkout' &&
+            dangerous &&
+            typeof withs['ref'] === 'string' &&
+            UNTRUSTED_REF.test(withs['ref'])
+          ) {
             entries.push({ id: agent, why: 'untrusted-checkout' });
           }
         });
@@ -430,12 +653,23 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
         b.mapped('calls to reusable workflows in other repositories (opaque tools)');
       }
 
-      b.add({ id: agent, kind: 'agent', environment: 'github-actions', identity: oidcLogin ? 'workload' : 'shared-secret', provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}` } });
+      b.add({
+        id: agent,
+        kind: 'agent',
+        environment: 'github-actions',
+        identity: oidcLogin ? 'workload' : 'shared-secret',
+        provenance: { source: SOURCE, id: `${relative(root, wf.file)}#jobs.${jobId}` },
+      });
       b.mapped('jobs → agents');
       // The workflow file and the code the job checks out live in the repository: write on it runs
       // code as the job at its next run, under every policy (SPEC §1 `runs`; the tj-actions class).
       const code = `${SCOPE_RESOURCE['contents']!.resource}:${repo}`;
-      b.add({ id: code, kind: 'resource', sensitivity: SCOPE_RESOURCE['contents']!.sensitivity, provenance: { source: SOURCE, id: `${repo} contents` } });
+      b.add({
+        id: code,
+        kind: 'resource',
+        sensitivity: SCOPE_RESOURCE['contents']!.sensitivity,
+        provenance: { source: SOURCE, id: `${repo} contents` },
+      });
       b.edge('runs', code, agent);
       b.mapped('jobs run from the repository (runs edges)');
       for (const c of held) b.edge('holds', agent, c);
@@ -449,9 +683,15 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       if (stepsOut.length === 0) continue;
       const jobDuration = opts.jobDuration ?? '10m';
       const every = (minutes: number): string => formatDuration(Math.max(1, Math.round(minutes)) * 60_000);
-      for (const minutes of crons) tasks.push({ agent, every: every(minutes), duration: jobDuration, steps: stepsOut.map((st) => ({ ...st })) });
+      for (const minutes of crons)
+        tasks.push({ agent, every: every(minutes), duration: jobDuration, steps: stepsOut.map((st) => ({ ...st })) });
       if (triggers.some((t) => t !== 'schedule') || (crons.length === 0 && callee !== undefined)) {
-        tasks.push({ agent, every: every((24 * 60) / runsPerDay), duration: jobDuration, steps: stepsOut.map((st) => ({ ...st })) });
+        tasks.push({
+          agent,
+          every: every((24 * 60) / runsPerDay),
+          duration: jobDuration,
+          steps: stepsOut.map((st) => ({ ...st })),
+        });
       }
     }
   }
@@ -477,13 +717,19 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     policies: estatePolicies(doc0),
   };
   b.summary.notes.push('intent: the workflow steps that use each credential (GITHUB_TOKEN: its permissions)');
-  b.summary.notes.push(`event-triggered workflows run ${runsPerDay} times a day (--runs-per-day); GITHUB_TOKEN defaults: ${opts.defaultPermissions ?? 'permissive'}`);
+  b.summary.notes.push(
+    `event-triggered workflows run ${runsPerDay} times a day (--runs-per-day); GITHUB_TOKEN defaults: ${opts.defaultPermissions ?? 'permissive'}`,
+  );
   return { scenario, summary: b.summary };
 }
 
 /** A scenario name (`[a-z0-9][a-z0-9._-]*`, ≤ 100). */
 export function toScenarioName(text: string): string {
-  const name = text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 100);
+  const name = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 100);
   return name === '' ? 'imported' : name;
 }
 
@@ -505,7 +751,9 @@ export function newestTimestamp(nodes: readonly NodeInput[]): string | undefined
   return best;
 }
 
-function dedupeSteps(intent: readonly { target: string; action: Action; credential: string }[]): { target: string; action: Action; credential: string }[] {
+function dedupeSteps(
+  intent: readonly { target: string; action: Action; credential: string }[],
+): { target: string; action: Action; credential: string }[] {
   const seen = new Set<string>();
   return intent.filter((s) => {
     const key = `${s.target}\u0000${s.action}\u0000${s.credential}`;
@@ -539,19 +787,33 @@ function cronsOf(on: unknown, parsed: ParsedDocument, issues: ScenarioIssue[]): 
   schedule.forEach((entry, i) => {
     const cron = isRecord(entry) ? entry['cron'] : undefined;
     const period = typeof cron === 'string' ? cronPeriodMinutes(cron) : null;
-    if (period === null) issues.push(inputIssue(parsed, ['on', 'schedule', i, 'cron'], `invalid cron ${JSON.stringify(cron ?? null)} (expected five fields like "0 * * * *")`));
+    if (period === null)
+      issues.push(
+        inputIssue(
+          parsed,
+          ['on', 'schedule', i, 'cron'],
+          `invalid cron ${JSON.stringify(cron ?? null)} (expected five fields like "0 * * * *")`,
+        ),
+      );
     else out.push(period);
   });
   return out;
 }
 
 /** A `permissions:` value as scope → access, or undefined when absent. */
-function permissionsOf(value: unknown, parsed: ParsedDocument, path: readonly PathSegment[], issues: ScenarioIssue[]): Permissions | undefined {
+function permissionsOf(
+  value: unknown,
+  parsed: ParsedDocument,
+  path: readonly PathSegment[],
+  issues: ScenarioIssue[],
+): Permissions | undefined {
   if (value === undefined) return undefined;
   if (value === 'read-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'read' as const]));
   if (value === 'write-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'write' as const]));
   if (!isRecord(value)) {
-    issues.push(inputIssue(parsed, path, `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`));
+    issues.push(
+      inputIssue(parsed, path, `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`),
+    );
     return undefined;
   }
   const out: Record<string, Access> = {};

@@ -39,12 +39,22 @@ export function inputIssue(parsed: ParsedDocument, path: readonly PathSegment[],
   return issueAt(parsed, path, message, { atKey });
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Reports keys of `value` outside `known` as `unknown key` issues. */
-export function unknownKeys(parsed: ParsedDocument, path: readonly PathSegment[], value: Record<string, unknown>, known: ReadonlySet<string>, issues: ScenarioIssue[]): void {
+export function unknownKeys(
+  parsed: ParsedDocument,
+  path: readonly PathSegment[],
+  value: Record<string, unknown>,
+  known: ReadonlySet<string>,
+  issues: ScenarioIssue[],
+): void {
   for (const key of Object.keys(value)) {
-    if (!known.has(key)) issues.push(issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, { atKey: true, hint: didYouMean(key, [...known]) }));
+    if (!known.has(key))
+      issues.push(
+        issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, { atKey: true, hint: didYouMean(key, [...known]) }),
+      );
   }
 }
 
@@ -63,7 +73,12 @@ const secretMapSchema = z.strictObject({
 /** The `--map` file: secret targets and facts (GitHub Actions), action classes (AWS IAM). */
 export const importMapSchema = z.strictObject({
   secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a secret name' }), secretMapSchema).optional(),
-  actions: z.record(z.string().regex(/^[A-Za-z0-9*-]+:[A-Za-z0-9*]+$|^\*$/, { error: 'must be an IAM action like s3:GetObject or s3:Get*' }), z.enum(ACTIONS)).optional(),
+  actions: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9*-]+:[A-Za-z0-9*]+$|^\*$/, { error: 'must be an IAM action like s3:GetObject or s3:Get*' }),
+      z.enum(ACTIONS),
+    )
+    .optional(),
 });
 export type ImportMap = z.output<typeof importMapSchema>;
 export type SecretMapEntry = z.output<typeof secretMapSchema>;
@@ -73,6 +88,9 @@ export function readImportMap(file: string): ImportMap {
   const read = readDocument(file);
   if ('issues' in read) throw new ScenarioError(read.issues);
   const checked = importMapSchema.safeParse(read.parsed.data);
-  if (!checked.success) throw new ScenarioError(mapZodIssues(checked.error.issues, { parsed: read.parsed, schema: importMapSchema, data: read.parsed.data }));
+  if (!checked.success)
+    throw new ScenarioError(
+      mapZodIssues(checked.error.issues, { parsed: read.parsed, schema: importMapSchema, data: read.parsed.data }),
+    );
   return checked.data;
 }

@@ -80,11 +80,15 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
     return issues;
   }
   if ('data' in value && 'meta' in value && !('graph' in value)) {
-    add([], 'not an OpenGraph payload: this is the legacy SharpHound/AzureHound format ({data, meta}); OpenGraph files have {graph: {nodes, edges}}');
+    add(
+      [],
+      'not an OpenGraph payload: this is the legacy SharpHound/AzureHound format ({data, meta}); OpenGraph files have {graph: {nodes, edges}}',
+    );
     return issues;
   }
   for (const key of Object.keys(value)) {
-    if (key !== 'graph' && key !== 'metadata') add([key], `unknown top-level key (an OpenGraph payload has only "graph" and "metadata")`);
+    if (key !== 'graph' && key !== 'metadata')
+      add([key], `unknown top-level key (an OpenGraph payload has only "graph" and "metadata")`);
   }
   const metadata = value['metadata'];
   if (metadata !== undefined) {
@@ -94,13 +98,20 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
         if (key !== 'source_kind') add(['metadata', key], 'unknown key (metadata has only "source_kind")');
       }
       const sk = metadata['source_kind'];
-      if (sk !== undefined && sk !== null && typeof sk !== 'string') add(['metadata', 'source_kind'], `must be a string (got ${describe(sk)})`);
-      if (strict !== undefined && typeof sk === 'string' && !namespaced(sk, strict)) add(['metadata', 'source_kind'], `must start with "${strict.namespace}_"`);
+      if (sk !== undefined && sk !== null && typeof sk !== 'string')
+        add(['metadata', 'source_kind'], `must be a string (got ${describe(sk)})`);
+      if (strict !== undefined && typeof sk === 'string' && !namespaced(sk, strict))
+        add(['metadata', 'source_kind'], `must start with "${strict.namespace}_"`);
     }
   }
   const graph = value['graph'];
   if (!isRecord(graph)) {
-    add(['graph'], graph === undefined ? 'missing: an OpenGraph payload needs "graph": {"nodes": [...], "edges": [...]}' : `must be an object (got ${describe(graph)})`);
+    add(
+      ['graph'],
+      graph === undefined
+        ? 'missing: an OpenGraph payload needs "graph": {"nodes": [...], "edges": [...]}'
+        : `must be an object (got ${describe(graph)})`,
+    );
     return issues;
   }
   for (const key of Object.keys(graph)) {
@@ -108,8 +119,16 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
   }
   const nodes = graph['nodes'];
   const edges = graph['edges'];
-  if (!Array.isArray(nodes)) add(['graph', 'nodes'], nodes === undefined ? 'missing: a list of nodes is required (it may be empty)' : `must be a list (got ${describe(nodes)})`);
-  if (!Array.isArray(edges)) add(['graph', 'edges'], edges === undefined ? 'missing: a list of edges is required (it may be empty)' : `must be a list (got ${describe(edges)})`);
+  if (!Array.isArray(nodes))
+    add(
+      ['graph', 'nodes'],
+      nodes === undefined ? 'missing: a list of nodes is required (it may be empty)' : `must be a list (got ${describe(nodes)})`,
+    );
+  if (!Array.isArray(edges))
+    add(
+      ['graph', 'edges'],
+      edges === undefined ? 'missing: a list of edges is required (it may be empty)' : `must be a list (got ${describe(edges)})`,
+    );
   if (Array.isArray(nodes)) {
     for (let i = 0; i < nodes.length; i++) if (!checkNode(nodes[i], ['graph', 'nodes', i], add, strict)) return issues;
   }
@@ -125,19 +144,32 @@ function checkNode(node: unknown, path: PathSegment[], add: Add, strict: StrictR
   if (!isRecord(node)) return add(path, `a node must be an object with "id" and "kinds" (got ${describe(node)})`);
   let ok = true;
   for (const key of Object.keys(node)) {
-    if (key !== 'id' && key !== 'kinds' && key !== 'properties') ok &&= add([...path, key], 'unknown key (a node has "id", "kinds" and "properties")');
+    if (key !== 'id' && key !== 'kinds' && key !== 'properties')
+      ok &&= add([...path, key], 'unknown key (a node has "id", "kinds" and "properties")');
   }
   const id = node['id'];
-  if (typeof id !== 'string' || id === '') ok &&= add([...path, 'id'], id === undefined ? 'missing: every node needs a string id' : `must be a non-empty string (got ${describe(id)})`);
-  else if (strict !== undefined && id.includes(':')) ok &&= add([...path, 'id'], `must not contain ":" (got ${JSON.stringify(id)})`);
+  if (typeof id !== 'string' || id === '')
+    ok &&= add(
+      [...path, 'id'],
+      id === undefined ? 'missing: every node needs a string id' : `must be a non-empty string (got ${describe(id)})`,
+    );
+  else if (strict !== undefined && id.includes(':'))
+    ok &&= add([...path, 'id'], `must not contain ":" (got ${JSON.stringify(id)})`);
   const kinds = node['kinds'];
-  if (!Array.isArray(kinds)) ok &&= add([...path, 'kinds'], kinds === undefined ? 'missing: every node needs a list of kinds' : `must be a list of strings (got ${describe(kinds)})`);
+  if (!Array.isArray(kinds))
+    ok &&= add(
+      [...path, 'kinds'],
+      kinds === undefined ? 'missing: every node needs a list of kinds' : `must be a list of strings (got ${describe(kinds)})`,
+    );
   else {
-    if (kinds.length > MAX_NODE_KINDS) ok &&= add([...path, 'kinds'], `at most ${MAX_NODE_KINDS} kinds per node (got ${kinds.length})`);
+    if (kinds.length > MAX_NODE_KINDS)
+      ok &&= add([...path, 'kinds'], `at most ${MAX_NODE_KINDS} kinds per node (got ${kinds.length})`);
     if (strict !== undefined && kinds.length === 0) ok &&= add([...path, 'kinds'], 'must name at least one kind');
     kinds.forEach((kind: unknown, k) => {
-      if (typeof kind !== 'string' || kind === '') ok &&= add([...path, 'kinds', k], `must be a non-empty string (got ${describe(kind)})`);
-      else if (strict !== undefined && !namespaced(kind, strict)) ok &&= add([...path, 'kinds', k], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
+      if (typeof kind !== 'string' || kind === '')
+        ok &&= add([...path, 'kinds', k], `must be a non-empty string (got ${describe(kind)})`);
+      else if (strict !== undefined && !namespaced(kind, strict))
+        ok &&= add([...path, 'kinds', k], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
     });
   }
   return ok && checkProperties(node['properties'], [...path, 'properties'], add, strict, true);
@@ -147,42 +179,75 @@ function checkEdge(edge: unknown, path: PathSegment[], add: Add, strict: StrictR
   if (!isRecord(edge)) return add(path, `an edge must be an object with "kind", "start" and "end" (got ${describe(edge)})`);
   let ok = true;
   for (const key of Object.keys(edge)) {
-    if (key !== 'kind' && key !== 'start' && key !== 'end' && key !== 'properties') ok &&= add([...path, key], 'unknown key (an edge has "kind", "start", "end" and "properties")');
+    if (key !== 'kind' && key !== 'start' && key !== 'end' && key !== 'properties')
+      ok &&= add([...path, key], 'unknown key (an edge has "kind", "start", "end" and "properties")');
   }
   const kind = edge['kind'];
   if (typeof kind !== 'string' || !EDGE_KIND_PATTERN.test(kind)) {
-    ok &&= add([...path, 'kind'], kind === undefined ? 'missing: every edge needs a kind' : `must be letters, digits and _ (got ${describe(kind)})`);
-  } else if (strict !== undefined && !namespaced(kind, strict)) ok &&= add([...path, 'kind'], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
+    ok &&= add(
+      [...path, 'kind'],
+      kind === undefined ? 'missing: every edge needs a kind' : `must be letters, digits and _ (got ${describe(kind)})`,
+    );
+  } else if (strict !== undefined && !namespaced(kind, strict))
+    ok &&= add([...path, 'kind'], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
   for (const end of ['start', 'end'] as const) ok &&= checkEndpoint(edge[end], [...path, end], add);
   return ok && checkProperties(edge['properties'], [...path, 'properties'], add, strict, false);
 }
 
 function checkEndpoint(endpoint: unknown, path: PathSegment[], add: Add): boolean {
-  if (!isRecord(endpoint)) return add(path, endpoint === undefined ? 'missing: an edge needs a start and an end ({"value": "<node id>"})' : `must be an object like {"value": "<node id>"} (got ${describe(endpoint)})`);
+  if (!isRecord(endpoint))
+    return add(
+      path,
+      endpoint === undefined
+        ? 'missing: an edge needs a start and an end ({"value": "<node id>"})'
+        : `must be an object like {"value": "<node id>"} (got ${describe(endpoint)})`,
+    );
   let ok = true;
   for (const key of Object.keys(endpoint)) {
-    if (key !== 'match_by' && key !== 'value' && key !== 'property_matchers' && key !== 'kind') ok &&= add([...path, key], 'unknown key (an endpoint has "match_by", "value", "property_matchers" and "kind")');
+    if (key !== 'match_by' && key !== 'value' && key !== 'property_matchers' && key !== 'kind')
+      ok &&= add([...path, key], 'unknown key (an endpoint has "match_by", "value", "property_matchers" and "kind")');
   }
   const matchBy = endpoint['match_by'] ?? 'id';
-  if (matchBy !== 'id' && matchBy !== 'property' && matchBy !== 'name') return add([...path, 'match_by'], `must be "id", "property" or "name" (got ${describe(matchBy)})`);
+  if (matchBy !== 'id' && matchBy !== 'property' && matchBy !== 'name')
+    return add([...path, 'match_by'], `must be "id", "property" or "name" (got ${describe(matchBy)})`);
   const kind = endpoint['kind'];
-  if (kind !== undefined && (typeof kind !== 'string' || kind === '')) ok &&= add([...path, 'kind'], `must be a non-empty string (got ${describe(kind)})`);
+  if (kind !== undefined && (typeof kind !== 'string' || kind === ''))
+    ok &&= add([...path, 'kind'], `must be a non-empty string (got ${describe(kind)})`);
   if (matchBy === 'property') {
     const matchers = endpoint['property_matchers'];
-    if (!Array.isArray(matchers) || matchers.length === 0) return add([...path, 'property_matchers'], 'must be a non-empty list of {key, operator: "equals", value} when match_by is "property"');
+    if (!Array.isArray(matchers) || matchers.length === 0)
+      return add(
+        [...path, 'property_matchers'],
+        'must be a non-empty list of {key, operator: "equals", value} when match_by is "property"',
+      );
     matchers.forEach((m: unknown, i) => {
       if (!isRecord(m) || typeof m['key'] !== 'string' || m['operator'] !== 'equals' || !isPrimitive(m['value'])) {
-        ok &&= add([...path, 'property_matchers', i], `must be {key: string, operator: "equals", value: string|number|boolean} (got ${describe(m)})`);
+        ok &&= add(
+          [...path, 'property_matchers', i],
+          `must be {key: string, operator: "equals", value: string|number|boolean} (got ${describe(m)})`,
+        );
       }
     });
     return ok;
   }
   const value = endpoint['value'];
-  if (typeof value !== 'string' || value === '') ok &&= add([...path, 'value'], value === undefined ? 'missing: the id (or name) of the node this edge connects' : `must be a non-empty string (got ${describe(value)})`);
+  if (typeof value !== 'string' || value === '')
+    ok &&= add(
+      [...path, 'value'],
+      value === undefined
+        ? 'missing: the id (or name) of the node this edge connects'
+        : `must be a non-empty string (got ${describe(value)})`,
+    );
   return ok;
 }
 
-function checkProperties(props: unknown, path: PathSegment[], add: Add, strict: StrictRules | undefined, isNode: boolean): boolean {
+function checkProperties(
+  props: unknown,
+  path: PathSegment[],
+  add: Add,
+  strict: StrictRules | undefined,
+  isNode: boolean,
+): boolean {
   if (props === undefined || props === null) return true;
   if (!isRecord(props)) return add(path, `must be an object of flat values (got ${describe(props)})`);
   let ok = true;
@@ -190,16 +255,21 @@ function checkProperties(props: unknown, path: PathSegment[], add: Add, strict: 
     if (isNode && key === 'objectid') ok &&= add([...path, key], 'reserved: BloodHound sets objectid from the node id');
     if (strict !== undefined && key !== key.toLowerCase()) ok &&= add([...path, key], 'property names should be lowercase');
     if (isPrimitive(value)) {
-      if (typeof value === 'number' && !Number.isFinite(value)) ok &&= add([...path, key], `must be a finite number (got ${String(value)})`);
+      if (typeof value === 'number' && !Number.isFinite(value))
+        ok &&= add([...path, key], `must be a finite number (got ${String(value)})`);
       continue;
     }
     if (Array.isArray(value)) {
       const types = new Set(value.map((v: unknown) => (isPrimitive(v) ? typeof v : 'other')));
-      if (types.has('other')) ok &&= add([...path, key], 'arrays may hold only strings, numbers or booleans (no objects, arrays or null)');
+      if (types.has('other'))
+        ok &&= add([...path, key], 'arrays may hold only strings, numbers or booleans (no objects, arrays or null)');
       else if (types.size > 1) ok &&= add([...path, key], `arrays must be homogeneous (got ${[...types].sort().join(' and ')})`);
       continue;
     }
-    ok &&= add([...path, key], `nested values are not allowed: a property is a string, number, boolean or a list of one of those (got ${describe(value)})`);
+    ok &&= add(
+      [...path, key],
+      `nested values are not allowed: a property is a string, number, boolean or a list of one of those (got ${describe(value)})`,
+    );
   }
   return ok;
 }
@@ -222,9 +292,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined)
+    return String(value);
   return typeof value; // functions and symbols: not in parsed JSON
-
 }
 
 /**
@@ -238,7 +308,8 @@ export function checkExtensionSchema(value: unknown): OgIssue[] {
   const add = (path: readonly PathSegment[], message: string): void => void issues.push({ path, message });
   if (!isRecord(value)) return [{ path: [], message: 'must be a JSON object' }];
   for (const key of Object.keys(value)) {
-    if (!['schema', 'node_kinds', 'relationship_kinds', 'environments', 'relationship_findings'].includes(key)) add([key], 'unknown key');
+    if (!['schema', 'node_kinds', 'relationship_kinds', 'environments', 'relationship_findings'].includes(key))
+      add([key], 'unknown key');
   }
   const schema = value['schema'];
   let namespace = '';
@@ -247,7 +318,8 @@ export function checkExtensionSchema(value: unknown): OgIssue[] {
     for (const key of ['name', 'display_name', 'version', 'namespace']) {
       if (typeof schema[key] !== 'string' || schema[key] === '') add(['schema', key], 'required string');
     }
-    if (typeof schema['version'] === 'string' && !/^v\d+\.\d+\.\d+$/.test(schema['version'])) add(['schema', 'version'], 'must be a version like v1.0.0');
+    if (typeof schema['version'] === 'string' && !/^v\d+\.\d+\.\d+$/.test(schema['version']))
+      add(['schema', 'version'], 'must be a version like v1.0.0');
     namespace = typeof schema['namespace'] === 'string' ? schema['namespace'] : '';
     if (namespace.toUpperCase() === 'TAG') add(['schema', 'namespace'], 'TAG is reserved for Privilege Zones');
   }
@@ -268,7 +340,11 @@ export function checkExtensionSchema(value: unknown): OgIssue[] {
       if (!isRecord(item)) return add([list, i], 'must be an object');
       checkName([list, i, 'name'], item['name']);
       if (list === 'node_kinds' && typeof item['display_name'] !== 'string') add([list, i, 'display_name'], 'required string');
-      if (item['color'] !== undefined && (typeof item['color'] !== 'string' || !/^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/.test(item['color']))) add([list, i, 'color'], 'must be #RGB or #RRGGBB');
+      if (
+        item['color'] !== undefined &&
+        (typeof item['color'] !== 'string' || !/^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/.test(item['color']))
+      )
+        add([list, i, 'color'], 'must be #RGB or #RRGGBB');
       for (const flag of ['is_traversable', 'is_display_kind']) {
         if (item[flag] !== undefined && typeof item[flag] !== 'boolean') add([list, i, flag], 'must be a boolean');
       }

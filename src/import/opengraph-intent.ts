@@ -18,7 +18,11 @@ export type IntentMode = (typeof INTENT_MODES)[number];
 const DEFAULT_STALE_AFTER = '90d';
 
 /** The workload tasks of the chosen intent mode, in node order (deterministic). */
-export function intentWorkload(fragment: OpenGraphFragment, mode: IntentMode, options: { readonly staleAfter?: string } = {}): Record<string, unknown>[] {
+export function intentWorkload(
+  fragment: OpenGraphFragment,
+  mode: IntentMode,
+  options: { readonly staleAfter?: string } = {},
+): Record<string, unknown>[] {
   if (mode === 'none') return [];
   const kindOf = new Map(fragment.nodes.map((n) => [n['id'] as string, n['kind'] as string]));
   const nodeById = new Map(fragment.nodes.map((n) => [n['id'] as string, n]));
@@ -34,7 +38,8 @@ export function intentWorkload(fragment: OpenGraphFragment, mode: IntentMode, op
     const from = e['from'] as string;
     const to = e['to'] as string;
     if (e['kind'] === 'holds' && kindOf.get(from) === 'agent') (held.get(from) ?? held.set(from, []).get(from)!).push(to);
-    if (e['kind'] === 'grants') (grants.get(from) ?? grants.set(from, []).get(from)!).push({ target: to, actions: e['actions'] as string[] });
+    if (e['kind'] === 'grants')
+      (grants.get(from) ?? grants.set(from, []).get(from)!).push({ target: to, actions: e['actions'] as string[] });
   }
   const tasks: Record<string, unknown>[] = [];
   for (const node of fragment.nodes) {

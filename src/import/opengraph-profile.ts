@@ -45,13 +45,23 @@ const nodeMappingSchema = z
     kind: kindSchema,
     attributes: z.partialRecord(attributeName, z.union([z.string(), z.number(), z.boolean()])).optional(),
     properties: z.partialRecord(attributeName, z.string().min(1)).optional(),
-    id: z.string().min(1).optional().meta({ description: 'Take the blastlab id from this source property (when present and a valid id).' }),
+    id: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Take the blastlab id from this source property (when present and a valid id).' }),
   })
   .superRefine((m, ctx) => {
     const allowed = new Set<string>(PROFILE_ATTRIBUTES[m.kind]);
     for (const where of ['attributes', 'properties'] as const) {
       for (const key of Object.keys(m[where] ?? {})) {
-        if (!allowed.has(key)) ctx.addIssue({ code: 'custom', path: [where, key], message: `"${key}" is not an attribute of a ${m.kind} (allowed: ${[...allowed].join(', ')})`, input: key });
+        if (!allowed.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [where, key],
+            message: `"${key}" is not an attribute of a ${m.kind} (allowed: ${[...allowed].join(', ')})`,
+            input: key,
+          });
       }
     }
   });
@@ -65,10 +75,20 @@ const edgeMappingSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.as === 'grants' && m.actions === undefined && m.actionsProperty === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['actions'], message: 'a grants mapping needs actions (e.g. [read]) or actionsProperty', input: m });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['actions'],
+        message: 'a grants mapping needs actions (e.g. [read]) or actionsProperty',
+        input: m,
+      });
     }
     if (m.as !== 'grants' && (m.actions !== undefined || m.actionsProperty !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['actions'], message: `actions apply only to "as: grants" (got as: ${m.as})`, input: m });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['actions'],
+        message: `actions apply only to "as: grants" (got as: ${m.as})`,
+        input: m,
+      });
     }
   });
 
@@ -105,7 +125,12 @@ export function loadProfile(nameOrFile: string): Profile {
   const builtin = (BUILTIN_PROFILES as readonly string[]).includes(nameOrFile);
   const file = builtin ? `${builtinProfilesDir()}${nameOrFile}.yaml` : nameOrFile;
   if (!builtin && !existsSync(file)) {
-    throw new ScenarioError([fileIssue(nameOrFile, `no such profile: neither a shipped profile (${[...BUILTIN_PROFILES, 'generic'].join(', ')}) nor a file`)]);
+    throw new ScenarioError([
+      fileIssue(
+        nameOrFile,
+        `no such profile: neither a shipped profile (${[...BUILTIN_PROFILES, 'generic'].join(', ')}) nor a file`,
+      ),
+    ]);
   }
   let text: string;
   try {
@@ -121,6 +146,9 @@ export function parseProfile(text: string, file: string): Profile {
   const parsed = parseText(text, file.endsWith('.json') ? file : `${file}`);
   if ('issues' in parsed) throw new ScenarioError(parsed.issues);
   const checked = profileSchema.safeParse(parsed.parsed.data);
-  if (!checked.success) throw new ScenarioError(mapZodIssues(checked.error.issues, { parsed: parsed.parsed, schema: profileSchema, data: parsed.parsed.data }));
+  if (!checked.success)
+    throw new ScenarioError(
+      mapZodIssues(checked.error.issues, { parsed: parsed.parsed, schema: profileSchema, data: parsed.parsed.data }),
+    );
   return checked.data;
 }

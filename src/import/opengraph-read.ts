@@ -22,7 +22,9 @@ export interface OgMember {
   readonly locate: (path: readonly (string | number)[]) => { line: number | null; column: number | null };
 }
 
-export type ReadResult = { readonly ok: true; readonly members: readonly OgMember[] } | { readonly ok: false; readonly issues: readonly ScenarioIssue[] };
+export type ReadResult =
+  | { readonly ok: true; readonly members: readonly OgMember[] }
+  | { readonly ok: false; readonly issues: readonly ScenarioIssue[] };
 
 /** Reads and checks the shape of every payload of the inputs (files as named by the user). */
 export function readOpenGraphInputs(paths: readonly string[]): ReadResult {
@@ -33,7 +35,9 @@ export function readOpenGraphInputs(paths: readonly string[]): ReadResult {
     try {
       const size = statSync(path).size;
       if (size > MAX_OPENGRAPH_BYTES) {
-        issues.push(fileIssue(path, `file is larger than ${MAX_OPENGRAPH_BYTES / 1024 / 1024} MB: split it into a zip of several payloads`));
+        issues.push(
+          fileIssue(path, `file is larger than ${MAX_OPENGRAPH_BYTES / 1024 / 1024} MB: split it into a zip of several payloads`),
+        );
         continue;
       }
       bytes = readFileSync(path);
@@ -52,7 +56,8 @@ export function readOpenGraphInputs(paths: readonly string[]): ReadResult {
 export function readPayload(bytes: Uint8Array, file: string): ReadResult {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.startsWith('\uFEFF')) text = text.slice(1);
-  if (!/\S/.test(text.slice(0, 4096))) return { ok: false, issues: [fileIssue(file, 'file is empty (an OpenGraph payload is a JSON object with "graph")')] };
+  if (!/\S/.test(text.slice(0, 4096)))
+    return { ok: false, issues: [fileIssue(file, 'file is empty (an OpenGraph payload is a JSON object with "graph")')] };
   const locator = new JsonLocator(text);
   let data: unknown;
   try {
@@ -61,7 +66,12 @@ export function readPayload(bytes: Uint8Array, file: string): ReadResult {
     const message = error instanceof Error ? error.message : String(error);
     const at = /at position (\d+)/.exec(message);
     const position = at === null ? { line: null, column: null } : locator.position(Number(at[1]));
-    return { ok: false, issues: [{ file, ...position, path: '', message: `not OpenGraph: JSON syntax error: ${(message.split('\n')[0] ?? '').trim()}` }] };
+    return {
+      ok: false,
+      issues: [
+        { file, ...position, path: '', message: `not OpenGraph: JSON syntax error: ${(message.split('\n')[0] ?? '').trim()}` },
+      ],
+    };
   }
   const locate = (path: readonly (string | number)[]): { line: number | null; column: number | null } => {
     try {
@@ -82,7 +92,13 @@ export function toIssue(file: string, issue: OgIssue, locate?: OgMember['locate'
 }
 
 function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+    (bytes[3] === 0x04 || bytes[3] === 0x06)
+  );
 }
 
 function readZip(bytes: Uint8Array, path: string): ReadResult {
@@ -90,9 +106,14 @@ function readZip(bytes: Uint8Array, path: string): ReadResult {
   try {
     entries = unzipSync(bytes);
   } catch (error) {
-    return { ok: false, issues: [fileIssue(path, `not a readable zip: ${error instanceof Error ? error.message : String(error)}`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(path, `not a readable zip: ${error instanceof Error ? error.message : String(error)}`)],
+    };
   }
-  const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.startsWith('__MACOSX/')).sort();
+  const names = Object.keys(entries)
+    .filter((name) => !name.endsWith('/') && !name.startsWith('__MACOSX/'))
+    .sort();
   if (names.length === 0) return { ok: false, issues: [fileIssue(path, 'the zip holds no .json payload')] };
   const members: OgMember[] = [];
   const issues: ScenarioIssue[] = [];

@@ -33,7 +33,8 @@ export function importOpenGraphSource(inputs: readonly string[], opts: OpenGraph
   const result = importOpenGraph(read.members, { profile, ...(opts.asOf === undefined ? {} : { asOf: opts.asOf }) });
   if (!result.ok) throw new ScenarioError(result.issues);
   const { fragment } = result;
-  if (fragment.nodes.length === 0) throw new ScenarioError([fileIssue(inputs[0] ?? 'input', 'nothing to model: the OpenGraph input has no nodes')]);
+  if (fragment.nodes.length === 0)
+    throw new ScenarioError([fileIssue(inputs[0] ?? 'input', 'nothing to model: the OpenGraph input has no nodes')]);
 
   const intent = opts.intent ?? 'all-grants';
   const workload = intentWorkload(fragment, intent);
@@ -64,11 +65,22 @@ export function importOpenGraphSource(inputs: readonly string[], opts: OpenGraph
     attacks,
     policies: estatePolicies(doc0),
   } as unknown as ScenarioInput;
-  return { scenario, summary: toImportSummary(result.summary, { profile: profile.name, intent, tasks: workload.length, asOfGiven: opts.asOf !== undefined }) };
+  return {
+    scenario,
+    summary: toImportSummary(result.summary, {
+      profile: profile.name,
+      intent,
+      tasks: workload.length,
+      asOfGiven: opts.asOf !== undefined,
+    }),
+  };
 }
 
 /** The OpenGraph summary in the shape every importer prints (mapped / ignored counts, notes). */
-function toImportSummary(s: OpenGraphImportSummary, extra: { profile: string; intent: string; tasks: number; asOfGiven: boolean }): ImportSummary {
+function toImportSummary(
+  s: OpenGraphImportSummary,
+  extra: { profile: string; intent: string; tasks: number; asOfGiven: boolean },
+): ImportSummary {
   const mapped: Record<string, number> = {
     [`nodes mapped by profile ${extra.profile}`]: s.nodes.byProfile,
     'edges mapped by profile': s.edges.byProfile,
@@ -86,6 +98,7 @@ function toImportSummary(s: OpenGraphImportSummary, extra: { profile: string; in
     `intent: ${extra.intent} (${extra.tasks} tasks; OpenGraph records access, not use: see docs/opengraph.md)`,
     'unknown edge kinds are lowered as traversable (an upper bound on reach): list non-traversable kinds as {as: ignore} in a profile',
   ];
-  if (s.asOf !== null) notes.push(`asOf ${s.asOf}${extra.asOfGiven ? '' : ' (from the input: bl_as_of, else its newest timestamp; set --as-of)'}`);
+  if (s.asOf !== null)
+    notes.push(`asOf ${s.asOf}${extra.asOfGiven ? '' : ' (from the input: bl_as_of, else its newest timestamp; set --as-of)'}`);
   return { source: 'opengraph', mapped, ignored, notes };
 }

@@ -35,7 +35,13 @@ export interface OpenGraphImportOptions {
 
 /** What the import did, with counts (printed by the CLI, asserted by tests). */
 export interface OpenGraphImportSummary {
-  readonly nodes: { readonly total: number; readonly byProfile: number; readonly lowered: number; readonly identities: number; readonly merged: number };
+  readonly nodes: {
+    readonly total: number;
+    readonly byProfile: number;
+    readonly lowered: number;
+    readonly identities: number;
+    readonly merged: number;
+  };
   readonly edges: {
     readonly total: number;
     readonly byProfile: number;
@@ -83,7 +89,8 @@ interface NodeEntry {
 }
 
 const inc = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
-const sorted = (map: Map<string, number>): [string, number][] => [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const sorted = (map: Map<string, number>): [string, number][] =>
+  [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 /** Maps every payload's nodes and edges (see the rules at the top). */
 export function importOpenGraph(members: readonly OgMember[], options: OpenGraphImportOptions): OpenGraphImportResult {
@@ -108,15 +115,26 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
       const mapping = mappedKind === undefined ? null : profile.nodes![mappedKind]!;
       byId.set(og.id, entries.length);
       entries.push({
-        og, properties: og.properties ?? {}, mapping, sourceKind: mappedKind ?? og.kinds[0] ?? '(no kind)',
-        kind: mapping?.kind ?? 'resource', id: '', identity: null,
+        og,
+        properties: og.properties ?? {},
+        mapping,
+        sourceKind: mappedKind ?? og.kinds[0] ?? '(no kind)',
+        kind: mapping?.kind ?? 'resource',
+        id: '',
+        identity: null,
       });
     }
   }
 
   // 2. Edges: resolve endpoints, classify by the profile.
   const resolver = new EndpointResolver(entries, byId);
-  type Pending = { s: number; t: number; mapping: EdgeMapping | null; sourceKind: string; properties: Readonly<Record<string, OgValue>> };
+  type Pending = {
+    s: number;
+    t: number;
+    mapping: EdgeMapping | null;
+    sourceKind: string;
+    properties: Readonly<Record<string, OgValue>>;
+  };
   const pending: Pending[] = [];
   const ignoredKinds = new Map<string, number>();
   let ignored = 0;
@@ -125,23 +143,39 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
       const path = ['graph', 'edges', i];
       const starts = resolver.resolve(edge.start);
       const ends = resolver.resolve(edge.end);
-      for (const [end, found] of [['start', starts], ['end', ends]] as const) {
+      for (const [end, found] of [
+        ['start', starts],
+        ['end', ends],
+      ] as const) {
         if (found.length === 0 && issues.length < MAX_ISSUES) {
-          issues.push(toIssue(member.file, { path: [...path, end], message: `matches no node: ${describeEndpoint(end === 'start' ? edge.start : edge.end)}` }, member.locate));
+          issues.push(
+            toIssue(
+              member.file,
+              { path: [...path, end], message: `matches no node: ${describeEndpoint(end === 'start' ? edge.start : edge.end)}` },
+              member.locate,
+            ),
+          );
         }
       }
       if (starts.length === 0 || ends.length === 0) return;
       const listed = profile.edges?.[edge.kind];
-      const mapping = listed ?? (profile.unknownEdges === 'ignore' ? ({ as: 'ignore' }) : null);
+      const mapping = listed ?? (profile.unknownEdges === 'ignore' ? { as: 'ignore' } : null);
       if (mapping?.as === 'ignore') {
         ignored += starts.length * ends.length;
         inc(ignoredKinds, edge.kind);
         return;
       }
       const reverse = mapping?.reverse === true;
-      for (const a of starts) for (const b of ends) {
-        pending.push({ s: reverse ? b : a, t: reverse ? a : b, mapping: mapping?.as === 'lower' ? null : mapping, sourceKind: edge.kind, properties: edge.properties ?? {} });
-      }
+      for (const a of starts)
+        for (const b of ends) {
+          pending.push({
+            s: reverse ? b : a,
+            t: reverse ? a : b,
+            mapping: mapping?.as === 'lower' ? null : mapping,
+            sourceKind: edge.kind,
+            properties: edge.properties ?? {},
+          });
+        }
     });
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -153,13 +187,20 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     const t = entries[p.t]!;
     if (s.mapping === null || t.mapping === null) return false;
     switch (p.mapping.as) {
-      case 'holds': return s.kind !== 'credential' && t.kind === 'credential';
-      case 'grants': return s.kind === 'credential' && t.kind !== 'credential';
-      case 'invokes': return (s.kind === 'agent' || s.kind === 'tool') && t.kind === 'tool';
-      case 'assumes': return s.kind === 'credential' && t.kind === 'credential';
-      case 'runs': return s.kind === 'resource' && (t.kind === 'agent' || t.kind === 'tool');
-      case 'issues': return s.kind !== 'credential' && t.kind === 'credential';
-      default: return false;
+      case 'holds':
+        return s.kind !== 'credential' && t.kind === 'credential';
+      case 'grants':
+        return s.kind === 'credential' && t.kind !== 'credential';
+      case 'invokes':
+        return (s.kind === 'agent' || s.kind === 'tool') && t.kind === 'tool';
+      case 'assumes':
+        return s.kind === 'credential' && t.kind === 'credential';
+      case 'runs':
+        return s.kind === 'resource' && (t.kind === 'agent' || t.kind === 'tool');
+      case 'issues':
+        return s.kind !== 'credential' && t.kind === 'credential';
+      default:
+        return false;
     }
   };
   const lowered: boolean[] = pending.map((p) => !fits(p));
@@ -186,7 +227,11 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
   for (const e of entries) {
     const idProperty = e.mapping?.id;
     const fromProperty = idProperty === undefined ? undefined : e.properties[idProperty];
-    e.id = unique(typeof fromProperty === 'string' && ID_PATTERN.test(fromProperty) && fromProperty.length <= MAX_ID ? fromProperty : sanitizeId(e.og.id));
+    e.id = unique(
+      typeof fromProperty === 'string' && ID_PATTERN.test(fromProperty) && fromProperty.length <= MAX_ID
+        ? fromProperty
+        : sanitizeId(e.og.id),
+    );
   }
   entries.forEach((e, i) => {
     if (principal[i] === 1 && e.kind !== 'credential') e.identity = unique(`cred:${e.id}`.slice(0, MAX_ID));
@@ -231,7 +276,8 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     nodes.push(node);
   }
   for (const e of entries) {
-    if (e.identity !== null) nodes.push({ id: e.identity, kind: 'credential', type: 'identity', provenance: { source, id: `${e.og.id}#identity` } });
+    if (e.identity !== null)
+      nodes.push({ id: e.identity, kind: 'credential', type: 'identity', provenance: { source, id: `${e.og.id}#identity` } });
   }
 
   // 6. Edges out (L2 holds of identities first, then every edge in input order), deduplicated.

@@ -12,9 +12,16 @@ import type { ScenarioDoc } from './builder.js';
 
 /** Throws ScenarioError (labelled with `file`, paths inside the scenario) when `doc` is not a valid scenario. */
 export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
-  const issue = (path: readonly (string | number)[], message: string): ScenarioIssue => ({ file, line: null, column: null, path: formatPath(path), message });
+  const issue = (path: readonly (string | number)[], message: string): ScenarioIssue => ({
+    file,
+    line: null,
+    column: null,
+    path: formatPath(path),
+    message,
+  });
   const checked = scenarioInputSchema.safeParse(doc);
-  if (!checked.success) throw new ScenarioError(checked.error.issues.slice(0, 20).map((i) => issue(i.path as (string | number)[], i.message)));
+  if (!checked.success)
+    throw new ScenarioError(checked.error.issues.slice(0, 20).map((i) => issue(i.path as (string | number)[], i.message)));
   const valid = checked.data;
   const problems = [
     ...checkReferences({
@@ -24,7 +31,10 @@ export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
       edges: valid.edges ?? [],
       workload: valid.workload ?? [],
       attacks: valid.attacks,
-      policies: Object.entries(valid.policies).map(([name, policy]) => ({ name, policy: typeof policy === 'string' || 'preset' in policy ? null : (policy) })),
+      policies: Object.entries(valid.policies).map(([name, policy]) => ({
+        name,
+        policy: typeof policy === 'string' || 'preset' in policy ? null : policy,
+      })),
     }).map((i) => issue(i.path, i.message)),
     ...checkTimestamps(valid).map((i) => issue(i.path, i.message)),
   ];

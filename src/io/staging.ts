@@ -16,7 +16,18 @@
  * by its host and process id and cleaned by the next run into the same `out`.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
@@ -42,9 +53,24 @@ export interface Staging {
 
 /** Top-level names an earlier blastlab wrote into results folders before run.json listed its files. */
 const LEGACY_OUTPUTS: ReadonlySet<string> = new Set([
-  'trials.csv', 'summary.csv', 'comparison.csv', 'scenarios.csv', 'sweep.csv', 'real-tokens.csv',
-  'attribution.csv', 'attribution-trials.csv', 'bench.csv', 'load.csv', 'load.json', 'load.md', 'load-latency.svg', 'issuer.yaml',
-  'report.md', 'report.html', 'charts', RECORD_FILE,
+  'trials.csv',
+  'summary.csv',
+  'comparison.csv',
+  'scenarios.csv',
+  'sweep.csv',
+  'real-tokens.csv',
+  'attribution.csv',
+  'attribution-trials.csv',
+  'bench.csv',
+  'load.csv',
+  'load.json',
+  'load.md',
+  'load-latency.svg',
+  'issuer.yaml',
+  'report.md',
+  'report.html',
+  'charts',
+  RECORD_FILE,
 ]);
 
 /** Live staging folders, removed on process exit if a command dies before discarding them. */
@@ -64,9 +90,11 @@ function identity(target: string): string | null {
 
 /** Checks `--out` and returns the absolute target. Throws UsageError for an empty path or the root. */
 export function checkOutPath(out: string): string {
-  if (out.trim() === '') throw new UsageError('--out: the path is empty (an unset variable such as $OUTDIR?); give the results folder');
+  if (out.trim() === '')
+    throw new UsageError('--out: the path is empty (an unset variable such as $OUTDIR?); give the results folder');
   const target = resolve(out);
-  if (basename(target) === '' || dirname(target) === target) throw new UsageError(`--out: cannot use the root folder ${target} as a results folder`);
+  if (basename(target) === '' || dirname(target) === target)
+    throw new UsageError(`--out: cannot use the root folder ${target} as a results folder`);
   return target;
 }
 
@@ -108,7 +136,9 @@ export function openStaging(out: string): Staging {
         const release = acquireLock(out, join(parent, `.${name}.lock`));
         try {
           if (identity(target) !== before) {
-            throw new OutputError(`--out: another run wrote results into ${out} while this one ran; this run's results were discarded (give each concurrent run its own --out)`);
+            throw new OutputError(
+              `--out: another run wrote results into ${out} while this one ran; this run's results were discarded (give each concurrent run its own --out)`,
+            );
           }
           replaceFolder(out, target, dir);
         } finally {
@@ -153,7 +183,10 @@ export function foreignEntries(target: string): string[] {
       const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
       if (listed === null) {
         // An earlier blastlab: its known names, SVG charts, and its `<file>.tmp-<pid>` leftovers.
-        const known = sub === '' ? LEGACY_OUTPUTS.has(entry.name) || /\.tmp-\d+$/.test(entry.name) : sub === 'charts' && entry.isFile() && entry.name.endsWith('.svg');
+        const known =
+          sub === ''
+            ? LEGACY_OUTPUTS.has(entry.name) || /\.tmp-\d+$/.test(entry.name)
+            : sub === 'charts' && entry.isFile() && entry.name.endsWith('.svg');
         if (!known) foreign.push(rel);
         else if (entry.isDirectory()) visit(rel);
       } else if (entry.isDirectory()) {

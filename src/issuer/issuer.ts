@@ -56,7 +56,8 @@ export interface MintedToken {
 }
 
 /** The outcome of a token request. */
-export type IssueResult = { readonly ok: true; readonly minted: MintedToken } | { readonly ok: false; readonly decision: Decision & { allow: false } };
+export type IssueResult =
+  { readonly ok: true; readonly minted: MintedToken } | { readonly ok: false; readonly decision: Decision & { allow: false } };
 
 /** Mints, refreshes and revokes tokens. */
 export class TokenIssuer {
@@ -103,7 +104,12 @@ export class TokenIssuer {
 
   /** Decides `request` against the agent's intent and the policy's context; mints on allow. */
   issue(request: TokenRequest, intents: IntentIndex, policy: DecisionPolicy): IssueResult {
-    const access: AccessRequest = { agent: request.agent, pairs: request.pairs, reason: request.reason, atMs: this.options.now() };
+    const access: AccessRequest = {
+      agent: request.agent,
+      pairs: request.pairs,
+      reason: request.reason,
+      atMs: this.options.now(),
+    };
     const decision = decide(access, intents, policy);
     if (!decision.allow) return { ok: false, decision };
     const minted = this.mint({

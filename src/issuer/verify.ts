@@ -76,11 +76,13 @@ function isStringArray(value: unknown): value is string[] {
 function asClaims(value: unknown): TokenClaims | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const c = value as Record<string, unknown>;
-  if (typeof c.iss !== 'string' || typeof c.sub !== 'string' || typeof c.scope !== 'string' || typeof c.jti !== 'string') return undefined;
+  if (typeof c.iss !== 'string' || typeof c.sub !== 'string' || typeof c.scope !== 'string' || typeof c.jti !== 'string')
+    return undefined;
   if (!isStringArray(c.aud)) return undefined;
   if (typeof c.iat !== 'number' || typeof c.nbf !== 'number' || typeof c.exp !== 'number') return undefined;
   if (c.cnf !== undefined) {
-    if (typeof c.cnf !== 'object' || c.cnf === null || typeof (c.cnf as Record<string, unknown>).jkt !== 'string') return undefined;
+    if (typeof c.cnf !== 'object' || c.cnf === null || typeof (c.cnf as Record<string, unknown>).jkt !== 'string')
+      return undefined;
   }
   return value as TokenClaims;
 }
@@ -135,7 +137,8 @@ export class TokenVerifier {
     if (second > this.buffer.length) this.buffer = Buffer.allocUnsafe(second * 2);
     this.buffer.write(token, 0, second, 'latin1');
     const signature = Buffer.from(token.slice(second + 1), 'base64url');
-    if (!verify(null, this.buffer.subarray(0, second), publicKey, signature)) return fail('signature', 'signature does not verify');
+    if (!verify(null, this.buffer.subarray(0, second), publicKey, signature))
+      return fail('signature', 'signature does not verify');
     let claims: TokenClaims | undefined;
     try {
       claims = asClaims(JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8')));
@@ -144,7 +147,8 @@ export class TokenVerifier {
     }
     if (claims === undefined) return fail('malformed', 'claims are not a token claims object');
     // 4. issuer and lifetime
-    if (claims.iss !== this.options.issuer) return fail('issuer', `iss ${JSON.stringify(claims.iss)} is not ${this.options.issuer}`);
+    if (claims.iss !== this.options.issuer)
+      return fail('issuer', `iss ${JSON.stringify(claims.iss)} is not ${this.options.issuer}`);
     if (nowMs >= claims.exp * 1000 + this.skewMs) return fail('expired', `expired at ${claims.exp}`);
     if (nowMs + this.skewMs < claims.nbf * 1000) return fail('not-yet-valid', `not valid before ${claims.nbf}`);
     // 5. revocation

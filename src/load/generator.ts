@@ -148,16 +148,20 @@ export function runStep(options: StepOptions): Promise<StepResult> {
         pending.delete(abort);
         record(index, intendedMs, sentMs, status, error);
       };
-      const req = send(url, {
-        method: 'POST',
-        agent,
-        headers: { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) },
-        timeout: options.timeoutMs,
-      }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => settle(res.statusCode ?? 0));
-        res.on('error', (e) => settle(0, e.message));
-      });
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) },
+          timeout: options.timeoutMs,
+        },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => settle(res.statusCode ?? 0));
+          res.on('error', (e) => settle(0, e.message));
+        },
+      );
       const abort = (): void => {
         req.destroy();
         settle(0, 'no response before the drain deadline');

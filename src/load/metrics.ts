@@ -82,7 +82,8 @@ export function rowOf(op: string, step: StepResult, server: { before: ServerSamp
     max_ms: n === 0 ? 0 : sorted[n - 1]!,
     success_ratio: step.count === 0 ? 0 : step.successes / step.count,
     offered_rate: step.offeredRate,
-    server_cpu_s_per_1k: server === null || tokens <= 0 ? null : ((server.after.cpuUs - server.before.cpuUs) / 1e6 / tokens) * 1000,
+    server_cpu_s_per_1k:
+      server === null || tokens <= 0 ? null : ((server.after.cpuUs - server.before.cpuUs) / 1e6 / tokens) * 1000,
     live_tokens: server === null ? null : server.after.liveTokens,
     send_lag_p99_ms: step.sendLagP99Ms,
   };
@@ -103,7 +104,9 @@ export const DEFAULT_SLO: Slo = { p99Ms: 100, successRatio: 0.99, throughputShar
 
 /** Whether a row meets the SLO. */
 export function sustained(row: LoadRow, slo: Slo = DEFAULT_SLO): boolean {
-  return row.success_ratio >= slo.successRatio && row.throughput >= slo.throughputShare * row.offered_rate && row.p99_ms <= slo.p99Ms;
+  return (
+    row.success_ratio >= slo.successRatio && row.throughput >= slo.throughputShare * row.offered_rate && row.p99_ms <= slo.p99Ms
+  );
 }
 
 /** The knee: the highest offered rate sustained with every lower rate sustained too; null when the lowest already fails. */

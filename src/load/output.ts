@@ -16,7 +16,13 @@ import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, issuerYaml } from './metrics.js';
 
 /** File names of a load run. */
-export const LOAD_FILES = { csv: 'load.csv', json: 'load.json', chart: 'load-latency.svg', report: 'load.md', issuer: 'issuer.yaml' } as const;
+export const LOAD_FILES = {
+  csv: 'load.csv',
+  json: 'load.json',
+  chart: 'load-latency.svg',
+  report: 'load.md',
+  issuer: 'issuer.yaml',
+} as const;
 
 /** Published figures to put a measurement beside (sources in docs/serve-load.md). */
 export const PUBLISHED_FIGURES: readonly { readonly what: string; readonly figure: string }[] = [
@@ -34,7 +40,14 @@ function vegetaMetrics(result: LoadResult): Record<string, unknown> {
     let total = 0;
     for (const v of step.latenciesMs) total += v;
     metrics[`${row.op}@${row.offered_rate}`] = {
-      latencies: { total: ns(total), mean: ns(row.mean_ms), '50th': ns(row.p50_ms), '95th': ns(row.p95_ms), '99th': ns(row.p99_ms), max: ns(row.max_ms) },
+      latencies: {
+        total: ns(total),
+        mean: ns(row.mean_ms),
+        '50th': ns(row.p50_ms),
+        '95th': ns(row.p95_ms),
+        '99th': ns(row.p99_ms),
+        max: ns(row.max_ms),
+      },
       duration: ns(step.lastSendMs - step.firstSendMs),
       wait: ns(Math.max(0, step.lastDoneMs - step.lastSendMs)),
       requests: row.count,
@@ -69,7 +82,8 @@ export function latencyChartSpec(rows: readonly LoadRow[]): TopLevelSpec {
   };
 }
 
-const f = (v: number | null, d = 1): string => (v === null ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const f = (v: number | null, d = 1): string =>
+  v === null ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** The headline: the knee, as a sentence. */
 export function kneeSentence(result: LoadResult): string {
@@ -103,7 +117,14 @@ function reportMarkdown(result: LoadResult, fit: FittedIssuer | null): string {
     '',
   ];
   if (fit !== null) {
-    lines.push('Fitted issuer (`issuer.yaml`; paste into a policy, or run `blastlab run --issuer-from load.csv`):', '', '```yaml', issuerYaml(fit, result.tokenUrl).trimEnd(), '```', '');
+    lines.push(
+      'Fitted issuer (`issuer.yaml`; paste into a policy, or run `blastlab run --issuer-from load.csv`):',
+      '',
+      '```yaml',
+      issuerYaml(fit, result.tokenUrl).trimEnd(),
+      '```',
+      '',
+    );
   }
   return lines.join('\n');
 }

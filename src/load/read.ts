@@ -10,7 +10,19 @@ import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, fitIssuer, kneeOf } from './metrics.js';
 
 const NUMERIC = LOAD_COLUMNS.filter((c) => c !== 'op');
-const REQUIRED = ['op', 'rate', 'count', 'throughput', 'mean_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'success_ratio', 'offered_rate'] as const;
+const REQUIRED = [
+  'op',
+  'rate',
+  'count',
+  'throughput',
+  'mean_ms',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'max_ms',
+  'success_ratio',
+  'offered_rate',
+] as const;
 
 /** Reads load.csv (columns by name, so extra or reordered columns are fine). */
 export function readLoadCsv(file: string): LoadRow[] {
@@ -29,7 +41,8 @@ export function readLoadCsv(file: string): LoadRow[] {
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const cells = line.split(',');
-    if (cells.length !== header.length) throw new UsageError(`${file}:${i + 1}: expected ${header.length} cells (got ${cells.length})`);
+    if (cells.length !== header.length)
+      throw new UsageError(`${file}:${i + 1}: expected ${header.length} cells (got ${cells.length})`);
     const get = (name: string): string => cells[header.indexOf(name)] ?? '';
     const row: Record<string, string | number | null> = { op: get('op') };
     for (const name of NUMERIC) {
@@ -40,10 +53,12 @@ export function readLoadCsv(file: string): LoadRow[] {
         continue;
       }
       const value = Number(cell);
-      if (!Number.isFinite(value) || value < 0) throw new UsageError(`${file}:${i + 1}: ${name} must be a number ≥ 0 (got ${JSON.stringify(cell)})`);
+      if (!Number.isFinite(value) || value < 0)
+        throw new UsageError(`${file}:${i + 1}: ${name} must be a number ≥ 0 (got ${JSON.stringify(cell)})`);
       row[name] = value;
     }
-    if ((row.success_ratio as number) > 1) throw new UsageError(`${file}:${i + 1}: success_ratio must be ≤ 1 (got ${String(row.success_ratio)})`);
+    if ((row.success_ratio as number) > 1)
+      throw new UsageError(`${file}:${i + 1}: success_ratio must be ≤ 1 (got ${String(row.success_ratio)})`);
     rows.push(row as unknown as LoadRow);
   }
   if (rows.length === 0) throw new UsageError(`${file}: no rows`);
@@ -51,10 +66,17 @@ export function readLoadCsv(file: string): LoadRow[] {
 }
 
 /** The issuer a load.csv stands for: fitted on its knee; throws UsageError when nothing was sustained. */
-export function issuerFromLoad(file: string): { fit: FittedIssuer; knee: LoadRow; issuer: { latency: Distribution; availability: number } } {
+export function issuerFromLoad(file: string): {
+  fit: FittedIssuer;
+  knee: LoadRow;
+  issuer: { latency: Distribution; availability: number };
+} {
   const rows = readLoadCsv(file);
   const knee = kneeOf(rows);
-  if (knee === null) throw new UsageError(`${file}: no rate in it was sustained (p99 ≤ 100 ms, ≥ 99% success, ≥ 95% served): no measured issuer to use`);
+  if (knee === null)
+    throw new UsageError(
+      `${file}: no rate in it was sustained (p99 ≤ 100 ms, ≥ 99% success, ≥ 95% served): no measured issuer to use`,
+    );
   const fit = fitIssuer(knee);
   // Scenario durations are whole milliseconds: the same rounding as issuer.yaml, so pasting the block
   // written by `load --fit` and `--issuer-from` give the same run.
@@ -68,6 +90,9 @@ export function issuerFromLoad(file: string): { fit: FittedIssuer; knee: LoadRow
 export function headroomSentence(peakPerS: number, knee: LoadRow): string {
   const rate = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(1)}k/s` : `${Number(v.toFixed(v < 10 ? 2 : 0))}/s`);
   const sustainedRate = knee.throughput;
-  const head = peakPerS > 0 ? `${(sustainedRate / peakPerS).toFixed(sustainedRate / peakPerS >= 10 ? 0 : 1)}× headroom` : 'no issuance needed';
+  const head =
+    peakPerS > 0
+      ? `${(sustainedRate / peakPerS).toFixed(sustainedRate / peakPerS >= 10 ? 0 : 1)}× headroom`
+      : 'no issuance needed';
   return `needs ${rate(peakPerS)}; measured ${rate(sustainedRate)} at p99 ${Number(knee.p99_ms.toFixed(1))} ms: ${head}`;
 }

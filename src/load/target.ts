@@ -48,7 +48,8 @@ export function tokenEndpoint(url: string): string {
   } catch {
     throw new UsageError(`load: expected an http(s) URL (got ${JSON.stringify(url)})`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`load: expected an http(s) URL (got ${JSON.stringify(url)})`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`load: expected an http(s) URL (got ${JSON.stringify(url)})`);
   parsed.hash = '';
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/token';
   return parsed.toString();
@@ -58,13 +59,18 @@ export function tokenEndpoint(url: string): string {
 export function requestBuilder(config: GrantConfig): () => OutgoingRequest {
   const form = new URLSearchParams();
   if (config.grant === 'exchange') {
-    if (config.subjectToken === undefined) throw new UsageError('load: --grant exchange needs a subject token (--subject-token or the BLASTLAB_SUBJECT_TOKEN environment variable)');
+    if (config.subjectToken === undefined)
+      throw new UsageError(
+        'load: --grant exchange needs a subject token (--subject-token or the BLASTLAB_SUBJECT_TOKEN environment variable)',
+      );
     form.set('grant_type', GRANT_TOKEN_EXCHANGE);
     form.set('subject_token', config.subjectToken);
     form.set('subject_token_type', TOKEN_TYPE_JWT);
   } else {
     if (config.clientId === undefined || config.clientSecret === undefined) {
-      throw new UsageError('load: --grant client-credentials needs --client-id and a secret (--client-secret or the BLASTLAB_CLIENT_SECRET environment variable)');
+      throw new UsageError(
+        'load: --grant client-credentials needs --client-id and a secret (--client-secret or the BLASTLAB_CLIENT_SECRET environment variable)',
+      );
     }
     form.set('grant_type', 'client_credentials');
   }
@@ -83,12 +89,21 @@ export function requestBuilder(config: GrantConfig): () => OutgoingRequest {
   const key = config.dpopKey;
   if (key === undefined) return () => ({ headers, body });
   const jwk = createPublicKey(key).export({ format: 'jwk' });
-  const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'EdDSA', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } })).toString('base64url');
+  const header = Buffer.from(
+    JSON.stringify({ typ: 'dpop+jwt', alg: 'EdDSA', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } }),
+  ).toString('base64url');
   const prefix = randomBytes(9).toString('base64url');
   let counter = 0;
   return () => {
     counter++;
-    const payload = Buffer.from(JSON.stringify({ jti: `${prefix}.${counter.toString(36)}`, htm: 'POST', htu: config.tokenUrl, iat: Math.floor(Date.now() / 1000) })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({
+        jti: `${prefix}.${counter.toString(36)}`,
+        htm: 'POST',
+        htu: config.tokenUrl,
+        iat: Math.floor(Date.now() / 1000),
+      }),
+    ).toString('base64url');
     const signature = sign(null, Buffer.from(`${header}.${payload}`, 'latin1'), key).toString('base64url');
     return { headers: { ...headers, dpop: `${header}.${payload}.${signature}` }, body };
   };
@@ -148,7 +163,10 @@ export interface TargetFlags {
 }
 
 /** Resolves the request template for `url`. */
-export async function resolveTarget(url: string, flags: TargetFlags): Promise<{ config: GrantConfig; blastlab: boolean; agent: string | null }> {
+export async function resolveTarget(
+  url: string,
+  flags: TargetFlags,
+): Promise<{ config: GrantConfig; blastlab: boolean; agent: string | null }> {
   const tokenUrl = tokenEndpoint(url);
   const origin = new URL(tokenUrl).origin;
   const blastlab = (await sampleServer(origin)) !== null;
@@ -162,27 +180,41 @@ export async function resolveTarget(url: string, flags: TargetFlags): Promise<{ 
     dpopKey: flags.dpop === true ? freshDpopKey() : undefined,
   } as const;
   if (explicit || (!blastlab && flags.credentials === undefined)) {
-    return { config: { ...base, clientId: flags.clientId, clientSecret: flags.clientSecret, subjectToken: flags.subjectToken }, blastlab, agent: null };
+    return {
+      config: { ...base, clientId: flags.clientId, clientSecret: flags.clientSecret, subjectToken: flags.subjectToken },
+      blastlab,
+      agent: null,
+    };
   }
   let creds: DemoCredentials | null;
   if (flags.credentials !== undefined) {
     try {
       creds = JSON.parse(readFileSync(flags.credentials, 'utf8')) as DemoCredentials;
     } catch (error) {
-      throw new UsageError(`load: ${flags.credentials}: not a blastlab credentials file (${error instanceof Error ? error.message : String(error)})`);
+      throw new UsageError(
+        `load: ${flags.credentials}: not a blastlab credentials file (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   } else {
     creds = (await getJson(`${origin}/.well-known/blastlab-credentials`)) as DemoCredentials | null;
-    if (creds === null) throw new UsageError(`load: ${origin} is blastlab serve but does not serve credentials here (not loopback?): pass --credentials FILE from serve --credentials-out, or --client-id/--client-secret`);
+    if (creds === null)
+      throw new UsageError(
+        `load: ${origin} is blastlab serve but does not serve credentials here (not loopback?): pass --credentials FILE from serve --credentials-out, or --client-id/--client-secret`,
+      );
   }
   const wanted = flags.grant === 'exchange' ? 'token_exchange' : 'client_credentials';
   const agents: DemoCredentials['agents'] = Array.isArray(creds.agents) ? creds.agents : [];
   const entry = agents.find((a) => a.grant === wanted && (flags.agent === undefined || a.agent === flags.agent));
   if (entry === undefined) {
     const names = agents.map((a) => `${a.agent} (${a.grant})`).join(', ');
-    throw new UsageError(`load: no agent${flags.agent === undefined ? '' : ` "${flags.agent}"`} using ${wanted} on this server (agents: ${names || 'none'})`);
+    throw new UsageError(
+      `load: no agent${flags.agent === undefined ? '' : ` "${flags.agent}"`} using ${wanted} on this server (agents: ${names || 'none'})`,
+    );
   }
-  const dpopKey = creds.dpop_required || flags.dpop === true ? createPrivateKey({ key: entry.dpop_jwk as JsonWebKey, format: 'jwk' }) : undefined;
+  const dpopKey =
+    creds.dpop_required || flags.dpop === true
+      ? createPrivateKey({ key: entry.dpop_jwk as JsonWebKey, format: 'jwk' })
+      : undefined;
   return {
     config: {
       ...base,

@@ -103,9 +103,19 @@ export function variantPolicy(policy: Policy, baseline: Policy, back: readonly C
  * re-evaluation, call-chain context, ttl, revocation triggers and the issuer change no risk metric.
  */
 function riskKey(policy: Policy): string {
-  const p = policy.kind !== 'persistent'
-    ? policy
-    : { ...policy, ttlMs: 0, revokeOn: null, reevaluate: 'none', bindToWorkload: false, callChain: 'none', issuer: null, exceptions: [] };
+  const p =
+    policy.kind !== 'persistent'
+      ? policy
+      : {
+          ...policy,
+          ttlMs: 0,
+          revokeOn: null,
+          reevaluate: 'none',
+          bindToWorkload: false,
+          callChain: 'none',
+          issuer: null,
+          exceptions: [],
+        };
   return JSON.stringify(p);
 }
 

@@ -34,8 +34,10 @@ export interface CredentialAges {
 /** How many of the oldest standing secrets the report lists. */
 export const OLDEST_LISTED = 10;
 
-const byDesc = (key: 'ageMs' | 'unusedMs') => (a: CredentialAge, b: CredentialAge): number =>
-  (b[key] ?? 0) - (a[key] ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byDesc =
+  (key: 'ageMs' | 'unusedMs') =>
+  (a: CredentialAge, b: CredentialAge): number =>
+    (b[key] ?? 0) - (a[key] ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Every credential's ages, in node order. */
 export function credentialAgeList(scenario: Scenario): CredentialAge[] {
@@ -46,7 +48,7 @@ export function credentialAgeList(scenario: Scenario): CredentialAge[] {
     const issued = times === undefined ? null : (times.lastRotatedAtMs ?? times.createdAtMs);
     out.push({
       id: node.id,
-      type: (node).type,
+      type: node.type,
       standing: times?.nativeTtlMs == null,
       ageMs: issued === null ? null : -issued,
       unusedMs: times?.lastUsedAtMs == null ? null : -times.lastUsedAtMs,
@@ -63,6 +65,9 @@ export function credentialAges(scenario: Scenario): CredentialAges {
     credentials: all.length,
     standing: all.filter((c) => c.standing).length,
     stale: all.filter((c) => c.stale).sort(byDesc('unusedMs')),
-    oldest: all.filter((c) => c.standing && c.ageMs !== null).sort(byDesc('ageMs')).slice(0, OLDEST_LISTED),
+    oldest: all
+      .filter((c) => c.standing && c.ageMs !== null)
+      .sort(byDesc('ageMs'))
+      .slice(0, OLDEST_LISTED),
   };
 }

@@ -44,7 +44,9 @@ export function scenarioRow(scenario: Scenario): ScenariosRow {
 }
 
 /** The credential columns of scenarios.csv. */
-function credentialColumns(scenario: Scenario): Pick<ScenariosRow, 'credentials' | 'standing_credentials' | 'stale_credentials' | 'oldest_standing_secret_age_s'> {
+function credentialColumns(
+  scenario: Scenario,
+): Pick<ScenariosRow, 'credentials' | 'standing_credentials' | 'stale_credentials' | 'oldest_standing_secret_age_s'> {
   const ages = credentialAges(scenario);
   const oldest = ages.oldest[0]?.ageMs;
   return {

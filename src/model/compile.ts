@@ -314,7 +314,8 @@ export function compile(scenario: Scenario): CompiledModel {
     const used = Number(usedText);
     for (let k = builtHolds.off[agent]!; k < builtHolds.off[agent + 1]!; k++) {
       const minting = builtHolds.to[k]!;
-      for (let a = builtAssumes.off[minting]!; a < builtAssumes.off[minting + 1]!; a++) if (builtAssumes.to[a] === used) own(minting, agent);
+      for (let a = builtAssumes.off[minting]!; a < builtAssumes.off[minting + 1]!; a++)
+        if (builtAssumes.to[a] === used) own(minting, agent);
     }
   }
 

@@ -123,4 +123,3 @@ function closure(model: CompiledModel, source: number, reached: Uint8Array, stat
   }
   return reached;
 }
-

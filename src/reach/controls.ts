@@ -43,7 +43,8 @@ export function standingScope(ctx: TrialContext, cred: number): PairSet | null {
     const pairs = new Map<number, number>();
     const { credTasks, taskCredPairs } = model;
     for (let k = credTasks.off[cred]!; k < credTasks.off[cred + 1]!; k++) {
-      for (const [target, mask] of taskCredPairs[credTasks.to[k]!]!.get(cred) ?? []) pairs.set(target, (pairs.get(target) ?? 0) | mask);
+      for (const [target, mask] of taskCredPairs[credTasks.to[k]!]!.get(cred) ?? [])
+        pairs.set(target, (pairs.get(target) ?? 0) | mask);
     }
     scope = pairs;
     byCred.set(cred, scope);

@@ -170,9 +170,23 @@ const PRIORITY: Readonly<Record<EngineEvent['type'], number>> = { detect: 0, hop
 
 /** Why a trace line happened, as data (#10.7); `reason` is its wording for the trace printer. */
 export const REASON_CODES = [
-  'credential-use', 'tool-acting', 'bound-elsewhere', 'out-of-scope', 'out-of-intent', 'issuance-out-of-intent', 'approval-refused',
-  'exchange-out-of-intent', 'exchange', 'declared-exchange', 'revoked', 'expose', 'admin-control', 'runs-control',
-  'invoke', 'detected', 'created',
+  'credential-use',
+  'tool-acting',
+  'bound-elsewhere',
+  'out-of-scope',
+  'out-of-intent',
+  'issuance-out-of-intent',
+  'approval-refused',
+  'exchange-out-of-intent',
+  'exchange',
+  'declared-exchange',
+  'revoked',
+  'expose',
+  'admin-control',
+  'runs-control',
+  'invoke',
+  'detected',
+  'created',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -341,7 +355,16 @@ export function expand(
     const id = keyOf(inst) * nodeCount + target;
     if (skipped.has(id)) return;
     skipped.add(id);
-    trace({ t, hop: depth, kind: 'skip', cred: inst.cred, target, action: 0, reason: 'credential revoked there', code: 'revoked' });
+    trace({
+      t,
+      hop: depth,
+      kind: 'skip',
+      cred: inst.cred,
+      target,
+      action: 0,
+      reason: 'credential revoked there',
+      code: 'revoked',
+    });
   };
   /** Moment `key` (a credential, or a credential's attacker-created material: cred + nodeCount) stops working everywhere it grants. */
   const deadEverywhere = (key: number): number => {
@@ -366,7 +389,9 @@ export function expand(
       controls.set(node, { node, from: support.from, depth, supports: [support] });
       return true;
     }
-    const covered = existing.supports.some((s) => (s.key === support.key || s.key < 0) && s.from <= support.from && s.until >= support.until);
+    const covered = existing.supports.some(
+      (s) => (s.key === support.key || s.key < 0) && s.from <= support.from && s.until >= support.until,
+    );
     if (covered && existing.depth <= depth) return false;
     if (!covered) existing.supports.push(support);
     existing.from = Math.min(existing.from, support.from);
@@ -388,8 +413,14 @@ export function expand(
 
   /** Two instances of the same kind: a newer one supersedes the older rather than adding to it. */
   const sameKind = (a: Instance, b: Instance): boolean =>
-    a.scope === b.scope && a.boundTo === b.boundTo && a.actingAs === b.actingAs && a.principal === b.principal &&
-    a.managed === b.managed && a.material === b.material && a.controlOf === b.controlOf && a.created === b.created;
+    a.scope === b.scope &&
+    a.boundTo === b.boundTo &&
+    a.actingAs === b.actingAs &&
+    a.principal === b.principal &&
+    a.managed === b.managed &&
+    a.material === b.material &&
+    a.controlOf === b.controlOf &&
+    a.created === b.created;
 
   const addInstance = (inst: Instance): void => {
     if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
@@ -402,7 +433,8 @@ export function expand(
     // #10.3: a copy is dropped only when one already held dominates it (lasts as long, as few hops,
     // usable as soon), and replaces only one it dominates or one already dead; otherwise both are kept,
     // so what is held never depends on the order in which copies arrive.
-    const dominates = (a: Instance, b: Instance): boolean => a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
+    const dominates = (a: Instance, b: Instance): boolean =>
+      a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
     const same = slots.filter((i) => sameKind(held[i]!, inst));
     if (same.some((i) => dominates(held[i]!, inst))) return;
     const previous = same.find((i) => dominates(inst, held[i]!) || held[i]!.until <= inst.obtainedAt);
@@ -418,12 +450,30 @@ export function expand(
   };
 
   /** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
-  const materialAt = (cred: number, holder: number, t: number, usableFrom: number, depth: number, actingAs: number, controlOf: number): void => {
+  const materialAt = (
+    cred: number,
+    holder: number,
+    t: number,
+    usableFrom: number,
+    depth: number,
+    actingAs: number,
+    controlOf: number,
+  ): void => {
     steps++;
     if (modes.ephemeral[cred] === 0) {
       addInstance({
-        cred, obtainedAt: t, usableFrom, until: standingEnd(modes, cred, t), scope: standingScope(ctx, cred), boundTo: -1,
-        actingAs, principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf,
+        cred,
+        obtainedAt: t,
+        usableFrom,
+        until: standingEnd(modes, cred, t),
+        scope: standingScope(ctx, cred),
+        boundTo: -1,
+        actingAs,
+        principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred),
+        managed: false,
+        material: true,
+        depth,
+        controlOf,
       });
       return;
     }
@@ -432,17 +482,37 @@ export function expand(
     const mints = checksIntent(policy) ? model.requestPairs.has(selfKey) : principalOf(holder) >= 0;
     if (controlOf === holder && mints) {
       addInstance({
-        cred, obtainedAt: t, usableFrom, until: Number.POSITIVE_INFINITY,
-        scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!, boundTo: -1, actingAs: holder,
-        principal: holder, managed: true, material: true, depth, controlOf,
+        cred,
+        obtainedAt: t,
+        usableFrom,
+        until: Number.POSITIVE_INFINITY,
+        scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!,
+        boundTo: -1,
+        actingAs: holder,
+        principal: holder,
+        managed: true,
+        material: true,
+        depth,
+        controlOf,
       });
     }
     const token = newestToken(ctx, cred, t);
     if (token === null || token.deadAt <= t) return;
-    const bound = policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+    const bound =
+      policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
     addInstance({
-      cred, obtainedAt: t, usableFrom, until: token.deadAt, scope: tokenScope(token.task, token.step, cred),
-      boundTo: bound ? token.actor : -1, actingAs, principal: token.principal, managed: true, material: true, depth, controlOf,
+      cred,
+      obtainedAt: t,
+      usableFrom,
+      until: token.deadAt,
+      scope: tokenScope(token.task, token.step, cred),
+      boundTo: bound ? token.actor : -1,
+      actingAs,
+      principal: token.principal,
+      managed: true,
+      material: true,
+      depth,
+      controlOf,
     });
   };
 
@@ -484,7 +554,10 @@ export function expand(
     let at = Math.max(t, detection.atMs);
     const created = key >= nodeCount ? 1 : 0;
     if (keyedUniform(ctx.detectSeed, idHash(key), idHash(target), action, 2 * created) < detection.probability) {
-      at = Math.min(at, t + sampleAt(detection.delay, keyedUniform(ctx.detectSeed, idHash(key), idHash(target), action, 2 * created + 1)));
+      at = Math.min(
+        at,
+        t + sampleAt(detection.delay, keyedUniform(ctx.detectSeed, idHash(key), idHash(target), action, 2 * created + 1)),
+      );
     }
     if (at === Number.POSITIVE_INFINITY) return;
     const previous = revokedAt.get(key);
@@ -539,7 +612,17 @@ export function expand(
         if (first) trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action, reason: denied, code });
         continue;
       }
-      if (first) trace?.({ t, hop: depth, kind: 'use', cred: inst.cred, target, action, reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}`, code: inst.material ? 'credential-use' : 'tool-acting' });
+      if (first)
+        trace?.({
+          t,
+          hop: depth,
+          kind: 'use',
+          cred: inst.cred,
+          target,
+          action,
+          reason: inst.material ? 'credential material' : `acting through ${model.ids[inst.actingAs]}`,
+          code: inst.material ? 'credential-use' : 'tool-acting',
+        });
       succeed(inst, target, action, t, nextHop, depth);
       if (!exposed && holds.off[target]! < holds.off[target + 1]!) {
         exposed = true;
@@ -607,19 +690,30 @@ export function expand(
     }
     // R3: the material held there is exposed now, usable next hop.
     if (holds.off[target]! < holds.off[target + 1]!) {
-      if (trace !== undefined && !watched.has(target)) trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials', code: 'expose' });
+      if (trace !== undefined && !watched.has(target))
+        trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials', code: 'expose' });
       watched.add(target);
       exposeHolder(target, t, nextHop, depth);
     }
     // R4: admin gives control, as long as the credential that gave it lasts.
     if (action === ADMIN) {
       if (addControl(target, { from: nextHop, until: inst.until, key: keyOf(inst) }, depth)) {
-        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target, action, reason: 'admin gives control', code: 'admin-control' });
+        trace?.({
+          t,
+          hop: depth,
+          kind: 'control',
+          cred: inst.cred,
+          target,
+          action,
+          reason: 'admin gives control',
+          code: 'admin-control',
+        });
         progress = true;
       }
       // E5 persistence: admin on a node that issues credentials creates standing material of its own.
       if (!policy.forbidCreation) {
-        for (let k = model.issues.off[target]!; k < model.issues.off[target + 1]!; k++) createMaterial(model.issues.to[k]!, target, t, nextHop, depth);
+        for (let k = model.issues.off[target]!; k < model.issues.off[target + 1]!; k++)
+          createMaterial(model.issues.to[k]!, target, t, nextHop, depth);
       }
     }
     // E1: write or admin on what a workload executes gives control of it from its next task.
@@ -628,7 +722,16 @@ export function expand(
         const node = model.runs.to[k]!;
         const from = Math.max(nextHop, nextTaskStart(model, node, t));
         if (from >= horizon || !addControl(node, { from, until: Number.POSITIVE_INFINITY, key: -1 }, depth)) continue;
-        trace?.({ t, hop: depth, kind: 'control', cred: inst.cred, target: node, action, reason: `runs what ${model.ids[target]} holds: control from its next task`, code: 'runs-control' });
+        trace?.({
+          t,
+          hop: depth,
+          kind: 'control',
+          cred: inst.cred,
+          target: node,
+          action,
+          reason: `runs what ${model.ids[target]} holds: control from its next task`,
+          code: 'runs-control',
+        });
         progress = true;
       }
     }
@@ -638,11 +741,31 @@ export function expand(
   const createMaterial = (cred: number, issuer: number, t: number, nextHop: number, depth: number): void => {
     const before = held.length + superseded.length;
     addInstance({
-      cred, obtainedAt: t, usableFrom: nextHop, until: Number.POSITIVE_INFINITY, scope: standingScope(ctx, cred), boundTo: -1,
-      actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth, controlOf: -1, created: true,
+      cred,
+      obtainedAt: t,
+      usableFrom: nextHop,
+      until: Number.POSITIVE_INFINITY,
+      scope: standingScope(ctx, cred),
+      boundTo: -1,
+      actingAs: -1,
+      principal: firstUserOf(ctx, cred),
+      managed: false,
+      material: true,
+      depth,
+      controlOf: -1,
+      created: true,
     });
     if (held.length + superseded.length !== before) {
-      trace?.({ t, hop: depth, kind: 'create', cred, target: issuer, action: ADMIN, reason: 'admin on an issuer: attacker-created standing material', code: 'created' });
+      trace?.({
+        t,
+        hop: depth,
+        kind: 'create',
+        cred,
+        target: issuer,
+        action: ADMIN,
+        reason: 'admin on an issuer: attacker-created standing material',
+        code: 'created',
+      });
     }
   };
 
@@ -667,8 +790,18 @@ export function expand(
       let inst: Instance;
       if (modes.ephemeral[cred] === 0) {
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: standingEnd(modes, cred, t), scope: standingScope(ctx, cred), boundTo: -1,
-          actingAs: tool, principal: inv.principal, managed: false, material: false, depth: inv.depth, controlOf: -1,
+          cred,
+          obtainedAt: t,
+          usableFrom: t,
+          until: standingEnd(modes, cred, t),
+          scope: standingScope(ctx, cred),
+          boundTo: -1,
+          actingAs: tool,
+          principal: inv.principal,
+          managed: false,
+          material: false,
+          depth: inv.depth,
+          controlOf: -1,
         };
       } else {
         // C3: the broker sees the caller's context only when the policy propagates it.
@@ -676,13 +809,35 @@ export function expand(
         const pairs = principal >= 0 ? model.requestPairs.get(requestKey(principal, tool, cred)) : undefined;
         if (pairs === undefined && checksIntent(policy)) {
           attempt(cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
-          trace?.({ t, hop: inv.depth, kind: 'deny', cred, target: tool, action: 0, reason: principal === tool ? 'issuance outside the tool\'s own declared requests' : 'issuance outside the principal\'s declared requests via this tool', code: 'issuance-out-of-intent' });
+          trace?.({
+            t,
+            hop: inv.depth,
+            kind: 'deny',
+            cred,
+            target: tool,
+            action: 0,
+            reason:
+              principal === tool
+                ? "issuance outside the tool's own declared requests"
+                : "issuance outside the principal's declared requests via this tool",
+            code: 'issuance-out-of-intent',
+          });
           cached[slot] = null;
           continue;
         }
         inst = {
-          cred, obtainedAt: t, usableFrom: t, until: Number.POSITIVE_INFINITY, scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
-          boundTo: -1, actingAs: tool, principal, managed: true, material: false, depth: inv.depth, controlOf: -1,
+          cred,
+          obtainedAt: t,
+          usableFrom: t,
+          until: Number.POSITIVE_INFINITY,
+          scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
+          boundTo: -1,
+          actingAs: tool,
+          principal,
+          managed: true,
+          material: false,
+          depth: inv.depth,
+          controlOf: -1,
         };
       }
       if (t >= inst.until) continue;
@@ -721,8 +876,18 @@ export function expand(
     if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) return;
     if (modes.ephemeral[target] === 0) {
       addInstance({
-        cred: target, obtainedAt: t, usableFrom: nextHop, until: standingEnd(modes, target, t), scope: standingScope(ctx, target),
-        boundTo: -1, actingAs: inst.actingAs, principal: inst.principal, managed: false, material: true, depth, controlOf: -1,
+        cred: target,
+        obtainedAt: t,
+        usableFrom: nextHop,
+        until: standingEnd(modes, target, t),
+        scope: standingScope(ctx, target),
+        boundTo: -1,
+        actingAs: inst.actingAs,
+        principal: inst.principal,
+        managed: false,
+        material: true,
+        depth,
+        controlOf: -1,
       });
       return;
     }
@@ -730,15 +895,43 @@ export function expand(
     // E4: an exchange the principal's workload declares is in its intent, whatever its steps use.
     const declared = inst.principal >= 0 && model.declaredExchanges.has(`${inst.principal}|${inst.cred}|${target}`);
     if (pairs === undefined && !declared && checksIntent(policy)) {
-      trace?.({ t, hop: depth, kind: 'deny', cred: inst.cred, target, action: 0, reason: 'exchange outside declared intent', code: 'exchange-out-of-intent' });
+      trace?.({
+        t,
+        hop: depth,
+        kind: 'deny',
+        cred: inst.cred,
+        target,
+        action: 0,
+        reason: 'exchange outside declared intent',
+        code: 'exchange-out-of-intent',
+      });
       return; // R7: the broker re-evaluates the exchange against declared intent
     }
-    trace?.({ t, hop: depth, kind: 'exchange', cred: inst.cred, target, action: 0, reason: declared ? 'declared token exchange' : 'token exchange', code: declared ? 'declared-exchange' : 'exchange' });
+    trace?.({
+      t,
+      hop: depth,
+      kind: 'exchange',
+      cred: inst.cred,
+      target,
+      action: 0,
+      reason: declared ? 'declared token exchange' : 'token exchange',
+      code: declared ? 'declared-exchange' : 'exchange',
+    });
     // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
     const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
     addInstance({
-      cred: target, obtainedAt: t, usableFrom: nextHop, until: t + policy.ttlMs, scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
-      boundTo: bound ? inst.principal : -1, actingAs: inst.actingAs, principal: inst.principal, managed: true, material: true, depth, controlOf: -1,
+      cred: target,
+      obtainedAt: t,
+      usableFrom: nextHop,
+      until: t + policy.ttlMs,
+      scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
+      boundTo: bound ? inst.principal : -1,
+      actingAs: inst.actingAs,
+      principal: inst.principal,
+      managed: true,
+      material: true,
+      depth,
+      controlOf: -1,
     });
   };
 
@@ -767,7 +960,16 @@ export function expand(
     events++;
     t = event.time;
     if (event.type === 'detect') {
-      trace?.({ t, hop: 0, kind: 'detect', cred: event.cred >= nodeCount ? event.cred - nodeCount : event.cred, target: -1, action: 0, reason: 'noticed; revocation starts', code: 'detected' });
+      trace?.({
+        t,
+        hop: 0,
+        kind: 'detect',
+        cred: event.cred >= nodeCount ? event.cred - nodeCount : event.cred,
+        target: -1,
+        action: 0,
+        reason: 'noticed; revocation starts',
+        code: 'detected',
+      });
       continue;
     }
     progress = false;
@@ -797,7 +999,16 @@ export function expand(
         const existing = invocations.get(tool);
         if (existing === undefined || existing.depth > c.depth + 1 || preferred(c.node, c.depth + 1, t, existing)) {
           invocations.set(tool, { tool, principal: principalOf(c.node), from: t, depth: c.depth + 1, root: c.node });
-          trace?.({ t, hop: c.depth + 1, kind: 'invoke', cred: -1, target: tool, action: 0, reason: `invoked by ${model.ids[c.node]}`, code: 'invoke' });
+          trace?.({
+            t,
+            hop: c.depth + 1,
+            kind: 'invoke',
+            cred: -1,
+            target: tool,
+            action: 0,
+            reason: `invoked by ${model.ids[c.node]}`,
+            code: 'invoke',
+          });
         }
       }
     }
@@ -821,7 +1032,11 @@ export function expand(
     };
     for (const node of watched) look(node);
     for (const feed of liveFeeds) {
-      if (t < deadEverywhere(feed.cred)) wake = Math.min(wake, modes.ephemeral[feed.cred] === 1 ? nextMint(ctx, feed.cred, t) : nextStandingVersion(modes, feed.cred, t));
+      if (t < deadEverywhere(feed.cred))
+        wake = Math.min(
+          wake,
+          modes.ephemeral[feed.cred] === 1 ? nextMint(ctx, feed.cred, t) : nextStandingVersion(modes, feed.cred, t),
+        );
     }
     for (const c of controls.values()) {
       const pending = c.supports.some((s) => s.from > t);
@@ -935,20 +1150,42 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const { model, modes, policy } = ctx;
   if (modes.ephemeral[cred] === 0) {
     return {
-      cred, obtainedAt: useAt, usableFrom: useAt, until: standingEnd(modes, cred, leakAt), scope: standingScope(ctx, cred), boundTo: -1,
-      actingAs: -1, principal: firstUserOf(ctx, cred), managed: false, material: true, depth: 0, controlOf: -1,
+      cred,
+      obtainedAt: useAt,
+      usableFrom: useAt,
+      until: standingEnd(modes, cred, leakAt),
+      scope: standingScope(ctx, cred),
+      boundTo: -1,
+      actingAs: -1,
+      principal: firstUserOf(ctx, cred),
+      managed: false,
+      material: true,
+      depth: 0,
+      controlOf: -1,
     };
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
   if (token === null) return null;
-  const bound = policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+  const bound =
+    policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
   let scope: PairSet | null = null;
   if (policy.scope !== 'role') {
-    scope = token.step >= 0 ? stepScope(ctx, token.task, token.step) : (model.taskCredPairs[token.task]!.get(cred) ?? EMPTY_SCOPE);
+    scope =
+      token.step >= 0 ? stepScope(ctx, token.task, token.step) : (model.taskCredPairs[token.task]!.get(cred) ?? EMPTY_SCOPE);
   }
   return {
-    cred, obtainedAt: useAt, usableFrom: useAt, until: token.deadAt, scope, boundTo: bound ? token.actor : -1,
-    actingAs: -1, principal: token.principal, managed: true, material: true, depth: 0, controlOf: -1,
+    cred,
+    obtainedAt: useAt,
+    usableFrom: useAt,
+    until: token.deadAt,
+    scope,
+    boundTo: bound ? token.actor : -1,
+    actingAs: -1,
+    principal: token.principal,
+    managed: true,
+    material: true,
+    depth: 0,
+    controlOf: -1,
   };
 }
 

@@ -12,7 +12,12 @@ import { formatDuration } from '../lib/duration.js';
 const NOTE_MIN_SHARE = 0.05;
 
 /** "scope 0.9, lifetime 0.1" for a (scenario, attack, policy), or null when there is nothing to attribute. */
-export function carriedBy(rows: readonly AttributionRow[] | undefined, scenario: string, attack: string, policy: string | null): string | null {
+export function carriedBy(
+  rows: readonly AttributionRow[] | undefined,
+  scenario: string,
+  attack: string,
+  policy: string | null,
+): string | null {
   if (rows === undefined || policy === null) return null;
   const mine = rows.filter((r) => r.scenario === scenario && r.attack === attack && r.policy === policy && r.share !== null);
   const shown = mine
@@ -23,7 +28,12 @@ export function carriedBy(rows: readonly AttributionRow[] | undefined, scenario:
 }
 
 /** `{sub: "scope 0.9, lifetime 0.1"}` for a table cell, or `{}`. */
-export function carriedBySub(rows: readonly AttributionRow[] | undefined, scenario: string, attack: string, policy: string | null): { readonly sub?: string } {
+export function carriedBySub(
+  rows: readonly AttributionRow[] | undefined,
+  scenario: string,
+  attack: string,
+  policy: string | null,
+): { readonly sub?: string } {
   const note = carriedBy(rows, scenario, attack, policy);
   return note === null ? {} : { sub: note };
 }
@@ -35,8 +45,15 @@ export function describeControls(policy: Policy): string[] {
   if (policy.callChain === 'propagated') parts.push('call-chain context propagated');
   if (policy.approval !== null) {
     const wait = policy.approval.wait;
-    const waitText = wait.kind === 'fixed' ? formatDuration(wait.valueMs) : wait.kind === 'exponential' ? `~${formatDuration(wait.meanMs)}` : wait.kind;
-    parts.push(`approval of ${policy.approval.actions.join('/')} (refuses ${Math.round(policy.approval.refuse * 100)}% of attacker requests, wait ${waitText})`);
+    const waitText =
+      wait.kind === 'fixed'
+        ? formatDuration(wait.valueMs)
+        : wait.kind === 'exponential'
+          ? `~${formatDuration(wait.meanMs)}`
+          : wait.kind;
+    parts.push(
+      `approval of ${policy.approval.actions.join('/')} (refuses ${Math.round(policy.approval.refuse * 100)}% of attacker requests, wait ${waitText})`,
+    );
   }
   return parts;
 }

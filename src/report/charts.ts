@@ -71,7 +71,13 @@ export function meanBarsSpec(
 ): TopLevelSpec {
   const values = points.filter((p) => p.mean !== null).map((p) => ({ ...p, low: p.low ?? p.mean, high: p.high ?? p.mean }));
   // Attack names are never truncated: they wrap at hyphens onto several lines when there are several attacks.
-  const x = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: attackAxis(options.attacks) } as const;
+  const x = {
+    field: 'attack',
+    type: 'nominal',
+    title: null,
+    sort: [...options.attacks],
+    axis: attackAxis(options.attacks),
+  } as const;
   const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
   const color = {
     field: 'policy',
@@ -148,7 +154,9 @@ export function boxPlotSpec(
   options: { readonly policies: readonly string[]; readonly attacks: readonly string[] },
 ): TopLevelSpec {
   const max = Math.max(0, ...boxes.map((b) => b.max));
-  const ticks = DURATION_TICKS_S.filter((t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max);
+  const ticks = DURATION_TICKS_S.filter(
+    (t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max,
+  );
   const values = boxes.map((b) => ({ ...b }));
   const y = { field: 'attack', type: 'nominal', title: null, sort: [...options.attacks], axis: { labelLimit: 0 } } as const;
   const yOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
@@ -206,7 +214,14 @@ export function boxPlotSpec(
 }
 
 /** Dash patterns and point shapes per series, so series with equal values stay distinguishable where they coincide. */
-const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]];
+const DASHES = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+  [4, 4],
+  [1, 3],
+];
 const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down'];
 
 /** One point of a sweep curve. */
@@ -222,13 +237,36 @@ export interface SweepPointRow {
 /** Small multiples: one panel per metric, the swept value on x (command-line order), a line per attack with its CI band. */
 export function sweepPanelsSpec(
   rows: readonly SweepPointRow[],
-  options: { readonly param: string; readonly values: readonly string[]; readonly metrics: readonly string[]; readonly attacks: readonly string[] },
+  options: {
+    readonly param: string;
+    readonly values: readonly string[];
+    readonly metrics: readonly string[];
+    readonly attacks: readonly string[];
+  },
 ): TopLevelSpec {
   const values = rows.filter((r) => r.mean !== null).map((r) => ({ ...r, low: r.low ?? r.mean, high: r.high ?? r.mean }));
   // The swept values as written on the command line, never reformatted (`1e-6` stays `1e-6`).
-  const x = { field: 'value', type: 'ordinal', title: options.param, sort: [...options.values], axis: { labelAngle: 0, labelLimit: 0 } } as const;
-  const dash = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: DASHES } } as const;
-  const shape = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: SHAPES } } as const;
+  const x = {
+    field: 'value',
+    type: 'ordinal',
+    title: options.param,
+    sort: [...options.values],
+    axis: { labelAngle: 0, labelLimit: 0 },
+  } as const;
+  const dash = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: DASHES },
+  } as const;
+  const shape = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: SHAPES },
+  } as const;
   const color = {
     field: 'attack',
     type: 'nominal',
@@ -258,7 +296,10 @@ export function sweepPanelsSpec(
           },
         },
         // The band comes after the line so the legend is drawn from the line (colour, dash), not the pale band.
-        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } } },
+        {
+          mark: { type: 'area', opacity: 0.15 },
+          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } },
+        },
         {
           mark: { type: 'point', filled: true, size: 42, opacity: 1 },
           encoding: {
@@ -298,8 +339,20 @@ export function tradeoffSpec(
     sort: [...options.attacks],
     scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
   } as const;
-  const dash = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: DASHES } } as const;
-  const shape = { field: 'attack', type: 'nominal', title: 'attack', sort: [...options.attacks], scale: { domain: [...options.attacks], range: SHAPES } } as const;
+  const dash = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: DASHES },
+  } as const;
+  const shape = {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...options.attacks],
+    scale: { domain: [...options.attacks], range: SHAPES },
+  } as const;
   const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
   const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
   // Values that land on (or next to) the same point — a plateau of the curve — share one label,
@@ -310,7 +363,9 @@ export function tradeoffSpec(
   const spanY = Math.max(...points.map((p) => p.risk), 0) || 1;
   const labels: { cost: number; risk: number; values: string[] }[] = [];
   for (const p of [...points].sort((a, b) => a.order - b.order)) {
-    const near = labels.find((l) => Math.abs(l.cost - p.cost) <= LABEL_MERGE * spanX && Math.abs(l.risk - p.risk) <= LABEL_MERGE * spanY);
+    const near = labels.find(
+      (l) => Math.abs(l.cost - p.cost) <= LABEL_MERGE * spanX && Math.abs(l.risk - p.risk) <= LABEL_MERGE * spanY,
+    );
     if (near === undefined) labels.push({ cost: p.cost, risk: p.risk, values: [p.value] });
     else if (!near.values.includes(p.value)) near.values.push(p.value);
   }
@@ -322,8 +377,26 @@ export function tradeoffSpec(
     data: { values: [...points] },
     layer: [
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, order: { field: 'order' } } },
-      { mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'cost', format: '.3~f' }, { field: 'risk', format: '.3~f' }] } },
-      { data: { values: labelRows }, mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' }, encoding: { x, y, text: { field: 'label' } } },
+      {
+        mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+        encoding: {
+          x,
+          y,
+          color,
+          shape,
+          tooltip: [
+            { field: 'attack' },
+            { field: 'value' },
+            { field: 'cost', format: '.3~f' },
+            { field: 'risk', format: '.3~f' },
+          ],
+        },
+      },
+      {
+        data: { values: labelRows },
+        mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
     ],
   };
 }

@@ -18,10 +18,15 @@ export type Block =
   | { readonly kind: 'paragraph'; readonly inline: readonly Inline[] }
   | { readonly kind: 'tags'; readonly groups: readonly { readonly label: string; readonly ids: readonly string[] }[] }
   | { readonly kind: 'list'; readonly items: readonly (readonly Inline[])[] }
-  | { readonly kind: 'table'; readonly caption: string; readonly head: readonly string[]; readonly rows: readonly (readonly TableCell[])[]; readonly numeric: readonly boolean[] }
+  | {
+      readonly kind: 'table';
+      readonly caption: string;
+      readonly head: readonly string[];
+      readonly rows: readonly (readonly TableCell[])[];
+      readonly numeric: readonly boolean[];
+    }
   | { readonly kind: 'charts'; readonly charts: readonly Chart[] }
   | { readonly kind: 'note'; readonly inline: readonly Inline[] };
-
 
 /** Inline text inside a paragraph, list item or note. */
 export type Inline =
@@ -66,12 +71,41 @@ export function methods(): Block[] {
     {
       kind: 'list',
       items: [
-        [strong('Blast radius'), text(': sum of the sensitivity weights of the resources the attacker acted on (public 0, internal 1, confidential 3, regulated 10 unless the scenario overrides them).')],
-        [strong('Exposure window'), text(': time during which the attacker held at least one valid credential (or could mint one).')],
-        [strong('Access window'), text(': time during which the attacker could act on at least one resource by any means: credentials it held, nodes it controlled, or tools acting for it. A hijacked agent driving a tool that holds a database password has no exposure window but a full access window.')],
-        [strong('Confidence intervals'), text(': 95%. Student-t interval of the mean (lower end clipped at 0: every metric is non-negative) for every metric except attack success, which uses the Wilson score interval for a proportion. Empty cells (—) mean the value is undefined, e.g. never contained.')],
-        [strong('Reduction'), text(': (baseline mean − policy mean) / baseline mean. ↓ means lower than the baseline, ↑ higher.')],
-        [text('Every number comes from '), code('summary.csv'), text(' and '), code('comparison.csv'), text(' in the same folder; per-trial values are in '), code('trials.csv'), text('.')],
+        [
+          strong('Blast radius'),
+          text(
+            ': sum of the sensitivity weights of the resources the attacker acted on (public 0, internal 1, confidential 3, regulated 10 unless the scenario overrides them).',
+          ),
+        ],
+        [
+          strong('Exposure window'),
+          text(': time during which the attacker held at least one valid credential (or could mint one).'),
+        ],
+        [
+          strong('Access window'),
+          text(
+            ': time during which the attacker could act on at least one resource by any means: credentials it held, nodes it controlled, or tools acting for it. A hijacked agent driving a tool that holds a database password has no exposure window but a full access window.',
+          ),
+        ],
+        [
+          strong('Confidence intervals'),
+          text(
+            ': 95%. Student-t interval of the mean (lower end clipped at 0: every metric is non-negative) for every metric except attack success, which uses the Wilson score interval for a proportion. Empty cells (—) mean the value is undefined, e.g. never contained.',
+          ),
+        ],
+        [
+          strong('Reduction'),
+          text(': (baseline mean − policy mean) / baseline mean. ↓ means lower than the baseline, ↑ higher.'),
+        ],
+        [
+          text('Every number comes from '),
+          code('summary.csv'),
+          text(' and '),
+          code('comparison.csv'),
+          text(' in the same folder; per-trial values are in '),
+          code('trials.csv'),
+          text('.'),
+        ],
       ],
     },
   ];
@@ -84,7 +118,12 @@ export function summaryCell(row: SummaryRow | undefined, render: (v: number | nu
 }
 
 /** A mean with its CI as a table cell. */
-export function meanCell(mean: number | null, low: number | null, high: number | null, render: (v: number | null) => string): TableCell {
+export function meanCell(
+  mean: number | null,
+  low: number | null,
+  high: number | null,
+  render: (v: number | null) => string,
+): TableCell {
   if (mean === null) return { text: EMPTY, tone: 'muted' };
   if (low === null || high === null) return { text: render(mean) };
   return { text: render(mean), sub: `[${render(low)}, ${render(high)}]` };
@@ -122,4 +161,3 @@ export function signed(value: number): string {
   if (value === 0) return '0';
   return value > 0 ? `+${humanCount(value)}` : humanCount(value);
 }
-

@@ -26,10 +26,18 @@ export function credentialAgeLists(scenario: Scenario): AgeList[] {
   const ages = credentialAges(scenario);
   const lists: AgeList[] = [];
   if (ages.oldest.length > 0) {
-    lists.push({ id: 'oldest-secrets', title: `Oldest standing secrets (as of ${scenario.asOf})`, items: ages.oldest.map(describe) });
+    lists.push({
+      id: 'oldest-secrets',
+      title: `Oldest standing secrets (as of ${scenario.asOf})`,
+      items: ages.oldest.map(describe),
+    });
   }
   if (ages.stale.length > 0) {
-    lists.push({ id: 'stale-credentials', title: `Stale credentials (unused for more than ${days(scenario.staleAfterMs)})`, items: ages.stale.map(describe) });
+    lists.push({
+      id: 'stale-credentials',
+      title: `Stale credentials (unused for more than ${days(scenario.staleAfterMs)})`,
+      items: ages.stale.map(describe),
+    });
   }
   return lists;
 }

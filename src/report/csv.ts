@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { OutputError } from '../errors.js';
 import { errorMessage, tempPath, writeFileAtomic } from '../io/atomic.js';
 import { METRICS, type TrialRow } from '../domain/metrics.js';
-import type { TRIALS_COLUMNS} from './columns.js';
+import type { TRIALS_COLUMNS } from './columns.js';
 import { type Cell, type CsvRow } from './columns.js';
 import { formatNumber } from './format.js';
 
@@ -41,7 +41,12 @@ export const UTF8_BOM = '\uFEFF';
  * Writes a whole CSV atomically (temp file, then rename); creates the folder; `bom` starts it with a
  * UTF-8 byte order mark (`--csv-bom`). Throws OutputError.
  */
-export function writeCsv<C extends readonly string[]>(path: string, columns: C, rows: Iterable<CsvRow<C>>, options: { readonly bom?: boolean | undefined } = {}): void {
+export function writeCsv<C extends readonly string[]>(
+  path: string,
+  columns: C,
+  rows: Iterable<CsvRow<C>>,
+  options: { readonly bom?: boolean | undefined } = {},
+): void {
   writeFileAtomic(path, `${options.bom === true ? UTF8_BOM : ''}${toCsv(columns, rows)}`);
 }
 

@@ -47,7 +47,9 @@ export function describePolicy(policy: Policy): string {
   };
   switch (policy.kind) {
     case 'persistent':
-      parts.push(policy.rotationMs === null ? 'rotation: credential / scenario default' : `rotation ${formatDuration(policy.rotationMs)}`);
+      parts.push(
+        policy.rotationMs === null ? 'rotation: credential / scenario default' : `rotation ${formatDuration(policy.rotationMs)}`,
+      );
       break;
     case 'ephemeral':
       ephemeralParts();
@@ -71,12 +73,19 @@ export function describePolicy(policy: Policy): string {
   if (policy.revocationLatency.default.kind !== 'fixed' || policy.revocationLatency.default.valueMs !== 0 || envs.length > 0) {
     parts.push(
       `revocation latency ${describeDistribution(policy.revocationLatency.default)}${envs
-        .map((e) => `, ${e} ${describeDistribution(policy.revocationLatency.byEnvironment[e] ?? policy.revocationLatency.default)}`)
+        .map(
+          (e) => `, ${e} ${describeDistribution(policy.revocationLatency.byEnvironment[e] ?? policy.revocationLatency.default)}`,
+        )
         .join('')}`,
     );
   }
-  if (policy.kind !== 'persistent' && (policy.issuer.availability < 1 || policy.issuer.latency.kind !== 'fixed' || policy.issuer.latency.valueMs !== 0)) {
-    parts.push(`issuer ${describeDistribution(policy.issuer.latency)}, availability ${humanPercentPrecise(policy.issuer.availability)}`);
+  if (
+    policy.kind !== 'persistent' &&
+    (policy.issuer.availability < 1 || policy.issuer.latency.kind !== 'fixed' || policy.issuer.latency.valueMs !== 0)
+  ) {
+    parts.push(
+      `issuer ${describeDistribution(policy.issuer.latency)}, availability ${humanPercentPrecise(policy.issuer.availability)}`,
+    );
   }
   return parts.join(' · ');
 }

@@ -20,7 +20,10 @@ export function toHtml(title: string, facts: Facts, toc: readonly TocEntry[], bl
       case 'tags':
         body.push(
           `<div class="tags">${b.groups
-            .map((g) => `<span class="tag-group"><span class="tag-label">${esc(g.label)}</span>${g.ids.map((id) => `<span class="tag">${esc(id)}</span>`).join('')}</span>`)
+            .map(
+              (g) =>
+                `<span class="tag-group"><span class="tag-label">${esc(g.label)}</span>${g.ids.map((id) => `<span class="tag">${esc(id)}</span>`).join('')}</span>`,
+            )
             .join('')}</div>`,
         );
         break;
@@ -41,18 +44,24 @@ export function toHtml(title: string, facts: Facts, toc: readonly TocEntry[], bl
                 .join('')}</tr>`,
           )
           .join('\n');
-        body.push(`<div class="table-wrap"><table><caption>${esc(b.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`);
+        body.push(
+          `<div class="table-wrap"><table><caption>${esc(b.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`,
+        );
         break;
       }
       case 'charts':
-        body.push(`<div class="charts">${b.charts.map((c) => `<figure class="chart"><figcaption><strong>${esc(c.title)}</strong><span>${esc(c.caption)}</span></figcaption>${c.svg}</figure>`).join('\n')}</div>`);
+        body.push(
+          `<div class="charts">${b.charts.map((c) => `<figure class="chart"><figcaption><strong>${esc(c.title)}</strong><span>${esc(c.caption)}</span></figcaption>${c.svg}</figure>`).join('\n')}</div>`,
+        );
         break;
       default:
         assertNever(b);
     }
   }
   const factsHtml =
-    facts.length === 0 ? '' : `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+    facts.length === 0
+      ? ''
+      : `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
   const tocHtml =
     toc.length === 0
       ? ''
@@ -99,4 +108,3 @@ function htmlInline(parts: readonly Inline[]): string {
 export function esc(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
-

@@ -105,7 +105,14 @@ export function hardComparisons(index: SummaryLookup, shapes: readonly IncidentS
       );
       // A hard variant that reaches nothing under the baseline either leaves nothing to compare.
       if (hardPct === null) continue;
-      out.push({ scenario: shape.scenario, attack, policy: best.policy, normalPct: best.pct, hardPct, verdict: hardVerdict(best.pct, hardPct) });
+      out.push({
+        scenario: shape.scenario,
+        attack,
+        policy: best.policy,
+        normalPct: best.pct,
+        hardPct,
+        verdict: hardVerdict(best.pct, hardPct),
+      });
     }
   }
   return out;
@@ -167,7 +174,8 @@ export function reproductions(index: SummaryLookup, scenario: Scenario, baseline
     const reached = index.get(scenario.name, baseline, attack, 'confirmed_resources_reached');
     const simulatedDwellS = index.mean(scenario.name, baseline, attack, 'exposure_window_s');
     const minReached = reached?.min ?? null;
-    const withinDwell = recordedDwellS === null || (simulatedDwellS !== null && simulatedDwellS <= DWELL_TOLERANCE * recordedDwellS);
+    const withinDwell =
+      recordedDwellS === null || (simulatedDwellS !== null && simulatedDwellS <= DWELL_TOLERANCE * recordedDwellS);
     return {
       attack,
       confirmed,
@@ -181,9 +189,15 @@ export function reproductions(index: SummaryLookup, scenario: Scenario, baseline
 }
 
 /** The per-scenario section: confirmed and potential reach per attack and policy, and the reproduction check. */
-export function confirmedReachBlocks(index: SummaryLookup, scenario: Scenario | undefined, shape: IncidentShape): IncidentBlock[] {
+export function confirmedReachBlocks(
+  index: SummaryLookup,
+  scenario: Scenario | undefined,
+  shape: IncidentShape,
+): IncidentBlock[] {
   if (scenario === undefined) return [];
-  const tagged = scenario.nodes.filter((n) => n.kind === 'resource' && n.record !== undefined && n.record.reached !== 'potential');
+  const tagged = scenario.nodes.filter(
+    (n) => n.kind === 'resource' && n.record !== undefined && n.record.reached !== 'potential',
+  );
   if (scenario.record === undefined && tagged.length === 0) return [];
   const confirmed = tagged.filter((n) => n.kind === 'resource' && n.record?.reached === 'confirmed').map((n) => n.id);
   const denied = tagged.filter((n) => n.kind === 'resource' && n.record?.reached === 'denied').map((n) => n.id);
@@ -193,7 +207,9 @@ export function confirmedReachBlocks(index: SummaryLookup, scenario: Scenario | 
     if (blast === null) return { text: EMPTY, tone: 'muted' };
     const split = `${humanCount(sure ?? 0)} + ${humanCount(Math.max(0, blast - (sure ?? 0)))}`;
     if (confirmed.length === 0) return { text: split };
-    return { text: `${split} · ${humanCount(index.mean(shape.scenario, policy, attack, 'confirmed_resources_reached'))}/${confirmed.length}` };
+    return {
+      text: `${split} · ${humanCount(index.mean(shape.scenario, policy, attack, 'confirmed_resources_reached'))}/${confirmed.length}`,
+    };
   };
   const blocks: IncidentBlock[] = [
     {
@@ -221,12 +237,7 @@ export function confirmedReachBlocks(index: SummaryLookup, scenario: Scenario | 
       r.recordedDwellS === null
         ? 'the record gives no dwell'
         : `mean exposure window ${humanSeconds(r.simulatedDwellS)} against a recorded dwell of ${humanSeconds(r.recordedDwellS)}`;
-    const verdict =
-      r.confirmed === 0
-        ? 'cannot be judged: the record confirms no reach'
-        : r.reproduces
-          ? 'yes'
-          : 'no';
+    const verdict = r.confirmed === 0 ? 'cannot be judged: the record confirms no reach' : r.reproduces ? 'yes' : 'no';
     blocks.push({
       kind: 'paragraph',
       inline: [

@@ -20,7 +20,12 @@ export function toMarkdown(title: string, facts: Facts, blocks: readonly Block[]
         out.push(`_${mdInline(b.inline)}_`, '');
         break;
       case 'tags':
-        out.push(b.groups.map((g) => `**${mdText(g.label)}:** ${g.ids.map((id) => `\`${id.replace(/`/g, '')}\``).join(' ')}`).join(' · '), '');
+        out.push(
+          b.groups
+            .map((g) => `**${mdText(g.label)}:** ${g.ids.map((id) => `\`${id.replace(/`/g, '')}\``).join(' ')}`)
+            .join(' · '),
+          '',
+        );
         break;
       case 'list':
         for (const item of b.items) out.push(`- ${mdInline(item)}`);
@@ -37,7 +42,8 @@ export function toMarkdown(title: string, facts: Facts, blocks: readonly Block[]
         break;
       }
       case 'charts':
-        for (const c of b.charts) out.push(`**${mdText(c.title)}.** ${mdText(c.caption)}`, '', `![${mdText(c.title)}](charts/${c.file})`, '');
+        for (const c of b.charts)
+          out.push(`**${mdText(c.title)}.** ${mdText(c.caption)}`, '', `![${mdText(c.title)}](charts/${c.file})`, '');
         break;
       default:
         assertNever(b);
@@ -73,4 +79,3 @@ function mdText(value: string): string {
 function mdCell(value: string): string {
   return mdText(value);
 }
-

@@ -27,7 +27,12 @@ export type RecommendationReason =
 
 /** The outcome for one scenario × attack. */
 export type Recommendation =
-  | { readonly state: 'policy'; readonly policy: string; readonly candidates: readonly string[]; readonly reason: RecommendationReason }
+  | {
+      readonly state: 'policy';
+      readonly policy: string;
+      readonly candidates: readonly string[];
+      readonly reason: RecommendationReason;
+    }
   | { readonly state: 'baseline'; readonly candidates: readonly string[]; readonly reason: RecommendationReason }
   | { readonly state: 'no-data' };
 
@@ -73,9 +78,12 @@ export function recommend(standings: readonly PolicyStanding[], baseline: string
   const reason = ((): RecommendationReason => {
     if (runnerUp === undefined) return { code: 'only-candidate', message: 'the only policy this low' };
     const of = `cheapest of ${candidates.length} within the 95% CI of the lowest`;
-    if (byCost(winner.tasksFailed, runnerUp.tasksFailed) !== 0) return { code: 'fewer-failed-tasks', message: `${of}: fewest failed tasks` };
-    if (byCost(winner.tokensIssued, runnerUp.tokensIssued) !== 0) return { code: 'fewer-tokens', message: `${of}: same failed tasks, fewest tokens issued` };
-    if (winner.interval.mean !== runnerUp.interval.mean) return { code: 'lower-blast-radius', message: `${of}: same cost, lowest mean` };
+    if (byCost(winner.tasksFailed, runnerUp.tasksFailed) !== 0)
+      return { code: 'fewer-failed-tasks', message: `${of}: fewest failed tasks` };
+    if (byCost(winner.tokensIssued, runnerUp.tokensIssued) !== 0)
+      return { code: 'fewer-tokens', message: `${of}: same failed tasks, fewest tokens issued` };
+    if (winner.interval.mean !== runnerUp.interval.mean)
+      return { code: 'lower-blast-radius', message: `${of}: same cost, lowest mean` };
     return { code: 'name-order', message: `${of}: same cost and mean, first by name` };
   })();
   if (winner.policy === baseline) return { state: 'baseline', candidates: names, reason };

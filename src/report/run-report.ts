@@ -58,7 +58,6 @@ export interface ReportInput {
   readonly attribution?: readonly AttributionRow[];
 }
 
-
 /** The risk metrics shown per policy, with how they are rendered. */
 const RISK_VIEW: readonly { readonly metric: Metric; readonly head: string; readonly render: (v: number | null) => string }[] = [
   { metric: 'attack_success', head: 'attack success', render: humanPercent },
@@ -101,9 +100,14 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
   return writeDocuments(dir, title, input.facts ?? [], toc, blocks, charts);
 }
 
-
 /** The recommendation of one scenario × attack (src/report/recommend.ts). */
-export function recommendationOf(index: SummaryIndex, scenario: string, policies: readonly string[], attack: string, baseline: string): Recommendation {
+export function recommendationOf(
+  index: SummaryIndex,
+  scenario: string,
+  policies: readonly string[],
+  attack: string,
+  baseline: string,
+): Recommendation {
   return recommend(
     policies.map((policy) => ({
       policy,
@@ -124,7 +128,9 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       const rec = recommendationOf(index, shape.scenario, shape.policies, attack, baseline);
       const best = rec.state === 'policy' ? rec.policy : null;
       const delta = (metric: 'tokens_issued' | 'tasks_failed'): number | null =>
-        best === null ? null : (index.mean(shape.scenario, best, attack, metric) ?? 0) - (index.mean(shape.scenario, baseline, attack, metric) ?? 0);
+        best === null
+          ? null
+          : (index.mean(shape.scenario, best, attack, metric) ?? 0) - (index.mean(shape.scenario, baseline, attack, metric) ?? 0);
       const tokensDelta = delta('tokens_issued');
       const failedDelta = delta('tasks_failed');
       const bestMean = best === null ? null : index.mean(shape.scenario, best, attack, 'blast_radius');
@@ -138,13 +144,17 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
           : { text: best, sub: `blast ${humanCount(bestMean)}` },
         { ...reductionTableCell(reduction), ...carriedBySub(input.attribution, shape.scenario, attack, best) },
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
-        { text: failedDelta === null ? EMPTY : signed(failedDelta), ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}) },
+        {
+          text: failedDelta === null ? EMPTY : signed(failedDelta),
+          ...(failedDelta !== null && failedDelta > 0 ? { tone: 'bad' as const } : {}),
+        },
         {
           text:
             rec.state === 'policy'
               ? rec.reason.message
               : rec.state === 'baseline'
-                ? rec.candidates.length === 1 || shape.policies.every((p) => (index.mean(shape.scenario, p, attack, 'blast_radius') ?? Infinity) >= (base ?? 0))
+                ? rec.candidates.length === 1 ||
+                  shape.policies.every((p) => (index.mean(shape.scenario, p, attack, 'blast_radius') ?? Infinity) >= (base ?? 0))
                   ? 'no policy has a lower blast radius'
                   : `no policy is lower beyond the 95% CI (${rec.candidates.length - 1} other${rec.candidates.length === 2 ? '' : 's'} within it)`
                 : 'no data',
@@ -157,9 +167,13 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
     {
       kind: 'paragraph',
       inline: [
-        text('For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. '),
+        text(
+          'For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. ',
+        ),
         strong('Rule'),
-        text(': among the policies whose blast radius is not worse than the lowest within the 95% confidence intervals, the cheapest — fewest failed tasks, then fewest tokens issued (then lower mean, then name: never the order of the file). When that is the baseline, keep it.'),
+        text(
+          ': among the policies whose blast radius is not worse than the lowest within the 95% confidence intervals, the cheapest — fewest failed tasks, then fewest tokens issued (then lower mean, then name: never the order of the file). When that is the baseline, keep it.',
+        ),
       ],
     },
     {
@@ -169,11 +183,19 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       numeric: [false, false, false, false, true, true, true, false],
       rows,
     },
-    ...hardVariantBlocks(index, index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) }))),
+    ...hardVariantBlocks(
+      index,
+      index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) })),
+    ),
   ];
 }
 
-async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefined, index: SummaryIndex, input: ReportInput): Promise<Block[]> {
+async function scenarioSection(
+  shape: ScenarioShape,
+  scenario: Scenario | undefined,
+  index: SummaryIndex,
+  input: ReportInput,
+): Promise<Block[]> {
   const name = shape.scenario;
   const baseline = baselineOf(shape, input.baselineByScenario);
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: name, id: anchor(name) }];
@@ -186,11 +208,16 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
     blocks.push({
       kind: 'note',
       inline: [
-        text(`${scenario.trials} trials per policy and attack · horizon ${formatDuration(scenario.horizonMs)} · seed ${scenario.seed} · patterns: ${patternsOf(scenario).join(', ')}`),
+        text(
+          `${scenario.trials} trials per policy and attack · horizon ${formatDuration(scenario.horizonMs)} · seed ${scenario.seed} · patterns: ${patternsOf(scenario).join(', ')}`,
+        ),
       ],
     });
     for (const list of credentialAgeLists(scenario)) {
-      blocks.push({ kind: 'heading', level: 3, text: list.title, id: anchor(`${name}-${list.id}`) }, { kind: 'list', items: list.items.map((item) => [text(item)]) });
+      blocks.push(
+        { kind: 'heading', level: 3, text: list.title, id: anchor(`${name}-${list.id}`) },
+        { kind: 'list', items: list.items.map((item) => [text(item)]) },
+      );
     }
   }
 
@@ -201,7 +228,11 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
     items: shape.attacks.map((attackName) => {
       const attack = scenario?.attacks.find((a) => a.name === attackName);
       if (attack === undefined) return [strong(attackName)];
-      return [strong(attackName), text(` (${attack.pattern}): ${patternSummary(attack.pattern)}. `), text(describeAttack(attack))];
+      return [
+        strong(attackName),
+        text(` (${attack.pattern}): ${patternSummary(attack.pattern)}. `),
+        text(describeAttack(attack)),
+      ];
     }),
   });
 
@@ -226,7 +257,11 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
   blocks.push({ kind: 'heading', level: 3, text: 'Risk: how far the damage travels', id: anchor(`${name}-risk`) });
   blocks.push({
     kind: 'paragraph',
-    inline: [text('Mean per trial with its 95% confidence interval in brackets; “vs baseline” is the change in mean blast radius against the baseline policy (↓ = smaller).')],
+    inline: [
+      text(
+        'Mean per trial with its 95% confidence interval in brackets; “vs baseline” is the change in mean blast radius against the baseline policy (↓ = smaller).',
+      ),
+    ],
   });
   for (const attack of shape.attacks) {
     blocks.push({
@@ -239,7 +274,9 @@ async function scenarioSection(shape: ScenarioShape, scenario: Scenario | undefi
         ...RISK_VIEW.slice(0, 2).map((m) => summaryCell(index.get(name, p, attack, m.metric), m.render)),
         p === baseline
           ? { text: EMPTY, tone: 'muted' as const }
-          : reductionTableCell(reductionPct(index.mean(name, baseline, attack, 'blast_radius'), index.mean(name, p, attack, 'blast_radius'))),
+          : reductionTableCell(
+              reductionPct(index.mean(name, baseline, attack, 'blast_radius'), index.mean(name, p, attack, 'blast_radius')),
+            ),
         ...RISK_VIEW.slice(2).map((m) => summaryCell(index.get(name, p, attack, m.metric), m.render)),
       ]),
     });
@@ -327,7 +364,13 @@ async function scenarioCharts(shape: ScenarioShape, index: SummaryIndex, input: 
 }
 
 /** Box statistics of the exposure window from raw samples, or from the summary's quantiles when none are given. */
-function boxOf(scenario: string, policy: string, attack: string, index: SummaryIndex, samples: SampleSource | undefined): BoxStats | null {
+function boxOf(
+  scenario: string,
+  policy: string,
+  attack: string,
+  index: SummaryIndex,
+  samples: SampleSource | undefined,
+): BoxStats | null {
   if (samples !== undefined) {
     const sorted = Float64Array.from(samples(scenario, policy, attack, 'exposure_window_s')).sort();
     if (sorted.length === 0) return null;
@@ -338,4 +381,3 @@ function boxOf(scenario: string, policy: string, attack: string, index: SummaryI
   if (row === undefined || row.n === 0 || row.p50 === null || row.min === null || row.max === null) return null;
   return { attack, policy, n: row.n, min: row.min, q1: row.p50, median: row.p50, q3: row.p50, max: row.max };
 }
-

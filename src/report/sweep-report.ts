@@ -3,7 +3,19 @@ import type { Metric } from '../domain/metrics.js';
 import type { SweepRow } from '../metrics/sweep.js';
 import type { Scenario } from '../domain/scenario.js';
 import { renderSvg, sweepPanelsSpec, tradeoffSpec } from './charts.js';
-import { anchor, code, meanCell, methods, slug, strong, text, unique, type Block, type Chart, type ReportFiles } from './content.js';
+import {
+  anchor,
+  code,
+  meanCell,
+  methods,
+  slug,
+  strong,
+  text,
+  unique,
+  type Block,
+  type Chart,
+  type ReportFiles,
+} from './content.js';
 import { humanCount, humanPercent, humanSeconds, secondsUnit } from './human.js';
 import { writeDocuments } from './write.js';
 
@@ -47,7 +59,9 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
       strong(input.policy),
       text(', parameter '),
       code(input.param),
-      text(` over ${input.values.join(', ')}. Every value runs on the same trial seeds, so differences between values come from the parameter, not from sampling.`),
+      text(
+        ` over ${input.values.join(', ')}. Every value runs on the same trial seeds, so differences between values come from the parameter, not from sampling.`,
+      ),
     ],
   });
   if (input.scenario !== undefined && input.scenario.description !== '') {
@@ -55,10 +69,17 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
   }
 
   // Exposure in the table's unit (minutes, hours or days), not raw seconds.
-  const exposureMax = Math.max(0, ...input.rows.filter((r) => r.metric === 'exposure_window_s').map((r) => r.ci95_high ?? r.mean ?? 0));
+  const exposureMax = Math.max(
+    0,
+    ...input.rows.filter((r) => r.metric === 'exposure_window_s').map((r) => r.ci95_high ?? r.mean ?? 0),
+  );
   const unit = secondsUnit(exposureMax);
-  const labelOf = (metric: Metric): string => (metric === 'exposure_window_s' ? `exposure window (${unit.label})` : (SWEEP_METRICS.find((m) => m.metric === metric)?.label ?? metric));
-  const scaled = (metric: Metric, v: number | null): number | null => (v === null || metric !== 'exposure_window_s' ? v : v / unit.divisor);
+  const labelOf = (metric: Metric): string =>
+    metric === 'exposure_window_s'
+      ? `exposure window (${unit.label})`
+      : (SWEEP_METRICS.find((m) => m.metric === metric)?.label ?? metric);
+  const scaled = (metric: Metric, v: number | null): number | null =>
+    v === null || metric !== 'exposure_window_s' ? v : v / unit.divisor;
   const panelRows = input.rows
     .filter((r) => SWEEP_METRICS.some((m) => m.metric === r.metric))
     .map((r) => ({
@@ -116,7 +137,8 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
         { text: value },
         ...SWEEP_METRICS.map((m) => {
           const r = at(value, attack, m.metric);
-          const render = m.metric === 'attack_success' ? humanPercent : m.metric === 'exposure_window_s' ? humanSeconds : humanCount;
+          const render =
+            m.metric === 'attack_success' ? humanPercent : m.metric === 'exposure_window_s' ? humanSeconds : humanCount;
           return meanCell(r?.mean ?? null, r?.ci95_low ?? null, r?.ci95_high ?? null, render);
         }),
       ]),
@@ -125,4 +147,3 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
   blocks.push(...methods());
   return writeDocuments(dir, title, input.facts ?? [], [], blocks, [tradeoff, panels]);
 }
-

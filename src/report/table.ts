@@ -27,7 +27,11 @@ export interface TableOptions {
 }
 
 /** The key metrics shown per policy, with their header and renderer. */
-const KEY_COLUMNS: readonly { readonly metric: Metric; readonly header: string; readonly render: (v: number | null) => string }[] = [
+const KEY_COLUMNS: readonly {
+  readonly metric: Metric;
+  readonly header: string;
+  readonly render: (v: number | null) => string;
+}[] = [
   { metric: 'attack_success', header: 'success', render: humanPercent },
   { metric: 'resources_reached', header: 'reached', render: humanCount },
   { metric: 'blast_radius', header: 'blast', render: humanCount },
@@ -74,7 +78,10 @@ function renderCompact(index: SummaryIndex, options: TableOptions, width: number
         const pairs = KEY_COLUMNS.map((k) => `${k.header} ${k.render(index.mean(shape.scenario, policy, attack, k.metric))}`);
         if (policy !== baseline) {
           const reduction = reductionCell(
-            reductionPct(index.mean(shape.scenario, baseline, attack, 'blast_radius'), index.mean(shape.scenario, policy, attack, 'blast_radius')),
+            reductionPct(
+              index.mean(shape.scenario, baseline, attack, 'blast_radius'),
+              index.mean(shape.scenario, policy, attack, 'blast_radius'),
+            ),
             c,
           );
           pairs.push(`Δ blast ${style(reduction, reduction.text)}`);
@@ -134,7 +141,10 @@ function renderWide(index: SummaryIndex, options: TableOptions): string {
     const baseline = baselineOf(shape, options.baselineByScenario);
     const others = shape.policies.filter((p) => p !== baseline);
     const top: Cell[] = [{ text: '' }, { text: '' }];
-    const sub: Cell[] = [{ text: 'scenario', style: c.bold }, { text: 'attack', style: c.bold }];
+    const sub: Cell[] = [
+      { text: 'scenario', style: c.bold },
+      { text: 'attack', style: c.bold },
+    ];
     const align: Align[] = ['left', 'left'];
     const groupStarts: number[] = [];
     for (const policy of shape.policies) {

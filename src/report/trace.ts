@@ -8,7 +8,6 @@ import { METRICS, type TrialMetrics } from '../domain/metrics.js';
 import { actionName } from '../domain/actions.js';
 import { humanSeconds } from './human.js';
 
-
 /** Who and what a trace is about (its first line). */
 export interface TraceHeader {
   readonly scenario: string;
@@ -39,7 +38,10 @@ export function renderTrace(
   const head = ['time', 'hop', 'step', 'credential', 'target', 'action', 'why'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c === cells.length - 1 ? cell : c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const out = [
     `trace: scenario ${header.scenario}, policy ${header.policy}, attack ${header.attack}, trial ${header.trial} (seed ${header.seed})`,
     '',

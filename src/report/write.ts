@@ -22,4 +22,3 @@ export async function writeDocuments(
   writeFileAtomic(html, toHtml(title, facts, toc, blocks));
   return Promise.resolve({ markdown, html, charts: chartPaths });
 }
-

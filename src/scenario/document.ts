@@ -6,7 +6,7 @@
  * line breaks, as YAML 1.2 §5.4 says, in parsing and in positions.
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Node as YamlNode , Document} from 'yaml';
+import type { Node as YamlNode, Document } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
 import { JsonLocator, type PathSegment } from './json-locator.js';
 
@@ -95,7 +95,15 @@ export function decodeText(bytes: Uint8Array, file: string): { text: string } | 
     const line = before.split('\n').length;
     const hex = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
     return {
-      issues: [{ file, line, column: before.length - lineStart + 1, path: '', message: `invalid UTF-8 (byte 0x${hex} at offset ${offset}): save the file as UTF-8` }],
+      issues: [
+        {
+          file,
+          line,
+          column: before.length - lineStart + 1,
+          path: '',
+          message: `invalid UTF-8 (byte 0x${hex} at offset ${offset}): save the file as UTF-8`,
+        },
+      ],
     };
   }
 }
@@ -149,7 +157,10 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
   if (source.includes('\r')) source = source.replace(/\r\n?/g, '\n');
   if (!/\S/.test(source)) return { issues: [fileIssue(file, 'file is empty')] };
   const nul = source.indexOf('\0');
-  if (nul >= 0) return { issues: [{ file, ...textPosition(source, nul), path: '', message: 'NUL byte in the file (a scenario file is text)' }] };
+  if (nul >= 0)
+    return {
+      issues: [{ file, ...textPosition(source, nul), path: '', message: 'NUL byte in the file (a scenario file is text)' }],
+    };
   if (isJsonFile(file) && bytes > FAST_JSON_BYTES) return parseJson(source, file);
 
   const lineCounter = new LineCounter();
@@ -161,7 +172,8 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
   };
 
   // The parser recurses per nesting level: a file nested thousands deep overflows its stack.
-  if (doc.errors.some((error) => error.message.includes('Maximum call stack size'))) return { issues: [tooDeep(file, { line: null, column: null })] };
+  if (doc.errors.some((error) => error.message.includes('Maximum call stack size')))
+    return { issues: [tooDeep(file, { line: null, column: null })] };
   const issues: ScenarioIssue[] = doc.errors.map((error) => ({
     file,
     ...at(error.pos[0]),
@@ -208,7 +220,9 @@ function parseJson(text: string, file: string): { parsed: ParsedDocument } | { i
   const suspicious = [...FORBIDDEN_KEYS].some((key) => text.includes(`"${key}"`));
   for (const match of suspicious ? text.matchAll(/"(__proto__|constructor|prototype)"\s*:/g) : []) {
     issues.push({
-      file, ...locator.position(match.index), path: '',
+      file,
+      ...locator.position(match.index),
+      path: '',
       message: `key ${JSON.stringify(match[1])} is not allowed (it could alter object prototypes)`,
     });
   }
@@ -222,7 +236,8 @@ function parseJson(text: string, file: string): { parsed: ParsedDocument } | { i
     const position = at === null ? { line: null, column: null } : locator.position(Number(at[1]));
     return { issues: [{ file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }] };
   }
-  if (data === null || typeof data !== 'object') return { issues: [fileIssue(file, 'file has no content (a JSON object is expected)')] };
+  if (data === null || typeof data !== 'object')
+    return { issues: [fileIssue(file, 'file has no content (a JSON object is expected)')] };
   if (depthOf(data) > MAX_NESTING_DEPTH) return { issues: [tooDeep(file, { line: null, column: null })] };
   return { parsed: parsedDocument(file, data, (path, atKey) => locator.position(locator.offsetOf(path, atKey))) };
 }
@@ -239,7 +254,12 @@ function textPosition(text: string, offset: number): { line: number; column: num
 }
 
 function tooDeep(file: string, position: { line: number | null; column: number | null }): ScenarioIssue {
-  return { file, ...position, path: '', message: `nesting deeper than ${MAX_NESTING_DEPTH} levels of maps and lists (the limit of scenario files)` };
+  return {
+    file,
+    ...position,
+    path: '',
+    message: `nesting deeper than ${MAX_NESTING_DEPTH} levels of maps and lists (the limit of scenario files)`,
+  };
 }
 
 /**
@@ -259,7 +279,12 @@ function structureIssues(
     const tag = (node as { tag?: unknown }).tag;
     if (typeof tag === 'string' && !CORE_TAGS.has(tag)) {
       const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
-      issues.push({ file, ...at(rangeStart(node)), path: '', message: `YAML tag ${shown} is not supported (only plain values, maps and lists: remove the tag)` });
+      issues.push({
+        file,
+        ...at(rangeStart(node)),
+        path: '',
+        message: `YAML tag ${shown} is not supported (only plain values, maps and lists: remove the tag)`,
+      });
     }
     if (isMap(node) || isSeq(node)) {
       if (depth > MAX_NESTING_DEPTH) return [tooDeep(file, at(rangeStart(node)))];

@@ -75,25 +75,91 @@ export const FRAMEWORK_IDS = {
     'T1555',
     'T1621',
   ],
-  'nist-csf': ['PR.AA-01', 'PR.AA-02', 'PR.AA-03', 'PR.AA-04', 'PR.AA-05', 'DE.CM-03', 'DE.CM-06', 'DE.CM-09', 'RS.MI-01', 'RS.MI-02'],
-  'nist-ai-rmf': ['GOVERN 1.6', 'GOVERN 1.7', 'GOVERN 2.1', 'GOVERN 6.1', 'MEASURE 2.4', 'MEASURE 2.7', 'MANAGE 2.4', 'MANAGE 3.1'],
+  'nist-csf': [
+    'PR.AA-01',
+    'PR.AA-02',
+    'PR.AA-03',
+    'PR.AA-04',
+    'PR.AA-05',
+    'DE.CM-03',
+    'DE.CM-06',
+    'DE.CM-09',
+    'RS.MI-01',
+    'RS.MI-02',
+  ],
+  'nist-ai-rmf': [
+    'GOVERN 1.6',
+    'GOVERN 1.7',
+    'GOVERN 2.1',
+    'GOVERN 6.1',
+    'MEASURE 2.4',
+    'MEASURE 2.7',
+    'MANAGE 2.4',
+    'MANAGE 3.1',
+  ],
   'nist-800-207': ['Tenet 3', 'Tenet 4', 'Tenet 6'],
   maestro: ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'Cross-Layer'],
 } as const;
 
 /** The ATT&CK page of every technique added beyond FRAMEWORKS.md's first list, and why it was added. */
-export const ATTACK_SOURCES: Readonly<Record<string, { readonly url: string; readonly title: string; readonly usedFor: string }>> = {
-  'T1003.007': { url: 'https://attack.mitre.org/techniques/T1003/007/', title: 'OS Credential Dumping: Proc Filesystem', usedFor: 'tj-actions: the poisoned action read the runner process memory' },
-  'T1098.001': { url: 'https://attack.mitre.org/techniques/T1098/001/', title: 'Account Manipulation: Additional Cloud Credentials', usedFor: 'Midnight Blizzard: credentials added to OAuth applications' },
-  'T1098.003': { url: 'https://attack.mitre.org/techniques/T1098/003/', title: 'Account Manipulation: Additional Cloud Roles', usedFor: 'Midnight Blizzard: full_access_as_app granted to attacker apps' },
-  T1133: { url: 'https://attack.mitre.org/techniques/T1133/', title: 'External Remote Services', usedFor: 'Uber: the contractor VPN login' },
-  'T1136.003': { url: 'https://attack.mitre.org/techniques/T1136/003/', title: 'Create Account: Cloud Account', usedFor: 'Cloudflare (look-alike Atlassian user), Midnight Blizzard (user created to consent)' },
-  T1190: { url: 'https://attack.mitre.org/techniques/T1190/', title: 'Exploit Public-Facing Application', usedFor: 'BeyondTrust: CVE-2024-12356 and CVE-2024-12686 in Remote Support' },
-  T1213: { url: 'https://attack.mitre.org/techniques/T1213/', title: 'Data from Information Repositories', usedFor: 'Schneider Electric: Jira scraped through its REST API' },
-  'T1213.003': { url: 'https://attack.mitre.org/techniques/T1213/003/', title: 'Data from Information Repositories: Code Repositories', usedFor: 'Internet Archive, Cloudflare, Sisense: secrets and code read from repositories' },
-  T1219: { url: 'https://attack.mitre.org/techniques/T1219/', title: 'Remote Access Software', usedFor: 'Treasury: remote-support sessions on workstations' },
-  T1555: { url: 'https://attack.mitre.org/techniques/T1555/', title: 'Credentials from Password Stores', usedFor: 'CircleCI (customer secrets store), Uber (PAM vault)' },
-  T1621: { url: 'https://attack.mitre.org/techniques/T1621/', title: 'Multi-Factor Authentication Request Generation', usedFor: 'Uber: MFA push fatigue' },
+export const ATTACK_SOURCES: Readonly<
+  Record<string, { readonly url: string; readonly title: string; readonly usedFor: string }>
+> = {
+  'T1003.007': {
+    url: 'https://attack.mitre.org/techniques/T1003/007/',
+    title: 'OS Credential Dumping: Proc Filesystem',
+    usedFor: 'tj-actions: the poisoned action read the runner process memory',
+  },
+  'T1098.001': {
+    url: 'https://attack.mitre.org/techniques/T1098/001/',
+    title: 'Account Manipulation: Additional Cloud Credentials',
+    usedFor: 'Midnight Blizzard: credentials added to OAuth applications',
+  },
+  'T1098.003': {
+    url: 'https://attack.mitre.org/techniques/T1098/003/',
+    title: 'Account Manipulation: Additional Cloud Roles',
+    usedFor: 'Midnight Blizzard: full_access_as_app granted to attacker apps',
+  },
+  T1133: {
+    url: 'https://attack.mitre.org/techniques/T1133/',
+    title: 'External Remote Services',
+    usedFor: 'Uber: the contractor VPN login',
+  },
+  'T1136.003': {
+    url: 'https://attack.mitre.org/techniques/T1136/003/',
+    title: 'Create Account: Cloud Account',
+    usedFor: 'Cloudflare (look-alike Atlassian user), Midnight Blizzard (user created to consent)',
+  },
+  T1190: {
+    url: 'https://attack.mitre.org/techniques/T1190/',
+    title: 'Exploit Public-Facing Application',
+    usedFor: 'BeyondTrust: CVE-2024-12356 and CVE-2024-12686 in Remote Support',
+  },
+  T1213: {
+    url: 'https://attack.mitre.org/techniques/T1213/',
+    title: 'Data from Information Repositories',
+    usedFor: 'Schneider Electric: Jira scraped through its REST API',
+  },
+  'T1213.003': {
+    url: 'https://attack.mitre.org/techniques/T1213/003/',
+    title: 'Data from Information Repositories: Code Repositories',
+    usedFor: 'Internet Archive, Cloudflare, Sisense: secrets and code read from repositories',
+  },
+  T1219: {
+    url: 'https://attack.mitre.org/techniques/T1219/',
+    title: 'Remote Access Software',
+    usedFor: 'Treasury: remote-support sessions on workstations',
+  },
+  T1555: {
+    url: 'https://attack.mitre.org/techniques/T1555/',
+    title: 'Credentials from Password Stores',
+    usedFor: 'CircleCI (customer secrets store), Uber (PAM vault)',
+  },
+  T1621: {
+    url: 'https://attack.mitre.org/techniques/T1621/',
+    title: 'Multi-Factor Authentication Request Generation',
+    usedFor: 'Uber: MFA push fatigue',
+  },
 };
 
 /** A framework key accepted under `frameworks:`. */

@@ -71,7 +71,9 @@ function pickOption(options: readonly z.ZodType[], value: unknown): number {
       const shape = def.shape ?? {};
       const keys = Object.keys(value);
       const overlap = keys.filter((key) => key in shape).length;
-      const required = Object.entries(shape).filter(([, s]) => defOf(s).type !== 'optional').map(([k]) => k);
+      const required = Object.entries(shape)
+        .filter(([, s]) => defOf(s).type !== 'optional')
+        .map(([k]) => k);
       const hasRequired = required.every((key) => keys.includes(key));
       score = overlap === 0 ? 0 : overlap + (hasRequired ? 1000 : 0);
     }
@@ -94,7 +96,9 @@ export function schemaAt(root: z.ZodType, data: unknown, path: readonly PathSegm
       const disc = def.discriminator;
       const chosen: z.ZodType | undefined =
         disc !== undefined && value !== null && typeof value === 'object'
-          ? def.options.find((o) => defOf(unwrap(defOf(unwrap(o)).shape?.[disc] ?? o)).values?.includes((value as Record<string, unknown>)[disc]))
+          ? def.options.find((o) =>
+              defOf(unwrap(defOf(unwrap(o)).shape?.[disc] ?? o)).values?.includes((value as Record<string, unknown>)[disc]),
+            )
           : def.options[pickOption(def.options, value)];
       schema = chosen;
       i--; // the union did not consume a path segment
@@ -138,7 +142,12 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
         const known = schemaAt(rootSchema, data, path);
         const keys = Object.keys(defOf(known ?? unwrap(rootSchema)).shape ?? {});
         for (const key of issue.keys) {
-          out.push(issueAt(parsed, [...fullPath, key], `unknown key ${JSON.stringify(key)}`, { hint: didYouMean(key, keys), atKey: true }));
+          out.push(
+            issueAt(parsed, [...fullPath, key], `unknown key ${JSON.stringify(key)}`, {
+              hint: didYouMean(key, keys),
+              atKey: true,
+            }),
+          );
         }
         return;
       }
@@ -148,7 +157,11 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
         if (disc !== undefined && options !== undefined) {
           const names = options.map(String);
           if (value === undefined) at(`missing required key ${JSON.stringify(disc)} (one of ${names.join(', ')})`);
-          else at(`unknown ${disc} ${show(value)} (expected one of ${names.join(', ')})`, typeof value === 'string' ? didYouMean(value, names) : undefined);
+          else
+            at(
+              `unknown ${disc} ${show(value)} (expected one of ${names.join(', ')})`,
+              typeof value === 'string' ? didYouMean(value, names) : undefined,
+            );
           return;
         }
         const choice = pickOption(findUnion(rootSchema, data, path) ?? [], value);
@@ -172,17 +185,25 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
       }
       case 'invalid_value': {
         const names = issue.values.map(String);
-        at(`must be one of ${names.join(', ')} (got ${show(value)})`, typeof value === 'string' ? didYouMean(value, names) : undefined);
+        at(
+          `must be one of ${names.join(', ')} (got ${show(value)})`,
+          typeof value === 'string' ? didYouMean(value, names) : undefined,
+        );
         return;
       }
       case 'too_small':
       case 'too_big': {
         const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-        const relation = issue.code === 'too_small' ? (issue.inclusive === false ? '>' : '≥') : issue.inclusive === false ? '<' : '≤';
+        const relation =
+          issue.code === 'too_small' ? (issue.inclusive === false ? '>' : '≥') : issue.inclusive === false ? '<' : '≤';
         if (issue.origin === 'array' || issue.origin === 'set') {
-          at(`must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} item(s) (got ${Array.isArray(value) ? value.length : show(value)})`);
+          at(
+            `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} item(s) (got ${Array.isArray(value) ? value.length : show(value)})`,
+          );
         } else if (issue.origin === 'string') {
-          at(`must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} characters long (got ${show(value)})`);
+          at(
+            `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} characters long (got ${show(value)})`,
+          );
         } else {
           at(`must be ${relation} ${String(bound)} (got ${show(value)})`);
         }

@@ -153,7 +153,17 @@ export class JsonLocator {
       let i = at;
       for (;;) {
         const d = text.charCodeAt(i);
-        if (Number.isNaN(d) || d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) return i;
+        if (
+          Number.isNaN(d) ||
+          d === COMMA ||
+          d === CLOSE_BRACE ||
+          d === CLOSE_BRACKET ||
+          d === 0x20 ||
+          d === 0x0a ||
+          d === 0x0d ||
+          d === 0x09
+        )
+          return i;
         i++;
       }
     }

@@ -75,9 +75,9 @@ const PROPERTY_DOCS: Readonly<Record<string, string>> = {
   holder: 'Node id whose every credential leaks at once.',
   rotation: 'Rotation period of standing secrets (a duration or never).',
   ttl: 'Lifetime of a brokered token (a duration > 0).',
-  scope: 'What a brokered token allows: role (all grants), task (the task\'s declared pairs) or step (one step).',
-  revokeOn: 'Revoke a task\'s tokens on completion, failure and/or timeout.',
-  reevaluate: 'Re-check a live token\'s use: none, privileged (write/admin) or every-step.',
+  scope: "What a brokered token allows: role (all grants), task (the task's declared pairs) or step (one step).",
+  revokeOn: "Revoke a task's tokens on completion, failure and/or timeout.",
+  reevaluate: "Re-check a live token's use: none, privileged (write/admin) or every-step.",
   bindToWorkload: 'Bind tokens to the workload identity they were minted for (a stolen copy cannot be replayed elsewhere).',
   detection: 'Chance and delay of noticing the attacker, which triggers revocation.',
   probability: 'A probability from 0 to 1.',
@@ -116,7 +116,8 @@ let named = false;
 function nameDefinitions(): void {
   if (named) return;
   named = true;
-  const name = (schema: z.ZodType, id: string): void => void z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), id });
+  const name = (schema: z.ZodType, id: string): void =>
+    void z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), id });
   name(durationSchema, 'Duration');
   name(durationOrNeverSchema, 'DurationOrNever');
   name(distributionSchema, 'Distribution');
@@ -190,7 +191,10 @@ function discriminate(node: unknown, defs: Json): void {
     type: 'object',
     required: [key],
     properties: { [key]: { description: PROPERTY_DOCS[key], enum: values } },
-    allOf: branches.map(({ ref }, i) => ({ if: { properties: { [key]: { const: values[i] } }, required: [key] }, then: { $ref: ref } })),
+    allOf: branches.map(({ ref }, i) => ({
+      if: { properties: { [key]: { const: values[i] } }, required: [key] },
+      then: { $ref: ref },
+    })),
   });
   branchConditions.add(node);
 }
@@ -211,7 +215,8 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   return {
     ...schema,
     title: 'blastlab scenario',
-    description: 'A blastlab scenario file: the NHI graph, the benign workload, the breach patterns to replay and the policies to compare.',
+    description:
+      'A blastlab scenario file: the NHI graph, the benign workload, the breach patterns to replay and the policies to compare.',
   };
 }
 

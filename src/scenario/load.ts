@@ -55,7 +55,10 @@ export function loadScenarioFile(path: string, options: LoadOptions = {}): Scena
  * `policies`), sorted by path. Returns the valid scenarios and every issue, including scenario names
  * used by more than one file.
  */
-export function loadScenarios(paths: readonly string[], options: LoadOptions = {}): { scenarios: Scenario[]; issues: ScenarioIssue[] } {
+export function loadScenarios(
+  paths: readonly string[],
+  options: LoadOptions = {},
+): { scenarios: Scenario[]; issues: ScenarioIssue[] } {
   const issues: ScenarioIssue[] = [];
   const files = new Set<string>();
   for (const path of paths) {
@@ -137,10 +140,16 @@ function parseScenario(bytes: Buffer, file: string, presetDirs: readonly URL[] =
  * The sweep passes its variants here (data built as an object, positions from the user's file).
  * @internal
  */
-export function scenarioOfDocument(parsed: ParsedDocument, sha256: string, presetDirs: readonly URL[] = [PRESETS_DIR]): ParseResult {
+export function scenarioOfDocument(
+  parsed: ParsedDocument,
+  sha256: string,
+  presetDirs: readonly URL[] = [PRESETS_DIR],
+): ParseResult {
   // 1. Schema: every shape problem in the file.
   const checked = scenarioInputSchema.safeParse(parsed.data);
-  const issues = checked.success ? [] : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
+  const issues = checked.success
+    ? []
+    : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
 
   // 2. Presets and references, on whatever parts of the file are valid, so one run reports everything.
   // A file that passed the schema is its own valid part: no second pass over a million edges.
@@ -173,21 +182,34 @@ function frameworkIssues(parsed: ParsedDocument): ScenarioIssue[] {
     ids.forEach((id: unknown, index) => {
       if (typeof id !== 'string' || isKnownFrameworkId(key, id)) return;
       const hint = didYouMean(id, FRAMEWORK_IDS[key as FrameworkKey]);
-      issues.push(issueAt(parsed, ['frameworks', key, index], `unknown ${key} identifier ${JSON.stringify(id)} (see FRAMEWORKS.md)`, { hint }));
+      issues.push(
+        issueAt(parsed, ['frameworks', key, index], `unknown ${key} identifier ${JSON.stringify(id)} (see FRAMEWORKS.md)`, {
+          hint,
+        }),
+      );
     });
   }
   return issues;
 }
 
 /** The valid parts of a (possibly invalid) file, entry by entry, with presets expanded. */
-function salvage(parsed: ParsedDocument, valid: ScenarioInput | null, presetDirs: readonly URL[]): { input: ReferenceInput; issues: ScenarioIssue[] } {
+function salvage(
+  parsed: ParsedDocument,
+  valid: ScenarioInput | null,
+  presetDirs: readonly URL[],
+): { input: ReferenceInput; issues: ScenarioIssue[] } {
   const issues: ScenarioIssue[] = [];
   const raw = isRecord(parsed.data) ? parsed.data : {};
-  const list = <T>(value: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): (T | null)[] =>
-    Array.isArray(value) ? value.map((item: unknown) => {
-      const r = schema.safeParse(item);
-      return r.success ? r.data : null;
-    }) : [];
+  const list = <T>(
+    value: unknown,
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  ): (T | null)[] =>
+    Array.isArray(value)
+      ? value.map((item: unknown) => {
+          const r = schema.safeParse(item);
+          return r.success ? r.data : null;
+        })
+      : [];
   const nodes = valid !== null ? valid.nodes : list(raw['nodes'], nodeSchema);
   const unverifiedIds = new Set<string>();
   if (valid === null && Array.isArray(raw['nodes'])) {
@@ -240,8 +262,8 @@ function sortIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
       return true;
     })
     .map((issue, order) => ({ issue, order }))
-    .sort((a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || (a.issue.column ?? 0) - (b.issue.column ?? 0) || a.order - b.order)
+    .sort(
+      (a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || (a.issue.column ?? 0) - (b.issue.column ?? 0) || a.order - b.order,
+    )
     .map(({ issue }) => issue);
 }
-
-

@@ -79,7 +79,13 @@ export function loadPreset(name: string, dir: URL = PRESETS_DIR): PresetResult {
       const check = policySchema.safeParse(parsedText.parsed.data);
       result = check.success
         ? { raw: parsedText.parsed.data as Record<string, unknown>, file }
-        : { issues: mapZodIssues(check.error.issues, { parsed: parsedText.parsed, schema: policySchema, data: parsedText.parsed.data }) };
+        : {
+            issues: mapZodIssues(check.error.issues, {
+              parsed: parsedText.parsed,
+              schema: policySchema,
+              data: parsedText.parsed.data,
+            }),
+          };
     }
   }
   cache.set(key, result);
@@ -113,8 +119,10 @@ export function expandPolicyEntry(
   return { issues: mapZodIssues(check.error.issues, { parsed, schema: policySchema, data: merged, base: ['policies', name] }) };
 }
 
-
 /** The one preset merge: the preset's fields, then the entry's overrides (a nested object is replaced whole). */
-export function mergePreset(preset: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function mergePreset(
+  preset: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   return { ...preset, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }

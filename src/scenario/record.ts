@@ -16,7 +16,9 @@ export function recordIssues(parsed: ParsedDocument, names: readonly (string | n
   const issues: ScenarioIssue[] = [];
   record['attacks'].forEach((name: unknown, index) => {
     if (typeof name !== 'string' || known.includes(name)) return;
-    issues.push(issueAt(parsed, ['record', 'attacks', index], `unknown attack ${JSON.stringify(name)}`, { hint: didYouMean(name, known) }));
+    issues.push(
+      issueAt(parsed, ['record', 'attacks', index], `unknown attack ${JSON.stringify(name)}`, { hint: didYouMean(name, known) }),
+    );
   });
   return issues;
 }

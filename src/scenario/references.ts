@@ -52,7 +52,9 @@ export const EDGE_RULES = {
 const q = (s: string): string => JSON.stringify(s);
 const article = (kind: string): string => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
 const orList = (kinds: readonly string[]): string =>
-  kinds.length === 1 ? article(kinds[0] ?? '') : `${kinds.slice(0, -1).map(article).join(', ')} or ${article(kinds[kinds.length - 1] ?? '')}`;
+  kinds.length === 1
+    ? article(kinds[0] ?? '')
+    : `${kinds.slice(0, -1).map(article).join(', ')} or ${article(kinds[kinds.length - 1] ?? '')}`;
 
 /** Lookups over edges (file order kept), so checks stay linear on large files. */
 export interface EdgeIndex {
@@ -63,7 +65,6 @@ export interface EdgeIndex {
   /** `from\0to` of every assumes edge. */
   readonly assumes: ReadonlySet<string>;
 }
-
 
 /** The index of an edge list, kept while the list lives: loading checks and then resolves the same list. */
 const indexes = new WeakMap<readonly (EdgeInput | null)[], EdgeIndex>();
@@ -208,7 +209,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
   input.workload.forEach((task, ti) => {
     if (task === null) return;
     const base: PathSegment[] = ['workload', ti];
-    const agentOk = expectKind([...base, 'agent'], task.agent, ['agent'], 'a task\'s agent');
+    const agentOk = expectKind([...base, 'agent'], task.agent, ['agent'], "a task's agent");
     if (task.at !== undefined) beforeHorizon([...base, 'at'], task.at);
     const exchanged = agentOk ? exchangedBy(input.workload, task.agent) : [];
     const agentHas = (credential: string): boolean => holds.has(`${task.agent}\0${credential}`) || exchanged.includes(credential);
@@ -217,20 +218,26 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if ('exchange' in step) {
         // A declared exchange: from a credential the agent holds (or obtains by another declared
         // exchange) to one it assumes directly.
-        const fromOk = expectKind([...path, 'exchange', 'from'], step.exchange.from, ['credential'], 'an exchange\'s from');
-        const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], 'an exchange\'s to');
+        const fromOk = expectKind([...path, 'exchange', 'from'], step.exchange.from, ['credential'], "an exchange's from");
+        const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], "an exchange's to");
         if (fromOk && agentOk && !agentHas(step.exchange.from)) {
-          add([...path, 'exchange', 'from'], `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`);
+          add(
+            [...path, 'exchange', 'from'],
+            `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`,
+          );
         }
         if (fromOk && toOk && !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`)) {
-          add([...path, 'exchange', 'to'], `credential ${q(step.exchange.from)} does not assume ${q(step.exchange.to)} (add an assumes edge)`);
+          add(
+            [...path, 'exchange', 'to'],
+            `credential ${q(step.exchange.from)} does not assume ${q(step.exchange.to)} (add an assumes edge)`,
+          );
         }
         return;
       }
       const targetOk = expectKind([...path, 'target'], step.target, TARGETS, 'a step target');
       let actorOk = agentOk;
       if (step.via !== undefined) {
-        actorOk = expectKind([...path, 'via'], step.via, ['tool'], 'a step\'s via') && agentOk;
+        actorOk = expectKind([...path, 'via'], step.via, ['tool'], "a step's via") && agentOk;
         if (actorOk && !invokes.has(`${task.agent}\0${step.via}`)) {
           add([...path, 'via'], `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`);
           actorOk = false;
@@ -245,8 +252,15 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
           add([...path, 'credential'], `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`);
         }
-      } else if (actorOk && targetOk && inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined) {
-        add(path, `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`);
+      } else if (
+        actorOk &&
+        targetOk &&
+        inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined
+      ) {
+        add(
+          path,
+          `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`,
+        );
       }
     });
   });
@@ -275,18 +289,26 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         break;
       case 'intent-drift':
         expectKind([...base, 'agent'], attack.agent, ['agent'], 'a drifting agent');
-        attack.targets.forEach((t, k) => expectKind([...base, 'targets', k, 'target'], t.target, TARGETS, 'an intent-drift target'));
+        attack.targets.forEach((t, k) =>
+          expectKind([...base, 'targets', k, 'target'], t.target, TARGETS, 'an intent-drift target'),
+        );
         beforeHorizon([...base, 'at'], attack.at);
         break;
       case 'orphaned-credential': {
         const agentOk = expectKind([...base, 'agent'], attack.agent, ['agent'], 'a retired agent');
         if (attack.credential === undefined) {
-          if (agentOk && heldBy(attack.agent).length === 0) add([...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
+          if (agentOk && heldBy(attack.agent).length === 0)
+            add([...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
         } else {
           const list = typeof attack.credential === 'string' ? [attack.credential] : attack.credential;
           list.forEach((credential, k) => {
-            const path: PathSegment[] = typeof attack.credential === 'string' ? [...base, 'credential'] : [...base, 'credential', k];
-            if (expectKind(path, credential, ['credential'], 'an orphaned credential') && agentOk && !holds.has(`${attack.agent}\0${credential}`)) {
+            const path: PathSegment[] =
+              typeof attack.credential === 'string' ? [...base, 'credential'] : [...base, 'credential', k];
+            if (
+              expectKind(path, credential, ['credential'], 'an orphaned credential') &&
+              agentOk &&
+              !holds.has(`${attack.agent}\0${credential}`)
+            ) {
               add(path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
             }
           });
@@ -310,7 +332,11 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     if (name === null) return;
     const first = firstName.get(name);
     if (first === undefined) firstName.set(name, ai);
-    else add(input.attacks[ai]?.name === undefined ? ['attacks', ai] : ['attacks', ai, 'name'], `duplicate attack name ${q(name)} (also attacks[${first}]; set a unique name)`);
+    else
+      add(
+        input.attacks[ai]?.name === undefined ? ['attacks', ai] : ['attacks', ai, 'name'],
+        `duplicate attack name ${q(name)} (also attacks[${first}]; set a unique name)`,
+      );
   });
 
   // 5. Policies: hybrid exception ids are credentials.

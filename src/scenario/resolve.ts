@@ -7,7 +7,16 @@ import { parseDuration, parseDurationOrNever } from '../lib/duration.js';
 import { assertNever } from '../lib/assert.js';
 import { actionMask, maskActions } from '../domain/actions.js';
 import { attackNames, exchangedBy, indexEdges, inferStepCredential, type EdgeIndex } from './references.js';
-import type { ActionStepInput, AttackInput, DistributionInput, EdgeInput, NodeInput, PolicyInput, ScenarioInput, TaskInput } from './schema.js';
+import type {
+  ActionStepInput,
+  AttackInput,
+  DistributionInput,
+  EdgeInput,
+  NodeInput,
+  PolicyInput,
+  ScenarioInput,
+  TaskInput,
+} from './schema.js';
 import {
   ACTIONS,
   DEFAULT_SENSITIVITY_WEIGHTS,
@@ -28,7 +37,16 @@ import {
 /** Scenario-level defaults (DESIGN §1). */
 export const SCENARIO_DEFAULTS = { seed: 1, trials: 100, horizon: '30d', rotation: 'never', staleAfter: '90d' } as const;
 /** Policy defaults (DESIGN §1). */
-export const POLICY_DEFAULTS = { ttl: '15m', scope: 'task', standingScope: 'all', reevaluate: 'none', bindToWorkload: false, forbidCreation: false, callChain: 'none', approvalWait: '10m' } as const;
+export const POLICY_DEFAULTS = {
+  ttl: '15m',
+  scope: 'task',
+  standingScope: 'all',
+  reevaluate: 'none',
+  bindToWorkload: false,
+  forbidCreation: false,
+  callChain: 'none',
+  approvalWait: '10m',
+} as const;
 /** Holder default (SPEC §1): a leak is a one-time copy. */
 export const DEFAULT_EXPOSURE = 'snapshot';
 /** Default delay between attacker hops (SPEC §4 attacker tempo: automated attackers move in minutes). */
@@ -41,7 +59,8 @@ export function resolveDistribution(input: DistributionInput): Distribution {
   if (typeof input === 'string') return { kind: 'fixed', valueMs: parseDuration(input) };
   if ('fixed' in input) return { kind: 'fixed', valueMs: parseDuration(input.fixed) };
   if ('exponential' in input) return { kind: 'exponential', meanMs: parseDuration(input.exponential.mean) };
-  if ('lognormal' in input) return { kind: 'lognormal', medianMs: parseDuration(input.lognormal.median), sigma: input.lognormal.sigma };
+  if ('lognormal' in input)
+    return { kind: 'lognormal', medianMs: parseDuration(input.lognormal.median), sigma: input.lognormal.sigma };
   return { kind: 'uniform', minMs: parseDuration(input.uniform.min), maxMs: parseDuration(input.uniform.max) };
 }
 
@@ -50,18 +69,35 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
   switch (input.kind) {
     case 'agent':
       return {
-        kind: 'agent', id: input.id, replans: input.replans ?? false, environment: input.environment ?? 'default', identity: input.identity ?? 'workload',
+        kind: 'agent',
+        id: input.id,
+        replans: input.replans ?? false,
+        environment: input.environment ?? 'default',
+        identity: input.identity ?? 'workload',
         exposure: input.exposure ?? DEFAULT_EXPOSURE,
       };
     case 'tool':
-      return { kind: 'tool', id: input.id, environment: input.environment ?? 'default', exposure: input.exposure ?? DEFAULT_EXPOSURE };
+      return {
+        kind: 'tool',
+        id: input.id,
+        environment: input.environment ?? 'default',
+        exposure: input.exposure ?? DEFAULT_EXPOSURE,
+      };
     case 'resource': {
       const sensitivity = input.sensitivity ?? 'internal';
       const node = {
-        kind: 'resource' as const, id: input.id, sensitivity, weight: weights[sensitivity], records: input.records ?? 0, environment: input.environment ?? 'default', egress: input.egress ?? false,
+        kind: 'resource' as const,
+        id: input.id,
+        sensitivity,
+        weight: weights[sensitivity],
+        records: input.records ?? 0,
+        environment: input.environment ?? 'default',
+        egress: input.egress ?? false,
         exposure: input.exposure ?? DEFAULT_EXPOSURE,
       };
-      return input.record === undefined ? node : { ...node, record: { reached: input.record.reached, source: input.record.source ?? null } };
+      return input.record === undefined
+        ? node
+        : { ...node, record: { reached: input.record.reached, source: input.record.source ?? null } };
     }
     case 'credential':
       return {
@@ -93,7 +129,13 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
     byTo.set(edge.to, n + 1);
     const actions = edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none;
     // Frozen here (its action list is shared and frozen already), so deepFreeze skips a million walks.
-    return Object.freeze({ key: `${edge.kind}:${edge.from}->${edge.to}#${n}`, kind: edge.kind, from: edge.from, to: edge.to, actions });
+    return Object.freeze({
+      key: `${edge.kind}:${edge.from}->${edge.to}#${n}`,
+      kind: edge.kind,
+      from: edge.from,
+      to: edge.to,
+      actions,
+    });
   });
 }
 
@@ -111,7 +153,9 @@ export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex, e
     refreshable: input.refreshable ?? true,
     exchanges: input.steps.flatMap((step) => ('exchange' in step ? [{ from: step.exchange.from, to: step.exchange.to }] : [])),
     steps: actionSteps.map((step) => {
-      const credential = step.credential ?? inferStepCredential(edges, step.via ?? input.agent, step.target, step.action, step.via === undefined ? exchanged : []);
+      const credential =
+        step.credential ??
+        inferStepCredential(edges, step.via ?? input.agent, step.target, step.action, step.via === undefined ? exchanged : []);
       // The reference checks guarantee a credential exists; reaching this is a loader bug.
       if (credential === undefined) throw new Error(`resolveTask: no credential for a step of task ${input.agent}#${index}`);
       return { target: step.target, action: step.action, via: step.via ?? null, credential };
@@ -141,7 +185,10 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
         : {
             actions: maskActions(actionMask(input.approval.actions)),
             refuse: input.approval.refuse,
-            wait: input.approval.wait === undefined ? { kind: 'exponential', meanMs: parseDuration(POLICY_DEFAULTS.approvalWait) } : resolveDistribution(input.approval.wait),
+            wait:
+              input.approval.wait === undefined
+                ? { kind: 'exponential', meanMs: parseDuration(POLICY_DEFAULTS.approvalWait) }
+                : resolveDistribution(input.approval.wait),
           },
     forbidCreation: input.forbidCreation ?? POLICY_DEFAULTS.forbidCreation,
     detection:
@@ -183,20 +230,47 @@ export function resolveAttack(input: AttackInput, name: string, edges: EdgeIndex
   const delay = (d: DistributionInput | undefined): Distribution => (d === undefined ? ZERO : resolveDistribution(d));
   switch (input.pattern) {
     case 'secret-replay':
-      return { pattern: input.pattern, ...base, credential: input.credential, from: input.from, leakAtMs: parseDuration(input.leakAt), replayDelay: delay(input.replayDelay) };
+      return {
+        pattern: input.pattern,
+        ...base,
+        credential: input.credential,
+        from: input.from,
+        leakAtMs: parseDuration(input.leakAt),
+        replayDelay: delay(input.replayDelay),
+      };
     case 'lateral-movement':
       return { pattern: input.pattern, ...base, entry: input.entry, atMs: parseDuration(input.at) };
     case 'tool-chaining':
       return { pattern: input.pattern, ...base, agent: input.agent, atMs: parseDuration(input.at) };
     case 'intent-drift':
-      return { pattern: input.pattern, ...base, agent: input.agent, atMs: parseDuration(input.at), targets: input.targets.map((t) => ({ target: t.target, action: t.action })) };
+      return {
+        pattern: input.pattern,
+        ...base,
+        agent: input.agent,
+        atMs: parseDuration(input.at),
+        targets: input.targets.map((t) => ({ target: t.target, action: t.action })),
+      };
     case 'orphaned-credential': {
       const held = edges.held.get(input.agent) ?? [];
-      const named = input.credential === undefined ? held : typeof input.credential === 'string' ? [input.credential] : input.credential;
-      return { pattern: input.pattern, ...base, agent: input.agent, credentials: [...new Set(named)], retiredAtMs: parseDuration(input.retiredAt), foundDelay: delay(input.foundDelay) };
+      const named =
+        input.credential === undefined ? held : typeof input.credential === 'string' ? [input.credential] : input.credential;
+      return {
+        pattern: input.pattern,
+        ...base,
+        agent: input.agent,
+        credentials: [...new Set(named)],
+        retiredAtMs: parseDuration(input.retiredAt),
+        foundDelay: delay(input.foundDelay),
+      };
     }
     case 'mass-leak':
-      return { pattern: input.pattern, ...base, holder: input.holder, leakAtMs: parseDuration(input.leakAt), replayDelay: delay(input.replayDelay) };
+      return {
+        pattern: input.pattern,
+        ...base,
+        holder: input.holder,
+        leakAtMs: parseDuration(input.leakAt),
+        replayDelay: delay(input.replayDelay),
+      };
     default:
       return assertNever(input);
   }
@@ -215,7 +289,14 @@ export function resolveTimesAndProvenance(
     if (node.provenance !== undefined) provenance[node.id] = { source: node.provenance.source, id: node.provenance.id };
     if (node.kind !== 'credential') continue;
     const { createdAt, lastRotatedAt, lastUsedAt, expiresAt, nativeTtl } = node;
-    if (createdAt === undefined && lastRotatedAt === undefined && lastUsedAt === undefined && expiresAt === undefined && nativeTtl === undefined) continue;
+    if (
+      createdAt === undefined &&
+      lastRotatedAt === undefined &&
+      lastUsedAt === undefined &&
+      expiresAt === undefined &&
+      nativeTtl === undefined
+    )
+      continue;
     credentialTimes[node.id] = {
       createdAtMs: at(createdAt),
       lastRotatedAtMs: at(lastRotatedAt),
@@ -272,7 +353,15 @@ export function resolveScenario(
     asOf: input.asOf ?? null,
     staleAfterMs: parseDuration(input.staleAfter ?? SCENARIO_DEFAULTS.staleAfter),
     ...resolveTimesAndProvenance(input.nodes, input.asOf),
-    ...(input.record === undefined ? {} : { record: { dwellMs: input.record.dwell === undefined ? null : parseDuration(input.record.dwell), source: input.record.source, attacks: input.record.attacks } }),
+    ...(input.record === undefined
+      ? {}
+      : {
+          record: {
+            dwellMs: input.record.dwell === undefined ? null : parseDuration(input.record.dwell),
+            source: input.record.source,
+            attacks: input.record.attacks,
+          },
+        }),
     source: { file: source.file, sha256: source.sha256 },
   });
 }

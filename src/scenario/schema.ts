@@ -67,14 +67,25 @@ const environmentSchema = z.string().min(1).max(200);
 const exposureSchema = z
   .enum(EXPOSURES)
   .optional()
-  .meta({ description: 'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).' });
+  .meta({
+    description:
+      'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).',
+  });
 /** An ISO 8601 date-time with a zone (`2024-01-02T03:04:05Z`, `…+00:00`): real credential timestamps. */
 export const dateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time like 2024-01-02T03:04:05Z' });
 /** Where an imported node came from: importer name and the id in that source (round trips, exports). */
 const provenanceSchema = z
   .strictObject({
-    source: z.string().min(1).max(100).meta({ description: 'The importer or collector the node came from (github-actions, aws-iam, opengraph…).' }),
-    id: z.string().min(1).max(2000).meta({ description: 'The id of the node in that source (ARN, workflow job, OpenGraph object id).' }),
+    source: z
+      .string()
+      .min(1)
+      .max(100)
+      .meta({ description: 'The importer or collector the node came from (github-actions, aws-iam, opengraph…).' }),
+    id: z
+      .string()
+      .min(1)
+      .max(2000)
+      .meta({ description: 'The id of the node in that source (ARN, workflow job, OpenGraph object id).' }),
   })
   .optional()
   .meta({ description: 'Imported nodes: {source, id} in the source system.' });
@@ -100,22 +111,37 @@ export const distributionSchema = z
         'must be a duration like 2h or a distribution: {fixed: D}, {exponential: {mean: D}}, {lognormal: {median: D, sigma: N}} or {uniform: {min: D, max: D}}',
     },
   )
-  .meta({ description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.' });
+  .meta({
+    description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.',
+  });
 
 // ── what the public record says (incident replays; docs/incidents.md) ─────────────────────────────
 const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 /** Resource `record`: whether the public record says an incident reached it (`potential` = model extrapolation). */
 export const resourceRecordSchema = z
   .strictObject({
-    reached: z.enum(REACHED_STATES).meta({ description: 'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.' }),
+    reached: z
+      .enum(REACHED_STATES)
+      .meta({
+        description:
+          'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.',
+      }),
     source: recordUrlSchema.optional().meta({ description: 'The public source; required for confirmed and denied.' }),
   })
-  .refine((r) => r.reached === 'potential' || r.source !== undefined, { error: 'confirmed and denied need a source URL', path: ['source'] });
+  .refine((r) => r.reached === 'potential' || r.source !== undefined, {
+    error: 'confirmed and denied need a source URL',
+    path: ['source'],
+  });
 /** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
 export const scenarioRecordSchema = z.strictObject({
-  dwell: durationSchema.optional().meta({ description: 'Recorded time from the attacker\'s first access to eviction (omit when the record does not give it).' }),
+  dwell: durationSchema
+    .optional()
+    .meta({ description: "Recorded time from the attacker's first access to eviction (omit when the record does not give it)." }),
   source: recordUrlSchema.meta({ description: 'The public source of the recorded dwell and reach.' }),
-  attacks: z.array(z.string().min(1)).min(1).meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
+  attacks: z
+    .array(z.string().min(1))
+    .min(1)
+    .meta({ description: 'Attacks that replay the incident as recorded (others are views or variants).' }),
 });
 
 // ── nodes ────────────────────────────────────────────────────────────────────────────────────────
@@ -141,16 +167,28 @@ const resourceSchema = z.strictObject({
   sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default internal.' }),
   records: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   environment: environmentSchema.optional(),
-  egress: z.boolean().optional().meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
-  record: resourceRecordSchema.optional().meta({ description: 'Incident replays: whether the public record says this resource was reached (confirmed, denied or potential), with the source.' }),
+  egress: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
+  record: resourceRecordSchema
+    .optional()
+    .meta({
+      description:
+        'Incident replays: whether the public record says this resource was reached (confirmed, denied or potential), with the source.',
+    }),
   exposure: exposureSchema,
   provenance: provenanceSchema,
 });
 /** Real credential timestamps (docs/import.md "Timestamp rules"); the date-times need the scenario's `asOf`. */
 const credentialTimesShape = {
   createdAt: dateTimeSchema.optional().meta({ description: 'When the credential was issued (not after asOf).' }),
-  lastRotatedAt: dateTimeSchema.optional().meta({ description: 'When its value last changed (not after asOf); phase of persistent rotation.' }),
-  lastUsedAt: dateTimeSchema.optional().meta({ description: 'Last authentication (not after asOf); older than staleAfter = stale.' }),
+  lastRotatedAt: dateTimeSchema
+    .optional()
+    .meta({ description: 'When its value last changed (not after asOf); phase of persistent rotation.' }),
+  lastUsedAt: dateTimeSchema
+    .optional()
+    .meta({ description: 'Last authentication (not after asOf); older than staleAfter = stale.' }),
   expiresAt: dateTimeSchema.optional().meta({ description: 'Hard expiry: ends every version.' }),
   nativeTtl: durationSchema.optional().meta({ description: "The issuer's own token lifetime (1h for an STS session)." }),
 };
@@ -184,7 +222,10 @@ const actionStepSchema = z.strictObject({
 const exchangeStepSchema = z.strictObject({
   exchange: z
     .strictObject({ from: idSchema, to: idSchema })
-    .meta({ description: 'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.' }),
+    .meta({
+      description:
+        'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.',
+    }),
 });
 const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
   error: 'must be a step {target, action, via?, credential?} or an exchange {exchange: {from, to}}',
@@ -208,7 +249,11 @@ export const taskSchema = z
 
 // ── attacks ──────────────────────────────────────────────────────────────────────────────────────
 const attackBase = {
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be letters, digits and . _ + -' }).max(100).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be letters, digits and . _ + -' })
+    .max(100)
+    .optional(),
   hopDelay: distributionSchema.optional(),
   maxHops: z.number().int().min(1).max(1_000_000).optional(),
 };
@@ -265,20 +310,38 @@ const policyShape = {
   kind: z.enum(POLICY_KINDS),
   rotation: durationOrNeverSchema.optional(),
   ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
-  scope: z.enum(SCOPES).optional().meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
-  callChain: z.enum(CALL_CHAINS).optional().meta({ description: "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own." }),
+  scope: z
+    .enum(SCOPES)
+    .optional()
+    .meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
+  callChain: z
+    .enum(CALL_CHAINS)
+    .optional()
+    .meta({
+      description:
+        "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own.",
+    }),
   approval: z
     .strictObject({
       actions: z.array(z.enum(ACTIONS)).min(1).meta({ description: 'The gated actions (e.g. [write, admin]).' }),
-      refuse: probabilitySchema.meta({ description: 'Probability that a gated attacker request is refused (approval fatigue keeps it below 1).' }),
-      wait: distributionSchema.optional().meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
+      refuse: probabilitySchema.meta({
+        description: 'Probability that a gated attacker request is refused (approval fatigue keeps it below 1).',
+      }),
+      wait: distributionSchema
+        .optional()
+        .meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
     })
     .optional()
-    .meta({ description: 'Human approval: gated attacker requests are refused with probability refuse; benign tasks wait for approval.' }),
+    .meta({
+      description: 'Human approval: gated attacker requests are refused with probability refuse; benign tasks wait for approval.',
+    }),
   revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
   reevaluate: z.enum(REEVALUATE_MODES).optional(),
   bindToWorkload: z.boolean().optional(),
-  forbidCreation: z.boolean().optional().meta({ description: 'Forbid attacker-created material through issues edges (default false).' }),
+  forbidCreation: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Forbid attacker-created material through issues edges (default false).' }),
   detection: z
     .strictObject({
       probability: probabilitySchema.optional(),
@@ -290,18 +353,33 @@ const policyShape = {
   revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
   issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
   exceptions: z.array(exceptionSchema).optional(),
-  staleAfter: durationSchema.optional().meta({ description: 'A credential unused for longer is stale (default: the scenario\'s).' }),
+  staleAfter: durationSchema
+    .optional()
+    .meta({ description: "A credential unused for longer is stale (default: the scenario's)." }),
 };
-const exceptionsOnlyOnHybrid = (policy: { kind?: string | undefined; exceptions?: unknown[] | undefined }, ctx: z.RefinementCtx): void => {
+const exceptionsOnlyOnHybrid = (
+  policy: { kind?: string | undefined; exceptions?: unknown[] | undefined },
+  ctx: z.RefinementCtx,
+): void => {
   if (policy.exceptions !== undefined && policy.exceptions.length > 0 && policy.kind !== 'hybrid') {
-    ctx.addIssue({ code: 'custom', message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`, path: ['exceptions'], input: policy.exceptions });
+    ctx.addIssue({
+      code: 'custom',
+      message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`,
+      path: ['exceptions'],
+      input: policy.exceptions,
+    });
   }
 };
 const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | undefined }, ctx: z.RefinementCtx): void => {
   if (policy.kind === undefined || policy.scope === undefined) return;
   const allowed: readonly string[] = policy.kind === 'persistent' ? STANDING_SCOPES : TOKEN_SCOPES;
   if (!allowed.includes(policy.scope)) {
-    ctx.addIssue({ code: 'custom', message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`, path: ['scope'], input: policy.scope });
+    ctx.addIssue({
+      code: 'custom',
+      message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`,
+      path: ['scope'],
+      input: policy.scope,
+    });
   }
 };
 /** A full policy object (also the content of a preset file). */
@@ -328,25 +406,52 @@ const policyNameSchema = z.string().regex(/^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$
 /** The whole scenario file. */
 export const scenarioInputSchema = z.strictObject({
   $schema: z.string().optional().meta({ description: 'Editor hint; ignored.' }),
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lowercase letters, digits and . _ -' }).max(100),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lowercase letters, digits and . _ -' })
+    .max(100),
   description: z.string().max(10_000).optional(),
   references: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).optional(),
-  frameworks: z.strictObject(Object.fromEntries(FRAMEWORK_KEYS.map((key) => [key, z.array(z.string().min(1)).optional()])) as Record<(typeof FRAMEWORK_KEYS)[number], z.ZodOptional<z.ZodArray<z.ZodString>>>).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional().meta({ description: 'Default 1.' }),
+  frameworks: z
+    .strictObject(
+      Object.fromEntries(FRAMEWORK_KEYS.map((key) => [key, z.array(z.string().min(1)).optional()])) as Record<
+        (typeof FRAMEWORK_KEYS)[number],
+        z.ZodOptional<z.ZodArray<z.ZodString>>
+      >,
+    )
+    .optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional()
+    .meta({ description: 'Default 1.' }),
   trials: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'Default 100.' }),
   horizon: durationSchema.optional().meta({ description: 'Simulated time span (default 30d).' }),
   rotation: durationOrNeverSchema.optional().meta({ description: 'Default rotation of standing secrets (default never).' }),
-  asOf: dateTimeSchema.optional().meta({ description: 'The instant simulated time 0 stands for (needed by credential timestamps).' }),
+  asOf: dateTimeSchema
+    .optional()
+    .meta({ description: 'The instant simulated time 0 stands for (needed by credential timestamps).' }),
   staleAfter: durationSchema.optional().meta({ description: 'A credential unused for longer is stale (default 90d).' }),
-  record: scenarioRecordSchema.optional().meta({ description: 'Incident replays: recorded dwell and the attacks that replay the record.' }),
+  record: scenarioRecordSchema
+    .optional()
+    .meta({ description: 'Incident replays: recorded dwell and the attacks that replay the record.' }),
   sensitivityWeights: z
-    .strictObject(Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<(typeof SENSITIVITIES)[number], z.ZodOptional<z.ZodNumber>>)
+    .strictObject(
+      Object.fromEntries(SENSITIVITIES.map((s) => [s, z.number().min(0).max(1e9).optional()])) as Record<
+        (typeof SENSITIVITIES)[number],
+        z.ZodOptional<z.ZodNumber>
+      >,
+    )
     .optional(),
   nodes: z.array(nodeSchema).min(1),
   edges: z.array(edgeSchema).optional(),
   workload: z.array(taskSchema).optional(),
   attacks: z.array(attackSchema).min(1),
-  policies: z.record(policyNameSchema, policyEntrySchema).refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy' }),
+  policies: z
+    .record(policyNameSchema, policyEntrySchema)
+    .refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy' }),
 });
 
 export type ScenarioInput = z.output<typeof scenarioInputSchema>;

@@ -19,7 +19,8 @@ export const TIMESTAMP_KEYS = ['createdAt', 'lastRotatedAt', 'lastUsedAt', 'expi
 /** Those that record the past and so cannot lie after `asOf`. */
 const PAST_KEYS: ReadonlySet<string> = new Set(['createdAt', 'lastRotatedAt', 'lastUsedAt']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 const dateOf = (value: unknown): number | null => (dateTimeSchema.safeParse(value).success ? Date.parse(value as string) : null);
 
 /** Every timestamp problem in a scenario document. */
@@ -36,15 +37,24 @@ export function checkTimestamps(data: unknown): TimestampIssue[] {
       const time = dateOf(value);
       if (time === null) continue;
       if (asOfRaw === undefined) {
-        issues.push({ path: ['nodes', index, key], message: `credential ${id}: ${key} needs the scenario's asOf (the instant simulated time 0 stands for)` });
+        issues.push({
+          path: ['nodes', index, key],
+          message: `credential ${id}: ${key} needs the scenario's asOf (the instant simulated time 0 stands for)`,
+        });
       } else if (asOf !== null && typeof asOfRaw === 'string' && PAST_KEYS.has(key) && time > asOf) {
-        issues.push({ path: ['nodes', index, key], message: `credential ${id}: ${key} ${String(value)} is after asOf ${asOfRaw}` });
+        issues.push({
+          path: ['nodes', index, key],
+          message: `credential ${id}: ${key} ${String(value)} is after asOf ${asOfRaw}`,
+        });
       }
     }
     const created = dateOf(node['createdAt']);
     const rotated = dateOf(node['lastRotatedAt']);
     if (created !== null && rotated !== null && rotated < created) {
-      issues.push({ path: ['nodes', index, 'lastRotatedAt'], message: `credential ${id}: lastRotatedAt ${String(node['lastRotatedAt'])} is before createdAt ${String(node['createdAt'])}` });
+      issues.push({
+        path: ['nodes', index, 'lastRotatedAt'],
+        message: `credential ${id}: lastRotatedAt ${String(node['lastRotatedAt'])} is before createdAt ${String(node['createdAt'])}`,
+      });
     }
   });
   return issues;

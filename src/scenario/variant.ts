@@ -38,9 +38,14 @@ export function paramWithoutEffect(kind: PolicyKind, param: string): string | nu
 }
 
 /** The policy's input object with any preset expanded (the loader's merge); a copy the caller may change. */
-function policyObject(entry: unknown, spec: VariantSpec, parsed: ParsedDocument, presetDirs: readonly URL[]): Record<string, unknown> {
+function policyObject(
+  entry: unknown,
+  spec: VariantSpec,
+  parsed: ParsedDocument,
+  presetDirs: readonly URL[],
+): Record<string, unknown> {
   if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'preset' in entry)) {
-    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : (entry);
+    const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : entry;
     const loaded = loadPreset(String(preset), presetDirOf(String(preset), presetDirs) ?? PRESETS_DIR);
     if ('issues' in loaded) throw new ScenarioError(loaded.issues.map((i) => withCause(i, spec)));
     return structuredClone(mergePreset(loaded.raw, overrides));
@@ -69,10 +74,13 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
       else node = node[index];
       continue;
     }
-    if (typeof node !== 'object' || node === null) throw new UsageError(`--param ${spec.param}: ${where} of policy "${spec.policy}" is not an object`);
+    if (typeof node !== 'object' || node === null)
+      throw new UsageError(`--param ${spec.param}: ${where} of policy "${spec.policy}" is not an object`);
     const map = node as Record<string, unknown>;
     if (/^\d+$/.test(key)) {
-      throw new UsageError(`--param ${spec.param}: ${where === '' ? 'the policy' : where} is not a list in policy "${spec.policy}"`);
+      throw new UsageError(
+        `--param ${spec.param}: ${where === '' ? 'the policy' : where} is not a list in policy "${spec.policy}"`,
+      );
     }
     if (last) map[key] = value;
     else {
@@ -94,7 +102,12 @@ function withCause(issue: ScenarioIssue, spec: VariantSpec): ScenarioIssue {
  * `presetDirs` the preset folders the file sees (presetDirsFor).
  * Throws ScenarioError (issues in the user's file) or UsageError.
  */
-export function buildVariant(parsed: ParsedDocument, sha256: string, spec: VariantSpec, presetDirs: readonly URL[] = [PRESETS_DIR]): Scenario {
+export function buildVariant(
+  parsed: ParsedDocument,
+  sha256: string,
+  spec: VariantSpec,
+  presetDirs: readonly URL[] = [PRESETS_DIR],
+): Scenario {
   const document = parsed.data as Record<string, unknown>;
   const policies = document['policies'] as Record<string, unknown>;
   const object = policyObject(policies[spec.policy], spec, parsed, presetDirs);

@@ -196,7 +196,12 @@ export class Broker {
     this.keys = new KeyRing(signingKey, { overlapMs: 0 });
     this.verifier = new TokenVerifier({ issuer: this.issuer, keys: this.keys, revocations: this.revocations, now: options.now });
     const workloadKeys = new KeyRing(createSigningKey('workload-1'), { overlapMs: 0 });
-    this.workloadVerifier = new TokenVerifier({ issuer: this.workloadIssuer, keys: workloadKeys, revocations: new RevocationList(), now: options.now });
+    this.workloadVerifier = new TokenVerifier({
+      issuer: this.workloadIssuer,
+      keys: workloadKeys,
+      revocations: new RevocationList(),
+      now: options.now,
+    });
     const scenario = options.scenario;
     this.nodes = new Set(scenario.nodes.map((n) => n.id));
     // B3: which index decides depends on the policy's scope.
@@ -211,15 +216,29 @@ export class Broker {
       if (node.identity === 'workload') {
         // B1: the workload token, bound to the agent's own key.
         const claims: TokenClaims = {
-          iss: this.workloadIssuer, sub: subject, aud: [this.issuer], scope: '', iat: nowS, nbf: nowS,
-          exp: nowS + WORKLOAD_TOKEN_TTL_S, jti: `wl.${node.id}`, cnf: { jkt: jwkThumbprint(dpopKey.publicKey) },
+          iss: this.workloadIssuer,
+          sub: subject,
+          aud: [this.issuer],
+          scope: '',
+          iat: nowS,
+          nbf: nowS,
+          exp: nowS + WORKLOAD_TOKEN_TTL_S,
+          jti: `wl.${node.id}`,
+          cnf: { jkt: jwkThumbprint(dpopKey.publicKey) },
         };
         workloadToken = workloadEncoder.encode(workloadKeys.current, claims);
       } else {
         const secret = randomBytes(24).toString('base64url');
         this.clients.set(node.id, { agent: node.id, secret, secretHash: sha256(secret) });
       }
-      this.agents.set(node.id, { id: node.id, environment: node.environment, identity: node.identity, subject, dpopKey, workloadToken });
+      this.agents.set(node.id, {
+        id: node.id,
+        environment: node.environment,
+        identity: node.identity,
+        subject,
+        dpopKey,
+        workloadToken,
+      });
       this.bySubject.set(subject, node.id);
     }
     const introspectorSecret = randomBytes(24).toString('base64url');
@@ -283,10 +302,24 @@ export class Broker {
       const scope = scopeOf(pairs).scope;
       const dpop_jwk = a.dpopKey.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
       if (a.workloadToken !== null) {
-        return { agent: a.id, grant: 'token_exchange' as const, scope, subject_token: a.workloadToken, subject_token_type: TOKEN_TYPE_JWT, dpop_jwk };
+        return {
+          agent: a.id,
+          grant: 'token_exchange' as const,
+          scope,
+          subject_token: a.workloadToken,
+          subject_token_type: TOKEN_TYPE_JWT,
+          dpop_jwk,
+        };
       }
       const client = this.clients.get(a.id)!;
-      return { agent: a.id, grant: 'client_credentials' as const, scope, client_id: a.id, client_secret: client.secret, dpop_jwk };
+      return {
+        agent: a.id,
+        grant: 'client_credentials' as const,
+        scope,
+        client_id: a.id,
+        client_secret: client.secret,
+        dpop_jwk,
+      };
     });
     return {
       issuer: this.issuer,
@@ -304,7 +337,10 @@ export class Broker {
     if (grant === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
     if (grant === GRANT_TOKEN_EXCHANGE) return this.exchange(params, auth);
     if (grant === GRANT_CLIENT_CREDENTIALS) return this.clientCredentials(params, auth);
-    throw new OAuthError('unsupported_grant_type', `grant_type ${JSON.stringify(grant)} is not supported (token exchange or client_credentials)`);
+    throw new OAuthError(
+      'unsupported_grant_type',
+      `grant_type ${JSON.stringify(grant)} is not supported (token exchange or client_credentials)`,
+    );
   }
 
   /** `POST /revoke` (RFC 7009): resolves once the revocation is durable; unknown tokens are a no-op. */
@@ -317,7 +353,8 @@ export class Broker {
     const claims = result.claims as ServedClaims;
     // RFC 7009 §2.1: an authenticated client may only revoke its own tokens; a holder without client
     // credentials (a public client) may revoke the token it presents.
-    if (client !== null && client !== claims.client_id) throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
+    if (client !== null && client !== claims.client_id)
+      throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
     const untilMs = claims.exp * 1000 + this.verifier.skewMs;
     if (this.options.journal !== undefined) await this.options.journal.append({ jti: claims.jti, untilMs });
     if (this.revocations.has(claims.jti)) return;
@@ -358,7 +395,8 @@ export class Broker {
     let secret: string;
     const bodySecret = params.single.get('client_secret');
     if (auth.authorization !== undefined) {
-      if (bodySecret !== undefined) throw new OAuthError('invalid_request', 'use one client authentication method, not Basic and client_secret both');
+      if (bodySecret !== undefined)
+        throw new OAuthError('invalid_request', 'use one client authentication method, not Basic and client_secret both');
       ({ clientId, secret } = parseBasicAuth(auth.authorization));
     } else if (bodySecret !== undefined) {
       const id = params.single.get('client_id');
@@ -397,7 +435,8 @@ export class Broker {
     const p = params.single;
     const subjectToken = p.get('subject_token');
     if (subjectToken === undefined) throw new OAuthError('invalid_request', 'subject_token is required');
-    if (p.get('subject_token_type') !== TOKEN_TYPE_JWT) throw new OAuthError('invalid_request', `subject_token_type must be ${TOKEN_TYPE_JWT}`);
+    if (p.get('subject_token_type') !== TOKEN_TYPE_JWT)
+      throw new OAuthError('invalid_request', `subject_token_type must be ${TOKEN_TYPE_JWT}`);
     const requested = p.get('requested_token_type');
     if (requested !== undefined && requested !== TOKEN_TYPE_ACCESS && requested !== TOKEN_TYPE_JWT) {
       throw new OAuthError('invalid_request', `requested_token_type must be ${TOKEN_TYPE_ACCESS}`);
@@ -406,13 +445,15 @@ export class Broker {
     const actorToken = p.get('actor_token');
     let actor: string | undefined;
     if (actorToken !== undefined) {
-      if (p.get('actor_token_type') !== TOKEN_TYPE_JWT) throw new OAuthError('invalid_request', `actor_token_type must be ${TOKEN_TYPE_JWT}`);
+      if (p.get('actor_token_type') !== TOKEN_TYPE_JWT)
+        throw new OAuthError('invalid_request', `actor_token_type must be ${TOKEN_TYPE_JWT}`);
       actor = this.agents.get(this.workloadSubject(actorToken, 'actor_token').agent)!.subject;
     } else if (p.has('actor_token_type')) {
       throw new OAuthError('invalid_request', 'actor_token_type without actor_token');
     }
     const client = this.authenticateClient(params, auth);
-    if (client !== null && client !== subject.agent) throw new OAuthError('unauthorized_client', `client ${client} may not exchange ${subject.agent}'s token`);
+    if (client !== null && client !== subject.agent)
+      throw new OAuthError('unauthorized_client', `client ${client} may not exchange ${subject.agent}'s token`);
     const pairs = this.requestedPairs(subject.agent, params);
     const jkt = this.binding(auth, subject.jkt);
     const response = this.mint(subject.agent, pairs, jkt, actor);
@@ -421,7 +462,8 @@ export class Broker {
 
   private clientCredentials(params: FormParams, auth: RequestAuth): TokenResponse {
     const client = this.authenticateClient(params, auth);
-    if (client === null) throw new OAuthError('invalid_client', 'client_credentials requires client authentication (Basic or client_secret)');
+    if (client === null)
+      throw new OAuthError('invalid_client', 'client_credentials requires client authentication (Basic or client_secret)');
     const agent = this.clients.get(client)!.agent;
     if (agent === null) throw new OAuthError('unauthorized_client', `client ${client} may not use client_credentials`);
     const pairs = this.requestedPairs(agent, params);
@@ -431,11 +473,13 @@ export class Broker {
   /** B5: the thumbprint to bind to, or undefined; throws when the policy needs a proof and none is valid. */
   private binding(auth: RequestAuth, subjectJkt: string | undefined): string | undefined {
     if (auth.dpop === undefined) {
-      if (this.policy.bindToWorkload) throw new OAuthError('invalid_dpop_proof', `policy ${this.policy.name} binds tokens to the workload: send a DPoP proof`);
+      if (this.policy.bindToWorkload)
+        throw new OAuthError('invalid_dpop_proof', `policy ${this.policy.name} binds tokens to the workload: send a DPoP proof`);
       return undefined;
     }
     const { jkt } = this.dpop.verify(auth.dpop, 'POST', this.tokenUrl, this.options.now());
-    if (subjectJkt !== undefined && jkt !== subjectJkt) throw new OAuthError('invalid_grant', 'the subject token is bound to another key than the DPoP proof\'s');
+    if (subjectJkt !== undefined && jkt !== subjectJkt)
+      throw new OAuthError('invalid_grant', "the subject token is bound to another key than the DPoP proof's");
     return jkt;
   }
 
@@ -453,7 +497,8 @@ export class Broker {
   private requestedPairs(agent: string, params: FormParams): ScopePair[] {
     const audiences = new Set<string>(params.multi.get('audience') ?? []);
     for (const resource of params.multi.get('resource') ?? []) {
-      if (!resource.startsWith(RESOURCE_PREFIX)) throw new OAuthError('invalid_target', `resource ${JSON.stringify(resource)} is not urn:blastlab:<target>`);
+      if (!resource.startsWith(RESOURCE_PREFIX))
+        throw new OAuthError('invalid_target', `resource ${JSON.stringify(resource)} is not urn:blastlab:<target>`);
       audiences.add(resource.slice(RESOURCE_PREFIX.length));
     }
     for (const target of audiences) {
@@ -463,7 +508,11 @@ export class Broker {
     let pairs: ScopePair[];
     if (scope === undefined) {
       pairs = this.allowedPairs(agent, audiences.size === 0 ? null : audiences);
-      if (pairs.length === 0) throw new OAuthError('invalid_scope', `${agent} has nothing the policy allows${audiences.size === 0 ? '' : ' on the requested audience'}`);
+      if (pairs.length === 0)
+        throw new OAuthError(
+          'invalid_scope',
+          `${agent} has nothing the policy allows${audiences.size === 0 ? '' : ' on the requested audience'}`,
+        );
     } else {
       pairs = [];
       for (const item of scope.split(' ')) {
@@ -471,13 +520,15 @@ export class Broker {
         const colon = item.indexOf(':');
         const action = item.slice(0, colon) as Action;
         const target = item.slice(colon + 1);
-        if (colon < 0 || !ACTIONS.includes(action) || target === '') throw new OAuthError('invalid_scope', `scope item ${JSON.stringify(item)} is not action:target (read, write or admin)`);
+        if (colon < 0 || !ACTIONS.includes(action) || target === '')
+          throw new OAuthError('invalid_scope', `scope item ${JSON.stringify(item)} is not action:target (read, write or admin)`);
         if (!this.nodes.has(target)) throw new OAuthError('invalid_scope', `scope item ${JSON.stringify(item)}: unknown target`);
         pairs.push({ target, action });
       }
       if (pairs.length === 0) throw new OAuthError('invalid_scope', 'scope is empty');
       for (const target of audiences) {
-        if (!pairs.some((p) => p.target === target)) throw new OAuthError('invalid_target', `audience ${JSON.stringify(target)} is not covered by the requested scope`);
+        if (!pairs.some((p) => p.target === target))
+          throw new OAuthError('invalid_target', `audience ${JSON.stringify(target)} is not covered by the requested scope`);
       }
     }
     if (this.policy.scope === 'step' && scopeOf(pairs).scope.includes(' ')) {
@@ -495,7 +546,17 @@ export class Broker {
     const exp = iat + this.ttlS;
     this.counter++;
     const info = this.agents.get(agent)!;
-    const base = { iss: this.issuer, sub: info.subject, aud, scope, iat, nbf: iat, exp, jti: `${this.jtiPrefix}.${this.counter.toString(36)}`, client_id: agent };
+    const base = {
+      iss: this.issuer,
+      sub: info.subject,
+      aud,
+      scope,
+      iat,
+      nbf: iat,
+      exp,
+      jti: `${this.jtiPrefix}.${this.counter.toString(36)}`,
+      client_id: agent,
+    };
     let claims: ServedClaims = jkt === undefined ? base : { ...base, cnf: { jkt } };
     if (actor !== undefined) claims = { ...claims, act: { sub: actor } };
     const token = this.encoder.encode(this.keys.current, claims);

@@ -42,7 +42,8 @@ function parseSegment(segment: string, what: string): Record<string, unknown> {
 /** RFC 7638 members of a public JWK in lexicographic order, or undefined when it is not a supported key. */
 function canonicalJwk(jwk: Record<string, unknown>, alg: string): string | undefined {
   const str = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(v);
-  if (alg === 'EdDSA' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && str(jwk.x)) return `{"crv":"Ed25519","kty":"OKP","x":"${jwk.x}"}`;
+  if (alg === 'EdDSA' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && str(jwk.x))
+    return `{"crv":"Ed25519","kty":"OKP","x":"${jwk.x}"}`;
   if (alg === 'ES256' && jwk.kty === 'EC' && jwk.crv === 'P-256' && str(jwk.x) && str(jwk.y)) {
     return `{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`;
   }
@@ -71,7 +72,7 @@ export class DpopVerifier {
       try {
         key = createPublicKey({ key: JSON.parse(canonical) as JsonWebKey, format: 'jwk' });
       } catch {
-        throw bad('the proof\'s jwk is not a valid public key');
+        throw bad("the proof's jwk is not a valid public key");
       }
       if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
       this.keys.set(canonical, key);
@@ -96,20 +97,23 @@ export class DpopVerifier {
     const [h = '', p = '', s = ''] = proof.split('.');
     // 2. header
     const header = parseSegment(h, 'header');
-    if (header.typ !== 'dpop+jwt') throw bad('the proof\'s typ must be dpop+jwt');
+    if (header.typ !== 'dpop+jwt') throw bad("the proof's typ must be dpop+jwt");
     const alg = header.alg;
     if (alg !== 'EdDSA' && alg !== 'ES256') throw bad(`unsupported proof alg ${JSON.stringify(alg)} (EdDSA or ES256)`);
     const jwk = header.jwk;
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw bad('the proof has no jwk header');
-    if ('d' in jwk) throw bad('the proof\'s jwk contains a private key');
+    if ('d' in jwk) throw bad("the proof's jwk contains a private key");
     const canonical = canonicalJwk(jwk as Record<string, unknown>, alg);
     if (canonical === undefined) throw bad(`the proof's jwk is not an ${alg === 'EdDSA' ? 'Ed25519' : 'P-256'} public key`);
     // 3. signature
     const key = this.keyOf(canonical);
     const input = Buffer.from(`${h}.${p}`, 'latin1');
     const signature = Buffer.from(s, 'base64url');
-    const ok = alg === 'EdDSA' ? verify(null, input, key, signature) : verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    if (!ok) throw bad('the proof\'s signature does not verify');
+    const ok =
+      alg === 'EdDSA'
+        ? verify(null, input, key, signature)
+        : verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    if (!ok) throw bad("the proof's signature does not verify");
     // 4. claims
     const claims = parseSegment(p, 'claims');
     const jti = claims.jti;
@@ -118,7 +122,8 @@ export class DpopVerifier {
     if (typeof claims.htu !== 'string' || stripQuery(claims.htu) !== url) throw bad(`the proof's htu must be ${url}`);
     const iat = claims.iat;
     if (typeof iat !== 'number' || !Number.isFinite(iat)) throw bad('the proof needs a numeric iat');
-    if (Math.abs(iat * 1000 - nowMs) > this.windowMs) throw bad(`the proof's iat is more than ${this.windowMs / 1000} s from the server's clock`);
+    if (Math.abs(iat * 1000 - nowMs) > this.windowMs)
+      throw bad(`the proof's iat is more than ${this.windowMs / 1000} s from the server's clock`);
     // 5. replay: remembered past the last instant at which the proof's iat is still acceptable
     if (this.seen.has(jti)) throw bad('the proof was already used (replayed jti)');
     this.seen.set(jti, nowMs + 2 * this.windowMs);

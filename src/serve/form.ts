@@ -24,8 +24,8 @@ function decode(text: string): string {
 
 /** Parses a form body; `repeatable` names may appear several times. Throws OAuthError(invalid_request). */
 export function parseForm(body: string, repeatable: ReadonlySet<string> = new Set()): FormParams {
-   
-  if (/[^\x20-\x7e]/.test(body)) throw new OAuthError('invalid_request', 'the form body must be printable ASCII (percent-encode the rest)');
+  if (/[^\x20-\x7e]/.test(body))
+    throw new OAuthError('invalid_request', 'the form body must be printable ASCII (percent-encode the rest)');
   const single = new Map<string, string>();
   const multi = new Map<string, string[]>();
   const seen = new Set<string>();

@@ -55,7 +55,8 @@ function readBody(req: IncomingMessage): Promise<string> {
     return Promise.reject(new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded'));
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return Promise.reject(new OAuthError('invalid_request', `body larger than ${MAX_BODY_BYTES} bytes`, 413));
+  if (declared > MAX_BODY_BYTES)
+    return Promise.reject(new OAuthError('invalid_request', `body larger than ${MAX_BODY_BYTES} bytes`, 413));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -114,7 +115,12 @@ export async function startServer(
           return send(res, 200, b.demoCredentials(), NO_STORE);
         case 'token': {
           const params = parseForm(await readBody(req), REPEATABLE);
-          return send(res, 200, b.token(params, { authorization: header(req, 'authorization'), dpop: header(req, 'dpop') }), NO_STORE);
+          return send(
+            res,
+            200,
+            b.token(params, { authorization: header(req, 'authorization'), dpop: header(req, 'dpop') }),
+            NO_STORE,
+          );
         }
         case 'revoke': {
           const params = parseForm(await readBody(req), REPEATABLE);

@@ -39,7 +39,9 @@ export function choosePolicy(scenario: Scenario, name: string | undefined): Poli
   if (name !== undefined) {
     const policy = scenario.policies.find((p) => p.name === name);
     if (policy === undefined) {
-      throw new UsageError(`serve: scenario ${scenario.name} has no policy "${name}" (it has ${scenario.policies.map((p) => p.name).join(', ')})`);
+      throw new UsageError(
+        `serve: scenario ${scenario.name} has no policy "${name}" (it has ${scenario.policies.map((p) => p.name).join(', ')})`,
+      );
     }
     return policy;
   }
@@ -58,7 +60,8 @@ export function loadOrCreateKey(file: string): SigningKey {
   } catch (error) {
     throw new UsageError(`serve: ${file}: not a PEM private key (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new UsageError(`serve: ${file}: expected an Ed25519 key (got ${privateKey.asymmetricKeyType ?? 'unknown'})`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new UsageError(`serve: ${file}: expected an Ed25519 key (got ${privateKey.asymmetricKeyType ?? 'unknown'})`);
   const publicKey = createPublicKey(privateKey);
   // The kid follows the key, so a restarted server names its key as before.
   const kid = `bl-${createHash('sha256').update(jwkThumbprint(publicKey)).digest('base64url').slice(0, 10)}`;
@@ -84,7 +87,11 @@ export async function startBroker(options: StartOptions): Promise<StartedBroker>
           ...(signingKey === undefined ? {} : { signingKey }),
           ...(journal === undefined ? {} : { journal }),
         }),
-      { host: options.host ?? '127.0.0.1', port: options.port ?? 0, ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }) },
+      {
+        host: options.host ?? '127.0.0.1',
+        port: options.port ?? 0,
+        ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
+      },
     );
     return {
       ...running,

@@ -100,7 +100,10 @@ export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: 
   if (Number.isFinite(replicates)) {
     const replicate = trialIndex % replicates;
     const policy = model.scenario.policies[policyIndex]!;
-    return { key: `${policyIndex}|r${replicate}`, seed: deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate) };
+    return {
+      key: `${policyIndex}|r${replicate}`,
+      seed: deriveSeed(model.scenario.seed, model.scenario.name, policy.name, 'workload-replicate', replicate),
+    };
   }
   return { key: `${policyIndex}|${trialIndex}`, seed: costSeedOf(model, policyIndex, trialIndex) };
 }
@@ -163,7 +166,14 @@ export interface TrialObservers {
   readonly riskOnly?: boolean;
 }
 
-const NO_COST: CostMetrics = { tokens_issued: 0, peak_issuance_per_s: 0, issuance_wait_p95_ms: 0, tasks_total: 0, tasks_failed: 0, reauthorizations: 0 };
+const NO_COST: CostMetrics = {
+  tokens_issued: 0,
+  peak_issuance_per_s: 0,
+  issuance_wait_p95_ms: 0,
+  tasks_total: 0,
+  tasks_failed: 0,
+  reauthorizations: 0,
+};
 
 /** Runs one trial, counting engine events; observers see every attacker step and every minted token. */
 export function runTrialDetailed(

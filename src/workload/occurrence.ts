@@ -103,7 +103,12 @@ function buildPlan(model: CompiledModel, policy: Policy, modes: CredentialModes,
       const cred = credOf(step.credential);
       const durationMs = Math.floor(((i + 1) * task.durationMs) / n) - Math.floor((i * task.durationMs) / n);
       const managed = modes.ephemeral[cred] === 1;
-      return { step: i, durationMs, creds: managed ? [cred] : [], actors: managed ? [model.indexOf.get(step.via ?? agent)!] : [] };
+      return {
+        step: i,
+        durationMs,
+        creds: managed ? [cred] : [],
+        actors: managed ? [model.indexOf.get(step.via ?? agent)!] : [],
+      };
     });
   }
   const creds: number[] = [];
@@ -220,10 +225,16 @@ export function simulateOccurrence(
     if (stepEnd !== undefined && policy.revokeOn.completion) deadAt = Math.min(deadAt, stepEnd);
     if (revokeAtEnd) deadAt = Math.min(deadAt, end);
     issuances.push({
-      cred: token.cred, actor: token.actor, principal: agent, task: taskIndex, step: token.step,
-      mintAt: token.mintAt, expiresAt: token.mintAt + ttl, deadAt, reauth: token.reauth,
+      cred: token.cred,
+      actor: token.actor,
+      principal: agent,
+      task: taskIndex,
+      step: token.step,
+      mintAt: token.mintAt,
+      expiresAt: token.mintAt + ttl,
+      deadAt,
+      reauth: token.reauth,
     });
   }
   return { task: taskIndex, k, start, end, status, issuances, waits: ownWaits, reauthorizations };
 }
-

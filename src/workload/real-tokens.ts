@@ -60,7 +60,9 @@ export class RealTokenSink {
     this.counts.minted++;
     const check = this.issuer.verifier.verify(minted.token, { target: first.target, action: first.action, presentedJkt: jkt });
     if (!check.ok) {
-      throw new SimulationInvariantError(`real tokens: a freshly minted token failed verification (${check.failure}: ${check.reason})`);
+      throw new SimulationInvariantError(
+        `real tokens: a freshly minted token failed verification (${check.failure}: ${check.reason})`,
+      );
     }
     this.counts.verified++;
   }
@@ -75,8 +77,14 @@ export class RealTokenSink {
     for (let cred = 0; cred < model.nodeCount; cred++) {
       if (model.grants.off[cred + 1]! === model.grants.off[cred]!) continue;
       const pairs = this.scopeOf({ cred, task: -1, step: -1 } as Issuance, true);
-      const minted = this.issuer.mint({ subject: this.issuer.subjectOf('x'.repeat(64), 'default'), pairs, ttlMs: 1000, bindTo: 'x'.repeat(43) });
-      if (minted.token.length > MAX_TOKEN_LENGTH) out.push({ credential: cred, items: pairs.length, length: minted.token.length });
+      const minted = this.issuer.mint({
+        subject: this.issuer.subjectOf('x'.repeat(64), 'default'),
+        pairs,
+        ttlMs: 1000,
+        bindTo: 'x'.repeat(43),
+      });
+      if (minted.token.length > MAX_TOKEN_LENGTH)
+        out.push({ credential: cred, items: pairs.length, length: minted.token.length });
     }
     return out;
   }

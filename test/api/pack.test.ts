@@ -19,7 +19,10 @@ describe('the packed package', () => {
   beforeAll(() => {
     build();
     project = tempDir('blastlab-pack-');
-    const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const tarball = (JSON.parse(out) as { filename: string }[])[0]!.filename;
     const modules = join(project, 'node_modules');
     mkdirSync(join(modules, 'blastlab'), { recursive: true });
@@ -32,7 +35,14 @@ describe('the packed package', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: '.' },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: true,
+          outDir: '.',
+        },
         files: ['simulate.ts'],
       }),
     );
@@ -40,7 +50,10 @@ describe('the packed package', () => {
   }, 120_000);
 
   it('should type-check and run the documented example with the packed types and code', () => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     const stdout = execFileSync(process.execPath, ['simulate.js'], { cwd: project, encoding: 'utf8' });
     expect(stdout).toMatch(/^persistent: blast radius [\d.]+ \[[\d.]+, [\d.]+\], tokens 0\n/);
     expect(stdout).toMatch(/\nephemeral-5m: blast radius [\d.]+ /);

@@ -15,18 +15,35 @@ afterAll(removeTempDirs);
 describe('simulate', () => {
   it('should return the numbers of summary.csv and comparison.csv by name, without writing files', async () => {
     const result = await simulate(FILE, { trials: 6 });
-    const run = await runScenarios([loadScenarioFile(FILE)], { out: join(tempDir(), 'o'), trials: 6, workers: 1, workerFile: WORKER });
+    const run = await runScenarios([loadScenarioFile(FILE)], {
+      out: join(tempDir(), 'o'),
+      trials: 6,
+      workers: 1,
+      workerFile: WORKER,
+    });
     expect(result.summary).toEqual(run.summary);
     expect(result.policies).toEqual(['persistent', 'ephemeral-5m', 'hybrid']);
     expect(result.baseline).toBe('persistent');
     const attack = result.attacks[0]!;
     const row = run.summary.find((r) => r.policy === 'hybrid' && r.attack === attack && r.metric === 'blast_radius')!;
     expect(result.metrics('hybrid', attack).blast_radius).toEqual({
-      n: row.n, mean: row.mean, stddev: row.stddev, p50: row.p50, p95: row.p95, min: row.min, max: row.max, ci95Low: row.ci95_low, ci95High: row.ci95_high,
+      n: row.n,
+      mean: row.mean,
+      stddev: row.stddev,
+      p50: row.p50,
+      p95: row.p95,
+      min: row.min,
+      max: row.max,
+      ci95Low: row.ci95_low,
+      ci95High: row.ci95_high,
     });
     expect(result.values('hybrid', attack, 'blast_radius')).toHaveLength(6);
     expect(result.comparison('persistent', attack, 'blast_radius')).toBeNull();
-    expect(result.comparison('hybrid', attack, 'blast_radius')).toMatchObject({ baseline: 'persistent', policy: 'hybrid', better: 'lower' });
+    expect(result.comparison('hybrid', attack, 'blast_radius')).toMatchObject({
+      baseline: 'persistent',
+      policy: 'hybrid',
+      better: 'lower',
+    });
     expect(['policy', 'baseline', 'no-data']).toContain(result.recommendation(attack).state);
   });
 

@@ -1,6 +1,16 @@
 /** Builders for resolved scenarios in tests: plain data with every default applied, terse to write. */
 import type {
-  Action, AgentNode, Attack, CredentialNode, Distribution, Policy, ResourceNode, Scenario, ScenarioEdge, Task, ToolNode,
+  Action,
+  AgentNode,
+  Attack,
+  CredentialNode,
+  Distribution,
+  Policy,
+  ResourceNode,
+  Scenario,
+  ScenarioEdge,
+  Task,
+  ToolNode,
 } from '../../src/domain/scenario.js';
 import { DEFAULT_SENSITIVITY_WEIGHTS } from '../../src/domain/scenario.js';
 
@@ -19,7 +29,17 @@ export function tool(id: string, extra: Partial<ToolNode> = {}): ToolNode {
 }
 export function resource(id: string, extra: Partial<ResourceNode> = {}): ResourceNode {
   const sensitivity = extra.sensitivity ?? 'internal';
-  return { kind: 'resource', id, sensitivity, weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity], records: 0, environment: 'default', exposure: 'snapshot', egress: false, ...extra };
+  return {
+    kind: 'resource',
+    id,
+    sensitivity,
+    weight: DEFAULT_SENSITIVITY_WEIGHTS[sensitivity],
+    records: 0,
+    environment: 'default',
+    exposure: 'snapshot',
+    egress: false,
+    ...extra,
+  };
 }
 export function credential(id: string, extra: Partial<CredentialNode> = {}): CredentialNode {
   return { kind: 'credential', id, type: 'secret', ephemeralCapable: true, rotationMs: null, ...extra };
@@ -43,8 +63,17 @@ let taskCounter = 0;
 export function task(agentId: string, steps: Task['steps'], extra: Partial<Task> = {}): Task {
   const index = taskCounter++;
   return {
-    id: `${agentId}#${index}`, index, agent: agentId, everyMs: HOUR, atMs: 0, durationMs: 10 * MIN,
-    timeoutMs: Number.POSITIVE_INFINITY, refreshable: true, steps, exchanges: [], ...extra,
+    id: `${agentId}#${index}`,
+    index,
+    agent: agentId,
+    everyMs: HOUR,
+    atMs: 0,
+    durationMs: 10 * MIN,
+    timeoutMs: Number.POSITIVE_INFINITY,
+    refreshable: true,
+    steps,
+    exchanges: [],
+    ...extra,
   };
 }
 export function step(target: string, action: Action, credentialId: string, via: string | null = null): Task['steps'][number] {
@@ -62,10 +91,23 @@ export function hybrid(name = 'hybrid', extra: Partial<Policy> = {}): Policy {
 }
 function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>): Policy {
   return {
-    name, kind, rotationMs: null, ttlMs: 15 * MIN, scope: 'task',
-    revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false, callChain: 'none', approval: null, forbidCreation: false,
-    detection: null, revocationLatency: { default: fixed(0), byEnvironment: {} },
-    issuer: { latency: fixed(0), availability: 1 }, exceptions: [], staleAfterMs: null, ...extra,
+    name,
+    kind,
+    rotationMs: null,
+    ttlMs: 15 * MIN,
+    scope: 'task',
+    revokeOn: { completion: false, failure: false, timeout: false },
+    reevaluate: 'none',
+    bindToWorkload: false,
+    callChain: 'none',
+    approval: null,
+    forbidCreation: false,
+    detection: null,
+    revocationLatency: { default: fixed(0), byEnvironment: {} },
+    issuer: { latency: fixed(0), availability: 1 },
+    exceptions: [],
+    staleAfterMs: null,
+    ...extra,
   };
 }
 
@@ -73,16 +115,44 @@ export function scenario(parts: Partial<Scenario> & Pick<Scenario, 'nodes' | 'at
   // Re-number tasks in list order so task ids and indices match the scenario (as the loader does).
   const workload = (parts.workload ?? []).map((t, index) => ({ ...t, index, id: `${t.agent}#${index}` }));
   return {
-    name: 'test', description: '', references: [], frameworks: {}, seed: 7, trials: 100, horizonMs: 30 * DAY,
-    sensitivityWeights: DEFAULT_SENSITIVITY_WEIGHTS, defaultRotationMs: Number.POSITIVE_INFINITY, edges: [],
-    asOf: null, staleAfterMs: 90 * DAY, credentialTimes: {}, provenance: {},
-    source: { file: 'test.yaml', sha256: '0' }, ...parts, workload,
+    name: 'test',
+    description: '',
+    references: [],
+    frameworks: {},
+    seed: 7,
+    trials: 100,
+    horizonMs: 30 * DAY,
+    sensitivityWeights: DEFAULT_SENSITIVITY_WEIGHTS,
+    defaultRotationMs: Number.POSITIVE_INFINITY,
+    edges: [],
+    asOf: null,
+    staleAfterMs: 90 * DAY,
+    credentialTimes: {},
+    provenance: {},
+    source: { file: 'test.yaml', sha256: '0' },
+    ...parts,
+    workload,
   };
 }
 
 export const attackDefaults = { hopDelay: fixed(HOUR), maxHops: Number.POSITIVE_INFINITY } as const;
-export function replay(credentialId: string, from: string, leakAtMs: number, replayDelay: Distribution, extra: Partial<Attack> = {}): Attack {
-  return { pattern: 'secret-replay', name: 'secret-replay', credential: credentialId, from, leakAtMs, replayDelay, ...attackDefaults, ...extra } as Attack;
+export function replay(
+  credentialId: string,
+  from: string,
+  leakAtMs: number,
+  replayDelay: Distribution,
+  extra: Partial<Attack> = {},
+): Attack {
+  return {
+    pattern: 'secret-replay',
+    name: 'secret-replay',
+    credential: credentialId,
+    from,
+    leakAtMs,
+    replayDelay,
+    ...attackDefaults,
+    ...extra,
+  } as Attack;
 }
 export function lateral(entry: string, atMs: number, extra: Partial<Attack> = {}): Attack {
   return { pattern: 'lateral-movement', name: 'lateral-movement', entry, atMs, ...attackDefaults, ...extra } as Attack;
@@ -90,16 +160,38 @@ export function lateral(entry: string, atMs: number, extra: Partial<Attack> = {}
 export function toolChain(agentId: string, atMs: number, extra: Partial<Attack> = {}): Attack {
   return { pattern: 'tool-chaining', name: 'tool-chaining', agent: agentId, atMs, ...attackDefaults, ...extra } as Attack;
 }
-export function drift(agentId: string, atMs: number, targets: readonly { target: string; action: Action }[], extra: Partial<Attack> = {}): Attack {
+export function drift(
+  agentId: string,
+  atMs: number,
+  targets: readonly { target: string; action: Action }[],
+  extra: Partial<Attack> = {},
+): Attack {
   return { pattern: 'intent-drift', name: 'intent-drift', agent: agentId, atMs, targets, ...attackDefaults, ...extra } as Attack;
 }
-export function orphaned(agentId: string, credentials: readonly string[], retiredAtMs: number, foundDelay: Distribution, extra: Partial<Attack> = {}): Attack {
-  return { pattern: 'orphaned-credential', name: 'orphaned-credential', agent: agentId, credentials, retiredAtMs, foundDelay, ...attackDefaults, ...extra } as Attack;
+export function orphaned(
+  agentId: string,
+  credentials: readonly string[],
+  retiredAtMs: number,
+  foundDelay: Distribution,
+  extra: Partial<Attack> = {},
+): Attack {
+  return {
+    pattern: 'orphaned-credential',
+    name: 'orphaned-credential',
+    agent: agentId,
+    credentials,
+    retiredAtMs,
+    foundDelay,
+    ...attackDefaults,
+    ...extra,
+  } as Attack;
 }
 export function massLeak(holder: string, leakAtMs: number, replayDelay: Distribution, extra: Partial<Attack> = {}): Attack {
   return { pattern: 'mass-leak', name: 'mass-leak', holder, leakAtMs, replayDelay, ...attackDefaults, ...extra } as Attack;
 }
 export const uniform = (minMs: number, maxMs: number): Distribution => ({ kind: 'uniform', minMs, maxMs });
 export const revokeOn = (...triggers: readonly ('completion' | 'failure' | 'timeout')[]): Policy['revokeOn'] => ({
-  completion: triggers.includes('completion'), failure: triggers.includes('failure'), timeout: triggers.includes('timeout'),
+  completion: triggers.includes('completion'),
+  failure: triggers.includes('failure'),
+  timeout: triggers.includes('timeout'),
 });

@@ -33,16 +33,39 @@ export function modelOf(s: Scenario): CompiledModel {
 
 /** One trial's metrics. */
 export function runOne(s: Scenario, options: RunOptions = {}): TrialMetrics {
-  return runTrial(modelOf(s), indexOf(s.policies, options.policy, 'policy'), indexOf(s.attacks, options.attack, 'attack'), options.trial ?? 0);
+  return runTrial(
+    modelOf(s),
+    indexOf(s.policies, options.policy, 'policy'),
+    indexOf(s.attacks, options.attack, 'attack'),
+    options.trial ?? 0,
+  );
 }
 
 /** One trial's trace events, with node ids resolved. */
-export function traceOne(s: Scenario, options: RunOptions = {}): { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] {
+export function traceOne(
+  s: Scenario,
+  options: RunOptions = {},
+): { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] {
   const model = modelOf(s);
-  const events: { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] = [];
-  runTrialDetailed(model, indexOf(s.policies, options.policy, 'policy'), indexOf(s.attacks, options.attack, 'attack'), options.trial ?? 0, {
-    trace: (e) => events.push({ t: e.t, kind: e.kind, cred: e.cred >= 0 ? model.ids[e.cred]! : null, target: e.target >= 0 ? model.ids[e.target]! : null, reason: e.reason, code: e.code ?? null }),
-  });
+  const events: { t: number; kind: string; cred: string | null; target: string | null; reason: string; code: string | null }[] =
+    [];
+  runTrialDetailed(
+    model,
+    indexOf(s.policies, options.policy, 'policy'),
+    indexOf(s.attacks, options.attack, 'attack'),
+    options.trial ?? 0,
+    {
+      trace: (e) =>
+        events.push({
+          t: e.t,
+          kind: e.kind,
+          cred: e.cred >= 0 ? model.ids[e.cred]! : null,
+          target: e.target >= 0 ? model.ids[e.target]! : null,
+          reason: e.reason,
+          code: e.code ?? null,
+        }),
+    },
+  );
   return events;
 }
 

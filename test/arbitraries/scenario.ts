@@ -5,12 +5,18 @@
  */
 import fc from 'fast-check';
 import type {
-  Action, Attack, Distribution, HybridException, Policy, Scenario, ScenarioEdge, ScenarioNode, Task,
+  Action,
+  Attack,
+  Distribution,
+  HybridException,
+  Policy,
+  Scenario,
+  ScenarioEdge,
+  ScenarioNode,
+  Task,
 } from '../../src/domain/scenario.js';
 import { ACTIONS, PATTERN_IDS, SENSITIVITIES } from '../../src/domain/scenario.js';
-import {
-  DAY, HOUR, MIN, agent, attackDefaults, credential, resource, scenario, tool,
-} from './build.js';
+import { DAY, HOUR, MIN, agent, attackDefaults, credential, resource, scenario, tool } from './build.js';
 
 const ENVIRONMENTS = ['default', 'aws', 'gcp'] as const;
 
@@ -19,9 +25,9 @@ export const distributionArb = (maxMs: number): fc.Arbitrary<Distribution> =>
   fc.oneof(
     fc.integer({ min: 0, max: maxMs }).map((valueMs): Distribution => ({ kind: 'fixed', valueMs })),
     fc.integer({ min: 1, max: maxMs }).map((meanMs): Distribution => ({ kind: 'exponential', meanMs })),
-    fc.tuple(fc.integer({ min: 0, max: maxMs }), fc.integer({ min: 0, max: maxMs })).map(
-      ([a, b]): Distribution => ({ kind: 'uniform', minMs: Math.min(a, b), maxMs: Math.max(a, b) }),
-    ),
+    fc
+      .tuple(fc.integer({ min: 0, max: maxMs }), fc.integer({ min: 0, max: maxMs }))
+      .map(([a, b]): Distribution => ({ kind: 'uniform', minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
   );
 
 const actionsArb = fc.subarray([...ACTIONS], { minLength: 1 });
@@ -35,16 +41,23 @@ export interface Estate {
 }
 
 const rawEstateArb = fc.record({
-  agents: fc.array(fc.record({ replans: fc.boolean(), env: fc.constantFrom(...ENVIRONMENTS), shared: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+  agents: fc.array(fc.record({ replans: fc.boolean(), env: fc.constantFrom(...ENVIRONMENTS), shared: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   tools: fc.array(fc.constantFrom(...ENVIRONMENTS), { maxLength: 2 }),
   resources: fc.array(
-    fc.record({ sensitivity: fc.constantFrom(...SENSITIVITIES), records: fc.integer({ min: 0, max: 1000 }), env: fc.constantFrom(...ENVIRONMENTS) }),
+    fc.record({
+      sensitivity: fc.constantFrom(...SENSITIVITIES),
+      records: fc.integer({ min: 0, max: 1000 }),
+      env: fc.constantFrom(...ENVIRONMENTS),
+    }),
     { minLength: 1, maxLength: 4 },
   ),
-  credentials: fc.array(
-    fc.record({ rotation: fc.constantFrom<number | null>(null, null, 6 * HOUR, DAY) }),
-    { minLength: 1, maxLength: 4 },
-  ),
+  credentials: fc.array(fc.record({ rotation: fc.constantFrom<number | null>(null, null, 6 * HOUR, DAY) }), {
+    minLength: 1,
+    maxLength: 4,
+  }),
   holds: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 8 }),
   grants: fc.array(fc.tuple(fc.nat(), fc.nat(), actionsArb), { minLength: 1, maxLength: 8 }),
   invokes: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }),
@@ -66,13 +79,22 @@ const rawEstateArb = fc.record({
 
 /** A random estate (nodes, edges, valid workload). Ids: a0…, t0…, r0…, c0…. */
 export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
-  const agents = raw.agents.map((a, i) => agent(`a${i}`, { replans: a.replans, environment: a.env, identity: a.shared ? 'shared-secret' : 'workload' }));
+  const agents = raw.agents.map((a, i) =>
+    agent(`a${i}`, { replans: a.replans, environment: a.env, identity: a.shared ? 'shared-secret' : 'workload' }),
+  );
   const tools = raw.tools.map((env, i) => tool(`t${i}`, { environment: env }));
   const resources = raw.resources.map((r, i) =>
-    resource(`r${i}`, { sensitivity: r.sensitivity, weight: { public: 0, internal: 1, confidential: 3, regulated: 10 }[r.sensitivity], records: r.records, environment: r.env }),
+    resource(`r${i}`, {
+      sensitivity: r.sensitivity,
+      weight: { public: 0, internal: 1, confidential: 3, regulated: 10 }[r.sensitivity],
+      records: r.records,
+      environment: r.env,
+    }),
   );
   // Every third credential (by position) is a legacy static key; the rest are ephemeral-capable.
-  const credentials = raw.credentials.map((c, i) => credential(`c${i}`, { ephemeralCapable: i % 3 !== 2, rotationMs: c.rotation }));
+  const credentials = raw.credentials.map((c, i) =>
+    credential(`c${i}`, { ephemeralCapable: i % 3 !== 2, rotationMs: c.rotation }),
+  );
   const holders = [...agents, ...tools, ...resources];
   const targets = [...resources, ...tools, ...agents];
   const edges: ScenarioEdge[] = [];
@@ -89,8 +111,10 @@ export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
     add('grants', credentials[c % credentials.length]!.id, targets[x % targets.length]!.id, sorted);
   }
   const invokers = [...agents, ...tools];
-  if (tools.length > 0) for (const [a, t] of raw.invokes) add('invokes', invokers[a % invokers.length]!.id, tools[t % tools.length]!.id);
-  for (const [a, b] of raw.assumes) add('assumes', credentials[a % credentials.length]!.id, credentials[b % credentials.length]!.id);
+  if (tools.length > 0)
+    for (const [a, t] of raw.invokes) add('invokes', invokers[a % invokers.length]!.id, tools[t % tools.length]!.id);
+  for (const [a, b] of raw.assumes)
+    add('assumes', credentials[a % credentials.length]!.id, credentials[b % credentials.length]!.id);
 
   // Valid steps per agent: (via, credential, target, action) with the actor holding a credential that grants it.
   const heldBy = (id: string): string[] => edges.filter((e) => e.kind === 'holds' && e.from === id).map((e) => e.to);
@@ -102,14 +126,23 @@ export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
     const options: Task['steps'][number][] = [];
     for (const via of vias) {
       for (const cred of heldBy(via ?? a.id)) {
-        for (const g of grantsOf(cred)) for (const action of g.actions) options.push({ target: g.to, action, via, credential: cred });
+        for (const g of grantsOf(cred))
+          for (const action of g.actions) options.push({ target: g.to, action, via, credential: cred });
       }
     }
     if (options.length === 0) continue;
     const index = workload.length;
     workload.push({
-      id: `${a.id}#${index}`, index, agent: a.id, everyMs: t.every, atMs: t.at, durationMs: t.duration, timeoutMs: t.timeout,
-      refreshable: t.refreshable, steps: t.steps.map((s) => options[s % options.length]!), exchanges: [],
+      id: `${a.id}#${index}`,
+      index,
+      agent: a.id,
+      everyMs: t.every,
+      atMs: t.at,
+      durationMs: t.duration,
+      timeoutMs: t.timeout,
+      refreshable: t.refreshable,
+      steps: t.steps.map((s) => options[s % options.length]!),
+      exchanges: [],
     });
   }
   return { nodes: [...agents, ...tools, ...resources, ...credentials], edges, workload, horizonMs: raw.horizonDays * DAY };
@@ -120,40 +153,88 @@ export function attackArb(estate: Estate): fc.Arbitrary<Attack> {
   const ids = (kind: ScenarioNode['kind']) => estate.nodes.filter((n) => n.kind === kind).map((n) => n.id);
   const holdEdges = estate.edges.filter((e) => e.kind === 'holds');
   const time = fc.integer({ min: 0, max: estate.horizonMs - 1 });
-  const base = fc.record({ hopDelay: distributionArb(2 * HOUR), maxHops: fc.constantFrom(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 1, 2) });
+  const base = fc.record({
+    hopDelay: distributionArb(2 * HOUR),
+    maxHops: fc.constantFrom(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 1, 2),
+  });
   const agents = ids('agent');
   const resources = ids('resource');
   const patterns = PATTERN_IDS.filter((p) => (p === 'secret-replay' || p === 'mass-leak' ? holdEdges.length > 0 : true));
   return fc.constantFrom(...patterns).chain((pattern): fc.Arbitrary<Attack> => {
     switch (pattern) {
       case 'secret-replay':
-        return fc.record({ base, edge: fc.constantFrom(...holdEdges), at: time, delay: distributionArb(DAY) }).map(({ base: b, edge, at, delay }) => ({
-          pattern, name: pattern, ...b, credential: edge.to, from: edge.from, leakAtMs: at, replayDelay: delay,
-        }));
+        return fc
+          .record({ base, edge: fc.constantFrom(...holdEdges), at: time, delay: distributionArb(DAY) })
+          .map(({ base: b, edge, at, delay }) => ({
+            pattern,
+            name: pattern,
+            ...b,
+            credential: edge.to,
+            from: edge.from,
+            leakAtMs: at,
+            replayDelay: delay,
+          }));
       case 'mass-leak':
-        return fc.record({ base, edge: fc.constantFrom(...holdEdges), at: time, delay: distributionArb(DAY) }).map(({ base: b, edge, at, delay }) => ({
-          pattern, name: pattern, ...b, holder: edge.from, leakAtMs: at, replayDelay: delay,
-        }));
+        return fc
+          .record({ base, edge: fc.constantFrom(...holdEdges), at: time, delay: distributionArb(DAY) })
+          .map(({ base: b, edge, at, delay }) => ({
+            pattern,
+            name: pattern,
+            ...b,
+            holder: edge.from,
+            leakAtMs: at,
+            replayDelay: delay,
+          }));
       case 'lateral-movement':
-        return fc.record({ base, entry: fc.constantFrom(...estate.nodes.map((n) => n.id)), at: time }).map(({ base: b, entry, at }) => ({
-          pattern, name: pattern, ...b, entry, atMs: at,
-        }));
+        return fc
+          .record({ base, entry: fc.constantFrom(...estate.nodes.map((n) => n.id)), at: time })
+          .map(({ base: b, entry, at }) => ({
+            pattern,
+            name: pattern,
+            ...b,
+            entry,
+            atMs: at,
+          }));
       case 'tool-chaining':
         return fc.record({ base, agent: fc.constantFrom(...agents), at: time }).map(({ base: b, agent: a, at }) => ({
-          pattern, name: pattern, ...b, agent: a, atMs: at,
+          pattern,
+          name: pattern,
+          ...b,
+          agent: a,
+          atMs: at,
         }));
       case 'intent-drift':
         return fc
-          .record({ base, agent: fc.constantFrom(...agents), at: time, targets: fc.array(fc.record({ target: fc.constantFrom(...resources), action: fc.constantFrom(...ACTIONS) }), { minLength: 1, maxLength: 3 }) })
+          .record({
+            base,
+            agent: fc.constantFrom(...agents),
+            at: time,
+            targets: fc.array(fc.record({ target: fc.constantFrom(...resources), action: fc.constantFrom(...ACTIONS) }), {
+              minLength: 1,
+              maxLength: 3,
+            }),
+          })
           .map(({ base: b, agent: a, at, targets }) => ({ pattern, name: pattern, ...b, agent: a, atMs: at, targets }));
       case 'orphaned-credential':
-        return fc.record({ base, agent: fc.constantFrom(...agents), at: time, delay: distributionArb(DAY) }).map(({ base: b, agent: a, at, delay }) => ({
-          pattern, name: pattern, ...b, agent: a,
-          credentials: estate.edges.filter((e) => e.kind === 'holds' && e.from === a).map((e) => e.to),
-          retiredAtMs: at, foundDelay: delay,
-        }));
+        return fc
+          .record({ base, agent: fc.constantFrom(...agents), at: time, delay: distributionArb(DAY) })
+          .map(({ base: b, agent: a, at, delay }) => ({
+            pattern,
+            name: pattern,
+            ...b,
+            agent: a,
+            credentials: estate.edges.filter((e) => e.kind === 'holds' && e.from === a).map((e) => e.to),
+            retiredAtMs: at,
+            foundDelay: delay,
+          }));
       default:
-        return fc.constant({ pattern: 'lateral-movement', name: 'lateral-movement', ...attackDefaults, entry: agents[0]!, atMs: 0 });
+        return fc.constant({
+          pattern: 'lateral-movement',
+          name: 'lateral-movement',
+          ...attackDefaults,
+          entry: agents[0]!,
+          atMs: 0,
+        });
     }
   });
 }
@@ -170,44 +251,58 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     }),
     rotationMs: fc.constantFrom(HOUR, DAY, Number.POSITIVE_INFINITY),
   });
-  return fc.record({
-    kind: fc.constantFrom('persistent' as const, 'ephemeral' as const, 'hybrid' as const),
-    rotationMs: fc.constantFrom<number | null>(null, 12 * HOUR, Number.POSITIVE_INFINITY),
-    ttlMs: fc.constantFrom(5 * MIN, 15 * MIN, HOUR, 4 * HOUR),
-    scope: fc.constantFrom('task' as const, 'step' as const, 'role' as const),
-    revokeOn: fc.record({ completion: fc.boolean(), failure: fc.boolean(), timeout: fc.boolean() }),
-    reevaluate: fc.constantFrom('none' as const, 'privileged' as const, 'every-step' as const),
-    bindToWorkload: fc.boolean(),
-    detection: fc.option(fc.record({ probability: fc.constantFrom(0, 0.3, 1), delay: distributionArb(6 * HOUR) }), { nil: null }),
-    latency: distributionArb(2 * HOUR),
-    awsLatency: fc.option(distributionArb(6 * HOUR), { nil: undefined }),
-    issuer: fc.record({ latency: distributionArb(2000), availability: fc.constantFrom(1, 1, 0.9) }),
-    exceptions: fc.array(exceptionArb, { maxLength: 2 }),
-  }).map((p): Policy => ({
-    name: 'p',
-    kind: p.kind,
-    rotationMs: p.rotationMs,
-    ttlMs: p.ttlMs,
-    scope: p.scope,
-    revokeOn: p.revokeOn,
-    reevaluate: p.reevaluate,
-    bindToWorkload: p.bindToWorkload,
-    callChain: 'none',
-    approval: null,
-    forbidCreation: false,
-    detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
-    revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
-    issuer: p.issuer,
-    exceptions: p.kind === 'hybrid' ? p.exceptions : [],
-    staleAfterMs: null,
-  }));
+  return fc
+    .record({
+      kind: fc.constantFrom('persistent' as const, 'ephemeral' as const, 'hybrid' as const),
+      rotationMs: fc.constantFrom<number | null>(null, 12 * HOUR, Number.POSITIVE_INFINITY),
+      ttlMs: fc.constantFrom(5 * MIN, 15 * MIN, HOUR, 4 * HOUR),
+      scope: fc.constantFrom('task' as const, 'step' as const, 'role' as const),
+      revokeOn: fc.record({ completion: fc.boolean(), failure: fc.boolean(), timeout: fc.boolean() }),
+      reevaluate: fc.constantFrom('none' as const, 'privileged' as const, 'every-step' as const),
+      bindToWorkload: fc.boolean(),
+      detection: fc.option(fc.record({ probability: fc.constantFrom(0, 0.3, 1), delay: distributionArb(6 * HOUR) }), {
+        nil: null,
+      }),
+      latency: distributionArb(2 * HOUR),
+      awsLatency: fc.option(distributionArb(6 * HOUR), { nil: undefined }),
+      issuer: fc.record({ latency: distributionArb(2000), availability: fc.constantFrom(1, 1, 0.9) }),
+      exceptions: fc.array(exceptionArb, { maxLength: 2 }),
+    })
+    .map((p): Policy => ({
+      name: 'p',
+      kind: p.kind,
+      rotationMs: p.rotationMs,
+      ttlMs: p.ttlMs,
+      scope: p.scope,
+      revokeOn: p.revokeOn,
+      reevaluate: p.reevaluate,
+      bindToWorkload: p.bindToWorkload,
+      callChain: 'none',
+      approval: null,
+      forbidCreation: false,
+      detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
+      revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
+      issuer: p.issuer,
+      exceptions: p.kind === 'hybrid' ? p.exceptions : [],
+      staleAfterMs: null,
+    }));
 }
 
 /** A whole scenario: estate, one attack, one policy. */
 export const scenarioArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
-  fc.record({ attack: attackArb(estate), policy: policyArb(estate), seed: fc.nat() }).map(({ attack, policy, seed }) =>
-    scenario({ ...estate, seed, nodes: estate.nodes, edges: estate.edges, workload: estate.workload, attacks: [attack], policies: [policy] }),
-  ),
+  fc
+    .record({ attack: attackArb(estate), policy: policyArb(estate), seed: fc.nat() })
+    .map(({ attack, policy, seed }) =>
+      scenario({
+        ...estate,
+        seed,
+        nodes: estate.nodes,
+        edges: estate.edges,
+        workload: estate.workload,
+        attacks: [attack],
+        policies: [policy],
+      }),
+    ),
 );
 
 /** The start time of an attack (leakAt / at / retiredAt): the origin of its time_to_* metrics. */

@@ -4,13 +4,35 @@ import type { Action, HybridException, Policy } from '../../src/domain/scenario.
 import { PATTERN_IDS } from '../../src/domain/scenario.js';
 import { PATTERNS } from '../../src/attacks/registry.js';
 import {
-  DAY, HOUR, MIN, agent, credential, drift, ephemeral, fixed, grants, holds, hybrid, invokes, lateral, massLeak, orphaned, persistent,
-  replay, resource, scenario, step, task, tool, toolChain,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  drift,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  hybrid,
+  invokes,
+  lateral,
+  massLeak,
+  orphaned,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
+  toolChain,
 } from '../arbitraries/build.js';
 import { runOne } from '../arbitraries/run.js';
 
 const keep = (ids: string[], rotationMs = Number.POSITIVE_INFINITY): HybridException => ({
-  match: { replans: null, maxSensitivity: null, environment: null, ids }, rotationMs,
+  match: { replans: null, maxSensitivity: null, environment: null, ids },
+  rotationMs,
 });
 
 describe('attacks/registry', () => {
@@ -30,7 +52,11 @@ describe('attacks/secret-replay', () => {
   });
 
   it('should replay a standing secret a day after the leak', () => {
-    expect(runOne(s, { policy: 'p' })).toMatchObject({ attack_success: 1, records_exposed: 9, time_to_first_access_s: DAY / 1000 });
+    expect(runOne(s, { policy: 'p' })).toMatchObject({
+      attack_success: 1,
+      records_exposed: 9,
+      time_to_first_access_s: DAY / 1000,
+    });
   });
 
   it('should find the leaked token long expired under ephemeral', () => {
@@ -50,7 +76,12 @@ describe('attacks/lateral-movement', () => {
     edges: [holds('ci', 'key'), holds('logs', 'key'), grants('key', 'db', ['write'])],
     workload: [task('ci', [step('db', 'write', 'key')], { everyMs: DAY, atMs: 6 * HOUR, durationMs: 10 * MIN })],
     attacks: [lateral('logs', HOUR)],
-    policies: [persistent('p'), ephemeral('e'), ephemeral('bound', { bindToWorkload: true }), hybrid('h-kept', { exceptions: [keep(['key'])] })],
+    policies: [
+      persistent('p'),
+      ephemeral('e'),
+      ephemeral('bound', { bindToWorkload: true }),
+      hybrid('h-kept', { exceptions: [keep(['key'])] }),
+    ],
   });
 
   it('should use the standing key found at the entry right away', () => {
@@ -72,12 +103,22 @@ describe('attacks/tool-chaining', () => {
   const build = (policies: Policy[], botHoldsToolAdmin = false) =>
     scenario({
       nodes: [
-        agent('bot', { replans: true }), tool('crm-tool'), tool('pay-tool'), credential('crm-key'), credential('pay-key'),
-        credential('tool-admin'), resource('crm', { records: 50 }), resource('payments', { sensitivity: 'regulated', weight: 10 }),
+        agent('bot', { replans: true }),
+        tool('crm-tool'),
+        tool('pay-tool'),
+        credential('crm-key'),
+        credential('pay-key'),
+        credential('tool-admin'),
+        resource('crm', { records: 50 }),
+        resource('payments', { sensitivity: 'regulated', weight: 10 }),
       ],
       edges: [
-        invokes('bot', 'crm-tool'), invokes('crm-tool', 'pay-tool'), holds('crm-tool', 'crm-key'), holds('pay-tool', 'pay-key'),
-        grants('crm-key', 'crm', ['read', 'write']), grants('pay-key', 'payments', ['write']),
+        invokes('bot', 'crm-tool'),
+        invokes('crm-tool', 'pay-tool'),
+        holds('crm-tool', 'crm-key'),
+        holds('pay-tool', 'pay-key'),
+        grants('crm-key', 'crm', ['read', 'write']),
+        grants('pay-key', 'payments', ['write']),
         ...(botHoldsToolAdmin ? [holds('bot', 'tool-admin'), grants('tool-admin', 'pay-tool', ['admin'])] : []),
       ],
       workload: [task('bot', [step('crm', 'read', 'crm-key', 'crm-tool')], { everyMs: HOUR, durationMs: 5 * MIN })],
@@ -87,7 +128,13 @@ describe('attacks/tool-chaining', () => {
 
   it('should get the effect of every downstream tool without their material under persistent', () => {
     const m = runOne(build([persistent()]));
-    expect(m).toMatchObject({ resources_reached: 2, blast_radius: 11, credentials_harvested: 0, privileged_resources: 2, max_hops: 3 });
+    expect(m).toMatchObject({
+      resources_reached: 2,
+      blast_radius: 11,
+      credentials_harvested: 0,
+      privileged_resources: 2,
+      max_hops: 3,
+    });
   });
 
   it('should be confined to the declared request under ephemeral', () => {
@@ -128,7 +175,11 @@ describe('attacks/intent-drift', () => {
   });
 
   it('should detect the denial and revoke', () => {
-    const policy = ephemeral('e', { reevaluate: 'privileged', scope: 'role', detection: { probability: 1, delay: fixed(30 * MIN), atMs: Infinity } });
+    const policy = ephemeral('e', {
+      reevaluate: 'privileged',
+      scope: 'role',
+      detection: { probability: 1, delay: fixed(30 * MIN), atMs: Infinity },
+    });
     const m = runOne(build([policy]));
     expect(m.attack_success).toBe(0);
     expect(m.time_to_containment_s).toBe((30 * MIN) / 1000);
@@ -152,7 +203,15 @@ describe('attacks/intent-drift', () => {
   it('should count only out-of-intent successes', () => {
     const inIntent = runOne(build([persistent()], [{ target: 'crm', action: 'read' }]));
     expect(inIntent).toMatchObject({ attack_success: 0, resources_reached: 0, records_exposed: 0 });
-    const mixed = runOne(build([persistent()], [{ target: 'crm', action: 'read' }, { target: 'crm', action: 'write' }]));
+    const mixed = runOne(
+      build(
+        [persistent()],
+        [
+          { target: 'crm', action: 'read' },
+          { target: 'crm', action: 'write' },
+        ],
+      ),
+    );
     expect(mixed).toMatchObject({ resources_reached: 1, privileged_resources: 1, records_exposed: 0 });
   });
 
@@ -174,7 +233,11 @@ describe('attacks/orphaned-credential', () => {
 
   it('should let a never-rotated persistent credential outlive the retired agent', () => {
     const m = runOne(build([persistent()]));
-    expect(m).toMatchObject({ attack_success: 1, time_to_first_access_s: (5 * DAY) / 1000, exposure_window_s: (15 * DAY) / 1000 });
+    expect(m).toMatchObject({
+      attack_success: 1,
+      time_to_first_access_s: (5 * DAY) / 1000,
+      exposure_window_s: (15 * DAY) / 1000,
+    });
   });
 
   it('should let a rotation before the find kill the orphan', () => {
@@ -196,12 +259,25 @@ describe('attacks/mass-leak', () => {
   const build = (policies: Policy[]) =>
     scenario({
       nodes: [
-        agent('ci'), resource('runner'), credential('legacy', { ephemeralCapable: false }), credential('live'), credential('later'),
-        resource('a'), resource('b'), resource('c'),
+        agent('ci'),
+        resource('runner'),
+        credential('legacy', { ephemeralCapable: false }),
+        credential('live'),
+        credential('later'),
+        resource('a'),
+        resource('b'),
+        resource('c'),
       ],
       edges: [
-        holds('ci', 'legacy'), holds('ci', 'live'), holds('ci', 'later'), holds('runner', 'legacy'), holds('runner', 'live'), holds('runner', 'later'),
-        grants('legacy', 'a', ['read']), grants('live', 'b', ['read']), grants('later', 'c', ['read']),
+        holds('ci', 'legacy'),
+        holds('ci', 'live'),
+        holds('ci', 'later'),
+        holds('runner', 'legacy'),
+        holds('runner', 'live'),
+        holds('runner', 'later'),
+        grants('legacy', 'a', ['read']),
+        grants('live', 'b', ['read']),
+        grants('later', 'c', ['read']),
       ],
       workload: [
         task('ci', [step('a', 'read', 'legacy'), step('b', 'read', 'live')], { everyMs: HOUR, durationMs: 10 * MIN }),

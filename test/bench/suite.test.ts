@@ -19,7 +19,28 @@ let workerUrl: URL;
 beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'blastlab-bench-'));
   const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '--outDir', outDir, '--rootDir', 'src', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--ignoreConfig', 'src/bench/mint-worker.ts'], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      outDir,
+      '--rootDir',
+      'src',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--ignoreConfig',
+      'src/bench/mint-worker.ts',
+    ],
+    { stdio: 'pipe' },
+  );
   workerUrl = pathToFileURL(join(outDir, 'bench', 'mint-worker.js'));
 });
 afterAll(() => {

@@ -7,11 +7,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const dockerfile = readFileSync('Dockerfile', 'utf8');
-const ignore = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string }; files: string[]; bin: Record<string, string> };
+const ignore = readFileSync('.dockerignore', 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  engines: { node: string };
+  files: string[];
+  bin: Record<string, string>;
+};
 /** Instructions, one per logical line (comments dropped). */
 const instructions = dockerfile.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+const stages = dockerfile
+  .split(/^FROM /m)
+  .slice(1)
+  .map((s) => `FROM ${s}`);
 const runtime = stages.at(-1) ?? '';
 
 describe('Dockerfile', () => {
@@ -47,7 +57,9 @@ describe('Dockerfile', () => {
   });
 
   it('should not ignore anything the build copies', () => {
-    const copied = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    const copied = instructions
+      .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1));
     expect(copied.length).toBeGreaterThan(0);
     for (const path of copied) expect(ignore, path).not.toContain(path.replace(/\/$/, ''));
   });

@@ -5,7 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
 
 type Container = { args?: string[]; command?: string[]; env?: { name: string; value: string }[] };
-const k8s = (file: string): Record<string, unknown>[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+const k8s = (file: string): Record<string, unknown>[] =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
 const containerOf = (job: Record<string, unknown>): Container =>
   (job as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers[0]!;
 
@@ -21,11 +22,14 @@ function checkArgv(argv: readonly string[]): void {
 describe('batch recipes', () => {
   const shards = k8s('k8s/blastlab-shards.yaml').find((d) => d['kind'] === 'Job')!;
   const merge = k8s('k8s/blastlab-merge.yaml').find((d) => d['kind'] === 'Job')!;
-  const awsShard = (JSON.parse(readFileSync('aws-batch/job-definition.json', 'utf8')) as { containerProperties: Container }).containerProperties;
-  const awsMerge = (JSON.parse(readFileSync('aws-batch/merge-job-definition.json', 'utf8')) as { containerProperties: Container }).containerProperties;
+  const awsShard = (JSON.parse(readFileSync('aws-batch/job-definition.json', 'utf8')) as { containerProperties: Container })
+    .containerProperties;
+  const awsMerge = (JSON.parse(readFileSync('aws-batch/merge-job-definition.json', 'utf8')) as { containerProperties: Container })
+    .containerProperties;
 
   it('should pass the image entrypoint (blastlab) a real command and real flags', () => {
-    for (const argv of [containerOf(shards).args!, containerOf(merge).args!, awsShard.command!, awsMerge.command!]) checkArgv(argv);
+    for (const argv of [containerOf(shards).args!, containerOf(merge).args!, awsShard.command!, awsMerge.command!])
+      checkArgv(argv);
   });
 
   it('should keep the Kubernetes shard count, completions and merge list in step', () => {

@@ -14,7 +14,9 @@ describe('blastlab CLI: messages a new user reads', () => {
     const cwd = tempDir();
     const r = cli(['run', SUITE, '--policies', 'hybrid', '--trials', '2', '--workers', '1', '--quiet', '--out', 'o'], cwd);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: --policies hybrid: 1 scenario defines none of them and is left out of every output: e2e-ci-key\n/);
+    expect(r.stderr).toMatch(
+      /warning: --policies hybrid: 1 scenario defines none of them and is left out of every output: e2e-ci-key\n/,
+    );
     expect(existsSync(join(cwd, 'o/summary.csv'))).toBe(true);
   });
 
@@ -62,6 +64,7 @@ describe('blastlab CLI: messages a new user reads', () => {
   it('should mark the required options in sweep --help', () => {
     const r = cli(['sweep', '--help'], tempDir());
     expect(r.code).toBe(0);
-    for (const flag of ['--policy', '--param', '--values']) expect(r.stdout).toMatch(new RegExp(`${flag} <[a-z]+>[^\\n]*\\n?[^\\n]*\\(required`));
+    for (const flag of ['--policy', '--param', '--values'])
+      expect(r.stdout).toMatch(new RegExp(`${flag} <[a-z]+>[^\\n]*\\n?[^\\n]*\\(required`));
   });
 });

@@ -159,7 +159,9 @@ describe('blastlab CLI (e2e)', () => {
         const r = cli(['run', SUITE, '--out', 'out', '--workers', '2', '--quiet'], cwd, { BLASTLAB_TEST_CRASH: spec });
         expect(r.code).toBe(1);
         const trial = spec.replace('exit:', '');
-        expect(r.stderr).toMatch(new RegExp(`scenario "e2e-ci-key", policy "persistent", attack "secret-replay", trial ${trial}\\b`));
+        expect(r.stderr).toMatch(
+          new RegExp(`scenario "e2e-ci-key", policy "persistent", attack "secret-replay", trial ${trial}\\b`),
+        );
         expect(r.stderr).not.toMatch(/\n\s+at /);
         expect(readdirSync(cwd)).toEqual([]);
       },
@@ -186,7 +188,10 @@ describe('blastlab CLI (e2e)', () => {
   describe('shards and merge', () => {
     const cwd = tempDir();
     const shard = (i: number, n: number, extra: string[] = []): number | null =>
-      cli(['run', SUITE, '--quiet', '--workers', '2', '--shard', `${i}/${n}`, '--out', `s${i}of${n}${extra.join('')}`, ...extra], cwd).code;
+      cli(
+        ['run', SUITE, '--quiet', '--workers', '2', '--shard', `${i}/${n}`, '--out', `s${i}of${n}${extra.join('')}`, ...extra],
+        cwd,
+      ).code;
 
     beforeAll(() => {
       expect(cli(['run', SUITE, '--quiet', '--out', 'whole', '--workers', '1'], cwd).code).toBe(0);
@@ -207,7 +212,13 @@ describe('blastlab CLI (e2e)', () => {
 
     it('should give every shard rows of every (scenario, policy, attack)', () => {
       const combos = (dir: string): Set<string> =>
-        new Set(readFileSync(join(cwd, dir, 'trials.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join('/')));
+        new Set(
+          readFileSync(join(cwd, dir, 'trials.csv'), 'utf8')
+            .trimEnd()
+            .split('\n')
+            .slice(1)
+            .map((l) => l.split(',').slice(0, 3).join('/')),
+        );
       expect(combos('s3of4')).toEqual(combos('whole'));
     });
 
@@ -229,7 +240,10 @@ describe('blastlab CLI (e2e)', () => {
 
     it('should write one sweep.csv row per value × attack × metric, values as written, and a report', () => {
       const cwd = tempDir();
-      const r = cli(['sweep', file, '--policy', 'ephemeral-15m', '--param', 'ttl', '--values', '1m,15m,1d', '--out', 'sw', '--workers', '2'], cwd);
+      const r = cli(
+        ['sweep', file, '--policy', 'ephemeral-15m', '--param', 'ttl', '--values', '1m,15m,1d', '--out', 'sw', '--workers', '2'],
+        cwd,
+      );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const lines = readFileSync(join(cwd, 'sw/sweep.csv'), 'utf8').trimEnd().split('\n');
@@ -241,13 +255,50 @@ describe('blastlab CLI (e2e)', () => {
 
     it('should accept list values and nested parameters', () => {
       const cwd = tempDir();
-      expect(cli(['sweep', file, '--policy', 'ephemeral-15m', '--param', 'revokeOn', '--values', '[completion],[completion,failure]', '--out', 'a', '--quiet'], cwd).code).toBe(0);
-      expect(cli(['sweep', file, '--policy', 'persistent', '--param', 'detection.probability', '--values', '0,1', '--out', 'b', '--quiet'], cwd).code).toBe(0);
+      expect(
+        cli(
+          [
+            'sweep',
+            file,
+            '--policy',
+            'ephemeral-15m',
+            '--param',
+            'revokeOn',
+            '--values',
+            '[completion],[completion,failure]',
+            '--out',
+            'a',
+            '--quiet',
+          ],
+          cwd,
+        ).code,
+      ).toBe(0);
+      expect(
+        cli(
+          [
+            'sweep',
+            file,
+            '--policy',
+            'persistent',
+            '--param',
+            'detection.probability',
+            '--values',
+            '0,1',
+            '--out',
+            'b',
+            '--quiet',
+          ],
+          cwd,
+        ).code,
+      ).toBe(0);
     });
 
     it('should exit 2 and write nothing for a value the scenario format rejects, or an unknown policy', () => {
       const cwd = tempDir();
-      const bad = cli(['sweep', file, '--policy', 'ephemeral-15m', '--param', 'ttl', '--values', '1m,15 minutes', '--out', 'x'], cwd);
+      const bad = cli(
+        ['sweep', file, '--policy', 'ephemeral-15m', '--param', 'ttl', '--values', '1m,15 minutes', '--out', 'x'],
+        cwd,
+      );
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('ttl');
       const unknown = cli(['sweep', file, '--policy', 'nope', '--param', 'ttl', '--values', '1m', '--out', 'x'], cwd);
@@ -272,7 +323,9 @@ describe('blastlab CLI (e2e)', () => {
         expect(r.stdout).toContain(`policy ${cells[1]}, attack ${cells[2]}, trial 2 (seed ${cells[4]})`);
         for (const metric of ['resources_reached', 'blast_radius', 'tokens_issued', 'max_hops']) {
           const value = cells[columns.indexOf(metric)]!;
-          expect(r.stdout, `${cells[1]} ${cells[2]} ${metric}`).toMatch(new RegExp(`\\n  ${metric} +${value === '' ? '—' : value}\\n`));
+          expect(r.stdout, `${cells[1]} ${cells[2]} ${metric}`).toMatch(
+            new RegExp(`\\n  ${metric} +${value === '' ? '—' : value}\\n`),
+          );
         }
       }
       const persistent = cli(['trace', file, '--policy', 'persistent', '--trial', '2'], cwd).stdout;

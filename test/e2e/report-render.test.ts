@@ -31,7 +31,10 @@ const ARGS = [
   '--disable-sync',
 ];
 
-async function renderAndMeasure(htmlPath: string, screenshot: string): Promise<{ boxes: { width: number; height: number }[]; requests: string[] }> {
+async function renderAndMeasure(
+  htmlPath: string,
+  screenshot: string,
+): Promise<{ boxes: { width: number; height: number }[]; requests: string[] }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -56,13 +59,21 @@ async function renderAndMeasure(htmlPath: string, screenshot: string): Promise<{
 describe('report-render', () => {
   it.skipIf(!hasChromium)(`should render every chart of report.html in Chromium${skipReason}`, async () => {
     const scenarios = [
-      scenario('ci-deploy-key', [policy('persistent'), policy('ephemeral-15m', { kind: 'ephemeral' }), policy('hybrid', { kind: 'hybrid' })]),
+      scenario('ci-deploy-key', [
+        policy('persistent'),
+        policy('ephemeral-15m', { kind: 'ephemeral' }),
+        policy('hybrid', { kind: 'hybrid' }),
+      ]),
       scenario('support-agent', [policy('persistent'), policy('ephemeral-5m', { kind: 'ephemeral', ttlMs: 300_000 })]),
     ];
     const builder = new SummaryBuilder(orderOf(scenarios));
     for (const row of scenarios.flatMap(trialsFor)) builder.add(row);
     const dir = tempDir('blastlab-render-');
-    const files = await writeReport(dir, { scenarios, summary: builder.rows(), samples: (s, p, a, m) => builder.values(s, p, a, m) });
+    const files = await writeReport(dir, {
+      scenarios,
+      summary: builder.rows(),
+      samples: (s, p, a, m) => builder.values(s, p, a, m),
+    });
     const shot = join(dir, 'report.png');
     const { boxes, requests } = await renderAndMeasure(files.html, shot);
     expect(boxes).toHaveLength(4);
@@ -81,7 +92,14 @@ describe('report-render', () => {
       const s = scenario('ci-deploy-key', [policy('ephemeral', { kind: 'ephemeral' })]);
       const b = new SummaryBuilder();
       for (const r of trialsFor(s)) {
-        b.add({ ...r, metrics: { ...r.metrics, blast_radius: (r.metrics.blast_radius ?? 0) * (i + 1) - r.trial, tokens_issued: 4000 / (i + 1) + r.trial } });
+        b.add({
+          ...r,
+          metrics: {
+            ...r.metrics,
+            blast_radius: (r.metrics.blast_radius ?? 0) * (i + 1) - r.trial,
+            tokens_issued: 4000 / (i + 1) + r.trial,
+          },
+        });
       }
       return sweepRows(b.rows(), { policy: 'ephemeral', param: 'ttl', value });
     });

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attributionRows, CONTROLS, representativeMasks, shapley, switchedControls, variantPolicy, type Control } from '../../src/metrics/attribution.js';
+import {
+  attributionRows,
+  CONTROLS,
+  representativeMasks,
+  shapley,
+  switchedControls,
+  variantPolicy,
+  type Control,
+} from '../../src/metrics/attribution.js';
 import { mergeRuns } from '../../src/exec/merge.js';
 import { runScenarios } from '../../src/exec/run.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
@@ -51,16 +59,21 @@ policies:
 describe('metrics/attribution', () => {
   it('should split f(N) − f(∅) exactly among the players (Shapley efficiency) and give a dummy player nothing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 6 }), fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 64, maxLength: 64 }), fc.nat(5), (k, values, dummyAt) => {
-        const dummy = k === 0 ? -1 : dummyAt % k;
-        // The dummy's bit never changes the value: v(S) reads the table without it.
-        const v = (mask: number): number => values[dummy < 0 ? mask : mask & ~(1 << dummy)]!;
-        const phi = shapley(k, v);
-        expect(phi).toHaveLength(k);
-        const sum = phi.reduce((a, b) => a + b, 0);
-        expect(sum).toBeCloseTo(v((1 << k) - 1) - v(0), 9);
-        if (dummy >= 0) expect(phi[dummy]).toBeCloseTo(0, 9);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 64, maxLength: 64 }),
+        fc.nat(5),
+        (k, values, dummyAt) => {
+          const dummy = k === 0 ? -1 : dummyAt % k;
+          // The dummy's bit never changes the value: v(S) reads the table without it.
+          const v = (mask: number): number => values[dummy < 0 ? mask : mask & ~(1 << dummy)]!;
+          const phi = shapley(k, v);
+          expect(phi).toHaveLength(k);
+          const sum = phi.reduce((a, b) => a + b, 0);
+          expect(sum).toBeCloseTo(v((1 << k) - 1) - v(0), 9);
+          if (dummy >= 0) expect(phi[dummy]).toBeCloseTo(0, 9);
+        },
+      ),
     );
   });
 
@@ -71,21 +84,39 @@ describe('metrics/attribution', () => {
 
   it('should make the shares of a policy sum to 1 (the `other` row carrying the remainder)', () => {
     fc.assert(
-      fc.property(fc.subarray([...CONTROLS]), fc.double({ min: 1, max: 50, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true }), fc.array(fc.double({ min: 0, max: 60, noNaN: true }), { minLength: 64, maxLength: 64 }), (switched, baselineMean, policyMean, table) => {
-        fc.pre(Math.abs(baselineMean - policyMean) > 1e-6);
-        const rows = attributionRows({ scenario: 's', attack: 'a', policy: 'p', switched, baselineMean, policyMean, variantMean: (m) => table[m]! });
-        const shares = rows.reduce((a, r) => a + (r.share ?? 0), 0);
-        expect(shares).toBeCloseTo(1, 9);
-        const pct = rows.reduce((a, r) => a + (r.reduction_pct ?? 0), 0);
-        expect(pct).toBeCloseTo(((baselineMean - policyMean) / baselineMean) * 100, 9);
-      }),
+      fc.property(
+        fc.subarray([...CONTROLS]),
+        fc.double({ min: 1, max: 50, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 60, noNaN: true }), { minLength: 64, maxLength: 64 }),
+        (switched, baselineMean, policyMean, table) => {
+          fc.pre(Math.abs(baselineMean - policyMean) > 1e-6);
+          const rows = attributionRows({
+            scenario: 's',
+            attack: 'a',
+            policy: 'p',
+            switched,
+            baselineMean,
+            policyMean,
+            variantMean: (m) => table[m]!,
+          });
+          const shares = rows.reduce((a, r) => a + (r.share ?? 0), 0);
+          expect(shares).toBeCloseTo(1, 9);
+          const pct = rows.reduce((a, r) => a + (r.reduction_pct ?? 0), 0);
+          expect(pct).toBeCloseTo(((baselineMean - policyMean) / baselineMean) * 100, 9);
+        },
+      ),
     );
   });
 
   it('should build variants that switch exactly the controls set back', () => {
     const baseline = persistent('base', { rotationMs: 90 * 86_400_000, scope: 'all' });
     const policy = ephemeral('broker', {
-      scope: 'task', bindToWorkload: true, reevaluate: 'every-step', callChain: 'propagated', approval: { actions: ['write'], refuse: 0.5, wait: fixed(0) },
+      scope: 'task',
+      bindToWorkload: true,
+      reevaluate: 'every-step',
+      callChain: 'propagated',
+      approval: { actions: ['write'], refuse: 0.5, wait: fixed(0) },
     });
     const switched = switchedControls(policy, baseline);
     expect(switched).toEqual([...CONTROLS]);
@@ -139,9 +170,20 @@ describe('exec/attribution (runs and merged shards)', () => {
     const rows = read(join(dir, 'whole'), 'attribution.csv').trimEnd().split('\n');
     expect(rows[0]).toBe('scenario,attack,policy,control,reduction_pct,share');
     const controls = (attack: string, policy: string): string[] =>
-      rows.slice(1).map((r) => r.split(',')).filter((c) => c[1] === attack && c[2] === policy).map((c) => c[3]!);
+      rows
+        .slice(1)
+        .map((r) => r.split(','))
+        .filter((c) => c[1] === attack && c[2] === policy)
+        .map((c) => c[3]!);
     expect(controls('injected', 'right-sized').filter((c) => c !== 'other')).toEqual(['scope']);
-    expect(controls('injected', 'broker').filter((c) => c !== 'other')).toEqual(['lifetime', 'scope', 'binding', 'reevaluate', 'callChain', 'approval']);
+    expect(controls('injected', 'broker').filter((c) => c !== 'other')).toEqual([
+      'lifetime',
+      'scope',
+      'binding',
+      'reevaluate',
+      'callChain',
+      'approval',
+    ]);
   });
 
   it("should split exactly the comparison's blast-radius reduction (within CSV rounding)", () => {
@@ -149,7 +191,11 @@ describe('exec/attribution (runs and merged shards)', () => {
     const col = (name: string): number => head.split(',').indexOf(name);
     const [attack, metric, policy, reduction] = [col('attack'), col('metric'), col('policy'), col('reduction_pct')];
     const comparison = lines.map((r) => r.split(','));
-    const rows = read(join(dir, 'whole'), 'attribution.csv').trimEnd().split('\n').slice(1).map((r) => r.split(','));
+    const rows = read(join(dir, 'whole'), 'attribution.csv')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(','));
     let checked = 0;
     for (const c of comparison.filter((c) => c[metric] === 'blast_radius' && c[reduction] !== '')) {
       const mine = rows.filter((r) => r[1] === c[attack] && r[2] === c[policy]);

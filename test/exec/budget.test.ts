@@ -46,7 +46,11 @@ describe('exec/budget', () => {
     const s = loadScenarioFile(scenarioFile('runaway', '1ms', '36500d'));
     const [issue, ...rest] = workBudgetIssues([s]);
     expect(rest).toEqual([]);
-    expect(issue).toMatchObject({ path: 'workload[1]', message: expect.stringContaining('6.31·10^12 task events per trial'), hint: expect.stringContaining('--max-events 6307200876000') });
+    expect(issue).toMatchObject({
+      path: 'workload[1]',
+      message: expect.stringContaining('6.31·10^12 task events per trial'),
+      hint: expect.stringContaining('--max-events 6307200876000'),
+    });
     expect(workBudgetIssues([s], 7e12)).toEqual([]);
     expect(workBudgetIssues([loadScenarioFile('test/fixtures/good/ci-deploy-key.yaml')], DEFAULT_MAX_EVENTS)).toEqual([]);
   });
@@ -85,7 +89,9 @@ describe('exec/sweep limits', () => {
     const { MAX_SWEEP_VALUES } = await import('../../src/exec/budget.js');
     const values = Array.from({ length: MAX_SWEEP_VALUES + 1 }, (_, i) => `${i + 1}m`);
     const out = join(dir, 'sweep-out');
-    await expect(runSweep('test/fixtures/good/ci-deploy-key.yaml', { out, policy: 'ephemeral-15m', param: 'ttl', values, workers: 1 })).rejects.toThrow(
+    await expect(
+      runSweep('test/fixtures/good/ci-deploy-key.yaml', { out, policy: 'ephemeral-15m', param: 'ttl', values, workers: 1 }),
+    ).rejects.toThrow(
       expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(`at most ${MAX_SWEEP_VALUES} values`) }),
     );
     expect(existsSync(out)).toBe(false);

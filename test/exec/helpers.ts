@@ -2,7 +2,13 @@
 import type { Scenario } from '../../src/domain/scenario.js';
 
 /** A scenario with the given policy and attack names (other fields are inert placeholders). */
-export function fakeScenario(name: string, policies: readonly string[], attacks: readonly string[], trials: number, file = `${name}.yaml`): Scenario {
+export function fakeScenario(
+  name: string,
+  policies: readonly string[],
+  attacks: readonly string[],
+  trials: number,
+  file = `${name}.yaml`,
+): Scenario {
   return {
     name,
     description: '',

@@ -26,12 +26,15 @@ function forge(dir: string, edit: (lines: string[]) => string[], reseal: boolean
   const file = join(at(dir), 'trials.csv');
   writeFileSync(file, edit(readFileSync(file, 'utf8').split('\n')).join('\n'));
   if (!reseal) return;
-  const record = JSON.parse(readFileSync(join(at(dir), 'run.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[] };
+  const record = JSON.parse(readFileSync(join(at(dir), 'run.json'), 'utf8')) as {
+    files: { path: string; sha256: string; bytes: number }[];
+  };
   for (const f of record.files) if (f.path === 'trials.csv') Object.assign(f, digestFile(file));
   writeFileSync(join(at(dir), 'run.json'), JSON.stringify(record));
 }
 
-const refusal = (pattern: RegExp): unknown => expect.objectContaining({ name: 'ResultsInputError', message: expect.stringMatching(pattern) });
+const refusal = (pattern: RegExp): unknown =>
+  expect.objectContaining({ name: 'ResultsInputError', message: expect.stringMatching(pattern) });
 
 describe('exec/merge: verification', () => {
   beforeAll(async () => {
@@ -60,14 +63,18 @@ describe('exec/merge: verification', () => {
   it('should refuse a shard whose metric was edited (digest no longer matches run.json), naming the file', async () => {
     const dir = copyOf('s1', 'edited');
     forge(dir, (lines) => lines.map((l, i) => (i === 2 ? l.replace(/,([0-9.]+)$/, ',999') : l)), false);
-    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(refusal(/edited\/trials\.csv was changed after the shard ran/));
+    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(
+      refusal(/edited\/trials\.csv was changed after the shard ran/),
+    );
     expect(existsSync(at('bad'))).toBe(false);
   });
 
   it('should refuse a relabelled policy row even when run.json was resealed, naming the file and row', async () => {
     const dir = copyOf('s1', 'relabelled');
     forge(dir, (lines) => lines.map((l, i) => (i === 1 ? l.replace(',persistent,', ',ephemeral-15m,') : l)), true);
-    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(refusal(/relabelled\/trials\.csv row 2 is not the plan's row/));
+    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(
+      refusal(/relabelled\/trials\.csv row 2 is not the plan's row/),
+    );
   });
 
   it('should refuse a wrong-seed shard whose run.json was edited to look right', async () => {
@@ -75,7 +82,9 @@ describe('exec/merge: verification', () => {
     const record = JSON.parse(readFileSync(join(at(dir), 'run.json'), 'utf8')) as { options: { seed: number | null } };
     record.options.seed = null;
     writeFileSync(join(at(dir), 'run.json'), JSON.stringify(record));
-    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(refusal(/reseeded\/trials\.csv row 2 is not the plan's row \(expected .*,\d+, got .*\)/));
+    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(
+      refusal(/reseeded\/trials\.csv row 2 is not the plan's row \(expected .*,\d+, got .*\)/),
+    );
   });
 
   it('should refuse shards whose run.json names another version of the scenario', async () => {
@@ -83,7 +92,9 @@ describe('exec/merge: verification', () => {
     const record = JSON.parse(readFileSync(join(at(dir), 'run.json'), 'utf8')) as { scenarios: { sha256: string }[] };
     record.scenarios[0]!.sha256 = 'f'.repeat(64);
     writeFileSync(join(at(dir), 'run.json'), JSON.stringify(record));
-    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(refusal(/not shards of the same run: different scenario files/));
+    await expect(mergeRuns([at('s0'), at(dir)], { out: at('bad') })).rejects.toThrow(
+      refusal(/not shards of the same run: different scenario files/),
+    );
   });
 
   it('should refuse a run.json whose file list points outside the folder', async () => {

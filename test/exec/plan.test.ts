@@ -38,12 +38,22 @@ describe('exec/plan', () => {
 
   it('should plan scenarios × policies × attacks × trials units', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 50 }), (np, na, trials) => {
-        const s = fakeScenario('s', Array.from({ length: np }, (_, i) => `p${i}`), Array.from({ length: na }, (_, i) => `a${i}`), trials);
-        const plan = planTrials([s]);
-        expect(plan.size).toBe(np * na * trials);
-        expect([...planUnits(plan)]).toHaveLength(plan.size);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 50 }),
+        (np, na, trials) => {
+          const s = fakeScenario(
+            's',
+            Array.from({ length: np }, (_, i) => `p${i}`),
+            Array.from({ length: na }, (_, i) => `a${i}`),
+            trials,
+          );
+          const plan = planTrials([s]);
+          expect(plan.size).toBe(np * na * trials);
+          expect([...planUnits(plan)]).toHaveLength(plan.size);
+        },
+      ),
     );
   });
 });

@@ -39,14 +39,26 @@ describe('exec/shard', () => {
   it('should split the plan into disjoint shards whose per-cell concatenation is the plan, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ np: fc.integer({ min: 1, max: 3 }), na: fc.integer({ min: 1, max: 3 }), trials: fc.integer({ min: 1, max: 40 }) }), {
-          minLength: 1,
-          maxLength: 3,
-        }),
+        fc.array(
+          fc.record({
+            np: fc.integer({ min: 1, max: 3 }),
+            na: fc.integer({ min: 1, max: 3 }),
+            trials: fc.integer({ min: 1, max: 40 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        ),
         fc.integer({ min: 1, max: 12 }),
         (specs, count) => {
           const scenarios = specs.map((s, i) =>
-            fakeScenario(`s${i}`, Array.from({ length: s.np }, (_, j) => `p${j}`), Array.from({ length: s.na }, (_, j) => `a${j}`), s.trials),
+            fakeScenario(
+              `s${i}`,
+              Array.from({ length: s.np }, (_, j) => `p${j}`),
+              Array.from({ length: s.na }, (_, j) => `a${j}`),
+              s.trials,
+            ),
           );
           const plan = planTrials(scenarios);
           const whole = [...planUnits(plan)].map(key);
@@ -74,11 +86,21 @@ describe('exec/shard: --shard auto', () => {
   });
 
   it('should read AWS Batch array jobs', () => {
-    expect(shardFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '0', AWS_BATCH_JOB_ARRAY_SIZE: '10' })).toEqual({ index: 0, count: 10 });
+    expect(shardFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '0', AWS_BATCH_JOB_ARRAY_SIZE: '10' })).toEqual({
+      index: 0,
+      count: 10,
+    });
   });
 
   it('should prefer the explicit BLASTLAB_SHARD_INDEX (a GitHub Actions matrix) over an engine', () => {
-    expect(shardFromEnvironment({ BLASTLAB_SHARD_INDEX: '1', BLASTLAB_SHARD_COUNT: '2', AWS_BATCH_JOB_ARRAY_INDEX: '5', AWS_BATCH_JOB_ARRAY_SIZE: '9' })).toEqual({ index: 1, count: 2 });
+    expect(
+      shardFromEnvironment({
+        BLASTLAB_SHARD_INDEX: '1',
+        BLASTLAB_SHARD_COUNT: '2',
+        AWS_BATCH_JOB_ARRAY_INDEX: '5',
+        AWS_BATCH_JOB_ARRAY_SIZE: '9',
+      }),
+    ).toEqual({ index: 1, count: 2 });
   });
 
   it.each([
@@ -87,7 +109,9 @@ describe('exec/shard: --shard auto', () => {
     [{ AWS_BATCH_JOB_ARRAY_INDEX: '4', AWS_BATCH_JOB_ARRAY_SIZE: '4' }, /"4\/4" is not a shard/],
     [{ BLASTLAB_SHARD_INDEX: 'x', BLASTLAB_SHARD_COUNT: '2' }, /is not a shard/],
   ])('should refuse %j with a UsageError naming what is wrong', (env, message) => {
-    expect(() => shardFromEnvironment(env)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(message) }));
+    expect(() => shardFromEnvironment(env)).toThrow(
+      expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(message) }),
+    );
   });
 });
 

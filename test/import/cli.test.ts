@@ -26,7 +26,20 @@ describe('blastlab import', () => {
 
   it('should import AWS IAM with a credential report and put real ages in scenarios.csv and the report', () => {
     const out = join(dir, 'aws.json');
-    const r = cli(['import', 'aws-iam', join(FIX, 'aws/authorization-details.json'), '--credential-report', join(FIX, 'aws/credential-report.csv'), '--as-of', '2026-12-01T12:00:00Z', '--out', out], dir);
+    const r = cli(
+      [
+        'import',
+        'aws-iam',
+        join(FIX, 'aws/authorization-details.json'),
+        '--credential-report',
+        join(FIX, 'aws/credential-report.csv'),
+        '--as-of',
+        '2026-12-01T12:00:00Z',
+        '--out',
+        out,
+      ],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('intent: all-grants');
     const run = cli(['run', out, '--trials', '3', '--workers', '1', '--out', join(dir, 'aws-res'), '--quiet'], dir);
@@ -36,7 +49,12 @@ describe('blastlab import', () => {
     const row = line!.split(',');
     // 4 keys + 4 role sessions + external + federated; standing: the 4 keys and the external principal;
     // stale: legacy-backup's key 1 and the vendor role (unused since March); oldest: legacy-backup's key 1.
-    expect(row.slice(-4)).toEqual(['10', '5', '2', String(Math.floor((Date.parse('2026-12-01T12:00:00Z') - Date.parse('2022-05-10T09:05:00Z')) / 1000))]);
+    expect(row.slice(-4)).toEqual([
+      '10',
+      '5',
+      '2',
+      String(Math.floor((Date.parse('2026-12-01T12:00:00Z') - Date.parse('2022-05-10T09:05:00Z')) / 1000)),
+    ]);
     const report = readFileSync(join(dir, 'aws-res/report.md'), 'utf8');
     expect(report).toContain('Oldest standing secrets');
     expect(report).toContain('Stale credentials');
@@ -46,7 +64,9 @@ describe('blastlab import', () => {
     const out = join(dir, 'never.yaml');
     const r = cli(['import', 'aws-iam', join(FIX, 'aws-bad-truncated.json'), '--out', out], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/aws-bad-truncated\.json:\d+:\d+ JSON syntax error|aws-bad-truncated\.json:\d+:\d+ YAML syntax error/);
+    expect(r.stderr).toMatch(
+      /aws-bad-truncated\.json:\d+:\d+ JSON syntax error|aws-bad-truncated\.json:\d+:\d+ YAML syntax error/,
+    );
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(existsSync(out)).toBe(false);
   });
@@ -57,8 +77,21 @@ describe('blastlab import', () => {
     const gha = cli(['import', 'github-actions', join(FIX, 'gha-bad'), '--out', out], dir);
     expect(gha.code).toBe(2);
     expect(gha.stderr).toMatch(/broken\.yml:10:1 YAML syntax error/);
-    expect(gha.stderr).toMatch(/typo\.yml:6:5 jobs\.build\.permisions: unknown key "permisions" \(did you mean "permissions"\?\)/);
-    const csv = cli(['import', 'aws-iam', join(FIX, 'aws/authorization-details.json'), '--credential-report', join(FIX, 'aws-bad-report.csv'), '--out', out], dir);
+    expect(gha.stderr).toMatch(
+      /typo\.yml:6:5 jobs\.build\.permisions: unknown key "permisions" \(did you mean "permissions"\?\)/,
+    );
+    const csv = cli(
+      [
+        'import',
+        'aws-iam',
+        join(FIX, 'aws/authorization-details.json'),
+        '--credential-report',
+        join(FIX, 'aws-bad-report.csv'),
+        '--out',
+        out,
+      ],
+      dir,
+    );
     expect(csv.code).toBe(2);
     expect(csv.stderr).toMatch(/aws-bad-report\.csv:3:1 access_key_1_last_used_date: "last spring" is not a date/);
     const unknown = cli(['import', 'terraform', 'x', '--out', out], dir);

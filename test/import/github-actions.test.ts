@@ -13,18 +13,30 @@ const BAD = join(import.meta.dirname, '../fixtures/import/gha-bad');
 const result = importGithubActions(REPO, { repo: 'example-org/web' });
 const doc = result.scenario;
 const node = (id: string) => doc.nodes.find((n) => n.id === id);
-const edges = (kind: string, from?: string, to?: string) => (doc.edges ?? []).filter((e) => e.kind === kind && (from === undefined || e.from === from) && (to === undefined || e.to === to));
+const edges = (kind: string, from?: string, to?: string) =>
+  (doc.edges ?? []).filter(
+    (e) => e.kind === kind && (from === undefined || e.from === from) && (to === undefined || e.to === to),
+  );
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('import/github-actions', () => {
   it('should produce a scenario that loads like any scenario file', () => {
     const loaded = parseScenarioText(stringify(doc, { aliasDuplicateObjects: false }), 'ci.yaml');
-    expect('scenario' in loaded ? loaded.scenario.policies.map((p) => p.name) : loaded.issues).toEqual(['as-is', 'ephemeral', 'hybrid']);
+    expect('scenario' in loaded ? loaded.scenario.policies.map((p) => p.name) : loaded.issues).toEqual([
+      'as-is',
+      'ephemeral',
+      'hybrid',
+    ]);
   });
 
   it('should make each job an agent with its identity: workload only when it logs in with OIDC', () => {
-    expect(node('gha:release/publish')).toMatchObject({ kind: 'agent', environment: 'github-actions', identity: 'workload', provenance: { source: 'github-actions', id: '.github/workflows/release.yml#jobs.publish' } });
+    expect(node('gha:release/publish')).toMatchObject({
+      kind: 'agent',
+      environment: 'github-actions',
+      identity: 'workload',
+      provenance: { source: 'github-actions', id: '.github/workflows/release.yml#jobs.publish' },
+    });
     expect(node('gha:ci/test')).toMatchObject({ identity: 'shared-secret' });
     // A job calling a local reusable workflow is not an agent; the callee's jobs are.
     expect(node('gha:nightly/audit')).toBeUndefined();
@@ -32,14 +44,30 @@ describe('import/github-actions', () => {
   });
 
   it('should give each referenced secret a credential held by the job, targeted from the catalog', () => {
-    expect(edges('holds', 'gha:release/publish').map((e) => e.to)).toEqual(expect.arrayContaining(['secret:NPM_TOKEN', 'secret:DOCKERHUB_TOKEN', 'github-token:release/publish']));
+    expect(edges('holds', 'gha:release/publish').map((e) => e.to)).toEqual(
+      expect.arrayContaining(['secret:NPM_TOKEN', 'secret:DOCKERHUB_TOKEN', 'github-token:release/publish']),
+    );
     expect(node('secret:NPM_TOKEN')).toMatchObject({ type: 'npm-token', ephemeralCapable: true });
-    expect(edges('grants', 'secret:NPM_TOKEN')).toEqual([{ from: 'secret:NPM_TOKEN', to: 'registry:npm', kind: 'grants', actions: ['write'] }]);
+    expect(edges('grants', 'secret:NPM_TOKEN')).toEqual([
+      { from: 'secret:NPM_TOKEN', to: 'registry:npm', kind: 'grants', actions: ['write'] },
+    ]);
   });
 
   it('should give all secrets to toJSON(secrets) and to secrets: inherit, and only named ones otherwise', () => {
-    const all = ['secret:AWS_ACCESS_KEY_ID', 'secret:AWS_SECRET_ACCESS_KEY', 'secret:BOT_TOKEN', 'secret:CODECOV_TOKEN', 'secret:DOCKERHUB_TOKEN', 'secret:NPM_TOKEN', 'secret:SLACK_WEBHOOK_URL'];
-    const secretsOf = (job: string) => edges('holds', job).map((e) => e.to).filter((c) => c.startsWith('secret:')).sort();
+    const all = [
+      'secret:AWS_ACCESS_KEY_ID',
+      'secret:AWS_SECRET_ACCESS_KEY',
+      'secret:BOT_TOKEN',
+      'secret:CODECOV_TOKEN',
+      'secret:DOCKERHUB_TOKEN',
+      'secret:NPM_TOKEN',
+      'secret:SLACK_WEBHOOK_URL',
+    ];
+    const secretsOf = (job: string) =>
+      edges('holds', job)
+        .map((e) => e.to)
+        .filter((c) => c.startsWith('secret:'))
+        .sort();
     expect(secretsOf('gha:nightly/debug')).toEqual(all);
     expect(secretsOf('gha:reusable-audit/scan')).toEqual(all);
     expect(secretsOf('gha:ci/test')).toEqual(['secret:CODECOV_TOKEN']);
@@ -47,9 +75,16 @@ describe('import/github-actions', () => {
   });
 
   it('should let the repository run every job, so write on it gives control of the job (runs edges)', () => {
-    const jobs = doc.nodes.filter((n) => n.kind === 'agent').map((n) => n.id).sort();
+    const jobs = doc.nodes
+      .filter((n) => n.kind === 'agent')
+      .map((n) => n.id)
+      .sort();
     expect(jobs.length).toBeGreaterThan(3);
-    expect(edges('runs', 'repo:example-org/web').map((e) => e.to).sort()).toEqual(jobs);
+    expect(
+      edges('runs', 'repo:example-org/web')
+        .map((e) => e.to)
+        .sort(),
+    ).toEqual(jobs);
     expect(node('repo:example-org/web')).toMatchObject({ kind: 'resource' });
   });
 
@@ -57,7 +92,11 @@ describe('import/github-actions', () => {
     const tj = 'action:tj-actions/changed-files@v45';
     expect(node(tj)).toMatchObject({ kind: 'tool', provenance: { id: 'tj-actions/changed-files@v45' } });
     expect(edges('invokes', 'gha:ci/test', tj)).toHaveLength(1);
-    expect(edges('holds', tj).map((e) => e.to).sort()).toEqual(['github-token:ci/test', 'secret:CODECOV_TOKEN']);
+    expect(
+      edges('holds', tj)
+        .map((e) => e.to)
+        .sort(),
+    ).toEqual(['github-token:ci/test', 'secret:CODECOV_TOKEN']);
     // Composite actions of the repository are expanded: their actions run in the same job.
     expect(edges('invokes', 'gha:ci/test', 'action:actions/setup-node@v4')).toHaveLength(1);
   });
@@ -69,7 +108,11 @@ describe('import/github-actions', () => {
     // No permissions anywhere: the permissive default writes every scope.
     expect(edges('grants', 'github-token:nightly/debug', 'repo:example-org/web')[0]!.actions).toEqual(['read', 'write']);
     const restricted = importGithubActions(REPO, { repo: 'example-org/web', defaultPermissions: 'restricted' }).scenario;
-    expect((restricted.edges ?? []).filter((e) => e.kind === 'grants' && e.from === 'github-token:nightly/debug').map((e) => [e.to, e.actions])).toEqual([
+    expect(
+      (restricted.edges ?? [])
+        .filter((e) => e.kind === 'grants' && e.from === 'github-token:nightly/debug')
+        .map((e) => [e.to, e.actions]),
+    ).toEqual([
       ['packages:example-org/web', ['read']],
       ['repo:example-org/web', ['read']],
     ]);
@@ -77,7 +120,11 @@ describe('import/github-actions', () => {
 
   it('should turn id-token: write and the AWS login action into an OIDC token that assumes the role', () => {
     expect(node('oidc:release/publish')).toMatchObject({ kind: 'credential', type: 'github-oidc-token' });
-    expect(node('iam-role:deploy-role')).toMatchObject({ type: 'aws-session', nativeTtl: '1h', provenance: { id: 'arn:aws:iam::111122223333:role/deploy-role' } });
+    expect(node('iam-role:deploy-role')).toMatchObject({
+      type: 'aws-session',
+      nativeTtl: '1h',
+      provenance: { id: 'arn:aws:iam::111122223333:role/deploy-role' },
+    });
     expect(edges('assumes', 'oidc:release/publish', 'iam-role:deploy-role')).toHaveLength(1);
   });
 
@@ -93,7 +140,9 @@ describe('import/github-actions', () => {
   });
 
   it('should attack unpinned third-party actions and untrusted checkouts, but not SHA-pinned or first-party actions', () => {
-    const lateral = doc.attacks.filter((a) => a.pattern === 'lateral-movement').map((a) => (a.pattern === 'lateral-movement' ? a.entry : ''));
+    const lateral = doc.attacks
+      .filter((a) => a.pattern === 'lateral-movement')
+      .map((a) => (a.pattern === 'lateral-movement' ? a.entry : ''));
     expect(lateral).toContain('action:tj-actions/changed-files@v45');
     expect(lateral).toContain('gha:pr-labeler/label');
     expect(lateral).not.toContain('action:some-org/cloud-audit-action@2f1e0c4d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e');
@@ -121,8 +170,15 @@ describe('import/github-actions', () => {
     }
     expect(error).toBeInstanceOf(ScenarioError);
     const issues = (error as ScenarioError).issues;
-    expect(issues.find((i) => i.file.endsWith('broken.yml'))).toMatchObject({ line: 10, message: expect.stringContaining('YAML syntax error') });
-    expect(issues.find((i) => i.file.endsWith('typo.yml'))).toMatchObject({ line: 6, path: 'jobs.build.permisions', hint: 'did you mean "permissions"?' });
+    expect(issues.find((i) => i.file.endsWith('broken.yml'))).toMatchObject({
+      line: 10,
+      message: expect.stringContaining('YAML syntax error'),
+    });
+    expect(issues.find((i) => i.file.endsWith('typo.yml'))).toMatchObject({
+      line: 6,
+      path: 'jobs.build.permisions',
+      hint: 'did you mean "permissions"?',
+    });
   });
 
   it('should reject a missing workflows folder, a bad cron and an action without a ref', () => {
@@ -130,7 +186,10 @@ describe('import/github-actions', () => {
     temps.push(dir);
     expect(() => importGithubActions(dir)).toThrow(/no .github\/workflows folder/);
     mkdirSync(join(dir, '.github/workflows'), { recursive: true });
-    writeFileSync(join(dir, '.github/workflows/x.yml'), 'on:\n  schedule:\n    - cron: "every day"\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: foo/bar\n');
+    writeFileSync(
+      join(dir, '.github/workflows/x.yml'),
+      'on:\n  schedule:\n    - cron: "every day"\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: foo/bar\n',
+    );
     try {
       importGithubActions(dir);
       expect.unreachable();
@@ -143,8 +202,19 @@ describe('import/github-actions', () => {
   });
 
   it('should classify pins and cron periods', () => {
-    expect([pinOf('11bd71901bbe5b1630ceea73d27597364c9af683'), pinOf('v4'), pinOf('v4.2.2'), pinOf('main')]).toEqual(['sha', 'tag', 'tag', 'branch']);
-    expect([cronPeriodMinutes('0 * * * *'), cronPeriodMinutes('*/15 * * * *'), cronPeriodMinutes('30 2 * * *'), cronPeriodMinutes('0 9 * * 1-5'), cronPeriodMinutes('0 0 1 * *')]).toEqual([60, 15, 1440, 2016, 43200]);
+    expect([pinOf('11bd71901bbe5b1630ceea73d27597364c9af683'), pinOf('v4'), pinOf('v4.2.2'), pinOf('main')]).toEqual([
+      'sha',
+      'tag',
+      'tag',
+      'branch',
+    ]);
+    expect([
+      cronPeriodMinutes('0 * * * *'),
+      cronPeriodMinutes('*/15 * * * *'),
+      cronPeriodMinutes('30 2 * * *'),
+      cronPeriodMinutes('0 9 * * 1-5'),
+      cronPeriodMinutes('0 0 1 * *'),
+    ]).toEqual([60, 15, 1440, 2016, 43200]);
     expect(cronPeriodMinutes('daily')).toBeNull();
   });
 });
@@ -153,7 +223,14 @@ describe('import/yaml-out', () => {
   it('should write YAML that parses back to the same data, quoting what YAML would misread', async () => {
     const { toYaml } = await import('../../src/import/yaml-out.js');
     const { parse } = await import('yaml');
-    const data = { name: 'x', s: ['true', 'null', '1d', 'a: b', '#c', '-d', 'ok/id@v1', "it's"], n: 3, b: false, nested: { deep: [{ a: 1, list: ['x'] }], empty: [] }, long: [{ text: 'y'.repeat(300) }] };
+    const data = {
+      name: 'x',
+      s: ['true', 'null', '1d', 'a: b', '#c', '-d', 'ok/id@v1', "it's"],
+      n: 3,
+      b: false,
+      nested: { deep: [{ a: 1, list: ['x'] }], empty: [] },
+      long: [{ text: 'y'.repeat(300) }],
+    };
     expect(parse(toYaml(data))).toEqual(data);
     expect(parse(toYaml(doc as unknown as Record<string, unknown>))).toEqual(JSON.parse(JSON.stringify(doc)));
   });

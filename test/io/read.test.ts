@@ -24,7 +24,11 @@ describe('io/read', () => {
   });
 
   it('should refuse devices at once, whatever their size says (/dev/zero would read forever)', () => {
-    expect(readRegularFile('/dev/zero', 1024)).toMatchObject({ ok: false, code: 'not-regular', message: expect.stringContaining('character device') });
+    expect(readRegularFile('/dev/zero', 1024)).toMatchObject({
+      ok: false,
+      code: 'not-regular',
+      message: expect.stringContaining('character device'),
+    });
     expect(readRegularFile('/dev/null', 1024)).toMatchObject({ ok: false, code: 'not-regular' });
   });
 
@@ -32,7 +36,11 @@ describe('io/read', () => {
     const sub = mkdtempSync(join(dir, 'fifo-'));
     const fifo = join(sub, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
-    expect(readRegularFile(fifo, 1024)).toMatchObject({ ok: false, code: 'not-regular', message: expect.stringContaining('FIFO') });
+    expect(readRegularFile(fifo, 1024)).toMatchObject({
+      ok: false,
+      code: 'not-regular',
+      message: expect.stringContaining('FIFO'),
+    });
     const { scenarios, issues } = loadScenarios([sub]);
     expect(scenarios).toEqual([]);
     expect(issues).toEqual([expect.objectContaining({ file: fifo, message: expect.stringContaining('not a regular file') })]);

@@ -27,7 +27,13 @@ describe('io/records', () => {
       fc.asyncProperty(fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 20 }), async (rows) => {
         const file = join(dir, 'p.csv');
         const columns = ['a', 'b'] as const;
-        writeFileSync(file, toCsv(columns, rows.map(([a, b]) => ({ a: `x${a}`, b: `y${b}` }))));
+        writeFileSync(
+          file,
+          toCsv(
+            columns,
+            rows.map(([a, b]) => ({ a: `x${a}`, b: `y${b}` })),
+          ),
+        );
         const records = await collect(file);
         expect(records.slice(1).map(splitRecord)).toEqual(rows.map(([a, b]) => [`x${a}`, `y${b}`]));
       }),

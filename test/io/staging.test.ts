@@ -48,7 +48,10 @@ describe('io/staging', () => {
     const out = join(temp(), 'results');
     const files = landFiles(out, { 'a.csv': 'a\n', 'charts/c.svg': '<svg/>' }, { blastlab: 'test' });
     expect(files).toEqual([join(out, 'a.csv'), join(out, 'charts/c.svg'), join(out, RECORD_FILE)]);
-    const record = JSON.parse(readFileSync(join(out, RECORD_FILE), 'utf8')) as { blastlab: string; files: { path: string; sha256: string; bytes: number }[] };
+    const record = JSON.parse(readFileSync(join(out, RECORD_FILE), 'utf8')) as {
+      blastlab: string;
+      files: { path: string; sha256: string; bytes: number }[];
+    };
     expect(record.blastlab).toBe('test');
     expect(record.files.map((f) => f.path)).toEqual(['a.csv', 'charts/c.svg']);
     for (const f of record.files) expect({ sha256: f.sha256, bytes: f.bytes }).toEqual(digestFile(join(out, f.path)));
@@ -62,7 +65,9 @@ describe('io/staging', () => {
     writeFileSync(join(second.dir, 'trials.csv'), 'second\n');
     writeFileSync(join(second.dir, 'sweep.csv'), 'second\n');
     first.land({});
-    expect(() => second.land({})).toThrow(expect.objectContaining({ name: 'OutputError', message: expect.stringContaining('another run') }));
+    expect(() => second.land({})).toThrow(
+      expect.objectContaining({ name: 'OutputError', message: expect.stringContaining('another run') }),
+    );
     expect(tree(out)).toEqual([RECORD_FILE, 'trials.csv']);
     expect(readFileSync(join(out, 'trials.csv'), 'utf8')).toBe('first\n');
     expect(readdirSync(join(out, '..'))).toEqual(['results']);
@@ -91,13 +96,19 @@ describe('io/staging', () => {
     landFiles(out, { 'trials.csv': 'old\n' });
     writeFileSync(join(out, 'notes.txt'), 'mine');
     mkdirSync(join(out, 'charts'));
-    expect(() => openStaging(out)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/notes\.txt.*charts\/|charts\/.*notes\.txt/) }));
+    expect(() => openStaging(out)).toThrow(
+      expect.objectContaining({
+        name: 'UsageError',
+        message: expect.stringMatching(/notes\.txt.*charts\/|charts\/.*notes\.txt/),
+      }),
+    );
     expect(tree(out)).toEqual(['charts', 'notes.txt', RECORD_FILE, 'trials.csv'].sort());
     expect(readdirSync(join(out, '..'))).toEqual(['results']);
   });
 
   it('should refuse an empty --out and the root folder (UsageError, exit 2)', () => {
-    for (const out of ['', '  ', '/']) expect(() => openStaging(out), JSON.stringify(out)).toThrow(expect.objectContaining({ name: 'UsageError' }));
+    for (const out of ['', '  ', '/'])
+      expect(() => openStaging(out), JSON.stringify(out)).toThrow(expect.objectContaining({ name: 'UsageError' }));
   });
 
   it('should clean staging left by a killed process, and restore a set-aside folder when the target is gone', () => {
@@ -140,6 +151,8 @@ describe('io/staging', () => {
       chmodSync(parent, 0o555);
       out = join(parent, 'results');
     }
-    expect(() => openStaging(out)).toThrow(expect.objectContaining({ name: 'OutputError', message: expect.stringContaining('cannot create a staging folder') }));
+    expect(() => openStaging(out)).toThrow(
+      expect.objectContaining({ name: 'OutputError', message: expect.stringContaining('cannot create a staging folder') }),
+    );
   });
 });

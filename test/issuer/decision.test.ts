@@ -22,21 +22,35 @@ describe('issuer decision', () => {
     const targets = estate.nodes.filter((n) => n.kind === 'resource').map((n) => n.id);
     const agents = [...index.intents.keys()];
     fc.assert(
-      fc.property(fc.constantFrom(...agents), fc.constantFrom(...targets), fc.constantFrom(...ACTIONS), (agent, target, action) => {
-        fc.pre(!declaredActions(index, agent, target).includes(action));
-        expect(decide({ agent, pairs: [{ target, action }], reason: 'r', atMs: 0 }, index, OPEN)).toEqual({
-          allow: false,
-          reason: `out-of-intent ${action} on ${target}`,
-        });
-      }),
+      fc.property(
+        fc.constantFrom(...agents),
+        fc.constantFrom(...targets),
+        fc.constantFrom(...ACTIONS),
+        (agent, target, action) => {
+          fc.pre(!declaredActions(index, agent, target).includes(action));
+          expect(decide({ agent, pairs: [{ target, action }], reason: 'r', atMs: 0 }, index, OPEN)).toEqual({
+            allow: false,
+            reason: `out-of-intent ${action} on ${target}`,
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('should check the context: reason, time window and sensitivity ceiling', () => {
-    const task = estate.workload.find((t) => t.steps.some((s) => estate.nodes.some((n) => n.id === s.target && n.kind === 'resource' && n.sensitivity === 'regulated')));
-    const step = task!.steps.find((s) => estate.nodes.some((n) => n.id === s.target && n.kind === 'resource' && n.sensitivity === 'regulated'))!;
-    const request = { agent: task!.agent, pairs: [{ target: step.target, action: step.action }], reason: 'nightly export', atMs: 2 * 3_600_000 };
+    const task = estate.workload.find((t) =>
+      t.steps.some((s) => estate.nodes.some((n) => n.id === s.target && n.kind === 'resource' && n.sensitivity === 'regulated')),
+    );
+    const step = task!.steps.find((s) =>
+      estate.nodes.some((n) => n.id === s.target && n.kind === 'resource' && n.sensitivity === 'regulated'),
+    )!;
+    const request = {
+      agent: task!.agent,
+      pairs: [{ target: step.target, action: step.action }],
+      reason: 'nightly export',
+      atMs: 2 * 3_600_000,
+    };
     expect(decide({ ...request, reason: '  ' }, index, OPEN)).toEqual({ allow: false, reason: 'no reason given' });
     const business: DecisionPolicy = { ...OPEN, window: { fromMs: 8 * 3_600_000, toMs: 18 * 3_600_000 } };
     expect(decide(request, index, business)).toEqual({ allow: false, reason: 'outside the allowed time window' });
@@ -53,14 +67,23 @@ describe('issuer decision', () => {
     const pairs = task.steps.map((s) => ({ target: s.target, action: s.action }));
     const agent = estate.nodes.find((n) => n.id === task.agent)!;
     const environment = agent.kind === 'agent' ? agent.environment : 'default';
-    const ok = issuer.issue({ agent: task.agent, environment, pairs, reason: task.id, ttlMs: 900_000, bindTo: WORKLOAD_JKT }, index, OPEN);
+    const ok = issuer.issue(
+      { agent: task.agent, environment, pairs, reason: task.id, ttlMs: 900_000, bindTo: WORKLOAD_JKT },
+      index,
+      OPEN,
+    );
     expect(ok.ok).toBe(true);
     if (ok.ok) {
       expect(ok.minted.claims.sub).toBe(`spiffe://estate.test/${environment}/${task.agent}`);
       expect(ok.minted.claims.cnf).toEqual({ jkt: WORKLOAD_JKT });
-      for (const pair of pairs) expect(issuer.verifier.verify(ok.minted.token, { ...pair, presentedJkt: WORKLOAD_JKT }).ok).toBe(true);
+      for (const pair of pairs)
+        expect(issuer.verifier.verify(ok.minted.token, { ...pair, presentedJkt: WORKLOAD_JKT }).ok).toBe(true);
     }
-    const denied = issuer.issue({ agent: task.agent, environment, pairs: [{ target: 'nowhere', action: 'admin' }], reason: 'x', ttlMs: 900_000 }, index, OPEN);
+    const denied = issuer.issue(
+      { agent: task.agent, environment, pairs: [{ target: 'nowhere', action: 'admin' }], reason: 'x', ttlMs: 900_000 },
+      index,
+      OPEN,
+    );
     expect(denied).toEqual({ ok: false, decision: { allow: false, reason: 'out-of-intent admin on nowhere' } });
   });
 });

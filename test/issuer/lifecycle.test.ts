@@ -50,19 +50,32 @@ function addToken(m: Model, pairs: readonly ScopePair[], ttlS: number, bound: bo
 }
 
 class IssueCommand implements fc.Command<Model, Real> {
-  constructor(readonly pairs: readonly ScopePair[], readonly ttlS: number, readonly bound: boolean) {}
+  constructor(
+    readonly pairs: readonly ScopePair[],
+    readonly ttlS: number,
+    readonly bound: boolean,
+  ) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
-    const minted = r.issuer.mint({ subject: 'spiffe://estate.test/aws/a1', pairs: this.pairs, ttlMs: this.ttlS * 1000, bindTo: this.bound ? WORKLOAD_JKT : undefined });
+    const minted = r.issuer.mint({
+      subject: 'spiffe://estate.test/aws/a1',
+      pairs: this.pairs,
+      ttlMs: this.ttlS * 1000,
+      bindTo: this.bound ? WORKLOAD_JKT : undefined,
+    });
     r.minted.push(minted);
     addToken(m, this.pairs, this.ttlS, this.bound);
     expect(minted.claims.exp).toBe(m.tokens.at(-1)!.expS);
   }
-  toString = (): string => `issue(${this.pairs.map((p) => `${p.action}:${p.target}`).join(' ')}, ${this.ttlS}s${this.bound ? ', bound' : ''})`;
+  toString = (): string =>
+    `issue(${this.pairs.map((p) => `${p.action}:${p.target}`).join(' ')}, ${this.ttlS}s${this.bound ? ', bound' : ''})`;
 }
 
 class RefreshCommand implements fc.Command<Model, Real> {
-  constructor(readonly pick: number, readonly present: boolean) {}
+  constructor(
+    readonly pick: number,
+    readonly present: boolean,
+  ) {}
   check = (m: Readonly<Model>): boolean => m.tokens.length > 0;
   run(m: Model, r: Real): void {
     const i = this.pick % m.tokens.length;
@@ -116,12 +129,19 @@ class RotateCommand implements fc.Command<Model, Real> {
 }
 
 class VerifyCommand implements fc.Command<Model, Real> {
-  constructor(readonly pick: number, readonly pair: ScopePair, readonly present: boolean) {}
+  constructor(
+    readonly pick: number,
+    readonly pair: ScopePair,
+    readonly present: boolean,
+  ) {}
   check = (m: Readonly<Model>): boolean => m.tokens.length > 0;
   run(m: Model, r: Real): void {
     const i = this.pick % m.tokens.length;
     const expected = expectedVerify(m, m.tokens[i]!, this.pair, this.present);
-    const result = r.issuer.verifier.verify(r.minted[i]!.token, { ...this.pair, presentedJkt: this.present ? WORKLOAD_JKT : undefined });
+    const result = r.issuer.verifier.verify(r.minted[i]!.token, {
+      ...this.pair,
+      presentedJkt: this.present ? WORKLOAD_JKT : undefined,
+    });
     if (expected === null) expect(result.ok).toBe(true);
     else expect(result).toMatchObject({ ok: false, failure: expected });
     // The denylist holds exactly the revoked tokens that could still pass the expiry check.
@@ -132,9 +152,13 @@ class VerifyCommand implements fc.Command<Model, Real> {
 
 const pairArb = fc.constantFrom(...UNIVERSE);
 const commands = [
-  fc.tuple(fc.uniqueArray(pairArb, { minLength: 1, maxLength: 4, selector: (p) => `${p.action}:${p.target}` }), fc.integer({ min: 1, max: 3600 }), fc.boolean()).map(
-    ([pairs, ttlS, bound]) => new IssueCommand(pairs, ttlS, bound),
-  ),
+  fc
+    .tuple(
+      fc.uniqueArray(pairArb, { minLength: 1, maxLength: 4, selector: (p) => `${p.action}:${p.target}` }),
+      fc.integer({ min: 1, max: 3600 }),
+      fc.boolean(),
+    )
+    .map(([pairs, ttlS, bound]) => new IssueCommand(pairs, ttlS, bound)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, present]) => new RefreshCommand(pick, present)),
   fc.nat().map((pick) => new RevokeCommand(pick)),
   fc.integer({ min: 0, max: 7_200_000 }).map((ms) => new AdvanceCommand(ms)),

@@ -45,7 +45,9 @@ describe('real tokens: one size limit for issuer and verifier', () => {
     expect(issue).toMatchObject({ path: 'nodes[1]', message: expect.stringContaining(`credential "role-key"`) });
     expect(issue!.message).toContain(`1200 scope items), over the ${MAX_TOKEN_LENGTH}`);
     const out = join(dir, 'out');
-    await expect(runScenarios([scenario], { out, workers: 1, realTokens: true })).rejects.toThrow(expect.objectContaining({ name: 'ScenarioError' }));
+    await expect(runScenarios([scenario], { out, workers: 1, realTokens: true })).rejects.toThrow(
+      expect.objectContaining({ name: 'ScenarioError' }),
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -32,7 +32,10 @@ function tokenWithNbf(nbfOffsetS: number): string {
 describe('issuer verify: nbf', () => {
   it('should reject a token used before its nbf, beyond the skew', () => {
     const fx = makeIssuer();
-    expect(fx.issuer.verifier.verify(tokenWithNbf(SKEW_MS / 1000 + 60), pair)).toMatchObject({ ok: false, failure: 'not-yet-valid' });
+    expect(fx.issuer.verifier.verify(tokenWithNbf(SKEW_MS / 1000 + 60), pair)).toMatchObject({
+      ok: false,
+      failure: 'not-yet-valid',
+    });
   });
 
   it('should accept exactly when now + skew reaches nbf', () => {
@@ -57,12 +60,33 @@ describe('issuer verify: whole-item scope matching', () => {
   it('should not let a token for read:db2 authorize read:db, nor read:db authorize read:db2', () => {
     const fx = makeIssuer();
     // Both targets are in aud, so only the scope check stands between the request and an allow.
-    const a = fx.issuer.mint({ subject: 's', pairs: [{ target: 'db2', action: 'read' }, { target: 'db', action: 'write' }], ttlMs: 60_000 });
+    const a = fx.issuer.mint({
+      subject: 's',
+      pairs: [
+        { target: 'db2', action: 'read' },
+        { target: 'db', action: 'write' },
+      ],
+      ttlMs: 60_000,
+    });
     expect(a.claims.scope).toBe('read:db2 write:db');
     expect(fx.issuer.verifier.verify(a.token, { target: 'db', action: 'read' })).toMatchObject({ ok: false, failure: 'scope' });
-    const b = fx.issuer.mint({ subject: 's', pairs: [{ target: 'db', action: 'read' }, { target: 'db2', action: 'write' }], ttlMs: 60_000 });
+    const b = fx.issuer.mint({
+      subject: 's',
+      pairs: [
+        { target: 'db', action: 'read' },
+        { target: 'db2', action: 'write' },
+      ],
+      ttlMs: 60_000,
+    });
     expect(fx.issuer.verifier.verify(b.token, { target: 'db2', action: 'read' })).toMatchObject({ ok: false, failure: 'scope' });
-    const c = fx.issuer.mint({ subject: 's', pairs: [{ target: 'xdb', action: 'read' }, { target: 'db', action: 'write' }], ttlMs: 60_000 });
+    const c = fx.issuer.mint({
+      subject: 's',
+      pairs: [
+        { target: 'xdb', action: 'read' },
+        { target: 'db', action: 'write' },
+      ],
+      ttlMs: 60_000,
+    });
     expect(fx.issuer.verifier.verify(c.token, { target: 'db', action: 'read' })).toMatchObject({ ok: false, failure: 'scope' });
   });
 

@@ -7,11 +7,20 @@ import { TokenEncoder, decodeClaimsUnverified, encodeHeader } from '../../src/is
 import { jwkThumbprint } from '../../src/issuer/keys.js';
 import { ISSUER, SKEW_MS, UNIVERSE, WORKLOAD_JKT, makeIssuer, seededKey } from './fixture.js';
 
-const pairsArb = fc.uniqueArray(fc.constantFrom(...UNIVERSE), { minLength: 1, maxLength: 5, selector: (p) => `${p.action}:${p.target}` });
+const pairsArb = fc.uniqueArray(fc.constantFrom(...UNIVERSE), {
+  minLength: 1,
+  maxLength: 5,
+  selector: (p) => `${p.action}:${p.target}`,
+});
 
 function mintFor(pairs: readonly ScopePair[], bound = false) {
   const fx = makeIssuer();
-  const minted = fx.issuer.mint({ subject: 'spiffe://estate.test/aws/a1', pairs, ttlMs: 900_000, bindTo: bound ? WORKLOAD_JKT : undefined });
+  const minted = fx.issuer.mint({
+    subject: 'spiffe://estate.test/aws/a1',
+    pairs,
+    ttlMs: 900_000,
+    bindTo: bound ? WORKLOAD_JKT : undefined,
+  });
   return { ...fx, ...minted };
 }
 
@@ -54,12 +63,18 @@ describe('issuer verify', () => {
     const { issuer, token, claims } = mintFor([{ target: 'prod-db', action: 'read' }], true);
     const keys = Object.keys(claims) as (keyof typeof claims)[];
     fc.assert(
-      fc.property(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string()), fc.constant({ jkt: 'x' })), (key, value) => {
-        fc.pre(JSON.stringify(claims[key]) !== JSON.stringify(value));
-        const [header, , signature] = token.split('.');
-        const forged = `${header}.${b64({ ...claims, [key]: value })}.${signature}`;
-        expect(issuer.verifier.verify(forged, { target: 'prod-db', action: 'read', presentedJkt: WORKLOAD_JKT })).toMatchObject({ ok: false, failure: 'signature' });
-      }),
+      fc.property(
+        fc.constantFrom(...keys),
+        fc.oneof(fc.string(), fc.integer(), fc.array(fc.string()), fc.constant({ jkt: 'x' })),
+        (key, value) => {
+          fc.pre(JSON.stringify(claims[key]) !== JSON.stringify(value));
+          const [header, , signature] = token.split('.');
+          const forged = `${header}.${b64({ ...claims, [key]: value })}.${signature}`;
+          expect(issuer.verifier.verify(forged, { target: 'prod-db', action: 'read', presentedJkt: WORKLOAD_JKT })).toMatchObject(
+            { ok: false, failure: 'signature' },
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -94,9 +109,16 @@ describe('issuer verify', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3600 }), fc.integer({ min: 0, max: 10_000_000 }), (ttlS, extraMs) => {
         const fx = makeIssuer();
-        const { token, claims } = fx.issuer.mint({ subject: 's', pairs: [{ target: 'queue', action: 'write' }], ttlMs: ttlS * 1000 });
+        const { token, claims } = fx.issuer.mint({
+          subject: 's',
+          pairs: [{ target: 'queue', action: 'write' }],
+          ttlMs: ttlS * 1000,
+        });
         fx.clock.nowMs = claims.exp * 1000 + SKEW_MS + extraMs;
-        expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'write' })).toMatchObject({ ok: false, failure: 'expired' });
+        expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'write' })).toMatchObject({
+          ok: false,
+          failure: 'expired',
+        });
         fx.clock.nowMs = claims.exp * 1000 + SKEW_MS - 1;
         expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'write' }).ok).toBe(true);
       }),
@@ -108,10 +130,16 @@ describe('issuer verify', () => {
     const fx = makeIssuer();
     const { token, claims } = fx.issuer.mint({ subject: 's', pairs: [{ target: 'queue', action: 'read' }], ttlMs: 60_000 });
     fx.issuer.revokeClaims(claims);
-    expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'read' })).toMatchObject({ ok: false, failure: 'revoked' });
+    expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'read' })).toMatchObject({
+      ok: false,
+      failure: 'revoked',
+    });
     expect(fx.revocations.size).toBe(1);
     fx.clock.nowMs = claims.exp * 1000 + SKEW_MS;
-    expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'read' })).toMatchObject({ ok: false, failure: 'expired' });
+    expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'read' })).toMatchObject({
+      ok: false,
+      failure: 'expired',
+    });
     expect(fx.revocations.size).toBe(0);
   });
 

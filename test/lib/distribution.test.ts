@@ -31,13 +31,19 @@ describe('lib/distribution', () => {
     const dist = fc.oneof(
       fc.nat({ max: 1e9 }).map((valueMs) => ({ kind: 'fixed' as const, valueMs })),
       fc.integer({ min: 1, max: 1e9 }).map((meanMs) => ({ kind: 'exponential' as const, meanMs })),
-      fc.tuple(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0, max: 10, noNaN: true })).map(([medianMs, sigma]) => ({ kind: 'lognormal' as const, medianMs, sigma })),
-      fc.tuple(fc.nat({ max: 1e9 }), fc.nat({ max: 1e9 })).map(([a, b]) => ({ kind: 'uniform' as const, minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
+      fc
+        .tuple(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0, max: 10, noNaN: true }))
+        .map(([medianMs, sigma]) => ({ kind: 'lognormal' as const, medianMs, sigma })),
+      fc
+        .tuple(fc.nat({ max: 1e9 }), fc.nat({ max: 1e9 }))
+        .map(([a, b]) => ({ kind: 'uniform' as const, minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
     );
-    fc.assert(fc.property(dist, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (d, u) => {
-      const x = sampleAt(d, u);
-      expect(Number.isInteger(x) && x >= 0).toBe(true);
-      expect(x).toBeLessThanOrEqual(upperBound(d));
-    }));
+    fc.assert(
+      fc.property(dist, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (d, u) => {
+        const x = sampleAt(d, u);
+        expect(Number.isInteger(x) && x >= 0).toBe(true);
+        expect(x).toBeLessThanOrEqual(upperBound(d));
+      }),
+    );
   });
 });

@@ -17,13 +17,15 @@ describe('lib/heap', () => {
   });
 
   it('should pop any sequence of pushes in sorted order', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(100), fc.nat(3))), (items) => {
-      const heap = new EventHeap<{ time: number; priority: number; seq: number }>();
-      const events = items.map(([time, priority], seq) => ({ time, priority, seq }));
-      for (const e of events) heap.push(e);
-      const out = [];
-      while (heap.size > 0) out.push(heap.pop()!);
-      expect(out).toEqual([...events].sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq));
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(100), fc.nat(3))), (items) => {
+        const heap = new EventHeap<{ time: number; priority: number; seq: number }>();
+        const events = items.map(([time, priority], seq) => ({ time, priority, seq }));
+        for (const e of events) heap.push(e);
+        const out = [];
+        while (heap.size > 0) out.push(heap.pop()!);
+        expect(out).toEqual([...events].sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq));
+      }),
+    );
   });
 });

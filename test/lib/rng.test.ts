@@ -6,10 +6,12 @@ describe('lib/rng', () => {
   it('should derive the same uint32 seed from the same parts, and different seeds from different parts', () => {
     expect(deriveSeed(7, 'ci', 'persistent', 'secret-replay', 0)).toBe(deriveSeed(7, 'ci', 'persistent', 'secret-replay', 0));
     expect(deriveSeed(7, 'ci', 'persistent', 'secret-replay', 0)).not.toBe(deriveSeed(7, 'ci', 'persistent', 'secret-replay', 1));
-    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.integer())), (parts) => {
-      const s = deriveSeed(...parts);
-      expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.integer())), (parts) => {
+        const s = deriveSeed(...parts);
+        expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
+      }),
+    );
   });
 
   it('should replay the same stream for the same seed, in [0, 1)', () => {

@@ -27,7 +27,16 @@ describe('load generator', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
-      const result = await runStep({ url, ratePerS: 200, durationMs: 800, warmupMs: 0, drainMs: 2000, connections: 1, timeoutMs: 2000, build: () => ({ headers: {}, body: 'a=b' }) });
+      const result = await runStep({
+        url,
+        ratePerS: 200,
+        durationMs: 800,
+        warmupMs: 0,
+        drainMs: 2000,
+        connections: 1,
+        timeoutMs: 2000,
+        build: () => ({ headers: {}, body: 'a=b' }),
+      });
       expect(result.count).toBe(160);
       expect(result.successes).toBe(160);
       const sorted = Float64Array.from(result.latenciesMs).sort();
@@ -55,7 +64,17 @@ describe('blastlab load against blastlab serve', () => {
   });
 
   it('should measure token exchange as the workload agent, with DPoP proofs', async () => {
-    const result = await runLoad({ url: running.url, rates: [50], durationMs: 400, warmupMs: 100, connections: 4, timeoutMs: 2000, ramp: false, maxRate: 1000, target: { grant: 'exchange' } });
+    const result = await runLoad({
+      url: running.url,
+      rates: [50],
+      durationMs: 400,
+      warmupMs: 100,
+      connections: 4,
+      timeoutMs: 2000,
+      ramp: false,
+      maxRate: 1000,
+      target: { grant: 'exchange' },
+    });
     expect([result.agent, result.op]).toEqual(['ci-agent', 'token_exchange']);
     expect(result.rows.map((r) => [r.count, r.success_ratio])).toEqual([[20, 1]]);
   });

@@ -51,7 +51,10 @@ describe('run --issuer-from', () => {
     const file = join(dir, 'load.csv');
     writeFileSync(file, `${HEADER}\n${ROWS.join('\n')}\n`);
     const out = join(dir, 'out');
-    const res = cli(['run', join(ROOT, 'scenarios/ci-deploy-key.yaml'), '--trials', '3', '--workers', '1', '--out', out, '--issuer-from', file], dir);
+    const res = cli(
+      ['run', join(ROOT, 'scenarios/ci-deploy-key.yaml'), '--trials', '3', '--workers', '1', '--out', out, '--issuer-from', file],
+      dir,
+    );
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/issuer from .*load\.csv: lognormal median 1 ms, sigma 0\.717/);
     expect(res.stdout).toMatch(/ci-deploy-key \/ ephemeral-15m: needs [\d.]+\/s; measured 999\/s at p99 6\.5 ms: \d+× headroom/);

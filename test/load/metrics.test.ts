@@ -21,13 +21,22 @@ function step(latencies: number[], ok: number, overrides: Partial<StepResult> = 
 }
 
 function row(offered: number, p99: number, success = 1, throughputShare = 1): LoadRow {
-  return { ...rowOf('op', step([1, 2], 2), null), offered_rate: offered, p99_ms: p99, success_ratio: success, throughput: offered * throughputShare };
+  return {
+    ...rowOf('op', step([1, 2], 2), null),
+    offered_rate: offered,
+    p99_ms: p99,
+    success_ratio: success,
+    throughput: offered * throughputShare,
+  };
 }
 
 describe('load metrics', () => {
   it('should compute vegeta-style rate, throughput and exact percentiles', () => {
     const latencies = Array.from({ length: 100 }, (_, i) => i + 1);
-    const r = rowOf('client_credentials', step(latencies, 90), { before: { cpuUs: 0, tokensIssued: 0, liveTokens: 0 }, after: { cpuUs: 2_000_000, tokensIssued: 1000, liveTokens: 7 } });
+    const r = rowOf('client_credentials', step(latencies, 90), {
+      before: { cpuUs: 0, tokensIssued: 0, liveTokens: 0 },
+      after: { cpuUs: 2_000_000, tokensIssued: 1000, liveTokens: 7 },
+    });
     expect(Object.keys(r)).toEqual([...LOAD_COLUMNS]);
     expect(r.rate).toBeCloseTo(100, 6);
     // 90 successes over the 0.99 s send window plus the 5 ms wait for the last answer.
@@ -47,16 +56,20 @@ describe('load metrics', () => {
 
   it('should fit back the log-normal a latency sample was drawn from', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.2, max: 200, noNaN: true }), fc.double({ min: 0.05, max: 2, noNaN: true }), (medianMs, sigma) => {
-        // Quantile-spaced draws: the sample's p50 and p95 are the distribution's, up to the grid.
-        const n = 4000;
-        const latencies = Array.from({ length: n }, (_, i) => medianMs * Math.exp(sigma * normalQuantile((i + 0.5) / n)));
-        const fit = fitIssuer(rowOf('op', step(latencies, n - 4), null));
-        expect(fit.medianMs / medianMs).toBeGreaterThan(0.99);
-        expect(fit.medianMs / medianMs).toBeLessThan(1.01);
-        expect(Math.abs(fit.sigma - sigma)).toBeLessThan(0.01);
-        expect(fit.availability).toBe((n - 4) / n);
-      }),
+      fc.property(
+        fc.double({ min: 0.2, max: 200, noNaN: true }),
+        fc.double({ min: 0.05, max: 2, noNaN: true }),
+        (medianMs, sigma) => {
+          // Quantile-spaced draws: the sample's p50 and p95 are the distribution's, up to the grid.
+          const n = 4000;
+          const latencies = Array.from({ length: n }, (_, i) => medianMs * Math.exp(sigma * normalQuantile((i + 0.5) / n)));
+          const fit = fitIssuer(rowOf('op', step(latencies, n - 4), null));
+          expect(fit.medianMs / medianMs).toBeGreaterThan(0.99);
+          expect(fit.medianMs / medianMs).toBeLessThan(1.01);
+          expect(Math.abs(fit.sigma - sigma)).toBeLessThan(0.01);
+          expect(fit.availability).toBe((n - 4) / n);
+        },
+      ),
       { numRuns: 50 },
     );
   });

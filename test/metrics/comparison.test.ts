@@ -15,13 +15,36 @@ const rows = [
 ];
 
 describe('comparison', () => {
-
   it('should give the reduction of each policy against the baseline', () => {
     const out = compare(summarize(rows), { s: 'persistent' });
     const blast = out.filter((r) => r.metric === 'blast_radius');
     expect(blast).toEqual([
-      { scenario: 's', attack: 'replay', metric: 'blast_radius', better: 'lower', baseline: 'persistent', policy: 'ephemeral', baseline_n: 2, baseline_mean: 10, n: 2, mean: 2.5, reduction_pct: 75 },
-      { scenario: 's', attack: 'replay', metric: 'blast_radius', better: 'lower', baseline: 'persistent', policy: 'hybrid', baseline_n: 2, baseline_mean: 10, n: 1, mean: 12, reduction_pct: -20 },
+      {
+        scenario: 's',
+        attack: 'replay',
+        metric: 'blast_radius',
+        better: 'lower',
+        baseline: 'persistent',
+        policy: 'ephemeral',
+        baseline_n: 2,
+        baseline_mean: 10,
+        n: 2,
+        mean: 2.5,
+        reduction_pct: 75,
+      },
+      {
+        scenario: 's',
+        attack: 'replay',
+        metric: 'blast_radius',
+        better: 'lower',
+        baseline: 'persistent',
+        policy: 'hybrid',
+        baseline_n: 2,
+        baseline_mean: 10,
+        n: 1,
+        mean: 12,
+        reduction_pct: -20,
+      },
     ]);
   });
 

@@ -7,18 +7,29 @@ import { credentialAgeLists } from '../../src/report/credential-ages.js';
 import { DAY, HOUR, agent, credential, lateral, persistent, scenario } from '../arbitraries/build.js';
 
 const times = (t: Partial<CredentialTimes>): CredentialTimes => ({
-  createdAtMs: null, lastRotatedAtMs: null, lastUsedAtMs: null, expiresAtMs: null, nativeTtlMs: null, ...t,
+  createdAtMs: null,
+  lastRotatedAtMs: null,
+  lastUsedAtMs: null,
+  expiresAtMs: null,
+  nativeTtlMs: null,
+  ...t,
 });
 
 // 12 access keys aged 1…12 × 100 days, the odd ones unused for 200 days; one STS session (not standing).
 const keys = Array.from({ length: 12 }, (_, i) => `key-${String(i + 1).padStart(2, '0')}`);
 const estate = scenario({
-  nodes: [agent('a'), ...keys.map((id) => credential(id, { type: 'aws-access-key' })), credential('role', { type: 'aws-sts-session' })],
+  nodes: [
+    agent('a'),
+    ...keys.map((id) => credential(id, { type: 'aws-access-key' })),
+    credential('role', { type: 'aws-sts-session' }),
+  ],
   attacks: [lateral('a', 0)],
   policies: [persistent()],
   asOf: '2026-12-01T00:00:00Z',
   credentialTimes: {
-    ...Object.fromEntries(keys.map((id, i) => [id, times({ createdAtMs: -(i + 1) * 100 * DAY, lastUsedAtMs: i % 2 === 0 ? -200 * DAY : -DAY })])),
+    ...Object.fromEntries(
+      keys.map((id, i) => [id, times({ createdAtMs: -(i + 1) * 100 * DAY, lastUsedAtMs: i % 2 === 0 ? -200 * DAY : -DAY })]),
+    ),
     role: times({ createdAtMs: -5000 * DAY, lastUsedAtMs: -300 * DAY, nativeTtlMs: HOUR }),
   },
 });
@@ -43,12 +54,20 @@ describe('metrics/credential-ages', () => {
   });
 
   it('should append the counts and the oldest age in seconds to scenarios.csv', () => {
-    expect(scenarioRow(estate)).toMatchObject({ credentials: 13, standing_credentials: 12, stale_credentials: 7, oldest_standing_secret_age_s: 1200 * 86_400 });
+    expect(scenarioRow(estate)).toMatchObject({
+      credentials: 13,
+      standing_credentials: 12,
+      stale_credentials: 7,
+      oldest_standing_secret_age_s: 1200 * 86_400,
+    });
   });
 
   it('should give the report both lists only when the scenario has asOf', () => {
     const lists = credentialAgeLists(estate);
-    expect(lists.map((l) => [l.id, l.items.length])).toEqual([['oldest-secrets', 10], ['stale-credentials', 7]]);
+    expect(lists.map((l) => [l.id, l.items.length])).toEqual([
+      ['oldest-secrets', 10],
+      ['stale-credentials', 7],
+    ]);
     expect(lists[0]!.items[0]).toContain('key-12 (aws-access-key)');
     expect(credentialAgeLists({ ...estate, asOf: null })).toEqual([]);
   });

@@ -5,14 +5,32 @@ import { compile, requestKey } from '../../src/model/compile.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { ADMIN, READ, WRITE, actionMask, maskActions } from '../../src/domain/actions.js';
 import { staticReach } from '../../src/model/static-reach.js';
-import { HOUR, agent, credential, fixed, grants, holds, invokes, lateral, persistent, resource, scenario, step, task, tool } from '../arbitraries/build.js';
+import {
+  HOUR,
+  agent,
+  credential,
+  fixed,
+  grants,
+  holds,
+  invokes,
+  lateral,
+  persistent,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
+} from '../arbitraries/build.js';
 import { estateArb, policyArb } from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
 
 const s = scenario({
   nodes: [agent('bot'), tool('crm-tool'), credential('key'), credential('crm-key'), resource('db'), resource('crm')],
   edges: [
-    holds('bot', 'key'), invokes('bot', 'crm-tool'), holds('crm-tool', 'crm-key'), grants('key', 'db', ['read', 'write']),
+    holds('bot', 'key'),
+    invokes('bot', 'crm-tool'),
+    holds('crm-tool', 'crm-key'),
+    grants('key', 'db', ['read', 'write']),
     grants('crm-key', 'crm', ['read']),
   ],
   workload: [task('bot', [step('db', 'read', 'key'), step('crm', 'read', 'crm-key', 'crm-tool')])],
@@ -89,7 +107,12 @@ describe('model/static-reach', () => {
       fc.property(estateArb, fc.nat(), (estate, pick) => {
         const entry = estate.nodes[pick % estate.nodes.length]!.id;
         const nodes = estate.nodes.map((n) => (n.kind === 'credential' ? { ...n, rotationMs: null } : n));
-        const sc = scenario({ ...estate, nodes, attacks: [lateral(entry, 0, { hopDelay: fixed(HOUR) })], policies: [persistent()] });
+        const sc = scenario({
+          ...estate,
+          nodes,
+          attacks: [lateral(entry, 0, { hopDelay: fixed(HOUR) })],
+          policies: [persistent()],
+        });
         const bound = staticCounts(sc, entry);
         const m = runOne(sc);
         expect(m.resources_reached).toBe(bound.reached);
@@ -100,7 +123,14 @@ describe('model/static-reach', () => {
   });
 
   it('should never be exceeded by the engine under any policy', () => {
-    const arb = estateArb.chain((estate) => fc.record({ estate: fc.constant(estate), policy: policyArb(estate), pick: fc.nat(), at: fc.nat({ max: estate.horizonMs - 1 }) }));
+    const arb = estateArb.chain((estate) =>
+      fc.record({
+        estate: fc.constant(estate),
+        policy: policyArb(estate),
+        pick: fc.nat(),
+        at: fc.nat({ max: estate.horizonMs - 1 }),
+      }),
+    );
     fc.assert(
       fc.property(arb, fc.nat({ max: 20 }), ({ estate, policy, pick, at }, trial) => {
         const entry = estate.nodes[pick % estate.nodes.length]!.id;

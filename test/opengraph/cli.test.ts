@@ -53,7 +53,9 @@ describe('blastlab export opengraph / import opengraph', () => {
     expect(cli(['run', SCENARIO, '--trials', '5', '--out', 'run', '--quiet'], dir).code).toBe(0);
     const r = cli(['export', 'opengraph', SCENARIO, '--results', 'run', '--out', 'gr.json'], dir);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(readFileSync(join(dir, 'gr.json'), 'utf8')) as { graph: { nodes: { properties: Record<string, unknown> }[] } };
+    const doc = JSON.parse(readFileSync(join(dir, 'gr.json'), 'utf8')) as {
+      graph: { nodes: { properties: Record<string, unknown> }[] };
+    };
     expect(doc.graph.nodes.every((n) => typeof n.properties['bl_trials'] === 'number')).toBe(true);
     expect(doc.graph.nodes.some((n) => typeof n.properties['bl_reached_p__ephemeral_15m'] === 'number')).toBe(true);
 
@@ -77,9 +79,21 @@ describe('blastlab export opengraph / import opengraph', () => {
     const cases: [string, string | Uint8Array, RegExp][] = [
       ['not OpenGraph', 'hello, world', /bad-0\.json(:1:1)? not OpenGraph: JSON syntax error/],
       ['missing graph.nodes', '{"graph": {"edges": []}}', /bad-1\.json:1:\d+ graph\.nodes: missing/],
-      ['edge to an unknown id', '{"graph": {"nodes": [{"id": "a", "kinds": ["K"]}],\n"edges": [{"kind": "E", "start": {"value": "a"}, "end": {"value": "zz"}}]}}', /bad-2\.json:2:\d+ graph\.edges\[0\]\.end: matches no node: .*"zz"/],
-      ['nested properties', '{"graph": {"nodes": [{"id": "a", "kinds": ["K"], "properties": {"p": [{"x": 1}]}}], "edges": []}}', /bad-3\.json:1:\d+ graph\.nodes\[0\]\.properties\.p: arrays may hold only/],
-      ['a zip with a bad member', zipSync({ 'ok.json': strToU8('{"graph": {"nodes": [], "edges": []}}'), 'bad.json': strToU8('{"graph": []}') }), /bad-4\.zip:bad\.json:1:\d+ graph: must be an object/],
+      [
+        'edge to an unknown id',
+        '{"graph": {"nodes": [{"id": "a", "kinds": ["K"]}],\n"edges": [{"kind": "E", "start": {"value": "a"}, "end": {"value": "zz"}}]}}',
+        /bad-2\.json:2:\d+ graph\.edges\[0\]\.end: matches no node: .*"zz"/,
+      ],
+      [
+        'nested properties',
+        '{"graph": {"nodes": [{"id": "a", "kinds": ["K"], "properties": {"p": [{"x": 1}]}}], "edges": []}}',
+        /bad-3\.json:1:\d+ graph\.nodes\[0\]\.properties\.p: arrays may hold only/,
+      ],
+      [
+        'a zip with a bad member',
+        zipSync({ 'ok.json': strToU8('{"graph": {"nodes": [], "edges": []}}'), 'bad.json': strToU8('{"graph": []}') }),
+        /bad-4\.zip:bad\.json:1:\d+ graph: must be an object/,
+      ],
     ];
     cases.forEach(([what, content, expected], i) => {
       it(`should refuse ${what}`, () => {

@@ -69,7 +69,9 @@ describe('export/opengraph', () => {
         expect(docs[0]!.graph.nodes).toHaveLength(s.nodes.length);
         expect(docs.slice(1).every((d) => d.graph.nodes.length === 0)).toBe(true);
         const all = docs.flatMap((d) => d.graph.edges.map((e) => `${e.kind} ${e.start.value} ${e.end.value}`));
-        const single = expectValidPayload(exportOpenGraph(s)[0]!.text).graph.edges.map((e) => `${e.kind} ${e.start.value} ${e.end.value}`);
+        const single = expectValidPayload(exportOpenGraph(s)[0]!.text).graph.edges.map(
+          (e) => `${e.kind} ${e.start.value} ${e.end.value}`,
+        );
         expect(all).toEqual(single);
         expect(new Set(parts.map((p) => p.name)).size).toBe(parts.length);
       }),
@@ -80,14 +82,27 @@ describe('export/opengraph', () => {
   it('should write an extension schema that follows the definition format and makes every edge kind traversable', () => {
     const schema = blastlabExtensionSchema('0.1.0');
     expect(checkExtensionSchema(schema)).toEqual([]);
-    const kinds = (schema['relationship_kinds'] as { name: string; is_traversable: boolean }[]);
-    expect(kinds.map((k) => k.name).sort()).toEqual(['BL_Assumes', 'BL_Grants', 'BL_Holds', 'BL_Invokes', 'BL_Issues', 'BL_Runs']);
+    const kinds = schema['relationship_kinds'] as { name: string; is_traversable: boolean }[];
+    expect(kinds.map((k) => k.name).sort()).toEqual([
+      'BL_Assumes',
+      'BL_Grants',
+      'BL_Holds',
+      'BL_Invokes',
+      'BL_Issues',
+      'BL_Runs',
+    ]);
     expect(kinds.every((k) => k.is_traversable)).toBe(true);
   });
 
   it('should reject schemas that break the namespace rules', () => {
     const schema = blastlabExtensionSchema('0.1.0');
-    const bad = { ...schema, node_kinds: [{ name: 'Agent', display_name: 'x' }, { name: 'BL_', display_name: 'y', color: 'red' }] };
+    const bad = {
+      ...schema,
+      node_kinds: [
+        { name: 'Agent', display_name: 'x' },
+        { name: 'BL_', display_name: 'y', color: 'red' },
+      ],
+    };
     const issues = checkExtensionSchema(bad);
     expect(issues.map((i) => i.path.join('.'))).toEqual(['node_kinds.0.name', 'node_kinds.1.name', 'node_kinds.1.color']);
   });
@@ -108,7 +123,8 @@ describe('export/opengraph', () => {
       // The same trials, run as `blastlab run` does: mean resources_reached over every attack's trials.
       const policyIndex = s.policies.findIndex((p) => policySuffix(p.name) === suffix);
       let reached = 0;
-      for (let a = 0; a < s.attacks.length; a++) for (let t = 0; t < trials; t++) reached += (runTrial(model, policyIndex, a, t).resources_reached ?? 0);
+      for (let a = 0; a < s.attacks.length; a++)
+        for (let t = 0; t < trials; t++) reached += runTrial(model, policyIndex, a, t).resources_reached ?? 0;
       expect(sum).toBeCloseTo(reached / (trials * s.attacks.length), 4);
       for (const node of og.graph.nodes) {
         const p = node.properties!;

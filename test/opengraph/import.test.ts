@@ -58,7 +58,9 @@ function renamed(s: Scenario, prefix: string): { nodes: ScenarioNode[]; edges: S
 }
 
 const randomScenario = estateArb.chain((estate) =>
-  attackArb(estate).map((attack) => buildScenario({ ...estate, attacks: [attack], policies: [persistent(), ephemeral(), hybrid()] })),
+  attackArb(estate).map((attack) =>
+    buildScenario({ ...estate, attacks: [attack], policies: [persistent(), ephemeral(), hybrid()] }),
+  ),
 );
 
 describe('import/opengraph', () => {
@@ -100,7 +102,10 @@ describe('import/opengraph', () => {
   it('should never lose reachability in the generic lowering', () => {
     const graphArb = fc.record({
       kinds: fc.array(fc.constantFrom('X_User', 'X_Group', 'X_Thing'), { minLength: 2, maxLength: 8 }),
-      edges: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('X_MemberOf', 'X_AdminTo', 'X_Owns')), { minLength: 1, maxLength: 14 }),
+      edges: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('X_MemberOf', 'X_AdminTo', 'X_Owns')), {
+        minLength: 1,
+        maxLength: 14,
+      }),
     });
     fc.assert(
       fc.property(graphArb, ({ kinds, edges }) => {
@@ -116,7 +121,8 @@ describe('import/opengraph', () => {
         const s = resolve(result.fragment, true);
         const model = compile(s);
         const reach = staticReach(model);
-        const indexOf = (i: number): number => model.indexOf.get(s.nodes.find((node) => s.provenance[node.id]?.id === `n:${i}`)!.id)!;
+        const indexOf = (i: number): number =>
+          model.indexOf.get(s.nodes.find((node) => s.provenance[node.id]?.id === `n:${i}`)!.id)!;
         // OpenGraph reachability: transitive closure over the edges. A principal (a start of some
         // edge) is assumed, not acted on, so it is checked through what it reaches.
         const adj = Array.from({ length: n }, () => new Set<number>());
@@ -147,17 +153,31 @@ describe('import/opengraph', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { fragment, summary } = result;
-    const byProvenance = (id: string): Record<string, unknown> => fragment.nodes.find((n) => (n['provenance'] as { id: string }).id === id)!;
+    const byProvenance = (id: string): Record<string, unknown> =>
+      fragment.nodes.find((n) => (n['provenance'] as { id: string }).id === id)!;
     expect(byProvenance('R0hQQVQ6MTIzNDU2')).toMatchObject({
-      kind: 'credential', type: 'github-pat', expiresAt: '2026-12-31T00:00:00Z', lastUsedAt: '2026-11-20T12:00:00Z', createdAt: '2025-06-01T09:00:00Z',
+      kind: 'credential',
+      type: 'github-pat',
+      expiresAt: '2026-12-31T00:00:00Z',
+      lastUsedAt: '2026-11-20T12:00:00Z',
+      createdAt: '2025-06-01T09:00:00Z',
     });
     expect(byProvenance('GHSecret_R_kgDOInfra01_DEPLOY_TOKEN')).toMatchObject({
-      kind: 'credential', type: 'actions-secret', createdAt: '2024-03-01T10:00:00Z', lastRotatedAt: '2025-01-15T08:30:00Z',
+      kind: 'credential',
+      type: 'actions-secret',
+      createdAt: '2024-03-01T10:00:00Z',
+      lastRotatedAt: '2025-01-15T08:30:00Z',
     });
     expect(byProvenance('R_kgDOInfra01_write')['kind']).toBe('agent'); // GH_RepoRole: unmapped principal
     expect(summary.loweredNodeKinds).toEqual([['GH_RepoRole', 1]]);
-    expect(summary.loweredEdgeKinds).toEqual([['GH_HasRole', 1], ['GH_WriteRepoContents', 1]]);
-    expect(summary.ignoredEdgeKinds).toEqual([['GH_Contains', 1], ['GH_HasWorkflow', 1]]);
+    expect(summary.loweredEdgeKinds).toEqual([
+      ['GH_HasRole', 1],
+      ['GH_WriteRepoContents', 1],
+    ]);
+    expect(summary.ignoredEdgeKinds).toEqual([
+      ['GH_Contains', 1],
+      ['GH_HasWorkflow', 1],
+    ]);
     expect(summary.edges.byProfile).toBe(4);
     expect(fragment.asOf).toBe('2026-11-20T12:00:00Z');
     // Through the role, alice reaches the repository, hence its secret and the AWS role it may assume.
@@ -167,11 +187,16 @@ describe('import/opengraph', () => {
     const repo = s.nodes.find((n) => s.provenance[n.id]?.id === 'R_kgDOInfra01')!.id;
     const bits = staticReach(model)(model.indexOf.get(alice)!);
     expect(bits[model.indexOf.get(repo)!]! & ADMIN).toBe(ADMIN);
-    expect(s.edges.some((e) => e.kind === 'holds' && e.from === repo && s.provenance[e.to]?.id === 'arn:aws:iam::111122223333:role/deploy')).toBe(true);
+    expect(
+      s.edges.some(
+        (e) => e.kind === 'holds' && e.from === repo && s.provenance[e.to]?.id === 'arn:aws:iam::111122223333:role/deploy',
+      ),
+    ).toBe(true);
   });
 
   describe('bad input', () => {
-    const read = (text: string | Uint8Array, name = 'in.json') => readPayload(typeof text === 'string' ? strToU8(text) : text, name);
+    const read = (text: string | Uint8Array, name = 'in.json') =>
+      readPayload(typeof text === 'string' ? strToU8(text) : text, name);
     const issuesOf = (r: ReturnType<typeof read>) => (r.ok ? [] : r.issues);
 
     it('should refuse text that is not JSON, naming the file and line', () => {
@@ -182,7 +207,9 @@ describe('import/opengraph', () => {
 
     it('should refuse the legacy SharpHound format and a payload without graph.nodes', () => {
       expect(issuesOf(read('{"data": [], "meta": {"type": "users"}}'))[0]!.message).toMatch(/legacy SharpHound/);
-      expect(issuesOf(read('{"graph": {"edges": []}}'))).toMatchObject([{ path: 'graph.nodes', message: expect.stringMatching(/^missing/) }]);
+      expect(issuesOf(read('{"graph": {"edges": []}}'))).toMatchObject([
+        { path: 'graph.nodes', message: expect.stringMatching(/^missing/) },
+      ]);
     });
 
     it('should refuse nested properties with their JSON path and line', () => {
@@ -191,11 +218,14 @@ describe('import/opengraph', () => {
     });
 
     it('should refuse edges to unknown ids at import, naming the endpoint', () => {
-      const text = '{"graph": {"nodes": [{"id": "a", "kinds": ["K"]}], "edges": [\n{"kind": "E", "start": {"value": "a"}, "end": {"value": "b"}}]}}';
+      const text =
+        '{"graph": {"nodes": [{"id": "a", "kinds": ["K"]}], "edges": [\n{"kind": "E", "start": {"value": "a"}, "end": {"value": "b"}}]}}';
       const result = importOpenGraph(members([{ name: 'in.json', text }]), { profile: GENERIC_PROFILE });
       expect(result.ok).toBe(false);
       if (result.ok) return;
-      expect(result.issues).toMatchObject([{ file: 'in.json', line: 2, path: 'graph.edges[0].end', message: expect.stringContaining('"b"') }]);
+      expect(result.issues).toMatchObject([
+        { file: 'in.json', line: 2, path: 'graph.edges[0].end', message: expect.stringContaining('"b"') },
+      ]);
     });
 
     it('should name the zip member that is bad', async () => {
@@ -205,7 +235,14 @@ describe('import/opengraph', () => {
       const dir = mkdtempSync(join(tmpdir(), 'og-zip-'));
       try {
         const zip = join(dir, 'bundle.zip');
-        writeFileSync(zip, zipSync({ 'good.json': strToU8('{"graph": {"nodes": [], "edges": []}}'), 'bad.json': strToU8('{"graph": {"nodes": [{"id": 1, "kinds": []}], "edges": []}}'), 'inner.zip': zipSync({}) }));
+        writeFileSync(
+          zip,
+          zipSync({
+            'good.json': strToU8('{"graph": {"nodes": [], "edges": []}}'),
+            'bad.json': strToU8('{"graph": {"nodes": [{"id": 1, "kinds": []}], "edges": []}}'),
+            'inner.zip': zipSync({}),
+          }),
+        );
         const r = readOpenGraphInputs([zip]);
         expect(r.ok).toBe(false);
         if (r.ok) return;
@@ -216,7 +253,9 @@ describe('import/opengraph', () => {
     });
 
     it('should refuse a profile that maps an attribute the kind does not have, with its line', () => {
-      expect(() => parseProfile('name: p\nnodes:\n  X_A:\n    kind: resource\n    attributes: {type: pat}\n', 'p.yaml')).toThrow(/p\.yaml:5.*not an attribute of a resource/);
+      expect(() => parseProfile('name: p\nnodes:\n  X_A:\n    kind: resource\n    attributes: {type: pat}\n', 'p.yaml')).toThrow(
+        /p\.yaml:5.*not an attribute of a resource/,
+      );
     });
   });
 });

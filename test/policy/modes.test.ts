@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import type { HybridException, Policy, Scenario } from '../../src/domain/scenario.js';
 import { credentialModes, versionEnd } from '../../src/policy/modes.js';
 import {
-  DAY, HOUR, agent, credential, ephemeral, grants, holds, hybrid, lateral, persistent, resource, scenario, tool,
+  DAY,
+  HOUR,
+  agent,
+  credential,
+  ephemeral,
+  grants,
+  holds,
+  hybrid,
+  lateral,
+  persistent,
+  resource,
+  scenario,
+  tool,
 } from '../arbitraries/build.js';
 import { modelOf } from '../arbitraries/run.js';
 
@@ -15,7 +27,11 @@ const modeOf = (s: Scenario, policy: Policy, id: string): { ephemeral: boolean; 
 };
 
 const match = (m: Partial<HybridException['match']>): HybridException['match'] => ({
-  replans: null, maxSensitivity: null, environment: null, ids: null, ...m,
+  replans: null,
+  maxSensitivity: null,
+  environment: null,
+  ids: null,
+  ...m,
 });
 
 // `svc-key`: held by a stable service in `onprem`, grants an internal resource.
@@ -24,13 +40,25 @@ const estate = (defaultRotationMs = Number.POSITIVE_INFINITY): Scenario =>
   scenario({
     defaultRotationMs,
     nodes: [
-      agent('svc', { environment: 'onprem' }), agent('bot', { replans: true, environment: 'aws' }), tool('t', { environment: 'onprem' }),
-      credential('svc-key'), credential('bot-key'), credential('legacy', { ephemeralCapable: false }), credential('own', { rotationMs: 7 * DAY }),
-      resource('wiki', { environment: 'onprem' }), resource('vault', { sensitivity: 'regulated', weight: 10, environment: 'aws' }),
+      agent('svc', { environment: 'onprem' }),
+      agent('bot', { replans: true, environment: 'aws' }),
+      tool('t', { environment: 'onprem' }),
+      credential('svc-key'),
+      credential('bot-key'),
+      credential('legacy', { ephemeralCapable: false }),
+      credential('own', { rotationMs: 7 * DAY }),
+      resource('wiki', { environment: 'onprem' }),
+      resource('vault', { sensitivity: 'regulated', weight: 10, environment: 'aws' }),
     ],
     edges: [
-      holds('svc', 'svc-key'), grants('svc-key', 'wiki', ['read']), holds('bot', 'bot-key'), grants('bot-key', 'vault', ['read']),
-      holds('svc', 'legacy'), grants('legacy', 'wiki', ['write']), holds('t', 'own'), grants('own', 'wiki', ['read']),
+      holds('svc', 'svc-key'),
+      grants('svc-key', 'wiki', ['read']),
+      holds('bot', 'bot-key'),
+      grants('bot-key', 'vault', ['read']),
+      holds('svc', 'legacy'),
+      grants('legacy', 'wiki', ['write']),
+      holds('t', 'own'),
+      grants('own', 'wiki', ['read']),
     ],
     attacks: [lateral('svc', 0)],
     policies: [persistent()],

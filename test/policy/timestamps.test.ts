@@ -3,11 +3,31 @@ import { describe, expect, it } from 'vitest';
 import type { CredentialTimes, Policy, Scenario } from '../../src/domain/scenario.js';
 import { credentialModes, isStale, nextStandingVersion, standingEnd } from '../../src/policy/modes.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { DAY, HOUR, MIN, agent, credential, fixed, grants, holds, persistent, replay, resource, scenario, step, task } from '../arbitraries/build.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  fixed,
+  grants,
+  holds,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+} from '../arbitraries/build.js';
 import { modelOf, runOne } from '../arbitraries/run.js';
 
 const times = (t: Partial<CredentialTimes>): CredentialTimes => ({
-  createdAtMs: null, lastRotatedAtMs: null, lastUsedAtMs: null, expiresAtMs: null, nativeTtlMs: null, ...t,
+  createdAtMs: null,
+  lastRotatedAtMs: null,
+  lastUsedAtMs: null,
+  expiresAtMs: null,
+  nativeTtlMs: null,
+  ...t,
 });
 
 /** ci holds `key` (also echoed into `logs`); key grants db read/write; `key` leaks from logs at `leakAtMs`. */
@@ -23,7 +43,8 @@ function ci(policies: Policy[], keyTimes: Partial<CredentialTimes> | null, leakA
   });
 }
 
-const modesFor = (s: Scenario, policyIndex = 0): ReturnType<typeof credentialModes> => credentialModes(modelOf(s), s.policies[policyIndex]!);
+const modesFor = (s: Scenario, policyIndex = 0): ReturnType<typeof credentialModes> =>
+  credentialModes(modelOf(s), s.policies[policyIndex]!);
 const keyIndex = (s: Scenario): number => modelOf(s).indexOf.get('key')!;
 
 describe('credential timestamps', () => {
@@ -41,18 +62,31 @@ attacks: [{ pattern: lateral-movement, entry: a, at: 1h }]
 policies: { p: { kind: persistent } }
 `;
     it('should resolve timestamps to milliseconds from asOf and nativeTtl to milliseconds', () => {
-      const result = parseScenarioText(yaml('createdAt: 2025-12-01T00:00:00Z, lastUsedAt: 2025-12-31T00:00:00+00:00, nativeTtl: 1h, provenance: { source: aws-iam, id: "arn:aws:iam::1:user/k" }'), 't.yaml');
+      const result = parseScenarioText(
+        yaml(
+          'createdAt: 2025-12-01T00:00:00Z, lastUsedAt: 2025-12-31T00:00:00+00:00, nativeTtl: 1h, provenance: { source: aws-iam, id: "arn:aws:iam::1:user/k" }',
+        ),
+        't.yaml',
+      );
       if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
       expect(result.scenario.asOf).toBe('2026-01-01T00:00:00Z');
       expect(result.scenario.staleAfterMs).toBe(90 * DAY);
-      expect(result.scenario.credentialTimes['k']).toEqual(times({ createdAtMs: -31 * DAY, lastUsedAtMs: -DAY, nativeTtlMs: HOUR }));
+      expect(result.scenario.credentialTimes['k']).toEqual(
+        times({ createdAtMs: -31 * DAY, lastUsedAtMs: -DAY, nativeTtlMs: HOUR }),
+      );
       expect(result.scenario.provenance['k']).toEqual({ source: 'aws-iam', id: 'arn:aws:iam::1:user/k' });
     });
 
     it('should refuse a timestamp without asOf, naming the path and line', () => {
       const result = parseScenarioText(yaml('createdAt: 2025-12-01T00:00:00Z', ''), 't.yaml');
       if (!('issues' in result)) throw new Error('expected issues');
-      expect(result.issues).toEqual([expect.objectContaining({ path: 'nodes[2].createdAt', line: 6, message: expect.stringContaining("needs the scenario's asOf") })]);
+      expect(result.issues).toEqual([
+        expect.objectContaining({
+          path: 'nodes[2].createdAt',
+          line: 6,
+          message: expect.stringContaining("needs the scenario's asOf"),
+        }),
+      ]);
     });
 
     it('should refuse createdAt, lastRotatedAt or lastUsedAt after asOf, but accept a future expiresAt', () => {

@@ -23,7 +23,20 @@ interface LegendSymbol {
   readonly opacity: number;
 }
 
-type SceneItem = { marktype?: string; role?: string; items?: SceneItem[]; x?: number; y?: number; text?: string | string[]; bounds?: { x1: number; y1: number; x2: number; y2: number }; fill?: string; stroke?: string; opacity?: number; fillOpacity?: number; strokeOpacity?: number };
+type SceneItem = {
+  marktype?: string;
+  role?: string;
+  items?: SceneItem[];
+  x?: number;
+  y?: number;
+  text?: string | string[];
+  bounds?: { x1: number; y1: number; x2: number; y2: number };
+  fill?: string;
+  stroke?: string;
+  opacity?: number;
+  fillOpacity?: number;
+  strokeOpacity?: number;
+};
 
 async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: LegendSymbol[] }> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -33,12 +46,29 @@ async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: Lege
   const walk = (mark: SceneItem, dx: number, dy: number): void => {
     for (const item of mark.items ?? []) {
       // Texts vega hides (label overlap removal sets opacity 0) are not drawn.
-      if (mark.marktype === 'text' && item.bounds !== undefined && item.text !== undefined && item.text !== '' && (item.opacity ?? 1) > 0) {
+      if (
+        mark.marktype === 'text' &&
+        item.bounds !== undefined &&
+        item.text !== undefined &&
+        item.text !== '' &&
+        (item.opacity ?? 1) > 0
+      ) {
         const b = item.bounds;
-        texts.push({ role: mark.role ?? '', text: String(item.text), x1: b.x1 + dx, y1: b.y1 + dy, x2: b.x2 + dx, y2: b.y2 + dy });
+        texts.push({
+          role: mark.role ?? '',
+          text: String(item.text),
+          x1: b.x1 + dx,
+          y1: b.y1 + dy,
+          x2: b.x2 + dx,
+          y2: b.y2 + dy,
+        });
       }
       if (mark.marktype === 'symbol' && mark.role === 'legend-symbol') {
-        symbols.push({ fill: item.fill, stroke: item.stroke, opacity: (item.opacity ?? 1) * Math.max(item.fillOpacity ?? 0, item.strokeOpacity ?? 1) });
+        symbols.push({
+          fill: item.fill,
+          stroke: item.stroke,
+          opacity: (item.opacity ?? 1) * Math.max(item.fillOpacity ?? 0, item.strokeOpacity ?? 1),
+        });
       }
       if (mark.marktype === 'group') walk(item, dx + (item.x ?? 0), dy + (item.y ?? 0));
       else walk(item, dx, dy);
@@ -53,7 +83,8 @@ function overlaps(texts: readonly Box[]): string[] {
   const out: string[] = [];
   texts.forEach((a, i) =>
     texts.slice(i + 1).forEach((b) => {
-      if (a.x1 < b.x2 - 0.5 && b.x1 < a.x2 - 0.5 && a.y1 < b.y2 - 0.5 && b.y1 < a.y2 - 0.5) out.push(`"${a.text}" (${a.role}) × "${b.text}" (${b.role})`);
+      if (a.x1 < b.x2 - 0.5 && b.x1 < a.x2 - 0.5 && a.y1 < b.y2 - 0.5 && b.y1 < a.y2 - 0.5)
+        out.push(`"${a.text}" (${a.role}) × "${b.text}" (${b.role})`);
     }),
   );
   return out;
@@ -64,7 +95,9 @@ const policies = ['persistent', 'role-15m-no-reevaluation', 'spiffe-5m-step', 'h
 
 describe('report/charts layout', () => {
   it('should lay out the blast-radius bars without overlapping or cut labels, and legend marks in the series colours', async () => {
-    const points = attacks.flatMap((attack) => policies.map((policy, i) => ({ attack, policy, mean: i, low: Math.max(0, i - 0.5), high: i + 0.5 })));
+    const points = attacks.flatMap((attack) =>
+      policies.map((policy, i) => ({ attack, policy, mean: i, low: Math.max(0, i - 0.5), high: i + 0.5 })),
+    );
     const { texts, symbols } = await layout(meanBarsSpec(points, { yTitle: 'blast radius', policies, attacks }));
     expect(overlaps(texts)).toEqual([]);
     // Every attack name is there in full (wrapped lines joined back), never with an ellipsis.
@@ -79,7 +112,18 @@ describe('report/charts layout', () => {
   });
 
   it('should lay out the exposure box plot without overlapping labels', async () => {
-    const boxes = attacks.flatMap((attack) => policies.map((policy, i) => ({ attack, policy, n: 10, min: 0, q1: 60 * i, median: 600 * i, q3: 3600 * i, max: 86_400 * (i + 1) })));
+    const boxes = attacks.flatMap((attack) =>
+      policies.map((policy, i) => ({
+        attack,
+        policy,
+        n: 10,
+        min: 0,
+        q1: 60 * i,
+        median: 600 * i,
+        q3: 3600 * i,
+        max: 86_400 * (i + 1),
+      })),
+    );
     const { texts } = await layout(boxPlotSpec(boxes, { policies, attacks }));
     expect(overlaps(texts)).toEqual([]);
     expect(texts.filter((t) => t.role === 'axis-label').map((t) => t.text)).toEqual(expect.arrayContaining(attacks));
@@ -90,7 +134,9 @@ describe('report/charts layout', () => {
     const metrics = ['blast radius', 'tokens issued'];
     const sweepAttacks = ['secret-replay', 'lateral-movement', 'tool-chaining', 'mass-leak'];
     // Every attack has the same values: the lines coincide.
-    const rows = sweepAttacks.flatMap((attack) => values.flatMap((value, i) => metrics.map((metric) => ({ value, attack, metric, mean: i, low: i, high: i + 1 }))));
+    const rows = sweepAttacks.flatMap((attack) =>
+      values.flatMap((value, i) => metrics.map((metric) => ({ value, attack, metric, mean: i, low: i, high: i + 1 }))),
+    );
     const { texts, symbols } = await layout(sweepPanelsSpec(rows, { param: 'ttl', values, metrics, attacks: sweepAttacks }));
     expect(overlaps(texts)).toEqual([]);
     expect(texts.filter((t) => t.role === 'legend-label').map((t) => t.text)).toEqual(sweepAttacks);
@@ -107,8 +153,16 @@ describe('report/charts layout', () => {
   });
 
   it('should label the risk/cost curve without overlapping text', async () => {
-    const points = ['1m', '5m', '15m', '1h', '4h', '1d'].map((value, order) => ({ value, order, attack: 'secret-replay', cost: 10_000 / (order + 1), risk: order }));
-    const { texts } = await layout(tradeoffSpec(points, { xTitle: 'tokens issued per trial', yTitle: 'blast radius', attacks: ['secret-replay'] }));
+    const points = ['1m', '5m', '15m', '1h', '4h', '1d'].map((value, order) => ({
+      value,
+      order,
+      attack: 'secret-replay',
+      cost: 10_000 / (order + 1),
+      risk: order,
+    }));
+    const { texts } = await layout(
+      tradeoffSpec(points, { xTitle: 'tokens issued per trial', yTitle: 'blast radius', attacks: ['secret-replay'] }),
+    );
     expect(overlaps(texts)).toEqual([]);
   });
 });

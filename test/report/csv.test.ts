@@ -67,7 +67,11 @@ describe('csv', () => {
 
   it('should write a whole file with the declared header and formatted cells', () => {
     const path = join(dir, 'out', 'summary.csv');
-    writeCsv(path, SUMMARY_COLUMNS, summarize([trial('s', 'p', 'a', 0, { blast_radius: 1 }), trial('s', 'p', 'a', 1, { blast_radius: 2 })]));
+    writeCsv(
+      path,
+      SUMMARY_COLUMNS,
+      summarize([trial('s', 'p', 'a', 0, { blast_radius: 1 }), trial('s', 'p', 'a', 1, { blast_radius: 2 })]),
+    );
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe(SUMMARY_COLUMNS.join(','));
     expect(lines).toHaveLength(1 + METRICS.length);

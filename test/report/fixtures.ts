@@ -45,7 +45,16 @@ export function scenario(name: string, policies: readonly Policy[], extra: Parti
     provenance: {},
     nodes: [
       { kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload', exposure: 'snapshot' },
-      { kind: 'resource', id: 'prod-db', sensitivity: 'regulated', weight: 10, records: 2_000_000, environment: 'aws', exposure: 'snapshot', egress: false },
+      {
+        kind: 'resource',
+        id: 'prod-db',
+        sensitivity: 'regulated',
+        weight: 10,
+        records: 2_000_000,
+        environment: 'aws',
+        exposure: 'snapshot',
+        egress: false,
+      },
       { kind: 'credential', id: 'deploy-key', type: 'api-key', ephemeralCapable: true, rotationMs: null },
     ],
     edges: [],

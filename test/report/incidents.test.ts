@@ -23,12 +23,31 @@ function lookup(values: Record<string, { mean: number; min?: number }>): Summary
     const v = values[`${scenario}|${policy}|${attack}|${metric}`];
     if (v === undefined) return undefined;
     const min = v.min ?? v.mean;
-    return { scenario, policy, attack, metric, n: 10, mean: v.mean, stddev: 0, p50: v.mean, p95: v.mean, min, max: v.mean, ci95_low: v.mean, ci95_high: v.mean };
+    return {
+      scenario,
+      policy,
+      attack,
+      metric,
+      n: 10,
+      mean: v.mean,
+      stddev: 0,
+      p50: v.mean,
+      p95: v.mean,
+      min,
+      max: v.mean,
+      ci95_low: v.mean,
+      ci95_high: v.mean,
+    };
   };
   return { get, mean: (s, p, a, m) => get(s, p, a, m)?.mean ?? null };
 }
 
-const shape: IncidentShape = { scenario: 'inc', policies: ['as-was', 'short', 'bound'], attacks: ['leak', 'leak-hard', 'other'], baseline: 'as-was' };
+const shape: IncidentShape = {
+  scenario: 'inc',
+  policies: ['as-was', 'short', 'bound'],
+  attacks: ['leak', 'leak-hard', 'other'],
+  baseline: 'as-was',
+};
 
 describe('report/incidents: hard variants', () => {
   it('should call a benefit that falls to at most GONE_BELOW percent under the hard variant gone, else hold or shrink', () => {
@@ -41,10 +60,14 @@ describe('report/incidents: hard variants', () => {
 
   it('should hold whenever the hard reduction is at least the normal one (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: GONE_BELOW + 0.01, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (hard, normal) => {
-        fc.pre(hard >= normal);
-        expect(hardVerdict(normal, hard)).toBe('holds');
-      }),
+      fc.property(
+        fc.double({ min: GONE_BELOW + 0.01, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        (hard, normal) => {
+          fc.pre(hard >= normal);
+          expect(hardVerdict(normal, hard)).toBe('holds');
+        },
+      ),
     );
   });
 
@@ -60,15 +83,36 @@ describe('report/incidents: hard variants', () => {
       'inc|short|other|blast_radius': { mean: 0 },
     });
     // "other" has no hard variant; "short" is best on "leak" and gains nothing on "leak-hard" (bound would).
-    expect(hardComparisons(index, [shape])).toEqual([{ scenario: 'inc', attack: 'leak', policy: 'short', normalPct: 100, hardPct: 0, verdict: 'disappears' }]);
+    expect(hardComparisons(index, [shape])).toEqual([
+      { scenario: 'inc', attack: 'leak', policy: 'short', normalPct: 100, hardPct: 0, verdict: 'disappears' },
+    ]);
     const [paragraph, table] = hardVariantBlocks(index, [shape]);
-    expect(paragraph).toMatchObject({ kind: 'paragraph', inline: [{ text: expect.stringMatching(/0 of 1 lowest-blast claims hold, 0 shrink and 1 disappear/) }] });
-    expect(table).toMatchObject({ kind: 'table', rows: [[{ text: 'inc' }, { text: 'leak' }, { text: 'short' }, { text: '↓100%' }, { text: '=' }, { text: 'disappears', tone: 'bad' }]] });
+    expect(paragraph).toMatchObject({
+      kind: 'paragraph',
+      inline: [{ text: expect.stringMatching(/0 of 1 lowest-blast claims hold, 0 shrink and 1 disappear/) }],
+    });
+    expect(table).toMatchObject({
+      kind: 'table',
+      rows: [
+        [
+          { text: 'inc' },
+          { text: 'leak' },
+          { text: 'short' },
+          { text: '↓100%' },
+          { text: '=' },
+          { text: 'disappears', tone: 'bad' },
+        ],
+      ],
+    });
   });
 
   it('should show nothing when no attack has a hard variant or no policy lowers the normal blast', () => {
     expect(hardVariantBlocks(lookup({}), [{ ...shape, attacks: ['leak'] }])).toEqual([]);
-    const flat = lookup({ 'inc|as-was|leak|blast_radius': { mean: 5 }, 'inc|short|leak|blast_radius': { mean: 5 }, 'inc|bound|leak|blast_radius': { mean: 6 } });
+    const flat = lookup({
+      'inc|as-was|leak|blast_radius': { mean: 5 },
+      'inc|short|leak|blast_radius': { mean: 5 },
+      'inc|bound|leak|blast_radius': { mean: 6 },
+    });
     expect(hardComparisons(flat, [shape])).toEqual([]);
   });
 });
@@ -106,14 +150,28 @@ describe('report/incidents: confirmed reach and reproduction', () => {
       'inc|as-was|leak|exposure_window_s': { mean: 10 * DAY * DWELL_TOLERANCE },
     });
     expect(reproductions(index, withDwell, 'as-was')).toEqual([
-      { attack: 'leak', confirmed: 1, minReached: 1, meanReached: 1, simulatedDwellS: 12.5 * DAY, recordedDwellS: 10 * DAY, reproduces: true },
+      {
+        attack: 'leak',
+        confirmed: 1,
+        minReached: 1,
+        meanReached: 1,
+        simulatedDwellS: 12.5 * DAY,
+        recordedDwellS: 10 * DAY,
+        reproduces: true,
+      },
     ]);
   });
 
   it('should not reproduce when one trial misses a confirmed resource or the replay outlasts the recorded dwell', () => {
-    const missed = lookup({ 'inc|as-was|leak|confirmed_resources_reached': { mean: 0.9, min: 0 }, 'inc|as-was|leak|exposure_window_s': { mean: DAY } });
+    const missed = lookup({
+      'inc|as-was|leak|confirmed_resources_reached': { mean: 0.9, min: 0 },
+      'inc|as-was|leak|exposure_window_s': { mean: DAY },
+    });
     expect(reproductions(missed, withDwell, 'as-was')[0]?.reproduces).toBe(false);
-    const long = lookup({ 'inc|as-was|leak|confirmed_resources_reached': { mean: 1, min: 1 }, 'inc|as-was|leak|exposure_window_s': { mean: 13 * DAY } });
+    const long = lookup({
+      'inc|as-was|leak|confirmed_resources_reached': { mean: 1, min: 1 },
+      'inc|as-was|leak|exposure_window_s': { mean: 13 * DAY },
+    });
     expect(reproductions(long, withDwell, 'as-was')[0]?.reproduces).toBe(false);
     const noDwell = scenario('record: { source: "https://example.org/a", attacks: [leak] }');
     expect(reproductions(long, noDwell, 'as-was')[0]?.reproduces).toBe(true);
@@ -126,9 +184,18 @@ describe('report/incidents: confirmed reach and reproduction', () => {
       'inc|as-was|leak|confirmed_resources_reached': { mean: 1, min: 1 },
       'inc|as-was|leak|exposure_window_s': { mean: DAY },
     });
-    const blocks = confirmedReachBlocks(index, withDwell, { scenario: 'inc', policies: ['as-was'], attacks: ['leak'], baseline: 'as-was' });
-    expect(blocks[0]).toMatchObject({ inline: [{ text: expect.stringMatching(/^Confirmed by the public record: db; denied by the record: docs\./) }] });
+    const blocks = confirmedReachBlocks(index, withDwell, {
+      scenario: 'inc',
+      policies: ['as-was'],
+      attacks: ['leak'],
+      baseline: 'as-was',
+    });
+    expect(blocks[0]).toMatchObject({
+      inline: [{ text: expect.stringMatching(/^Confirmed by the public record: db; denied by the record: docs\./) }],
+    });
     expect(blocks[1]).toMatchObject({ kind: 'table', rows: [[{ text: 'leak' }, { text: '10 + 3 · 1/1' }]] });
-    expect(blocks[2]).toMatchObject({ inline: [{ text: expect.stringMatching(/^Reproduces the incident \(leak under as-was\): yes/) }] });
+    expect(blocks[2]).toMatchObject({
+      inline: [{ text: expect.stringMatching(/^Reproduces the incident \(leak under as-was\): yes/) }],
+    });
   });
 });

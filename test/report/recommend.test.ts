@@ -4,10 +4,29 @@ import type { SummaryRow } from '../../src/metrics/summary.js';
 import { recommend, type PolicyStanding } from '../../src/report/recommend.js';
 
 function blast(mean: number | null, low = mean, high = mean): SummaryRow {
-  return { scenario: 's', policy: 'p', attack: 'a', metric: 'blast_radius', n: 100, mean, stddev: null, p50: null, p95: null, min: null, max: null, ci95_low: low, ci95_high: high };
+  return {
+    scenario: 's',
+    policy: 'p',
+    attack: 'a',
+    metric: 'blast_radius',
+    n: 100,
+    mean,
+    stddev: null,
+    p50: null,
+    p95: null,
+    min: null,
+    max: null,
+    ci95_low: low,
+    ci95_high: high,
+  };
 }
 
-function standing(policy: string, b: SummaryRow | undefined, tasksFailed: number | null, tokensIssued: number | null): PolicyStanding {
+function standing(
+  policy: string,
+  b: SummaryRow | undefined,
+  tasksFailed: number | null,
+  tokensIssued: number | null,
+): PolicyStanding {
   return { policy, blast: b, tasksFailed, tokensIssued };
 }
 
@@ -21,12 +40,21 @@ describe('report/recommend', () => {
       ],
       'persistent',
     );
-    expect(rec).toMatchObject({ state: 'policy', policy: 'hybrid', candidates: ['hybrid', 'oauth-1h'], reason: { code: 'fewer-failed-tasks' } });
+    expect(rec).toMatchObject({
+      state: 'policy',
+      policy: 'hybrid',
+      candidates: ['hybrid', 'oauth-1h'],
+      reason: { code: 'fewer-failed-tasks' },
+    });
   });
 
   it('should break equal failed tasks on tokens issued', () => {
     const rec = recommend(
-      [standing('base', blast(5, 4, 6), 0, 0), standing('a', blast(1, 0.5, 1.5), 0, 900), standing('b', blast(1.2, 0.7, 1.7), 0, 40)],
+      [
+        standing('base', blast(5, 4, 6), 0, 0),
+        standing('a', blast(1, 0.5, 1.5), 0, 900),
+        standing('b', blast(1.2, 0.7, 1.7), 0, 40),
+      ],
       'base',
     );
     expect(rec).toMatchObject({ state: 'policy', policy: 'b', reason: { code: 'fewer-tokens' } });
@@ -34,7 +62,11 @@ describe('report/recommend', () => {
 
   it('should exclude a cheaper policy whose blast radius is worse beyond the intervals', () => {
     const rec = recommend(
-      [standing('base', blast(5, 4, 6), 0, 0), standing('cheap', blast(2, 1.6, 2.4), 0, 10), standing('low', blast(0.5, 0.2, 0.8), 1, 500)],
+      [
+        standing('base', blast(5, 4, 6), 0, 0),
+        standing('cheap', blast(2, 1.6, 2.4), 0, 10),
+        standing('low', blast(0.5, 0.2, 0.8), 1, 500),
+      ],
       'base',
     );
     expect(rec).toMatchObject({ state: 'policy', policy: 'low', candidates: ['low'], reason: { code: 'only-candidate' } });
@@ -46,7 +78,9 @@ describe('report/recommend', () => {
   });
 
   it('should say no data when no policy has a blast radius', () => {
-    expect(recommend([standing('base', undefined, 0, 0), standing('x', blast(null), 0, 0)], 'base')).toEqual({ state: 'no-data' });
+    expect(recommend([standing('base', undefined, 0, 0), standing('x', blast(null), 0, 0)], 'base')).toEqual({
+      state: 'no-data',
+    });
   });
 
   it('should give the same answer whatever the order of the policies', () => {
@@ -71,7 +105,10 @@ describe('report/recommend', () => {
           const v = values[i]!;
           return standing(n, blast(v.mean, Math.max(0, v.mean - v.half), v.mean + v.half), v.failed, v.tokens);
         });
-        return fc.tuple(fc.constant(standings), fc.shuffledSubarray(standings, { minLength: standings.length, maxLength: standings.length }));
+        return fc.tuple(
+          fc.constant(standings),
+          fc.shuffledSubarray(standings, { minLength: standings.length, maxLength: standings.length }),
+        );
       });
     fc.assert(
       fc.property(arb, ([standings, shuffled]) => {

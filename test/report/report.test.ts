@@ -11,13 +11,16 @@ import { policy, scenario, trialsFor } from './fixtures.js';
 const scenarios = [
   scenario('ci-deploy-key', [
     policy('persistent', { rotationMs: 90 * 86_400_000 }),
-    policy('ephemeral-15m', { kind: 'ephemeral', revokeOn: { completion: true, failure: true, timeout: false }, bindToWorkload: true }),
+    policy('ephemeral-15m', {
+      kind: 'ephemeral',
+      revokeOn: { completion: true, failure: true, timeout: false },
+      bindToWorkload: true,
+    }),
   ]),
-  scenario(
-    'support-agent',
-    [policy('persistent'), policy('hybrid', { kind: 'hybrid', ttlMs: 300_000 })],
-    { references: ['https://example.org/support-incident', 'internal postmortem 42'], frameworks: { 'owasp-agentic': ['T2'], maestro: ['L3'] } },
-  ),
+  scenario('support-agent', [policy('persistent'), policy('hybrid', { kind: 'hybrid', ttlMs: 300_000 })], {
+    references: ['https://example.org/support-incident', 'internal postmortem 42'],
+    frameworks: { 'owasp-agentic': ['T2'], maestro: ['L3'] },
+  }),
 ];
 
 const made: string[] = [];
@@ -41,7 +44,8 @@ function build(): SummaryBuilder {
 function urlAttributes(html: string): { tag: string; attr: string; value: string }[] {
   const out: { tag: string; attr: string; value: string }[] = [];
   for (const m of html.matchAll(/<([a-zA-Z][\w:-]*)\b[^>]*>/g)) {
-    for (const a of m[0].matchAll(/\s((?:xlink:)?(?:src|href))\s*=\s*"([^"]*)"/g)) out.push({ tag: m[1] ?? '', attr: a[1] ?? '', value: a[2] ?? '' });
+    for (const a of m[0].matchAll(/\s((?:xlink:)?(?:src|href))\s*=\s*"([^"]*)"/g))
+      out.push({ tag: m[1] ?? '', attr: a[1] ?? '', value: a[2] ?? '' });
   }
   return out;
 }
@@ -68,7 +72,9 @@ describe('report', () => {
   it('should keep the baseline in the overview when no policy is lower beyond the confidence intervals', async () => {
     // Four trials: the ephemeral policy's interval still reaches the baseline's blast radius of 10.
     const glance = md.split('## ci-deploy-key')[0]!;
-    expect(glance).toMatch(/\| ci-deploy-key \| secret-replay \| persistent blast 10 \| keep baseline \| — \| — \| — \| no policy is lower beyond the 95% CI \(1 other within it\) \|/);
+    expect(glance).toMatch(
+      /\| ci-deploy-key \| secret-replay \| persistent blast 10 \| keep baseline \| — \| — \| — \| no policy is lower beyond the 95% CI \(1 other within it\) \|/,
+    );
     const flat = [scenario('flat', [policy('persistent'), policy('persistent-30d', { rotationMs: 30 * 86_400_000 })])];
     const builder = new SummaryBuilder(orderOf(flat));
     for (const row of flat.flatMap(trialsFor)) builder.add(row);
@@ -83,8 +89,15 @@ describe('report', () => {
     const cheap = (name: string) => policy(name, { kind: 'ephemeral' });
     const rowsFor = (s: ReturnType<typeof scenario>) =>
       trialsFor(s).map((r) => (r.policy === 'cheap' ? { ...r, metrics: { ...r.metrics, tasks_failed: 0 } } : r));
-    for (const order of [['persistent', 'costly', 'cheap'], ['persistent', 'cheap', 'costly']]) {
-      const s = scenario('tied', order.map((n) => (n === 'persistent' ? policy(n) : cheap(n))), { trials: 40 });
+    for (const order of [
+      ['persistent', 'costly', 'cheap'],
+      ['persistent', 'cheap', 'costly'],
+    ]) {
+      const s = scenario(
+        'tied',
+        order.map((n) => (n === 'persistent' ? policy(n) : cheap(n))),
+        { trials: 40 },
+      );
       const builder = new SummaryBuilder(orderOf([s]));
       for (const row of rowsFor(s)) builder.add(row);
       const out = await writeReport(tempDir(), { scenarios: [s], summary: builder.rows() });
@@ -147,9 +160,14 @@ describe('report', () => {
     expect(md).toContain('rotation 90d');
     expect(md).toContain('ttl 15m · scope task · revoke on completion, failure · bound to workload');
     expect(md).toContain('deploy-key leaks from ci-agent at 1d');
-    expect(describePolicy(policy('x', { kind: 'hybrid', detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 }, atMs: Infinity } }))).toContain(
-      'detection 30% after exponential(mean 1h)',
-    );
+    expect(
+      describePolicy(
+        policy('x', {
+          kind: 'hybrid',
+          detection: { probability: 0.3, delay: { kind: 'exponential', meanMs: 3_600_000 }, atMs: Infinity },
+        }),
+      ),
+    ).toContain('detection 30% after exponential(mean 1h)');
   });
 
   it('should embed the charts inline in report.html and link them from report.md', () => {
@@ -177,7 +195,15 @@ describe('report', () => {
       references: ['javascript:alert(1)', 'https://ok.example/"><script>'],
     });
     const d = tempDir();
-    const out = await writeReport(d, { scenarios: [evil], summary: new SummaryBuilder().rows().concat(build().rows().map((r) => ({ ...r, scenario: 'evil' })).filter((r) => r.policy === 'persistent')) });
+    const out = await writeReport(d, {
+      scenarios: [evil],
+      summary: new SummaryBuilder().rows().concat(
+        build()
+          .rows()
+          .map((r) => ({ ...r, scenario: 'evil' }))
+          .filter((r) => r.policy === 'persistent'),
+      ),
+    });
     const h = readFileSync(out.html, 'utf8');
     expect(h).not.toContain('<img src=x');
     expect(h).not.toContain('<script>');

@@ -7,7 +7,11 @@ import { policy, scenario, trialsFor } from './fixtures.js';
 
 const scenarios = [
   scenario('ci-deploy-key', [policy('persistent'), policy('ephemeral-15m', { kind: 'ephemeral' })]),
-  scenario('support-agent', [policy('persistent'), policy('ephemeral-5m', { kind: 'ephemeral' }), policy('hybrid', { kind: 'hybrid' })]),
+  scenario('support-agent', [
+    policy('persistent'),
+    policy('ephemeral-5m', { kind: 'ephemeral' }),
+    policy('hybrid', { kind: 'hybrid' }),
+  ]),
 ];
 const summary = summarize(scenarios.flatMap(trialsFor), orderOf(scenarios));
 
@@ -16,7 +20,9 @@ describe('table', () => {
     const text = renderTable(summary, { color: false, layout: 'long' });
     if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^scenario\s+attack\s+policy\s+success\s+reached\s+blast\s+records\s+exposure\s+tokens\s+failed\s+Δ blast$/);
+    expect(lines[0]).toMatch(
+      /^scenario\s+attack\s+policy\s+success\s+reached\s+blast\s+records\s+exposure\s+tokens\s+failed\s+Δ blast$/,
+    );
     const body = lines.filter((l) => !l.startsWith('─') && !l.startsWith('scenario'));
     expect(body).toHaveLength(2 * 2 + 2 * 3);
     const eph = body.find((l) => l.includes('ephemeral-15m'));
@@ -31,7 +37,10 @@ describe('table', () => {
       const text = renderTable(summary, { color: false, width });
       if (process.env['SHOW_TABLE'] !== undefined) console.log(text);
       const lines = text.split('\n');
-      expect(lines.every((l) => [...l].length <= width), `width ${width}`).toBe(true);
+      expect(
+        lines.every((l) => [...l].length <= width),
+        `width ${width}`,
+      ).toBe(true);
       // Every value of the long layout is still there.
       expect(text).toContain('ci-deploy-key · secret-replay');
       expect(text).toMatch(/ephemeral-15m\n(.*\n)*? {4}.*Δ blast ↓75%/);
@@ -76,28 +85,39 @@ describe('table', () => {
 
 describe('human', () => {
   it('should render counts, percentages, durations and reductions compactly', () => {
-    expect([humanCount(0), humanCount(1.234), humanCount(12.34), humanCount(999), humanCount(2_000_000), humanCount(null)]).toEqual([
-      '0',
-      '1.23',
-      '12.3',
-      '999',
-      '2M',
+    expect([
+      humanCount(0),
+      humanCount(1.234),
+      humanCount(12.34),
+      humanCount(999),
+      humanCount(2_000_000),
+      humanCount(null),
+    ]).toEqual(['0', '1.23', '12.3', '999', '2M', '—']);
+    expect([humanPercent(0.25), humanPercent(0.075), humanPercent(1)]).toEqual(['25%', '7.5%', '100%']);
+    expect([humanSeconds(45), humanSeconds(390), humanSeconds(3 * 3600), humanSeconds(2.5 * 86_400)]).toEqual([
+      '45s',
+      '6.5m',
+      '3h',
+      '2.5d',
+    ]);
+    expect([humanReduction(75), humanReduction(-20), humanReduction(0), humanReduction(0.01), humanReduction(null)]).toEqual([
+      '↓75%',
+      '↑20%',
+      '=',
+      '↓<0.1%',
       '—',
     ]);
-    expect([humanPercent(0.25), humanPercent(0.075), humanPercent(1)]).toEqual(['25%', '7.5%', '100%']);
-    expect([humanSeconds(45), humanSeconds(390), humanSeconds(3 * 3600), humanSeconds(2.5 * 86_400)]).toEqual(['45s', '6.5m', '3h', '2.5d']);
-    expect([humanReduction(75), humanReduction(-20), humanReduction(0), humanReduction(0.01), humanReduction(null)]).toEqual(['↓75%', '↑20%', '=', '↓<0.1%', '—']);
   });
 
   it('should never round a percentage to certainty', () => {
-    expect([humanPercent(0.995), humanPercent(0.9999), humanPercent(0.0004), humanPercent(0.0012), humanPercent(0), humanPercent(1)]).toEqual([
-      '99.5%',
-      '>99.9%',
-      '<0.1%',
-      '0.1%',
-      '0%',
-      '100%',
-    ]);
+    expect([
+      humanPercent(0.995),
+      humanPercent(0.9999),
+      humanPercent(0.0004),
+      humanPercent(0.0012),
+      humanPercent(0),
+      humanPercent(1),
+    ]).toEqual(['99.5%', '>99.9%', '<0.1%', '0.1%', '0%', '100%']);
     expect([humanReduction(99.96), humanReduction(-99.7), humanReduction(100)]).toEqual(['↓>99.9%', '↑99.7%', '↓100%']);
     fc.assert(
       fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (p) => {
@@ -112,13 +132,13 @@ describe('human', () => {
 describe('bench ratio', () => {
   it('should print a real ratio with significant digits, never 0.00', async () => {
     const { formatRatio } = await import('../../src/cli/bench.js');
-    expect([formatRatio(0.0048), formatRatio(0.00482219), formatRatio(1.2549), formatRatio(312.4), formatRatio(12345.6), formatRatio(0)]).toEqual([
-      '0.0048',
-      '0.00482',
-      '1.25',
-      '312',
-      '12346',
-      '0',
-    ]);
+    expect([
+      formatRatio(0.0048),
+      formatRatio(0.00482219),
+      formatRatio(1.2549),
+      formatRatio(312.4),
+      formatRatio(12345.6),
+      formatRatio(0),
+    ]).toEqual(['0.0048', '0.00482', '1.25', '312', '12346', '0']);
   });
 });

@@ -25,7 +25,8 @@ function text(parts: { nodes?: string; edges?: string; workload?: string; polici
     '  - { from: app-secret, to: db, kind: grants, actions: [write] }',
     parts.edges ?? '',
     'workload:',
-    parts.workload ?? '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, to: access } }, { target: db, action: read }] }',
+    parts.workload ??
+      '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, to: access } }, { target: db, action: read }] }',
     'attacks:',
     '  - { pattern: lateral-movement, entry: repo, at: 1h }',
     'policies:',
@@ -76,7 +77,9 @@ describe('scenario syntax for the engine rules', () => {
   });
 
   it('should reject an exchange without an assumes edge, or from a credential the agent cannot have', () => {
-    const found = issues(text({ workload: '  - { agent: ci, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, to: app-secret } }] }' }));
+    const found = issues(
+      text({ workload: '  - { agent: ci, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, to: app-secret } }] }' }),
+    );
     expect(found).toEqual([
       { path: 'workload[0].steps[0].exchange.from', message: expect.stringContaining('neither holds credential "refresh"') },
       { path: 'workload[0].steps[0].exchange.to', message: expect.stringContaining('does not assume "app-secret"') },
@@ -88,14 +91,17 @@ describe('scenario syntax for the engine rules', () => {
       text({
         nodes: '  - { id: session, kind: credential }',
         edges: '  - { from: access, to: session, kind: assumes }',
-        workload: '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: access, to: session } }, { exchange: { from: refresh, to: access } }] }',
+        workload:
+          '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: access, to: session } }, { exchange: { from: refresh, to: access } }] }',
       }),
     );
     expect(s.workload[0]?.exchanges).toHaveLength(2);
   });
 
   it('should name the unknown key of a malformed exchange step', () => {
-    const found = issues(text({ workload: '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, too: access } }] }' }));
+    const found = issues(
+      text({ workload: '  - { agent: laptop, every: 1d, duration: 1h, steps: [{ exchange: { from: refresh, too: access } }] }' }),
+    );
     expect(found.map((i) => i.path)).toContain('workload[0].steps[0].exchange.too');
   });
 });

@@ -50,7 +50,9 @@ describe('scenario/document: hostile input', () => {
     ['!!binary', 'description: !!binary aGVsbG8='],
   ])('should reject the unknown YAML tag %s at its line, not read it as a string', (tag, line) => {
     const issues = issuesOf('tag.yaml', withLine(3, line));
-    expect(issues).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`YAML tag ${tag} is not supported`) })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ line: 3, message: expect.stringContaining(`YAML tag ${tag} is not supported`) }),
+    ]);
   });
 
   it('should still accept the core tags (!!str)', () => {
@@ -65,19 +67,27 @@ describe('scenario/document: hostile input', () => {
     [`flow lists ${MAX_NESTING_DEPTH + 1} deep`, `description: ${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}`],
   ])('should reject %s with the documented nesting limit, not a stack overflow', (_name, text) => {
     const issues = issuesOf('deep.yaml', text);
-    expect(issues).toEqual([expect.objectContaining({ message: expect.stringContaining(`nesting deeper than ${MAX_NESTING_DEPTH} levels`) })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ message: expect.stringContaining(`nesting deeper than ${MAX_NESTING_DEPTH} levels`) }),
+    ]);
   });
 
   it('should reject JSON nested deeper than the limit on the fast path too', () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-    const text = JSON.stringify({ name: 'x', description: 'y'.repeat(1024 * 1024) }).replace('"description"', `"deep":${deep},"description"`);
+    const text = JSON.stringify({ name: 'x', description: 'y'.repeat(1024 * 1024) }).replace(
+      '"description"',
+      `"deep":${deep},"description"`,
+    );
     const issues = issuesOf('deep.json', text);
     expect(issues).toEqual([expect.objectContaining({ message: expect.stringContaining('nesting deeper') })]);
   });
 
   it('should count a lone CR as a line break in parsing and in positions', () => {
     const lf = issuesOf('lf.yaml', withLine(12, '  - { id: build-logs, kind: resource, sensitivity: secret }'));
-    const cr = issuesOf('cr.yaml', withLine(12, '  - { id: build-logs, kind: resource, sensitivity: secret }').toString('utf8').replace(/\n/g, '\r'));
+    const cr = issuesOf(
+      'cr.yaml',
+      withLine(12, '  - { id: build-logs, kind: resource, sensitivity: secret }').toString('utf8').replace(/\n/g, '\r'),
+    );
     expect(lf.length).toBeGreaterThan(0);
     expect(lf[0]!.line).toBe(12);
     expect(cr.map(({ line, column, path, message }) => ({ line, column, path, message }))).toEqual(
@@ -85,7 +95,7 @@ describe('scenario/document: hostile input', () => {
     );
   });
 
-  it('should not read a results folder\'s run.json inside a scenario folder as a scenario', () => {
+  it("should not read a results folder's run.json inside a scenario folder as a scenario", () => {
     const folder = join(dir, 'suite');
     mkdirSync(join(folder, 'results'), { recursive: true });
     writeFileSync(join(folder, 'a.yaml'), GOOD);

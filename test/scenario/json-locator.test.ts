@@ -3,10 +3,12 @@ import fc from 'fast-check';
 import { JsonLocator } from '../../src/scenario/json-locator.js';
 
 describe('scenario/json-locator', () => {
-  const text = '{\n  "a \\" b": [1, {"x": "q\\\\"}, [2, 3]],\n  "nodes": [\n    {"id": "n\\"1", "kind": "agent"},\n    {"id": "n2", "kind": "tool"}\n  ]\n}\n';
+  const text =
+    '{\n  "a \\" b": [1, {"x": "q\\\\"}, [2, 3]],\n  "nodes": [\n    {"id": "n\\"1", "kind": "agent"},\n    {"id": "n2", "kind": "tool"}\n  ]\n}\n';
 
   it('should find values and keys behind escaped quotes and nested lists', () => {
-    const at = (path: (string | number)[], atKey = false) => new JsonLocator(text).position(new JsonLocator(text).offsetOf(path, atKey));
+    const at = (path: (string | number)[], atKey = false) =>
+      new JsonLocator(text).position(new JsonLocator(text).offsetOf(path, atKey));
     expect(at(['nodes', 1, 'kind'])).toEqual({ line: 5, column: 26 });
     expect(at(['nodes', 0, 'id'])).toEqual({ line: 4, column: 12 });
     expect(at(['nodes', 0, 'kind'], true)).toEqual({ line: 4, column: 20 });

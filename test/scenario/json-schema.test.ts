@@ -21,7 +21,19 @@ describe('scenario/json-schema for editors', () => {
 
   it('should name every definition (no generated __schemaN names)', () => {
     const defs = Object.keys(schema['$defs'] as object);
-    expect(defs).toEqual(expect.arrayContaining(['Duration', 'Distribution', 'AgentNode', 'CredentialNode', 'Edge', 'Task', 'SecretReplayAttack', 'Policy', 'PolicyEntry']));
+    expect(defs).toEqual(
+      expect.arrayContaining([
+        'Duration',
+        'Distribution',
+        'AgentNode',
+        'CredentialNode',
+        'Edge',
+        'Task',
+        'SecretReplayAttack',
+        'Policy',
+        'PolicyEntry',
+      ]),
+    );
     expect(scenarioJsonSchemaText()).not.toMatch(/__schema\d/);
   });
 
@@ -47,7 +59,11 @@ describe('scenario/json-schema for editors', () => {
   it('should check a node against its own kind only, so the editor names the wrong key', () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
-    const base = { name: 's', attacks: [{ pattern: 'lateral-movement', entry: 'a', at: '1h' }], policies: { p: { kind: 'persistent' } } };
+    const base = {
+      name: 's',
+      attacks: [{ pattern: 'lateral-movement', entry: 'a', at: '1h' }],
+      policies: { p: { kind: 'persistent' } },
+    };
     expect(validate({ ...base, nodes: [{ id: 'a', kind: 'agent' }] })).toBe(true);
     expect(validate({ ...base, nodes: [{ id: 'a', kind: 'agent', sensitivity: 'regulated' }] })).toBe(false);
     const errors = validate.errors ?? [];

@@ -46,10 +46,23 @@ describe('scenario/load', () => {
     });
 
     it('should resolve node defaults and sensitivity weights with overrides', () => {
-      expect(s.nodes[0]).toEqual({ kind: 'agent', id: 'ci-agent', replans: false, environment: 'aws', identity: 'workload', exposure: 'snapshot' });
+      expect(s.nodes[0]).toEqual({
+        kind: 'agent',
+        id: 'ci-agent',
+        replans: false,
+        environment: 'aws',
+        identity: 'workload',
+        exposure: 'snapshot',
+      });
       expect(s.nodes[1]).toEqual({ kind: 'tool', id: 'contractor-tool', environment: 'default', exposure: 'snapshot' });
       expect(s.nodes[3]).toMatchObject({ kind: 'resource', sensitivity: 'regulated', weight: 20, records: 2_000_000 });
-      expect(s.nodes[4]).toEqual({ kind: 'credential', id: 'deploy-key', type: 'api-key', ephemeralCapable: true, rotationMs: null });
+      expect(s.nodes[4]).toEqual({
+        kind: 'credential',
+        id: 'deploy-key',
+        type: 'api-key',
+        ephemeralCapable: true,
+        rotationMs: null,
+      });
       expect(s.nodes[5]).toMatchObject({ type: 'secret', ephemeralCapable: false, rotationMs: 7 * 86_400_000 });
     });
 
@@ -69,32 +82,91 @@ describe('scenario/load', () => {
 
     it('should infer step credentials from the actor (the agent, or the via tool)', () => {
       const [periodic, oneOff] = s.workload;
-      expect(periodic).toMatchObject({ id: 'ci-agent#0', everyMs: 3_600_000, atMs: 0, durationMs: 600_000, timeoutMs: Infinity, refreshable: true });
+      expect(periodic).toMatchObject({
+        id: 'ci-agent#0',
+        everyMs: 3_600_000,
+        atMs: 0,
+        durationMs: 600_000,
+        timeoutMs: Infinity,
+        refreshable: true,
+      });
       expect(periodic?.steps[0]).toEqual({ target: 'prod-db', action: 'write', via: null, credential: 'deploy-key' });
-      expect(oneOff).toMatchObject({ everyMs: Infinity, atMs: 7_200_000, durationMs: 90_000, timeoutMs: 1_800_000, refreshable: false });
-      expect(oneOff?.steps[0]).toEqual({ target: 'build-logs', action: 'read', via: 'contractor-tool', credential: 'log-reader' });
+      expect(oneOff).toMatchObject({
+        everyMs: Infinity,
+        atMs: 7_200_000,
+        durationMs: 90_000,
+        timeoutMs: 1_800_000,
+        refreshable: false,
+      });
+      expect(oneOff?.steps[0]).toEqual({
+        target: 'build-logs',
+        action: 'read',
+        via: 'contractor-tool',
+        credential: 'log-reader',
+      });
     });
 
     it('should name repeated patterns with -2 suffixes and resolve attack defaults', () => {
-      expect(s.attacks.map((a) => a.name)).toEqual(['secret-replay', 'lateral-movement', 'secret-replay-2', 'orphaned-credential']);
-      expect(s.attacks[0]).toMatchObject({ hopDelay: { kind: 'exponential', meanMs: 600_000 }, maxHops: Infinity, leakAtMs: 172_800_000, replayDelay: { kind: 'lognormal', medianMs: 259_200_000, sigma: 1 } });
+      expect(s.attacks.map((a) => a.name)).toEqual([
+        'secret-replay',
+        'lateral-movement',
+        'secret-replay-2',
+        'orphaned-credential',
+      ]);
+      expect(s.attacks[0]).toMatchObject({
+        hopDelay: { kind: 'exponential', meanMs: 600_000 },
+        maxHops: Infinity,
+        leakAtMs: 172_800_000,
+        replayDelay: { kind: 'lognormal', medianMs: 259_200_000, sigma: 1 },
+      });
       expect(s.attacks[1]?.hopDelay).toEqual({ kind: 'exponential', meanMs: 7_200_000 });
       expect(s.attacks[2]).toMatchObject({ leakAtMs: 250, maxHops: 3, replayDelay: { kind: 'fixed', valueMs: 0 } });
-      expect(s.attacks[3]).toMatchObject({ credentials: ['deploy-key'], foundDelay: { kind: 'uniform', minMs: 86_400_000, maxMs: 432_000_000 } });
+      expect(s.attacks[3]).toMatchObject({
+        credentials: ['deploy-key'],
+        foundDelay: { kind: 'uniform', minMs: 86_400_000, maxMs: 432_000_000 },
+      });
     });
 
     it('should resolve policies in file order, including presets and preset overrides', () => {
       expect(s.policies.map((p) => p.name)).toEqual(['persistent', 'ephemeral-15m', 'spiffe', 'sts-short', 'hybrid']);
-      expect(s.policies[0]).toMatchObject({ kind: 'persistent', rotationMs: 90 * 86_400_000, ttlMs: 900_000, detection: null, exceptions: [] });
-      expect(s.policies[1]).toMatchObject({ ttlMs: 900_000, scope: 'task', revokeOn: { completion: true, failure: true, timeout: true }, reevaluate: 'none', bindToWorkload: true });
-      expect(s.policies[2]).toMatchObject({ kind: 'ephemeral', ttlMs: 300_000, scope: 'step', reevaluate: 'every-step', bindToWorkload: true });
+      expect(s.policies[0]).toMatchObject({
+        kind: 'persistent',
+        rotationMs: 90 * 86_400_000,
+        ttlMs: 900_000,
+        detection: null,
+        exceptions: [],
+      });
+      expect(s.policies[1]).toMatchObject({
+        ttlMs: 900_000,
+        scope: 'task',
+        revokeOn: { completion: true, failure: true, timeout: true },
+        reevaluate: 'none',
+        bindToWorkload: true,
+      });
+      expect(s.policies[2]).toMatchObject({
+        kind: 'ephemeral',
+        ttlMs: 300_000,
+        scope: 'step',
+        reevaluate: 'every-step',
+        bindToWorkload: true,
+      });
       // Preset ephemeral-1h-sts with ttl and issuer overridden; the rest from the preset.
-      expect(s.policies[3]).toMatchObject({ ttlMs: 1_800_000, scope: 'role', revokeOn: { completion: false, failure: false, timeout: false }, issuer: { latency: { kind: 'fixed', valueMs: 40 }, availability: 0.999 } });
+      expect(s.policies[3]).toMatchObject({
+        ttlMs: 1_800_000,
+        scope: 'role',
+        revokeOn: { completion: false, failure: false, timeout: false },
+        issuer: { latency: { kind: 'fixed', valueMs: 40 }, availability: 0.999 },
+      });
       expect(s.policies[4]).toMatchObject({
         kind: 'hybrid',
         detection: { probability: 0.2, delay: { kind: 'fixed', valueMs: 14_400_000 } },
-        revocationLatency: { default: { kind: 'fixed', valueMs: 60_000 }, byEnvironment: { aws: { kind: 'uniform', minMs: 300_000, maxMs: 3_600_000 } } },
-        exceptions: [{ match: { replans: null, maxSensitivity: null, environment: null, ids: ['log-reader'] }, rotationMs: 30 * 86_400_000 }],
+        revocationLatency: {
+          default: { kind: 'fixed', valueMs: 60_000 },
+          byEnvironment: { aws: { kind: 'uniform', minMs: 300_000, maxMs: 3_600_000 } },
+        },
+        exceptions: [
+          { match: { replans: null, maxSensitivity: null, environment: null, ids: ['log-reader'] }, rotationMs: 30 * 86_400_000 },
+        ],
       });
     });
 
@@ -145,21 +217,38 @@ describe('scenario/load', () => {
 
     it('should reject files over 20 MB', () => {
       const result = parseScenarioText(`name: x\n#${'x'.repeat(20 * 1024 * 1024)}\n`, 'big.yaml');
-      expect(result).toEqual({ issues: [expect.objectContaining({ file: 'big.yaml', line: null, message: expect.stringMatching(/20 MB/) })] });
+      expect(result).toEqual({
+        issues: [expect.objectContaining({ file: 'big.yaml', line: null, message: expect.stringMatching(/20 MB/) })],
+      });
     });
   });
 
   describe('schema problems', () => {
     it('should report an unknown node kind with a hint', () => {
-      expect(onlyIssue(bad('unknown-kind.yaml'))).toMatchObject({ line: 4, column: 21, path: 'nodes[1].kind', hint: 'did you mean "resource"?' });
+      expect(onlyIssue(bad('unknown-kind.yaml'))).toMatchObject({
+        line: 4,
+        column: 21,
+        path: 'nodes[1].kind',
+        hint: 'did you mean "resource"?',
+      });
     });
 
     it('should report an unknown pattern with a hint', () => {
-      expect(onlyIssue(bad('unknown-pattern.yaml'))).toMatchObject({ line: 10, column: 16, path: 'attacks[0].pattern', hint: 'did you mean "lateral-movement"?' });
+      expect(onlyIssue(bad('unknown-pattern.yaml'))).toMatchObject({
+        line: 10,
+        column: 16,
+        path: 'attacks[0].pattern',
+        hint: 'did you mean "lateral-movement"?',
+      });
     });
 
     it('should report an unknown top-level key at the key, with a hint', () => {
-      expect(onlyIssue(bad('unknown-top-level-key.yaml'))).toMatchObject({ line: 2, column: 1, path: 'horizn', hint: 'did you mean "horizon"?' });
+      expect(onlyIssue(bad('unknown-top-level-key.yaml'))).toMatchObject({
+        line: 2,
+        column: 1,
+        path: 'horizn',
+        hint: 'did you mean "horizon"?',
+      });
     });
 
     it('should report a malformed duration with the bad value', () => {
@@ -179,12 +268,16 @@ describe('scenario/load', () => {
     });
 
     it('should point a missing required key at its parent map', () => {
-      const result = parseScenarioText('name: x\nnodes:\n  - { id: a, kind: agent }\npolicies: { p: persistent-90d }\n', 'm.yaml');
+      const result = parseScenarioText(
+        'name: x\nnodes:\n  - { id: a, kind: agent }\npolicies: { p: persistent-90d }\n',
+        'm.yaml',
+      );
       expect(result).toEqual({ issues: [expect.objectContaining({ path: 'attacks', line: 1, column: 1 })] });
     });
 
     it('should hint misspelt keys and values inside policies and distributions', () => {
-      const text = 'name: x\nnodes:\n  - { id: a, kind: agent }\nattacks:\n  - { pattern: tool-chaining, agent: a, at: 1h, hopDelay: { exponential: { mean: 2 hours } } }\npolicies:\n  p: { kind: ephemeral, tll: 5m }\n  r: { kind: persistant }\n';
+      const text =
+        'name: x\nnodes:\n  - { id: a, kind: agent }\nattacks:\n  - { pattern: tool-chaining, agent: a, at: 1h, hopDelay: { exponential: { mean: 2 hours } } }\npolicies:\n  p: { kind: ephemeral, tll: 5m }\n  r: { kind: persistant }\n';
       const result = parseScenarioText(text, 'h.yaml');
       expect('issues' in result ? result.issues.map((i) => [i.path, i.line, i.hint]) : []).toEqual([
         ['attacks[0].hopDelay.exponential.mean', 5, undefined],
@@ -204,7 +297,12 @@ describe('scenario/load', () => {
 
   describe('reference problems', () => {
     it('should report an unknown reference with a hint', () => {
-      expect(onlyIssue(bad('unknown-reference.yaml'))).toMatchObject({ line: 8, column: 22, path: 'edges[1].to', hint: 'did you mean "db"?' });
+      expect(onlyIssue(bad('unknown-reference.yaml'))).toMatchObject({
+        line: 8,
+        column: 22,
+        path: 'edges[1].to',
+        hint: 'did you mean "db"?',
+      });
     });
 
     it('should report an edge between kinds SPEC §1 forbids', () => {

@@ -12,7 +12,13 @@ const scenarioWith = (policies: string): string =>
 
 describe('scenario/presets', () => {
   it('should ship the five documented presets, each valid and introduced by a comment', () => {
-    expect(presetNames()).toEqual(['ephemeral-15m', 'ephemeral-1h-sts', 'ephemeral-5m-spiffe', 'persistent-90d', 'persistent-never']);
+    expect(presetNames()).toEqual([
+      'ephemeral-15m',
+      'ephemeral-1h-sts',
+      'ephemeral-5m-spiffe',
+      'persistent-90d',
+      'persistent-never',
+    ]);
     for (const name of presetNames()) {
       expect(loadPreset(name), name).toHaveProperty('raw');
       const text = readFileSync(fileURLToPath(new URL(`${name}.yaml`, PRESETS_DIR)), 'utf8');
@@ -22,7 +28,11 @@ describe('scenario/presets', () => {
 
   it('should resolve each preset to the documented parameters', () => {
     const result = parseScenarioText(
-      scenarioWith(['persistent-90d', 'persistent-never', 'ephemeral-15m', 'ephemeral-5m-spiffe', 'ephemeral-1h-sts'].map((n) => `  ${n}: ${n}\n`).join('')),
+      scenarioWith(
+        ['persistent-90d', 'persistent-never', 'ephemeral-15m', 'ephemeral-5m-spiffe', 'ephemeral-1h-sts']
+          .map((n) => `  ${n}: ${n}\n`)
+          .join(''),
+      ),
       'p.yaml',
     );
     if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
@@ -30,9 +40,30 @@ describe('scenario/presets', () => {
     const all = { completion: true, failure: true, timeout: true };
     expect(p90).toMatchObject({ kind: 'persistent', rotationMs: 7_776_000_000 });
     expect(never).toMatchObject({ kind: 'persistent', rotationMs: Infinity });
-    expect(e15).toMatchObject({ kind: 'ephemeral', ttlMs: 900_000, scope: 'task', revokeOn: all, reevaluate: 'privileged', bindToWorkload: true });
-    expect(spiffe).toMatchObject({ kind: 'ephemeral', ttlMs: 300_000, scope: 'step', revokeOn: all, reevaluate: 'every-step', bindToWorkload: true });
-    expect(sts).toMatchObject({ kind: 'ephemeral', ttlMs: 3_600_000, scope: 'role', revokeOn: { completion: false, failure: false, timeout: false }, reevaluate: 'none', bindToWorkload: false });
+    expect(e15).toMatchObject({
+      kind: 'ephemeral',
+      ttlMs: 900_000,
+      scope: 'task',
+      revokeOn: all,
+      reevaluate: 'privileged',
+      bindToWorkload: true,
+    });
+    expect(spiffe).toMatchObject({
+      kind: 'ephemeral',
+      ttlMs: 300_000,
+      scope: 'step',
+      revokeOn: all,
+      reevaluate: 'every-step',
+      bindToWorkload: true,
+    });
+    expect(sts).toMatchObject({
+      kind: 'ephemeral',
+      ttlMs: 3_600_000,
+      scope: 'role',
+      revokeOn: { completion: false, failure: false, timeout: false },
+      reevaluate: 'none',
+      bindToWorkload: false,
+    });
   });
 
   it('should validate overrides merged into a preset and locate the problem in the scenario', () => {

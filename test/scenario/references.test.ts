@@ -44,7 +44,9 @@ describe('scenario/references', () => {
   });
 
   it('should require a via tool to be invoked by the agent', () => {
-    const text = scenario({ workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }' });
+    const text = scenario({
+      workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }',
+    });
     expect(issues(text)).toEqual([{ path: 'workload[0].steps[0].via', line: 16 }]);
   });
 
@@ -60,7 +62,8 @@ describe('scenario/references', () => {
 
   it('should report a step no held credential can perform, and a named credential that does not grant the action', () => {
     const text = scenario({
-      workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write }, { target: db, action: write, credential: key }] }',
+      workload:
+        '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write }, { target: db, action: write, credential: key }] }',
     });
     expect(issues(text)).toEqual([
       { path: 'workload[0].steps[0]', line: 16 },
@@ -80,7 +83,8 @@ describe('scenario/references', () => {
 
   it('should report explicit attack names that collide with default ones', () => {
     const text = scenario({
-      attacks: '  - { pattern: tool-chaining, agent: bot, at: 1h }\n  - { pattern: tool-chaining, agent: bot, at: 1h, name: tool-chaining }',
+      attacks:
+        '  - { pattern: tool-chaining, agent: bot, at: 1h }\n  - { pattern: tool-chaining, agent: bot, at: 1h, name: tool-chaining }',
     });
     expect(issues(text)).toEqual([{ path: 'attacks[1].name', line: 19 }]);
   });

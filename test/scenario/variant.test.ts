@@ -44,7 +44,9 @@ describe('scenario/variant', () => {
   it('should set a field of a hybrid exception by index and refuse an index that does not exist', () => {
     const v = buildVariant(parsed(), SHA, { policy: 'hybrid', param: 'exceptions.0.rotation', value: '1d' });
     expect(v.policies[0]!.exceptions[0]!.rotationMs).toBe(86_400_000);
-    expect(() => buildVariant(parsed(), SHA, { policy: 'hybrid', param: 'exceptions.1.rotation', value: '1d' })).toThrow(UsageError);
+    expect(() => buildVariant(parsed(), SHA, { policy: 'hybrid', param: 'exceptions.1.rotation', value: '1d' })).toThrow(
+      UsageError,
+    );
   });
 
   it('should locate a rejected value at the policy in the user file and name the --param/--values', () => {

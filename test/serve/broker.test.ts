@@ -22,41 +22,77 @@ afterAll(async () => {
 
 function exchange(extra: Record<string, string | string[]> = {}, headers: Record<string, string> | null = null) {
   const ci = agentOf(creds, 'ci-agent');
-  const params = { grant_type: GRANT_TOKEN_EXCHANGE, subject_token: ci.subject_token!, subject_token_type: TOKEN_TYPE_JWT, ...extra };
+  const params = {
+    grant_type: GRANT_TOKEN_EXCHANGE,
+    subject_token: ci.subject_token!,
+    subject_token_type: TOKEN_TYPE_JWT,
+    ...extra,
+  };
   return postForm(tokenUrl, params, headers ?? { DPoP: dpopProof(ci.dpop_jwk, tokenUrl) });
 }
 
 function clientCredentials(extra: Record<string, string> = {}, headers: Record<string, string> | null = null) {
   const bot = agentOf(creds, 'contractor-bot');
-  return postForm(tokenUrl, { grant_type: 'client_credentials', ...extra }, headers ?? {
-    Authorization: basic(bot.client_id!, bot.client_secret!),
-    DPoP: dpopProof(bot.dpop_jwk, tokenUrl),
-  });
+  return postForm(
+    tokenUrl,
+    { grant_type: 'client_credentials', ...extra },
+    headers ?? {
+      Authorization: basic(bot.client_id!, bot.client_secret!),
+      DPoP: dpopProof(bot.dpop_jwk, tokenUrl),
+    },
+  );
 }
 
 async function introspect(token: string) {
-  return postForm(`${running.url}/introspect`, { token }, { Authorization: basic(creds.introspection.client_id, creds.introspection.client_secret) });
+  return postForm(
+    `${running.url}/introspect`,
+    { token },
+    { Authorization: basic(creds.introspection.client_id, creds.introspection.client_secret) },
+  );
 }
 
 describe('blastlab serve', () => {
   it('should answer healthz and publish RFC 8414 metadata', async () => {
     const health = JSON.parse((await call('GET', `${running.url}/healthz`)).text) as Record<string, unknown>;
     expect(health).toMatchObject({ status: 'ok', scenario: 'ci-deploy-key', policy: 'ephemeral-15m' });
-    const meta = JSON.parse((await call('GET', `${running.url}/.well-known/oauth-authorization-server`)).text) as Record<string, unknown>;
-    expect(meta).toMatchObject({ issuer: running.url, token_endpoint: tokenUrl, jwks_uri: `${running.url}/.well-known/jwks.json` });
+    const meta = JSON.parse((await call('GET', `${running.url}/.well-known/oauth-authorization-server`)).text) as Record<
+      string,
+      unknown
+    >;
+    expect(meta).toMatchObject({
+      issuer: running.url,
+      token_endpoint: tokenUrl,
+      jwks_uri: `${running.url}/.well-known/jwks.json`,
+    });
   });
 
   it('should exchange a workload token for a DPoP-bound token that jose verifies through the JWKS endpoint', async () => {
     const res = await exchange({ scope: 'write:prod-db', audience: 'prod-db' });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toMatchObject({ token_type: 'DPoP', expires_in: 900, scope: 'write:prod-db', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(res.body).toMatchObject({
+      token_type: 'DPoP',
+      expires_in: 900,
+      scope: 'write:prod-db',
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
     const jwks = createRemoteJWKSet(new URL(`${running.url}/.well-known/jwks.json`));
-    const { payload } = await jwtVerify(res.body!.access_token as string, jwks, { issuer: running.url, audience: 'prod-db', algorithms: ['EdDSA'] });
+    const { payload } = await jwtVerify(res.body!.access_token as string, jwks, {
+      issuer: running.url,
+      audience: 'prod-db',
+      algorithms: ['EdDSA'],
+    });
     const ci = agentOf(creds, 'ci-agent');
-    expect(payload).toMatchObject({ scope: 'write:prod-db', aud: ['prod-db'], client_id: 'ci-agent', sub: 'spiffe://blastlab.serve/aws/ci-agent' });
+    expect(payload).toMatchObject({
+      scope: 'write:prod-db',
+      aud: ['prod-db'],
+      client_id: 'ci-agent',
+      sub: 'spiffe://blastlab.serve/aws/ci-agent',
+    });
     expect(payload.exp! - payload.iat!).toBe(900);
-    expect((payload.cnf as { jkt: string }).jkt).toBe(await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: ci.dpop_jwk.x as string }));
+    expect((payload.cnf as { jkt: string }).jkt).toBe(
+      await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: ci.dpop_jwk.x as string }),
+    );
   });
 
   it('should give the whole declared intent when no scope is asked, and only that', async () => {
@@ -66,7 +102,9 @@ describe('blastlab serve', () => {
     expect((await exchange({ scope: 'read:prod-db' })).body).toMatchObject({ error: 'invalid_scope' });
     expect((await exchange({ scope: 'admin:prod-db' })).body).toMatchObject({ error: 'invalid_scope' });
     expect((await exchange({ audience: 'no-such-db' })).body).toMatchObject({ error: 'invalid_target' });
-    expect((await exchange({ scope: 'write:prod-db', audience: 'artifact-bucket' })).body).toMatchObject({ error: 'invalid_target' });
+    expect((await exchange({ scope: 'write:prod-db', audience: 'artifact-bucket' })).body).toMatchObject({
+      error: 'invalid_target',
+    });
     expect((await exchange({ scope: 'write prod-db' })).body).toMatchObject({ error: 'invalid_scope' });
   });
 
@@ -76,17 +114,37 @@ describe('blastlab serve', () => {
     expect(ok.body).toMatchObject({ token_type: 'DPoP', scope: 'read:build-logs' });
     expect(ok.body!.issued_token_type).toBeUndefined();
     const jwks = createRemoteJWKSet(new URL(`${running.url}/.well-known/jwks.json`));
-    await expect(jwtVerify(ok.body!.access_token as string, jwks, { issuer: running.url, audience: 'build-logs' })).resolves.toBeDefined();
+    await expect(
+      jwtVerify(ok.body!.access_token as string, jwks, { issuer: running.url, audience: 'build-logs' }),
+    ).resolves.toBeDefined();
     const bot = agentOf(creds, 'contractor-bot');
-    const wrong = await clientCredentials({}, { Authorization: basic(bot.client_id!, `${bot.client_secret!}x`), DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
+    const wrong = await clientCredentials(
+      {},
+      { Authorization: basic(bot.client_id!, `${bot.client_secret!}x`), DPoP: dpopProof(bot.dpop_jwk, tokenUrl) },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ error: 'invalid_client' });
     expect(wrong.headers['www-authenticate']).toMatch(/^Basic/);
-    const posted = await clientCredentials({ client_id: bot.client_id!, client_secret: bot.client_secret!, scope: 'write:build-logs' }, { DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
+    const posted = await clientCredentials(
+      { client_id: bot.client_id!, client_secret: bot.client_secret!, scope: 'write:build-logs' },
+      { DPoP: dpopProof(bot.dpop_jwk, tokenUrl) },
+    );
     expect(posted.body).toMatchObject({ error: 'invalid_scope' });
-    const introspector = await clientCredentials({}, { Authorization: basic(creds.introspection.client_id, creds.introspection.client_secret), DPoP: dpopProof(bot.dpop_jwk, tokenUrl) });
+    const introspector = await clientCredentials(
+      {},
+      {
+        Authorization: basic(creds.introspection.client_id, creds.introspection.client_secret),
+        DPoP: dpopProof(bot.dpop_jwk, tokenUrl),
+      },
+    );
     expect(introspector.body).toMatchObject({ error: 'unauthorized_client' });
-    const asOther = await exchange({}, { Authorization: basic(bot.client_id!, bot.client_secret!), DPoP: dpopProof(agentOf(creds, 'ci-agent').dpop_jwk, tokenUrl) });
+    const asOther = await exchange(
+      {},
+      {
+        Authorization: basic(bot.client_id!, bot.client_secret!),
+        DPoP: dpopProof(agentOf(creds, 'ci-agent').dpop_jwk, tokenUrl),
+      },
+    );
     expect(asOther.body).toMatchObject({ error: 'unauthorized_client' });
   });
 
@@ -96,8 +154,12 @@ describe('blastlab serve', () => {
     const proof = dpopProof(ci.dpop_jwk, tokenUrl);
     expect((await exchange({}, { DPoP: proof })).status).toBe(200);
     expect((await exchange({}, { DPoP: proof })).body).toMatchObject({ error: 'invalid_dpop_proof' });
-    expect((await exchange({}, { DPoP: dpopProof(ci.dpop_jwk, `${running.url}/revoke`) })).body).toMatchObject({ error: 'invalid_dpop_proof' });
-    expect((await exchange({}, { DPoP: dpopProof(ci.dpop_jwk, tokenUrl, {}, Math.floor(Date.now() / 1000) - 600) })).body).toMatchObject({ error: 'invalid_dpop_proof' });
+    expect((await exchange({}, { DPoP: dpopProof(ci.dpop_jwk, `${running.url}/revoke`) })).body).toMatchObject({
+      error: 'invalid_dpop_proof',
+    });
+    expect(
+      (await exchange({}, { DPoP: dpopProof(ci.dpop_jwk, tokenUrl, {}, Math.floor(Date.now() / 1000) - 600) })).body,
+    ).toMatchObject({ error: 'invalid_dpop_proof' });
     // A proof by another key than the one the workload token is bound to.
     const bot = agentOf(creds, 'contractor-bot');
     expect((await exchange({}, { DPoP: dpopProof(bot.dpop_jwk, tokenUrl) })).body).toMatchObject({ error: 'invalid_grant' });
@@ -154,7 +216,13 @@ describe('blastlab serve --journal', () => {
       const issuer = first.running.url;
       const ci = agentOf(first.creds, 'ci-agent');
       const mint = async () =>
-        (await postForm(`${issuer}/token`, { grant_type: GRANT_TOKEN_EXCHANGE, subject_token: ci.subject_token!, subject_token_type: TOKEN_TYPE_JWT }, { DPoP: dpopProof(ci.dpop_jwk, `${issuer}/token`) })).body!.access_token as string;
+        (
+          await postForm(
+            `${issuer}/token`,
+            { grant_type: GRANT_TOKEN_EXCHANGE, subject_token: ci.subject_token!, subject_token_type: TOKEN_TYPE_JWT },
+            { DPoP: dpopProof(ci.dpop_jwk, `${issuer}/token`) },
+          )
+        ).body!.access_token as string;
       const revoked = await mint();
       const kept = await mint();
       expect((await postForm(`${issuer}/revoke`, { token: revoked })).status).toBe(200);

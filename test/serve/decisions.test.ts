@@ -14,12 +14,26 @@ const T0 = 1_700_000_000_000;
 
 function broker(overrides: Partial<Policy> = {}) {
   const clock = { now: T0 };
-  const b = new Broker({ scenario, policy: { ...base, bindToWorkload: false, ...overrides }, issuer: 'http://broker.test', now: () => clock.now });
+  const b = new Broker({
+    scenario,
+    policy: { ...base, bindToWorkload: false, ...overrides },
+    issuer: 'http://broker.test',
+    now: () => clock.now,
+  });
   const creds = b.demoCredentials();
   const ci = creds.agents.find((a) => a.agent === 'ci-agent')!;
   const exchange = (extra = '', dpop?: string) =>
-    b.token(parseForm(`grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${ci.subject_token!}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_JWT)}${extra}`, new Set(['audience', 'resource'])), { dpop });
-  const introspect = (token: string) => b.introspect(parseForm(`token=${token}`), { authorization: basic(creds.introspection.client_id, creds.introspection.client_secret) });
+    b.token(
+      parseForm(
+        `grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${ci.subject_token!}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_JWT)}${extra}`,
+        new Set(['audience', 'resource']),
+      ),
+      { dpop },
+    );
+  const introspect = (token: string) =>
+    b.introspect(parseForm(`token=${token}`), {
+      authorization: basic(creds.introspection.client_id, creds.introspection.client_secret),
+    });
   return { b, clock, creds, exchange, introspect };
 }
 
@@ -78,9 +92,13 @@ describe('broker decisions', () => {
     const { exchange, creds } = broker();
     const actor = creds.agents.find((a) => a.agent === 'ci-agent')!.subject_token!;
     const res = exchange(`&actor_token=${actor}&actor_token_type=${encodeURIComponent(TOKEN_TYPE_JWT)}`);
-    expect((decodeClaimsUnverified(res.access_token) as ServedClaims).act).toEqual({ sub: 'spiffe://blastlab.serve/aws/ci-agent' });
+    expect((decodeClaimsUnverified(res.access_token) as ServedClaims).act).toEqual({
+      sub: 'spiffe://blastlab.serve/aws/ci-agent',
+    });
     expect(oauthCode(() => exchange(`&actor_token=${actor}`))).toBe('invalid_request');
-    expect(oauthCode(() => exchange(`&actor_token=x.y.z&actor_token_type=${encodeURIComponent(TOKEN_TYPE_JWT)}`))).toBe('invalid_grant');
+    expect(oauthCode(() => exchange(`&actor_token=x.y.z&actor_token_type=${encodeURIComponent(TOKEN_TYPE_JWT)}`))).toBe(
+      'invalid_grant',
+    );
   });
 
   it('should bind to a DPoP proof sent without the policy asking', () => {

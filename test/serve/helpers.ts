@@ -28,7 +28,12 @@ export function keyOf(jwk: Record<string, unknown>): KeyObject {
 }
 
 /** A DPoP proof (RFC 9449) for POST `htu`, signed with Ed25519 `jwk`. */
-export function dpopProof(jwk: Record<string, unknown>, htu: string, overrides: Record<string, unknown> = {}, iatS = Math.floor(Date.now() / 1000)): string {
+export function dpopProof(
+  jwk: Record<string, unknown>,
+  htu: string,
+  overrides: Record<string, unknown> = {},
+  iatS = Math.floor(Date.now() / 1000),
+): string {
   const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
   const header = enc({ typ: 'dpop+jwt', alg: 'EdDSA', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } });
   const payload = enc({ jti: randomUUID(), htm: 'POST', htu, iat: iatS, ...overrides });
@@ -39,12 +44,19 @@ export function dpopProof(jwk: Record<string, unknown>, htu: string, overrides: 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 /** One HTTP request over a keep-alive node:http agent (undici's fetch is several times slower on a busy machine). */
-export function call(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+export function call(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -53,11 +65,19 @@ export function call(method: string, url: string, headers: Record<string, string
 }
 
 /** POSTs a form; returns status, headers and the parsed JSON (or null). */
-export async function postForm(url: string, params: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> | null; headers: Record<string, string | string[] | undefined> }> {
+export async function postForm(
+  url: string,
+  params: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> | null; headers: Record<string, string | string[] | undefined> }> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
   const res = await call('POST', url, { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body.toString());
-  return { status: res.status, body: res.text === '' ? null : (JSON.parse(res.text) as Record<string, unknown>), headers: res.headers };
+  return {
+    status: res.status,
+    body: res.text === '' ? null : (JSON.parse(res.text) as Record<string, unknown>),
+    headers: res.headers,
+  };
 }
 
 /** Basic client credentials. */

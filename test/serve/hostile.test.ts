@@ -25,7 +25,14 @@ afterAll(async () => {
 });
 
 const printable = fc.stringMatching(/^[\x21-\x7e]{0,40}$/);
-const PATHS = ['/token', '/revoke', '/introspect', '/.well-known/jwks.json', '/healthz', '/.well-known/oauth-authorization-server'];
+const PATHS = [
+  '/token',
+  '/revoke',
+  '/introspect',
+  '/.well-known/jwks.json',
+  '/healthz',
+  '/.well-known/oauth-authorization-server',
+];
 
 function requestArb() {
   const ci = () => agentOf(creds, 'ci-agent');
@@ -36,26 +43,58 @@ function requestArb() {
     fc.constantFrom('subject', 'secret', 'token', 'tampered', 'scope', 'audience'),
   );
   const field = fc.constantFrom(
-    'grant_type', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type',
-    'scope', 'audience', 'resource', 'client_id', 'client_secret', 'token', 'token_type_hint', 'x',
+    'grant_type',
+    'subject_token',
+    'subject_token_type',
+    'actor_token',
+    'actor_token_type',
+    'requested_token_type',
+    'scope',
+    'audience',
+    'resource',
+    'client_id',
+    'client_secret',
+    'token',
+    'token_type_hint',
+    'x',
   );
   const form = fc.array(fc.tuple(field, value), { maxLength: 8 }).map((pairs) => {
     const body = new URLSearchParams();
     for (const [k, v] of pairs) {
       const resolved =
-        v === 'subject' ? ci().subject_token! :
-        v === 'secret' ? bot().client_secret! :
-        v === 'token' ? validToken :
-        v === 'tampered' ? `${ci().subject_token!.slice(0, -3)}AAA` :
-        v === 'scope' ? 'write:prod-db read:build-logs' :
-        v === 'audience' ? 'prod-db' : v;
+        v === 'subject'
+          ? ci().subject_token!
+          : v === 'secret'
+            ? bot().client_secret!
+            : v === 'token'
+              ? validToken
+              : v === 'tampered'
+                ? `${ci().subject_token!.slice(0, -3)}AAA`
+                : v === 'scope'
+                  ? 'write:prod-db read:build-logs'
+                  : v === 'audience'
+                    ? 'prod-db'
+                    : v;
       const key = k === 'grant_type' && v === 'scope' ? 'grant_type' : k;
-      body.append(key, k === 'grant_type' && v === 'subject' ? GRANT_TOKEN_EXCHANGE : k === 'subject_token_type' && v === 'token' ? TOKEN_TYPE_JWT : resolved);
+      body.append(
+        key,
+        k === 'grant_type' && v === 'subject'
+          ? GRANT_TOKEN_EXCHANGE
+          : k === 'subject_token_type' && v === 'token'
+            ? TOKEN_TYPE_JWT
+            : resolved,
+      );
     }
     return body.toString();
   });
   const body = fc.oneof(form, fc.string({ maxLength: 200 }), fc.constant(''), fc.constant('%zz=1&a=%E0%A4%A'));
-  const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8', 'application/json', 'text/plain', '');
+  const contentType = fc.constantFrom(
+    'application/x-www-form-urlencoded',
+    'application/x-www-form-urlencoded; charset=UTF-8',
+    'application/json',
+    'text/plain',
+    '',
+  );
   const authorization = fc.oneof(
     fc.constant(undefined),
     fc.constant('bot'),
@@ -76,8 +115,17 @@ function requestArb() {
     .map(({ grant, drop, set, dpop }) => {
       const params = new Map<string, string>(
         grant === 'exchange'
-          ? [['grant_type', GRANT_TOKEN_EXCHANGE], ['subject_token', ci().subject_token!], ['subject_token_type', TOKEN_TYPE_JWT], ['scope', 'write:prod-db'], ['audience', 'prod-db']]
-          : [['grant_type', 'client_credentials'], ['scope', 'read:build-logs']],
+          ? [
+              ['grant_type', GRANT_TOKEN_EXCHANGE],
+              ['subject_token', ci().subject_token!],
+              ['subject_token_type', TOKEN_TYPE_JWT],
+              ['scope', 'write:prod-db'],
+              ['audience', 'prod-db'],
+            ]
+          : [
+              ['grant_type', 'client_credentials'],
+              ['scope', 'read:build-logs'],
+            ],
       );
       for (const d of drop) params.delete(d);
       for (const [k, v] of set) params.set(k, v);
@@ -92,7 +140,10 @@ function requestArb() {
     });
   const random = fc.record({
     method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'),
-    path: fc.oneof(fc.constantFrom(...PATHS), printable.map((s) => `/${encodeURIComponent(s)}`)),
+    path: fc.oneof(
+      fc.constantFrom(...PATHS),
+      printable.map((s) => `/${encodeURIComponent(s)}`),
+    ),
     contentType,
     body,
     authorization,
@@ -110,8 +161,10 @@ describe('blastlab serve under hostile requests', () => {
         const url = `${running.url}${r.path}`;
         const headers: Record<string, string> = {};
         if (r.contentType !== '') headers['content-type'] = r.contentType;
-        if (r.authorization === 'bot') headers.authorization = basic('contractor-bot', agentOf(creds, 'contractor-bot').client_secret!);
-        else if (r.authorization === 'introspector') headers.authorization = basic(creds.introspection.client_id, creds.introspection.client_secret);
+        if (r.authorization === 'bot')
+          headers.authorization = basic('contractor-bot', agentOf(creds, 'contractor-bot').client_secret!);
+        else if (r.authorization === 'introspector')
+          headers.authorization = basic(creds.introspection.client_id, creds.introspection.client_secret);
         else if (r.authorization !== undefined) headers.authorization = r.authorization;
         const tokenUrl = `${running.url}/token`;
         if (r.dpop === 'ci') headers.dpop = dpopProof(agentOf(creds, 'ci-agent').dpop_jwk, tokenUrl);

@@ -5,7 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/domain/scenario.js';
 import {
-  DAY, HOUR, MIN, agent, credential, ephemeral, exponential, grants, holds, persistent, replay, resource, scenario, step, task,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  exponential,
+  grants,
+  holds,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
 } from '../arbitraries/build.js';
 import { runMany } from '../arbitraries/run.js';
 

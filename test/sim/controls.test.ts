@@ -3,7 +3,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action, Policy, Scenario } from '../../src/domain/scenario.js';
 import {
-  HOUR, MIN, agent, credential, drift, ephemeral, fixed, grants, holds, invokes, persistent, replay, resource, scenario, step, task, tool,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  drift,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  invokes,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
   toolChain,
 } from '../arbitraries/build.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
@@ -19,21 +35,43 @@ import { runTrialDetailed } from '../../src/sim/trial.js';
 function support(policies: Policy[], attacks = [toolChain('bot', HOUR)]): Scenario {
   return scenario({
     nodes: [
-      agent('bot'), agent('ops'), tool('pay'), tool('mail'),
-      credential('bot-key'), credential('pay-key'), credential('mail-key'),
-      resource('tickets', { records: 500, egress: true }), resource('crm', { records: 2000, sensitivity: 'confidential', weight: 3 }),
-      resource('payments', { sensitivity: 'regulated', weight: 10 }), resource('ledger', { sensitivity: 'regulated', weight: 10 }),
+      agent('bot'),
+      agent('ops'),
+      tool('pay'),
+      tool('mail'),
+      credential('bot-key'),
+      credential('pay-key'),
+      credential('mail-key'),
+      resource('tickets', { records: 500, egress: true }),
+      resource('crm', { records: 2000, sensitivity: 'confidential', weight: 3 }),
+      resource('payments', { sensitivity: 'regulated', weight: 10 }),
+      resource('ledger', { sensitivity: 'regulated', weight: 10 }),
       resource('outbox', { egress: true }),
     ],
     edges: [
-      holds('bot', 'bot-key'), holds('pay', 'pay-key'), holds('mail', 'mail-key'),
-      invokes('bot', 'pay'), invokes('ops', 'pay'), invokes('bot', 'mail'),
-      grants('bot-key', 'tickets', ['read', 'write']), grants('bot-key', 'crm', ['read', 'write']),
-      grants('pay-key', 'payments', ['read', 'write', 'admin']), grants('pay-key', 'ledger', ['write']),
+      holds('bot', 'bot-key'),
+      holds('pay', 'pay-key'),
+      holds('mail', 'mail-key'),
+      invokes('bot', 'pay'),
+      invokes('ops', 'pay'),
+      invokes('bot', 'mail'),
+      grants('bot-key', 'tickets', ['read', 'write']),
+      grants('bot-key', 'crm', ['read', 'write']),
+      grants('pay-key', 'payments', ['read', 'write', 'admin']),
+      grants('pay-key', 'ledger', ['write']),
       grants('mail-key', 'outbox', ['write']),
     ],
     workload: [
-      task('bot', [step('tickets', 'read', 'bot-key'), step('crm', 'read', 'bot-key'), step('tickets', 'write', 'bot-key'), step('payments', 'write', 'pay-key', 'pay')], { everyMs: HOUR, durationMs: 10 * MIN }),
+      task(
+        'bot',
+        [
+          step('tickets', 'read', 'bot-key'),
+          step('crm', 'read', 'bot-key'),
+          step('tickets', 'write', 'bot-key'),
+          step('payments', 'write', 'pay-key', 'pay'),
+        ],
+        { everyMs: HOUR, durationMs: 10 * MIN },
+      ),
       task('ops', [step('payments', 'admin', 'pay-key', 'pay')], { everyMs: 24 * HOUR, durationMs: 10 * MIN }),
     ],
     attacks,
@@ -60,14 +98,20 @@ describe('controls (docs/controls.md)', () => {
     });
 
     it('should give a leaked right-sized key only the declared pairs', () => {
-      const leak = support([persistent('all', { scope: 'all' }), persistent('intent', { scope: 'intent' })], [replay('bot-key', 'bot', HOUR, fixed(0))]);
+      const leak = support(
+        [persistent('all', { scope: 'all' }), persistent('intent', { scope: 'intent' })],
+        [replay('bot-key', 'bot', HOUR, fixed(0))],
+      );
       expect(runOne(leak, { policy: 'all' }).privileged_resources).toBe(2);
       expect(runOne(leak, { policy: 'intent' }).privileged_resources).toBe(1);
     });
   });
 
   describe('C1 scope role: no intent check on issuance', () => {
-    const s = support([ephemeral('task', { scope: 'task', callChain: 'propagated' }), ephemeral('role', { scope: 'role', callChain: 'propagated' })]);
+    const s = support([
+      ephemeral('task', { scope: 'task', callChain: 'propagated' }),
+      ephemeral('role', { scope: 'role', callChain: 'propagated' }),
+    ]);
 
     it('should deny a task-scoped broker the tool requests the hijacked agent never declared', () => {
       const m = runOne(s, { policy: 'task' });
@@ -85,18 +129,23 @@ describe('controls (docs/controls.md)', () => {
     it("should check a tool's token request against the tool's own intent without propagation", () => {
       // pay's own declared requests include ops' payments admin: the hijacked bot gets it through pay.
       const adminDrift = (callChain: Policy['callChain']): number =>
-        runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])])).resources_reached ?? 0;
+        runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])]))
+          .resources_reached ?? 0;
       expect(adminDrift('none')).toBe(1);
     });
 
     it("should check it against the calling agent's declared requests with propagation", () => {
       const adminDrift = (callChain: Policy['callChain']): number =>
-        runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])])).resources_reached ?? 0;
+        runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])]))
+          .resources_reached ?? 0;
       expect(adminDrift('propagated')).toBe(0);
     });
 
     it('should make no difference to standing secrets', () => {
-      const s = support([persistent('none', { scope: 'intent', callChain: 'none' }), persistent('propagated', { scope: 'intent', callChain: 'propagated' })]);
+      const s = support([
+        persistent('none', { scope: 'intent', callChain: 'none' }),
+        persistent('propagated', { scope: 'intent', callChain: 'propagated' }),
+      ]);
       expect(runOne(s, { policy: 0 })).toEqual(runOne(s, { policy: 1 }));
     });
   });
@@ -133,7 +182,11 @@ describe('controls (docs/controls.md)', () => {
     it('should say in the trace that the approver refused, as code approval-refused', () => {
       const s = support([gated(1)]);
       const codes: string[] = [];
-      runTrialDetailed(modelOf(s), 0, 0, 0, { trace: (e) => { if (e.kind === 'deny' && e.code !== undefined) codes.push(e.code); } });
+      runTrialDetailed(modelOf(s), 0, 0, 0, {
+        trace: (e) => {
+          if (e.kind === 'deny' && e.code !== undefined) codes.push(e.code);
+        },
+      });
       expect(codes).toContain('approval-refused');
     });
 
@@ -150,7 +203,10 @@ describe('controls (docs/controls.md)', () => {
       expect(waited.issuance_wait_p95_ms).toBe(5 * MIN);
       expect(waited.tasks_failed).toBe(0);
       // A task whose timeout falls inside the approval wait times out.
-      const tight = scenario({ ...support([gated(0.5)]), workload: [task('bot', [step('tickets', 'write', 'bot-key')], { everyMs: HOUR, durationMs: MIN, timeoutMs: 2 * MIN })] });
+      const tight = scenario({
+        ...support([gated(0.5)]),
+        workload: [task('bot', [step('tickets', 'write', 'bot-key')], { everyMs: HOUR, durationMs: MIN, timeoutMs: 2 * MIN })],
+      });
       expect(runOne(tight).tasks_failed).toBe(runOne(tight).tasks_total);
     });
   });
@@ -170,7 +226,16 @@ describe('controls (docs/controls.md)', () => {
     });
 
     it('should count in-intent reads and egress for intent drift, while reached counts only out-of-intent successes', () => {
-      const s = support([persistent('p', { scope: 'all' })], [drift('bot', HOUR, [{ target: 'crm', action: 'read' }, { target: 'crm', action: 'write' }, { target: 'tickets', action: 'write' }])]);
+      const s = support(
+        [persistent('p', { scope: 'all' })],
+        [
+          drift('bot', HOUR, [
+            { target: 'crm', action: 'read' },
+            { target: 'crm', action: 'write' },
+            { target: 'tickets', action: 'write' },
+          ]),
+        ],
+      );
       const m = runOne(s);
       expect(m.resources_reached).toBe(1); // crm write only
       expect(m.records_exposed).toBe(0);
@@ -189,7 +254,12 @@ describe('controls (docs/controls.md)', () => {
             { ...base, bindToWorkload: !base.bindToWorkload },
             { ...base, reevaluate: base.reevaluate === 'none' ? 'every-step' : 'none' },
             // What attribution's variants drop for a standing lifetime (metrics/attribution.ts riskKey).
-            { ...base, ttlMs: base.ttlMs * 2, revokeOn: { completion: true, failure: true, timeout: true }, issuer: { latency: fixed(5 * MIN), availability: 0.5 } },
+            {
+              ...base,
+              ttlMs: base.ttlMs * 2,
+              revokeOn: { completion: true, failure: true, timeout: true },
+              issuer: { latency: fixed(5 * MIN), availability: 0.5 },
+            },
           ];
           const before = runOne(s, { trial });
           for (const v of variants) {
@@ -205,30 +275,45 @@ describe('controls (docs/controls.md)', () => {
       // One agent `a` with key ka and tool `t` with key kt; random grants and random declared steps.
       const pairArb = fc.record({ r: fc.integer({ min: 0, max: 3 }), action: fc.constantFrom<Action>('read', 'write', 'admin') });
       fc.assert(
-        fc.property(fc.uniqueArray(pairArb, { maxLength: 6, selector: (p) => `${p.r}${p.action}` }), fc.uniqueArray(pairArb, { maxLength: 6, selector: (p) => `${p.r}${p.action}` }), fc.nat(), fc.nat(), (ga, gt, da, dt) => {
-          const res = ['r0', 'r1', 'r2', 'r3'];
-          const grantEdges = (cred: string, pairs: typeof ga) =>
-            res.flatMap((r, i) => {
-              const actions = pairs.filter((p) => p.r === i).map((p) => p.action);
-              return actions.length === 0 ? [] : [grants(cred, r, actions)];
+        fc.property(
+          fc.uniqueArray(pairArb, { maxLength: 6, selector: (p) => `${p.r}${p.action}` }),
+          fc.uniqueArray(pairArb, { maxLength: 6, selector: (p) => `${p.r}${p.action}` }),
+          fc.nat(),
+          fc.nat(),
+          (ga, gt, da, dt) => {
+            const res = ['r0', 'r1', 'r2', 'r3'];
+            const grantEdges = (cred: string, pairs: typeof ga) =>
+              res.flatMap((r, i) => {
+                const actions = pairs.filter((p) => p.r === i).map((p) => p.action);
+                return actions.length === 0 ? [] : [grants(cred, r, actions)];
+              });
+            const pick = <T>(list: readonly T[], bits: number): T[] => list.filter((_, i) => ((bits >> i) & 1) === 1);
+            const steps = [
+              ...pick(ga, da).map((p) => step(res[p.r]!, p.action, 'ka')),
+              ...pick(gt, dt).map((p) => step(res[p.r]!, p.action, 'kt', 't')),
+            ];
+            const s = scenario({
+              nodes: [
+                agent('a'),
+                tool('t'),
+                credential('ka'),
+                credential('kt'),
+                ...res.map((r, i) => resource(r, { records: 10 ** i, weight: i + 1 })),
+              ],
+              edges: [holds('a', 'ka'), holds('t', 'kt'), invokes('a', 't'), ...grantEdges('ka', ga), ...grantEdges('kt', gt)],
+              workload: steps.length === 0 ? [] : [task('a', steps, { everyMs: HOUR, durationMs: 10 * MIN })],
+              attacks: [toolChain('a', 2 * HOUR)],
+              policies: [
+                persistent('standing-intent', { scope: 'intent' }),
+                ephemeral('broker-task', { scope: 'task', ttlMs: 15 * MIN }),
+              ],
             });
-          const pick = <T,>(list: readonly T[], bits: number): T[] => list.filter((_, i) => ((bits >> i) & 1) === 1);
-          const steps = [
-            ...pick(ga, da).map((p) => step(res[p.r]!, p.action, 'ka')),
-            ...pick(gt, dt).map((p) => step(res[p.r]!, p.action, 'kt', 't')),
-          ];
-          const s = scenario({
-            nodes: [agent('a'), tool('t'), credential('ka'), credential('kt'), ...res.map((r, i) => resource(r, { records: 10 ** i, weight: i + 1 }))],
-            edges: [holds('a', 'ka'), holds('t', 'kt'), invokes('a', 't'), ...grantEdges('ka', ga), ...grantEdges('kt', gt)],
-            workload: steps.length === 0 ? [] : [task('a', steps, { everyMs: HOUR, durationMs: 10 * MIN })],
-            attacks: [toolChain('a', 2 * HOUR)],
-            policies: [persistent('standing-intent', { scope: 'intent' }), ephemeral('broker-task', { scope: 'task', ttlMs: 15 * MIN })],
-          });
-          const standing = runOne(s, { policy: 0 });
-          const broker = runOne(s, { policy: 1 });
-          expect(broker.blast_radius).toBe(standing.blast_radius);
-          expect(broker.records_exposed).toBe(standing.records_exposed);
-        }),
+            const standing = runOne(s, { policy: 0 });
+            const broker = runOne(s, { policy: 1 });
+            expect(broker.blast_radius).toBe(standing.blast_radius);
+            expect(broker.records_exposed).toBe(standing.records_exposed);
+          },
+        ),
         { numRuns: 100 },
       );
     });

@@ -1,8 +1,26 @@
 /** The rules of SPEC §1 "What short-lived access does not stop" (docs/semantics-engine.md E1–E7), one behaviour each. */
 import { describe, expect, it } from 'vitest';
 import {
-  DAY, HOUR, MIN, agent, assumes, credential, ephemeral, fixed, grants, holds, issues, lateral, massLeak, persistent, replay,
-  resource, runs, scenario, step, task,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  assumes,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  issues,
+  lateral,
+  massLeak,
+  persistent,
+  replay,
+  resource,
+  runs,
+  scenario,
+  step,
+  task,
 } from '../arbitraries/build.js';
 import { runOne, traceOne } from '../arbitraries/run.js';
 
@@ -12,12 +30,18 @@ describe('engine rules E1–E7', () => {
     const build = (withRuns: boolean) =>
       scenario({
         nodes: [
-          agent('dev'), agent('ci'), resource('repo'), resource('cloud', { sensitivity: 'regulated', weight: 10 }),
-          credential('repo-token'), credential('cloud-role'),
+          agent('dev'),
+          agent('ci'),
+          resource('repo'),
+          resource('cloud', { sensitivity: 'regulated', weight: 10 }),
+          credential('repo-token'),
+          credential('cloud-role'),
         ],
         edges: [
-          holds('dev', 'repo-token'), grants('repo-token', 'repo', ['read', 'write']),
-          holds('ci', 'cloud-role'), grants('cloud-role', 'cloud', ['read']),
+          holds('dev', 'repo-token'),
+          grants('repo-token', 'repo', ['read', 'write']),
+          holds('ci', 'cloud-role'),
+          grants('cloud-role', 'cloud', ['read']),
           ...(withRuns ? [runs('repo', 'ci')] : []),
         ],
         workload: [
@@ -80,9 +104,18 @@ describe('engine rules E1–E7', () => {
     // A standing client secret (a legacy system: not ephemeral-capable) mints the workload's access tokens.
     const build = (bindToWorkload: boolean) =>
       scenario({
-        nodes: [agent('app'), resource('laptop'), credential('client-secret', { ephemeralCapable: false }), credential('access'), resource('db')],
+        nodes: [
+          agent('app'),
+          resource('laptop'),
+          credential('client-secret', { ephemeralCapable: false }),
+          credential('access'),
+          resource('db'),
+        ],
         edges: [
-          holds('app', 'client-secret'), holds('laptop', 'client-secret'), assumes('client-secret', 'access'), grants('access', 'db', ['read']),
+          holds('app', 'client-secret'),
+          holds('laptop', 'client-secret'),
+          assumes('client-secret', 'access'),
+          grants('access', 'db', ['read']),
           holds('app', 'access'),
         ],
         workload: [task('app', [step('db', 'read', 'access')])],
@@ -107,14 +140,30 @@ describe('engine rules E1–E7', () => {
     // refresh → session → prod-token: the workload's steps use only prod-token; session is an intermediate.
     const build = (declare: boolean) =>
       scenario({
-        nodes: [agent('eng'), resource('laptop'), credential('refresh', { ephemeralCapable: false }), credential('session'), credential('prod-token'), resource('prod')],
+        nodes: [
+          agent('eng'),
+          resource('laptop'),
+          credential('refresh', { ephemeralCapable: false }),
+          credential('session'),
+          credential('prod-token'),
+          resource('prod'),
+        ],
         edges: [
-          holds('eng', 'refresh'), holds('laptop', 'refresh'), assumes('refresh', 'session'), assumes('session', 'prod-token'),
-          grants('prod-token', 'prod', ['read']), holds('eng', 'prod-token'),
+          holds('eng', 'refresh'),
+          holds('laptop', 'refresh'),
+          assumes('refresh', 'session'),
+          assumes('session', 'prod-token'),
+          grants('prod-token', 'prod', ['read']),
+          holds('eng', 'prod-token'),
         ],
         workload: [
           task('eng', [step('prod', 'read', 'prod-token')], {
-            exchanges: declare ? [{ from: 'refresh', to: 'session' }, { from: 'session', to: 'prod-token' }] : [],
+            exchanges: declare
+              ? [
+                  { from: 'refresh', to: 'session' },
+                  { from: 'session', to: 'prod-token' },
+                ]
+              : [],
           }),
         ],
         attacks: [replay('refresh', 'laptop', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
@@ -135,10 +184,18 @@ describe('engine rules E1–E7', () => {
     // Admin on an app registration that issues its client secret; the secret reads the mailbox.
     const build = (forbidCreation: boolean) =>
       scenario({
-        nodes: [agent('legacy-app'), resource('app-reg'), credential('admin-token'), credential('app-secret'), resource('mailbox', { records: 100 })],
+        nodes: [
+          agent('legacy-app'),
+          resource('app-reg'),
+          credential('admin-token'),
+          credential('app-secret'),
+          resource('mailbox', { records: 100 }),
+        ],
         edges: [
-          holds('legacy-app', 'admin-token'), grants('admin-token', 'app-reg', ['admin']),
-          issues('app-reg', 'app-secret'), grants('app-secret', 'mailbox', ['read']),
+          holds('legacy-app', 'admin-token'),
+          grants('admin-token', 'app-reg', ['admin']),
+          issues('app-reg', 'app-secret'),
+          grants('app-secret', 'mailbox', ['read']),
         ],
         workload: [task('legacy-app', [step('app-reg', 'admin', 'admin-token')])],
         attacks: [lateral('legacy-app', HOUR)],
@@ -175,7 +232,12 @@ describe('engine rules E1–E7', () => {
         nodes: [agent('svc'), credential('key'), resource('db')],
         edges: [holds('svc', 'key'), grants('key', 'db', ['read'])],
         attacks: [replay('key', 'svc', HOUR, fixed(HOUR))],
-        policies: [persistent('p', { detection: { probability: 0, delay: fixed(0), atMs }, revocationLatency: { default: fixed(30 * MIN), byEnvironment: {} } })],
+        policies: [
+          persistent('p', {
+            detection: { probability: 0, delay: fixed(0), atMs },
+            revocationLatency: { default: fixed(30 * MIN), byEnvironment: {} },
+          }),
+        ],
       });
 
     it('should revoke what the attacker used at the recorded time (plus the revocation latency) and report containment', () => {

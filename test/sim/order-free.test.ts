@@ -5,26 +5,32 @@ import type { Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
-import {
-  HOUR, agent, credential, fixed, grants, holds, persistent, replay, resource, scenario,
-} from '../arbitraries/build.js';
+import { HOUR, agent, credential, fixed, grants, holds, persistent, replay, resource, scenario } from '../arbitraries/build.js';
 import { runOne, traceOne } from '../arbitraries/run.js';
 
 /** The same scenario with its nodes and edges reordered by the given sort keys. */
 function permuted(s: Scenario, nodeKeys: readonly number[], edgeKeys: readonly number[]): Scenario {
-  const order = <T,>(list: readonly T[], keys: readonly number[]): T[] =>
-    list.map((item, i) => ({ item, key: keys[i % Math.max(1, keys.length)] ?? 0, i })).sort((a, b) => a.key - b.key || b.i - a.i).map((x) => x.item);
+  const order = <T>(list: readonly T[], keys: readonly number[]): T[] =>
+    list
+      .map((item, i) => ({ item, key: keys[i % Math.max(1, keys.length)] ?? 0, i }))
+      .sort((a, b) => a.key - b.key || b.i - a.i)
+      .map((x) => x.item);
   return { ...s, nodes: order(s.nodes, nodeKeys), edges: order(s.edges, edgeKeys) };
 }
 
 describe('sim order-freedom', () => {
   it('should give identical trials for a random scenario and any permutation of its nodes and edges', () => {
     fc.assert(
-      fc.property(scenarioArb, fc.array(fc.nat(), { minLength: 1 }), fc.array(fc.nat(), { minLength: 1 }), (s, nodeKeys, edgeKeys) => {
-        const a = compile(s);
-        const b = compile(permuted(s, nodeKeys, edgeKeys));
-        for (let trial = 0; trial < 3; trial++) expect(runTrial(b, 0, 0, trial)).toEqual(runTrial(a, 0, 0, trial));
-      }),
+      fc.property(
+        scenarioArb,
+        fc.array(fc.nat(), { minLength: 1 }),
+        fc.array(fc.nat(), { minLength: 1 }),
+        (s, nodeKeys, edgeKeys) => {
+          const a = compile(s);
+          const b = compile(permuted(s, nodeKeys, edgeKeys));
+          for (let trial = 0; trial < 3; trial++) expect(runTrial(b, 0, 0, trial)).toEqual(runTrial(a, 0, 0, trial));
+        },
+      ),
       { numRuns: 150 },
     );
   });

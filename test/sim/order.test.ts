@@ -10,11 +10,18 @@ describe('sim/trial (run order)', () => {
     (file) => {
       const scenario = loadScenarioFile(file);
       const ids: [number, number, number][] = [];
-      scenario.policies.forEach((_, p) => scenario.attacks.forEach((_, a) => { for (let i = 0; i < 6; i++) ids.push([p, a, i]); }));
+      scenario.policies.forEach((_, p) =>
+        scenario.attacks.forEach((_, a) => {
+          for (let i = 0; i < 6; i++) ids.push([p, a, i]);
+        }),
+      );
       const forward = compile(scenario);
       const expected = ids.map(([p, a, i]) => runTrial(forward, p, a, i));
       const reverse = compile(scenario);
-      const backwards = [...ids].reverse().map(([p, a, i]) => runTrial(reverse, p, a, i)).reverse();
+      const backwards = [...ids]
+        .reverse()
+        .map(([p, a, i]) => runTrial(reverse, p, a, i))
+        .reverse();
       expect(backwards).toEqual(expected);
       // The same model again, trials interleaved across policies and attacks: caches and scratch reused.
       const order = ids.map((_, k) => (k * 7) % ids.length);

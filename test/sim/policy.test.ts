@@ -4,15 +4,39 @@ import type { Policy, Scenario } from '../../src/domain/scenario.js';
 import { simulateOccurrence } from '../../src/workload/occurrence.js';
 import { modesOf, costSeedOf } from '../../src/sim/trial.js';
 import {
-  DAY, HOUR, MIN, agent, credential, ephemeral, fixed, grants, holds, hybrid, lateral, persistent, replay, resource, revokeOn,
-  scenario, step, task,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  hybrid,
+  lateral,
+  persistent,
+  replay,
+  resource,
+  revokeOn,
+  scenario,
+  step,
+  task,
 } from '../arbitraries/build.js';
 import { meanOf, modelOf, runMany, runOne } from '../arbitraries/run.js';
 
 /** ci holds `key` (also echoed into `logs`); key grants db read/write; ci writes db every hour for 10 min. */
-function ciScenario(policies: Policy[], opts: { leakAtMs?: number; replayDelayMs?: number; taskExtra?: Parameters<typeof task>[2] } = {}): Scenario {
+function ciScenario(
+  policies: Policy[],
+  opts: { leakAtMs?: number; replayDelayMs?: number; taskExtra?: Parameters<typeof task>[2] } = {},
+): Scenario {
   return scenario({
-    nodes: [agent('ci'), resource('logs'), credential('key'), resource('db', { records: 100, sensitivity: 'confidential', weight: 3 })],
+    nodes: [
+      agent('ci'),
+      resource('logs'),
+      credential('key'),
+      resource('db', { records: 100, sensitivity: 'confidential', weight: 3 }),
+    ],
     edges: [holds('ci', 'key'), holds('logs', 'key'), grants('key', 'db', ['read', 'write'])],
     workload: [task('ci', [step('db', 'write', 'key')], { everyMs: HOUR, durationMs: 10 * MIN, ...opts.taskExtra })],
     attacks: [replay('key', 'logs', opts.leakAtMs ?? 2 * MIN, fixed(opts.replayDelayMs ?? 0))],
@@ -23,10 +47,13 @@ function ciScenario(policies: Policy[], opts: { leakAtMs?: number; replayDelayMs
 describe('sim/trial under each policy parameter', () => {
   describe('rotation', () => {
     it('should kill a stolen standing copy at the next rotation, and never when rotation is never', () => {
-      const s = ciScenario([persistent('daily', { rotationMs: DAY }), persistent('never', { rotationMs: Number.POSITIVE_INFINITY })], {
-        leakAtMs: 12 * HOUR,
-        replayDelayMs: 13 * HOUR,
-      });
+      const s = ciScenario(
+        [persistent('daily', { rotationMs: DAY }), persistent('never', { rotationMs: Number.POSITIVE_INFINITY })],
+        {
+          leakAtMs: 12 * HOUR,
+          replayDelayMs: 13 * HOUR,
+        },
+      );
       expect(runOne(s, { policy: 'daily' }).attack_success).toBe(0);
       const never = runOne(s, { policy: 'never' });
       expect(never.attack_success).toBe(1);
@@ -42,7 +69,9 @@ describe('sim/trial under each policy parameter', () => {
   describe('ttl', () => {
     it('should let a replayed token work only while its ttl lasts', () => {
       // Minted at 0, leaked at 2 min, replayed 10 min later (12 min after mint).
-      const s = ciScenario([ephemeral('5m', { ttlMs: 5 * MIN }), ephemeral('30m', { ttlMs: 30 * MIN })], { replayDelayMs: 10 * MIN });
+      const s = ciScenario([ephemeral('5m', { ttlMs: 5 * MIN }), ephemeral('30m', { ttlMs: 30 * MIN })], {
+        replayDelayMs: 10 * MIN,
+      });
       expect(runOne(s, { policy: '5m' }).attack_success).toBe(0);
       const long = runOne(s, { policy: '30m' });
       expect(long.attack_success).toBe(1);
@@ -53,11 +82,28 @@ describe('sim/trial under each policy parameter', () => {
   describe('scope', () => {
     // A task writes db then reads bucket with the same key (which grants read+write on both).
     const s = scenario({
-      nodes: [agent('ci'), resource('logs'), credential('key'), resource('db', { records: 100 }), resource('bucket', { records: 5 })],
-      edges: [holds('ci', 'key'), holds('logs', 'key'), grants('key', 'db', ['read', 'write']), grants('key', 'bucket', ['read', 'write'])],
-      workload: [task('ci', [step('db', 'write', 'key'), step('bucket', 'read', 'key')], { everyMs: HOUR, durationMs: 10 * MIN })],
+      nodes: [
+        agent('ci'),
+        resource('logs'),
+        credential('key'),
+        resource('db', { records: 100 }),
+        resource('bucket', { records: 5 }),
+      ],
+      edges: [
+        holds('ci', 'key'),
+        holds('logs', 'key'),
+        grants('key', 'db', ['read', 'write']),
+        grants('key', 'bucket', ['read', 'write']),
+      ],
+      workload: [
+        task('ci', [step('db', 'write', 'key'), step('bucket', 'read', 'key')], { everyMs: HOUR, durationMs: 10 * MIN }),
+      ],
       attacks: [replay('key', 'logs', 2 * MIN, fixed(MIN))], // leaked during step 1 (db write)
-      policies: [ephemeral('task', { scope: 'task' }), ephemeral('step', { scope: 'step' }), ephemeral('role', { scope: 'role' })],
+      policies: [
+        ephemeral('task', { scope: 'task' }),
+        ephemeral('step', { scope: 'step' }),
+        ephemeral('role', { scope: 'role' }),
+      ],
     });
 
     it('should limit a task-scoped token to the declared pairs: a write token cannot read db', () => {
@@ -85,14 +131,20 @@ describe('sim/trial under each policy parameter', () => {
   describe('revokeOn', () => {
     it('should revoke on completion: a copy leaked after the task is dead', () => {
       // 10-min task, 1 h ttl; leaked at 12 min, used at 13 min.
-      const s = ciScenario([ephemeral('keep', { ttlMs: HOUR }), ephemeral('revoke', { ttlMs: HOUR, revokeOn: revokeOn('completion') })], {
-        leakAtMs: 12 * MIN,
-        replayDelayMs: MIN,
-      });
+      const s = ciScenario(
+        [ephemeral('keep', { ttlMs: HOUR }), ephemeral('revoke', { ttlMs: HOUR, revokeOn: revokeOn('completion') })],
+        {
+          leakAtMs: 12 * MIN,
+          replayDelayMs: MIN,
+        },
+      );
       expect(runOne(s, { policy: 'keep' }).attack_success).toBe(1);
       expect(runOne(s, { policy: 'revoke' }).attack_success).toBe(0);
       // Revoking on failure or timeout does not touch a completed task's tokens.
-      const other = ciScenario([ephemeral('ft', { ttlMs: HOUR, revokeOn: revokeOn('failure', 'timeout') })], { leakAtMs: 12 * MIN, replayDelayMs: MIN });
+      const other = ciScenario([ephemeral('ft', { ttlMs: HOUR, revokeOn: revokeOn('failure', 'timeout') })], {
+        leakAtMs: 12 * MIN,
+        replayDelayMs: MIN,
+      });
       expect(runOne(other).attack_success).toBe(1);
     });
 
@@ -100,7 +152,11 @@ describe('sim/trial under each policy parameter', () => {
       // 2 h task aborted at 30 min, 1 h ttl; leaked at 40 min.
       const taskExtra = { durationMs: 2 * HOUR, timeoutMs: 30 * MIN, everyMs: DAY };
       const s = ciScenario(
-        [ephemeral('keep', { ttlMs: HOUR }), ephemeral('revoke', { ttlMs: HOUR, revokeOn: revokeOn('timeout') }), ephemeral('completion', { ttlMs: HOUR, revokeOn: revokeOn('completion') })],
+        [
+          ephemeral('keep', { ttlMs: HOUR }),
+          ephemeral('revoke', { ttlMs: HOUR, revokeOn: revokeOn('timeout') }),
+          ephemeral('completion', { ttlMs: HOUR, revokeOn: revokeOn('completion') }),
+        ],
         { leakAtMs: 40 * MIN, replayDelayMs: MIN, taskExtra },
       );
       expect(runOne(s, { policy: 'keep' }).attack_success).toBe(1);
@@ -115,8 +171,17 @@ describe('sim/trial under each policy parameter', () => {
         scenario({
           horizonMs: 2 * DAY,
           nodes: [agent('ci'), resource('logs'), credential('a'), credential('b'), resource('db'), resource('bucket')],
-          edges: [holds('ci', 'a'), holds('ci', 'b'), holds('logs', 'a'), holds('logs', 'b'), grants('a', 'db', ['write']), grants('b', 'bucket', ['write'])],
-          workload: [task('ci', [step('db', 'write', 'a'), step('bucket', 'write', 'b')], { everyMs: HOUR, durationMs: 10 * MIN })],
+          edges: [
+            holds('ci', 'a'),
+            holds('ci', 'b'),
+            holds('logs', 'a'),
+            holds('logs', 'b'),
+            grants('a', 'db', ['write']),
+            grants('b', 'bucket', ['write']),
+          ],
+          workload: [
+            task('ci', [step('db', 'write', 'a'), step('bucket', 'write', 'b')], { everyMs: HOUR, durationMs: 10 * MIN }),
+          ],
           attacks: [replay('a', 'logs', leakAtMs, fixed(MIN)), replay('b', 'logs', leakAtMs, fixed(MIN))],
           policies,
         });
@@ -192,7 +257,10 @@ describe('sim/trial under each policy parameter', () => {
 
   describe('detection', () => {
     const build = (probability: number, delayMs: number) =>
-      ciScenario([persistent('p', { detection: { probability, delay: fixed(delayMs), atMs: Infinity } })], { leakAtMs: HOUR, replayDelayMs: HOUR });
+      ciScenario([persistent('p', { detection: { probability, delay: fixed(delayMs), atMs: Infinity } })], {
+        leakAtMs: HOUR,
+        replayDelayMs: HOUR,
+      });
 
     it('should never contain when probability is 0, always when it is 1', () => {
       expect(runOne(build(0, HOUR)).time_to_containment_s).toBeNull();
@@ -220,7 +288,10 @@ describe('sim/trial under each policy parameter', () => {
         edges: [holds('logs', 'key'), grants('key', 'db', ['read'])],
         attacks: [replay('key', 'logs', 0, fixed(0))],
         policies: [
-          persistent('default', { detection: { probability: 1, delay: fixed(0), atMs: Infinity }, revocationLatency: { default: fixed(3 * HOUR), byEnvironment: {} } }),
+          persistent('default', {
+            detection: { probability: 1, delay: fixed(0), atMs: Infinity },
+            revocationLatency: { default: fixed(3 * HOUR), byEnvironment: {} },
+          }),
           persistent('azure', {
             detection: { probability: 1, delay: fixed(0), atMs: Infinity },
             revocationLatency: { default: fixed(3 * HOUR), byEnvironment: { azure: fixed(HOUR) } },
@@ -234,10 +305,9 @@ describe('sim/trial under each policy parameter', () => {
 
   describe('issuer', () => {
     it('should report the issuer latency as the wait p95 and delay the task (a timeout)', () => {
-      const s = ciScenario([
-        ephemeral('fast'),
-        ephemeral('slow', { issuer: { latency: fixed(2 * MIN), availability: 1 } }),
-      ], { taskExtra: { timeoutMs: 11 * MIN } });
+      const s = ciScenario([ephemeral('fast'), ephemeral('slow', { issuer: { latency: fixed(2 * MIN), availability: 1 } })], {
+        taskExtra: { timeoutMs: 11 * MIN },
+      });
       const fast = runOne(s, { policy: 'fast' });
       const slow = runOne(s, { policy: 'slow' });
       expect(fast).toMatchObject({ issuance_wait_p95_ms: 0, tasks_failed: 0, tasks_total: 720 });
@@ -267,7 +337,11 @@ describe('sim/trial under each policy parameter', () => {
     it('should keep a matched credential persistent (replayable long after the leak) and mint the rest', () => {
       const s = ciScenario(
         [
-          hybrid('kept', { exceptions: [{ match: { replans: null, maxSensitivity: null, environment: null, ids: ['key'] }, rotationMs: 90 * DAY }] }),
+          hybrid('kept', {
+            exceptions: [
+              { match: { replans: null, maxSensitivity: null, environment: null, ids: ['key'] }, rotationMs: 90 * DAY },
+            ],
+          }),
           hybrid('minted'),
         ],
         { replayDelayMs: DAY },

@@ -4,7 +4,21 @@ import fc from 'fast-check';
 import type { Policy, Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
-import { DAY, HOUR, MIN, agent, credential, ephemeral, fixed, grants, holds, replay, resource, step, task } from '../arbitraries/build.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  replay,
+  resource,
+  step,
+  task,
+} from '../arbitraries/build.js';
 import { attackArb, attackStartMs, estateArb, policyArb, scenarioArb } from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
 import { scenario } from '../arbitraries/build.js';
@@ -32,7 +46,9 @@ describe('sim/trial properties', () => {
         expect([0, 1]).toContain(m.attack_success);
         expect(m.attack_success).toBe(m.resources_reached! > 0 ? 1 : 0);
         expect(m.blast_radius).toBeLessThanOrEqual(resources.reduce((sum, r) => sum + (r.kind === 'resource' ? r.weight : 0), 0));
-        expect(m.records_exposed).toBeLessThanOrEqual(resources.reduce((sum, r) => sum + (r.kind === 'resource' ? r.records : 0), 0));
+        expect(m.records_exposed).toBeLessThanOrEqual(
+          resources.reduce((sum, r) => sum + (r.kind === 'resource' ? r.records : 0), 0),
+        );
         expect(m.privileged_resources).toBeLessThanOrEqual(m.resources_reached!);
         expect(m.credentials_harvested).toBeLessThanOrEqual(s.nodes.filter((n) => n.kind === 'credential').length);
         expect(m.exposure_window_s).toBeGreaterThanOrEqual(0);
@@ -80,22 +96,32 @@ describe('sim/trial properties', () => {
     const arb = estateArb
       .filter((e) => e.edges.some((x) => x.kind === 'holds'))
       .chain((estate) =>
-        fc.record({
-          attack: attackArb(estate).filter((a) => a.pattern === 'secret-replay'),
-          policy: policyArb(estate).filter((p) => p.kind !== 'persistent'),
-          ttls: fc.tuple(fc.integer({ min: 1, max: 6 * HOUR }), fc.integer({ min: 1, max: 6 * HOUR })),
-          hopMs: fc.integer({ min: 0, max: 2 * HOUR }),
-        }).map(({ attack, policy, ttls, hopMs }) => ({ estate, attack: { ...attack, hopDelay: fixed(hopMs) }, policy, ttls })),
+        fc
+          .record({
+            attack: attackArb(estate).filter((a) => a.pattern === 'secret-replay'),
+            policy: policyArb(estate).filter((p) => p.kind !== 'persistent'),
+            ttls: fc.tuple(fc.integer({ min: 1, max: 6 * HOUR }), fc.integer({ min: 1, max: 6 * HOUR })),
+            hopMs: fc.integer({ min: 0, max: 2 * HOUR }),
+          })
+          .map(({ attack, policy, ttls, hopMs }) => ({ estate, attack: { ...attack, hopDelay: fixed(hopMs) }, policy, ttls })),
       );
     fc.assert(
       fc.property(arb, fc.nat({ max: 20 }), ({ estate, attack, policy, ttls }, trial) => {
         const [short, long] = ttls[0] <= ttls[1] ? ttls : [ttls[1], ttls[0]];
         const build = (ttlMs: number): Scenario => {
           const p: Policy = {
-            ...policy, ttlMs, detection: null, revokeOn: { completion: false, failure: false, timeout: false },
+            ...policy,
+            ttlMs,
+            detection: null,
+            revokeOn: { completion: false, failure: false, timeout: false },
             issuer: { latency: fixed(0), availability: 1 },
           };
-          return scenario({ ...estate, workload: estate.workload.map((t) => ({ ...t, refreshable: false })), attacks: [attack], policies: [p] });
+          return scenario({
+            ...estate,
+            workload: estate.workload.map((t) => ({ ...t, refreshable: false })),
+            attacks: [attack],
+            policies: [p],
+          });
         };
         const a = runOne(build(short), { trial }).attack_success!;
         const b = runOne(build(long), { trial }).attack_success!;

@@ -1,8 +1,26 @@
 /** The reachability rules R1–R9 of src/sim/reach.ts (DESIGN §2.3), one example each. */
 import { describe, expect, it } from 'vitest';
 import {
-  DAY, HOUR, MIN, agent, assumes, credential, ephemeral, fixed, grants, holds, invokes, lateral, persistent, replay,
-  resource, scenario, step, task, tool, toolChain,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  assumes,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  invokes,
+  lateral,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
+  toolChain,
 } from '../arbitraries/build.js';
 import { runOne } from '../arbitraries/run.js';
 
@@ -11,8 +29,19 @@ describe('sim/reach', () => {
     it('should use every credential the controlled node holds from the foothold time', () => {
       // Arrange
       const s = scenario({
-        nodes: [agent('svc'), credential('db-key'), credential('bucket-key'), resource('db', { records: 10 }), resource('bucket')],
-        edges: [holds('svc', 'db-key'), holds('svc', 'bucket-key'), grants('db-key', 'db', ['read']), grants('bucket-key', 'bucket', ['read'])],
+        nodes: [
+          agent('svc'),
+          credential('db-key'),
+          credential('bucket-key'),
+          resource('db', { records: 10 }),
+          resource('bucket'),
+        ],
+        edges: [
+          holds('svc', 'db-key'),
+          holds('svc', 'bucket-key'),
+          grants('db-key', 'db', ['read']),
+          grants('bucket-key', 'bucket', ['read']),
+        ],
         attacks: [lateral('svc', 2 * HOUR)],
         policies: [persistent()],
       });
@@ -70,12 +99,19 @@ describe('sim/reach', () => {
       // Arrange: a dev's repo token leaks from a laptop; the repo holds cloud keys; the keys open a bucket.
       const s = scenario({
         nodes: [
-          agent('dev'), resource('laptop'), credential('repo-token'), resource('repo'), credential('cloud-key'),
+          agent('dev'),
+          resource('laptop'),
+          credential('repo-token'),
+          resource('repo'),
+          credential('cloud-key'),
           resource('bucket', { sensitivity: 'confidential', weight: 3, records: 1000 }),
         ],
         edges: [
-          holds('dev', 'repo-token'), holds('laptop', 'repo-token'), grants('repo-token', 'repo', ['read']),
-          holds('repo', 'cloud-key'), grants('cloud-key', 'bucket', ['read', 'write']),
+          holds('dev', 'repo-token'),
+          holds('laptop', 'repo-token'),
+          grants('repo-token', 'repo', ['read']),
+          holds('repo', 'cloud-key'),
+          grants('cloud-key', 'bucket', ['read', 'write']),
         ],
         attacks: [replay('repo-token', 'laptop', DAY, fixed(HOUR))],
         policies: [persistent()],
@@ -95,7 +131,12 @@ describe('sim/reach', () => {
     it('should expose a holder through a write-only grant too', () => {
       const s = scenario({
         nodes: [agent('ci'), credential('push-key'), resource('repo'), credential('cloud-key'), resource('bucket')],
-        edges: [holds('ci', 'push-key'), grants('push-key', 'repo', ['write']), holds('repo', 'cloud-key'), grants('cloud-key', 'bucket', ['read'])],
+        edges: [
+          holds('ci', 'push-key'),
+          grants('push-key', 'repo', ['write']),
+          holds('repo', 'cloud-key'),
+          grants('cloud-key', 'bucket', ['read']),
+        ],
         attacks: [lateral('ci', 0)],
         policies: [persistent()],
       });
@@ -109,10 +150,18 @@ describe('sim/reach', () => {
     const build = (adminRotationMs: number) =>
       scenario({
         nodes: [
-          resource('vault'), credential('admin-key', { ephemeralCapable: false, rotationMs: adminRotationMs }), agent('svc'),
-          credential('db-key'), resource('db'),
+          resource('vault'),
+          credential('admin-key', { ephemeralCapable: false, rotationMs: adminRotationMs }),
+          agent('svc'),
+          credential('db-key'),
+          resource('db'),
         ],
-        edges: [holds('vault', 'admin-key'), grants('admin-key', 'svc', ['admin']), holds('svc', 'db-key'), grants('db-key', 'db', ['read'])],
+        edges: [
+          holds('vault', 'admin-key'),
+          grants('admin-key', 'svc', ['admin']),
+          holds('svc', 'db-key'),
+          grants('db-key', 'db', ['read']),
+        ],
         workload: [task('svc', [step('db', 'read', 'db-key')], { everyMs: HOUR, durationMs: 5 * MIN })],
         attacks: [replay('admin-key', 'vault', 0, fixed(0))],
         policies: [ephemeral('eph', { ttlMs: 15 * MIN })],
@@ -240,17 +289,32 @@ describe('sim/reach', () => {
     const build = (agentUsesAdminRole: boolean) =>
       scenario({
         nodes: [
-          agent('app'), resource('logs'), credential('role-key'), credential('admin-role'), resource('bucket'),
+          agent('app'),
+          resource('logs'),
+          credential('role-key'),
+          credential('admin-role'),
+          resource('bucket'),
           resource('db', { sensitivity: 'regulated', weight: 10 }),
         ],
         edges: [
-          holds('app', 'role-key'), holds('logs', 'role-key'), holds('app', 'admin-role'), grants('role-key', 'bucket', ['read']),
-          assumes('role-key', 'admin-role'), grants('admin-role', 'db', ['read']),
+          holds('app', 'role-key'),
+          holds('logs', 'role-key'),
+          holds('app', 'admin-role'),
+          grants('role-key', 'bucket', ['read']),
+          assumes('role-key', 'admin-role'),
+          grants('admin-role', 'db', ['read']),
         ],
         workload: [
-          task('app', agentUsesAdminRole ? [step('bucket', 'read', 'role-key'), step('db', 'read', 'admin-role')] : [step('bucket', 'read', 'role-key')], {
-            everyMs: HOUR, durationMs: 10 * MIN,
-          }),
+          task(
+            'app',
+            agentUsesAdminRole
+              ? [step('bucket', 'read', 'role-key'), step('db', 'read', 'admin-role')]
+              : [step('bucket', 'read', 'role-key')],
+            {
+              everyMs: HOUR,
+              durationMs: 10 * MIN,
+            },
+          ),
         ],
         // A short hop: an exchanged token lives one ttl and is first used one hop later.
         attacks: [replay('role-key', 'logs', 2 * MIN, fixed(MIN), { hopDelay: fixed(MIN) })],
@@ -282,7 +346,10 @@ describe('sim/reach', () => {
     const build = (gcpLatencyMs: number, probability = 1) =>
       scenario({
         nodes: [
-          agent('svc', { environment: 'aws' }), resource('logs'), credential('key'), resource('aws-db', { environment: 'aws' }),
+          agent('svc', { environment: 'aws' }),
+          resource('logs'),
+          credential('key'),
+          resource('aws-db', { environment: 'aws' }),
           resource('gcp-db', { environment: 'gcp' }),
         ],
         edges: [holds('svc', 'key'), holds('logs', 'key'), grants('key', 'aws-db', ['read']), grants('key', 'gcp-db', ['read'])],

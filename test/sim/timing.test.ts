@@ -1,21 +1,45 @@
 /** Timing and revocation rules of issue #10 (docs/semantics-engine.md S1–S8), each pinned by an example that fails without it. */
 import { describe, expect, it } from 'vitest';
 import {
-  DAY, HOUR, agent, assumes, credential, ephemeral, exponential, fixed, grants, holds, invokes, lateral, persistent, replay,
-  resource, scenario, step, task, tool, toolChain,
+  DAY,
+  HOUR,
+  agent,
+  assumes,
+  credential,
+  ephemeral,
+  exponential,
+  fixed,
+  grants,
+  holds,
+  invokes,
+  lateral,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
+  toolChain,
 } from '../arbitraries/build.js';
 import { runMany, runOne, traceOne } from '../arbitraries/run.js';
 
-const useOf = (events: ReturnType<typeof traceOne>, target: string) => events.find((e) => e.kind === 'use' && e.target === target);
+const useOf = (events: ReturnType<typeof traceOne>, target: string) =>
+  events.find((e) => e.kind === 'use' && e.target === target);
 
 describe('sim timing (#10)', () => {
-  it('#10.1 should revoke on each target after the latency of that target\'s environment, whatever comes first in the file', () => {
+  it("#10.1 should revoke on each target after the latency of that target's environment, whatever comes first in the file", () => {
     const build = (farFirst: boolean) => {
       const far = agent('far', { environment: 'onprem' });
       return scenario({
         nodes: [
-          ...(farFirst ? [far] : []), agent('svc', { environment: 'aws' }), credential('key'), credential('other'),
-          resource('db', { environment: 'aws' }), resource('db2', { environment: 'aws' }), ...(farFirst ? [] : [far]),
+          ...(farFirst ? [far] : []),
+          agent('svc', { environment: 'aws' }),
+          credential('key'),
+          credential('other'),
+          resource('db', { environment: 'aws' }),
+          resource('db2', { environment: 'aws' }),
+          ...(farFirst ? [] : [far]),
         ],
         edges: [holds('svc', 'key'), grants('key', 'db', ['read']), assumes('key', 'other'), grants('other', 'db2', ['read'])],
         attacks: [replay('key', 'svc', HOUR, fixed(0))],
@@ -40,12 +64,24 @@ describe('sim timing (#10)', () => {
     // Standing k1/k2; db-key is minted per task, so only control of ops (not a read of it) yields it.
     const s = scenario({
       nodes: [
-        agent('svc'), tool('relay'), tool('admin-tool'), agent('ops'), credential('k1', { ephemeralCapable: false }),
-        credential('k2', { ephemeralCapable: false }), credential('db-key'), resource('db'),
+        agent('svc'),
+        tool('relay'),
+        tool('admin-tool'),
+        agent('ops'),
+        credential('k1', { ephemeralCapable: false }),
+        credential('k2', { ephemeralCapable: false }),
+        credential('db-key'),
+        resource('db'),
       ],
       edges: [
-        holds('svc', 'k1'), grants('k1', 'ops', ['admin']), invokes('svc', 'relay'), invokes('relay', 'admin-tool'),
-        holds('admin-tool', 'k2'), grants('k2', 'ops', ['admin']), holds('ops', 'db-key'), grants('db-key', 'db', ['read']),
+        holds('svc', 'k1'),
+        grants('k1', 'ops', ['admin']),
+        invokes('svc', 'relay'),
+        invokes('relay', 'admin-tool'),
+        holds('admin-tool', 'k2'),
+        grants('k2', 'ops', ['admin']),
+        holds('ops', 'db-key'),
+        grants('db-key', 'db', ['read']),
       ],
       workload: [task('ops', [step('db', 'read', 'db-key')], { everyMs: DAY, atMs: 0, durationMs: 10 * 60_000 })],
       attacks: [lateral('svc', HOUR)],
@@ -60,7 +96,13 @@ describe('sim timing (#10)', () => {
   it('#10.5 should count for max_hops the fewest hops of each successful action, not redundant deeper chains', () => {
     const s = scenario({
       nodes: [agent('svc'), credential('k0'), credential('k1'), resource('share'), resource('db')],
-      edges: [holds('svc', 'k0'), holds('svc', 'k1'), grants('k0', 'share', ['read']), holds('share', 'k1'), grants('k1', 'db', ['read'])],
+      edges: [
+        holds('svc', 'k0'),
+        holds('svc', 'k1'),
+        grants('k0', 'share', ['read']),
+        holds('share', 'k1'),
+        grants('k1', 'db', ['read']),
+      ],
       attacks: [lateral('svc', HOUR)],
       policies: [persistent()],
     });
@@ -117,9 +159,16 @@ describe('sim timing (#10)', () => {
         scenario({
           nodes: [agent('app'), resource('log'), credential('t1'), credential('t2'), resource('db'), resource('api')],
           edges: [
-            holds('app', 't1'), holds('log', 't1'), grants('t1', 'api', ['read']), assumes('t1', 't2'), holds('app', 't2'), grants('t2', 'db', ['read']),
+            holds('app', 't1'),
+            holds('log', 't1'),
+            grants('t1', 'api', ['read']),
+            assumes('t1', 't2'),
+            holds('app', 't2'),
+            grants('t2', 'db', ['read']),
           ],
-          workload: [task('app', [step('api', 'read', 't1'), step('db', 'read', 't2')], { everyMs: HOUR, durationMs: 50 * 60_000 })],
+          workload: [
+            task('app', [step('api', 'read', 't1'), step('db', 'read', 't2')], { everyMs: HOUR, durationMs: 50 * 60_000 }),
+          ],
           attacks: [replay('t1', 'log', 10 * HOUR + 60_000, fixed(0), { hopDelay: fixed(60_000) })],
           policies: [ephemeral('e', { bindToWorkload, ttlMs: HOUR })],
         });
@@ -136,7 +185,9 @@ describe('sim timing (#10)', () => {
       });
       const trials = runMany(s, 12);
       trials.forEach((m, trial) => {
-        const detections = traceOne(s, { trial }).filter((e) => e.kind === 'detect').map((e) => e.t);
+        const detections = traceOne(s, { trial })
+          .filter((e) => e.kind === 'detect')
+          .map((e) => e.t);
         expect(detections.length).toBeGreaterThan(0);
         // The attack starts at 1h: containment is the earliest detection.
         expect(m.time_to_containment_s).toBe((Math.min(...detections) - HOUR) / 1000);

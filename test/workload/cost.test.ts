@@ -9,7 +9,14 @@ import { occurrenceCount, simulateOccurrence } from '../../src/workload/occurren
 import { credentialModes } from '../../src/policy/modes.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 
-const COST_COLUMNS = ['tokens_issued', 'peak_issuance_per_s', 'issuance_wait_p95_ms', 'tasks_total', 'tasks_failed', 'reauthorizations'] as const;
+const COST_COLUMNS = [
+  'tokens_issued',
+  'peak_issuance_per_s',
+  'issuance_wait_p95_ms',
+  'tasks_total',
+  'tasks_failed',
+  'reauthorizations',
+] as const;
 const costPart = (m: Record<string, number | null>) => Object.fromEntries(COST_COLUMNS.map((c) => [c, m[c]]));
 
 describe('workload/cost', () => {
@@ -47,7 +54,8 @@ describe('workload/cost', () => {
           const modes = credentialModes(model, policy);
           const waits: number[] = [];
           scenario.workload.forEach((task, t) => {
-            for (let k = 0; k < occurrenceCount(task, scenario.horizonMs); k++) waits.push(...simulateOccurrence(model, policy, modes, seed, t, k).waits);
+            for (let k = 0; k < occurrenceCount(task, scenario.horizonMs); k++)
+              waits.push(...simulateOccurrence(model, policy, modes, seed, t, k).waits);
           });
           waits.sort((x, y) => x - y);
           const expected = waits.length === 0 ? 0 : waits[Math.ceil(0.95 * waits.length) - 1];

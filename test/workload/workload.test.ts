@@ -5,7 +5,22 @@ import { lastOccurrenceAt, occurrenceCount, occurrenceStart, simulateOccurrence 
 import { workloadCost } from '../../src/workload/cost.js';
 import { credentialModes } from '../../src/policy/modes.js';
 import {
-  DAY, HOUR, MIN, agent, credential, ephemeral, fixed, grants, holds, lateral, persistent, resource, revokeOn, scenario, step, task,
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  lateral,
+  persistent,
+  resource,
+  revokeOn,
+  scenario,
+  step,
+  task,
   uniform,
 } from '../arbitraries/build.js';
 import { modelOf } from '../arbitraries/run.js';
@@ -14,7 +29,12 @@ function estate(workload: Task[], horizonMs = DAY): Scenario {
   return scenario({
     horizonMs,
     nodes: [agent('job'), credential('key'), credential('key2'), resource('db'), resource('bucket')],
-    edges: [holds('job', 'key'), holds('job', 'key2'), grants('key', 'db', ['read', 'write']), grants('key2', 'bucket', ['read'])],
+    edges: [
+      holds('job', 'key'),
+      holds('job', 'key2'),
+      grants('key', 'db', ['read', 'write']),
+      grants('key2', 'bucket', ['read']),
+    ],
     workload,
     attacks: [lateral('job', 0)],
     policies: [persistent()],
@@ -77,17 +97,25 @@ describe('workload/occurrence', () => {
     const s = estate([task('job', steps, { durationMs: 9 * MIN, everyMs: DAY })]);
     expect(occurrenceOf(s, ephemeral('t', { scope: 'task' })).issuances).toHaveLength(2);
     const byStep = occurrenceOf(s, ephemeral('s', { scope: 'step' })).issuances;
-    expect(byStep.map((i) => [i.step, i.mintAt])).toEqual([[0, 0], [1, 3 * MIN], [2, 6 * MIN]]);
+    expect(byStep.map((i) => [i.step, i.mintAt])).toEqual([
+      [0, 0],
+      [1, 3 * MIN],
+      [2, 6 * MIN],
+    ]);
   });
 
   it('should end a step token with its step when revoking on completion', () => {
-    const s = estate([task('job', [step('db', 'read', 'key'), step('db', 'write', 'key')], { durationMs: 10 * MIN, everyMs: DAY })]);
+    const s = estate([
+      task('job', [step('db', 'read', 'key'), step('db', 'write', 'key')], { durationMs: 10 * MIN, everyMs: DAY }),
+    ]);
     const tokens = occurrenceOf(s, ephemeral('s', { scope: 'step', revokeOn: revokeOn('completion') })).issuances;
     expect(tokens.map((i) => i.deadAt)).toEqual([5 * MIN, 10 * MIN]);
   });
 
   it('should start the task after the slowest issuer response', () => {
-    const s = estate([task('job', [step('db', 'write', 'key'), step('bucket', 'read', 'key2')], { durationMs: 10 * MIN, everyMs: DAY })]);
+    const s = estate([
+      task('job', [step('db', 'write', 'key'), step('bucket', 'read', 'key2')], { durationMs: 10 * MIN, everyMs: DAY }),
+    ]);
     const occ = occurrenceOf(s, ephemeral('e', { issuer: { latency: uniform(0, 10_000), availability: 1 } }));
     const slowest = Math.max(...occ.waits);
     expect(occ.waits).toHaveLength(2);
@@ -107,8 +135,12 @@ describe('workload/cost', () => {
   });
 
   it('should count failures and re-authorizations of long tasks under a short ttl', () => {
-    const legacy = estate([task('job', [step('db', 'write', 'key')], { durationMs: 3 * HOUR, refreshable: false, everyMs: 6 * HOUR })]);
-    const modern = estate([task('job', [step('db', 'write', 'key')], { durationMs: 3 * HOUR, refreshable: true, everyMs: 6 * HOUR })]);
+    const legacy = estate([
+      task('job', [step('db', 'write', 'key')], { durationMs: 3 * HOUR, refreshable: false, everyMs: 6 * HOUR }),
+    ]);
+    const modern = estate([
+      task('job', [step('db', 'write', 'key')], { durationMs: 3 * HOUR, refreshable: true, everyMs: 6 * HOUR }),
+    ]);
     const policy = ephemeral('e', { ttlMs: 15 * MIN });
     expect(costOf(legacy, policy)).toMatchObject({ tasks_total: 4, tasks_failed: 4, reauthorizations: 0, tokens_issued: 4 });
     expect(costOf(modern, policy)).toMatchObject({ tasks_total: 4, tasks_failed: 0, reauthorizations: 44, tokens_issued: 48 });
@@ -128,7 +160,11 @@ describe('workload/cost', () => {
 
   it('should report the peak issuance per second when tasks start together', () => {
     const steps = [step('db', 'read', 'key')];
-    const s = estate([task('job', steps, { everyMs: HOUR }), task('job', steps, { everyMs: HOUR }), task('job', steps, { everyMs: 2 * HOUR })]);
+    const s = estate([
+      task('job', steps, { everyMs: HOUR }),
+      task('job', steps, { everyMs: HOUR }),
+      task('job', steps, { everyMs: 2 * HOUR }),
+    ]);
     expect(costOf(s, ephemeral())).toMatchObject({ peak_issuance_per_s: 3, tokens_issued: 24 + 24 + 12 });
   });
 

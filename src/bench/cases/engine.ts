@@ -151,8 +151,14 @@ export function rawHeapLoop(scenario: Scenario): () => number {
  */
 export function trialEventLoop(scenario: Scenario): EngineImpl {
   const model = compile(scenario);
-  const policy = Math.max(0, scenario.policies.findIndex((p) => p.kind === 'ephemeral'));
-  const attack = Math.max(0, scenario.attacks.findIndex((a) => a.pattern === 'lateral-movement'));
+  const policy = Math.max(
+    0,
+    scenario.policies.findIndex((p) => p.kind === 'ephemeral'),
+  );
+  const attack = Math.max(
+    0,
+    scenario.attacks.findIndex((a) => a.pattern === 'lateral-movement'),
+  );
   let trial = 0;
   return () => runTrialDetailed(model, policy, attack, trial++ % 64).steps;
 }

@@ -35,7 +35,14 @@ export function benchMintRequest(issuer: TokenIssuer, jkt: string): MintRequest 
 export function benchIssuer(): { issuer: TokenIssuer; jkt: string; revocations: RevocationList } {
   const keys = new KeyRing(createSigningKey('bench-1', BENCH_KEY_SEED), { overlapMs: 3_600_000 });
   const revocations = new RevocationList();
-  const issuer = new TokenIssuer({ issuer: 'https://issuer.blastlab.bench', trustDomain: 'estate.example', keys, revocations, now: () => BENCH_NOW_MS, jtiPrefix: 'bench' });
+  const issuer = new TokenIssuer({
+    issuer: 'https://issuer.blastlab.bench',
+    trustDomain: 'estate.example',
+    keys,
+    revocations,
+    now: () => BENCH_NOW_MS,
+    jtiPrefix: 'bench',
+  });
   return { issuer, jkt: jwkThumbprint(createSigningKey('workload', WORKLOAD_SEED).publicKey), revocations };
 }
 
@@ -55,23 +62,46 @@ export function issuerGroup(): BenchGroup {
   if (!issuer.verifier.verify(sample.token, verifyRequest).ok) throw new Error('bench: the sample token does not verify');
 
   const intents: IntentIndex = {
-    intents: new Map([['agent-000042', new Map([['res-000123', 3], ['res-004567', 1], ['res-000999', 2]])]]),
-    sensitivityRank: new Map([['res-000123', 3], ['res-004567', 1], ['res-000999', 2]]),
+    intents: new Map([
+      [
+        'agent-000042',
+        new Map([
+          ['res-000123', 3],
+          ['res-004567', 1],
+          ['res-000999', 2],
+        ]),
+      ],
+    ]),
+    sensitivityRank: new Map([
+      ['res-000123', 3],
+      ['res-004567', 1],
+      ['res-000999', 2],
+    ]),
   };
   const policy: DecisionPolicy = { maxSensitivity: 'regulated', window: { fromMs: 0, toMs: 86_400_000 }, requireReason: true };
-  const access: AccessRequest = { agent: 'agent-000042', pairs: request.pairs, reason: 'task agent-000042#0', atMs: BENCH_NOW_MS };
+  const access: AccessRequest = {
+    agent: 'agent-000042',
+    pairs: request.pairs,
+    reason: 'task agent-000042#0',
+    atMs: BENCH_NOW_MS,
+  };
   if (!decide(access, intents, policy).allow) throw new Error('bench: the sample request is denied');
 
   return {
     cases: [
       { id: 'raw ed25519 sign', name: 'raw ed25519 sign', opsPerCall: 1, fn: () => sign(null, signingInput, key.privateKey) },
       { id: 'mint token', name: 'mint token', opsPerCall: 1, fn: () => issuer.mint(request) },
-      { id: 'raw ed25519 verify', name: 'raw ed25519 verify', opsPerCall: 1, fn: () => verify(null, signingInput, key.publicKey, signature) },
+      {
+        id: 'raw ed25519 verify',
+        name: 'raw ed25519 verify',
+        opsPerCall: 1,
+        fn: () => verify(null, signingInput, key.publicKey, signature),
+      },
       { id: 'verify token', name: 'verify token', opsPerCall: 1, fn: () => issuer.verifier.verify(sample.token, verifyRequest) },
       {
         id: 'policy decision',
         name: 'policy decision',
-       
+
         opsPerCall: DECISIONS_PER_CALL,
         // Batched: one decision is far below the timer's resolution.
         fn: () => {

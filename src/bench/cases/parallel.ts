@@ -43,7 +43,7 @@ export async function parallelGroup(size: BenchSize, workerUrl: URL = defaultMin
       {
         id: 'mint token, 2 cores async',
         name: `mint token, ${WORKERS} cores async`,
-       
+
         async: true,
         opsPerCall: batch * WORKERS,
         fn: () => Promise.all(workers.map((w) => ask(w, batch))),

@@ -100,7 +100,12 @@ export function reachGroup(size: BenchSize, reach: ReachImpl = staticReach): Ben
     cases: [
       { id: 'raw csr bfs (N edges)', name: raw, opsPerCall: 1, fn: () => rawCsrBfs(csr, source, visited, queue) },
       { id: 'reach (N edges)', name: `reach (${n} edges)`, opsPerCall: 1, fn: () => query(source) },
-      { id: 'graphology bfs (N edges)', name: `graphology bfs (${n} edges)`, opsPerCall: 1, fn: () => graphologyBfs(graph, entry) },
+      {
+        id: 'graphology bfs (N edges)',
+        name: `graphology bfs (${n} edges)`,
+        opsPerCall: 1,
+        fn: () => graphologyBfs(graph, entry),
+      },
     ],
   };
 }

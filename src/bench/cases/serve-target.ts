@@ -20,7 +20,10 @@ export interface BenchServer {
 export async function startBenchServer(): Promise<BenchServer> {
   const scenario = loadScenarioFile(fileURLToPath(new URL('../../../scenarios/ci-deploy-key.yaml', import.meta.url)));
   const policy = { ...choosePolicy(scenario, 'ephemeral-15m'), bindToWorkload: false };
-  const running = await startServer((url) => new Broker({ scenario, policy, issuer: url, now: Date.now }), { host: '127.0.0.1', port: 0 });
+  const running = await startServer((url) => new Broker({ scenario, policy, issuer: url, now: Date.now }), {
+    host: '127.0.0.1',
+    port: 0,
+  });
   const agent = running.broker.demoCredentials().agents.find((a) => a.agent === 'ci-agent');
   if (agent?.subject_token === undefined) throw new Error('bench: ci-deploy-key has no workload agent ci-agent');
   return { url: running.url, subjectToken: agent.subject_token, close: () => running.close() };

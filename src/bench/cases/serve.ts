@@ -26,7 +26,8 @@ export function defaultServeWorkerUrl(): URL {
 }
 
 async function startInWorker(workerUrl: URL): Promise<BenchServer> {
-  if (!existsSync(fileURLToPath(workerUrl))) throw new Error(`bench: serve worker not found at ${fileURLToPath(workerUrl)} (run npm run build first)`);
+  if (!existsSync(fileURLToPath(workerUrl)))
+    throw new Error(`bench: serve worker not found at ${fileURLToPath(workerUrl)} (run npm run build first)`);
   const worker = new Worker(workerUrl);
   const hello = await new Promise<{ url: string; subjectToken: string }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -51,7 +52,10 @@ class PipelinedConnection {
   private done: (() => void) | null = null;
   private failed: ((error: Error) => void) | null = null;
 
-  private constructor(private readonly socket: Socket, private readonly request: Buffer) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly request: Buffer,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.failed?.(error));
@@ -84,7 +88,9 @@ class PipelinedConnection {
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
       if (this.buffer.length < end + 4 + length) return;
       if (!head.startsWith('HTTP/1.1 200')) {
-        this.failed?.(new Error(`bench: serve answered ${head.split('\r\n')[0]}: ${this.buffer.toString('utf8', end + 4, end + 4 + length)}`));
+        this.failed?.(
+          new Error(`bench: serve answered ${head.split('\r\n')[0]}: ${this.buffer.toString('utf8', end + 4, end + 4 + length)}`),
+        );
         return;
       }
       this.buffer = this.buffer.subarray(end + 4 + length);
@@ -101,19 +107,34 @@ class PipelinedConnection {
 export async function serveGroup(size: BenchSize, workerUrl: URL = defaultServeWorkerUrl()): Promise<BenchGroup> {
   const server = size.quick ? await startBenchServer() : await startInWorker(workerUrl);
   const url = new URL(server.url);
-  const body = new URLSearchParams({ grant_type: GRANT_TOKEN_EXCHANGE, subject_token: server.subjectToken, subject_token_type: TOKEN_TYPE_JWT, scope: 'write:prod-db' }).toString();
+  const body = new URLSearchParams({
+    grant_type: GRANT_TOKEN_EXCHANGE,
+    subject_token: server.subjectToken,
+    subject_token_type: TOKEN_TYPE_JWT,
+    scope: 'write:prod-db',
+  }).toString();
   const request = Buffer.from(
     `POST /token HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     'latin1',
   );
-  const connections = await Promise.all(Array.from({ length: CONNECTIONS }, () => PipelinedConnection.open(Number(url.port), request)));
+  const connections = await Promise.all(
+    Array.from({ length: CONNECTIONS }, () => PipelinedConnection.open(Number(url.port), request)),
+  );
   const depth = size.quick ? 2 : DEPTH;
   const call = (): Promise<void[]> => Promise.all(connections.map((c) => c.send(depth)));
   // Warm the server (JIT, subject-token cache) before anything is timed; a failure here is loud.
   for (let i = 0; i < (size.quick ? 2 : 50); i++) await call();
   return {
     minCallsPerRound: size.quick ? 2 : 16,
-    cases: [{ id: 'serve token exchange (http)', name: 'serve token exchange (http)', async: true, opsPerCall: CONNECTIONS * depth, fn: call }],
+    cases: [
+      {
+        id: 'serve token exchange (http)',
+        name: 'serve token exchange (http)',
+        async: true,
+        opsPerCall: CONNECTIONS * depth,
+        fn: call,
+      },
+    ],
     close: async () => {
       for (const c of connections) c.close();
       await server.close();
