@@ -64,13 +64,10 @@ const idSchema = z
   })
   .max(200);
 const environmentSchema = z.string().min(1).max(200);
-const exposureSchema = z
-  .enum(EXPOSURES)
-  .optional()
-  .meta({
-    description:
-      'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).',
-  });
+const exposureSchema = z.enum(EXPOSURES).optional().meta({
+  description:
+    'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).',
+});
 /** An ISO 8601 date-time with a zone (`2024-01-02T03:04:05Z`, `…+00:00`): real credential timestamps. */
 export const dateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time like 2024-01-02T03:04:05Z' });
 /** Where an imported node came from: importer name and the id in that source (round trips, exports). */
@@ -120,12 +117,10 @@ const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s)
 /** Resource `record`: whether the public record says an incident reached it (`potential` = model extrapolation). */
 export const resourceRecordSchema = z
   .strictObject({
-    reached: z
-      .enum(REACHED_STATES)
-      .meta({
-        description:
-          'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.',
-      }),
+    reached: z.enum(REACHED_STATES).meta({
+      description:
+        'confirmed: the record says it was reached; denied: the record says it was not; potential (default): model extrapolation.',
+    }),
     source: recordUrlSchema.optional().meta({ description: 'The public source; required for confirmed and denied.' }),
   })
   .refine((r) => r.reached === 'potential' || r.source !== undefined, {
@@ -171,12 +166,10 @@ const resourceSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: 'Data leaves through it (email, ticket replies, comments, outbound web); default false.' }),
-  record: resourceRecordSchema
-    .optional()
-    .meta({
-      description:
-        'Incident replays: whether the public record says this resource was reached (confirmed, denied or potential), with the source.',
-    }),
+  record: resourceRecordSchema.optional().meta({
+    description:
+      'Incident replays: whether the public record says this resource was reached (confirmed, denied or potential), with the source.',
+  }),
   exposure: exposureSchema,
   provenance: provenanceSchema,
 });
@@ -220,12 +213,10 @@ const actionStepSchema = z.strictObject({
   credential: idSchema.optional(),
 });
 const exchangeStepSchema = z.strictObject({
-  exchange: z
-    .strictObject({ from: idSchema, to: idSchema })
-    .meta({
-      description:
-        'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.',
-    }),
+  exchange: z.strictObject({ from: idSchema, to: idSchema }).meta({
+    description:
+      'A token exchange the workload performs: from a credential it holds (or obtained by an earlier exchange) to one that credential assumes.',
+  }),
 });
 const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
   error: 'must be a step {target, action, via?, credential?} or an exchange {exchange: {from, to}}',
@@ -314,13 +305,10 @@ const policyShape = {
     .enum(SCOPES)
     .optional()
     .meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
-  callChain: z
-    .enum(CALL_CHAINS)
-    .optional()
-    .meta({
-      description:
-        "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own.",
-    }),
+  callChain: z.enum(CALL_CHAINS).optional().meta({
+    description:
+      "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own.",
+  }),
   approval: z
     .strictObject({
       actions: z.array(z.enum(ACTIONS)).min(1).meta({ description: 'The gated actions (e.g. [write, admin]).' }),

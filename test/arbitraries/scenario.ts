@@ -290,19 +290,17 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
 
 /** A whole scenario: estate, one attack, one policy. */
 export const scenarioArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
-  fc
-    .record({ attack: attackArb(estate), policy: policyArb(estate), seed: fc.nat() })
-    .map(({ attack, policy, seed }) =>
-      scenario({
-        ...estate,
-        seed,
-        nodes: estate.nodes,
-        edges: estate.edges,
-        workload: estate.workload,
-        attacks: [attack],
-        policies: [policy],
-      }),
-    ),
+  fc.record({ attack: attackArb(estate), policy: policyArb(estate), seed: fc.nat() }).map(({ attack, policy, seed }) =>
+    scenario({
+      ...estate,
+      seed,
+      nodes: estate.nodes,
+      edges: estate.edges,
+      workload: estate.workload,
+      attacks: [attack],
+      policies: [policy],
+    }),
+  ),
 );
 
 /** The start time of an attack (leakAt / at / retiredAt): the origin of its time_to_* metrics. */
