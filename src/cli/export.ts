@@ -12,7 +12,7 @@ import { OutputError, UsageError } from '../errors.js';
 import { blastlabVersion } from '../exec/manifest.js';
 import { blastlabExtensionSchema, partCount, writeOpenGraph, type OpenGraphSink } from '../export/opengraph.js';
 import { checkReplaySeeds, collectNodeResults, readRunParameters, type NodeResults } from '../export/opengraph-results.js';
-import { writeFileAtomic } from '../report/csv.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { defineAction } from './command.js';
 import { intParser } from './options.js';

@@ -15,7 +15,7 @@ import { readImportMap, type ImportMap } from '../import/input.js';
 import { importOpenGraphSource } from '../import/opengraph-source.js';
 import { validateScenarioDoc } from '../import/validate.js';
 import { toYaml } from '../import/yaml-out.js';
-import { writeFileAtomic } from '../report/csv.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { dateTimeSchema } from '../scenario/schema.js';
 import { defineAction } from './command.js';
 import { intParser, parseTrials } from './options.js';

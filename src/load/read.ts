@@ -10,19 +10,8 @@ import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, fitIssuer, kneeOf } from './metrics.js';
 
 const NUMERIC = LOAD_COLUMNS.filter((c) => c !== 'op');
-const REQUIRED = [
-  'op',
-  'rate',
-  'count',
-  'throughput',
-  'mean_ms',
-  'p50_ms',
-  'p95_ms',
-  'p99_ms',
-  'max_ms',
-  'success_ratio',
-  'offered_rate',
-] as const;
+/** Every column up to `offered_rate` is required; the server and sender columns after it are optional. */
+const REQUIRED = LOAD_COLUMNS.slice(0, LOAD_COLUMNS.indexOf('offered_rate') + 1);
 
 /** Reads load.csv (columns by name, so extra or reordered columns are fine). */
 export function readLoadCsv(file: string): LoadRow[] {

@@ -50,9 +50,6 @@ export function writeCsv<C extends readonly string[]>(
   writeFileAtomic(path, `${options.bom === true ? UTF8_BOM : ''}${toCsv(columns, rows)}`);
 }
 
-/** Moved to io/atomic.ts (issue 16); re-exported for the modules that import it from here. */
-export { writeFileAtomic };
-
 /** A CSV being streamed to a temp file; it appears under its name only on `close()`. */
 export interface CsvWriter<C extends readonly string[]> {
   /** Appends one row (buffered). */

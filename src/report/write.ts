@@ -1,7 +1,7 @@
 /** Writes a report's three outputs from one content model: charts/*.svg, report.md and report.html. */
 import { join } from 'node:path';
 import type { Block, Chart, Facts, ReportFiles, TocEntry } from './content.js';
-import { writeFileAtomic } from './csv.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 
