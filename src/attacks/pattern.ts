@@ -1,4 +1,4 @@
-/** What a breach pattern is: a foothold built from its parameters; the engine expands it (src/sim/reach.ts). */
+/** What a breach pattern is: a foothold built from its parameters; the engine expands it (src/reach/engine.ts). */
 import type { Attack } from '../domain/scenario.js';
 import type { TrialContext } from '../reach/context.js';
 import type { Foothold } from '../reach/engine.js';

@@ -4,7 +4,7 @@
  * Semantics: at `leakAt` the material of `credential` present at `from` leaks — the standing version
  * current then (dead at the next rotation), or under a broker the newest token copy there (dead at its
  * expiry or revocation; a bound token is useless away from its workload). The attacker first uses it
- * `replayDelay` later; from there the common expansion rules apply (src/sim/reach.ts). From a live
+ * `replayDelay` later; from there the common expansion rules apply (src/reach/engine.ts). From a live
  * leak source (`exposure: live`, docs/semantics-engine.md E2) the attacker instead reads the newest
  * material there from that moment on, whenever it looks: a dead copy means waiting for the next one.
  *

@@ -5,7 +5,7 @@
  * A run's CSVs hold per-trial totals, not per-node outcomes, so these come from replaying the run's
  * trials: the same scenario file (checked by its sha256 in run.json), seed, trial count and policies
  * give the same trial seeds, hence the very trials the run simulated (SPEC §9). Each trial's trace
- * (the attacker steps of src/sim/reach.ts) yields, per node:
+ * (the attacker steps of src/reach/engine.ts) yields, per node:
  * - reached: a successful action on it (`use`), control of it (`control`), or, for a tool, an
  *   invocation of it (`invoke`);
  * - privileged: a successful write or admin on it;

@@ -1,7 +1,7 @@
 /**
  * Static reachability: the attacker's closure from one controlled node when every credential is valid
  * forever and no broker stands in the way — the never-rotated persistent worst case, with no time.
- * The same rules as src/sim/reach.ts (R1–R5, R8) over the compiled CSR arrays, typed arrays only, so
+ * The same rules as src/reach/engine.ts (R1–R5, R8) over the compiled CSR arrays, typed arrays only, so
  * it costs a small factor of a plain BFS; the time-aware engine must never reach more than this (a
  * property the tests check), and reaches exactly this under persistent access with rotation never,
  * no detection and enough time.

@@ -1,4 +1,4 @@
-/** The reachability rules R1–R9 of src/sim/reach.ts (DESIGN §2.3), one example each. */
+/** The reachability rules R1–R9 of src/reach/engine.ts (DESIGN §2.3), one example each. */
 import { describe, expect, it } from 'vitest';
 import {
   DAY,
