@@ -84,6 +84,11 @@ export interface Instance {
   readonly controlOf: number;
   /** Material the attacker created through an `issues` edge (E5): revoked apart from the credential's other material. */
   readonly created?: true;
+  /**
+   * E3 mint capability: tokens minted from this source instance on demand (R8 exchanges). Usable while
+   * a token minted during the source's usable life is still alive: up to the source's end plus `ttl`.
+   */
+  readonly via?: Instance;
 }
 
 /** A live leak source the attacker keeps reading (E2): the newest material of `cred` at `holder`, whenever it looks. */
@@ -203,6 +208,14 @@ export interface TraceEvent {
   readonly code?: ReasonCode;
 }
 
+/** Whether scope `a` allows every (target, action) that `b` allows (null = everything the credential grants). */
+function scopeCovers(a: PairSet | null, b: PairSet | null): boolean {
+  if (a === null || a === b) return true;
+  if (b === null) return false;
+  for (const [target, mask] of b) if (((a.get(target) ?? 0) & mask) !== mask) return false;
+  return true;
+}
+
 /** The scope of a step-scoped token: one (target, action) pair, one shared map per step. */
 const stepScopes = new WeakMap<object, Map<string, PairSet>>();
 export function stepScope(ctx: TrialContext, task: number, step: number): PairSet {
@@ -232,6 +245,10 @@ class Scratch {
   readonly nodeStamp: Uint32Array;
   readonly readDepth: Int32Array;
   readonly stableUntil: Float64Array;
+  /** The same for a controlled node's own reads (R1/R6 as the node): stamp, depth, next change. */
+  readonly controlStamp: Uint32Array;
+  readonly controlDepth: Int32Array;
+  readonly controlStable: Float64Array;
   private generation = 0;
 
   constructor(edges: number, nodes: number) {
@@ -240,12 +257,16 @@ class Scratch {
     this.nodeStamp = new Uint32Array(nodes);
     this.readDepth = new Int32Array(nodes);
     this.stableUntil = new Float64Array(nodes);
+    this.controlStamp = new Uint32Array(nodes);
+    this.controlDepth = new Int32Array(nodes);
+    this.controlStable = new Float64Array(nodes);
   }
 
   nextGeneration(): number {
     if (this.generation === 0xffffffff) {
       this.grantStamp.fill(0);
       this.nodeStamp.fill(0);
+      this.controlStamp.fill(0);
       this.generation = 0;
     }
     return ++this.generation;
@@ -291,7 +312,7 @@ export function expand(
   // trial's generation: a trial that reaches ten nodes of a million-edge estate clears nothing.
   const scratch = scratchOf(model);
   const gen = scratch.nextGeneration();
-  const { grantStamp, grantBits, nodeStamp, readDepth, stableUntil } = scratch;
+  const { grantStamp, grantBits, nodeStamp, readDepth, stableUntil, controlStamp, controlDepth, controlStable } = scratch;
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action. */
   const attempted = new Set<number>();
   /**
@@ -301,15 +322,36 @@ export function expand(
    * holders can be new, so re-use re-reads them (where the credential is not yet revoked) and nothing else.
    */
   const exposedBy = new Map<Instance, number[]>();
+  /**
+   * Per instance: the exchange targets already tried with it. The outcome of an exchange depends only
+   * on the instance and the target (a mint capability lasts as long as its source, E3), so a later
+   * try changes nothing but the skip trace when the source is revoked there.
+   */
+  const exchanged = new Map<Instance, Set<number>>();
   /** Per tool invocation and held credential: the instance it acts with (valid while `t < until`). */
   const toolInstances = new Map<Invocation, (Instance | null)[]>();
   const nodeCount = model.nodeCount;
 
   /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
   const revokedAt = new Map<number, number>();
+  /** deadEverywhere per key, dropped whenever a detection moves that key's revocation. */
+  const deadCache = new Map<number, number>();
+  /**
+   * Per credential: the next moment its material can change after the moment it was asked for (a
+   * mint or a rotation), valid for every later question before it: nothing changes in between.
+   */
+  const nextChangeAt = new Map<number, number>();
+  const nextChange = (cred: number, t: number): number => {
+    const known = nextChangeAt.get(cred);
+    if (known !== undefined && t < known) return known;
+    const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t);
+    nextChangeAt.set(cred, next);
+    return next;
+  };
   /** revocation key → time of the attempt whose detection set `revokedAt` (the simultaneity rule, #10.3). */
   const detectedFrom = new Map<number, number>();
-  const latencyCache = new Map<string, number>();
+  const latencyCache = new Map<number, number>();
+  const envCount = model.envNames.length;
   const watched = new Set<number>();
   /** (target · 8 + action) → fewest hops of a success (#10.5: max_hops is the largest of these). */
   const minHops = new Map<number, number>();
@@ -323,7 +365,7 @@ export function expand(
   let progress: boolean;
 
   const revocationLatency = (cred: number, envIndex: number): number => {
-    const key = `${cred}|${envIndex}`;
+    const key = cred * envCount + envIndex;
     let lat = latencyCache.get(key);
     if (lat === undefined) {
       const envName = model.envNames[envIndex]!;
@@ -370,18 +412,24 @@ export function expand(
   const deadEverywhere = (key: number): number => {
     const d = revokedAt.get(key);
     if (d === undefined) return Number.POSITIVE_INFINITY;
+    const known = deadCache.get(key);
+    if (known !== undefined) return known;
     const cred = key >= nodeCount ? key - nodeCount : key;
     let end = d;
     // #10.1: each target's own environment (an exchange's target is a credential: the default environment).
     for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) end = Math.max(end, deadOn(key, grants.to[k]!));
     for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, deadOn(key, assumes.to[k]!));
+    deadCache.set(key, end);
     return end;
   };
   /** The revocation key of an instance: attacker-created material is revoked apart (E5). */
   const keyOf = (inst: Instance): number => (inst.created === true ? inst.cred + nodeCount : inst.cred);
   const supportActive = (s: Support, node: number, t: number): boolean =>
     s.from <= t && t < s.until && (s.key < 0 || !revokedBy(s.key, node, t));
-  const controlActive = (c: Control, t: number): boolean => c.supports.some((s) => supportActive(s, c.node, t));
+  const controlActive = (c: Control, t: number): boolean => {
+    for (const s of c.supports) if (supportActive(s, c.node, t)) return true;
+    return false;
+  };
   /** #10.2: adds a reason to control `node`; false when an existing one already covers it. */
   const addControl = (node: number, support: Support, depth: number): boolean => {
     const existing = controls.get(node);
@@ -393,7 +441,19 @@ export function expand(
       (s) => (s.key === support.key || s.key < 0) && s.from <= support.from && s.until >= support.until,
     );
     if (covered && existing.depth <= depth) return false;
-    if (!covered) existing.supports.push(support);
+    if (!covered) {
+      // Two supports with one revocation key whose spans meet are one span: control is active on their
+      // union either way. Merging keeps the list as short as the distinct reasons (a fresh token copy
+      // giving admin at every task would otherwise add one support each).
+      const meets = existing.supports.findIndex(
+        (s) => s.key === support.key && s.from <= support.until && support.from <= s.until,
+      );
+      if (meets < 0) existing.supports.push(support);
+      else {
+        const s = existing.supports[meets]!;
+        existing.supports[meets] = { from: Math.min(s.from, support.from), until: Math.max(s.until, support.until), key: s.key };
+      }
+    }
     existing.from = Math.min(existing.from, support.from);
     existing.depth = Math.min(existing.depth, depth);
     return true;
@@ -420,7 +480,27 @@ export function expand(
     a.managed === b.managed &&
     a.material === b.material &&
     a.controlOf === b.controlOf &&
-    a.created === b.created;
+    a.created === b.created &&
+    a.via === b.via;
+
+  /** A copy bound to a workload the attacker does not act as: every use is denied (R7 binding). */
+  const blocked = (i: Instance): boolean => i.boundTo >= 0 && i.actingAs !== i.boundTo;
+  /** Credential → lowest depth at which a bound copy of it was used in full (its denied attempts drawn). */
+  const blockedDepth = new Map<number, number>();
+  /** `a` can do everything `b` can, from as soon, for as long (same revocation key, control, source, principal). */
+  const covers = (a: Instance, b: Instance): boolean =>
+    a.created === b.created &&
+    a.via === b.via &&
+    a.principal === b.principal &&
+    a.managed === b.managed &&
+    a.actingAs === b.actingAs &&
+    a.controlOf === b.controlOf &&
+    a.material === b.material &&
+    (blocked(a) ? blocked(b) && a.boundTo === b.boundTo : true) &&
+    a.until >= b.until &&
+    a.depth <= b.depth &&
+    a.usableFrom <= b.usableFrom &&
+    scopeCovers(a.scope, b.scope);
 
   const addInstance = (inst: Instance): void => {
     if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
@@ -435,8 +515,10 @@ export function expand(
     // so what is held never depends on the order in which copies arrive.
     const dominates = (a: Instance, b: Instance): boolean =>
       a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
+    // A held copy that can do all this one can, for as long and as soon, covers it (a token copy at a
+    // controlled workload under its own mint capability, say): it would add no reach, no span, no draw.
+    if (slots.some((i) => covers(held[i]!, inst))) return;
     const same = slots.filter((i) => sameKind(held[i]!, inst));
-    if (same.some((i) => dominates(held[i]!, inst))) return;
     const previous = same.find((i) => dominates(inst, held[i]!) || held[i]!.until <= inst.obtainedAt);
     if (previous !== undefined) {
       superseded.push(held[previous]!);
@@ -446,7 +528,9 @@ export function expand(
       held.push(inst);
     }
     if (inst.material && inst.obtainedAt < deadEverywhere(keyOf(inst))) harvested.add(inst.cred);
-    progress = true;
+    // A copy bound to another workload can only be denied (R7); once a bound copy of the credential
+    // has made its attempts at this depth or lower, another adds only its span: no reason for a hop.
+    if (!blocked(inst) || (blockedDepth.get(inst.cred) ?? Number.POSITIVE_INFINITY) > inst.depth) progress = true;
   };
 
   /** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
@@ -563,6 +647,7 @@ export function expand(
     const previous = revokedAt.get(key);
     if (previous === undefined || at < previous) {
       revokedAt.set(key, at);
+      deadCache.delete(key);
       detectedFrom.set(key, t);
       onDetect(at, key);
     }
@@ -639,6 +724,8 @@ export function expand(
       const exposes: number[] = [];
       for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, g, t, nextHop, exposes);
       exposedBy.set(inst, exposes);
+      if (blocked(inst) && inst.created !== true && (blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) > inst.depth)
+        blockedDepth.set(cred, inst.depth);
       return;
     }
     const depth = inst.depth + 1;
@@ -664,7 +751,7 @@ export function expand(
     for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
       const cred = holds.to[k]!;
       materialAt(cred, target, t, nextHop, depth, -1, -1);
-      const next = modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t);
+      const next = nextChange(cred, t);
       if (next < change) change = next;
     }
     nodeStamp[target] = gen;
@@ -872,6 +959,13 @@ export function expand(
       skip(inst, target, t, depth);
       return;
     }
+    let tried = exchanged.get(inst);
+    if (tried === undefined) {
+      tried = new Set();
+      exchanged.set(inst, tried);
+    }
+    if (tried.has(target)) return;
+    tried.add(target);
     attempt(key, target, 0, t);
     if (inst.boundTo >= 0 && inst.actingAs !== inst.boundTo) return;
     if (modes.ephemeral[target] === 0) {
@@ -919,11 +1013,13 @@ export function expand(
     });
     // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
     const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
+    // E3: the attacker mints whenever it acts, not once per hop: one capability lasting while a token
+    // minted during the source's life is alive (its end is refined by revocations in mintEnd).
     addInstance({
       cred: target,
       obtainedAt: t,
       usableFrom: nextHop,
-      until: t + policy.ttlMs,
+      until: inst.until + policy.ttlMs,
       scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
       boundTo: bound ? inst.principal : -1,
       actingAs: inst.actingAs,
@@ -932,7 +1028,32 @@ export function expand(
       material: true,
       depth,
       controlOf: -1,
+      via: inst,
     });
+  };
+
+  /**
+   * When a mint capability ends (E3): its source's end — natural (`natural`) or with the revocations
+   * known so far applied on the minted credential's environment and the control it lasts with
+   * (`actual`) — plus the lifetime of the last token minted then. Infinity for anything else.
+   */
+  const mintEnd = (inst: Instance): { natural: number; actual: number } => {
+    const src = inst.via;
+    if (src === undefined) return { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
+    let natural = src.until;
+    let actual = Math.min(src.until, deadOn(keyOf(src), inst.cred));
+    if (src.controlOf >= 0) {
+      const end = controlEnd(src.controlOf);
+      if (end !== null) {
+        natural = Math.min(natural, end.natural);
+        actual = Math.min(actual, end.actual);
+      }
+    }
+    const upstream = mintEnd(src);
+    return {
+      natural: Math.min(natural, upstream.natural) + policy.ttlMs,
+      actual: Math.min(actual, upstream.actual) + policy.ttlMs,
+    };
   };
 
   const principalOf = (node: number): number => (model.kind[node] === KIND_AGENT || model.kind[node] === KIND_TOOL ? node : -1);
@@ -954,6 +1075,7 @@ export function expand(
   onDetect = (at: number, cred: number): void => schedule(at, 'detect', cred);
   schedule(foothold.firstHopMs, 'hop');
   let t = foothold.firstHopMs;
+  const usable: Instance[] = [];
   for (;;) {
     const event = queue.pop();
     if (event === undefined || event.time >= horizon || events >= MAX_ROUNDS) break;
@@ -976,22 +1098,42 @@ export function expand(
     const nextHop = t + sampleAt(hopDelay, ctx.rng());
 
     // R1/R6: what controlled nodes hold, as of now.
-    for (const c of [...controls.values()]) {
+    for (const c of controls.values()) {
       if (!controlActive(c, t)) continue;
-      for (let k = holds.off[c.node]!; k < holds.off[c.node + 1]!; k++) {
-        materialAt(holds.to[k]!, c.node, t, t, c.depth, c.node, c.node);
+      const node = c.node;
+      // Nothing there changed since the last read at this depth or lower: it would yield only copies already held.
+      if (controlStamp[node] === gen && c.depth >= controlDepth[node]! && t < controlStable[node]!) continue;
+      let change = Number.POSITIVE_INFINITY;
+      for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+        const cred = holds.to[k]!;
+        materialAt(cred, node, t, t, c.depth, node, node);
+        const next = nextChange(cred, t);
+        if (next < change) change = next;
       }
+      controlStamp[node] = gen;
+      controlDepth[node] = c.depth;
+      controlStable[node] = change;
     }
     // E2: live leak sources yield their newest material whenever the attacker looks.
     for (const feed of liveFeeds) materialAt(feed.cred, feed.holder, t, t, 0, -1, -1);
     // R2/R8: every instance usable now.
-    const usable = held.filter((inst) => inst.usableFrom <= t && t < inst.until && controlAllows(inst, t));
+    // A snapshot of what is usable now: copies added while these are used wait for the next event.
+    usable.length = 0;
+    for (const inst of held) {
+      if (
+        inst.usableFrom <= t &&
+        t < inst.until &&
+        controlAllows(inst, t) &&
+        (inst.via === undefined || t < mintEnd(inst).actual)
+      )
+        usable.push(inst);
+    }
     for (const inst of usable) {
       useAll(inst, t, nextHop);
       for (let a = assumes.off[inst.cred]!; a < assumes.off[inst.cred + 1]!; a++) exchange(inst, assumes.to[a]!, t, nextHop);
     }
     // R5: controlled nodes invoke their tools now; tools those invoke act one hop later.
-    for (const c of [...controls.values()]) {
+    for (const c of controls.values()) {
       if (!controlActive(c, t)) continue;
       for (let k = invokes.off[c.node]!; k < invokes.off[c.node + 1]!; k++) {
         const tool = invokes.to[k]!;
@@ -1027,16 +1169,12 @@ export function expand(
       for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
         const cred = holds.to[k]!;
         if (t >= deadEverywhere(cred)) continue;
-        wake = Math.min(wake, modes.ephemeral[cred] === 1 ? nextMint(ctx, cred, t) : nextStandingVersion(modes, cred, t));
+        wake = Math.min(wake, nextChange(cred, t));
       }
     };
     for (const node of watched) look(node);
     for (const feed of liveFeeds) {
-      if (t < deadEverywhere(feed.cred))
-        wake = Math.min(
-          wake,
-          modes.ephemeral[feed.cred] === 1 ? nextMint(ctx, feed.cred, t) : nextStandingVersion(modes, feed.cred, t),
-        );
+      if (t < deadEverywhere(feed.cred)) wake = Math.min(wake, nextChange(feed.cred, t));
     }
     for (const c of controls.values()) {
       const pending = c.supports.some((s) => s.from > t);
@@ -1072,6 +1210,11 @@ export function expand(
         natural = Math.min(natural, end.natural);
         revoked = Math.min(revoked, end.actual);
       }
+    }
+    if (inst.via !== undefined) {
+      const end = mintEnd(inst);
+      natural = Math.min(natural, end.natural);
+      revoked = Math.min(revoked, end.actual);
     }
     return { from, until: Math.min(natural, revoked, horizon), cut: revoked < natural && revoked < horizon };
   };

@@ -22,7 +22,8 @@ import {
   step,
   task,
 } from '../arbitraries/build.js';
-import { runOne, traceOne } from '../arbitraries/run.js';
+import { modelOf, runOne, traceOne } from '../arbitraries/run.js';
+import { runTrialDetailed } from '../../src/sim/trial.js';
 
 describe('engine rules E1–E7', () => {
   describe('E1 runs edges', () => {
@@ -127,6 +128,52 @@ describe('engine rules E1–E7', () => {
 
     it('should let a stolen client secret mint as its workload within its intent', () => {
       expect(runOne(build(false)).resources_reached).toBe(1);
+    });
+
+    it('should mint whenever the attacker acts: a hop slower than the TTL still uses the minting secret', () => {
+      // 15m tokens, 2h hops: a token minted once per hop would be dead at the next; a mint capability is not.
+      const slow = {
+        ...build(false),
+        attacks: [replay('client-secret', 'laptop', HOUR, fixed(0), { hopDelay: fixed(2 * HOUR) })],
+      };
+      const m = runOne(slow);
+      expect(m.resources_reached).toBe(1);
+      // The capability lasts as long as the standing secret (to the horizon): access from the first use on.
+      expect(m.access_window_s).toBe((4 * HOUR - HOUR - 2 * HOUR) / 1000);
+    });
+
+    it('should end the mint capability one TTL after the minting secret is revoked', () => {
+      const base = build(false);
+      const detected = {
+        ...base,
+        // The database sits in a slow environment: revoking the minted token there takes 30 days.
+        nodes: base.nodes.map((n) => (n.id === 'db' ? { ...n, environment: 'slow' } : n)),
+        horizonMs: 40 * DAY,
+        // Every attempt is noticed at once; the secret's revocation takes effect one day after the exchange at 1h.
+        policies: [
+          ephemeral('ephemeral', {
+            ttlMs: 15 * MIN,
+            detection: { probability: 1, delay: fixed(0), atMs: Number.POSITIVE_INFINITY },
+            revocationLatency: { default: fixed(DAY), byEnvironment: { slow: fixed(30 * DAY) } },
+          }),
+        ],
+      };
+      const m = runOne(detected);
+      // The last token minted before the secret's revocation (1h + 1d) lives 15m more; the replay started at 1h.
+      expect(m.time_to_containment_s).toBe((DAY + 15 * MIN) / 1000);
+    });
+
+    it('should take a bounded number of engine events with millisecond hops and a mint capability over weeks', () => {
+      const fast = {
+        ...build(false),
+        horizonMs: 30 * DAY,
+        attacks: [replay('client-secret', 'laptop', HOUR, fixed(0), { hopDelay: fixed(1) })],
+      };
+      const model = modelOf(fast);
+      const { metrics, events } = runTrialDetailed(model, 0, 0, 0);
+      expect(metrics.resources_reached).toBe(1);
+      // One exchange, one capability: hops stop when nothing new is gained (a token per hop would be ~2.6e9 hops).
+      expect(events).toBeLessThan(50);
     });
 
     it('should make minted tokens honour bindToWorkload: a thief without the workload cannot use them', () => {
