@@ -14,6 +14,7 @@ import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
 import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
+import { DEFAULT_ATTRIBUTION_TRIALS } from '../exec/attribution.js';
 import {
   addPresetsFlag,
   addRunFlags,
@@ -22,6 +23,7 @@ import {
   defaultOutName,
   defaultPaths,
   intParser,
+  parseAttributionTrials,
   parseList,
   parseShardFlag,
   scenariosWithout,
@@ -55,6 +57,11 @@ export function registerRun(program: Command): Command {
     )
     .option('--csv-bom', CSV_BOM_HELP)
     .option(
+      '--attribution-trials <n|all>',
+      `attribution variants run on the first n trials of each cell (default ${DEFAULT_ATTRIBUTION_TRIALS}; docs/controls.md A5)`,
+      parseAttributionTrials,
+    )
+    .option(
       '--real-tokens',
       'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)',
     );
@@ -62,7 +69,13 @@ export function registerRun(program: Command): Command {
     cmd,
     async (
       paths: string[],
-      flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string },
+      flags: CommonFlags & {
+        shard?: ShardSpec;
+        realTokens?: boolean;
+        maxEvents?: number;
+        issuerFrom?: string;
+        attributionTrials?: number;
+      },
     ) => {
       const inputs = defaultPaths(paths);
       const quiet = flags.quiet === true;
@@ -110,6 +123,7 @@ export function registerRun(program: Command): Command {
           realTokens: flags.realTokens === true,
           maxEvents: flags.maxEvents,
           csvBom: flags.csvBom === true,
+          attributionTrials: flags.attributionTrials,
         }),
       ).finally(() => progress.stop());
       if (quiet) return;

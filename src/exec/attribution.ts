@@ -37,6 +37,14 @@ import { executePlan, type ExecuteOptions } from './pool.js';
 import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 import { decodeMetrics } from './worker.js';
 
+/**
+ * A5: variants run on the trials with index below this (default of `--attribution-trials`), on the
+ * policy's own seeds: common random numbers keep the differences between variants precise with far
+ * fewer trials than the run's, and the sampling difference lands in `other` (A4). A cap by trial
+ * index, not by count, keeps shards and merges byte-identical.
+ */
+export const DEFAULT_ATTRIBUTION_TRIALS = 50;
+
 /** Files of the attribution (SPEC §2 names attribution.csv; the trials file lets shards merge). */
 export const ATTRIBUTION_FILES = { attribution: 'attribution.csv', trials: 'attribution-trials.csv' } as const;
 
@@ -96,7 +104,12 @@ interface VariantPlan {
   readonly labels: readonly (readonly { readonly policy: string; readonly variant: string }[])[];
 }
 
-function variantPlan(plan: TrialPlan, models: readonly CompiledModel[], baselines: ReadonlyMap<string, string>): VariantPlan {
+function variantPlan(
+  plan: TrialPlan,
+  models: readonly CompiledModel[],
+  baselines: ReadonlyMap<string, string>,
+  trialCap: number,
+): VariantPlan {
   const byScenario = new Map<number, { variants: Policy[]; labels: { policy: string; variant: string }[] }>();
   for (const { scenarioIndex, policy, baseline, switched, runs } of policySwitches(plan, baselines)) {
     let entry = byScenario.get(scenarioIndex);
@@ -114,8 +127,10 @@ function variantPlan(plan: TrialPlan, models: readonly CompiledModel[], baseline
   const cells: PlanCell[] = [];
   let size = 0;
   for (const [scenarioIndex, { variants, labels: names }] of [...byScenario].sort((a, b) => a[0] - b[0])) {
-    const range = plan.cells.find((c) => c.scenarioIndex === scenarioIndex);
-    if (range === undefined || variants.length === 0) continue;
+    const cell = plan.cells.find((c) => c.scenarioIndex === scenarioIndex);
+    if (cell === undefined || variants.length === 0) continue;
+    const range = { trialStart: cell.trialStart, trialEnd: Math.min(cell.trialEnd, trialCap) };
+    if (range.trialStart >= range.trialEnd) continue;
     const scenario: Scenario = Object.freeze({ ...plan.scenarios[scenarioIndex]!, policies: variants });
     const index = scenarios.length;
     scenarios.push(scenario);
@@ -138,9 +153,9 @@ export async function writeAttributionTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'>,
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly attributionTrials?: number | undefined },
 ): Promise<void> {
-  const variants = variantPlan(plan, models, baselines);
+  const variants = variantPlan(plan, models, baselines, options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS);
   const writer = openCsvWriter(join(dir, ATTRIBUTION_FILES.trials), ATTRIBUTION_TRIALS_COLUMNS);
   try {
     const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };

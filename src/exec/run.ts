@@ -46,6 +46,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly maxEvents?: number | undefined;
   /** `--csv-bom`: summary.csv, comparison.csv and scenarios.csv start with a UTF-8 byte order mark. */
   readonly csvBom?: boolean | undefined;
+  /** `--attribution-trials`: attribution variants run on trials below this index (A5; Infinity = all). */
+  readonly attributionTrials?: number | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */

@@ -63,6 +63,24 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
   return best;
 }
 
+/** Calls `visit` with every token of `cred` minted in [from, to), task by task, in occurrence order. */
+export function forEachToken(ctx: TrialContext, cred: number, from: number, to: number, visit: (token: Issuance) => void): void {
+  const { credTasks } = ctx.model;
+  const horizon = ctx.model.scenario.horizonMs;
+  for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
+    const taskIndex = credTasks.to[i]!;
+    const task = ctx.model.scenario.workload[taskIndex]!;
+    const count = occurrenceCount(task, horizon);
+    // An occurrence that started before `from` may still mint after it (re-authorisation mid-task).
+    const first = Math.max(0, lastOccurrenceAt(task, from) - 1);
+    for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
+      for (const token of occurrence(ctx, taskIndex, k).issuances) {
+        if (token.cred === cred && token.mintAt >= from && token.mintAt < to) visit(token);
+      }
+    }
+  }
+}
+
 /** Occurrences per task that nextMint looks at before settling for a lower bound. */
 const NEXT_MINT_WINDOW = 3;
 
@@ -75,14 +93,16 @@ export function nextMint(ctx: TrialContext, cred: number, t: number): number {
     const taskIndex = credTasks.to[i]!;
     const task = ctx.model.scenario.workload[taskIndex]!;
     const count = occurrenceCount(task, horizon);
-    const first = Math.max(0, lastOccurrenceAt(task, t));
-    for (let k = first; k < count && k < first + NEXT_MINT_WINDOW; k++) {
+    const latest = Math.max(0, lastOccurrenceAt(task, t));
+    // Occurrences that started earlier may still be running and re-mint (re-authorisation) after `t`.
+    const overlap = Number.isFinite(task.everyMs) ? Math.ceil(task.durationMs / task.everyMs) + 1 : 1;
+    for (let k = Math.max(0, latest - overlap); k < count && k < latest + NEXT_MINT_WINDOW; k++) {
       for (const token of occurrence(ctx, taskIndex, k).issuances) {
         if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
       }
     }
     // Nothing minted in the window (failed issuances): later tokens start no sooner than the next occurrence.
-    const after = first + NEXT_MINT_WINDOW;
+    const after = latest + NEXT_MINT_WINDOW;
     if (after < count) next = Math.min(next, occurrenceStart(task, after));
   }
   return next;

@@ -54,7 +54,7 @@ import { PRIVILEGED, READ, WRITE, ADMIN, actionName } from '../domain/actions.js
 const EMPTY_SCOPE: PairSet = new Map();
 import { nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
-import { newestToken, nextMint } from './context.js';
+import { forEachToken, newestToken, nextMint } from './context.js';
 import { approvalRefuses, checksIntent, requestPrincipal, standingScope } from './controls.js';
 import { nextTaskStart } from './schedule.js';
 
@@ -289,6 +289,8 @@ export function expand(
   hopDelay: Distribution,
   maxHops: number,
   trace?: (event: TraceEvent) => void,
+  /** false: none of the S9 shortcuts (the reference the properties compare them with). */
+  shortcuts = true,
 ): ReachResult {
   let events = 0;
   let steps = 0;
@@ -485,6 +487,18 @@ export function expand(
 
   /** A copy bound to a workload the attacker does not act as: every use is denied (R7 binding). */
   const blocked = (i: Instance): boolean => i.boundTo >= 0 && i.actingAs !== i.boundTo;
+  /** S9 quiet copies (lookControlled): kinds of task minting the copies that land at a controlled node. */
+  const QUIET_COVERED = 1;
+  const QUIET_BLOCKED = 2;
+  const QUIET_OPEN = 4;
+  /** Per (node · nodes + cred): which kinds of task mint the copies landing there (bits above). */
+  const copyKinds = new Map<number, number>();
+  /** (node · nodes + cred) whose blocked copies were left to the end → the moment they were (copies minted later count). */
+  const streams = new Map<number, number>();
+  /** Holder → the instances that read it (after their first full use at `from`): who keeps reading it (S9). */
+  const readersOf = new Map<number, { inst: Instance; from: number }[]>();
+  /** (holder · nodes + cred) → when its bound copies were left to the end (S9 watched streams). */
+  const watchStreams = new Map<number, number>();
   /** Credential → lowest depth at which a bound copy of it was used in full (its denied attempts drawn). */
   const blockedDepth = new Map<number, number>();
   /** `a` can do everything `b` can, from as soon, for as long (same revocation key, control, source, principal). */
@@ -724,6 +738,11 @@ export function expand(
       const exposes: number[] = [];
       for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(inst, g, t, nextHop, exposes);
       exposedBy.set(inst, exposes);
+      for (const h of exposes) {
+        let list = readersOf.get(h);
+        if (list === undefined) readersOf.set(h, (list = []));
+        list.push({ inst, from: t });
+      }
       if (blocked(inst) && inst.created !== true && (blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) > inst.depth)
         blockedDepth.set(cred, inst.depth);
       return;
@@ -750,7 +769,7 @@ export function expand(
     let change = Number.POSITIVE_INFINITY;
     for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
       const cred = holds.to[k]!;
-      materialAt(cred, target, t, nextHop, depth, -1, -1);
+      if (!watchStreams.has(target * nodeCount + cred)) materialAt(cred, target, t, nextHop, depth, -1, -1);
       const next = nextChange(cred, t);
       if (next < change) change = next;
     }
@@ -1102,7 +1121,7 @@ export function expand(
       if (!controlActive(c, t)) continue;
       const node = c.node;
       // Nothing there changed since the last read at this depth or lower: it would yield only copies already held.
-      if (controlStamp[node] === gen && c.depth >= controlDepth[node]! && t < controlStable[node]!) continue;
+      if (shortcuts && controlStamp[node] === gen && c.depth >= controlDepth[node]! && t < controlStable[node]!) continue;
       let change = Number.POSITIVE_INFINITY;
       for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
         const cred = holds.to[k]!;
@@ -1172,17 +1191,125 @@ export function expand(
         wake = Math.min(wake, nextChange(cred, t));
       }
     };
-    for (const node of watched) look(node);
+    for (const node of watched) {
+      for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+        const cred = holds.to[k]!;
+        if (t >= deadEverywhere(cred) || (shortcuts && quietWatched(node, cred))) continue;
+        wake = Math.min(wake, nextChange(cred, t));
+      }
+    }
     for (const feed of liveFeeds) {
       if (t < deadEverywhere(feed.cred)) wake = Math.min(wake, nextChange(feed.cred, t));
     }
     for (const c of controls.values()) {
       const pending = c.supports.some((s) => s.from > t);
-      if (controlActive(c, t) || pending) look(c.node);
+      const active = controlActive(c, t);
+      if (shortcuts && active && !watched.has(c.node)) lookControlled(c, (next) => (wake = Math.min(wake, next)));
+      else if (active || pending) look(c.node);
       for (const s of c.supports) if (s.from > t) wake = Math.min(wake, s.from);
     }
     for (const inst of held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
-    if (wake < horizon) schedule(Math.max(wake, t + 1), 'wake');
+    // Wake at the exact moment (mints fall on fractional milliseconds); never at or before now.
+    if (wake < horizon) schedule(wake > t ? wake : t + 1, 'wake');
+  }
+
+  /**
+   * S9 quiet copies: a new token copy of `cred` at controlled `node` changes nothing when every task
+   * minting it is covered (the node's own steps, under a held mint capability of the node that covers
+   * their scope) or blocked (bound to another workload) and a blocked copy has already made its
+   * attempts at this depth. Such a credential wakes nothing; the spans of its blocked copies — each
+   * read as it lands while the node is controlled — are added at the end (streamSpans).
+   */
+  function lookControlled(c: Control, wakeAt: (next: number) => void): void {
+    const node = c.node;
+    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+      const cred = holds.to[k]!;
+      if (t >= deadEverywhere(cred)) continue;
+      if (quiet(node, cred, c.depth)) continue;
+      wakeAt(nextChange(cred, t));
+    }
+  }
+  function quiet(node: number, cred: number, depth: number): boolean {
+    if (modes.ephemeral[cred] !== 1) return false;
+    const id = node * nodeCount + cred;
+    let kinds = copyKinds.get(id);
+    if (kinds === undefined) {
+      kinds = 0;
+      for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+        const task = model.credTasks.to[i]!;
+        const agent = model.taskAgent[task]!;
+        for (const step of model.scenario.workload[task]!.steps) {
+          if (model.indexOf.get(step.credential) !== cred) continue;
+          const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
+          const bound = policy.bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
+          if (bound && actor !== node) kinds |= QUIET_BLOCKED;
+          else if (agent === node && actor === node) kinds |= QUIET_COVERED;
+          else kinds |= QUIET_OPEN;
+        }
+        if (model.scenario.workload[task]!.exchanges.some((x) => model.indexOf.get(x.to) === cred)) kinds |= QUIET_OPEN;
+      }
+      copyKinds.set(id, kinds);
+    }
+    if ((kinds & QUIET_OPEN) !== 0 || kinds === 0) return false;
+    if ((kinds & QUIET_BLOCKED) !== 0 && !((blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= depth)) return false;
+    if ((kinds & QUIET_COVERED) !== 0 && !coveredByCapability(node, cred, depth)) return false;
+    if ((kinds & QUIET_BLOCKED) !== 0 && !streams.has(id)) streams.set(id, t);
+    return true;
+  }
+  /** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the node's own copies. */
+  function coveredByCapability(node: number, cred: number, depth: number): boolean {
+    for (const i of heldByCred.get(cred) ?? []) {
+      const cap = held[i]!;
+      if (cap.until !== Number.POSITIVE_INFINITY || cap.controlOf !== node || cap.actingAs !== node || cap.principal !== node)
+        continue;
+      if (!cap.managed || !cap.material || cap.boundTo >= 0 || cap.via !== undefined || cap.created === true || cap.depth > depth)
+        continue;
+      let all = true;
+      for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
+        const task = model.credTasks.to[i2]!;
+        if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(task, -1, cred));
+      }
+      if (all) return true;
+    }
+    return false;
+  }
+
+  /**
+   * S9 watched streams: every copy of `cred` landing at read holder `node` is bound to a workload (a
+   * reader, acting as nobody, is denied every use), and one such copy has made its attempts. Its later
+   * copies wake nothing; their spans are added at the end (each read as it lands while a reader still
+   * reads the holder, usable one keyed hop delay later).
+   */
+  function quietWatched(node: number, cred: number): boolean {
+    const id = node * nodeCount + cred;
+    if (watchStreams.has(id)) return true;
+    if (
+      modes.ephemeral[cred] !== 1 ||
+      !(policy.bindToWorkload && (blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= readDepth[node]!)
+    )
+      return false;
+    if ((readersOf.get(node) ?? []).some((r) => !r.inst.material)) return false; // read by a tool acting for the attacker
+    for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+      const task = model.credTasks.to[i]!;
+      const agent = model.taskAgent[task]!;
+      const work = model.scenario.workload[task]!;
+      if (model.isWorkloadIdentity[agent] !== 1 || work.exchanges.some((x) => model.indexOf.get(x.to) === cred)) return false;
+      for (const step of work.steps) {
+        if (model.indexOf.get(step.credential) !== cred) continue;
+        if (model.isWorkloadIdentity[step.via === null ? agent : model.indexOf.get(step.via)!] !== 1) return false;
+      }
+    }
+    watchStreams.set(id, t);
+    return true;
+  }
+  /** Whether some reader of `node` reads it at `m` (usable, not revoked there, used before). */
+  function readAt(node: number, m: number): boolean {
+    for (const { inst, from } of readersOf.get(node) ?? []) {
+      if (from > m || inst.usableFrom > m || m >= inst.until || !controlAllows(inst, m)) continue;
+      if (inst.via !== undefined && m >= mintEnd(inst).actual) continue;
+      if (!revokedBy(keyOf(inst), node, m)) return true;
+    }
+    return false;
   }
 
   function controlAllows(inst: Instance, at: number): boolean {
@@ -1222,9 +1349,62 @@ export function expand(
     if (!inst.material) continue;
     const span = spanOf(inst, inst.controlOf);
     exposureSpans.push(span);
-    if (grantsResource(inst.cred)) accessSpans.push(span);
+    // A copy bound to a workload the attacker does not act as cannot act on anything (S7).
+    if (grantsResource(inst.cred) && !blocked(inst)) accessSpans.push(span);
   }
   for (const { inst, root } of acting) if (grantsResource(inst.cred)) accessSpans.push(spanOf(inst, root));
+  for (const [id, start] of watchStreams) {
+    const node = Math.floor(id / nodeCount);
+    const cred = id - node * nodeCount;
+    forEachToken(ctx, cred, start, horizon, (token) => {
+      if (token.mintAt <= start || token.deadAt <= token.mintAt || !readAt(node, token.mintAt)) return;
+      const taskKey = deriveSeed('task', model.scenario.workload[token.task]!.id);
+      const usableFrom =
+        token.mintAt + sampleAt(hopDelay, keyedUniform(ctx.detectSeed, idHash(node), idHash(cred), taskKey, token.mintAt));
+      const copy: Instance = {
+        cred,
+        obtainedAt: token.mintAt,
+        usableFrom,
+        until: token.deadAt,
+        scope: null,
+        boundTo: token.actor,
+        actingAs: -1,
+        principal: token.principal,
+        managed: true,
+        material: true,
+        depth: readDepth[node]!,
+        controlOf: -1,
+      };
+      exposureSpans.push(spanOf(copy, -1));
+    });
+  }
+  // S9: the blocked copies of quiet streams, each read as it landed while its node was controlled.
+  for (const [id, start] of streams) {
+    const node = Math.floor(id / nodeCount);
+    const cred = id - node * nodeCount;
+    const c = controls.get(node)!;
+    forEachToken(ctx, cred, start, horizon, (token) => {
+      if (token.mintAt <= start) return; // read at `start` by the event that made the stream quiet
+      const bound =
+        policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+      if (!bound || token.actor === node || token.deadAt <= token.mintAt || !controlActive(c, token.mintAt)) return;
+      const copy: Instance = {
+        cred,
+        obtainedAt: token.mintAt,
+        usableFrom: token.mintAt,
+        until: token.deadAt,
+        scope: null,
+        boundTo: token.actor,
+        actingAs: node,
+        principal: token.principal,
+        managed: true,
+        material: true,
+        depth: c.depth,
+        controlOf: node,
+      };
+      exposureSpans.push(spanOf(copy, node));
+    });
+  }
   let maxHop = 0;
   for (const hops of minHops.values()) maxHop = Math.max(maxHop, hops);
   const end = containedAt(exposureSpans, horizon);

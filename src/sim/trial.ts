@@ -164,6 +164,8 @@ export interface TrialObservers {
   readonly onIssue?: IssuanceSink;
   /** Skip the workload's cost pass (attribution variants need risk metrics only): cost metrics are 0. */
   readonly riskOnly?: boolean;
+  /** Run the engine without its S9 shortcuts (docs/semantics-engine.md): the reference tests compare them with. */
+  readonly reference?: boolean;
 }
 
 const NO_COST: CostMetrics = {
@@ -199,7 +201,7 @@ export function runTrialDetailed(
     detectSeed,
     occurrences: new Map(),
   };
-  const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace);
+  const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);
 
   let blast = 0;
   let records = 0;

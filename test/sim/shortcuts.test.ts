@@ -1,0 +1,146 @@
+/**
+ * #10 / docs/semantics-engine.md S9: the engine's shortcuts (covered copies dropped, bound copies that
+ * schedule no hop, quiet streams whose spans are added at the end, stamped reads of controlled nodes)
+ * change how much work a trial does, never what it finds. With fixed hop delays (so that the number of
+ * events cannot shift later draws) the engine with and without them gives identical metrics.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Scenario } from '../../src/domain/scenario.js';
+import { compile } from '../../src/model/compile.js';
+import { runTrialDetailed } from '../../src/sim/trial.js';
+import { scenarioArb } from '../arbitraries/scenario.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  lateral,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+} from '../arbitraries/build.js';
+
+/**
+ * Estates where the attacker sees streams of token copies: a controlled agent or a read config file
+ * holds copies of a token another workload mints every few minutes, bound to that workload or not.
+ */
+const streamArb = fc
+  .record({
+    xHoldsToken: fc.boolean(),
+    fileHoldsToken: fc.boolean(),
+    xOwnTask: fc.boolean(),
+    xHoldsKey: fc.boolean(),
+    keyGrantsAdmin: fc.boolean(),
+    attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key'),
+    every: fc.constantFrom(15 * MIN, HOUR),
+    duration: fc.constantFrom(MIN, 30 * MIN),
+    ttl: fc.constantFrom(5 * MIN, HOUR, 4 * HOUR),
+    scope: fc.constantFrom('task', 'role'),
+    bind: fc.boolean(),
+    revoke: fc.boolean(),
+    detection: fc.constantFrom(0, 0.2, 1),
+    hopMs: fc.constantFrom(1, MIN, 10 * MIN, HOUR),
+  })
+  .map((o) =>
+    scenario({
+      nodes: [
+        agent('x'),
+        agent('y'),
+        resource('file'),
+        resource('db', { records: 10 }),
+        credential('token'),
+        credential('key', { ephemeralCapable: false }),
+      ],
+      edges: [
+        holds('y', 'token'),
+        ...(o.xHoldsToken ? [holds('x', 'token')] : []),
+        ...(o.fileHoldsToken ? [holds('file', 'token')] : []),
+        // Without the standing key at x, a controlled x's exposure is its token copies alone.
+        ...(o.attack === 'replay-key' || o.xHoldsKey ? [holds('x', 'key')] : []),
+        grants('token', 'db', ['read', 'write']),
+        grants('key', 'file', ['read']),
+        ...(o.keyGrantsAdmin ? [grants('key', 'x', ['admin'])] : []),
+      ],
+      workload: [
+        task('y', [step('db', 'read', 'token')], { everyMs: o.every, atMs: 0, durationMs: o.duration }),
+        ...(o.xOwnTask
+          ? [
+              task('x', [step('db', 'write', 'token'), step('file', 'read', 'key')], {
+                everyMs: 2 * HOUR,
+                atMs: 0,
+                durationMs: o.duration,
+              }),
+            ]
+          : []),
+      ],
+      attacks: [
+        o.attack === 'lateral-x'
+          ? lateral('x', HOUR, { hopDelay: fixed(o.hopMs) })
+          : o.attack === 'lateral-y'
+            ? lateral('y', HOUR, { hopDelay: fixed(o.hopMs) })
+            : replay('key', 'x', HOUR, fixed(0), { hopDelay: fixed(o.hopMs) }),
+      ],
+      policies: [
+        ephemeral('p', {
+          ttlMs: o.ttl,
+          scope: o.scope,
+          bindToWorkload: o.bind,
+          revokeOn: { completion: o.revoke, failure: o.revoke, timeout: o.revoke },
+          detection:
+            o.detection === 0 ? null : { probability: o.detection, delay: fixed(6 * HOUR), atMs: Number.POSITIVE_INFINITY },
+        }),
+      ],
+      horizonMs: 3 * DAY,
+    }),
+  );
+
+/** The scenario with every attack's hop delay fixed at `hopMs` and, with `bind`, every policy binding tokens (bound copies stream). */
+function fixedHops(s: Scenario, hopMs: number, bind: boolean): Scenario {
+  return {
+    ...s,
+    attacks: s.attacks.map((a) => ({ ...a, hopDelay: fixed(hopMs) })),
+    policies: s.policies.map((p) => ({ ...p, bindToWorkload: bind || p.bindToWorkload })),
+  };
+}
+
+describe('engine shortcuts (S9)', () => {
+  it('should give the same metrics as the engine without shortcuts, for every policy and attack', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.constantFrom(1, 1000, 60_000, 600_000, 3_600_000), fc.boolean(), (s, hopMs, bind) => {
+        const model = compile(fixedHops(s, hopMs, bind));
+        for (let p = 0; p < model.scenario.policies.length; p++) {
+          for (let a = 0; a < model.scenario.attacks.length; a++) {
+            for (let trial = 0; trial < 2; trial++) {
+              const fast = runTrialDetailed(model, p, a, trial, { riskOnly: true });
+              const reference = runTrialDetailed(model, p, a, trial, { riskOnly: true, reference: true });
+              expect(fast.metrics).toEqual(reference.metrics);
+            }
+          }
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('should give the same metrics as the engine without shortcuts on estates with streams of token copies', () => {
+    fc.assert(
+      fc.property(streamArb, (s) => {
+        const model = compile(s);
+        for (let trial = 0; trial < 2; trial++) {
+          const fast = runTrialDetailed(model, 0, 0, trial, { riskOnly: true });
+          const reference = runTrialDetailed(model, 0, 0, trial, { riskOnly: true, reference: true });
+          expect(fast.metrics).toEqual(reference.metrics);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
