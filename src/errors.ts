@@ -24,6 +24,12 @@ export interface ScenarioIssue {
   readonly hint?: string;
 }
 
+/**
+ * The outcome of a check, narrowed on the literal `ok` (as valibot's `safeParse`): the value's fields
+ * when it holds, or every issue found. Callers test `result.ok`, never `'issues' in result`.
+ */
+export type Checked<T extends object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly issues: ScenarioIssue[] };
+
 /** Formats one issue as `file:line:col path: message (hint)`. */
 export function formatIssue(issue: ScenarioIssue): string {
   const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;

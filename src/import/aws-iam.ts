@@ -164,7 +164,7 @@ interface Principal {
 /** The importer. Throws ScenarioError (every problem, with file, path and line) on bad input. */
 export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResult {
   const read = readDocument(file);
-  if ('issues' in read) throw new ScenarioError(read.issues);
+  if (!read.ok) throw new ScenarioError(read.issues);
   const parsed = read.parsed;
   const data = parsed.data;
   const issues: ScenarioIssue[] = [];

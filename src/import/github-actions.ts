@@ -359,7 +359,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   for (const f of files) {
     const file = join(workflowsDir, f);
     const read = readDocument(display(file));
-    if ('issues' in read) {
+    if (!read.ok) {
       issues.push(...read.issues);
       continue;
     }
@@ -465,7 +465,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     if (depth > 5 || visitedComposite.has(`${file}#${depth}`)) return [];
     visitedComposite.add(`${file}#${depth}`);
     const read = readDocument(display(file));
-    if ('issues' in read) {
+    if (!read.ok) {
       issues.push(...read.issues);
       return [];
     }

@@ -28,7 +28,7 @@ const issuesOf = (fn: () => unknown): ScenarioError['issues'] => {
 describe('import/aws-iam', () => {
   it('should produce a scenario that loads, with the given asOf', () => {
     const loaded = parseScenarioText(stringify(doc, { aliasDuplicateObjects: false }), 'aws.yaml');
-    if (!('scenario' in loaded)) throw new Error(JSON.stringify(loaded.issues));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     expect(loaded.scenario.asOf).toBe('2026-12-01T12:00:00Z');
   });
 

@@ -23,11 +23,7 @@ afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true }))
 describe('import/github-actions', () => {
   it('should produce a scenario that loads like any scenario file', () => {
     const loaded = parseScenarioText(stringify(doc, { aliasDuplicateObjects: false }), 'ci.yaml');
-    expect('scenario' in loaded ? loaded.scenario.policies.map((p) => p.name) : loaded.issues).toEqual([
-      'as-is',
-      'ephemeral',
-      'hybrid',
-    ]);
+    expect(loaded.ok ? loaded.scenario.policies.map((p) => p.name) : loaded.issues).toEqual(['as-is', 'ephemeral', 'hybrid']);
   });
 
   it('should make each job an agent with its identity: workload only when it logs in with OIDC', () => {

@@ -37,12 +37,12 @@ function text(parts: { nodes?: string; edges?: string; workload?: string; polici
 
 function load(source: string): Scenario {
   const result = parseScenarioText(source, 's.yaml');
-  if ('issues' in result) throw new Error(result.issues.map((i) => `${i.path} ${i.message}`).join('\n'));
+  if (!result.ok) throw new Error(result.issues.map((i) => `${i.path} ${i.message}`).join('\n'));
   return result.scenario;
 }
 const issues = (source: string): { path: string; message: string }[] => {
   const result = parseScenarioText(source, 's.yaml');
-  return 'issues' in result ? result.issues.map((i) => ({ path: i.path, message: i.message })) : [];
+  return result.ok ? [] : result.issues.map((i) => ({ path: i.path, message: i.message }));
 };
 
 describe('scenario syntax for the engine rules', () => {

@@ -180,7 +180,7 @@ describe('scenario/load', () => {
     it('should resolve the same scenario from the equivalent JSON file', () => {
       const json = JSON.stringify(parse(readFileSync(GOOD, 'utf8')), null, 2);
       const result = parseScenarioText(json, 'same.json');
-      if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
       expect({ ...result.scenario, source: null }).toEqual({ ...s, source: null });
       expect(result.scenario.source.file).toBe('same.json');
     });
@@ -218,6 +218,7 @@ describe('scenario/load', () => {
     it('should reject files over 20 MB', () => {
       const result = parseScenarioText(`name: x\n#${'x'.repeat(20 * 1024 * 1024)}\n`, 'big.yaml');
       expect(result).toEqual({
+        ok: false,
         issues: [expect.objectContaining({ file: 'big.yaml', line: null, message: expect.stringMatching(/20 MB/) })],
       });
     });
@@ -272,14 +273,14 @@ describe('scenario/load', () => {
         'name: x\nnodes:\n  - { id: a, kind: agent }\npolicies: { p: persistent-90d }\n',
         'm.yaml',
       );
-      expect(result).toEqual({ issues: [expect.objectContaining({ path: 'attacks', line: 1, column: 1 })] });
+      expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: 'attacks', line: 1, column: 1 })] });
     });
 
     it('should hint misspelt keys and values inside policies and distributions', () => {
       const text =
         'name: x\nnodes:\n  - { id: a, kind: agent }\nattacks:\n  - { pattern: tool-chaining, agent: a, at: 1h, hopDelay: { exponential: { mean: 2 hours } } }\npolicies:\n  p: { kind: ephemeral, tll: 5m }\n  r: { kind: persistant }\n';
       const result = parseScenarioText(text, 'h.yaml');
-      expect('issues' in result ? result.issues.map((i) => [i.path, i.line, i.hint]) : []).toEqual([
+      expect(result.ok ? [] : result.issues.map((i) => [i.path, i.line, i.hint])).toEqual([
         ['attacks[0].hopDelay.exponential.mean', 5, undefined],
         ['policies.p.tll', 7, 'did you mean "ttl"?'],
         ['policies.r.kind', 8, 'did you mean "persistent"?'],

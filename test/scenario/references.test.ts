@@ -30,7 +30,7 @@ function scenario(parts: { nodes?: string; edges?: string; workload?: string; at
 
 const issues = (text: string) => {
   const result = parseScenarioText(text, 'r.yaml');
-  return 'issues' in result ? result.issues.map((i) => ({ path: i.path, line: i.line })) : [];
+  return result.ok ? [] : result.issues.map((i) => ({ path: i.path, line: i.line }));
 };
 
 describe('scenario/references', () => {
@@ -56,7 +56,7 @@ describe('scenario/references', () => {
       workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }',
     });
     const result = parseScenarioText(text, 'r.yaml');
-    if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
     expect(result.scenario.workload[0]?.steps[0]?.credential).toBe('tool-key');
   });
 

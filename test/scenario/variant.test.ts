@@ -13,7 +13,7 @@ const SHA = createHash('sha256').update(TEXT).digest('hex');
 
 function parsed(): ParsedDocument {
   const r = parseText(TEXT, FILE);
-  if ('issues' in r) throw new Error('fixture does not parse');
+  if (!r.ok) throw new Error('fixture does not parse');
   return r.parsed;
 }
 

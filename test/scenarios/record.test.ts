@@ -36,13 +36,13 @@ function incident(opts: { db?: string; bucket?: string; record?: string } = {}):
 
 function load(text: string): Scenario {
   const result = parseScenarioText(text, 'tiny.yaml');
-  if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.scenario;
 }
 
 function issues(text: string): { path: string; message: string; line: number | null; hint?: string }[] {
   const result = parseScenarioText(text, 'tiny.yaml');
-  if ('scenario' in result) throw new Error('expected the file to be rejected');
+  if (result.ok) throw new Error('expected the file to be rejected');
   return result.issues.map((i) => ({ path: i.path, message: i.message, line: i.line, ...(i.hint === undefined ? {} : { hint: i.hint }) }));
 }
 
