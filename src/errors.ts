@@ -9,8 +9,63 @@ export class BlastlabError extends Error {
   override name = 'BlastlabError';
 }
 
+/**
+ * What kind of problem an issue is, as data (valibot's issues carry a `type` the same way): callers
+ * and tests match on the code; the message is for people and may be reworded.
+ */
+export type IssueCode =
+  // Reading the file
+  | 'unreadable'
+  | 'not-a-scenario-file'
+  | 'file-too-large'
+  | 'empty-file'
+  | 'bad-encoding'
+  | 'syntax-error'
+  | 'duplicate-key'
+  | 'forbidden-key'
+  | 'too-many-aliases'
+  | 'too-deep'
+  | 'unsupported-tag'
+  // Shape (the schema)
+  | 'unknown-key'
+  | 'missing-key'
+  | 'wrong-type'
+  | 'unknown-value'
+  | 'out-of-range'
+  | 'bad-duration'
+  | 'bad-id'
+  | 'bad-name'
+  | 'bad-format'
+  | 'not-allowed'
+  | 'invalid'
+  // References between parts of the file
+  | 'unknown-reference'
+  | 'wrong-kind'
+  | 'duplicate-id'
+  | 'duplicate-name'
+  | 'self-loop'
+  | 'not-held'
+  | 'not-invoked'
+  | 'not-granted'
+  | 'no-credential'
+  | 'no-assumes'
+  | 'after-horizon'
+  | 'unknown-preset'
+  | 'unknown-framework-id'
+  | 'needs-as-of'
+  | 'after-as-of'
+  | 'before-created'
+  // Whole runs
+  | 'over-work-budget'
+  | 'token-too-large';
+
 /** One problem found in a scenario file. */
 export interface ScenarioIssue {
+  /**
+   * What kind of problem it is. Every issue of the scenario boundary (`src/scenario/`) and of the
+   * run checks carries one; importers' own issues may not yet.
+   */
+  readonly code?: IssueCode;
   /** The file as the user named it. */
   readonly file: string;
   /** 1-based line and column, or null when unknown (JSON without positions, whole-file problems). */

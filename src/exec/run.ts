@@ -106,6 +106,7 @@ export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
   return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
     const id = model.ids[credential]!;
     return {
+      code: 'token-too-large' as const,
       file: scenario.source.file,
       line: null,
       column: null,

@@ -7,7 +7,7 @@
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
-import type { Checked, ScenarioIssue } from '../errors.js';
+import type { Checked, IssueCode, ScenarioIssue } from '../errors.js';
 import { JsonLocator, type PathSegment } from './json-locator.js';
 
 /** Files larger than this are rejected before parsing. */
@@ -98,6 +98,7 @@ export function decodeText(bytes: Uint8Array, file: string): Checked<{ text: str
       ok: false,
       issues: [
         {
+          code: 'bad-encoding',
           file,
           line,
           column: before.length - lineStart + 1,
@@ -137,9 +138,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** A whole-file issue (no position). */
-export function fileIssue(file: string, message: string): ScenarioIssue {
-  return { file, line: null, column: null, path: '', message };
+/** A whole-file issue (no position); `unreadable` unless another code is given. */
+export function fileIssue(file: string, message: string, code: IssueCode = 'unreadable'): ScenarioIssue {
+  return { code, file, line: null, column: null, path: '', message };
 }
 
 /**
@@ -152,16 +153,25 @@ export function fileIssue(file: string, message: string): ScenarioIssue {
 export function parseText(text: string, file: string): Checked<{ parsed: ParsedDocument }> {
   const bytes = Buffer.byteLength(text, 'utf8');
   const limit = maxBytesFor(file);
-  if (bytes > limit) return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`)] };
+  if (bytes > limit)
+    return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`, 'file-too-large')] };
   let source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // YAML 1.2 §5.4: CR LF, CR and LF are line breaks; the parser and LineCounter count only LF.
   if (source.includes('\r')) source = source.replace(/\r\n?/g, '\n');
-  if (!/\S/.test(source)) return { ok: false, issues: [fileIssue(file, 'file is empty')] };
+  if (!/\S/.test(source)) return { ok: false, issues: [fileIssue(file, 'file is empty', 'empty-file')] };
   const nul = source.indexOf('\0');
   if (nul >= 0)
     return {
       ok: false,
-      issues: [{ file, ...textPosition(source, nul), path: '', message: 'NUL byte in the file (a scenario file is text)' }],
+      issues: [
+        {
+          code: 'bad-encoding',
+          file,
+          ...textPosition(source, nul),
+          path: '',
+          message: 'NUL byte in the file (a scenario file is text)',
+        },
+      ],
     };
   if (isJsonFile(file) && bytes > FAST_JSON_BYTES) return parseJson(source, file);
 
@@ -177,12 +187,13 @@ export function parseText(text: string, file: string): Checked<{ parsed: ParsedD
   if (doc.errors.some((error) => error.message.includes('Maximum call stack size')))
     return { ok: false, issues: [tooDeep(file, { line: null, column: null })] };
   const issues: ScenarioIssue[] = doc.errors.map((error) => ({
+    code: error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax-error',
     file,
     ...at(error.pos[0]),
     path: '',
     message: `YAML ${error.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${firstLine(error.message)}`,
   }));
-  if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)'));
+  if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)', 'empty-file'));
   if (issues.length > 0) return { ok: false, issues };
   // Depth and tags before anything else walks the tree (visit and toJS recurse too).
   issues.push(...structureIssues(doc.contents, file, at));
@@ -193,6 +204,7 @@ export function parseText(text: string, file: string): Checked<{ parsed: ParsedD
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
         issues.push({
+          code: 'forbidden-key',
           file,
           ...at(isScalar(pair.key) ? pair.key.range?.[0] : undefined),
           path: formatPath([...pathOfVisit(path), key]),
@@ -208,7 +220,10 @@ export function parseText(text: string, file: string): Checked<{ parsed: ParsedD
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, issues: [fileIssue(file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): ${message}`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): ${message}`, 'too-many-aliases')],
+    };
   }
   return { ok: true, parsed: parsedDocument(file, data, (path, atKey) => locateInYaml(doc, lineCounter, path, atKey)) };
 }
@@ -222,6 +237,7 @@ function parseJson(text: string, file: string): Checked<{ parsed: ParsedDocument
   const suspicious = [...FORBIDDEN_KEYS].some((key) => text.includes(`"${key}"`));
   for (const match of suspicious ? text.matchAll(/"(__proto__|constructor|prototype)"\s*:/g) : []) {
     issues.push({
+      code: 'forbidden-key',
       file,
       ...locator.position(match.index),
       path: '',
@@ -236,10 +252,13 @@ function parseJson(text: string, file: string): Checked<{ parsed: ParsedDocument
     const message = error instanceof Error ? error.message : String(error);
     const at = /at position (\d+)/.exec(message);
     const position = at === null ? { line: null, column: null } : locator.position(Number(at[1]));
-    return { ok: false, issues: [{ file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }] };
+    return {
+      ok: false,
+      issues: [{ code: 'syntax-error', file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }],
+    };
   }
   if (data === null || typeof data !== 'object')
-    return { ok: false, issues: [fileIssue(file, 'file has no content (a JSON object is expected)')] };
+    return { ok: false, issues: [fileIssue(file, 'file has no content (a JSON object is expected)', 'empty-file')] };
   if (depthOf(data) > MAX_NESTING_DEPTH) return { ok: false, issues: [tooDeep(file, { line: null, column: null })] };
   return { ok: true, parsed: parsedDocument(file, data, (path, atKey) => locator.position(locator.offsetOf(path, atKey))) };
 }
@@ -257,6 +276,7 @@ function textPosition(text: string, offset: number): { line: number; column: num
 
 function tooDeep(file: string, position: { line: number | null; column: number | null }): ScenarioIssue {
   return {
+    code: 'too-deep',
     file,
     ...position,
     path: '',
@@ -282,6 +302,7 @@ function structureIssues(
     if (typeof tag === 'string' && !CORE_TAGS.has(tag)) {
       const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
       issues.push({
+        code: 'unsupported-tag',
         file,
         ...at(rangeStart(node)),
         path: '',
@@ -383,10 +404,11 @@ export function issueAt(
   parsed: ParsedDocument,
   path: readonly PathSegment[],
   message: string,
-  extra: { readonly hint?: string | undefined; readonly atKey?: boolean } = {},
+  extra: { readonly code?: IssueCode; readonly hint?: string | undefined; readonly atKey?: boolean } = {},
 ): ScenarioIssue {
   const position = locate(parsed, path, extra.atKey === true ? { atKey: true } : {});
   return {
+    ...(extra.code === undefined ? {} : { code: extra.code }),
     file: parsed.file,
     ...position,
     path: formatPath(path),

@@ -80,7 +80,11 @@ export function loadScenarios(
     const { scenario, parsed } = result;
     const first = byName.get(scenario.name);
     if (first !== undefined) {
-      issues.push(issueAt(parsed, ['name'], `duplicate scenario name ${JSON.stringify(scenario.name)} (also in ${first})`));
+      issues.push(
+        issueAt(parsed, ['name'], `duplicate scenario name ${JSON.stringify(scenario.name)} (also in ${first})`, {
+          code: 'duplicate-name',
+        }),
+      );
       continue;
     }
     byName.set(scenario.name, file);
@@ -106,7 +110,10 @@ function walk(dir: string): string[] {
 
 function readAndParse(path: string, options: LoadOptions): ParseResult {
   if (!isScenarioFileName(path))
-    return { ok: false, issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
+    return {
+      ok: false,
+      issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)', 'not-a-scenario-file')],
+    };
   // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
   const read = readRegularFile(path, maxBytesFor(path));
   if (!read.ok) return { ok: false, issues: [fileIssue(path, read.message)] };
@@ -157,10 +164,10 @@ export function scenarioOfDocument(
   const salvaged = salvage(parsed, checked.success ? checked.data : null, presetDirs);
   issues.push(...salvaged.issues);
   for (const issue of checkReferences(salvaged.input)) {
-    issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
+    issues.push(issueAt(parsed, issue.path, issue.message, { code: issue.code, hint: issue.hint }));
   }
   issues.push(...frameworkIssues(parsed));
-  for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message));
+  for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message, { code: issue.code }));
   issues.push(...recordIssues(parsed, attackNames(salvaged.input.attacks)));
   if (!checked.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
 
@@ -185,6 +192,7 @@ function frameworkIssues(parsed: ParsedDocument): ScenarioIssue[] {
       const hint = didYouMean(id, FRAMEWORK_IDS[key as FrameworkKey]);
       issues.push(
         issueAt(parsed, ['frameworks', key, index], `unknown ${key} identifier ${JSON.stringify(id)} (see FRAMEWORKS.md)`, {
+          code: 'unknown-framework-id',
           hint,
         }),
       );

@@ -71,7 +71,7 @@ export function loadPreset(name: string, dir: URL = PRESETS_DIR): PresetResult {
   const file = fileURLToPath(new URL(fileName ?? `${name}.yaml`, dir));
   let result: PresetResult;
   if (fileName === undefined) {
-    result = { ok: false, issues: [fileIssue(file, `preset ${JSON.stringify(name)} not found`)] };
+    result = { ok: false, issues: [fileIssue(file, `preset ${JSON.stringify(name)} not found`, 'unknown-preset')] };
   } else {
     const parsedText = parseText(readFileSync(file, 'utf8'), file);
     if (!parsedText.ok) result = parsedText;
@@ -108,7 +108,10 @@ export function expandPolicyEntry(
     const available = [...new Set(dirs.flatMap((d) => presetNames(d)))].sort();
     const folders = dirs.map((d) => fileURLToPath(d)).join(', ');
     const message = `unknown policy preset ${JSON.stringify(presetName)} (available: ${available.join(', ')}; looked in ${folders})`;
-    return { ok: false, issues: [issueAt(parsed, presetPath, message, { hint: didYouMean(presetName, available) })] };
+    return {
+      ok: false,
+      issues: [issueAt(parsed, presetPath, message, { code: 'unknown-preset', hint: didYouMean(presetName, available) })],
+    };
   }
   const preset = loadPreset(presetName, dir);
   if (!preset.ok) return preset;

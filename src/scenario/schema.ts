@@ -4,6 +4,7 @@
  * in `references.ts`. Objects are strict: an unknown key is an error (with a did-you-mean hint).
  */
 import * as z from 'zod';
+import type { IssueCode } from '../errors.js';
 import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duration.js';
 import {
   ACTIONS,
@@ -34,6 +35,24 @@ export const FRAMEWORK_KEYS = [
 ] as const;
 
 const DURATION_OR_NEVER_PATTERN = new RegExp(`^(?:never|${DURATION_PATTERN.source.slice(1, -1)})$`);
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
+const ATTACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const POLICY_NAME_PATTERN = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const LOWER_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** The issue code of a value that does not match one of the patterns above (keyed by `String(regex)`). */
+export const PATTERN_CODES: ReadonlyMap<string, IssueCode> = new Map(
+  (
+    [
+      [DURATION_PATTERN, 'bad-duration'],
+      [DURATION_OR_NEVER_PATTERN, 'bad-duration'],
+      [ID_PATTERN, 'bad-id'],
+      [ATTACK_NAME_PATTERN, 'bad-name'],
+      [POLICY_NAME_PATTERN, 'bad-name'],
+      [LOWER_NAME_PATTERN, 'bad-name'],
+    ] as const
+  ).map(([pattern, code]) => [String(pattern), code]),
+);
 const withinMax = (text: string): boolean => {
   try {
     return !DURATION_PATTERN.test(text) || parseDuration(text) <= MAX_DURATION_MS;
@@ -46,20 +65,20 @@ const withinMax = (text: string): boolean => {
 export const durationSchema = z
   .string()
   .regex(DURATION_PATTERN, { error: 'must be a duration like 250ms, 30s, 15m, 2h or 7d' })
-  .refine(withinMax, { error: 'must be at most 100 years' })
+  .refine(withinMax, { error: 'must be at most 100 years', params: { code: 'bad-duration' } })
   .meta({ description: 'Duration: a number and a unit (ms, s, m, h, d), e.g. 15m.' });
 
 /** A duration string or `never`. */
 export const durationOrNeverSchema = z
   .string()
   .regex(DURATION_OR_NEVER_PATTERN, { error: 'must be a duration like 90d, or never' })
-  .refine(withinMax, { error: 'must be at most 100 years' })
+  .refine(withinMax, { error: 'must be at most 100 years', params: { code: 'bad-duration' } })
   .meta({ description: 'Duration (e.g. 90d) or never.' });
 
 const probabilitySchema = z.number().min(0).max(1);
 const idSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/, {
+  .regex(ID_PATTERN, {
     error: 'must be an id: letters, digits and . _ : / @ + -, starting with a letter or digit',
   })
   .max(200);
@@ -89,7 +108,11 @@ const provenanceSchema = z
 
 const uniformSchema = z
   .strictObject({ min: durationSchema, max: durationSchema })
-  .refine((u) => parseDuration(u.min) <= parseDuration(u.max), { error: 'must be ≥ min', path: ['max'] });
+  .refine((u) => parseDuration(u.min) <= parseDuration(u.max), {
+    error: 'must be ≥ min',
+    path: ['max'],
+    params: { code: 'out-of-range' },
+  });
 
 /** A distribution over durations; a bare duration means `{fixed: D}`. */
 export const distributionSchema = z
@@ -126,6 +149,7 @@ export const resourceRecordSchema = z
   .refine((r) => r.reached === 'potential' || r.source !== undefined, {
     error: 'confirmed and denied need a source URL',
     path: ['source'],
+    params: { code: 'missing-key' },
   });
 /** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
 export const scenarioRecordSchema = z.strictObject({
@@ -225,7 +249,12 @@ const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
 export const taskSchema = z
   .strictObject({
     agent: idSchema,
-    every: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
+    every: durationSchema
+      .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, {
+        error: 'must be > 0',
+        params: { code: 'out-of-range' },
+      })
+      .optional(),
     at: durationSchema.optional(),
     duration: durationSchema,
     timeout: durationOrNeverSchema.optional(),
@@ -234,17 +263,13 @@ export const taskSchema = z
   })
   .superRefine((task, ctx) => {
     if (task.every === undefined && task.at === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'needs "every", "at" or both', input: task });
+      ctx.addIssue({ code: 'custom', message: 'needs "every", "at" or both', input: task, params: { code: 'missing-key' } });
     }
   });
 
 // ── attacks ──────────────────────────────────────────────────────────────────────────────────────
 const attackBase = {
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be letters, digits and . _ + -' })
-    .max(100)
-    .optional(),
+  name: z.string().regex(ATTACK_NAME_PATTERN, { error: 'must be letters, digits and . _ + -' }).max(100).optional(),
   hopDelay: distributionSchema.optional(),
   maxHops: z.number().int().min(1).max(1_000_000).optional(),
 };
@@ -294,13 +319,18 @@ const exceptionSchema = z.strictObject({
       environment: environmentSchema.optional(),
       ids: z.array(idSchema).min(1).optional(),
     })
-    .refine((m) => Object.keys(m).length > 0, { error: 'must name at least one of replans, maxSensitivity, environment, ids' }),
+    .refine((m) => Object.keys(m).length > 0, {
+      error: 'must name at least one of replans, maxSensitivity, environment, ids',
+      params: { code: 'missing-key' },
+    }),
   rotation: durationOrNeverSchema,
 });
 const policyShape = {
   kind: z.enum(POLICY_KINDS),
   rotation: durationOrNeverSchema.optional(),
-  ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
+  ttl: durationSchema
+    .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0', params: { code: 'out-of-range' } })
+    .optional(),
   scope: z
     .enum(SCOPES)
     .optional()
@@ -336,7 +366,10 @@ const policyShape = {
       delay: distributionSchema.optional(),
       at: durationSchema.optional().meta({ description: 'Recorded detection: the incident is noticed at this time (from 0).' }),
     })
-    .refine((d) => d.probability !== undefined || d.at !== undefined, { error: 'needs "probability", "at" or both' })
+    .refine((d) => d.probability !== undefined || d.at !== undefined, {
+      error: 'needs "probability", "at" or both',
+      params: { code: 'missing-key' },
+    })
     .optional(),
   revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
   issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
@@ -355,6 +388,7 @@ const exceptionsOnlyOnHybrid = (
       message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`,
       path: ['exceptions'],
       input: policy.exceptions,
+      params: { code: 'not-allowed' },
     });
   }
 };
@@ -367,6 +401,7 @@ const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | und
       message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`,
       path: ['scope'],
       input: policy.scope,
+      params: { code: 'not-allowed' },
     });
   }
 };
@@ -374,7 +409,7 @@ const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | und
 export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid).superRefine(scopeFitsKind);
 
 /** Preset names are file names in scenarios/policies/ (no path separators, so no traversal). */
-export const presetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a preset name like ephemeral-15m' });
+export const presetNameSchema = z.string().regex(LOWER_NAME_PATTERN, { error: 'must be a preset name like ephemeral-15m' });
 
 const presetRefSchema = z.strictObject({
   preset: presetNameSchema,
@@ -386,7 +421,7 @@ export const policyEntrySchema = z.union([presetNameSchema, presetRefSchema, pol
   error: 'must be a policy object {kind: …}, a preset name, or {preset: NAME, …overrides}',
 });
 
-const policyNameSchema = z.string().regex(/^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
+const policyNameSchema = z.string().regex(POLICY_NAME_PATTERN, {
   error: 'policy names use letters, digits and . _ + -, start with a letter or digit, and are not a plain number',
 });
 
@@ -394,10 +429,7 @@ const policyNameSchema = z.string().regex(/^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$
 /** The whole scenario file. */
 export const scenarioInputSchema = z.strictObject({
   $schema: z.string().optional().meta({ description: 'Editor hint; ignored.' }),
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lowercase letters, digits and . _ -' })
-    .max(100),
+  name: z.string().regex(LOWER_NAME_PATTERN, { error: 'must be lowercase letters, digits and . _ -' }).max(100),
   description: z.string().max(10_000).optional(),
   references: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).optional(),
   frameworks: z
@@ -439,7 +471,7 @@ export const scenarioInputSchema = z.strictObject({
   attacks: z.array(attackSchema).min(1),
   policies: z
     .record(policyNameSchema, policyEntrySchema)
-    .refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy' }),
+    .refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy', params: { code: 'missing-key' } }),
 });
 
 export type ScenarioInput = z.output<typeof scenarioInputSchema>;

@@ -82,6 +82,7 @@ policies: { p: { kind: persistent } }
       if (result.ok) throw new Error('expected issues');
       expect(result.issues).toEqual([
         expect.objectContaining({
+          code: 'needs-as-of',
           path: 'nodes[2].createdAt',
           line: 6,
           message: expect.stringContaining("needs the scenario's asOf"),
@@ -93,17 +94,16 @@ policies: { p: { kind: persistent } }
       for (const key of ['createdAt', 'lastRotatedAt', 'lastUsedAt']) {
         const result = parseScenarioText(yaml(`${key}: 2026-02-01T00:00:00Z`), 't.yaml');
         if (result.ok) throw new Error(`expected issues for ${key}`);
-        expect(result.issues.map((i) => i.path)).toEqual([`nodes[2].${key}`]);
-        expect(result.issues[0]!.message).toContain('is after asOf');
+        expect(result.issues.map((i) => [i.code, i.path])).toEqual([['after-as-of', `nodes[2].${key}`]]);
       }
       expect(parseScenarioText(yaml('expiresAt: 2026-02-01T00:00:00Z'), 't.yaml').ok).toBe(true);
     });
 
     it('should refuse a date that is not ISO 8601 and a lastRotatedAt before createdAt', () => {
       const bad = parseScenarioText(yaml('createdAt: "last tuesday"'), 't.yaml');
-      expect(!bad.ok && bad.issues[0]!.path).toBe('nodes[2].createdAt');
+      expect(!bad.ok && [bad.issues[0]!.code, bad.issues[0]!.path]).toEqual(['bad-format', 'nodes[2].createdAt']);
       const order = parseScenarioText(yaml('createdAt: 2025-12-01T00:00:00Z, lastRotatedAt: 2025-11-01T00:00:00Z'), 't.yaml');
-      expect(!order.ok && order.issues[0]!.message).toContain('is before createdAt');
+      expect(!order.ok && order.issues[0]!.code).toBe('before-created');
     });
   });
 

@@ -61,6 +61,8 @@ describe('scenario/variant', () => {
     expect(issue.file).toBe(FILE);
     expect(issue.line).toBe(lineOf('ephemeral-15m: { kind: ephemeral'));
     expect(issue.path).toBe('policies.ephemeral-15m.ttl');
+    expect(issue.code).toBe('bad-duration');
+    // The message names the flag values that caused it (the point of this message).
     expect(issue.message).toContain('--param ttl --values 15 minutes');
   });
 
