@@ -16,7 +16,7 @@ import { errorMessage } from '../io/atomic.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
-import type { BatchTask, CostTask, PoolWorkerData, PrimedCost } from './worker.js';
+import type { BatchTask, CostTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
 import { costIsShared, costSlot } from '../sim/trial.js';
 import { occurrencesPerTrial } from '../workload/cost.js';
 
@@ -94,6 +94,7 @@ export function planBatches(plan: TrialPlan, workers: number): Omit<BatchTask, '
   for (const cell of plan.cells) {
     for (let start = cell.trialStart; start < cell.trialEnd; start += size) {
       batches.push({
+        kind: 'batch',
         scenarioIndex: cell.scenarioIndex,
         policyIndex: cell.policyIndex,
         attackIndex: cell.attackIndex,
@@ -197,17 +198,16 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (
-        pool.run(
-          {
-            ...task,
-            cursor,
-            realTokens: options.realTokens === true,
-            riskOnly: options.riskOnly === true,
-            primed: primed.get(policyKey(task)) ?? [],
-          },
-          { signal: abort.signal },
-        ) as Promise<Float64Array>
+      runTask(
+        pool,
+        {
+          ...task,
+          cursor,
+          realTokens: options.realTokens === true,
+          riskOnly: options.riskOnly === true,
+          primed: primed.get(policyKey(task)) ?? [],
+        },
+        abort.signal,
       ).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
@@ -239,6 +239,11 @@ export async function executePlan(
 /** Cost passes this big (occurrences) are computed once up front rather than once per worker. */
 const PRECOMPUTE_OCCURRENCES = 200_000;
 
+/** Runs one task on the pool; the result's type follows the task's `kind` (worker.ts WorkerResults). */
+function runTask<T extends WorkerTask>(pool: Piscina, task: T, signal: AbortSignal): Promise<WorkerResults[T['kind']]> {
+  return pool.run(task, { signal }) as Promise<WorkerResults[T['kind']]>;
+}
+
 /**
  * Computes the shared cost passes of big workloads on the pool, one task each, and returns them by
  * (scenario, policy) for the batches to prime their workers' caches with. Small workloads are left
@@ -266,12 +271,10 @@ async function precomputeCosts(
       jobs.push({ key, task: { kind: 'cost', scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot } });
     }
   }
-  const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch(
-    (error: unknown) => {
-      if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
-      throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
-    },
-  );
+  const results = await Promise.all(jobs.map((job) => runTask(pool, job.task, signal))).catch((error: unknown) => {
+    if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
+    throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const primed = new Map<string, PrimedCost[]>();
   jobs.forEach((job, i) => {
     const list = primed.get(job.key) ?? [];
