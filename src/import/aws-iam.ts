@@ -28,8 +28,7 @@ import type { AttackInput, TaskInput } from '../scenario/schema.js';
 import { dateTimeSchema } from '../scenario/schema.js';
 import type { Action, Sensitivity } from '../domain/scenario.js';
 import { autoAttacks, estatePolicies } from './auto.js';
-import { ScenarioBuilder, toId, type ImportResult } from './builder.js';
-import { newestTimestamp, toScenarioName } from './github-actions.js';
+import { newestTimestamp, ScenarioBuilder, toId, toScenarioName, type ImportResult } from './builder.js';
 import { inputIssue, isRecord, readDocument, readTextInput, unknownKeys, type ImportMap } from './input.js';
 
 /** Options of the AWS IAM importer. */
