@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ScenarioError } from '../../src/errors.js';
-import { classifyAction, importAwsIam, readCredentialReport } from '../../src/import/aws-iam.js';
+import { importAwsIam } from '../../src/import/aws-iam.js';
+import { classifyAction } from '../../src/import/aws-iam-policy.js';
+import { readCredentialReport } from '../../src/import/aws-iam-report.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/import');
