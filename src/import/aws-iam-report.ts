@@ -3,7 +3,7 @@
  * active access keys of each user with their rotation and last use, and the dates as ISO 8601.
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import { dateTimeSchema } from '../scenario/schema.js';
+import { dateTimeSchema } from '../scenario/schema-values.js';
 import { readTextInput } from './input.js';
 
 /** A date as written by the CLI (`…Z`) or boto3 (`2019-12-18 19:10:08+00:00`) → ISO 8601, or null. */

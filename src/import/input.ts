@@ -9,7 +9,7 @@ import { ScenarioError, type Checked, type ScenarioIssue } from '../errors.js';
 import { fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument, type PathSegment } from '../scenario/document.js';
 import { didYouMean } from '../scenario/hints.js';
 import { mapZodIssues } from '../scenario/issues.js';
-import { dateTimeSchema } from '../scenario/schema.js';
+import { dateTimeSchema } from '../scenario/schema-values.js';
 import { ACTIONS, SENSITIVITIES } from '../domain/scenario.js';
 
 /** Reads and parses a YAML or JSON input; `{ok: false, issues}` when it cannot. */

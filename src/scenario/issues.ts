@@ -7,7 +7,7 @@ import type * as z from 'zod';
 import type { IssueCode, ScenarioIssue } from '../errors.js';
 import { issueAt, type ParsedDocument, type PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
-import { PATTERN_CODES } from './schema.js';
+import { PATTERN_CODES } from './schema-values.js';
 
 /** The part of a zod schema definition this module walks (zod keeps it on `_zod.def`). */
 interface LooseDef {

@@ -18,15 +18,15 @@ import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
 import { checkTimestamps } from './timestamps.js';
 import {
   attackSchema,
-  durationSchema,
   edgeSchema,
   nodeSchema,
-  policyEntrySchema,
   scenarioInputSchema,
   taskSchema,
   type PolicyInput,
   type ScenarioInput,
 } from './schema.js';
+import { policyEntrySchema } from './schema-policy.js';
+import { durationSchema } from './schema-values.js';
 import type { Scenario } from '../domain/scenario.js';
 
 /** A scenario with its parsed document, or every issue found. */

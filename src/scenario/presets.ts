@@ -12,7 +12,8 @@ import type { Checked } from '../errors.js';
 import { fileIssue, issueAt, parseText, type ParsedDocument, type PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
 import { mapZodIssues } from './issues.js';
-import { policySchema, type PolicyEntryInput, type PolicyInput } from './schema.js';
+import type { PolicyEntryInput, PolicyInput } from './schema.js';
+import { policySchema } from './schema-policy.js';
 
 /** The shipped presets folder; resolves from src/scenario/ (vitest) and from dist/scenario/ alike. */
 export const PRESETS_DIR: URL = new URL('../../scenarios/policies/', import.meta.url);

@@ -7,7 +7,7 @@
  */
 import type { IssueCode } from '../errors.js';
 import type { PathSegment } from './document.js';
-import { dateTimeSchema } from './schema.js';
+import { dateTimeSchema } from './schema-values.js';
 
 /** A timestamp problem at a document path. */
 export interface TimestampIssue {
