@@ -47,7 +47,7 @@ export type { SweepRow } from './metrics/sweep.js';
 export type { CsvWriter } from './report/csv.js';
 export type { TableOptions } from './report/table.js';
 export type { ReportInput, ReportFiles, SweepReportInput } from './report/report.js';
-export type { EstateOptions } from './estate/synthetic.js';
+export type { EstateOptions } from './estate/options.js';
 export type { PlanCell, PlanOptions, TrialPlan, TrialUnit } from './exec/plan.js';
 export type { ShardSpec } from './exec/shard.js';
 export type { BatchResult, ExecuteOptions } from './exec/pool.js';
