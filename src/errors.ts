@@ -1,6 +1,8 @@
 /**
- * The error hierarchy. Names are stable (tests and callers match on `name`); messages start with where
- * the problem came from. The CLI maps them to exit codes: ScenarioError and UsageError → 2,
+ * The error hierarchy: every error blastlab throws on purpose is a BlastlabError defined here, with
+ * the issue type and its codes. Names are stable (tests and callers match on `name`); messages start
+ * with where the problem came from. The CLI maps them to exit codes (src/cli/errors.ts):
+ * ScenarioError, UsageError and ResultsInputError → 2, RunInterruptedError → 128 + signal number,
  * everything else → 1.
  */
 
@@ -124,4 +126,42 @@ export class ResultsInputError extends BlastlabError {
 /** Writing or reading result files failed, or result sets do not fit together (exit 1). */
 export class OutputError extends BlastlabError {
   override name = 'OutputError';
+}
+
+/** A trial failed or its worker died; names the trial (exit 1). */
+export class TrialFailedError extends BlastlabError {
+  override name = 'TrialFailedError';
+  constructor(
+    readonly scenario: string,
+    readonly policy: string,
+    readonly attack: string,
+    readonly trial: number,
+    readonly reason: string,
+  ) {
+    super(`trial failed: scenario "${scenario}", policy "${policy}", attack "${attack}", trial ${trial}: ${reason}`);
+  }
+}
+
+/** The signals that stop a run, as the CLI handles them (exit 128 + number: 130, 143, 129). */
+export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of INTERRUPT_SIGNALS. */
+export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
+
+/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP): nothing was written (exit 130, 143, 129). */
+export class RunInterruptedError extends BlastlabError {
+  override name = 'RunInterruptedError';
+  /** The signal that stopped the run (SIGINT when the abort gave no signal name). */
+  readonly signal: InterruptSignal;
+  constructor(signal: InterruptSignal = 'SIGINT') {
+    super(`interrupted (${signal}): stopped the workers, no results written`);
+    this.signal = signal;
+  }
+
+  /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
+  static from(signal: AbortSignal | undefined): RunInterruptedError {
+    const reason: unknown = signal?.reason;
+    return new RunInterruptedError(
+      (INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT',
+    );
+  }
 }

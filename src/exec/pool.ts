@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
-import { BlastlabError } from '../errors.js';
+import { BlastlabError, RunInterruptedError, TrialFailedError } from '../errors.js';
 import { errorMessage } from '../io/atomic.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
@@ -19,44 +19,6 @@ import { runBatch } from './worker.js';
 import type { BatchTask, CostTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
 import { costIsShared, costSlot } from '../sim/trial.js';
 import { occurrencesPerTrial } from '../workload/cost.js';
-
-/** A trial failed or its worker died; names the trial (exit 1). */
-export class TrialFailedError extends BlastlabError {
-  override name = 'TrialFailedError';
-  constructor(
-    readonly scenario: string,
-    readonly policy: string,
-    readonly attack: string,
-    readonly trial: number,
-    readonly reason: string,
-  ) {
-    super(`trial failed: scenario "${scenario}", policy "${policy}", attack "${attack}", trial ${trial}: ${reason}`);
-  }
-}
-
-/** The signals that stop a run, as the CLI handles them (exit 128 + number: 130, 143, 129). */
-export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** One of INTERRUPT_SIGNALS. */
-export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
-
-/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP): nothing was written (exit 130, 143, 129). */
-export class RunInterruptedError extends BlastlabError {
-  override name = 'RunInterruptedError';
-  /** The signal that stopped the run (SIGINT when the abort gave no signal name). */
-  readonly signal: InterruptSignal;
-  constructor(signal: InterruptSignal = 'SIGINT') {
-    super(`interrupted (${signal}): stopped the workers, no results written`);
-    this.signal = signal;
-  }
-
-  /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
-  static from(signal: AbortSignal | undefined): RunInterruptedError {
-    const reason: unknown = signal?.reason;
-    return new RunInterruptedError(
-      (INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT',
-    );
-  }
-}
 
 /** How to execute a plan. */
 export interface ExecuteOptions {
