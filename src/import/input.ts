@@ -18,10 +18,13 @@ export function readDocument(file: string): Checked<{ parsed: ParsedDocument }> 
   try {
     const limit = maxBytesFor(file);
     if (statSync(file).size > limit)
-      return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`)] };
+      return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`, 'file-too-large')] };
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, issues: [fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`, 'unreadable')],
+    };
   }
   return parseText(text, file);
 }

@@ -138,9 +138,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** A whole-file issue (no position); `unreadable` unless another code is given. */
-export function fileIssue(file: string, message: string, code: IssueCode = 'unreadable'): ScenarioIssue {
-  return { code, file, line: null, column: null, path: '', message };
+/** A whole-file issue (no position), with its code when the caller gives one. */
+export function fileIssue(file: string, message: string, code?: IssueCode): ScenarioIssue {
+  return { ...(code === undefined ? {} : { code }), file, line: null, column: null, path: '', message };
 }
 
 /**

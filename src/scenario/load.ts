@@ -66,7 +66,7 @@ export function loadScenarios(
       if (statSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
       else files.add(path);
     } catch (error) {
-      issues.push(fileIssue(path, readErrorText(error)));
+      issues.push(fileIssue(path, readErrorText(error), 'unreadable'));
     }
   }
   const scenarios: Scenario[] = [];
@@ -116,7 +116,8 @@ function readAndParse(path: string, options: LoadOptions): ParseResult {
     };
   // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
   const read = readRegularFile(path, maxBytesFor(path));
-  if (!read.ok) return { ok: false, issues: [fileIssue(path, read.message)] };
+  if (!read.ok)
+    return { ok: false, issues: [fileIssue(path, read.message, read.code === 'too-large' ? 'file-too-large' : 'unreadable')] };
   return parseScenario(read.bytes, path, presetDirsFor(path, options.presets));
 }
 
