@@ -57,7 +57,11 @@ export function unknownKeys(
   for (const key of Object.keys(value)) {
     if (!known.has(key))
       issues.push(
-        issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, { atKey: true, hint: didYouMean(key, [...known]) }),
+        issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, {
+          code: 'unknown-key',
+          atKey: true,
+          hint: didYouMean(key, [...known]),
+        }),
       );
   }
 }

@@ -167,11 +167,9 @@ describe('import/github-actions', () => {
     }
     expect(error).toBeInstanceOf(ScenarioError);
     const issues = (error as ScenarioError).issues;
-    expect(issues.find((i) => i.file.endsWith('broken.yml'))).toMatchObject({
-      line: 10,
-      message: expect.stringContaining('YAML syntax error'),
-    });
+    expect(issues.find((i) => i.file.endsWith('broken.yml'))).toMatchObject({ code: 'syntax-error', line: 10 });
     expect(issues.find((i) => i.file.endsWith('typo.yml'))).toMatchObject({
+      code: 'unknown-key',
       line: 6,
       path: 'jobs.build.permisions',
       hint: 'did you mean "permissions"?',
