@@ -174,7 +174,7 @@ function toScenario(input: string | Scenario | Readonly<Record<string, unknown>>
     },
     '',
   );
-  if ('issues' in result) throw new ScenarioError(result.issues);
+  if (!result.ok) throw new ScenarioError(result.issues);
   return result.scenario;
 }
 

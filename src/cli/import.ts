@@ -16,7 +16,7 @@ import { importOpenGraphSource } from '../import/opengraph-source.js';
 import { validateScenarioDoc } from '../import/validate.js';
 import { toYaml } from '../import/yaml-out.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { dateTimeSchema } from '../scenario/schema.js';
+import { dateTimeSchema } from '../scenario/schema-values.js';
 import { defineAction } from './command.js';
 import { intParser, parseTrials } from './options.js';
 

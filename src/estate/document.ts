@@ -7,7 +7,7 @@ import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../domain/scenario.js';
 import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../domain/scenario.js';
-import type { EstateOptions } from './synthetic.js';
+import type { EstateOptions } from './options.js';
 import { generateEstate } from './synthetic.js';
 
 type Doc = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * resolved Scenario (no parsing, no validation pass) so scale work and benchmarks can make a
  * 10,000-agent, 1M-edge estate in about a second.
  *
- * Shape (every count is a parameter; defaults in ESTATE_DEFAULTS):
+ * Shape (every count is a parameter; defaults in ESTATE_DEFAULTS, options.ts):
  * - agents are grouped into teams of `teamSize`; a team shares an environment and a slice of the
  *   resources and tools, and most grants stay inside the team (locality, as in real estates);
  * - each agent holds `credentialsPerAgent` credentials of its own, and sometimes one shared with
@@ -36,54 +36,7 @@ import type {
   ToolNode,
 } from '../domain/scenario.js';
 import { DEFAULT_SENSITIVITY_WEIGHTS } from '../domain/scenario.js';
-
-/** Parameters of a synthetic estate; everything but `agents` and `seed` has a default. */
-export interface EstateOptions {
-  readonly agents: number;
-  readonly seed: number;
-  /** Scenario name (default `estate-<agents>-s<seed>`). */
-  readonly name?: string;
-  readonly trials?: number;
-  /** Tools each agent invokes. */
-  readonly toolsPerAgent?: number;
-  /** Credentials each agent holds of its own. */
-  readonly credentialsPerAgent?: number;
-  /** Distinct resources each credential grants. */
-  readonly grantsPerCredential?: number;
-  /** Resource count (default 4 per agent). */
-  readonly resources?: number;
-  /** Tool count (default one per two agents). */
-  readonly tools?: number;
-  readonly credentialsPerTool?: number;
-  readonly tasksPerAgent?: number;
-  readonly teamSize?: number;
-  /** Probability that an agent also holds a credential of another agent. */
-  readonly sharedCredentialRate?: number;
-  /** Fraction of resources that hold a credential (secrets in repos and logs). */
-  readonly secretHolderRate?: number;
-  /** Fraction of credentials that can be exchanged for another. */
-  readonly assumesRate?: number;
-  /** Fraction of credentials that are legacy (not ephemeral-capable). */
-  readonly legacyRate?: number;
-}
-
-/** The options with every default applied. */
-export type ResolvedEstateOptions = Required<EstateOptions>;
-
-/** Defaults of the optional parameters (per-agent counts; `resources`/`tools` scale with `agents`). */
-export const ESTATE_DEFAULTS = {
-  trials: 100,
-  toolsPerAgent: 3,
-  credentialsPerAgent: 4,
-  grantsPerCredential: 20,
-  credentialsPerTool: 2,
-  tasksPerAgent: 1,
-  teamSize: 25,
-  sharedCredentialRate: 0.2,
-  secretHolderRate: 0.1,
-  assumesRate: 0.05,
-  legacyRate: 0.05,
-} as const;
+import { resolveEstateOptions, type EstateOptions } from './options.js';
 
 const ENVIRONMENTS = ['aws', 'gcp', 'azure', 'onprem'] as const;
 const CREDENTIAL_TYPES = ['api-key', 'oauth-token', 'service-account', 'cloud-access-key', 'certificate'] as const;
@@ -99,45 +52,6 @@ const ADMIN_ONLY: readonly Action[] = ACTION_SETS[4]!;
 const NO_ACTIONS: readonly Action[] = Object.freeze([]);
 const ZERO = { kind: 'fixed', valueMs: 0 } as const;
 const NO_REVOKE = { completion: false, failure: false, timeout: false } as const;
-
-function positiveInt(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min)
-    throw new RangeError(`generateEstate: ${name} must be an integer ≥ ${min} (got ${value})`);
-  return value;
-}
-
-function rate(name: string, value: number): number {
-  if (!(value >= 0 && value <= 1)) throw new RangeError(`generateEstate: ${name} must be in [0, 1] (got ${value})`);
-  return value;
-}
-
-/** Applies defaults and checks ranges (one place for both). */
-export function resolveEstateOptions(opts: EstateOptions): ResolvedEstateOptions {
-  const agents = positiveInt('agents', opts.agents, 1);
-  const r: ResolvedEstateOptions = {
-    ...ESTATE_DEFAULTS,
-    resources: Math.max(1, agents * 4),
-    tools: Math.max(1, Math.ceil(agents / 2)),
-    name: `estate-${agents}-s${opts.seed}`,
-    ...opts,
-  };
-  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff)
-    throw new RangeError(`generateEstate: seed must be a uint32 (got ${r.seed})`);
-  for (const key of ['trials', 'resources', 'tools', 'teamSize'] as const) positiveInt(key, r[key], 1);
-  for (const key of [
-    'toolsPerAgent',
-    'credentialsPerAgent',
-    'grantsPerCredential',
-    'credentialsPerTool',
-    'tasksPerAgent',
-  ] as const) {
-    positiveInt(key, r[key], 0);
-  }
-  if (r.credentialsPerAgent < 1)
-    throw new RangeError('generateEstate: credentialsPerAgent must be ≥ 1 (agents need access to run tasks)');
-  for (const key of ['sharedCredentialRate', 'secretHolderRate', 'assumesRate', 'legacyRate'] as const) rate(key, r[key]);
-  return r;
-}
 
 function pad(prefix: string, i: number, width: number): string {
   return `${prefix}-${String(i).padStart(width, '0')}`;

@@ -36,6 +36,7 @@ export function workBudgetIssues(scenarios: readonly Scenario[], maxEvents: numb
     const { events, largest } = eventsPerTrial(scenario);
     if (events <= maxEvents || largest === null) continue;
     issues.push({
+      code: 'over-work-budget',
       file: scenario.source.file,
       line: null,
       column: null,

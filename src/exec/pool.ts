@@ -11,52 +11,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
-import { BlastlabError } from '../errors.js';
+import { BlastlabError, RunInterruptedError, TrialFailedError } from '../errors.js';
 import { errorMessage } from '../io/atomic.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
-import type { BatchTask, CostTask, PoolWorkerData, PrimedCost } from './worker.js';
+import type { BatchTask, CostTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
 import { costIsShared, costSlot } from '../sim/trial.js';
 import { occurrencesPerTrial } from '../workload/cost.js';
-
-/** A trial failed or its worker died; names the trial (exit 1). */
-export class TrialFailedError extends BlastlabError {
-  override name = 'TrialFailedError';
-  constructor(
-    readonly scenario: string,
-    readonly policy: string,
-    readonly attack: string,
-    readonly trial: number,
-    readonly reason: string,
-  ) {
-    super(`trial failed: scenario "${scenario}", policy "${policy}", attack "${attack}", trial ${trial}: ${reason}`);
-  }
-}
-
-/** The signals that stop a run, as the CLI handles them (exit 128 + number: 130, 143, 129). */
-export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** One of INTERRUPT_SIGNALS. */
-export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
-
-/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP): nothing was written (exit 130, 143, 129). */
-export class RunInterruptedError extends BlastlabError {
-  override name = 'RunInterruptedError';
-  /** The signal that stopped the run (SIGINT when the abort gave no signal name). */
-  readonly signal: InterruptSignal;
-  constructor(signal: InterruptSignal = 'SIGINT') {
-    super(`interrupted (${signal}): stopped the workers, no results written`);
-    this.signal = signal;
-  }
-
-  /** The error for an aborted signal: its reason names the signal when the CLI aborted it. */
-  static from(signal: AbortSignal | undefined): RunInterruptedError {
-    const reason: unknown = signal?.reason;
-    return new RunInterruptedError(
-      (INTERRUPT_SIGNALS as readonly unknown[]).includes(reason) ? (reason as InterruptSignal) : 'SIGINT',
-    );
-  }
-}
 
 /** How to execute a plan. */
 export interface ExecuteOptions {
@@ -94,6 +56,7 @@ export function planBatches(plan: TrialPlan, workers: number): Omit<BatchTask, '
   for (const cell of plan.cells) {
     for (let start = cell.trialStart; start < cell.trialEnd; start += size) {
       batches.push({
+        kind: 'batch',
         scenarioIndex: cell.scenarioIndex,
         policyIndex: cell.policyIndex,
         attackIndex: cell.attackIndex,
@@ -197,17 +160,16 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      (
-        pool.run(
-          {
-            ...task,
-            cursor,
-            realTokens: options.realTokens === true,
-            riskOnly: options.riskOnly === true,
-            primed: primed.get(policyKey(task)) ?? [],
-          },
-          { signal: abort.signal },
-        ) as Promise<Float64Array>
+      runTask(
+        pool,
+        {
+          ...task,
+          cursor,
+          realTokens: options.realTokens === true,
+          riskOnly: options.riskOnly === true,
+          primed: primed.get(policyKey(task)) ?? [],
+        },
+        abort.signal,
       ).then(
         (values): Settled => ({ ok: true, values }),
         (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
@@ -239,6 +201,11 @@ export async function executePlan(
 /** Cost passes this big (occurrences) are computed once up front rather than once per worker. */
 const PRECOMPUTE_OCCURRENCES = 200_000;
 
+/** Runs one task on the pool; the result's type follows the task's `kind` (worker.ts WorkerResults). */
+function runTask<T extends WorkerTask>(pool: Piscina, task: T, signal: AbortSignal): Promise<WorkerResults[T['kind']]> {
+  return pool.run(task, { signal }) as Promise<WorkerResults[T['kind']]>;
+}
+
 /**
  * Computes the shared cost passes of big workloads on the pool, one task each, and returns them by
  * (scenario, policy) for the batches to prime their workers' caches with. Small workloads are left
@@ -266,12 +233,10 @@ async function precomputeCosts(
       jobs.push({ key, task: { kind: 'cost', scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot } });
     }
   }
-  const results = await Promise.all(jobs.map((job) => pool.run(job.task, { signal }) as Promise<number[]>)).catch(
-    (error: unknown) => {
-      if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
-      throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
-    },
-  );
+  const results = await Promise.all(jobs.map((job) => runTask(pool, job.task, signal))).catch((error: unknown) => {
+    if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
+    throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const primed = new Map<string, PrimedCost[]>();
   jobs.forEach((job, i) => {
     const list = primed.get(job.key) ?? [];

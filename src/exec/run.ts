@@ -20,7 +20,8 @@ import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
 import { buildManifest } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
-import { executePlan, RunInterruptedError, type ExecuteOptions } from './pool.js';
+import { RunInterruptedError } from '../errors.js';
+import { executePlan, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
 import { openStaging } from '../io/staging.js';
 import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
@@ -108,6 +109,7 @@ export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
   return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
     const id = model.ids[credential]!;
     return {
+      code: 'token-too-large' as const,
       file: scenario.source.file,
       line: null,
       column: null,

@@ -125,7 +125,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     );
   const bytes = readFileSync(file);
   const parsed = parseText(bytes.toString('utf8'), file);
-  if ('issues' in parsed) throw new ScenarioError(parsed.issues);
+  if (!parsed.ok) throw new ScenarioError(parsed.issues);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const presetDirs = presetDirsFor(file, options.presets);
 

@@ -11,6 +11,7 @@ import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
 import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
+import { assertNever } from '../lib/assert.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
@@ -22,6 +23,7 @@ export interface PoolWorkerData {
 
 /** One batch: trials `[trialStart, trialEnd)` of one (scenario, policy, attack). */
 export interface BatchTask {
+  readonly kind: 'batch';
   readonly scenarioIndex: number;
   readonly policyIndex: number;
   readonly attackIndex: number;
@@ -43,6 +45,17 @@ export interface CostTask {
   readonly scenarioIndex: number;
   readonly policyIndex: number;
   readonly slot: CostSlot;
+}
+
+/** Everything a worker runs, tagged by `kind`. */
+export type WorkerTask = BatchTask | CostTask;
+
+/** What a worker hands back for each kind of task. */
+export interface WorkerResults {
+  /** `(trialEnd − trialStart) × METRICS.length` values (and a real-token trailer): see runBatch. */
+  readonly batch: Float64Array;
+  /** The COST_METRICS values of the pass, in order. */
+  readonly cost: number[];
 }
 
 /** A computed shared cost pass: its slot and the COST_METRICS values in order. */
@@ -180,8 +193,14 @@ function crashHook(): ((trial: number) => void) | undefined {
 }
 const hook = crashHook();
 
-/** Piscina entry point. */
-export default function runBatchTask(task: BatchTask | CostTask): unknown {
-  if ('kind' in task) return runCostTask(modelFor(task.scenarioIndex), task);
-  return move(runBatch(modelFor(task.scenarioIndex), task, hook));
+/** Piscina entry point: one task of either kind (the batch's values move back, not copied). */
+export default function runWorkerTask(task: WorkerTask): WorkerResults[WorkerTask['kind']] {
+  switch (task.kind) {
+    case 'batch':
+      return move(runBatch(modelFor(task.scenarioIndex), task, hook)) as Float64Array;
+    case 'cost':
+      return runCostTask(modelFor(task.scenarioIndex), task);
+    default:
+      return assertNever(task);
+  }
 }

@@ -25,12 +25,21 @@ import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import type { PathSegment } from '../scenario/document.js';
 import { fileIssue } from '../scenario/document.js';
 import type { AttackInput, TaskInput } from '../scenario/schema.js';
-import { dateTimeSchema } from '../scenario/schema.js';
-import type { Action, Sensitivity } from '../domain/scenario.js';
+import type { Action } from '../domain/scenario.js';
 import { autoAttacks, estatePolicies } from './auto.js';
-import { ScenarioBuilder, toId, type ImportResult } from './builder.js';
-import { newestTimestamp, toScenarioName } from './github-actions.js';
-import { inputIssue, isRecord, readDocument, readTextInput, unknownKeys, type ImportMap } from './input.js';
+import { newestTimestamp, ScenarioBuilder, toId, toScenarioName, type ImportResult } from './builder.js';
+import { inputIssue, isRecord, readDocument, unknownKeys, type ImportMap } from './input.js';
+import {
+  accountOf,
+  ACTION_ORDER,
+  asList,
+  globMatch,
+  policyReader,
+  SOURCE,
+  type ManagedPolicy,
+  type Principal,
+} from './aws-iam-policy.js';
+import { normaliseDate, readCredentialReport } from './aws-iam-report.js';
 
 /** Options of the AWS IAM importer. */
 export interface AwsIamOptions {
@@ -44,7 +53,6 @@ export interface AwsIamOptions {
   readonly trials?: number;
 }
 
-export const SOURCE = 'aws-iam';
 const STALE_MS = 90 * 86_400_000;
 
 const TOP_KEYS = new Set(['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies', 'IsTruncated', 'Marker']);
@@ -93,78 +101,10 @@ const POLICY_KEYS = new Set([
   'Tags',
 ]);
 
-const READ_VERBS =
-  /^(List|Get|Describe|Read|Search|Select|Query|Scan|BatchGet|Head|View|Lookup|Check|Preview|Detect|Estimate|Validate|Verify|Test)/;
-const ADMIN_ACTIONS =
-  /^(\*|[a-z0-9-]+:\*|iam:PassRole|iam:Create(AccessKey|LoginProfile|PolicyVersion)|iam:Update(LoginProfile|AssumeRolePolicy)|iam:AddUserToGroup|iam:SetDefaultPolicyVersion|[a-z0-9-]+:(Put|Attach|Detach|Delete|Create|Set|Update)\w*Policy\w*|[a-z0-9-]+:(Add|Remove)Permission\w*|[a-z0-9-]+:\w*Acl)$/;
-const CONFIDENTIAL_SERVICES = new Set(['iam', 'kms', 'secretsmanager', 'ssm', 'sts', 'organizations', 's3', 'dynamodb', 'rds']);
-const ACTION_ORDER: Readonly<Record<Action, number>> = { read: 1, write: 2, admin: 4 };
-
-/** read / write / admin of an IAM action (AWS access levels, approximated from the action name), or the map's class. */
-export function classifyAction(action: string, map?: ImportMap): Action {
-  const overrides = map?.actions;
-  if (overrides !== undefined) {
-    const exact = overrides[action] ?? overrides[action.toLowerCase()];
-    if (exact !== undefined) return exact;
-    for (const [pattern, cls] of Object.entries(overrides))
-      if (pattern.includes('*') && globMatch(pattern.toLowerCase(), action.toLowerCase())) return cls;
-  }
-  const [service = '', name = ''] = action.split(':');
-  const normal = `${service.toLowerCase()}:${name}`;
-  if (action === '*' || ADMIN_ACTIONS.test(normal)) return 'admin';
-  if (/^(Tag|Untag)/.test(name)) return 'write';
-  // A wildcard name reads when everything it can match starts with a read verb (Get*, Describe*).
-  if (READ_VERBS.test(name)) return 'read';
-  return 'write';
-}
-
-const globCache = new Map<string, RegExp>();
-/** IAM glob match (`*` any run, `?` one character), case-sensitive as ARNs. */
-export function globMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  let re = globCache.get(pattern);
-  if (re === undefined) {
-    re = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    globCache.set(pattern, re);
-  }
-  return re.test(value);
-}
-
-/** A date as written by the CLI (`…Z`) or boto3 (`2019-12-18 19:10:08+00:00`) → ISO 8601, or null. */
-export function normaliseDate(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const iso = value.includes('T') ? value : value.replace(' ', 'T');
-  return dateTimeSchema.safeParse(iso).success ? iso : null;
-}
-
-const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-
-/** One principal being built. */
-interface Principal {
-  readonly arn: string;
-  readonly account: string;
-  /** Its credentials (keys or the role session). */
-  readonly credentials: string[];
-  /** Agent that holds them, or null (a role assumed only by others). */
-  agent: string | null;
-  /** target → action bits. */
-  readonly grants: Map<string, number>;
-  /** sts:AssumeRole resource patterns its policies allow. */
-  readonly assumePatterns: string[];
-  /** Service of the last use (credential report), for --intent observed. */
-  readonly usedServices: Map<string, string | null>;
-}
-
 /** The importer. Throws ScenarioError (every problem, with file, path and line) on bad input. */
 export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResult {
   const read = readDocument(file);
-  if ('issues' in read) throw new ScenarioError(read.issues);
+  if (!read.ok) throw new ScenarioError(read.issues);
   const parsed = read.parsed;
   const data = parsed.data;
   const issues: ScenarioIssue[] = [];
@@ -213,7 +153,7 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   };
 
   // 1. Managed policies (default version) and groups.
-  const managed = new Map<string, { doc: unknown; path: PathSegment[] }>();
+  const managed = new Map<string, ManagedPolicy>();
   for (const { entry, path } of listAt('Policies', POLICY_KEYS, ['Arn'])) {
     const versions = asList(entry['PolicyVersionList']);
     const index = versions.findIndex((v) => isRecord(v) && v['IsDefaultVersion'] === true);
@@ -231,99 +171,7 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   for (const g of listAt('GroupDetailList', GROUP_KEYS, ['GroupName'])) groups.set(g.entry['GroupName'] as string, g);
 
   // 2. Policy statements → grants and assume patterns of a principal.
-  const resourceFor = (service: string, resource: string, account: string): string => {
-    let arn = resource;
-    if (arn !== '*' && /\/\*$/.test(arn)) arn = arn.slice(0, -2);
-    if (arn === '*' || arn.includes('*') || arn.includes('?') || !arn.startsWith('arn:')) {
-      const svc = service === '*' ? 'all' : service;
-      const id = toId(`aws:${svc}:${account}`);
-      if (!b.has(id)) {
-        b.add({
-          id,
-          kind: 'resource',
-          sensitivity: svc === 'all' ? 'regulated' : CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal',
-          provenance: { source: SOURCE, id: `${svc === 'all' ? '*' : `${svc}:*`} in ${account}` },
-        });
-        b.mapped('resources (wildcards collapsed per service and account)');
-      }
-      return id;
-    }
-    const id = toId(arn);
-    if (!b.has(id)) {
-      const svc = arn.split(':')[2] ?? '';
-      const sensitivity: Sensitivity = CONFIDENTIAL_SERVICES.has(svc) ? 'confidential' : 'internal';
-      b.add({ id, kind: 'resource', sensitivity, provenance: { source: SOURCE, id: arn } });
-      b.mapped('resources (one per ARN)');
-    }
-    return id;
-  };
-
-  const parseDoc = (doc: unknown, path: PathSegment[]): Record<string, unknown> | null => {
-    let value = doc;
-    if (typeof value === 'string') {
-      try {
-        value = JSON.parse(decodeURIComponent(value));
-      } catch {
-        issues.push(inputIssue(parsed, path, 'policy document is neither JSON nor URL-encoded JSON'));
-        return null;
-      }
-    }
-    if (!isRecord(value)) {
-      issues.push(inputIssue(parsed, path, 'policy document must be an object with Statement'));
-      return null;
-    }
-    return value;
-  };
-
-  const applyPolicy = (p: Principal, doc: unknown, path: PathSegment[]): void => {
-    const policy = parseDoc(doc, path);
-    if (policy === null) return;
-    asList(policy['Statement']).forEach((st, i) => {
-      if (!isRecord(st)) {
-        issues.push(inputIssue(parsed, [...path, 'Statement', i], 'a statement must be an object'));
-        return;
-      }
-      if (st['Effect'] !== 'Allow') {
-        b.ignored(
-          st['Effect'] === 'Deny'
-            ? 'Deny statements (not evaluated: grants may be overstated)'
-            : 'statements without Effect Allow',
-        );
-        return;
-      }
-      if (st['NotAction'] !== undefined || st['NotResource'] !== undefined) {
-        b.ignored('statements with NotAction / NotResource (not evaluated, skipped)');
-        return;
-      }
-      if (st['Condition'] !== undefined) b.ignored('statements with Condition (granted as if the condition held)');
-      const resources = asList(st['Resource']).filter((r): r is string => typeof r === 'string');
-      for (const action of asList(st['Action']).filter((a): a is string => typeof a === 'string')) {
-        const service = action === '*' ? '*' : (action.split(':')[0] ?? '').toLowerCase();
-        if (/^sts:(AssumeRole\w*|\*)$/i.test(action) || action === '*') p.assumePatterns.push(...resources);
-        if (/^sts:AssumeRole/i.test(action)) continue;
-        const bit = ACTION_ORDER[classifyAction(action, opts.map)];
-        for (const resource of resources) {
-          const target = resourceFor(service, resource, p.account);
-          p.grants.set(target, (p.grants.get(target) ?? 0) | bit);
-        }
-      }
-    });
-  };
-  const attached = (p: Principal, entry: Record<string, unknown>, path: PathSegment[], inlineKey: string): void => {
-    asList(entry[inlineKey]).forEach((pol, i) => {
-      if (isRecord(pol)) applyPolicy(p, pol['PolicyDocument'], [...path, inlineKey, i, 'PolicyDocument']);
-    });
-    asList(entry['AttachedManagedPolicies']).forEach((a, i) => {
-      const arn = isRecord(a) ? a['PolicyArn'] : undefined;
-      const policy = typeof arn === 'string' ? managed.get(arn) : undefined;
-      if (policy !== undefined) applyPolicy(p, policy.doc, policy.path);
-      else {
-        b.ignored('attached managed policies missing from the export (AWS-managed policies need --filter AWSManagedPolicy)');
-        void i;
-      }
-    });
-    if (entry['PermissionsBoundary'] !== undefined) b.ignored('permission boundaries (not evaluated)');
-  };
+  const { parseDoc, attached } = policyReader(b, parsed, issues, managed, opts.map);
 
   // 3. Credential report: keys per user ARN.
   const report = opts.credentialReport === undefined ? null : readCredentialReport(opts.credentialReport);
@@ -589,120 +437,4 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     },
     summary: b.summary,
   };
-}
-
-/** One active access key of a credential-report row. */
-interface ReportKey {
-  readonly n: 1 | 2;
-  readonly lastRotated: string | null;
-  readonly lastUsed: string | null;
-  readonly lastUsedService: string | null;
-}
-
-/** Sentinels of the credential report: the value is unknown (or does not apply). */
-const SENTINELS = new Set(['N/A', 'no_information', 'not_supported', '']);
-const REQUIRED_COLUMNS = [
-  'user',
-  'arn',
-  ...[1, 2].flatMap((n) => [
-    `access_key_${n}_active`,
-    `access_key_${n}_last_rotated`,
-    `access_key_${n}_last_used_date`,
-    `access_key_${n}_last_used_service`,
-  ]),
-];
-
-/** Splits one CSV line (RFC 4180 quotes). */
-function csvCells(line: string): string[] {
-  const out: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  out.push(cell);
-  return out;
-}
-
-/** Reads the IAM credential report CSV; sentinel cells are unknown; other bad cells are errors with file and line. */
-export function readCredentialReport(file: string): {
-  byArn: Map<string, { keys: ReportKey[] }>;
-  root: boolean;
-  newest: string | undefined;
-} {
-  const text = readTextInput(file).replace(/^\uFEFF/, '');
-  const lines = text.split(/\r?\n/);
-  const issues: ScenarioIssue[] = [];
-  const at = (line: number, column: string, message: string): ScenarioIssue => ({
-    file,
-    line,
-    column: null,
-    path: column,
-    message,
-  });
-  const header = csvCells(lines[0] ?? '');
-  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0)
-    throw new ScenarioError([
-      at(1, '', `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`),
-    ]);
-  const col = new Map(header.map((h, i) => [h, i]));
-  const byArn = new Map<string, { keys: ReportKey[] }>();
-  let root = false;
-  let newest: string | undefined;
-  let newestMs = Number.NEGATIVE_INFINITY;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const cells = csvCells(line);
-    if (cells.length !== header.length) {
-      issues.push(at(i + 1, '', `expected ${header.length} cells, got ${cells.length} (truncated or malformed row)`));
-      continue;
-    }
-    const cell = (name: string): string => cells[col.get(name)!] ?? '';
-    if (cell('user') === '<root_account>') {
-      root = true;
-      continue;
-    }
-    const date = (name: string): string | null => {
-      const raw = cell(name);
-      if (SENTINELS.has(raw)) return null;
-      const iso = normaliseDate(raw);
-      if (iso === null)
-        issues.push(at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`));
-      else if (Date.parse(iso) > newestMs) {
-        newestMs = Date.parse(iso);
-        newest = iso;
-      }
-      return iso;
-    };
-    const keys: ReportKey[] = [];
-    for (const n of [1, 2] as const) {
-      const active = cell(`access_key_${n}_active`);
-      if (active !== 'true' && active !== 'false') {
-        issues.push(at(i + 1, `access_key_${n}_active`, `must be true or false (got ${JSON.stringify(active)})`));
-        continue;
-      }
-      const lastRotated = date(`access_key_${n}_last_rotated`);
-      const lastUsed = date(`access_key_${n}_last_used_date`);
-      const service = cell(`access_key_${n}_last_used_service`);
-      if (active === 'true')
-        keys.push({ n, lastRotated, lastUsed, lastUsedService: SENTINELS.has(service) ? null : service.toLowerCase() });
-    }
-    if (col.has('user_creation_time')) date('user_creation_time');
-    byArn.set(cell('arn'), { keys });
-  }
-  if (issues.length > 0) throw new ScenarioError(issues);
-  return { byArn, root, newest };
 }

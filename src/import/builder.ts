@@ -116,3 +116,31 @@ export class ScenarioBuilder {
     return { ...head, nodes, edges, workload: rest.workload, attacks: rest.attacks, policies: rest.policies };
   }
 }
+
+/** A scenario name (`[a-z0-9][a-z0-9._-]*`, ≤ 100). */
+export function toScenarioName(text: string): string {
+  const name = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 100);
+  return name === '' ? 'imported' : name;
+}
+
+/** The newest createdAt / lastRotatedAt / lastUsedAt of the nodes (a default `asOf`), or undefined. */
+export function newestTimestamp(nodes: readonly NodeInput[]): string | undefined {
+  let best: string | undefined;
+  let bestMs = Number.NEGATIVE_INFINITY;
+  for (const n of nodes) {
+    if (n.kind !== 'credential') continue;
+    for (const t of [n.createdAt, n.lastRotatedAt, n.lastUsedAt]) {
+      if (t === undefined) continue;
+      const ms = Date.parse(t);
+      if (ms > bestMs) {
+        bestMs = ms;
+        best = t;
+      }
+    }
+  }
+  return best;
+}

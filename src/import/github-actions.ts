@@ -7,7 +7,7 @@
  *   cloud with OIDC (`id-token: write` and a login action), else `shared-secret`;
  * - each `secrets.NAME` the job references → credential `secret:NAME` held by the job (all secrets for
  *   `toJSON(secrets)`, `secrets[expr]` and `secrets: inherit`); its target comes from `--map`, else the
- *   catalog below, else a resource `secret-target:NAME`;
+ *   catalog (github-actions-catalog.ts), else a resource `secret-target:NAME`;
  * - the job's GITHUB_TOKEN → credential `github-token:<job>` (`nativeTtl` = the job's timeout, 6h by
  *   default), granting its `permissions` (GitHub's defaults when absent) on the repository's resources;
  * - `id-token: write` → credential `oidc:<job>` that `assumes` the role named by
@@ -19,17 +19,33 @@
  * - triggers: each `schedule` cron → a task every cron period; other events → `--runs-per-day`;
  *   the steps that use a credential are its declared intent (task steps).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { formatDuration } from '../lib/duration.js';
 import type { ParsedDocument, PathSegment } from '../scenario/document.js';
 import { fileIssue } from '../scenario/document.js';
-import type { AttackInput, NodeInput, TaskInput } from '../scenario/schema.js';
-import type { Action, Sensitivity } from '../domain/scenario.js';
+import type { AttackInput, TaskInput } from '../scenario/schema.js';
+import type { Action } from '../domain/scenario.js';
 import { autoAttacks, estatePolicies } from './auto.js';
-import { ScenarioBuilder, toId, type ImportResult } from './builder.js';
+import { newestTimestamp, ScenarioBuilder, toId, toScenarioName, type ImportResult } from './builder.js';
+import { CATALOG, DEFAULTS, JOB_KEYS, LOGIN_ACTIONS, SCOPE_RESOURCE, STEP_KEYS } from './github-actions-catalog.js';
+import {
+  cronsOf,
+  permissionsOf,
+  pinOf,
+  readWorkflows,
+  reusableCalls,
+  scanSecrets,
+  secretNames,
+  triggerNames,
+  UNTRUSTED_REF,
+  type Pin,
+} from './github-actions-workflow.js';
 import { inputIssue, isRecord, readDocument, unknownKeys, type ImportMap, type SecretMapEntry } from './input.js';
+
+/** Kept for importers that take the name from here (opengraph-source.ts); its home is builder.ts. */
+export { toScenarioName } from './builder.js';
 
 /** Options of the GitHub Actions importer. */
 export interface GithubActionsOptions {
@@ -52,285 +68,6 @@ export interface GithubActionsOptions {
 
 export const SOURCE = 'github-actions';
 
-const WORKFLOW_KEYS = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
-const JOB_KEYS = new Set([
-  'name',
-  'permissions',
-  'needs',
-  'if',
-  'runs-on',
-  'environment',
-  'concurrency',
-  'outputs',
-  'env',
-  'defaults',
-  'steps',
-  'timeout-minutes',
-  'strategy',
-  'continue-on-error',
-  'container',
-  'services',
-  'uses',
-  'with',
-  'secrets',
-]);
-const STEP_KEYS = new Set([
-  'id',
-  'if',
-  'name',
-  'uses',
-  'run',
-  'shell',
-  'with',
-  'env',
-  'continue-on-error',
-  'timeout-minutes',
-  'working-directory',
-]);
-
-/** GITHUB_TOKEN scopes → the repository resource they act on (scopes not listed are ignored). */
-const SCOPE_RESOURCE: Readonly<Record<string, { readonly resource: string; readonly sensitivity: Sensitivity }>> = {
-  contents: { resource: 'repo', sensitivity: 'confidential' },
-  packages: { resource: 'packages', sensitivity: 'confidential' },
-  actions: { resource: 'actions', sensitivity: 'internal' },
-  deployments: { resource: 'deployments', sensitivity: 'internal' },
-  pages: { resource: 'deployments', sensitivity: 'internal' },
-  issues: { resource: 'issues', sensitivity: 'internal' },
-  'pull-requests': { resource: 'issues', sensitivity: 'internal' },
-  discussions: { resource: 'issues', sensitivity: 'internal' },
-  checks: { resource: 'checks', sensitivity: 'internal' },
-  statuses: { resource: 'checks', sensitivity: 'internal' },
-  'security-events': { resource: 'security', sensitivity: 'confidential' },
-  attestations: { resource: 'attestations', sensitivity: 'internal' },
-};
-const ALL_SCOPES = [...Object.keys(SCOPE_RESOURCE), 'id-token', 'repository-projects', 'models'];
-type Access = 'read' | 'write';
-type Permissions = Readonly<Record<string, Access>>;
-/** GitHub's defaults (docs "GITHUB_TOKEN": permissive = read/write on every scope but id-token; restricted = contents and packages read). */
-const DEFAULTS: Readonly<Record<'permissive' | 'restricted', Permissions>> = {
-  permissive: Object.fromEntries(ALL_SCOPES.filter((s) => s !== 'id-token').map((s) => [s, 'write' as const])),
-  restricted: { contents: 'read', packages: 'read' },
-};
-
-/** Well-known secret names → what they unlock. */
-interface CatalogEntry {
-  readonly pattern: RegExp;
-  readonly type: string;
-  readonly target: string;
-  readonly sensitivity: Sensitivity;
-  readonly actions: readonly Action[];
-  /** A per-task replacement exists (OIDC trusted publishing, workload identity federation). */
-  readonly ephemeralCapable: boolean;
-}
-const CATALOG: readonly CatalogEntry[] = [
-  {
-    pattern: /^NPM_(TOKEN|AUTH_TOKEN|PUBLISH_TOKEN)$/,
-    type: 'npm-token',
-    target: 'registry:npm',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(PYPI_API_TOKEN|PYPI_TOKEN|PYPI_PASSWORD|TWINE_PASSWORD)$/,
-    type: 'pypi-token',
-    target: 'registry:pypi',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(DOCKERHUB_TOKEN|DOCKERHUB_PASSWORD|DOCKER_PASSWORD|DOCKER_TOKEN)$/,
-    type: 'dockerhub-token',
-    target: 'registry:dockerhub',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: false,
-  },
-  {
-    pattern: /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/,
-    type: 'aws-access-key',
-    target: 'cloud:aws',
-    sensitivity: 'regulated',
-    actions: ['read', 'write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(GCP_SA_KEY|GCP_CREDENTIALS|GOOGLE_CREDENTIALS|GCLOUD_SERVICE_KEY)$/,
-    type: 'gcp-sa-key',
-    target: 'cloud:gcp',
-    sensitivity: 'regulated',
-    actions: ['read', 'write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(AZURE_CREDENTIALS|AZURE_CLIENT_SECRET)$/,
-    type: 'azure-client-secret',
-    target: 'cloud:azure',
-    sensitivity: 'regulated',
-    actions: ['read', 'write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(GH_TOKEN|GH_PAT|PAT|PERSONAL_ACCESS_TOKEN|RELEASE_TOKEN|BOT_TOKEN)$/,
-    type: 'github-pat',
-    target: 'github:org',
-    sensitivity: 'confidential',
-    actions: ['read', 'write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^CODECOV_TOKEN$/,
-    type: 'codecov-token',
-    target: 'saas:codecov',
-    sensitivity: 'internal',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^SONAR_TOKEN$/,
-    type: 'sonar-token',
-    target: 'saas:sonarcloud',
-    sensitivity: 'internal',
-    actions: ['write'],
-    ephemeralCapable: false,
-  },
-  {
-    pattern: /^SLACK_(WEBHOOK|WEBHOOK_URL|BOT_TOKEN|TOKEN)$/,
-    type: 'slack-token',
-    target: 'saas:slack',
-    sensitivity: 'internal',
-    actions: ['write'],
-    ephemeralCapable: false,
-  },
-  {
-    pattern: /^(CARGO_REGISTRY_TOKEN|CRATES_IO_TOKEN)$/,
-    type: 'crates-token',
-    target: 'registry:crates',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(RUBYGEMS_API_KEY|GEM_HOST_API_KEY)$/,
-    type: 'rubygems-key',
-    target: 'registry:rubygems',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^NUGET_API_KEY$/,
-    type: 'nuget-key',
-    target: 'registry:nuget',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: true,
-  },
-  {
-    pattern: /^(SSH_PRIVATE_KEY|DEPLOY_KEY|SSH_KEY)$/,
-    type: 'ssh-key',
-    target: 'deploy:ssh',
-    sensitivity: 'confidential',
-    actions: ['read', 'write'],
-    ephemeralCapable: false,
-  },
-  {
-    pattern: /^(VERCEL_TOKEN|NETLIFY_AUTH_TOKEN|HEROKU_API_KEY|CLOUDFLARE_API_TOKEN)$/,
-    type: 'deploy-token',
-    target: 'deploy:hosting',
-    sensitivity: 'confidential',
-    actions: ['write'],
-    ephemeralCapable: false,
-  },
-  {
-    pattern: /^SNYK_TOKEN$/,
-    type: 'snyk-token',
-    target: 'saas:snyk',
-    sensitivity: 'internal',
-    actions: ['read'],
-    ephemeralCapable: false,
-  },
-];
-
-/** Cloud login actions that exchange the job's OIDC token for a cloud session. */
-const LOGIN_ACTIONS: Readonly<
-  Record<string, { readonly cloud: string; readonly roleKeys: readonly string[]; readonly staticKeys: readonly string[] }>
-> = {
-  'aws-actions/configure-aws-credentials': { cloud: 'aws', roleKeys: ['role-to-assume'], staticKeys: ['aws-access-key-id'] },
-  'google-github-actions/auth': {
-    cloud: 'gcp',
-    roleKeys: ['service_account', 'workload_identity_provider'],
-    staticKeys: ['credentials_json'],
-  },
-  'azure/login': { cloud: 'azure', roleKeys: ['client-id'], staticKeys: ['creds'] },
-};
-
-/** How an action reference is pinned. */
-export type Pin = 'sha' | 'tag' | 'branch';
-/** A 40-hex commit SHA pins; a version-like ref is a tag; anything else is taken as a branch. */
-export function pinOf(ref: string): Pin {
-  if (/^[0-9a-f]{40}$/.test(ref)) return 'sha';
-  return /^v?\d+(\.\d+)*([-.+][0-9A-Za-z.-]+)?$/.test(ref) ? 'tag' : 'branch';
-}
-
-const SECRET_REF = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
-const SECRET_INDEX_LITERAL = /secrets\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]/g;
-const ALL_SECRETS = /toJSON\(\s*secrets\s*\)|secrets\[\s*[^'"\s]/i;
-const TOKEN_REF = /github\.token|secrets\.GITHUB_TOKEN/;
-const UNTRUSTED_REF = /github\.event\.pull_request\.head|github\.head_ref|github\.event\.workflow_run\.head|refs\/pull\//;
-
-/** Secrets referenced anywhere in `value` (strings scanned recursively). */
-function scanSecrets(value: unknown, out: { names: Set<string>; all: boolean; token: boolean }): void {
-  if (typeof value === 'string') {
-    for (const m of value.matchAll(SECRET_REF)) if (m[1] !== 'GITHUB_TOKEN') out.names.add(m[1]!);
-    for (const m of value.matchAll(SECRET_INDEX_LITERAL)) if (m[1] !== 'GITHUB_TOKEN') out.names.add(m[1]!);
-    if (ALL_SECRETS.test(value)) out.all = true;
-    if (TOKEN_REF.test(value)) out.token = true;
-  } else if (Array.isArray(value)) {
-    for (const v of value) scanSecrets(v, out);
-  } else if (isRecord(value)) {
-    for (const v of Object.values(value)) scanSecrets(v, out);
-  }
-}
-
-/** Period of a cron schedule in minutes (approximate for irregular ones), or null when malformed. */
-export function cronPeriodMinutes(cron: string): number | null {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) return null;
-  const [minute = '', hour = '', dom = '', month = '', dow = ''] = fields;
-  const count = (field: string, size: number): number => {
-    if (field === '*') return size;
-    let n = 0;
-    for (const part of field.split(',')) {
-      const step = /^(\*|\d+(?:-\d+)?)\/(\d+)$/.exec(part);
-      if (step !== null) {
-        const [lo, hi] =
-          step[1] === '*'
-            ? [0, size - 1]
-            : step[1]!.includes('-')
-              ? step[1]!.split('-').map(Number)
-              : [Number(step[1]), size - 1];
-        n += Math.floor(((hi ?? 0) - (lo ?? 0)) / Number(step[2])) + 1;
-      } else if (/^\d+-\d+$/.test(part)) {
-        const [lo = 0, hi = 0] = part.split('-').map(Number);
-        n += hi - lo + 1;
-      } else if (/^\w+$/.test(part)) {
-        n += 1;
-      } else {
-        return Number.NaN;
-      }
-    }
-    return n;
-  };
-  const perHour = count(minute, 60);
-  const perDay = count(hour, 24) * perHour;
-  const days = dom === '*' && dow === '*' ? 1 : dow !== '*' && dom === '*' ? 7 / count(dow, 7) : 30 / count(dom, 31);
-  const months = month === '*' ? 1 : 12 / count(month, 12);
-  const period = (24 * 60 * days * months) / perDay;
-  return Number.isFinite(period) && period > 0 ? Math.max(1, Math.round(period)) : null;
-}
-
 interface SecretInfo {
   readonly id: string;
   readonly target: string;
@@ -352,62 +89,14 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   const display = (file: string): string => join(repoDir, relative(root, file));
 
   // 1. Parse every workflow file.
-  const files = readdirSync(workflowsDir)
-    .filter((f) => /\.ya?ml$/i.test(f))
-    .sort();
-  const workflows: { file: string; base: string; parsed: ParsedDocument; doc: Record<string, unknown> }[] = [];
-  for (const f of files) {
-    const file = join(workflowsDir, f);
-    const read = readDocument(display(file));
-    if ('issues' in read) {
-      issues.push(...read.issues);
-      continue;
-    }
-    const doc = read.parsed.data;
-    if (!isRecord(doc)) {
-      issues.push(fileIssue(read.parsed.file, 'a workflow must be a map with "on" and "jobs"'));
-      continue;
-    }
-    unknownKeys(read.parsed, [], doc, WORKFLOW_KEYS, issues);
-    if (!isRecord(doc['jobs'])) issues.push(inputIssue(read.parsed, ['jobs'], 'missing or invalid "jobs" (a map of job ids)'));
-    if (doc['on'] === undefined) issues.push(inputIssue(read.parsed, [], 'missing "on" (the workflow\'s triggers)'));
-    workflows.push({ file, base: f.replace(/\.ya?ml$/i, ''), parsed: read.parsed, doc });
-  }
+  const workflows = readWorkflows(workflowsDir, display, issues);
   b.mapped('workflow files', workflows.length);
 
   // 2. Reusable-workflow calls within the repository: which secrets each callee receives.
-  const calls = new Map<string, { inherit: boolean; passed: Map<string, Set<string>> }>();
-  for (const wf of workflows) {
-    for (const [jobId, job] of Object.entries(isRecord(wf.doc['jobs']) ? wf.doc['jobs'] : {})) {
-      if (!isRecord(job) || typeof job['uses'] !== 'string' || !job['uses'].startsWith('./')) continue;
-      const callee = resolve(root, job['uses'].split('@')[0]!);
-      const entry = calls.get(callee) ?? { inherit: false, passed: new Map<string, Set<string>>() };
-      calls.set(callee, entry);
-      if (job['secrets'] === 'inherit') entry.inherit = true;
-      else if (isRecord(job['secrets'])) {
-        for (const [name, expr] of Object.entries(job['secrets'])) {
-          const found = { names: new Set<string>(), all: false, token: false };
-          scanSecrets(expr, found);
-          const set = entry.passed.get(name) ?? new Set();
-          for (const n of found.names) set.add(n);
-          entry.passed.set(name, set);
-        }
-      }
-      if (!existsSync(callee))
-        issues.push(
-          inputIssue(wf.parsed, ['jobs', jobId, 'uses'], `reusable workflow ${job['uses']} not found in the repository`),
-        );
-    }
-  }
+  const calls = reusableCalls(workflows, root, issues);
 
   // 3. Every secret name the repository's workflows mention (the "all secrets" of inherit / toJSON).
-  const allNames = new Set<string>(Object.keys(opts.map?.secrets ?? {}));
-  for (const wf of workflows) {
-    const found = { names: new Set<string>(), all: false, token: false };
-    scanSecrets(wf.doc['jobs'], found);
-    for (const n of found.names) allNames.add(n);
-  }
-  const sortedNames = [...allNames].sort();
+  const sortedNames = secretNames(workflows, Object.keys(opts.map?.secrets ?? {}));
 
   const secretInfo = (name: string): SecretInfo => {
     const id = `secret:${toId(name)}`;
@@ -465,7 +154,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     if (depth > 5 || visitedComposite.has(`${file}#${depth}`)) return [];
     visitedComposite.add(`${file}#${depth}`);
     const read = readDocument(display(file));
-    if ('issues' in read) {
+    if (!read.ok) {
       issues.push(...read.issues);
       return [];
     }
@@ -723,34 +412,6 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   return { scenario, summary: b.summary };
 }
 
-/** A scenario name (`[a-z0-9][a-z0-9._-]*`, ≤ 100). */
-export function toScenarioName(text: string): string {
-  const name = text
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+/, '')
-    .slice(0, 100);
-  return name === '' ? 'imported' : name;
-}
-
-/** The newest createdAt / lastRotatedAt / lastUsedAt of the nodes (a default `asOf`), or undefined. */
-export function newestTimestamp(nodes: readonly NodeInput[]): string | undefined {
-  let best: string | undefined;
-  let bestMs = Number.NEGATIVE_INFINITY;
-  for (const n of nodes) {
-    if (n.kind !== 'credential') continue;
-    for (const t of [n.createdAt, n.lastRotatedAt, n.lastUsedAt]) {
-      if (t === undefined) continue;
-      const ms = Date.parse(t);
-      if (ms > bestMs) {
-        bestMs = ms;
-        best = t;
-      }
-    }
-  }
-  return best;
-}
-
 function dedupeSteps(
   intent: readonly { target: string; action: Action; credential: string }[],
 ): { target: string; action: Action; credential: string }[] {
@@ -765,68 +426,4 @@ function dedupeSteps(
 
 function dedupeEntries(entries: readonly { id: string; why: string }[]): { id: string; why: string }[] {
   return [...new Map(entries.map((e) => [e.id, e])).values()];
-}
-
-/** Event names of a workflow's `on`. */
-function triggerNames(on: unknown): string[] {
-  if (typeof on === 'string') return [on];
-  if (Array.isArray(on)) return on.filter((t): t is string => typeof t === 'string');
-  if (isRecord(on)) return Object.keys(on);
-  return [];
-}
-
-/** Cron periods (minutes) of `on.schedule`. */
-function cronsOf(on: unknown, parsed: ParsedDocument, issues: ScenarioIssue[]): number[] {
-  if (!isRecord(on) || on['schedule'] === undefined) return [];
-  const schedule = on['schedule'];
-  if (!Array.isArray(schedule)) {
-    issues.push(inputIssue(parsed, ['on', 'schedule'], 'schedule must be a list of {cron: "…"}'));
-    return [];
-  }
-  const out: number[] = [];
-  schedule.forEach((entry, i) => {
-    const cron = isRecord(entry) ? entry['cron'] : undefined;
-    const period = typeof cron === 'string' ? cronPeriodMinutes(cron) : null;
-    if (period === null)
-      issues.push(
-        inputIssue(
-          parsed,
-          ['on', 'schedule', i, 'cron'],
-          `invalid cron ${JSON.stringify(cron ?? null)} (expected five fields like "0 * * * *")`,
-        ),
-      );
-    else out.push(period);
-  });
-  return out;
-}
-
-/** A `permissions:` value as scope → access, or undefined when absent. */
-function permissionsOf(
-  value: unknown,
-  parsed: ParsedDocument,
-  path: readonly PathSegment[],
-  issues: ScenarioIssue[],
-): Permissions | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'read-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'read' as const]));
-  if (value === 'write-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'write' as const]));
-  if (!isRecord(value)) {
-    issues.push(
-      inputIssue(parsed, path, `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`),
-    );
-    return undefined;
-  }
-  const out: Record<string, Access> = {};
-  for (const [scope, access] of Object.entries(value)) {
-    if (!ALL_SCOPES.includes(scope)) {
-      issues.push(inputIssue(parsed, [...path, scope], `unknown permission scope ${JSON.stringify(scope)}`, true));
-      continue;
-    }
-    if (access !== 'read' && access !== 'write' && access !== 'none') {
-      issues.push(inputIssue(parsed, [...path, scope], `permission must be read, write or none (got ${JSON.stringify(access)})`));
-      continue;
-    }
-    if (access !== 'none') out[scope] = access;
-  }
-  return out;
 }

@@ -5,22 +5,26 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import * as z from 'zod';
-import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { ScenarioError, type Checked, type ScenarioIssue } from '../errors.js';
 import { fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument, type PathSegment } from '../scenario/document.js';
 import { didYouMean } from '../scenario/hints.js';
 import { mapZodIssues } from '../scenario/issues.js';
-import { dateTimeSchema } from '../scenario/schema.js';
+import { dateTimeSchema } from '../scenario/schema-values.js';
 import { ACTIONS, SENSITIVITIES } from '../domain/scenario.js';
 
-/** Reads and parses a YAML or JSON input; `{issues}` when it cannot. */
-export function readDocument(file: string): { parsed: ParsedDocument } | { issues: ScenarioIssue[] } {
+/** Reads and parses a YAML or JSON input; `{ok: false, issues}` when it cannot. */
+export function readDocument(file: string): Checked<{ parsed: ParsedDocument }> {
   let text: string;
   try {
     const limit = maxBytesFor(file);
-    if (statSync(file).size > limit) return { issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`)] };
+    if (statSync(file).size > limit)
+      return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`, 'file-too-large')] };
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { issues: [fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`, 'unreadable')],
+    };
   }
   return parseText(text, file);
 }
@@ -53,7 +57,11 @@ export function unknownKeys(
   for (const key of Object.keys(value)) {
     if (!known.has(key))
       issues.push(
-        issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, { atKey: true, hint: didYouMean(key, [...known]) }),
+        issueAt(parsed, [...path, key], `unknown key ${JSON.stringify(key)}`, {
+          code: 'unknown-key',
+          atKey: true,
+          hint: didYouMean(key, [...known]),
+        }),
       );
   }
 }
@@ -86,7 +94,7 @@ export type SecretMapEntry = z.output<typeof secretMapSchema>;
 /** Reads and validates a `--map` file; throws ScenarioError naming the file, path and line. */
 export function readImportMap(file: string): ImportMap {
   const read = readDocument(file);
-  if ('issues' in read) throw new ScenarioError(read.issues);
+  if (!read.ok) throw new ScenarioError(read.issues);
   const checked = importMapSchema.safeParse(read.parsed.data);
   if (!checked.success)
     throw new ScenarioError(

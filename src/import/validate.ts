@@ -3,7 +3,7 @@
  * timestamps), in memory: the importer's output is validated before anything is written, without
  * serialising and re-parsing it. Presets are not used by importers, so policies are taken as written.
  */
-import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { ScenarioError, type IssueCode, type ScenarioIssue } from '../errors.js';
 import { formatPath } from '../scenario/document.js';
 import { checkReferences } from '../scenario/references.js';
 import { scenarioInputSchema } from '../scenario/schema.js';
@@ -12,7 +12,8 @@ import type { ScenarioDoc } from './builder.js';
 
 /** Throws ScenarioError (labelled with `file`, paths inside the scenario) when `doc` is not a valid scenario. */
 export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
-  const issue = (path: readonly (string | number)[], message: string): ScenarioIssue => ({
+  const issue = (path: readonly (string | number)[], message: string, code: IssueCode): ScenarioIssue => ({
+    code,
     file,
     line: null,
     column: null,
@@ -21,7 +22,9 @@ export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
   });
   const checked = scenarioInputSchema.safeParse(doc);
   if (!checked.success)
-    throw new ScenarioError(checked.error.issues.slice(0, 20).map((i) => issue(i.path as (string | number)[], i.message)));
+    throw new ScenarioError(
+      checked.error.issues.slice(0, 20).map((i) => issue(i.path as (string | number)[], i.message, 'invalid')),
+    );
   const valid = checked.data;
   const problems = [
     ...checkReferences({
@@ -35,8 +38,8 @@ export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
         name,
         policy: typeof policy === 'string' || 'preset' in policy ? null : policy,
       })),
-    }).map((i) => issue(i.path, i.message)),
-    ...checkTimestamps(valid).map((i) => issue(i.path, i.message)),
+    }).map((i) => issue(i.path, i.message, i.code)),
+    ...checkTimestamps(valid).map((i) => issue(i.path, i.message, i.code)),
   ];
   if (problems.length > 0) throw new ScenarioError(problems.slice(0, 20));
 }

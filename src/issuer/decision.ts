@@ -10,8 +10,11 @@ import type { Action, Scenario, Sensitivity } from '../domain/scenario.js';
 import { SENSITIVITIES } from '../domain/scenario.js';
 import type { ScopePair } from './claims.js';
 
-/** An allow, or a denial with its reason. */
-export type Decision = { readonly allow: true } | { readonly allow: false; readonly reason: string };
+/** Why a request was denied, as data (the `reason` is its words, for traces and reports). */
+export type DenyCode = 'no-reason' | 'outside-window' | 'empty-request' | 'out-of-intent' | 'too-sensitive';
+
+/** An allow, or a denial with its code and reason. */
+export type Decision = { readonly allow: true } | { readonly allow: false; readonly code: DenyCode; readonly reason: string };
 
 /** Per agent, target → declared action bits; per resource, its sensitivity rank. */
 export interface IntentIndex {
@@ -42,8 +45,8 @@ export interface AccessRequest {
 const ALLOW: Decision = Object.freeze({ allow: true });
 const DAY_MS = 86_400_000;
 
-function deny(reason: string): Decision {
-  return { allow: false, reason };
+function deny(code: DenyCode, reason: string): Decision {
+  return { allow: false, code, reason };
 }
 
 /** Builds the intent index of a scenario: each agent's workload steps, and each resource's sensitivity. */
@@ -71,17 +74,21 @@ function inWindow(window: NonNullable<DecisionPolicy['window']>, atMs: number): 
 
 /** Decides a token request; allocation-free when it allows. */
 export function decide(request: AccessRequest, index: IntentIndex, policy: DecisionPolicy): Decision {
-  if (policy.requireReason && request.reason.trim() === '') return deny('no reason given');
-  if (policy.window !== null && !inWindow(policy.window, request.atMs)) return deny('outside the allowed time window');
-  if (request.pairs.length === 0) return deny('empty request');
+  if (policy.requireReason && request.reason.trim() === '') return deny('no-reason', 'no reason given');
+  if (policy.window !== null && !inWindow(policy.window, request.atMs))
+    return deny('outside-window', 'outside the allowed time window');
+  if (request.pairs.length === 0) return deny('empty-request', 'empty request');
   const intent = index.intents.get(request.agent);
   const maxRank = SENSITIVITIES.indexOf(policy.maxSensitivity);
   for (const { target, action } of request.pairs) {
     const declared = intent?.get(target) ?? 0;
-    if ((declared & actionBit(action)) === 0) return deny(`out-of-intent ${action} on ${target}`);
+    if ((declared & actionBit(action)) === 0) return deny('out-of-intent', `out-of-intent ${action} on ${target}`);
     const rank = index.sensitivityRank.get(target);
     if (rank !== undefined && rank > maxRank) {
-      return deny(`${target} is ${SENSITIVITIES[rank] ?? 'unknown'}, above the policy's ${policy.maxSensitivity}`);
+      return deny(
+        'too-sensitive',
+        `${target} is ${SENSITIVITIES[rank] ?? 'unknown'}, above the policy's ${policy.maxSensitivity}`,
+      );
     }
   }
   return ALLOW;

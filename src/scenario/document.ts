@@ -7,7 +7,7 @@
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
-import type { ScenarioIssue } from '../errors.js';
+import type { Checked, IssueCode, ScenarioIssue } from '../errors.js';
 import { JsonLocator, type PathSegment } from './json-locator.js';
 
 /** Files larger than this are rejected before parsing. */
@@ -85,9 +85,9 @@ export function formatPath(path: readonly PathSegment[]): string {
  * Bytes → text: UTF-8 only (a BOM is allowed). The first invalid byte is reported with its line and
  * column rather than decoded to U+FFFD and passed silently into outputs.
  */
-export function decodeText(bytes: Uint8Array, file: string): { text: string } | { issues: ScenarioIssue[] } {
+export function decodeText(bytes: Uint8Array, file: string): Checked<{ text: string }> {
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
     const offset = firstInvalidUtf8(bytes);
     const before = Buffer.from(bytes.buffer, bytes.byteOffset, offset).toString('utf8').replace(/\r\n?/g, '\n');
@@ -95,8 +95,10 @@ export function decodeText(bytes: Uint8Array, file: string): { text: string } | 
     const line = before.split('\n').length;
     const hex = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
     return {
+      ok: false,
       issues: [
         {
+          code: 'bad-encoding',
           file,
           line,
           column: before.length - lineStart + 1,
@@ -136,9 +138,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** A whole-file issue (no position). */
-export function fileIssue(file: string, message: string): ScenarioIssue {
-  return { file, line: null, column: null, path: '', message };
+/** A whole-file issue (no position), with its code when the caller gives one. */
+export function fileIssue(file: string, message: string, code?: IssueCode): ScenarioIssue {
+  return { ...(code === undefined ? {} : { code }), file, line: null, column: null, path: '', message };
 }
 
 /**
@@ -148,18 +150,28 @@ export function fileIssue(file: string, message: string): ScenarioIssue {
  * positions come from a scanner that runs only when a problem must be located; there, as in
  * `JSON.parse`, the last of duplicate keys wins.
  */
-export function parseText(text: string, file: string): { parsed: ParsedDocument } | { issues: ScenarioIssue[] } {
+export function parseText(text: string, file: string): Checked<{ parsed: ParsedDocument }> {
   const bytes = Buffer.byteLength(text, 'utf8');
   const limit = maxBytesFor(file);
-  if (bytes > limit) return { issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`)] };
+  if (bytes > limit)
+    return { ok: false, issues: [fileIssue(file, `file is larger than ${limit / 1024 / 1024} MB`, 'file-too-large')] };
   let source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // YAML 1.2 §5.4: CR LF, CR and LF are line breaks; the parser and LineCounter count only LF.
   if (source.includes('\r')) source = source.replace(/\r\n?/g, '\n');
-  if (!/\S/.test(source)) return { issues: [fileIssue(file, 'file is empty')] };
+  if (!/\S/.test(source)) return { ok: false, issues: [fileIssue(file, 'file is empty', 'empty-file')] };
   const nul = source.indexOf('\0');
   if (nul >= 0)
     return {
-      issues: [{ file, ...textPosition(source, nul), path: '', message: 'NUL byte in the file (a scenario file is text)' }],
+      ok: false,
+      issues: [
+        {
+          code: 'bad-encoding',
+          file,
+          ...textPosition(source, nul),
+          path: '',
+          message: 'NUL byte in the file (a scenario file is text)',
+        },
+      ],
     };
   if (isJsonFile(file) && bytes > FAST_JSON_BYTES) return parseJson(source, file);
 
@@ -173,15 +185,16 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
 
   // The parser recurses per nesting level: a file nested thousands deep overflows its stack.
   if (doc.errors.some((error) => error.message.includes('Maximum call stack size')))
-    return { issues: [tooDeep(file, { line: null, column: null })] };
+    return { ok: false, issues: [tooDeep(file, { line: null, column: null })] };
   const issues: ScenarioIssue[] = doc.errors.map((error) => ({
+    code: error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax-error',
     file,
     ...at(error.pos[0]),
     path: '',
     message: `YAML ${error.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${firstLine(error.message)}`,
   }));
-  if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)'));
-  if (issues.length > 0) return { issues };
+  if (doc.contents === null) issues.push(fileIssue(file, 'file has no content (only comments)', 'empty-file'));
+  if (issues.length > 0) return { ok: false, issues };
   // Depth and tags before anything else walks the tree (visit and toJS recurse too).
   issues.push(...structureIssues(doc.contents, file, at));
 
@@ -191,6 +204,7 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
         issues.push({
+          code: 'forbidden-key',
           file,
           ...at(isScalar(pair.key) ? pair.key.range?.[0] : undefined),
           path: formatPath([...pathOfVisit(path), key]),
@@ -199,20 +213,23 @@ export function parseText(text: string, file: string): { parsed: ParsedDocument 
       }
     },
   });
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0) return { ok: false, issues };
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { issues: [fileIssue(file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): ${message}`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): ${message}`, 'too-many-aliases')],
+    };
   }
-  return { parsed: parsedDocument(file, data, (path, atKey) => locateInYaml(doc, lineCounter, path, atKey)) };
+  return { ok: true, parsed: parsedDocument(file, data, (path, atKey) => locateInYaml(doc, lineCounter, path, atKey)) };
 }
 
 /** The fast path for big JSON files (see parseText). */
-function parseJson(text: string, file: string): { parsed: ParsedDocument } | { issues: ScenarioIssue[] } {
+function parseJson(text: string, file: string): Checked<{ parsed: ParsedDocument }> {
   const locator = new JsonLocator(text);
   const issues: ScenarioIssue[] = [];
   // Forbidden keys are refused on the text, before any object is built from it.
@@ -220,13 +237,14 @@ function parseJson(text: string, file: string): { parsed: ParsedDocument } | { i
   const suspicious = [...FORBIDDEN_KEYS].some((key) => text.includes(`"${key}"`));
   for (const match of suspicious ? text.matchAll(/"(__proto__|constructor|prototype)"\s*:/g) : []) {
     issues.push({
+      code: 'forbidden-key',
       file,
       ...locator.position(match.index),
       path: '',
       message: `key ${JSON.stringify(match[1])} is not allowed (it could alter object prototypes)`,
     });
   }
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0) return { ok: false, issues };
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -234,12 +252,15 @@ function parseJson(text: string, file: string): { parsed: ParsedDocument } | { i
     const message = error instanceof Error ? error.message : String(error);
     const at = /at position (\d+)/.exec(message);
     const position = at === null ? { line: null, column: null } : locator.position(Number(at[1]));
-    return { issues: [{ file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }] };
+    return {
+      ok: false,
+      issues: [{ code: 'syntax-error', file, ...position, path: '', message: `JSON syntax error: ${firstLine(message)}` }],
+    };
   }
   if (data === null || typeof data !== 'object')
-    return { issues: [fileIssue(file, 'file has no content (a JSON object is expected)')] };
-  if (depthOf(data) > MAX_NESTING_DEPTH) return { issues: [tooDeep(file, { line: null, column: null })] };
-  return { parsed: parsedDocument(file, data, (path, atKey) => locator.position(locator.offsetOf(path, atKey))) };
+    return { ok: false, issues: [fileIssue(file, 'file has no content (a JSON object is expected)', 'empty-file')] };
+  if (depthOf(data) > MAX_NESTING_DEPTH) return { ok: false, issues: [tooDeep(file, { line: null, column: null })] };
+  return { ok: true, parsed: parsedDocument(file, data, (path, atKey) => locator.position(locator.offsetOf(path, atKey))) };
 }
 
 /** 1-based line and column of a string offset (lines end at LF; the text is normalised first). */
@@ -255,6 +276,7 @@ function textPosition(text: string, offset: number): { line: number; column: num
 
 function tooDeep(file: string, position: { line: number | null; column: number | null }): ScenarioIssue {
   return {
+    code: 'too-deep',
     file,
     ...position,
     path: '',
@@ -280,6 +302,7 @@ function structureIssues(
     if (typeof tag === 'string' && !CORE_TAGS.has(tag)) {
       const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
       issues.push({
+        code: 'unsupported-tag',
         file,
         ...at(rangeStart(node)),
         path: '',
@@ -381,10 +404,11 @@ export function issueAt(
   parsed: ParsedDocument,
   path: readonly PathSegment[],
   message: string,
-  extra: { readonly hint?: string | undefined; readonly atKey?: boolean } = {},
+  extra: { readonly code?: IssueCode; readonly hint?: string | undefined; readonly atKey?: boolean } = {},
 ): ScenarioIssue {
   const position = locate(parsed, path, extra.atKey === true ? { atKey: true } : {});
   return {
+    ...(extra.code === undefined ? {} : { code: extra.code }),
     file: parsed.file,
     ...position,
     path: formatPath(path),

@@ -4,9 +4,10 @@
  * for unknown keys and enum values.
  */
 import type * as z from 'zod';
-import type { ScenarioIssue } from '../errors.js';
+import type { IssueCode, ScenarioIssue } from '../errors.js';
 import { issueAt, type ParsedDocument, type PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
+import { PATTERN_CODES } from './schema-values.js';
 
 /** The part of a zod schema definition this module walks (zod keeps it on `_zod.def`). */
 interface LooseDef {
@@ -134,8 +135,8 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
     const path: PathSegment[] = [...prefix, ...(issue.path as PathSegment[])];
     const value = valueAt(data, path);
     const fullPath = [...base, ...path];
-    const at = (message: string, hint?: string, atKey = false): void => {
-      out.push(issueAt(parsed, fullPath, message, { hint, atKey }));
+    const at = (code: IssueCode, message: string, hint?: string): void => {
+      out.push(issueAt(parsed, fullPath, message, { code, hint }));
     };
     switch (issue.code) {
       case 'unrecognized_keys': {
@@ -144,6 +145,7 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
         for (const key of issue.keys) {
           out.push(
             issueAt(parsed, [...fullPath, key], `unknown key ${JSON.stringify(key)}`, {
+              code: 'unknown-key',
               hint: didYouMean(key, keys),
               atKey: true,
             }),
@@ -156,9 +158,10 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
         const options = (issue as { options?: readonly unknown[] }).options;
         if (disc !== undefined && options !== undefined) {
           const names = options.map(String);
-          if (value === undefined) at(`missing required key ${JSON.stringify(disc)} (one of ${names.join(', ')})`);
+          if (value === undefined) at('missing-key', `missing required key ${JSON.stringify(disc)} (one of ${names.join(', ')})`);
           else
             at(
+              'unknown-value',
               `unknown ${disc} ${show(value)} (expected one of ${names.join(', ')})`,
               typeof value === 'string' ? didYouMean(value, names) : undefined,
             );
@@ -170,22 +173,23 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
           for (const inner of branch) visitIssue(inner, path);
           return;
         }
-        at(`${issue.message} (got ${show(value)})`);
+        at('invalid', `${issue.message} (got ${show(value)})`);
         return;
       }
       case 'invalid_type': {
         if (value === undefined) {
-          at(`missing required key ${JSON.stringify(path[path.length - 1] ?? '')}`);
+          at('missing-key', `missing required key ${JSON.stringify(path[path.length - 1] ?? '')}`);
           return;
         }
         const names: Record<string, string> = { int: 'an integer', object: 'a map', record: 'a map', array: 'a list' };
         const expected = names[issue.expected] ?? `a ${issue.expected}`;
-        at(`must be ${expected} (got ${show(value)})`);
+        at('wrong-type', `must be ${expected} (got ${show(value)})`);
         return;
       }
       case 'invalid_value': {
         const names = issue.values.map(String);
         at(
+          'unknown-value',
           `must be one of ${names.join(', ')} (got ${show(value)})`,
           typeof value === 'string' ? didYouMean(value, names) : undefined,
         );
@@ -198,28 +202,37 @@ export function mapZodIssues(zodIssues: readonly ZodIssue[], context: Validation
           issue.code === 'too_small' ? (issue.inclusive === false ? '>' : '≥') : issue.inclusive === false ? '<' : '≤';
         if (issue.origin === 'array' || issue.origin === 'set') {
           at(
+            'out-of-range',
             `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} item(s) (got ${Array.isArray(value) ? value.length : show(value)})`,
           );
         } else if (issue.origin === 'string') {
           at(
+            'out-of-range',
             `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} characters long (got ${show(value)})`,
           );
         } else {
-          at(`must be ${relation} ${String(bound)} (got ${show(value)})`);
+          at('out-of-range', `must be ${relation} ${String(bound)} (got ${show(value)})`);
         }
         return;
       }
       case 'invalid_key':
-        at(`invalid key ${show(path[path.length - 1])}: ${issue.issues.map((i) => i.message).join('; ')}`);
+        at('bad-name', `invalid key ${show(path[path.length - 1])}: ${issue.issues.map((i) => i.message).join('; ')}`);
+        return;
+      case 'invalid_format':
+        at(
+          (issue.format === 'regex' ? PATTERN_CODES.get(issue.pattern ?? '') : undefined) ?? 'bad-format',
+          `${issue.message} (got ${show(value)})`,
+        );
+        return;
+      case 'custom':
+        at((issue.params?.['code'] as IssueCode | undefined) ?? 'invalid', `${issue.message} (got ${show(value)})`);
         return;
       case 'invalid_element':
-      case 'invalid_format':
       case 'not_multiple_of':
-      case 'custom':
-        at(`${issue.message} (got ${show(value)})`);
+        at('invalid', `${issue.message} (got ${show(value)})`);
         return;
       default:
-        at(`${(issue as { message: string }).message} (got ${show(value)})`);
+        at('invalid', `${(issue as { message: string }).message} (got ${show(value)})`);
     }
   };
   for (const issue of zodIssues) visitIssue(issue, []);

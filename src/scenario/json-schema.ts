@@ -9,18 +9,9 @@
  * `if`/`then` chains, so an editor validates a node against its own kind and names the wrong key.
  */
 import * as z from 'zod';
-import {
-  attackSchema,
-  distributionSchema,
-  durationOrNeverSchema,
-  durationSchema,
-  edgeSchema,
-  nodeSchema,
-  policyEntrySchema,
-  policySchema,
-  scenarioInputSchema,
-  taskSchema,
-} from './schema.js';
+import { attackSchema, edgeSchema, nodeSchema, scenarioInputSchema, taskSchema } from './schema.js';
+import { policyEntrySchema, policySchema } from './schema-policy.js';
+import { distributionSchema, durationOrNeverSchema, durationSchema } from './schema-values.js';
 
 /** Descriptions of properties the zod schema leaves undocumented, by property name (same meaning wherever it appears). */
 const PROPERTY_DOCS: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { ScenarioError, type Checked, type ScenarioIssue } from '../errors.js';
 import { readRegularFile } from '../io/read.js';
 import { decodeText, fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument } from './document.js';
 import { mapZodIssues } from './issues.js';
@@ -18,24 +18,24 @@ import { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js';
 import { checkTimestamps } from './timestamps.js';
 import {
   attackSchema,
-  durationSchema,
   edgeSchema,
   nodeSchema,
-  policyEntrySchema,
   scenarioInputSchema,
   taskSchema,
   type PolicyInput,
   type ScenarioInput,
 } from './schema.js';
+import { policyEntrySchema } from './schema-policy.js';
+import { durationSchema } from './schema-values.js';
 import type { Scenario } from '../domain/scenario.js';
 
 /** A scenario with its parsed document, or every issue found. */
-export type ParseResult = { scenario: Scenario; parsed: ParsedDocument } | { issues: ScenarioIssue[] };
+export type ParseResult = Checked<{ scenario: Scenario; parsed: ParsedDocument }>;
 
 /** Validates and resolves scenario text; `file` is only used to label issues and `source.file`. */
-export function parseScenarioText(text: string, file: string): { scenario: Scenario } | { issues: ScenarioIssue[] } {
+export function parseScenarioText(text: string, file: string): Checked<{ scenario: Scenario }> {
   const result = parseScenario(Buffer.from(text, 'utf8'), file);
-  return 'issues' in result ? { issues: result.issues } : { scenario: result.scenario };
+  return result.ok ? { ok: true, scenario: result.scenario } : result;
 }
 
 /** Where presets come from: `presets` is a folder searched before the ones beside the file (`--presets`). */
@@ -46,7 +46,7 @@ export interface LoadOptions {
 /** Loads one scenario file; throws ScenarioError carrying every issue found. */
 export function loadScenarioFile(path: string, options: LoadOptions = {}): Scenario {
   const result = readAndParse(path, options);
-  if ('issues' in result) throw new ScenarioError(result.issues);
+  if (!result.ok) throw new ScenarioError(result.issues);
   return result.scenario;
 }
 
@@ -66,21 +66,25 @@ export function loadScenarios(
       if (statSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
       else files.add(path);
     } catch (error) {
-      issues.push(fileIssue(path, readErrorText(error)));
+      issues.push(fileIssue(path, readErrorText(error), 'unreadable'));
     }
   }
   const scenarios: Scenario[] = [];
   const byName = new Map<string, string>();
   for (const file of [...files].sort()) {
     const result = readAndParse(file, options);
-    if ('issues' in result) {
+    if (!result.ok) {
       issues.push(...result.issues);
       continue;
     }
     const { scenario, parsed } = result;
     const first = byName.get(scenario.name);
     if (first !== undefined) {
-      issues.push(issueAt(parsed, ['name'], `duplicate scenario name ${JSON.stringify(scenario.name)} (also in ${first})`));
+      issues.push(
+        issueAt(parsed, ['name'], `duplicate scenario name ${JSON.stringify(scenario.name)} (also in ${first})`, {
+          code: 'duplicate-name',
+        }),
+      );
       continue;
     }
     byName.set(scenario.name, file);
@@ -105,10 +109,15 @@ function walk(dir: string): string[] {
 }
 
 function readAndParse(path: string, options: LoadOptions): ParseResult {
-  if (!isScenarioFileName(path)) return { issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)')] };
+  if (!isScenarioFileName(path))
+    return {
+      ok: false,
+      issues: [fileIssue(path, 'not a scenario file (expected *.yaml, *.yml or *.json)', 'not-a-scenario-file')],
+    };
   // Regular files only, and never more than the limit: devices, FIFOs and /proc files are refused.
   const read = readRegularFile(path, maxBytesFor(path));
-  if (!read.ok) return { issues: [fileIssue(path, read.message)] };
+  if (!read.ok)
+    return { ok: false, issues: [fileIssue(path, read.message, read.code === 'too-large' ? 'file-too-large' : 'unreadable')] };
   return parseScenario(read.bytes, path, presetDirsFor(path, options.presets));
 }
 
@@ -129,9 +138,9 @@ function readErrorText(error: unknown): string {
 function parseScenario(bytes: Buffer, file: string, presetDirs: readonly URL[] = [PRESETS_DIR]): ParseResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decodeText(bytes, file);
-  if ('issues' in decoded) return decoded;
+  if (!decoded.ok) return decoded;
   const text = parseText(decoded.text, file);
-  if ('issues' in text) return text;
+  if (!text.ok) return text;
   return scenarioOfDocument(text.parsed, sha256, presetDirs);
 }
 
@@ -156,17 +165,17 @@ export function scenarioOfDocument(
   const salvaged = salvage(parsed, checked.success ? checked.data : null, presetDirs);
   issues.push(...salvaged.issues);
   for (const issue of checkReferences(salvaged.input)) {
-    issues.push(issueAt(parsed, issue.path, issue.message, { hint: issue.hint }));
+    issues.push(issueAt(parsed, issue.path, issue.message, { code: issue.code, hint: issue.hint }));
   }
   issues.push(...frameworkIssues(parsed));
-  for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message));
+  for (const issue of checkTimestamps(parsed.data)) issues.push(issueAt(parsed, issue.path, issue.message, { code: issue.code }));
   issues.push(...recordIssues(parsed, attackNames(salvaged.input.attacks)));
-  if (!checked.success || issues.length > 0) return { issues: sortIssues(issues) };
+  if (!checked.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
 
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
   const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
-  return { scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
+  return { ok: true, scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
 }
 
 /**
@@ -184,6 +193,7 @@ function frameworkIssues(parsed: ParsedDocument): ScenarioIssue[] {
       const hint = didYouMean(id, FRAMEWORK_IDS[key as FrameworkKey]);
       issues.push(
         issueAt(parsed, ['frameworks', key, index], `unknown ${key} identifier ${JSON.stringify(id)} (see FRAMEWORKS.md)`, {
+          code: 'unknown-framework-id',
           hint,
         }),
       );
@@ -229,8 +239,8 @@ function salvage(
         continue;
       }
       const expanded = expandPolicyEntry(name, r.data, parsed, presetDirs);
-      if ('issues' in expanded) issues.push(...expanded.issues);
-      policies.push({ name, policy: 'policy' in expanded ? expanded.policy : null });
+      if (!expanded.ok) issues.push(...expanded.issues);
+      policies.push({ name, policy: expanded.ok ? expanded.policy : null });
     }
   }
   return {

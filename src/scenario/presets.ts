@@ -8,11 +8,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ScenarioIssue } from '../errors.js';
+import type { Checked } from '../errors.js';
 import { fileIssue, issueAt, parseText, type ParsedDocument, type PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
 import { mapZodIssues } from './issues.js';
-import { policySchema, type PolicyEntryInput, type PolicyInput } from './schema.js';
+import type { PolicyEntryInput, PolicyInput } from './schema.js';
+import { policySchema } from './schema-policy.js';
 
 /** The shipped presets folder; resolves from src/scenario/ (vitest) and from dist/scenario/ alike. */
 export const PRESETS_DIR: URL = new URL('../../scenarios/policies/', import.meta.url);
@@ -59,7 +60,7 @@ export function presetNames(dir: URL = PRESETS_DIR): string[] {
     .sort();
 }
 
-type PresetResult = { readonly raw: Record<string, unknown>; readonly file: string } | { readonly issues: ScenarioIssue[] };
+type PresetResult = Checked<{ readonly raw: Record<string, unknown>; readonly file: string }>;
 const cache = new Map<string, PresetResult>();
 
 /** Reads and validates one preset (cached per process; presets are package files). */
@@ -71,15 +72,16 @@ export function loadPreset(name: string, dir: URL = PRESETS_DIR): PresetResult {
   const file = fileURLToPath(new URL(fileName ?? `${name}.yaml`, dir));
   let result: PresetResult;
   if (fileName === undefined) {
-    result = { issues: [fileIssue(file, `preset ${JSON.stringify(name)} not found`)] };
+    result = { ok: false, issues: [fileIssue(file, `preset ${JSON.stringify(name)} not found`, 'unknown-preset')] };
   } else {
     const parsedText = parseText(readFileSync(file, 'utf8'), file);
-    if ('issues' in parsedText) result = parsedText;
+    if (!parsedText.ok) result = parsedText;
     else {
       const check = policySchema.safeParse(parsedText.parsed.data);
       result = check.success
-        ? { raw: parsedText.parsed.data as Record<string, unknown>, file }
+        ? { ok: true, raw: parsedText.parsed.data as Record<string, unknown>, file }
         : {
+            ok: false,
             issues: mapZodIssues(check.error.issues, {
               parsed: parsedText.parsed,
               schema: policySchema,
@@ -98,8 +100,8 @@ export function expandPolicyEntry(
   entry: PolicyEntryInput,
   parsed: ParsedDocument,
   dirs: readonly URL[] = [PRESETS_DIR],
-): { policy: PolicyInput } | { issues: ScenarioIssue[] } {
-  if (typeof entry !== 'string' && !('preset' in entry)) return { policy: entry };
+): Checked<{ policy: PolicyInput }> {
+  if (typeof entry !== 'string' && !('preset' in entry)) return { ok: true, policy: entry };
   const presetName = typeof entry === 'string' ? entry : entry.preset;
   const presetPath: PathSegment[] = typeof entry === 'string' ? ['policies', name] : ['policies', name, 'preset'];
   const dir = presetDirOf(presetName, dirs);
@@ -107,16 +109,22 @@ export function expandPolicyEntry(
     const available = [...new Set(dirs.flatMap((d) => presetNames(d)))].sort();
     const folders = dirs.map((d) => fileURLToPath(d)).join(', ');
     const message = `unknown policy preset ${JSON.stringify(presetName)} (available: ${available.join(', ')}; looked in ${folders})`;
-    return { issues: [issueAt(parsed, presetPath, message, { hint: didYouMean(presetName, available) })] };
+    return {
+      ok: false,
+      issues: [issueAt(parsed, presetPath, message, { code: 'unknown-preset', hint: didYouMean(presetName, available) })],
+    };
   }
   const preset = loadPreset(presetName, dir);
-  if ('issues' in preset) return preset;
-  if (typeof entry === 'string') return { policy: policySchema.parse(preset.raw) };
+  if (!preset.ok) return preset;
+  if (typeof entry === 'string') return { ok: true, policy: policySchema.parse(preset.raw) };
   const { preset: _name, ...overrides } = entry;
   const merged = mergePreset(preset.raw, overrides);
   const check = policySchema.safeParse(merged);
-  if (check.success) return { policy: check.data };
-  return { issues: mapZodIssues(check.error.issues, { parsed, schema: policySchema, data: merged, base: ['policies', name] }) };
+  if (check.success) return { ok: true, policy: check.data };
+  return {
+    ok: false,
+    issues: mapZodIssues(check.error.issues, { parsed, schema: policySchema, data: merged, base: ['policies', name] }),
+  };
 }
 
 /** The one preset merge: the preset's fields, then the entry's overrides (a nested object is replaced whole). */

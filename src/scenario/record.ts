@@ -17,7 +17,10 @@ export function recordIssues(parsed: ParsedDocument, names: readonly (string | n
   record['attacks'].forEach((name: unknown, index) => {
     if (typeof name !== 'string' || known.includes(name)) return;
     issues.push(
-      issueAt(parsed, ['record', 'attacks', index], `unknown attack ${JSON.stringify(name)}`, { hint: didYouMean(name, known) }),
+      issueAt(parsed, ['record', 'attacks', index], `unknown attack ${JSON.stringify(name)}`, {
+        code: 'unknown-reference',
+        hint: didYouMean(name, known),
+      }),
     );
   });
   return issues;

@@ -11,6 +11,7 @@ import { assertNever } from '../lib/assert.js';
 import { actionBit, actionMask } from '../domain/actions.js';
 import { parseDuration } from '../lib/duration.js';
 import type { Action, NodeKind } from '../domain/scenario.js';
+import type { IssueCode } from '../errors.js';
 import type { PathSegment } from './document.js';
 import { didYouMean } from './hints.js';
 import type { AttackInput, EdgeInput, NodeInput, PolicyInput, TaskInput } from './schema.js';
@@ -30,6 +31,7 @@ export interface ReferenceInput {
 
 /** A reference problem at a document path. */
 export interface ReferenceIssue {
+  readonly code: IssueCode;
   readonly path: readonly PathSegment[];
   readonly message: string;
   readonly hint?: string;
@@ -144,8 +146,8 @@ export function attackNames(attacks: readonly (AttackInput | null)[]): (string |
 /** Runs every reference check and returns all the problems found. */
 export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
-  const add = (path: readonly PathSegment[], message: string, hint?: string): void => {
-    issues.push(hint === undefined ? { path, message } : { path, message, hint });
+  const add = (code: IssueCode, path: readonly PathSegment[], message: string, hint?: string): void => {
+    issues.push(hint === undefined ? { code, path, message } : { code, path, message, hint });
   };
 
   // 1. Node ids: unique, and a kind per id (the first definition wins for later checks).
@@ -155,7 +157,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     if (node === null) return;
     const first = firstIndex.get(node.id);
     if (first !== undefined) {
-      add(['nodes', index, 'id'], `duplicate node id ${q(node.id)} (first defined at nodes[${first}])`);
+      add('duplicate-id', ['nodes', index, 'id'], `duplicate node id ${q(node.id)} (first defined at nodes[${first}])`);
       return;
     }
     firstIndex.set(node.id, index);
@@ -167,11 +169,11 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
   const expectKind = (path: readonly PathSegment[], id: string, allowed: readonly NodeKind[], role: string): boolean => {
     const kind = kinds.get(id);
     if (kind === undefined) {
-      if (!input.unverifiedIds.has(id)) add(path, `unknown node ${q(id)}`, didYouMean(id, allIds));
+      if (!input.unverifiedIds.has(id)) add('unknown-reference', path, `unknown node ${q(id)}`, didYouMean(id, allIds));
       return false;
     }
     if (!allowed.includes(kind)) {
-      add(path, `${q(id)} is ${article(kind)}, but ${role} must be ${orList(allowed)}`);
+      add('wrong-kind', path, `${q(id)} is ${article(kind)}, but ${role} must be ${orList(allowed)}`);
       return false;
     }
     return true;
@@ -185,12 +187,16 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     const rule = EDGE_RULES[edge.kind];
     const fromOk = expectKind(['edges', index, 'from'], edge.from, rule.from, `the source of a ${edge.kind} edge`);
     const toOk = expectKind(['edges', index, 'to'], edge.to, rule.to, `the target of a ${edge.kind} edge`);
-    if (edge.from === edge.to) add(['edges', index], `self-loop: ${edge.kind} edge from ${q(edge.from)} to itself`);
+    if (edge.from === edge.to) add('self-loop', ['edges', index], `self-loop: ${edge.kind} edge from ${q(edge.from)} to itself`);
     if (edge.kind === 'grants' && edge.actions === undefined) {
-      add(['edges', index, 'actions'], 'missing required key "actions" (a grants edge lists read, write and/or admin)');
+      add(
+        'missing-key',
+        ['edges', index, 'actions'],
+        'missing required key "actions" (a grants edge lists read, write and/or admin)',
+      );
     }
     if (edge.kind !== 'grants' && edge.actions !== undefined) {
-      add(['edges', index, 'actions'], `"actions" is only allowed on grants edges (this is a ${edge.kind} edge)`);
+      add('not-allowed', ['edges', index, 'actions'], `"actions" is only allowed on grants edges (this is a ${edge.kind} edge)`);
     }
     if (fromOk && toOk && edge.kind === 'holds') holds.add(`${edge.from}\0${edge.to}`);
     if (fromOk && toOk && edge.kind === 'invokes') invokes.add(`${edge.from}\0${edge.to}`);
@@ -201,7 +207,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
   const horizonMs = input.horizon === undefined ? undefined : parseDuration(input.horizon);
   const beforeHorizon = (path: readonly PathSegment[], time: string): void => {
     if (horizonMs !== undefined && parseDuration(time) >= horizonMs) {
-      add(path, `must be before the horizon (${input.horizon ?? ''}) (got ${q(time)})`);
+      add('after-horizon', path, `must be before the horizon (${input.horizon ?? ''}) (got ${q(time)})`);
     }
   };
 
@@ -222,12 +228,14 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], "an exchange's to");
         if (fromOk && agentOk && !agentHas(step.exchange.from)) {
           add(
+            'not-held',
             [...path, 'exchange', 'from'],
             `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`,
           );
         }
         if (fromOk && toOk && !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`)) {
           add(
+            'no-assumes',
             [...path, 'exchange', 'to'],
             `credential ${q(step.exchange.from)} does not assume ${q(step.exchange.to)} (add an assumes edge)`,
           );
@@ -239,7 +247,11 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.via !== undefined) {
         actorOk = expectKind([...path, 'via'], step.via, ['tool'], "a step's via") && agentOk;
         if (actorOk && !invokes.has(`${task.agent}\0${step.via}`)) {
-          add([...path, 'via'], `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`);
+          add(
+            'not-invoked',
+            [...path, 'via'],
+            `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`,
+          );
           actorOk = false;
         }
       }
@@ -248,9 +260,13 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.credential !== undefined) {
         if (!expectKind([...path, 'credential'], step.credential, ['credential'], 'a step credential')) return;
         if (actorOk && !holds.has(`${actor}\0${step.credential}`) && !actorExchanged.includes(step.credential)) {
-          add([...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
+          add('not-held', [...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
         } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
-          add([...path, 'credential'], `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`);
+          add(
+            'not-granted',
+            [...path, 'credential'],
+            `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`,
+          );
         }
       } else if (
         actorOk &&
@@ -258,6 +274,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined
       ) {
         add(
+          'no-credential',
           path,
           `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`,
         );
@@ -274,7 +291,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         const credOk = expectKind([...base, 'credential'], attack.credential, ['credential'], 'a leaked credential');
         const fromOk = expectKind([...base, 'from'], attack.from, HOLDERS, '"from"');
         if (credOk && fromOk && !holds.has(`${attack.from}\0${attack.credential}`)) {
-          add([...base, 'from'], `${q(attack.from)} does not hold credential ${q(attack.credential)}`);
+          add('not-held', [...base, 'from'], `${q(attack.from)} does not hold credential ${q(attack.credential)}`);
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);
         break;
@@ -298,7 +315,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         const agentOk = expectKind([...base, 'agent'], attack.agent, ['agent'], 'a retired agent');
         if (attack.credential === undefined) {
           if (agentOk && heldBy(attack.agent).length === 0)
-            add([...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
+            add('no-credential', [...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
         } else {
           const list = typeof attack.credential === 'string' ? [attack.credential] : attack.credential;
           list.forEach((credential, k) => {
@@ -309,7 +326,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
               agentOk &&
               !holds.has(`${attack.agent}\0${credential}`)
             ) {
-              add(path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
+              add('not-held', path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
             }
           });
         }
@@ -318,7 +335,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       }
       case 'mass-leak':
         if (expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') && heldBy(attack.holder).length === 0) {
-          add([...base, 'holder'], `${q(attack.holder)} holds no credential`);
+          add('no-credential', [...base, 'holder'], `${q(attack.holder)} holds no credential`);
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);
         break;
@@ -334,6 +351,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     if (first === undefined) firstName.set(name, ai);
     else
       add(
+        'duplicate-name',
         input.attacks[ai]?.name === undefined ? ['attacks', ai] : ['attacks', ai, 'name'],
         `duplicate attack name ${q(name)} (also attacks[${first}]; set a unique name)`,
       );

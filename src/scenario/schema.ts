@@ -2,24 +2,11 @@
  * Step 2 of the boundary: the shape of a scenario file (DESIGN §1) as zod schemas. The schema is the
  * input type; it validates only — defaults and unit conversion live in `resolve.ts`, cross-references
  * in `references.ts`. Objects are strict: an unknown key is an error (with a did-you-mean hint).
+ * The values it is made of live in `schema-values.ts`, the policies in `schema-policy.ts`.
  */
 import * as z from 'zod';
-import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duration.js';
-import {
-  ACTIONS,
-  EDGE_KINDS,
-  EXPOSURES,
-  IDENTITIES,
-  REEVALUATE_MODES,
-  REVOKE_TRIGGERS,
-  SCOPES,
-  STANDING_SCOPES,
-  TOKEN_SCOPES,
-  CALL_CHAINS,
-  SENSITIVITIES,
-  POLICY_KINDS,
-  REACHED_STATES,
-} from '../domain/scenario.js';
+import { DURATION_PATTERN, parseDuration } from '../lib/duration.js';
+import { ACTIONS, EDGE_KINDS, IDENTITIES, REACHED_STATES, SENSITIVITIES } from '../domain/scenario.js';
 
 /** Framework keys accepted under `frameworks` (see FRAMEWORKS.md). */
 export const FRAMEWORK_KEYS = [
@@ -32,85 +19,22 @@ export const FRAMEWORK_KEYS = [
   'nist-800-207',
   'maestro',
 ] as const;
+import {
+  ATTACK_NAME_PATTERN,
+  dateTimeSchema,
+  distributionSchema,
+  durationOrNeverSchema,
+  durationSchema,
+  environmentSchema,
+  exposureSchema,
+  idSchema,
+  LOWER_NAME_PATTERN,
+  provenanceSchema,
+} from './schema-values.js';
+import { policyEntrySchema, policyNameSchema, type policySchema } from './schema-policy.js';
 
-const DURATION_OR_NEVER_PATTERN = new RegExp(`^(?:never|${DURATION_PATTERN.source.slice(1, -1)})$`);
-const withinMax = (text: string): boolean => {
-  try {
-    return !DURATION_PATTERN.test(text) || parseDuration(text) <= MAX_DURATION_MS;
-  } catch {
-    return false;
-  }
-};
-
-/** A finite duration string (`250ms`, `30s`, `15m`, `2h`, `7d`), at most 100 years. */
-export const durationSchema = z
-  .string()
-  .regex(DURATION_PATTERN, { error: 'must be a duration like 250ms, 30s, 15m, 2h or 7d' })
-  .refine(withinMax, { error: 'must be at most 100 years' })
-  .meta({ description: 'Duration: a number and a unit (ms, s, m, h, d), e.g. 15m.' });
-
-/** A duration string or `never`. */
-export const durationOrNeverSchema = z
-  .string()
-  .regex(DURATION_OR_NEVER_PATTERN, { error: 'must be a duration like 90d, or never' })
-  .refine(withinMax, { error: 'must be at most 100 years' })
-  .meta({ description: 'Duration (e.g. 90d) or never.' });
-
-const probabilitySchema = z.number().min(0).max(1);
-const idSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/, {
-    error: 'must be an id: letters, digits and . _ : / @ + -, starting with a letter or digit',
-  })
-  .max(200);
-const environmentSchema = z.string().min(1).max(200);
-const exposureSchema = z.enum(EXPOSURES).optional().meta({
-  description:
-    'snapshot (default): a leak is a one-time copy; live: the attacker reads the newest material whenever it looks (resident malware, a public file).',
-});
-/** An ISO 8601 date-time with a zone (`2024-01-02T03:04:05Z`, `…+00:00`): real credential timestamps. */
-export const dateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time like 2024-01-02T03:04:05Z' });
-/** Where an imported node came from: importer name and the id in that source (round trips, exports). */
-const provenanceSchema = z
-  .strictObject({
-    source: z
-      .string()
-      .min(1)
-      .max(100)
-      .meta({ description: 'The importer or collector the node came from (github-actions, aws-iam, opengraph…).' }),
-    id: z
-      .string()
-      .min(1)
-      .max(2000)
-      .meta({ description: 'The id of the node in that source (ARN, workflow job, OpenGraph object id).' }),
-  })
-  .optional()
-  .meta({ description: 'Imported nodes: {source, id} in the source system.' });
-
-const uniformSchema = z
-  .strictObject({ min: durationSchema, max: durationSchema })
-  .refine((u) => parseDuration(u.min) <= parseDuration(u.max), { error: 'must be ≥ min', path: ['max'] });
-
-/** A distribution over durations; a bare duration means `{fixed: D}`. */
-export const distributionSchema = z
-  .union(
-    [
-      durationSchema,
-      z.strictObject({ fixed: durationSchema }),
-      z.strictObject({ exponential: z.strictObject({ mean: durationSchema }) }),
-      z.strictObject({
-        lognormal: z.strictObject({ median: durationSchema, sigma: z.number().min(0).max(10) }),
-      }),
-      z.strictObject({ uniform: uniformSchema }),
-    ],
-    {
-      error:
-        'must be a duration like 2h or a distribution: {fixed: D}, {exponential: {mean: D}}, {lognormal: {median: D, sigma: N}} or {uniform: {min: D, max: D}}',
-    },
-  )
-  .meta({
-    description: 'A duration (= fixed) or {fixed}, {exponential: {mean}}, {lognormal: {median, sigma}}, {uniform: {min, max}}.',
-  });
+/** Importers outside the scenario boundary read date-times with the boundary's own rule. */
+export { dateTimeSchema } from './schema-values.js';
 
 // ── what the public record says (incident replays; docs/incidents.md) ─────────────────────────────
 const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -126,6 +50,7 @@ export const resourceRecordSchema = z
   .refine((r) => r.reached === 'potential' || r.source !== undefined, {
     error: 'confirmed and denied need a source URL',
     path: ['source'],
+    params: { code: 'missing-key' },
   });
 /** Scenario `record`: the recorded dwell of the incident and the attacks that replay it as recorded. */
 export const scenarioRecordSchema = z.strictObject({
@@ -225,7 +150,12 @@ const stepSchema = z.union([actionStepSchema, exchangeStepSchema], {
 export const taskSchema = z
   .strictObject({
     agent: idSchema,
-    every: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
+    every: durationSchema
+      .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, {
+        error: 'must be > 0',
+        params: { code: 'out-of-range' },
+      })
+      .optional(),
     at: durationSchema.optional(),
     duration: durationSchema,
     timeout: durationOrNeverSchema.optional(),
@@ -234,17 +164,13 @@ export const taskSchema = z
   })
   .superRefine((task, ctx) => {
     if (task.every === undefined && task.at === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'needs "every", "at" or both', input: task });
+      ctx.addIssue({ code: 'custom', message: 'needs "every", "at" or both', input: task, params: { code: 'missing-key' } });
     }
   });
 
 // ── attacks ──────────────────────────────────────────────────────────────────────────────────────
 const attackBase = {
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: 'must be letters, digits and . _ + -' })
-    .max(100)
-    .optional(),
+  name: z.string().regex(ATTACK_NAME_PATTERN, { error: 'must be letters, digits and . _ + -' }).max(100).optional(),
   hopDelay: distributionSchema.optional(),
   maxHops: z.number().int().min(1).max(1_000_000).optional(),
 };
@@ -285,119 +211,11 @@ export const attackSchema = z.discriminatedUnion('pattern', [
   }),
 ]);
 
-// ── policies ─────────────────────────────────────────────────────────────────────────────────────
-const exceptionSchema = z.strictObject({
-  match: z
-    .strictObject({
-      replans: z.boolean().optional(),
-      maxSensitivity: z.enum(SENSITIVITIES).optional(),
-      environment: environmentSchema.optional(),
-      ids: z.array(idSchema).min(1).optional(),
-    })
-    .refine((m) => Object.keys(m).length > 0, { error: 'must name at least one of replans, maxSensitivity, environment, ids' }),
-  rotation: durationOrNeverSchema,
-});
-const policyShape = {
-  kind: z.enum(POLICY_KINDS),
-  rotation: durationOrNeverSchema.optional(),
-  ttl: durationSchema.refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, { error: 'must be > 0' }).optional(),
-  scope: z
-    .enum(SCOPES)
-    .optional()
-    .meta({ description: 'ephemeral/hybrid: task (default), step or role; persistent: all (default) or intent.' }),
-  callChain: z.enum(CALL_CHAINS).optional().meta({
-    description:
-      "propagated: a tool's token request is checked against the calling agent's intent; none (default): against the tool's own.",
-  }),
-  approval: z
-    .strictObject({
-      actions: z.array(z.enum(ACTIONS)).min(1).meta({ description: 'The gated actions (e.g. [write, admin]).' }),
-      refuse: probabilitySchema.meta({
-        description: 'Probability that a gated attacker request is refused (approval fatigue keeps it below 1).',
-      }),
-      wait: distributionSchema
-        .optional()
-        .meta({ description: 'Approval wait of a benign gated step (default exponential, mean 10m).' }),
-    })
-    .optional()
-    .meta({
-      description: 'Human approval: gated attacker requests are refused with probability refuse; benign tasks wait for approval.',
-    }),
-  revokeOn: z.array(z.enum(REVOKE_TRIGGERS)).optional(),
-  reevaluate: z.enum(REEVALUATE_MODES).optional(),
-  bindToWorkload: z.boolean().optional(),
-  forbidCreation: z
-    .boolean()
-    .optional()
-    .meta({ description: 'Forbid attacker-created material through issues edges (default false).' }),
-  detection: z
-    .strictObject({
-      probability: probabilitySchema.optional(),
-      delay: distributionSchema.optional(),
-      at: durationSchema.optional().meta({ description: 'Recorded detection: the incident is noticed at this time (from 0).' }),
-    })
-    .refine((d) => d.probability !== undefined || d.at !== undefined, { error: 'needs "probability", "at" or both' })
-    .optional(),
-  revocationLatency: z.record(environmentSchema, distributionSchema).optional(),
-  issuer: z.strictObject({ latency: distributionSchema.optional(), availability: probabilitySchema.optional() }).optional(),
-  exceptions: z.array(exceptionSchema).optional(),
-  staleAfter: durationSchema
-    .optional()
-    .meta({ description: "A credential unused for longer is stale (default: the scenario's)." }),
-};
-const exceptionsOnlyOnHybrid = (
-  policy: { kind?: string | undefined; exceptions?: unknown[] | undefined },
-  ctx: z.RefinementCtx,
-): void => {
-  if (policy.exceptions !== undefined && policy.exceptions.length > 0 && policy.kind !== 'hybrid') {
-    ctx.addIssue({
-      code: 'custom',
-      message: `exceptions are only allowed on a hybrid policy (kind is "${policy.kind ?? '?'}")`,
-      path: ['exceptions'],
-      input: policy.exceptions,
-    });
-  }
-};
-const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | undefined }, ctx: z.RefinementCtx): void => {
-  if (policy.kind === undefined || policy.scope === undefined) return;
-  const allowed: readonly string[] = policy.kind === 'persistent' ? STANDING_SCOPES : TOKEN_SCOPES;
-  if (!allowed.includes(policy.scope)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `scope of a ${policy.kind} policy must be ${allowed.join(' or ')} (got "${policy.scope}")`,
-      path: ['scope'],
-      input: policy.scope,
-    });
-  }
-};
-/** A full policy object (also the content of a preset file). */
-export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid).superRefine(scopeFitsKind);
-
-/** Preset names are file names in scenarios/policies/ (no path separators, so no traversal). */
-export const presetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a preset name like ephemeral-15m' });
-
-const presetRefSchema = z.strictObject({
-  preset: presetNameSchema,
-  ...Object.fromEntries(Object.entries(policyShape).map(([key, schema]) => [key, schema.optional()])),
-} as { preset: typeof presetNameSchema } & { [K in keyof typeof policyShape]: z.ZodOptional<(typeof policyShape)[K]> });
-
-/** A policy entry: an object, a preset name, or `{preset: NAME, …overrides}`. */
-export const policyEntrySchema = z.union([presetNameSchema, presetRefSchema, policySchema], {
-  error: 'must be a policy object {kind: …}, a preset name, or {preset: NAME, …overrides}',
-});
-
-const policyNameSchema = z.string().regex(/^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
-  error: 'policy names use letters, digits and . _ + -, start with a letter or digit, and are not a plain number',
-});
-
 // ── the file ─────────────────────────────────────────────────────────────────────────────────────
 /** The whole scenario file. */
 export const scenarioInputSchema = z.strictObject({
   $schema: z.string().optional().meta({ description: 'Editor hint; ignored.' }),
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lowercase letters, digits and . _ -' })
-    .max(100),
+  name: z.string().regex(LOWER_NAME_PATTERN, { error: 'must be lowercase letters, digits and . _ -' }).max(100),
   description: z.string().max(10_000).optional(),
   references: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).optional(),
   frameworks: z
@@ -439,7 +257,7 @@ export const scenarioInputSchema = z.strictObject({
   attacks: z.array(attackSchema).min(1),
   policies: z
     .record(policyNameSchema, policyEntrySchema)
-    .refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy' }),
+    .refine((p) => Object.keys(p).length > 0, { error: 'must define at least one policy', params: { code: 'missing-key' } }),
 });
 
 export type ScenarioInput = z.output<typeof scenarioInputSchema>;

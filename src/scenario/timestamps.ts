@@ -5,11 +5,13 @@
  * for); `lastRotatedAt` cannot precede `createdAt`. Works on raw (possibly invalid) data so one run
  * reports everything; values the schema rejects are left to the schema.
  */
+import type { IssueCode } from '../errors.js';
 import type { PathSegment } from './document.js';
-import { dateTimeSchema } from './schema.js';
+import { dateTimeSchema } from './schema-values.js';
 
 /** A timestamp problem at a document path. */
 export interface TimestampIssue {
+  readonly code: IssueCode;
   readonly path: readonly PathSegment[];
   readonly message: string;
 }
@@ -38,11 +40,13 @@ export function checkTimestamps(data: unknown): TimestampIssue[] {
       if (time === null) continue;
       if (asOfRaw === undefined) {
         issues.push({
+          code: 'needs-as-of',
           path: ['nodes', index, key],
           message: `credential ${id}: ${key} needs the scenario's asOf (the instant simulated time 0 stands for)`,
         });
       } else if (asOf !== null && typeof asOfRaw === 'string' && PAST_KEYS.has(key) && time > asOf) {
         issues.push({
+          code: 'after-as-of',
           path: ['nodes', index, key],
           message: `credential ${id}: ${key} ${String(value)} is after asOf ${asOfRaw}`,
         });
@@ -52,6 +56,7 @@ export function checkTimestamps(data: unknown): TimestampIssue[] {
     const rotated = dateOf(node['lastRotatedAt']);
     if (created !== null && rotated !== null && rotated < created) {
       issues.push({
+        code: 'before-created',
         path: ['nodes', index, 'lastRotatedAt'],
         message: `credential ${id}: lastRotatedAt ${String(node['lastRotatedAt'])} is before createdAt ${String(node['createdAt'])}`,
       });

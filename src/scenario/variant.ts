@@ -47,7 +47,7 @@ function policyObject(
   if (typeof entry === 'string' || (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'preset' in entry)) {
     const { preset, ...overrides } = typeof entry === 'string' ? { preset: entry } : entry;
     const loaded = loadPreset(String(preset), presetDirOf(String(preset), presetDirs) ?? PRESETS_DIR);
-    if ('issues' in loaded) throw new ScenarioError(loaded.issues.map((i) => withCause(i, spec)));
+    if (!loaded.ok) throw new ScenarioError(loaded.issues.map((i) => withCause(i, spec)));
     return structuredClone(mergePreset(loaded.raw, overrides));
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -125,6 +125,6 @@ export function buildVariant(
     release: () => undefined,
   };
   const result = scenarioOfDocument(variant, sha256, presetDirs);
-  if ('issues' in result) throw new ScenarioError(result.issues.map((i) => withCause(i, spec)));
+  if (!result.ok) throw new ScenarioError(result.issues.map((i) => withCause(i, spec)));
   return result.scenario;
 }

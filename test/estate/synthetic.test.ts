@@ -100,7 +100,7 @@ describe('estate synthetic', () => {
       const expected = generateEstate(opts);
       const text = stringify(estateToDocument(opts));
       const result = parseScenarioText(text, 'estate.yaml');
-      if ('issues' in result) throw new Error(result.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+      if (!result.ok) throw new Error(result.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
       const { source: _loaded, ...loaded } = result.scenario;
       const { source: _generated, ...generated } = expected;
       expect(loaded).toEqual(generated);

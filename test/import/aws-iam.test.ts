@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ScenarioError } from '../../src/errors.js';
-import { classifyAction, importAwsIam, readCredentialReport } from '../../src/import/aws-iam.js';
+import { importAwsIam } from '../../src/import/aws-iam.js';
+import { classifyAction } from '../../src/import/aws-iam-policy.js';
+import { readCredentialReport } from '../../src/import/aws-iam-report.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/import');
@@ -28,7 +30,7 @@ const issuesOf = (fn: () => unknown): ScenarioError['issues'] => {
 describe('import/aws-iam', () => {
   it('should produce a scenario that loads, with the given asOf', () => {
     const loaded = parseScenarioText(stringify(doc, { aliasDuplicateObjects: false }), 'aws.yaml');
-    if (!('scenario' in loaded)) throw new Error(JSON.stringify(loaded.issues));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     expect(loaded.scenario.asOf).toBe('2026-12-01T12:00:00Z');
   });
 

@@ -30,6 +30,7 @@ describe('issuer decision', () => {
           fc.pre(!declaredActions(index, agent, target).includes(action));
           expect(decide({ agent, pairs: [{ target, action }], reason: 'r', atMs: 0 }, index, OPEN)).toEqual({
             allow: false,
+            code: 'out-of-intent',
             reason: `out-of-intent ${action} on ${target}`,
           });
         },
@@ -51,14 +52,18 @@ describe('issuer decision', () => {
       reason: 'nightly export',
       atMs: 2 * 3_600_000,
     };
-    expect(decide({ ...request, reason: '  ' }, index, OPEN)).toEqual({ allow: false, reason: 'no reason given' });
+    expect(decide({ ...request, reason: '  ' }, index, OPEN)).toMatchObject({ allow: false, code: 'no-reason' });
     const business: DecisionPolicy = { ...OPEN, window: { fromMs: 8 * 3_600_000, toMs: 18 * 3_600_000 } };
-    expect(decide(request, index, business)).toEqual({ allow: false, reason: 'outside the allowed time window' });
+    expect(decide(request, index, business)).toMatchObject({ allow: false, code: 'outside-window' });
     expect(decide({ ...request, atMs: 86_400_000 + 9 * 3_600_000 }, index, business)).toEqual({ allow: true });
     const overnight: DecisionPolicy = { ...OPEN, window: { fromMs: 22 * 3_600_000, toMs: 4 * 3_600_000 } };
     expect(decide(request, index, overnight)).toEqual({ allow: true });
     const capped = decide(request, index, { ...OPEN, maxSensitivity: 'confidential' });
-    expect(capped).toEqual({ allow: false, reason: `${step.target} is regulated, above the policy's confidential` });
+    expect(capped).toEqual({
+      allow: false,
+      code: 'too-sensitive',
+      reason: `${step.target} is regulated, above the policy's confidential`,
+    });
   });
 
   it('should mint only what the decision allows, with a SPIFFE subject and the binding', () => {
@@ -84,6 +89,9 @@ describe('issuer decision', () => {
       index,
       OPEN,
     );
-    expect(denied).toEqual({ ok: false, decision: { allow: false, reason: 'out-of-intent admin on nowhere' } });
+    expect(denied).toEqual({
+      ok: false,
+      decision: { allow: false, code: 'out-of-intent', reason: 'out-of-intent admin on nowhere' },
+    });
   });
 });

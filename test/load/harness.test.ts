@@ -114,6 +114,6 @@ describe('blastlab load against blastlab serve', () => {
     const base = parse(readFileSync('scenarios/ci-deploy-key.yaml', 'utf8')) as Record<string, unknown>;
     const text = JSON.stringify({ ...base, policies: { measured: { kind: 'ephemeral', ttl: '15m', issuer: issuer.issuer } } });
     const loaded = parseScenarioText(text, 'measured.json');
-    expect('scenario' in loaded ? loaded.scenario.policies[0]!.issuer.availability : loaded.issues).toBe(1);
+    expect(loaded.ok ? loaded.scenario.policies[0]!.issuer.availability : loaded.issues).toBe(1);
   });
 });

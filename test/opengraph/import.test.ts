@@ -43,7 +43,7 @@ function resolve(fragment: OpenGraphFragment, withProvenance = false): Scenario 
     policies: { p: { kind: 'persistent' } },
   };
   const r = parseScenarioText(JSON.stringify(doc), 'imported.json');
-  if ('issues' in r) throw new Error(r.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+  if (!r.ok) throw new Error(r.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
   return r.scenario;
 }
 

@@ -68,7 +68,7 @@ policies: { p: { kind: persistent } }
         ),
         't.yaml',
       );
-      if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
       expect(result.scenario.asOf).toBe('2026-01-01T00:00:00Z');
       expect(result.scenario.staleAfterMs).toBe(90 * DAY);
       expect(result.scenario.credentialTimes['k']).toEqual(
@@ -79,9 +79,10 @@ policies: { p: { kind: persistent } }
 
     it('should refuse a timestamp without asOf, naming the path and line', () => {
       const result = parseScenarioText(yaml('createdAt: 2025-12-01T00:00:00Z', ''), 't.yaml');
-      if (!('issues' in result)) throw new Error('expected issues');
+      if (result.ok) throw new Error('expected issues');
       expect(result.issues).toEqual([
         expect.objectContaining({
+          code: 'needs-as-of',
           path: 'nodes[2].createdAt',
           line: 6,
           message: expect.stringContaining("needs the scenario's asOf"),
@@ -92,18 +93,17 @@ policies: { p: { kind: persistent } }
     it('should refuse createdAt, lastRotatedAt or lastUsedAt after asOf, but accept a future expiresAt', () => {
       for (const key of ['createdAt', 'lastRotatedAt', 'lastUsedAt']) {
         const result = parseScenarioText(yaml(`${key}: 2026-02-01T00:00:00Z`), 't.yaml');
-        if (!('issues' in result)) throw new Error(`expected issues for ${key}`);
-        expect(result.issues.map((i) => i.path)).toEqual([`nodes[2].${key}`]);
-        expect(result.issues[0]!.message).toContain('is after asOf');
+        if (result.ok) throw new Error(`expected issues for ${key}`);
+        expect(result.issues.map((i) => [i.code, i.path])).toEqual([['after-as-of', `nodes[2].${key}`]]);
       }
-      expect('scenario' in parseScenarioText(yaml('expiresAt: 2026-02-01T00:00:00Z'), 't.yaml')).toBe(true);
+      expect(parseScenarioText(yaml('expiresAt: 2026-02-01T00:00:00Z'), 't.yaml').ok).toBe(true);
     });
 
     it('should refuse a date that is not ISO 8601 and a lastRotatedAt before createdAt', () => {
       const bad = parseScenarioText(yaml('createdAt: "last tuesday"'), 't.yaml');
-      expect('issues' in bad && bad.issues[0]!.path).toBe('nodes[2].createdAt');
+      expect(!bad.ok && [bad.issues[0]!.code, bad.issues[0]!.path]).toEqual(['bad-format', 'nodes[2].createdAt']);
       const order = parseScenarioText(yaml('createdAt: 2025-12-01T00:00:00Z, lastRotatedAt: 2025-11-01T00:00:00Z'), 't.yaml');
-      expect('issues' in order && order.issues[0]!.message).toContain('is before createdAt');
+      expect(!order.ok && order.issues[0]!.code).toBe('before-created');
     });
   });
 

@@ -136,7 +136,7 @@ function scenario(record: string): Scenario {
     '',
   ].join('\n');
   const result = parseScenarioText(text, 'inc.yaml');
-  if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.scenario;
 }
 

@@ -20,7 +20,7 @@ describe('scenario/presets', () => {
       'persistent-never',
     ]);
     for (const name of presetNames()) {
-      expect(loadPreset(name), name).toHaveProperty('raw');
+      expect(loadPreset(name), name).toHaveProperty('ok', true);
       const text = readFileSync(fileURLToPath(new URL(`${name}.yaml`, PRESETS_DIR)), 'utf8');
       expect(text.startsWith('# Imitates'), name).toBe(true);
     }
@@ -35,7 +35,7 @@ describe('scenario/presets', () => {
       ),
       'p.yaml',
     );
-    if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const [p90, never, e15, spiffe, sts] = result.scenario.policies;
     const all = { completion: true, failure: true, timeout: true };
     expect(p90).toMatchObject({ kind: 'persistent', rotationMs: 7_776_000_000 });
@@ -68,12 +68,15 @@ describe('scenario/presets', () => {
 
   it('should validate overrides merged into a preset and locate the problem in the scenario', () => {
     const result = parseScenarioText(scenarioWith('  x: { preset: ephemeral-15m, ttl: soon }\n'), 'p.yaml');
-    expect(result).toEqual({ issues: [expect.objectContaining({ path: 'policies.x.ttl', line: 7 })] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ code: 'bad-duration', path: 'policies.x.ttl', line: 7 })],
+    });
   });
 
   it('should refuse preset names that could leave the presets folder', () => {
     const result = parseScenarioText(scenarioWith('  x: ../../package\n'), 'p.yaml');
-    expect(result).toEqual({ issues: [expect.objectContaining({ path: 'policies.x', line: 7 })] });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ code: 'bad-name', path: 'policies.x', line: 7 })] });
   });
 
   describe('user presets', () => {
@@ -117,8 +120,7 @@ describe('scenario/presets', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ScenarioError);
-      expect((error as ScenarioError).issues[0]).toMatchObject({ path: 'policies.mine', line: 7 });
-      expect((error as ScenarioError).issues[0]!.message).toContain('unknown policy preset "my-broker"');
+      expect((error as ScenarioError).issues[0]).toMatchObject({ code: 'unknown-preset', path: 'policies.mine', line: 7 });
     });
   });
 });

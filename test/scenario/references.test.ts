@@ -30,7 +30,7 @@ function scenario(parts: { nodes?: string; edges?: string; workload?: string; at
 
 const issues = (text: string) => {
   const result = parseScenarioText(text, 'r.yaml');
-  return 'issues' in result ? result.issues.map((i) => ({ path: i.path, line: i.line })) : [];
+  return result.ok ? [] : result.issues.map((i) => ({ code: i.code, path: i.path, line: i.line }));
 };
 
 describe('scenario/references', () => {
@@ -39,15 +39,19 @@ describe('scenario/references', () => {
   });
 
   it('should reject an invokes edge to a resource or a credential (only tools are invoked)', () => {
-    expect(issues(scenario({ edges: '  - { from: bot, to: db, kind: invokes }' }))).toEqual([{ path: 'edges[4].to', line: 14 }]);
-    expect(issues(scenario({ edges: '  - { from: bot, to: key, kind: invokes }' }))).toEqual([{ path: 'edges[4].to', line: 14 }]);
+    expect(issues(scenario({ edges: '  - { from: bot, to: db, kind: invokes }' }))).toEqual([
+      { code: 'wrong-kind', path: 'edges[4].to', line: 14 },
+    ]);
+    expect(issues(scenario({ edges: '  - { from: bot, to: key, kind: invokes }' }))).toEqual([
+      { code: 'wrong-kind', path: 'edges[4].to', line: 14 },
+    ]);
   });
 
   it('should require a via tool to be invoked by the agent', () => {
     const text = scenario({
       workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }',
     });
-    expect(issues(text)).toEqual([{ path: 'workload[0].steps[0].via', line: 16 }]);
+    expect(issues(text)).toEqual([{ code: 'not-invoked', path: 'workload[0].steps[0].via', line: 16 }]);
   });
 
   it('should infer a via step credential from the tool once the agent invokes it', () => {
@@ -56,7 +60,7 @@ describe('scenario/references', () => {
       workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, via: mcp }] }',
     });
     const result = parseScenarioText(text, 'r.yaml');
-    if (!('scenario' in result)) throw new Error(JSON.stringify(result.issues));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
     expect(result.scenario.workload[0]?.steps[0]?.credential).toBe('tool-key');
   });
 
@@ -66,19 +70,19 @@ describe('scenario/references', () => {
         '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write }, { target: db, action: write, credential: key }] }',
     });
     expect(issues(text)).toEqual([
-      { path: 'workload[0].steps[0]', line: 16 },
-      { path: 'workload[0].steps[1].credential', line: 16 },
+      { code: 'no-credential', path: 'workload[0].steps[0]', line: 16 },
+      { code: 'not-granted', path: 'workload[0].steps[1].credential', line: 16 },
     ]);
   });
 
   it('should require a secret-replay holder to hold the credential', () => {
     const text = scenario({ attacks: '  - { pattern: secret-replay, credential: tool-key, from: bot, leakAt: 1d }' });
-    expect(issues(text)).toEqual([{ path: 'attacks[0].from', line: 18 }]);
+    expect(issues(text)).toEqual([{ code: 'not-held', path: 'attacks[0].from', line: 18 }]);
   });
 
   it('should require hybrid exception ids to be credentials', () => {
     const text = scenario({ policies: '  h: { kind: hybrid, exceptions: [{ match: { ids: [db] }, rotation: 1d }] }' });
-    expect(issues(text)).toEqual([{ path: 'policies.h.exceptions[0].match.ids[0]', line: 20 }]);
+    expect(issues(text)).toEqual([{ code: 'wrong-kind', path: 'policies.h.exceptions[0].match.ids[0]', line: 20 }]);
   });
 
   it('should report explicit attack names that collide with default ones', () => {
@@ -86,14 +90,14 @@ describe('scenario/references', () => {
       attacks:
         '  - { pattern: tool-chaining, agent: bot, at: 1h }\n  - { pattern: tool-chaining, agent: bot, at: 1h, name: tool-chaining }',
     });
-    expect(issues(text)).toEqual([{ path: 'attacks[1].name', line: 19 }]);
+    expect(issues(text)).toEqual([{ code: 'duplicate-name', path: 'attacks[1].name', line: 19 }]);
   });
 
   it('should reject self-loops and actions on non-grants edges', () => {
     const text = scenario({ edges: '  - { from: key, to: key, kind: assumes, actions: [read] }' });
     expect(issues(text)).toEqual([
-      { path: 'edges[4]', line: 14 },
-      { path: 'edges[4].actions', line: 14 },
+      { code: 'self-loop', path: 'edges[4]', line: 14 },
+      { code: 'not-allowed', path: 'edges[4].actions', line: 14 },
     ]);
   });
 });

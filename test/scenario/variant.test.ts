@@ -13,7 +13,7 @@ const SHA = createHash('sha256').update(TEXT).digest('hex');
 
 function parsed(): ParsedDocument {
   const r = parseText(TEXT, FILE);
-  if ('issues' in r) throw new Error('fixture does not parse');
+  if (!r.ok) throw new Error('fixture does not parse');
   return r.parsed;
 }
 
@@ -61,6 +61,8 @@ describe('scenario/variant', () => {
     expect(issue.file).toBe(FILE);
     expect(issue.line).toBe(lineOf('ephemeral-15m: { kind: ephemeral'));
     expect(issue.path).toBe('policies.ephemeral-15m.ttl');
+    expect(issue.code).toBe('bad-duration');
+    // The message names the flag values that caused it (the point of this message).
     expect(issue.message).toContain('--param ttl --values 15 minutes');
   });
 
