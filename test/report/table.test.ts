@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize, orderOf } from '../../src/metrics/summary.js';
 import { renderTable, stripAnsi } from '../../src/report/table.js';
+import { carriedBy } from '../../src/report/attribution.js';
 import { humanCount, humanPercent, humanReduction, humanSeconds } from '../../src/report/human.js';
 import { policy, scenario, trialsFor } from './fixtures.js';
 
@@ -107,6 +108,37 @@ describe('human', () => {
       '↓<0.1%',
       '—',
     ]);
+  });
+
+  it('should never print a small non-zero count or duration as 0 or as a run of zeros', () => {
+    expect([humanCount(0.004), humanCount(0.01234), humanCount(0.5), humanCount(0.0000003), humanCount(-0.0002)]).toEqual([
+      '0.004',
+      '0.0123',
+      '0.5',
+      '<0.001',
+      '>-0.001',
+    ]);
+    expect([humanSeconds(0.04), humanSeconds(0.4), humanSeconds(0.0002), humanSeconds(0)]).toEqual([
+      '40ms',
+      '400ms',
+      '<1ms',
+      '0s',
+    ]);
+  });
+
+  it('should not round a control share below 1 to the whole reduction', () => {
+    const row = (control: string, share: number) => ({
+      scenario: 's',
+      attack: 'a',
+      policy: 'p',
+      control,
+      reduction_pct: 50,
+      share,
+    });
+    expect(carriedBy([row('scope', 0.96), row('lifetime', 0.04)], 's', 'a', 'p')).toBe('scope 0.96');
+    expect(carriedBy([row('scope', 0.999), row('lifetime', 0.001)], 's', 'a', 'p')).toBe('scope >0.99');
+    expect(carriedBy([row('scope', 0.7), row('lifetime', 0.3)], 's', 'a', 'p')).toBe('scope 0.7, lifetime 0.3');
+    expect(carriedBy([row('scope', 1)], 's', 'a', 'p')).toBe('scope 1.0');
   });
 
   it('should never round a percentage to certainty', () => {
