@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tradeoffSpec, type TradeoffPoint } from '../../src/report/charts.js';
+import { tradeoffSpec, type TradeoffPoint } from '../../src/report/charts-sweep.js';
 
 describe('report/charts', () => {
   it('should give values that land on the same risk/cost point one shared label', () => {
