@@ -29,7 +29,15 @@ const CONFIG = {
     domainColor: '#94a3b8',
     tickColor: '#94a3b8',
   },
-  legend: { labelColor: '#334155', titleColor: '#0f172a', labelFontSize: 11, titleFontSize: 12, orient: 'bottom' },
+  legend: {
+    labelColor: '#334155',
+    titleColor: '#0f172a',
+    labelFontSize: 11,
+    titleFontSize: 12,
+    orient: 'bottom',
+    // Names are never cut ("role-15m-no-reeva…"): legends wrap into columns instead (see `legendColumns`).
+    labelLimit: 0,
+  },
   header: { labelFontSize: 12, labelFontWeight: 600, labelColor: '#0f172a', titleFontSize: 12 },
   title: { fontSize: 14, fontWeight: 600, color: '#0f172a', anchor: 'start', subtitleColor: '#475569', subtitleFontSize: 11 },
 } as const;
@@ -63,6 +71,15 @@ function prefixIds(svg: string, prefix: string): string {
 export const COUNT_LABEL_EXPR =
   "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '.3~s') : format(datum.value, '.3~r')";
 
+/**
+ * Columns of a bottom legend so its full names fit about the chart's width: as many as fit, at least
+ * one (then one name per line), never more than there are names.
+ */
+export function legendColumns(names: readonly string[], chartWidth: number): number {
+  const entry = Math.max(0, ...names.map((n) => n.length)) * 6.5 + 30;
+  return Math.max(1, Math.min(names.length, Math.floor(chartWidth / entry)));
+}
+
 /** A mean with its 95% CI, for one attack under one policy. */
 export interface MeanPoint {
   readonly attack: string;
@@ -87,16 +104,18 @@ export function meanBarsSpec(
     axis: attackAxis(options.attacks),
   } as const;
   const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
+  const width = Math.max(220, Math.min(340, options.attacks.length * options.policies.length * 44));
   const color = {
     field: 'policy',
     type: 'nominal',
     title: 'policy',
     sort: [...options.policies],
     scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+    legend: { columns: legendColumns(options.policies, width) },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: Math.max(220, Math.min(340, options.attacks.length * options.policies.length * 44)),
+    width,
     height: 220,
     data: { values },
     layer: [
@@ -122,6 +141,12 @@ export function meanBarsSpec(
         mark: { type: 'tick', color: '#0f172a', thickness: 1.2, size: 8, orient: 'horizontal' },
         encoding: { x, xOffset, y: { field: 'high', type: 'quantitative' } },
       },
+      // A mean of 0 draws no bar: a thick stroke in the policy's colour on the baseline says "0", not "missing".
+      {
+        transform: [{ filter: 'datum.mean == 0' }],
+        mark: { type: 'tick', thickness: 3, orient: 'horizontal', opacity: 1 },
+        encoding: { x, xOffset, color, y: { field: 'mean', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -144,6 +169,9 @@ export interface BoxStats {
   readonly max: number;
   readonly n: number;
 }
+
+/** Exposure box plot width in pixels. */
+const BOX_WIDTH = 330;
 
 /** Tick positions for a duration axis, in seconds: round durations a reader knows. */
 const DURATION_TICKS_S = [0, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
@@ -170,7 +198,8 @@ export function boxPlotSpec(
   boxes: readonly BoxStats[],
   options: { readonly policies: readonly string[]; readonly attacks: readonly string[] },
 ): TopLevelSpec {
-  const max = Math.max(0, ...boxes.map((b) => b.max));
+  // At least 0 and 1m, so an all-zero chart still has an axis with 0 at its left end.
+  const max = Math.max(1, ...boxes.map((b) => b.max));
   const ticks = DURATION_TICKS_S.filter(
     (t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max,
   );
@@ -183,6 +212,7 @@ export function boxPlotSpec(
     title: 'policy',
     sort: [...options.policies],
     scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+    legend: { columns: legendColumns(options.policies, BOX_WIDTH) },
   } as const;
   const x = {
     field: 'q1',
@@ -200,7 +230,7 @@ export function boxPlotSpec(
   const rows = options.attacks.length * options.policies.length;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 330,
+    width: BOX_WIDTH,
     height: Math.max(120, rows * 24),
     data: { values },
     layer: [

@@ -1,8 +1,8 @@
 /**
  * Opens report.html in headless Chromium (Debian's `chromium` package; CI installs it with
  * `apt-get install -y chromium`), checks that every chart rendered with a non-zero size, that no two
- * texts of a chart (axis labels, titles, legend labels) overlap as the browser lays them out, that
- * every legend entry has a visible mark in the colour of a drawn series (not the pale CI band), and
+ * texts of a chart (axis labels, titles, legend labels) overlap as the browser lays them out, that no
+ * name is cut with an ellipsis, that every legend entry has a visible mark in the colour of a drawn series (not the pale CI band), and
  * that the page made no network request; saves a screenshot next to the report. Skips, saying why in
  * the test name, only when no chromium binary exists.
  */
@@ -177,6 +177,11 @@ function expectReadable(charts: readonly ChartLayout[]): void {
   charts.forEach((chart, i) => {
     expect(chart.texts.length, `chart ${i + 1} has texts`).toBeGreaterThan(3);
     expect(overlappingTexts(chart.texts), `chart ${i + 1}: overlapping texts`).toEqual([]);
+    // Names are shown in full (wrapped, never cut with an ellipsis).
+    expect(
+      chart.texts.filter((t) => t.text.includes('…')).map((t) => t.text),
+      `chart ${i + 1}: truncated texts`,
+    ).toEqual([]);
     expect(chart.legend.length, `chart ${i + 1} has a legend`).toBeGreaterThan(0);
     expect(badLegendEntries(chart), `chart ${i + 1}: legend entries without a visible mark`).toEqual([]);
   });

@@ -222,4 +222,22 @@ describe('report/charts layout', () => {
     );
     expect(overlaps(texts)).toEqual([]);
   });
+
+  it('should place risk/cost labels that would collide apart (a plateau label next to a nearby point)', async () => {
+    // A TTL sweep: 15m–1d issue the same tokens (a plateau at 839), 5m a little more, 1m far more.
+    const costs: Record<string, number> = { '1m': 7396.9, '5m': 1557.65, '15m': 839, '1h': 839, '4h': 839, '1d': 839 };
+    const points = ['secret-replay', 'lateral-movement'].flatMap((attack, a) =>
+      Object.entries(costs).map(([value, cost], order) => ({ value, order, attack, cost, risk: a })),
+    );
+    const { texts } = await layout(
+      tradeoffSpec(points, {
+        xTitle: 'tokens issued per trial',
+        yTitle: 'blast radius',
+        attacks: ['secret-replay', 'lateral-movement'],
+      }),
+    );
+    expect(overlaps(texts)).toEqual([]);
+    const labels = texts.filter((t) => t.role === 'mark').map((t) => t.text);
+    expect(labels).toEqual(expect.arrayContaining(['1m', '5m', '15m, 1h, 4h, 1d']));
+  });
 });
