@@ -229,7 +229,9 @@ describe('report', () => {
     const d = tempDir();
     const out = await writeReport(d, { scenarios, summary: build().rows() });
     expect(out.charts).toHaveLength(4);
-    expect(readFileSync(out.html, 'utf8')).toContain('(log scale): line = min–max, tick = median.');
+    expect(readFileSync(out.html, 'utf8')).toContain(
+      '(symmetric log scale; 0 = never held a valid credential): line = min–max, tick and dot = median.',
+    );
   });
 });
 
