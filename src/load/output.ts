@@ -11,6 +11,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { openStaging } from '../io/staging.js';
 import { renderSvg } from '../report/charts.js';
 import { writeCsv } from '../report/csv.js';
+import { humanPercentFine } from '../report/human.js';
 import type { LoadResult } from './harness.js';
 import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, issuerYaml } from './metrics.js';
@@ -106,7 +107,7 @@ function reportMarkdown(result: LoadResult, fit: FittedIssuer | null): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...result.rows.map(
       (r) =>
-        `| ${f(r.offered_rate, 0)} | ${f(r.rate, 0)} | ${f(r.throughput, 0)} | ${f(r.mean_ms, 2)} | ${f(r.p50_ms, 2)} | ${f(r.p95_ms, 2)} | ${f(r.p99_ms, 2)} | ${f(r.max_ms, 2)} | ${(r.success_ratio * 100).toFixed(2)}% | ${f(r.server_cpu_s_per_1k, 3)} | ${f(r.send_lag_p99_ms, 2)} |`,
+        `| ${f(r.offered_rate, 0)} | ${f(r.rate, 0)} | ${f(r.throughput, 0)} | ${f(r.mean_ms, 2)} | ${f(r.p50_ms, 2)} | ${f(r.p95_ms, 2)} | ${f(r.p99_ms, 2)} | ${f(r.max_ms, 2)} | ${humanPercentFine(r.success_ratio, 2)} | ${f(r.server_cpu_s_per_1k, 3)} | ${f(r.send_lag_p99_ms, 2)} |`,
     ),
     '',
     `![latency percentiles against offered rate](${LOAD_FILES.chart})`,

@@ -48,16 +48,29 @@ export function exactPercent(p: number): string {
 }
 
 /**
- * A non-negative percentage with `decimals` decimals, never rounded to certainty: a value strictly
- * between 0 and 0.1 is `<0.1`, a value below 100 that rounds to 100 gets one more decimal, or `>99.9`.
+ * A proportion as a percentage with up to `decimals` decimals (`99.95%`, `50%`), for measured ratios
+ * where the second decimal matters (load success against a 99% SLO); never `100%` below 1 nor `0%`
+ * above 0 (`>99.99%`, `<0.01%`).
  */
-function percentText(abs: number, decimals: number): string {
-  if (abs > 0 && abs < 0.1) return '<0.1';
+export function humanPercentFine(proportion: number | null, decimals: number): string {
+  if (proportion === null || !Number.isFinite(proportion)) return EMPTY;
+  const abs = Math.abs(proportion * 100);
+  return `${proportion < 0 ? '-' : ''}${percentText(abs, decimals, Math.max(1, decimals))}%`;
+}
+
+/**
+ * A non-negative percentage with `decimals` decimals, never rounded to certainty: a value strictly
+ * between 0 and 10^-finest is `<0.1` (finest 1), a value that rounds to 0 or to 100 gets `finest`
+ * decimals, or `>99.9`.
+ */
+function percentText(abs: number, decimals: number, finest = 1): string {
+  const floor = 10 ** -finest;
+  if (abs > 0 && abs < floor) return `<${trimFixed(floor, finest)}`;
   const text = trimFixed(abs, decimals);
-  if (abs > 0 && text === '0') return trimFixed(abs, 1);
+  if (abs > 0 && text === '0') return trimFixed(abs, finest);
   if (abs < 100 && text === '100') {
-    const finer = trimFixed(abs, 1);
-    return finer === '100' ? '>99.9' : finer;
+    const finer = trimFixed(abs, finest);
+    return finer === '100' ? `>${trimFixed(100 - floor, finest)}` : finer;
   }
   return text;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize, orderOf } from '../../src/metrics/summary.js';
 import { renderTable, stripAnsi } from '../../src/report/table.js';
 import { carriedBy } from '../../src/report/attribution.js';
-import { humanCount, humanPercent, humanReduction, humanSeconds } from '../../src/report/human.js';
+import { humanCount, humanPercent, humanPercentFine, humanReduction, humanSeconds } from '../../src/report/human.js';
 import { policy, scenario, trialsFor } from './fixtures.js';
 
 const scenarios = [
@@ -124,6 +124,19 @@ describe('human', () => {
       '<1ms',
       '0s',
     ]);
+  });
+
+  it('should print measured ratios with two decimals, never rounded to 100% or 0%', () => {
+    expect([
+      humanPercentFine(0.99999, 2),
+      humanPercentFine(0.9995, 2),
+      humanPercentFine(1, 2),
+      humanPercentFine(0.5, 2),
+      humanPercentFine(0.00001, 2),
+      humanPercentFine(0, 2),
+    ]).toEqual(['>99.99%', '99.95%', '100%', '50%', '<0.01%', '0%']);
+    // The one-decimal rule is unchanged.
+    expect([humanPercent(0.9996), humanPercent(0.0004), humanPercent(0.995)]).toEqual(['>99.9%', '<0.1%', '99.5%']);
   });
 
   it('should not round a control share below 1 to the whole reduction', () => {
