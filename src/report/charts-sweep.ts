@@ -3,7 +3,7 @@
  * Vega-lite specs rendered by `renderSvg` (charts.ts) like the run report's charts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { COUNT_LABEL_EXPR, PALETTE, legendColumns } from './charts.js';
+import { COUNT_LABEL_EXPR, LABEL_CHAR_PX, PALETTE, legendColumns } from './charts.js';
 
 /** Dash patterns and point shapes per series, so series with equal values stay distinguishable where they coincide. */
 const DASHES = [
@@ -25,9 +25,6 @@ export interface SweepPointRow {
   readonly low: number | null;
   readonly high: number | null;
 }
-
-/** Estimated pixel width of one character of an 11px axis label (vega's own estimate is about 6.2). */
-const LABEL_CHAR_PX = 6.5;
 
 /** Sweep panel width in pixels. */
 const PANEL_WIDTH = 200;
@@ -148,7 +145,6 @@ const TRADEOFF_HEIGHT = 260;
 const LABEL_MERGE_PX = 10;
 
 /** Estimated width of one character and height of a line of an 11px label, in pixels (generous, like vega's estimate). */
-const LABEL_CHAR_W = 6.5;
 const LABEL_LINE_H = 13;
 
 /**
@@ -175,7 +171,7 @@ const boxesOverlap = (a: PixelBox, b: PixelBox): boolean => a.x1 < b.x2 && b.x1 
 
 /** A label's box at a spot: the text's baseline sits `dy` below the point, it extends right (left) from `dx`. */
 function labelBox(px: number, py: number, text: string, spot: (typeof LABEL_SPOTS)[number]): PixelBox {
-  const w = text.length * LABEL_CHAR_W;
+  const w = text.length * LABEL_CHAR_PX;
   const x = px + spot.dx;
   const base = py + spot.dy;
   return {

@@ -71,12 +71,21 @@ function prefixIds(svg: string, prefix: string): string {
 export const COUNT_LABEL_EXPR =
   "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '.3~s') : format(datum.value, '.3~r')";
 
+/** Estimated pixel width of one character of an 11px label (generous: vega's own estimate is about 6.2). */
+export const LABEL_CHAR_PX = 6.5;
+
+/**
+ * Vega's own width estimate per character of an 11px label without a canvas (0.8 × font size): the
+ * bounds it lays out and the SVG's size use it, so room reserved for labels is counted with it.
+ */
+const VEGA_CHAR_PX = 0.8 * 11;
+
 /**
  * Columns of a bottom legend so its full names fit about the chart's width: as many as fit, at least
  * one (then one name per line), never more than there are names.
  */
 export function legendColumns(names: readonly string[], chartWidth: number): number {
-  const entry = Math.max(0, ...names.map((n) => n.length)) * 6.5 + 30;
+  const entry = Math.max(0, ...names.map((n) => n.length)) * LABEL_CHAR_PX + 30;
   return Math.max(1, Math.min(names.length, Math.floor(chartWidth / entry)));
 }
 
@@ -104,7 +113,12 @@ export function meanBarsSpec(
     axis: attackAxis(options.attacks),
   } as const;
   const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
-  const width = Math.max(220, Math.min(340, options.attacks.length * options.policies.length * 44));
+  // Wide enough for the bars and for every attack's label (its longest line) under its group.
+  const width = Math.max(
+    220,
+    Math.min(340, options.attacks.length * options.policies.length * 44),
+    options.attacks.length * (attackLabelChars(options.attacks) * VEGA_CHAR_PX + 10),
+  );
   const color = {
     field: 'policy',
     type: 'nominal',
@@ -153,9 +167,19 @@ export function meanBarsSpec(
 
 /** A band axis of attack names that never truncates them: long names wrap at hyphens when several share the axis. */
 function attackAxis(attacks: readonly string[]): Record<string, unknown> {
-  const longest = Math.max(0, ...attacks.map((a) => a.length));
-  if (attacks.length <= 1 || longest <= 12) return { labelAngle: 0, labelLimit: 0 };
+  if (!wrapsAttacks(attacks)) return { labelAngle: 0, labelLimit: 0 };
   return { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, /-/g, '-\\n'), '\\n')", labelLineHeight: 13 };
+}
+
+/** Whether the attack axis wraps names at hyphens (several attacks, some name longer than 12 characters). */
+function wrapsAttacks(attacks: readonly string[]): boolean {
+  return attacks.length > 1 && attacks.some((a) => a.length > 12);
+}
+
+/** Characters in the longest line of an attack label: the longest hyphen-separated part (with its hyphen) when wrapped. */
+function attackLabelChars(attacks: readonly string[]): number {
+  const lines = wrapsAttacks(attacks) ? attacks.flatMap((a) => a.split(/(?<=-)/)) : attacks;
+  return Math.max(0, ...lines.map((l) => l.length));
 }
 
 /** The five numbers a box plot draws, in seconds. */

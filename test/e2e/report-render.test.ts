@@ -206,6 +206,19 @@ function hardScenario(): Scenario {
   };
 }
 
+/** Six long attack names under one chart (codecov-2021's shape): their wrapped labels must not run into each other. */
+function sixAttacks(): Scenario {
+  const base = scenario('codecov-2021', [
+    policy('as-was'),
+    policy('gcp-sts-1h', { kind: 'ephemeral', ttlMs: 3_600_000 }),
+    policy('broker-15m', { kind: 'ephemeral' }),
+    policy('hybrid', { kind: 'hybrid' }),
+  ]);
+  const [first] = base.attacks;
+  const names = ['image-key-replay', 'ci-environment-exfiltration', 'altered-uploader-in-ci'].flatMap((a) => [a, `${a}-hard`]);
+  return { ...base, attacks: names.map((name) => ({ ...first!, name })) };
+}
+
 /** The fixture's trials; in agentic-support the hybrid policy's attacker never holds a credential. */
 function hardTrials(s: Scenario): TrialRow[] {
   return trialsFor(s).map((r) =>
@@ -225,6 +238,7 @@ describe('report-render', () => {
       ]),
       scenario('support-agent', [policy('persistent'), policy('ephemeral-5m', { kind: 'ephemeral', ttlMs: 300_000 })]),
       hardScenario(),
+      sixAttacks(),
     ];
     const builder = new SummaryBuilder(orderOf(scenarios));
     for (const row of scenarios.flatMap(hardTrials)) builder.add(row);
@@ -236,7 +250,7 @@ describe('report-render', () => {
     });
     const shot = join(dir, 'report.png');
     const { boxes, charts, requests } = await renderAndMeasure(files.html, shot);
-    expect(boxes).toHaveLength(6);
+    expect(boxes).toHaveLength(8);
     for (const b of boxes) {
       expect(b.width).toBeGreaterThan(100);
       expect(b.height).toBeGreaterThan(100);

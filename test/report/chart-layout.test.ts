@@ -123,6 +123,14 @@ describe('report/charts layout', () => {
     });
   });
 
+  it('should make room for six long attack names wrapped under their bars (codecov-2021)', async () => {
+    const six = ['image-key-replay', 'ci-environment-exfiltration', 'altered-uploader-in-ci'].flatMap((a) => [a, `${a}-hard`]);
+    const four = ['as-was', 'gcp-sts-1h', 'broker-15m', 'hybrid'];
+    const points = six.flatMap((attack) => four.map((policy, i) => ({ attack, policy, mean: i, low: i, high: i })));
+    const { texts } = await layout(meanBarsSpec(points, { yTitle: 'blast radius', policies: four, attacks: six }));
+    expect(overlaps(texts)).toEqual([]);
+  });
+
   it('should lay out the exposure box plot without overlapping labels', async () => {
     const boxes = attacks.flatMap((attack) =>
       policies.map((policy, i) => ({
