@@ -6,6 +6,7 @@ import { parseDuration } from '../lib/duration.js';
 import { fitIssuer, issuerYaml, DEFAULT_SLO } from '../load/metrics.js';
 import type { LoadRow } from '../load/metrics.js';
 import { LOAD_GRANTS, type LoadGrant } from '../load/target.js';
+import { humanPercentFine } from '../report/human.js';
 import { withSigint } from './signals.js';
 import { defineAction } from './command.js';
 import { intParser } from './options.js';
@@ -148,7 +149,7 @@ export function registerLoad(program: Command): Command {
         signal,
         onStep: (r: LoadRow) =>
           say(
-            `${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${(r.success_ratio * 100).toFixed(2)}%${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`,
+            `${String(r.offered_rate).padStart(7)}/s offered  ${r.rate.toFixed(0).padStart(7)}/s sent  ${r.throughput.toFixed(0).padStart(7)}/s ok  p50 ${n(r.p50_ms, 2)}  p95 ${n(r.p95_ms, 2)}  p99 ${n(r.p99_ms, 2)}  max ${n(r.max_ms, 1)} ms  success ${humanPercentFine(r.success_ratio, 2)}${r.server_cpu_s_per_1k === null ? '' : `  server ${r.server_cpu_s_per_1k.toFixed(3)} CPU-s/1k tokens`}`,
           ),
       }),
     );

@@ -9,8 +9,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { openStaging } from '../io/staging.js';
-import { renderSvg } from '../report/charts.js';
+import { COUNT_LABEL_EXPR, renderSvg } from '../report/charts.js';
 import { writeCsv } from '../report/csv.js';
+import { humanPercentFine } from '../report/human.js';
 import type { LoadResult } from './harness.js';
 import type { FittedIssuer, LoadRow } from './metrics.js';
 import { LOAD_COLUMNS, issuerYaml } from './metrics.js';
@@ -61,13 +62,22 @@ function vegetaMetrics(result: LoadResult): Record<string, unknown> {
   return { target_addr: result.tokenUrl, metrics };
 }
 
-/** Vega-lite: p50/p95/p99 latency (log scale) against the offered rate. */
+/** Decade ticks of the latency axis, in ms. */
+const LATENCY_TICKS_MS = [0, 0.1, 1, 10, 100, 1000, 10_000, 100_000];
+
+/**
+ * Vega-lite: p50/p95/p99 latency against the offered rate, on a symmetric log axis (linear below
+ * 0.1 ms): latencies span sub-millisecond to seconds, and a 0 (a step with no successful request) is
+ * drawn at 0 and labelled 0, not clamped onto the smallest tick of a log axis.
+ */
 export function latencyChartSpec(rows: readonly LoadRow[]): TopLevelSpec {
   const values = rows.flatMap((r) => [
-    { rate: r.offered_rate, percentile: 'p50', ms: Math.max(r.p50_ms, 0.01) },
-    { rate: r.offered_rate, percentile: 'p95', ms: Math.max(r.p95_ms, 0.01) },
-    { rate: r.offered_rate, percentile: 'p99', ms: Math.max(r.p99_ms, 0.01) },
+    { rate: r.offered_rate, percentile: 'p50', ms: r.p50_ms },
+    { rate: r.offered_rate, percentile: 'p95', ms: r.p95_ms },
+    { rate: r.offered_rate, percentile: 'p99', ms: r.p99_ms },
   ]);
+  const max = Math.max(1, ...values.map((v) => v.ms));
+  const ticks = LATENCY_TICKS_MS.filter((t, i) => t <= max || (LATENCY_TICKS_MS[i - 1] ?? 0) < max);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 420,
@@ -75,8 +85,14 @@ export function latencyChartSpec(rows: readonly LoadRow[]): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'rate', type: 'quantitative', title: 'offered rate (requests/s)' },
-      y: { field: 'ms', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
+      x: { field: 'rate', type: 'quantitative', title: 'offered rate (requests/s)', axis: { labelExpr: COUNT_LABEL_EXPR } },
+      y: {
+        field: 'ms',
+        type: 'quantitative',
+        title: 'latency (ms, symmetric log scale)',
+        scale: { type: 'symlog', constant: 0.1, domain: [0, ticks.at(-1) ?? 1], nice: false },
+        axis: { values: ticks, labelExpr: COUNT_LABEL_EXPR },
+      },
       color: { field: 'percentile', type: 'nominal', title: null, scale: { range: ['#0d9488', '#d97706', '#dc2626'] } },
     },
   };
@@ -106,7 +122,7 @@ function reportMarkdown(result: LoadResult, fit: FittedIssuer | null): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...result.rows.map(
       (r) =>
-        `| ${f(r.offered_rate, 0)} | ${f(r.rate, 0)} | ${f(r.throughput, 0)} | ${f(r.mean_ms, 2)} | ${f(r.p50_ms, 2)} | ${f(r.p95_ms, 2)} | ${f(r.p99_ms, 2)} | ${f(r.max_ms, 2)} | ${(r.success_ratio * 100).toFixed(2)}% | ${f(r.server_cpu_s_per_1k, 3)} | ${f(r.send_lag_p99_ms, 2)} |`,
+        `| ${f(r.offered_rate, 0)} | ${f(r.rate, 0)} | ${f(r.throughput, 0)} | ${f(r.mean_ms, 2)} | ${f(r.p50_ms, 2)} | ${f(r.p95_ms, 2)} | ${f(r.p99_ms, 2)} | ${f(r.max_ms, 2)} | ${humanPercentFine(r.success_ratio, 2)} | ${f(r.server_cpu_s_per_1k, 3)} | ${f(r.send_lag_p99_ms, 2)} |`,
     ),
     '',
     `![latency percentiles against offered rate](${LOAD_FILES.chart})`,

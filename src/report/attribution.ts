@@ -7,6 +7,7 @@
 import type { AttributionRow } from '../metrics/attribution.js';
 import type { Policy } from '../domain/scenario.js';
 import { formatDuration } from '../lib/duration.js';
+import { exactPercent } from './human.js';
 
 /** Shares below this are left out of the note (they round to 0.0). */
 const NOTE_MIN_SHARE = 0.05;
@@ -24,7 +25,15 @@ export function carriedBy(
     .filter((r) => Math.abs(r.share!) >= NOTE_MIN_SHARE)
     .sort((a, b) => Math.abs(b.share!) - Math.abs(a.share!) || (a.control < b.control ? -1 : a.control > b.control ? 1 : 0));
   if (shown.length === 0) return null;
-  return shown.map((r) => `${r.control} ${r.share!.toFixed(1)}`).join(', ');
+  return shown.map((r) => `${r.control} ${shareText(r.share!)}`).join(', ');
+}
+
+/** A share with one decimal, never rounded to the whole (`0.96` is not `1.0`): two decimals then, or `>0.99`. */
+function shareText(share: number): string {
+  const text = share.toFixed(1);
+  if (Math.abs(share) >= 1 || Math.abs(Number(text)) < 1) return text;
+  const finer = share.toFixed(2);
+  return Math.abs(Number(finer)) < 1 ? finer : share < 0 ? '<-0.99' : '>0.99';
 }
 
 /** `{sub: "scope 0.9, lifetime 0.1"}` for a table cell, or `{}`. */
@@ -52,7 +61,7 @@ export function describeControls(policy: Policy): string[] {
           ? `~${formatDuration(wait.meanMs)}`
           : wait.kind;
     parts.push(
-      `approval of ${policy.approval.actions.join('/')} (refuses ${Math.round(policy.approval.refuse * 100)}% of attacker requests, wait ${waitText})`,
+      `approval of ${policy.approval.actions.join('/')} (refuses ${exactPercent(policy.approval.refuse)} of attacker requests, wait ${waitText})`,
     );
   }
   return parts;

@@ -29,7 +29,15 @@ const CONFIG = {
     domainColor: '#94a3b8',
     tickColor: '#94a3b8',
   },
-  legend: { labelColor: '#334155', titleColor: '#0f172a', labelFontSize: 11, titleFontSize: 12, orient: 'bottom' },
+  legend: {
+    labelColor: '#334155',
+    titleColor: '#0f172a',
+    labelFontSize: 11,
+    titleFontSize: 12,
+    orient: 'bottom',
+    // Names are never cut ("role-15m-no-reeva…"): legends wrap into columns instead (see `legendColumns`).
+    labelLimit: 0,
+  },
   header: { labelFontSize: 12, labelFontWeight: 600, labelColor: '#0f172a', titleFontSize: 12 },
   title: { fontSize: 14, fontWeight: 600, color: '#0f172a', anchor: 'start', subtitleColor: '#475569', subtitleFontSize: 11 },
 } as const;
@@ -53,6 +61,32 @@ function prefixIds(svg: string, prefix: string): string {
     .replace(/\bid="([^"]+)"/g, `id="${safe}-$1"`)
     .replace(/url\(#([^)]+)\)/g, `url(#${safe}-$1)`)
     .replace(/href="#([^"]+)"/g, `href="#${safe}-$1"`);
+}
+
+/**
+ * Vega expression rendering `datum.value` like the tables' counts: 3 significant digits, k / M / G
+ * suffixes from 1000, no run of trailing zeros, `0` for 0 (`0.5`, `12.3`, `0.0000001`, `4.2k`). An
+ * axis whose data are all 0 otherwise prints `0.000000`.
+ */
+export const COUNT_LABEL_EXPR =
+  "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '.3~s') : format(datum.value, '.3~r')";
+
+/** Estimated pixel width of one character of an 11px label (generous: vega's own estimate is about 6.2). */
+export const LABEL_CHAR_PX = 6.5;
+
+/**
+ * Vega's own width estimate per character of an 11px label without a canvas (0.8 × font size): the
+ * bounds it lays out and the SVG's size use it, so room reserved for labels is counted with it.
+ */
+const VEGA_CHAR_PX = 0.8 * 11;
+
+/**
+ * Columns of a bottom legend so its full names fit about the chart's width: as many as fit, at least
+ * one (then one name per line), never more than there are names.
+ */
+export function legendColumns(names: readonly string[], chartWidth: number): number {
+  const entry = Math.max(0, ...names.map((n) => n.length)) * LABEL_CHAR_PX + 30;
+  return Math.max(1, Math.min(names.length, Math.floor(chartWidth / entry)));
 }
 
 /** A mean with its 95% CI, for one attack under one policy. */
@@ -79,16 +113,23 @@ export function meanBarsSpec(
     axis: attackAxis(options.attacks),
   } as const;
   const xOffset = { field: 'policy', type: 'nominal', sort: [...options.policies] } as const;
+  // Wide enough for the bars and for every attack's label (its longest line) under its group.
+  const width = Math.max(
+    220,
+    Math.min(340, options.attacks.length * options.policies.length * 44),
+    options.attacks.length * (attackLabelChars(options.attacks) * VEGA_CHAR_PX + 10),
+  );
   const color = {
     field: 'policy',
     type: 'nominal',
     title: 'policy',
     sort: [...options.policies],
     scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+    legend: { columns: legendColumns(options.policies, width) },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: Math.max(220, Math.min(340, options.attacks.length * options.policies.length * 44)),
+    width,
     height: 220,
     data: { values },
     layer: [
@@ -98,8 +139,8 @@ export function meanBarsSpec(
           x,
           xOffset,
           color,
-          y: { field: 'mean', type: 'quantitative', title: options.yTitle },
-          tooltip: [{ field: 'policy' }, { field: 'attack' }, { field: 'mean', format: '.3~f' }],
+          y: { field: 'mean', type: 'quantitative', title: options.yTitle, axis: { labelExpr: COUNT_LABEL_EXPR } },
+          tooltip: [{ field: 'policy' }, { field: 'attack' }, { field: 'mean', format: '.3~r' }],
         },
       },
       {
@@ -114,15 +155,31 @@ export function meanBarsSpec(
         mark: { type: 'tick', color: '#0f172a', thickness: 1.2, size: 8, orient: 'horizontal' },
         encoding: { x, xOffset, y: { field: 'high', type: 'quantitative' } },
       },
+      // A mean of 0 draws no bar: a thick stroke in the policy's colour on the baseline says "0", not "missing".
+      {
+        transform: [{ filter: 'datum.mean == 0' }],
+        mark: { type: 'tick', thickness: 3, orient: 'horizontal', opacity: 1 },
+        encoding: { x, xOffset, color, y: { field: 'mean', type: 'quantitative' } },
+      },
     ],
   };
 }
 
 /** A band axis of attack names that never truncates them: long names wrap at hyphens when several share the axis. */
 function attackAxis(attacks: readonly string[]): Record<string, unknown> {
-  const longest = Math.max(0, ...attacks.map((a) => a.length));
-  if (attacks.length <= 1 || longest <= 12) return { labelAngle: 0, labelLimit: 0 };
+  if (!wrapsAttacks(attacks)) return { labelAngle: 0, labelLimit: 0 };
   return { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, /-/g, '-\\n'), '\\n')", labelLineHeight: 13 };
+}
+
+/** Whether the attack axis wraps names at hyphens (several attacks, some name longer than 12 characters). */
+function wrapsAttacks(attacks: readonly string[]): boolean {
+  return attacks.length > 1 && attacks.some((a) => a.length > 12);
+}
+
+/** Characters in the longest line of an attack label: the longest hyphen-separated part (with its hyphen) when wrapped. */
+function attackLabelChars(attacks: readonly string[]): number {
+  const lines = wrapsAttacks(attacks) ? attacks.flatMap((a) => a.split(/(?<=-)/)) : attacks;
+  return Math.max(0, ...lines.map((l) => l.length));
 }
 
 /** The five numbers a box plot draws, in seconds. */
@@ -137,23 +194,36 @@ export interface BoxStats {
   readonly n: number;
 }
 
+/** Exposure box plot width in pixels. */
+const BOX_WIDTH = 330;
+
 /** Tick positions for a duration axis, in seconds: round durations a reader knows. */
 const DURATION_TICKS_S = [0, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
+
+/**
+ * Symlog constant of the exposure axis, in seconds: linear below it, logarithmic above. 10 s puts 0 a
+ * clear step left of 1m (a sixth of the axis), so trials where the attacker never held a credential
+ * stand apart from short exposures instead of collapsing onto the first tick.
+ */
+const EXPOSURE_SYMLOG_CONSTANT_S = 10;
 
 /** Vega expression rendering `datum.value` (seconds) as `45s` / `10m` / `6h` / `7d`. */
 const DURATION_LABEL_EXPR =
   "datum.value >= 86400 ? format(datum.value / 86400, '.3~') + 'd' : datum.value >= 3600 ? format(datum.value / 3600, '.3~') + 'h' : datum.value >= 60 ? format(datum.value / 60, '.3~') + 'm' : format(datum.value, '.3~') + 's'";
 
 /**
- * Horizontal box plots (min–max whiskers, quartile box, median tick) of a duration metric in seconds,
- * per attack and policy. The axis is symmetric-log: exposure windows span minutes (short TTLs) to
- * weeks (standing secrets), and a linear axis would flatten the short ones into the origin.
+ * Horizontal box plots (min–max whiskers, quartile box, median tick and dot) of a duration metric in
+ * seconds, per attack and policy. The axis is symmetric-log: exposure windows span minutes (short TTLs)
+ * to weeks (standing secrets), and a linear axis would flatten the short ones into the origin; 0 (never
+ * held) keeps its own place left of 1m. The median dot in the policy's colour keeps a zero-width box
+ * (every trial 0) visible and tells whose it is.
  */
 export function boxPlotSpec(
   boxes: readonly BoxStats[],
   options: { readonly policies: readonly string[]; readonly attacks: readonly string[] },
 ): TopLevelSpec {
-  const max = Math.max(0, ...boxes.map((b) => b.max));
+  // At least 0 and 1m, so an all-zero chart still has an axis with 0 at its left end.
+  const max = Math.max(1, ...boxes.map((b) => b.max));
   const ticks = DURATION_TICKS_S.filter(
     (t, i) => t <= max || DURATION_TICKS_S[i - 1] === undefined || (DURATION_TICKS_S[i - 1] ?? 0) < max,
   );
@@ -166,18 +236,25 @@ export function boxPlotSpec(
     title: 'policy',
     sort: [...options.policies],
     scale: { domain: [...options.policies], range: PALETTE.slice(0, Math.max(1, options.policies.length)) },
+    legend: { columns: legendColumns(options.policies, BOX_WIDTH) },
   } as const;
   const x = {
     field: 'q1',
     type: 'quantitative' as const,
-    title: 'exposure window (log scale)',
-    scale: { type: 'symlog' as const, constant: 60, domain: [0, ticks.at(-1) ?? 60], nice: false },
+    title: 'exposure window (symmetric log scale)',
+    scale: {
+      type: 'symlog' as const,
+      constant: EXPOSURE_SYMLOG_CONSTANT_S,
+      domain: [0, ticks.at(-1) ?? 60],
+      nice: false,
+      padding: 6,
+    },
     axis: { values: ticks, labelExpr: DURATION_LABEL_EXPR, grid: true },
   };
   const rows = options.attacks.length * options.policies.length;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 330,
+    width: BOX_WIDTH,
     height: Math.max(120, rows * 24),
     data: { values },
     layer: [
@@ -193,11 +270,11 @@ export function boxPlotSpec(
             { field: 'policy' },
             { field: 'attack' },
             { field: 'n' },
-            { field: 'min', format: '.3~f' },
-            { field: 'q1', format: '.3~f' },
-            { field: 'median', format: '.3~f' },
-            { field: 'q3', format: '.3~f' },
-            { field: 'max', format: '.3~f' },
+            { field: 'min', format: '.3~r' },
+            { field: 'q1', format: '.3~r' },
+            { field: 'median', format: '.3~r' },
+            { field: 'q3', format: '.3~r' },
+            { field: 'max', format: '.3~r' },
           ],
         },
       },
@@ -209,193 +286,9 @@ export function boxPlotSpec(
         mark: { type: 'tick', color: '#0f172a', thickness: 2, orient: 'vertical' },
         encoding: { y, yOffset, x: { ...x, field: 'median' } },
       },
-    ],
-  };
-}
-
-/** Dash patterns and point shapes per series, so series with equal values stay distinguishable where they coincide. */
-const DASHES = [
-  [1, 0],
-  [6, 3],
-  [2, 2],
-  [8, 3, 2, 3],
-  [4, 4],
-  [1, 3],
-];
-const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down'];
-
-/** One point of a sweep curve. */
-export interface SweepPointRow {
-  readonly value: string;
-  readonly attack: string;
-  readonly metric: string;
-  readonly mean: number | null;
-  readonly low: number | null;
-  readonly high: number | null;
-}
-
-/** Small multiples: one panel per metric, the swept value on x (command-line order), a line per attack with its CI band. */
-export function sweepPanelsSpec(
-  rows: readonly SweepPointRow[],
-  options: {
-    readonly param: string;
-    readonly values: readonly string[];
-    readonly metrics: readonly string[];
-    readonly attacks: readonly string[];
-  },
-): TopLevelSpec {
-  const values = rows.filter((r) => r.mean !== null).map((r) => ({ ...r, low: r.low ?? r.mean, high: r.high ?? r.mean }));
-  // The swept values as written on the command line, never reformatted (`1e-6` stays `1e-6`).
-  const x = {
-    field: 'value',
-    type: 'ordinal',
-    title: options.param,
-    sort: [...options.values],
-    axis: { labelAngle: 0, labelLimit: 0 },
-  } as const;
-  const dash = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: DASHES },
-  } as const;
-  const shape = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: SHAPES },
-  } as const;
-  const color = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
-    // Legend swatches in the line's full colour, never the band's transparency.
-    legend: { symbolOpacity: 1, symbolStrokeWidth: 2 },
-  } as const;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    data: { values },
-    facet: { field: 'metric', type: 'nominal', title: null, sort: [...options.metrics] },
-    columns: 3,
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 200,
-      height: 140,
-      layer: [
-        {
-          mark: { type: 'line', strokeWidth: 2 },
-          encoding: {
-            x,
-            color,
-            strokeDash: dash,
-            y: { field: 'mean', type: 'quantitative', title: null },
-          },
-        },
-        // The band comes after the line so the legend is drawn from the line (colour, dash), not the pale band.
-        {
-          mark: { type: 'area', opacity: 0.15 },
-          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' } },
-        },
-        {
-          mark: { type: 'point', filled: true, size: 42, opacity: 1 },
-          encoding: {
-            x,
-            color,
-            shape,
-            y: { field: 'mean', type: 'quantitative', title: null },
-            tooltip: [{ field: 'attack' }, { field: 'value' }, { field: 'mean', format: '.3~f' }],
-          },
-        },
-      ],
-    },
-  };
-}
-
-/** Share of an axis's extent within which trade-off labels merge into one. */
-const LABEL_MERGE = 0.06;
-
-/** One point of the risk/cost trade-off: a swept value's mean risk against its mean cost. */
-export interface TradeoffPoint {
-  readonly value: string;
-  readonly order: number;
-  readonly attack: string;
-  readonly cost: number;
-  readonly risk: number;
-}
-
-/** Risk (y) against cost (x), one labelled point per swept value, joined in value order: the knee a team picks from. */
-export function tradeoffSpec(
-  points: readonly TradeoffPoint[],
-  options: { readonly xTitle: string; readonly yTitle: string; readonly attacks: readonly string[] },
-): TopLevelSpec {
-  const color = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
-  } as const;
-  const dash = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: DASHES },
-  } as const;
-  const shape = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: SHAPES },
-  } as const;
-  const x = { field: 'cost', type: 'quantitative', title: options.xTitle } as const;
-  const y = { field: 'risk', type: 'quantitative', title: options.yTitle } as const;
-  // Values that land on (or next to) the same point — a plateau of the curve — share one label,
-  // "1h, 4h, 1d", at the first of them, instead of printing over each other. "Next to" is within
-  // LABEL_MERGE of the data's extent on each axis (the y axis starts at 0).
-  const costs = points.map((p) => p.cost);
-  const spanX = Math.max(...costs, 0) - Math.min(...costs, 0) || 1;
-  const spanY = Math.max(...points.map((p) => p.risk), 0) || 1;
-  const labels: { cost: number; risk: number; values: string[] }[] = [];
-  for (const p of [...points].sort((a, b) => a.order - b.order)) {
-    const near = labels.find(
-      (l) => Math.abs(l.cost - p.cost) <= LABEL_MERGE * spanX && Math.abs(l.risk - p.risk) <= LABEL_MERGE * spanY,
-    );
-    if (near === undefined) labels.push({ cost: p.cost, risk: p.risk, values: [p.value] });
-    else if (!near.values.includes(p.value)) near.values.push(p.value);
-  }
-  const labelRows = labels.map((l) => ({ cost: l.cost, risk: l.risk, label: l.values.join(', ') }));
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 420,
-    height: 260,
-    data: { values: [...points] },
-    layer: [
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, order: { field: 'order' } } },
       {
-        mark: { type: 'point', filled: true, size: 60, opacity: 1 },
-        encoding: {
-          x,
-          y,
-          color,
-          shape,
-          tooltip: [
-            { field: 'attack' },
-            { field: 'value' },
-            { field: 'cost', format: '.3~f' },
-            { field: 'risk', format: '.3~f' },
-          ],
-        },
-      },
-      {
-        data: { values: labelRows },
-        mark: { type: 'text', dx: 6, dy: -8, align: 'left', fontSize: 11, color: '#334155' },
-        encoding: { x, y, text: { field: 'label' } },
+        mark: { type: 'point', shape: 'circle', filled: true, size: 36, opacity: 1, stroke: '#0f172a', strokeWidth: 0.8 },
+        encoding: { y, yOffset, color, x: { ...x, field: 'median' } },
       },
     ],
   };

@@ -6,8 +6,8 @@ import { PATTERNS } from '../attacks/registry.js';
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import type { Attack, Distribution, PatternId, Policy } from '../domain/scenario.js';
-import { humanPercent } from './human.js';
 import { describeControls } from './attribution.js';
+import { exactPercent } from './human.js';
 
 /** What a breach pattern replays (SPEC §4), from the pattern registry, for the "what was replayed" list. */
 export function patternSummary(pattern: PatternId): string {
@@ -67,7 +67,7 @@ export function describePolicy(policy: Policy): string {
   }
   parts.push(...describeControls(policy));
   if (policy.detection !== null) {
-    parts.push(`detection ${humanPercent(policy.detection.probability)} after ${describeDistribution(policy.detection.delay)}`);
+    parts.push(`detection ${exactPercent(policy.detection.probability)} after ${describeDistribution(policy.detection.delay)}`);
   }
   const envs = Object.keys(policy.revocationLatency.byEnvironment);
   if (policy.revocationLatency.default.kind !== 'fixed' || policy.revocationLatency.default.valueMs !== 0 || envs.length > 0) {
@@ -83,9 +83,7 @@ export function describePolicy(policy: Policy): string {
     policy.kind !== 'persistent' &&
     (policy.issuer.availability < 1 || policy.issuer.latency.kind !== 'fixed' || policy.issuer.latency.valueMs !== 0)
   ) {
-    parts.push(
-      `issuer ${describeDistribution(policy.issuer.latency)}, availability ${humanPercentPrecise(policy.issuer.availability)}`,
-    );
+    parts.push(`issuer ${describeDistribution(policy.issuer.latency)}, availability ${exactPercent(policy.issuer.availability)}`);
   }
   return parts.join(' · ');
 }
@@ -104,8 +102,4 @@ export function describeDistribution(d: Distribution): string {
     default:
       return assertNever(d);
   }
-}
-
-function humanPercentPrecise(p: number): string {
-  return `${(p * 100).toFixed(3).replace(/0+$/, '').replace(/\.$/, '')}%`;
 }

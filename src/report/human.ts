@@ -7,11 +7,20 @@
 /** Em dash for an empty value. */
 export const EMPTY = '—';
 
-/** 3 significant digits below 1000, then k / M / G / T suffixes (`1.23`, `45.6`, `2.0M`). */
+/** Below this a non-zero count prints as `<0.001`: never a run of zeros, never `0` for a non-zero. */
+const SMALLEST_COUNT = 0.001;
+
+/**
+ * 3 significant digits below 1000, then k / M / G / T suffixes (`1.23`, `45.6`, `0.0123`, `2.0M`);
+ * a non-zero value never prints as `0` (`<0.001` below 0.001).
+ */
 export function humanCount(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return EMPTY;
   const abs = Math.abs(value);
-  if (abs < 1000) return trimFixed(value, abs === 0 || abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
+  if (abs === 0) return '0';
+  if (abs < SMALLEST_COUNT) return value < 0 ? `>-${SMALLEST_COUNT}` : `<${SMALLEST_COUNT}`;
+  if (abs < 1) return String(Number(value.toPrecision(3)));
+  if (abs < 1000) return trimFixed(value, abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
   const units = ['k', 'M', 'G', 'T'] as const;
   let scaled = value;
   let i = -1;
@@ -31,24 +40,49 @@ export function humanPercent(proportion: number | null): string {
 }
 
 /**
- * A non-negative percentage with `decimals` decimals, never rounded to certainty: a value strictly
- * between 0 and 0.1 is `<0.1`, a value below 100 that rounds to 100 gets one more decimal, or `>99.9`.
+ * A configured probability as written, in percent, never rounded (`99.99999%`, `0.00001%`): an input
+ * of 0.9999999 is not 100%, and a sweep over such values must show them apart.
  */
-function percentText(abs: number, decimals: number): string {
-  if (abs > 0 && abs < 0.1) return '<0.1';
+export function exactPercent(p: number): string {
+  return `${String(Number((p * 100).toPrecision(12)))}%`;
+}
+
+/**
+ * A proportion as a percentage with up to `decimals` decimals (`99.95%`, `50%`), for measured ratios
+ * where the second decimal matters (load success against a 99% SLO); never `100%` below 1 nor `0%`
+ * above 0 (`>99.99%`, `<0.01%`).
+ */
+export function humanPercentFine(proportion: number | null, decimals: number): string {
+  if (proportion === null || !Number.isFinite(proportion)) return EMPTY;
+  const abs = Math.abs(proportion * 100);
+  return `${proportion < 0 ? '-' : ''}${percentText(abs, decimals, Math.max(1, decimals))}%`;
+}
+
+/**
+ * A non-negative percentage with `decimals` decimals, never rounded to certainty: a value strictly
+ * between 0 and 10^-finest is `<0.1` (finest 1), a value that rounds to 0 or to 100 gets `finest`
+ * decimals, or `>99.9`.
+ */
+function percentText(abs: number, decimals: number, finest = 1): string {
+  const floor = 10 ** -finest;
+  if (abs > 0 && abs < floor) return `<${trimFixed(floor, finest)}`;
   const text = trimFixed(abs, decimals);
-  if (abs > 0 && text === '0') return trimFixed(abs, 1);
+  if (abs > 0 && text === '0') return trimFixed(abs, finest);
   if (abs < 100 && text === '100') {
-    const finer = trimFixed(abs, 1);
-    return finer === '100' ? '>99.9' : finer;
+    const finer = trimFixed(abs, finest);
+    return finer === '100' ? `>${trimFixed(100 - floor, finest)}` : finer;
   }
   return text;
 }
 
-/** Seconds in the largest unit that keeps the number readable (`45s`, `12m`, `3.2h`, `2.1d`). */
+/** Seconds in the largest unit that keeps the number readable (`45s`, `12m`, `3.2h`, `2.1d`; `40ms`, `<1ms` below a second). */
 export function humanSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return EMPTY;
   const abs = Math.abs(seconds);
+  if (abs > 0 && abs < 1) {
+    const ms = abs * 1000;
+    return `${seconds < 0 ? '-' : ''}${ms < 1 ? '<1' : trimFixed(ms, ms >= 10 ? 0 : 1)}ms`;
+  }
   if (abs < 60) return `${trimFixed(seconds, abs >= 10 || abs === 0 ? 0 : 1)}s`;
   if (abs < 3600) return `${trimFixed(seconds / 60, abs >= 600 ? 0 : 1)}m`;
   if (abs < 86_400) return `${trimFixed(seconds / 3600, abs >= 36_000 ? 0 : 1)}h`;

@@ -350,8 +350,8 @@ async function scenarioCharts(shape: ScenarioShape, index: SummaryIndex, input: 
     title: 'How long the attacker held a valid credential',
     caption:
       input.samples === undefined
-        ? 'Exposure window per trial (log scale): line = min–max, tick = median.'
-        : 'Exposure window per trial (log scale): box = quartiles, tick = median, line = min–max.',
+        ? 'Exposure window per trial (symmetric log scale; 0 = never held a valid credential): line = min–max, tick and dot = median.'
+        : 'Exposure window per trial (symmetric log scale; 0 = never held a valid credential): box = quartiles, tick and dot = median, line = min–max.',
     svg: await renderSvg(
       boxPlotSpec(boxes, {
         policies,

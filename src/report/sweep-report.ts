@@ -2,7 +2,8 @@
 import type { Metric } from '../domain/metrics.js';
 import type { SweepRow } from '../metrics/sweep.js';
 import type { Scenario } from '../domain/scenario.js';
-import { renderSvg, sweepPanelsSpec, tradeoffSpec } from './charts.js';
+import { renderSvg } from './charts.js';
+import { sweepPanelsSpec, tradeoffSpec } from './charts-sweep.js';
 import {
   anchor,
   code,
@@ -33,9 +34,9 @@ export interface SweepReportInput {
 
 /** Risk and cost metrics drawn by the sweep report, in panel order. */
 const SWEEP_METRICS: readonly { readonly metric: Metric; readonly label: string }[] = [
-  { metric: 'attack_success', label: 'attack success (share of trials)' },
+  { metric: 'attack_success', label: 'attack success' },
   { metric: 'blast_radius', label: 'blast radius' },
-  { metric: 'exposure_window_s', label: 'exposure window (s)' },
+  { metric: 'exposure_window_s', label: 'exposure window' },
   { metric: 'tokens_issued', label: 'tokens issued' },
   { metric: 'peak_issuance_per_s', label: 'peak issuance (/s)' },
   { metric: 'tasks_failed', label: 'failed tasks' },
@@ -68,7 +69,7 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
     blocks.push({ kind: 'paragraph', inline: [text(input.scenario.description)] });
   }
 
-  // Exposure in the table's unit (minutes, hours or days), not raw seconds.
+  // The charts in the tables' units: exposure in minutes, hours or days (not raw seconds), attack success in percent.
   const exposureMax = Math.max(
     0,
     ...input.rows.filter((r) => r.metric === 'exposure_window_s').map((r) => r.ci95_high ?? r.mean ?? 0),
@@ -77,9 +78,11 @@ export async function writeSweepReport(dir: string, input: SweepReportInput): Pr
   const labelOf = (metric: Metric): string =>
     metric === 'exposure_window_s'
       ? `exposure window (${unit.label})`
-      : (SWEEP_METRICS.find((m) => m.metric === metric)?.label ?? metric);
+      : metric === 'attack_success'
+        ? 'attack success (% of trials)'
+        : (SWEEP_METRICS.find((m) => m.metric === metric)?.label ?? metric);
   const scaled = (metric: Metric, v: number | null): number | null =>
-    v === null || metric !== 'exposure_window_s' ? v : v / unit.divisor;
+    v === null ? v : metric === 'exposure_window_s' ? v / unit.divisor : metric === 'attack_success' ? v * 100 : v;
   const panelRows = input.rows
     .filter((r) => SWEEP_METRICS.some((m) => m.metric === r.metric))
     .map((r) => ({

@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { toCsv } from '../../src/report/csv.js';
 import { parseNumberCell, readRecords, splitRecord } from '../../src/io/records.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
+
+afterAll(removeTempDirs);
 
 async function collect(path: string): Promise<string[]> {
   const out: string[] = [];
@@ -14,7 +16,7 @@ async function collect(path: string): Promise<string[]> {
 
 describe('io/records', () => {
   it('should yield records with quoted commas, quotes and newlines intact', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'rec-')), 'a.csv');
+    const file = join(tempDir('blastlab-rec-'), 'a.csv');
     writeFileSync(file, 'a,b\n"x,1","he said ""hi""\nbye"\n3,4\n');
     const records = await collect(file);
     expect(records).toEqual(['a,b', '"x,1","he said ""hi""\nbye"', '3,4']);
@@ -22,7 +24,7 @@ describe('io/records', () => {
   });
 
   it('should read back exactly the cells csv-stringify wrote', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+    const dir = tempDir('blastlab-rec-');
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 20 }), async (rows) => {
         const file = join(dir, 'p.csv');

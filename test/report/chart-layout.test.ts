@@ -7,7 +7,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { PALETTE, boxPlotSpec, meanBarsSpec, sweepPanelsSpec, tradeoffSpec } from '../../src/report/charts.js';
+import { sweepPanelsSpec, tradeoffSpec } from '../../src/report/charts-sweep.js';
+import { PALETTE, boxPlotSpec, meanBarsSpec } from '../../src/report/charts.js';
 
 interface Box {
   readonly role: string;
@@ -16,6 +17,12 @@ interface Box {
   readonly y1: number;
   readonly x2: number;
   readonly y2: number;
+}
+interface MarkSymbol {
+  readonly fill: string | undefined;
+  readonly x: number;
+  readonly y: number;
+  readonly size: number;
 }
 interface LegendSymbol {
   readonly fill: string | undefined;
@@ -36,13 +43,15 @@ type SceneItem = {
   opacity?: number;
   fillOpacity?: number;
   strokeOpacity?: number;
+  size?: number;
 };
 
-async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: LegendSymbol[] }> {
+async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: LegendSymbol[]; marks: MarkSymbol[] }> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   await view.runAsync();
   const texts: Box[] = [];
   const symbols: LegendSymbol[] = [];
+  const marks: MarkSymbol[] = [];
   const walk = (mark: SceneItem, dx: number, dy: number): void => {
     for (const item of mark.items ?? []) {
       // Texts vega hides (label overlap removal sets opacity 0) are not drawn.
@@ -70,13 +79,16 @@ async function layout(spec: TopLevelSpec): Promise<{ texts: Box[]; symbols: Lege
           opacity: (item.opacity ?? 1) * Math.max(item.fillOpacity ?? 0, item.strokeOpacity ?? 1),
         });
       }
+      if (mark.marktype === 'symbol' && mark.role === 'mark' && (item.opacity ?? 1) > 0) {
+        marks.push({ fill: item.fill, x: (item.x ?? 0) + dx, y: (item.y ?? 0) + dy, size: item.size ?? 0 });
+      }
       if (mark.marktype === 'group') walk(item, dx + (item.x ?? 0), dy + (item.y ?? 0));
       else walk(item, dx, dy);
     }
   };
   walk((view.scenegraph() as unknown as { root: SceneItem }).root, 0, 0);
   view.finalize();
-  return { texts, symbols };
+  return { texts, symbols, marks };
 }
 
 function overlaps(texts: readonly Box[]): string[] {
@@ -111,6 +123,14 @@ describe('report/charts layout', () => {
     });
   });
 
+  it('should make room for six long attack names wrapped under their bars (codecov-2021)', async () => {
+    const six = ['image-key-replay', 'ci-environment-exfiltration', 'altered-uploader-in-ci'].flatMap((a) => [a, `${a}-hard`]);
+    const four = ['as-was', 'gcp-sts-1h', 'broker-15m', 'hybrid'];
+    const points = six.flatMap((attack) => four.map((policy, i) => ({ attack, policy, mean: i, low: i, high: i })));
+    const { texts } = await layout(meanBarsSpec(points, { yTitle: 'blast radius', policies: four, attacks: six }));
+    expect(overlaps(texts)).toEqual([]);
+  });
+
   it('should lay out the exposure box plot without overlapping labels', async () => {
     const boxes = attacks.flatMap((attack) =>
       policies.map((policy, i) => ({
@@ -127,6 +147,51 @@ describe('report/charts layout', () => {
     const { texts } = await layout(boxPlotSpec(boxes, { policies, attacks }));
     expect(overlaps(texts)).toEqual([]);
     expect(texts.filter((t) => t.role === 'axis-label').map((t) => t.text)).toEqual(expect.arrayContaining(attacks));
+  });
+
+  it('should show exposure windows of 0 apart from short ones, with a mark in each policy colour', async () => {
+    // Three policies never let the attacker hold a credential (every trial 0); one holds it a few minutes.
+    const boxes = attacks.flatMap((attack) =>
+      policies.map((policy, i) =>
+        i === 1
+          ? { attack, policy, n: 10, min: 60, q1: 120, median: 180, q3: 240, max: 600 }
+          : { attack, policy, n: 10, min: 0, q1: 0, median: 0, q3: 0, max: 0 },
+      ),
+    );
+    const { texts, marks } = await layout(boxPlotSpec(boxes, { policies, attacks }));
+    expect(overlaps(texts)).toEqual([]);
+    const ticks = texts.filter((t) => t.role === 'axis-label' && /^\d/.test(t.text));
+    const zeroTick = ticks.find((t) => t.text === '0s');
+    const minuteTick = ticks.find((t) => t.text === '1m');
+    expect(zeroTick, 'a visible 0s tick').toBeDefined();
+    expect(minuteTick, 'a visible 1m tick').toBeDefined();
+    // 0 stands clearly apart from a minute: a reader sees "never held" and "held briefly" as different.
+    expect((minuteTick!.x1 + minuteTick!.x2) / 2 - (zeroTick!.x1 + zeroTick!.x2) / 2).toBeGreaterThan(30);
+    // Every (attack, policy) with all-zero trials still shows a visible mark in its policy's colour.
+    for (const [i, p] of policies.entries()) {
+      const own = marks.filter((m) => m.fill === PALETTE[i]);
+      expect(own.length, p).toBe(attacks.length);
+      for (const m of own) expect(m.size, p).toBeGreaterThan(0);
+    }
+  });
+
+  it('should label sweep axes like the tables: all-zero panels say 0, small values keep their digits, long values do not collide', async () => {
+    const values = ['0.9999999', '0.999999', '0.99', '0.5'];
+    const metrics = ['tokens issued', 'attack success (% of trials)', 'rate'];
+    const rows = values.flatMap((value, i) => [
+      { value, attack: 'secret-replay', metric: 'tokens issued', mean: 0, low: 0, high: 0 },
+      { value, attack: 'secret-replay', metric: 'attack success (% of trials)', mean: 0, low: 0, high: 0 },
+      { value, attack: 'secret-replay', metric: 'rate', mean: (i + 1) * 1e-7, low: i * 1e-7, high: (i + 2) * 1e-7 },
+    ]);
+    const spec = sweepPanelsSpec(rows, { param: 'issuer.availability', values, metrics, attacks: ['secret-replay'] });
+    const { texts } = await layout(spec);
+    expect(overlaps(texts)).toEqual([]);
+    const labels = texts.filter((t) => t.role === 'axis-label').map((t) => t.text);
+    // Never a run of zeros: 0 prints as 0, a non-zero keeps its significant digits.
+    expect(labels.filter((l) => /^-?0\.0+$/.test(l))).toEqual([]);
+    expect(labels).toContain('0');
+    expect(labels.some((l) => /^0\.000000[1-9]/.test(l))).toBe(true);
+    for (const v of values) expect(labels).toContain(v);
   });
 
   it('should keep coinciding sweep series visible: one legend entry per attack with an opaque mark in its line colour', async () => {
@@ -164,5 +229,23 @@ describe('report/charts layout', () => {
       tradeoffSpec(points, { xTitle: 'tokens issued per trial', yTitle: 'blast radius', attacks: ['secret-replay'] }),
     );
     expect(overlaps(texts)).toEqual([]);
+  });
+
+  it('should place risk/cost labels that would collide apart (a plateau label next to a nearby point)', async () => {
+    // A TTL sweep: 15m–1d issue the same tokens (a plateau at 839), 5m a little more, 1m far more.
+    const costs: Record<string, number> = { '1m': 7396.9, '5m': 1557.65, '15m': 839, '1h': 839, '4h': 839, '1d': 839 };
+    const points = ['secret-replay', 'lateral-movement'].flatMap((attack, a) =>
+      Object.entries(costs).map(([value, cost], order) => ({ value, order, attack, cost, risk: a })),
+    );
+    const { texts } = await layout(
+      tradeoffSpec(points, {
+        xTitle: 'tokens issued per trial',
+        yTitle: 'blast radius',
+        attacks: ['secret-replay', 'lateral-movement'],
+      }),
+    );
+    expect(overlaps(texts)).toEqual([]);
+    const labels = texts.filter((t) => t.role === 'mark').map((t) => t.text);
+    expect(labels).toEqual(expect.arrayContaining(['1m', '5m', '15m, 1h, 4h, 1d']));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tradeoffSpec, type TradeoffPoint } from '../../src/report/charts.js';
+import { tradeoffSpec, type TradeoffPoint } from '../../src/report/charts-sweep.js';
 
 describe('report/charts', () => {
   it('should give values that land on the same risk/cost point one shared label', () => {
@@ -20,7 +20,7 @@ describe('report/charts', () => {
       ],
       { xTitle: 'tokens', yTitle: 'success', attacks: ['a', 'b'] },
     ) as unknown as { layer: { data?: { values: { label: string; cost: number; risk: number }[] } }[] };
-    const labels = spec.layer.find((l) => l.data !== undefined)!.data!.values;
+    const labels = spec.layer.flatMap((l) => l.data?.values ?? []);
     expect(labels).toEqual([
       { cost: 900, risk: 0.1, label: '1m' },
       { cost: 100, risk: 0.5, label: '1h, 4h, 1d' },

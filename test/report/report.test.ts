@@ -170,6 +170,20 @@ describe('report', () => {
     ).toContain('detection 30% after exponential(mean 1h)');
   });
 
+  it('should print configured probabilities as written, never rounded to 100% or 0%', () => {
+    const text = describePolicy(
+      policy('x', {
+        kind: 'ephemeral',
+        issuer: { latency: { kind: 'fixed', valueMs: 40 }, availability: 0.9999999 },
+        detection: { probability: 1e-7, delay: { kind: 'fixed', valueMs: 0 }, atMs: Infinity },
+        approval: { actions: ['write'], refuse: 0.999, wait: { kind: 'fixed', valueMs: 60_000 } },
+      }),
+    );
+    expect(text).toContain('availability 99.99999%');
+    expect(text).toContain('detection 0.00001%');
+    expect(text).toContain('refuses 99.9% of attacker requests');
+  });
+
   it('should embed the charts inline in report.html and link them from report.md', () => {
     expect((html.match(/<svg\b/g) ?? []).length).toBe(4);
     expect(md).toContain('![Blast radius per policy](charts/ci-deploy-key-blast-radius.svg)');
@@ -215,7 +229,9 @@ describe('report', () => {
     const d = tempDir();
     const out = await writeReport(d, { scenarios, summary: build().rows() });
     expect(out.charts).toHaveLength(4);
-    expect(readFileSync(out.html, 'utf8')).toContain('(log scale): line = min–max, tick = median.');
+    expect(readFileSync(out.html, 'utf8')).toContain(
+      '(symmetric log scale; 0 = never held a valid credential): line = min–max, tick and dot = median.',
+    );
   });
 });
 

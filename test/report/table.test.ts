@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize, orderOf } from '../../src/metrics/summary.js';
 import { renderTable, stripAnsi } from '../../src/report/table.js';
-import { humanCount, humanPercent, humanReduction, humanSeconds } from '../../src/report/human.js';
+import { carriedBy } from '../../src/report/attribution.js';
+import { humanCount, humanPercent, humanPercentFine, humanReduction, humanSeconds } from '../../src/report/human.js';
 import { policy, scenario, trialsFor } from './fixtures.js';
 
 const scenarios = [
@@ -107,6 +108,50 @@ describe('human', () => {
       '↓<0.1%',
       '—',
     ]);
+  });
+
+  it('should never print a small non-zero count or duration as 0 or as a run of zeros', () => {
+    expect([humanCount(0.004), humanCount(0.01234), humanCount(0.5), humanCount(0.0000003), humanCount(-0.0002)]).toEqual([
+      '0.004',
+      '0.0123',
+      '0.5',
+      '<0.001',
+      '>-0.001',
+    ]);
+    expect([humanSeconds(0.04), humanSeconds(0.4), humanSeconds(0.0002), humanSeconds(0)]).toEqual([
+      '40ms',
+      '400ms',
+      '<1ms',
+      '0s',
+    ]);
+  });
+
+  it('should print measured ratios with two decimals, never rounded to 100% or 0%', () => {
+    expect([
+      humanPercentFine(0.99999, 2),
+      humanPercentFine(0.9995, 2),
+      humanPercentFine(1, 2),
+      humanPercentFine(0.5, 2),
+      humanPercentFine(0.00001, 2),
+      humanPercentFine(0, 2),
+    ]).toEqual(['>99.99%', '99.95%', '100%', '50%', '<0.01%', '0%']);
+    // The one-decimal rule is unchanged.
+    expect([humanPercent(0.9996), humanPercent(0.0004), humanPercent(0.995)]).toEqual(['>99.9%', '<0.1%', '99.5%']);
+  });
+
+  it('should not round a control share below 1 to the whole reduction', () => {
+    const row = (control: string, share: number) => ({
+      scenario: 's',
+      attack: 'a',
+      policy: 'p',
+      control,
+      reduction_pct: 50,
+      share,
+    });
+    expect(carriedBy([row('scope', 0.96), row('lifetime', 0.04)], 's', 'a', 'p')).toBe('scope 0.96');
+    expect(carriedBy([row('scope', 0.999), row('lifetime', 0.001)], 's', 'a', 'p')).toBe('scope >0.99');
+    expect(carriedBy([row('scope', 0.7), row('lifetime', 0.3)], 's', 'a', 'p')).toBe('scope 0.7, lifetime 0.3');
+    expect(carriedBy([row('scope', 1)], 's', 'a', 'p')).toBe('scope 1.0');
   });
 
   it('should never round a percentage to certainty', () => {

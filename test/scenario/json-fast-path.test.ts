@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../../src/errors.js';
 import { FAST_JSON_BYTES } from '../../src/scenario/document.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
 
 const GOOD = 'test/fixtures/good/ci-deploy-key.yaml';
-const dir = mkdtempSync(join(tmpdir(), 'blastlab-json-'));
+const dir = tempDir('blastlab-json-');
+afterAll(removeTempDirs);
 
 /** Writes the good fixture as pretty JSON, edited, padded with trailing blank lines past the fast-path size. */
 function bigJson(name: string, edit: (doc: Record<string, unknown>) => void = () => {}): { file: string; text: string } {

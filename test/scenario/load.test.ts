@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../../src/errors.js';
 import { loadScenarioFile, loadScenarios, parseScenarioText } from '../../src/scenario/load.js';
+import { removeTempDirs, tempDir } from '../tmp.js';
+
+afterAll(removeTempDirs);
 
 const GOOD = 'test/fixtures/good/ci-deploy-key.yaml';
 const bad = (name: string): string => `test/fixtures/bad/${name}`;
@@ -363,7 +365,7 @@ describe('scenario/load', () => {
 
   describe('loadScenarios', () => {
     it('should walk folders sorted by path, skip policies/ and report duplicate names', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'blastlab-load-'));
+      const dir = tempDir('blastlab-load-');
       const good = readFileSync(GOOD, 'utf8');
       mkdirSync(join(dir, 'b'));
       mkdirSync(join(dir, 'policies'));
