@@ -4,7 +4,7 @@
  */
 import pc from 'picocolors';
 import { BlastlabError, formatIssue, ResultsInputError, ScenarioError, SimulationInvariantError, UsageError } from '../errors.js';
-import { RunInterruptedError } from '../exec/pool.js';
+import { RunInterruptedError } from '../exec/interrupt.js';
 
 /** Exit codes (SPEC §7). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143, hangup: 129 } as const;

@@ -3,7 +3,7 @@
  * terminal) all abort the work the same way — workers stop, the staging folder goes, the previous
  * results stay — and the command exits 128 + the signal's number: 130, 143, 129 (docs/reliability.md).
  */
-import { INTERRUPT_SIGNALS, type InterruptSignal } from '../exec/pool.js';
+import { INTERRUPT_SIGNALS, type InterruptSignal } from '../exec/interrupt.js';
 
 /** Runs `work` with a signal that aborts (reason: the signal's name) on SIGINT, SIGTERM or SIGHUP; the handlers are removed afterwards. */
 export async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
