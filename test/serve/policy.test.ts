@@ -1,6 +1,6 @@
 /** The policy fields serve applies over real HTTP: revokeOn (B9), reevaluate (B7), callChain (B8). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Policy, Scenario } from '../../src/domain/scenario.js';
+import type { Policy } from '../../src/domain/scenario.js';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { DemoCredentials } from '../../src/serve/broker.js';
