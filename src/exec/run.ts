@@ -18,7 +18,7 @@ import { RealTokenSink } from '../workload/real-tokens.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
-import { buildManifest } from './manifest.js';
+import { buildManifest, type IssuerProvenance } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { executePlan, RunInterruptedError, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
@@ -46,6 +46,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly maxEvents?: number | undefined;
   /** `--csv-bom`: summary.csv, comparison.csv and scenarios.csv start with a UTF-8 byte order mark. */
   readonly csvBom?: boolean | undefined;
+  /** Recorded in run.json (`run --issuer-from`); the scenarios already carry the issuer. */
+  readonly issuerFrom?: IssuerProvenance | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
