@@ -3,7 +3,7 @@
  * last listed rate until a rate is no longer sustained, sampling blastlab serve's counters around each
  * measured window. Returns load.csv's rows and the knee.
  */
-import { RunInterruptedError } from '../exec/pool.js';
+import { RunInterruptedError } from '../exec/interrupt.js';
 import { runStep, type StepResult } from './generator.js';
 import type { LoadRow, ServerSample, Slo } from './metrics.js';
 import { DEFAULT_SLO, kneeOf, rowOf, sustained } from './metrics.js';
