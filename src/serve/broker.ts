@@ -42,6 +42,9 @@ export type { DemoCredentials, RequestAuth };
 export { INTROSPECTOR_CLIENT } from './principals.js';
 export type { ServedClaims, TokenResponse } from './token-endpoint.js';
 
+/** Verified tokens remembered for introspection (the map is cleared when full). */
+const MAX_VERIFIED_TOKENS = 16_384;
+
 /** What `/task/end` answers. */
 export interface TaskEndResponse {
   readonly task: string;
@@ -80,6 +83,8 @@ export class Broker {
   private readonly nodes: ReadonlySet<string>;
   private readonly intents: ServeIntents;
   private readonly endpoint: TokenEndpoint;
+  /** Token string → its claims, once verified (see activeClaims). */
+  private readonly verified = new Map<string, ServedClaims>();
   private readonly tasks = new TaskRegistry();
   private readonly jtiPrefix = randomBytes(6).toString('base64url');
   private readonly ttlS: number;
@@ -239,12 +244,28 @@ export class Broker {
     };
   }
 
-  /** The claims of the request's `token` when it is one of ours and active, else null. */
+  /**
+   * The claims of the request's `token` when it is one of ours and active, else null. A token whose
+   * signature and issuer were checked once is remembered (B7 makes `/introspect` a call per use): later
+   * calls re-check only its lifetime and revocation, as the verifier would. Serve never rotates its key.
+   */
   private activeClaims(params: FormParams): ServedClaims | null {
     const token = params.single.get('token');
     if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      const nowMs = this.options.now();
+      this.revocations.prune(nowMs); // as the verifier does: the denylist stays bounded
+
+      const skew = this.verifier.skewMs;
+      const live = nowMs < known.exp * 1000 + skew && nowMs + skew >= known.nbf * 1000;
+      return live && !this.revocations.has(known.jti) ? known : null;
+    }
     const result = this.verifier.authenticate(token);
-    return result.ok ? (result.claims as ServedClaims) : null;
+    if (!result.ok) return null;
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+    this.verified.set(token, result.claims as ServedClaims);
+    return result.claims as ServedClaims;
   }
 
   /** Revokes `tokens` (B6): journalled first, then denylisted; returns how many were newly revoked. */

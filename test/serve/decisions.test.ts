@@ -141,4 +141,17 @@ describe('broker decisions', () => {
     );
     expect(code).toBe('invalid_scope');
   });
+
+  it('should re-check lifetime and revocation of a token it has already introspected', async () => {
+    const { b, clock, exchange, introspect } = broker();
+    const token = exchange().access_token;
+    const other = exchange().access_token;
+    expect([introspect(token).active, introspect(other).active]).toEqual([true, true]);
+    clock.now = T0 - 31_000; // before nbf by more than the skew
+    expect(introspect(token)).toEqual({ active: false });
+    clock.now = T0;
+    await b.revoke(parseForm(`token=${token}`), {});
+    expect([introspect(token).active, introspect(other).active]).toEqual([false, true]);
+    expect(introspect(`${other.slice(0, -4)}AAAA`)).toEqual({ active: false });
+  });
 });
