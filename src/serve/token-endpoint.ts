@@ -5,12 +5,13 @@
 import type { Policy } from '../domain/scenario.js';
 import type { ScopePair, TokenClaims } from '../issuer/claims.js';
 import { scopeOf } from '../issuer/claims.js';
+import type { IntentIndex } from '../issuer/decision.js';
 import type { TokenVerifier } from '../issuer/verify.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS, TOKEN_TYPE_JWT } from './credentials.js';
 import type { DpopVerifier } from './dpop.js';
 import type { FormParams } from './form.js';
 import type { ServeIntents } from './intents.js';
-import { chainKey, requestedPairs } from './intents.js';
+import { chainKey, outOfIntent, reevaluates, requestedPairs } from './intents.js';
 import { OAuthError } from './oauth-error.js';
 import type { Principals, RequestAuth } from './principals.js';
 import { checkTaskId } from './tasks.js';
@@ -159,6 +160,7 @@ export class TokenEndpoint {
             .scope.split(' ')
             .find((i) => !subject.scope!.has(i));
     if (wider !== undefined) throw new OAuthError('invalid_scope', `${wider} is not in the subject token's scope`);
+    this.reevaluate(subject, this.ctx.intents.declared, subject.principal, pairs);
     const response = this.ctx.mint({
       client: subject.principal,
       subject: this.ctx.principals.byId.get(subject.principal)!.subject,
@@ -193,6 +195,7 @@ export class TokenEndpoint {
     if (this.ctx.policy.callChain === 'none') {
       // The broker sees only the tool: its own declared work, its own token; the caller's task is not kept.
       const pairs = this.decide(tool, tool, params);
+      this.reevaluate(caller, this.ctx.intents.declared, tool, pairs);
       const txn = this.taskOf(params, undefined);
       return this.ctx.mint({
         client: tool,
@@ -222,6 +225,7 @@ export class TokenEndpoint {
             policy: this.ctx.policy,
             nowMs: this.ctx.now(),
           });
+    this.reevaluate(caller, this.ctx.intents.chains, chainKey(agent, tool), pairs);
     return this.ctx.mint({
       client: tool,
       subject: this.ctx.principals.byId.get(agent)!.subject,
@@ -230,6 +234,18 @@ export class TokenEndpoint {
       actor: toolSubject,
       txn: this.taskOf(params, caller.txn),
     });
+  }
+
+  /**
+   * B7 at an exchange: presenting an access token is a use of it, so when the policy re-evaluates,
+   * the re-checked pairs asked for must lie in the declared intent of `who` (whatever the scope).
+   */
+  private reevaluate(subject: SubjectInfo | null, index: IntentIndex, who: string, pairs: readonly ScopePair[]): void {
+    if (subject === null || subject.scope === null) return;
+    const recheck = pairs.filter((p) => reevaluates(this.ctx.policy, p.action));
+    if (recheck.length === 0) return;
+    const reason = outOfIntent(index, who, recheck, this.ctx.now());
+    if (reason !== null) throw new OAuthError('invalid_scope', `denied on re-evaluation: ${reason}`);
   }
 
   /** B2 + B3 for a principal deciding on its own allowance. */

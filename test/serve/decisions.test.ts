@@ -154,4 +154,23 @@ describe('broker decisions', () => {
     expect([introspect(token).active, introspect(other).active]).toEqual([false, true]);
     expect(introspect(`${other.slice(0, -4)}AAAA`)).toEqual({ active: false });
   });
+
+  it('should re-evaluate the pairs asked for when an access token is exchanged (a use of it)', () => {
+    for (const [reevaluate, readCode] of [
+      ['every-step', 'invalid_scope'],
+      ['privileged', 'ok'],
+    ] as const) {
+      const { b, exchange } = broker({ scope: 'role', reevaluate });
+      // Exchanging the workload token is not a use: under scope: role the out-of-intent read is minted.
+      const wide = exchange('&scope=read:prod-db+write:prod-db');
+      const again = (scope: string) => () =>
+        b.token(
+          parseForm(
+            `grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${wide.access_token}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_ACCESS)}&scope=${scope}`,
+          ),
+          {},
+        );
+      expect([oauthCode(again('read:prod-db')), oauthCode(again('write:prod-db'))]).toEqual([readCode, 'ok']);
+    }
+  });
 });
