@@ -9,6 +9,8 @@ import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
+import type { IssuerProvenance } from '../exec/manifest.js';
+import { digestFile } from '../io/digest.js';
 import type { SummaryRow } from '../metrics/summary.js';
 import type { LoadRow } from '../load/metrics.js';
 import { headroomSentence, issuerFromLoad } from '../load/read.js';
@@ -124,6 +126,7 @@ export function registerRun(program: Command): Command {
           maxEvents: flags.maxEvents,
           csvBom: flags.csvBom === true,
           attributionTrials: flags.attributionTrials,
+          issuerFrom: measured === null ? undefined : issuerProvenance(flags.issuerFrom!, measured),
         }),
       ).finally(() => progress.stop());
       if (quiet) return;
@@ -151,6 +154,21 @@ export function registerRun(program: Command): Command {
 
 function isFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** What run.json records of `--issuer-from`: the file, its SHA-256 and the fitted block. */
+function issuerProvenance(file: string, measured: ReturnType<typeof issuerFromLoad>): IssuerProvenance {
+  const latency = measured.issuer.latency;
+  const median = latency.kind === 'lognormal' ? latency.medianMs : measured.fit.medianMs;
+  return {
+    file,
+    sha256: digestFile(file).sha256,
+    fittedAtRate: measured.knee.offered_rate,
+    issuer: {
+      latency: { lognormal: { median: `${median}ms`, sigma: latency.kind === 'lognormal' ? latency.sigma : measured.fit.sigma } },
+      availability: measured.issuer.availability,
+    },
+  };
 }
 
 /** The scenario with every policy's issuer replaced by a measured one. */

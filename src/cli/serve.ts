@@ -76,10 +76,14 @@ export function registerServe(program: Command): Command {
     process.stdout.write(`${running.url}\n`);
     if (flags.quiet !== true) {
       const p = broker.policy;
+      const revokeOn = Object.entries(p.revokeOn)
+        .filter(([, on]) => on)
+        .map(([trigger]) => trigger);
       const lines = [
-        `blastlab serve: ${scenario.name}, policy ${p.name} (ttl ${p.ttlMs / 1000}s, scope ${p.scope}${p.bindToWorkload ? ', DPoP-bound' : ''})`,
+        `blastlab serve: ${scenario.name}, policy ${p.name} (ttl ${p.ttlMs / 1000}s, scope ${p.scope}${p.bindToWorkload ? ', DPoP-bound' : ''}, reevaluate ${p.reevaluate}, callChain ${p.callChain}, revokeOn ${revokeOn.length === 0 ? 'none' : revokeOn.join('+')})`,
         `  token endpoint  ${broker.tokenUrl}`,
         `  JWKS            ${running.url}/.well-known/jwks.json`,
+        `  task end        ${running.url}/task/end (revokes a task's tokens on the outcomes revokeOn lists)`,
         isLoopback(flags.host)
           ? `  credentials     ${running.url}/.well-known/blastlab-credentials (loopback only)`
           : '  credentials     not served on a non-loopback bind (use --credentials-out)',

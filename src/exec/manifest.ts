@@ -16,6 +16,21 @@ import type { ShardSpec } from './shard.js';
 /** The file name of the record inside an output folder. */
 export const MANIFEST_FILE = RECORD_FILE;
 
+/**
+ * `run --issuer-from`: the load.csv every policy's issuer was fitted from (as given on the command
+ * line, and its SHA-256) and the fitted block, in the `issuer:` shape of a policy.
+ */
+export interface IssuerProvenance {
+  readonly file: string;
+  readonly sha256: string;
+  /** The offered rate (requests/s) of the row fitted (the knee). */
+  readonly fittedAtRate: number;
+  readonly issuer: {
+    readonly latency: { readonly lognormal: { readonly median: string; readonly sigma: number } };
+    readonly availability: number;
+  };
+}
+
 /** The record written as run.json. Keys are stable: other tools may read it. */
 export interface RunManifest {
   readonly blastlab: string;
@@ -32,6 +47,8 @@ export interface RunManifest {
   readonly shard: { readonly index: number; readonly count: number; readonly size: number };
   /** Every other file of the folder with its size and SHA-256 (added when the folder lands; see io/staging.ts). */
   readonly files?: readonly FileDigest[];
+  /** Present when the run used `--issuer-from`. */
+  readonly issuerFrom?: IssuerProvenance;
 }
 
 /** The installed blastlab version (from package.json, two folders above this module in src/ and dist/). */
@@ -48,6 +65,7 @@ export function buildManifest(
     seed?: number | undefined;
     policies?: readonly string[] | undefined;
     baseline?: string | undefined;
+    issuerFrom?: IssuerProvenance | undefined;
   },
   whole: TrialPlan,
   shard: ShardSpec,
@@ -64,6 +82,7 @@ export function buildManifest(
     },
     planSize: whole.size,
     shard: { index: shard.index, count: shard.count, size: shardSize },
+    ...(options.issuerFrom === undefined ? {} : { issuerFrom: options.issuerFrom }),
   };
 }
 

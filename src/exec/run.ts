@@ -18,7 +18,7 @@ import { RealTokenSink } from '../workload/real-tokens.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
 import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
-import { buildManifest } from './manifest.js';
+import { buildManifest, type IssuerProvenance } from './manifest.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { RunInterruptedError } from '../errors.js';
 import { executePlan, type ExecuteOptions } from './pool.js';
@@ -49,6 +49,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly csvBom?: boolean | undefined;
   /** `--attribution-trials`: attribution variants run on trials below this index (A5; Infinity = all). */
   readonly attributionTrials?: number | undefined;
+  /** Recorded in run.json (`run --issuer-from`); the scenarios already carry the issuer. */
+  readonly issuerFrom?: IssuerProvenance | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */

@@ -55,7 +55,8 @@ export class DpopVerifier {
   readonly windowMs: number;
   /** jti → the instant (ms) after which it may be forgotten; insertion order = expiry order. */
   private readonly seen = new Map<string, number>();
-  private readonly keys = new Map<string, KeyObject>();
+  /** Canonical JWK → its key and RFC 7638 thumbprint (a proof's key is parsed and hashed once, not per request). */
+  private readonly keys = new Map<string, { readonly key: KeyObject; readonly jkt: string }>();
 
   constructor(options: { readonly windowMs?: number } = {}) {
     this.windowMs = options.windowMs ?? DPOP_WINDOW_MS;
@@ -66,18 +67,20 @@ export class DpopVerifier {
     return this.seen.size;
   }
 
-  private keyOf(canonical: string): KeyObject {
-    let key = this.keys.get(canonical);
-    if (key === undefined) {
+  private keyOf(canonical: string): { readonly key: KeyObject; readonly jkt: string } {
+    let entry = this.keys.get(canonical);
+    if (entry === undefined) {
+      let key: KeyObject;
       try {
         key = createPublicKey({ key: JSON.parse(canonical) as JsonWebKey, format: 'jwk' });
       } catch {
         throw bad("the proof's jwk is not a valid public key");
       }
+      entry = { key, jkt: createHash('sha256').update(canonical).digest('base64url') };
       if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
-      this.keys.set(canonical, key);
+      this.keys.set(canonical, entry);
     }
-    return key;
+    return entry;
   }
 
   private sweep(nowMs: number): void {
@@ -106,7 +109,7 @@ export class DpopVerifier {
     const canonical = canonicalJwk(jwk as Record<string, unknown>, alg);
     if (canonical === undefined) throw bad(`the proof's jwk is not an ${alg === 'EdDSA' ? 'Ed25519' : 'P-256'} public key`);
     // 3. signature
-    const key = this.keyOf(canonical);
+    const { key, jkt } = this.keyOf(canonical);
     const input = Buffer.from(`${h}.${p}`, 'latin1');
     const signature = Buffer.from(s, 'base64url');
     const ok =
@@ -127,7 +130,7 @@ export class DpopVerifier {
     // 5. replay: remembered past the last instant at which the proof's iat is still acceptable
     if (this.seen.has(jti)) throw bad('the proof was already used (replayed jti)');
     this.seen.set(jti, nowMs + 2 * this.windowMs);
-    return { jkt: createHash('sha256').update(canonical).digest('base64url') };
+    return { jkt };
   }
 }
 

@@ -15,6 +15,8 @@ export interface FormParams {
 const MAX_PARAMS = 64;
 
 function decode(text: string): string {
+  // Most values (JWTs, ids, grant types) need no decoding: skip decodeURIComponent's copy for them.
+  if (text.indexOf('%') < 0 && text.indexOf('+') < 0) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {

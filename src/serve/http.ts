@@ -2,7 +2,7 @@
  * The HTTP face of the broker (node:http, no framework: six routes, form bodies and JSON answers do
  * not need one, and every microsecond of framework is measured by `blastlab load`).
  *
- * Routes: `POST /token`, `POST /revoke`, `POST /introspect`, `GET /.well-known/jwks.json`,
+ * Routes: `POST /token`, `POST /revoke`, `POST /introspect`, `POST /task/end`, `GET /.well-known/jwks.json`,
  * `GET /.well-known/oauth-authorization-server`, `GET /healthz`, and on loopback binds only
  * `GET /.well-known/blastlab-credentials` (the agents' secrets, for `blastlab load` and tests).
  * Hostile input never reaches the broker unchecked: bodies are capped (413), content types checked,
@@ -69,7 +69,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('latin1')));
     req.on('error', reject);
   });
 }
@@ -98,7 +98,7 @@ export async function startServer(
       send(res, 404, { error: 'not_found', error_description: `no route ${path}` });
       return;
     }
-    const wanted = route === 'token' || route === 'revoke' || route === 'introspect' ? 'POST' : 'GET';
+    const wanted = route === 'token' || route === 'revoke' || route === 'introspect' || route === 'task-end' ? 'POST' : 'GET';
     if (method !== wanted) {
       send(res, 405, { error: 'invalid_request', error_description: `${path} takes ${wanted}` }, { Allow: wanted });
       return;
@@ -128,6 +128,10 @@ export async function startServer(
           res.writeHead(200, { 'Content-Length': 0, ...NO_STORE });
           res.end();
           return;
+        }
+        case 'task-end': {
+          const params = parseForm(await readBody(req), REPEATABLE);
+          return send(res, 200, await b.endTask(params, { authorization: header(req, 'authorization') }), NO_STORE);
         }
         case 'introspect': {
           const params = parseForm(await readBody(req), REPEATABLE);
@@ -189,13 +193,14 @@ export async function startServer(
   };
 }
 
-type Route = 'token' | 'revoke' | 'introspect' | 'jwks' | 'metadata' | 'healthz' | 'credentials';
+type Route = 'token' | 'revoke' | 'introspect' | 'task-end' | 'jwks' | 'metadata' | 'healthz' | 'credentials';
 
 // A Map, not an object literal: a path such as `/__proto__` must not find a prototype member.
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/token', 'token'],
   ['/revoke', 'revoke'],
   ['/introspect', 'introspect'],
+  ['/task/end', 'task-end'],
   ['/.well-known/jwks.json', 'jwks'],
   ['/.well-known/oauth-authorization-server', 'metadata'],
   ['/healthz', 'healthz'],

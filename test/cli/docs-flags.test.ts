@@ -10,8 +10,8 @@ const docs = readdirSync(DOCS)
   .map((f) => readFileSync(join(DOCS, f), 'utf8'))
   .join('\n');
 
-describe('cli/docs', () => {
-  const program = buildProgram();
+describe('cli/docs', async () => {
+  const program = await buildProgram();
 
   it('should document every command in docs/', () => {
     const missing = program.commands.map((c) => c.name()).filter((name) => !docs.includes(`blastlab ${name}`));

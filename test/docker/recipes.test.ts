@@ -11,8 +11,8 @@ const containerOf = (job: Record<string, unknown>): Container =>
   (job as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers[0]!;
 
 /** Parses `argv` with the real program's options, without running anything: throws on an unknown flag or command. */
-function checkArgv(argv: readonly string[]): void {
-  const program = buildProgram();
+async function checkArgv(argv: readonly string[]): Promise<void> {
+  const program = await buildProgram();
   const command = program.commands.find((c) => c.name() === argv[0]);
   expect(command, argv[0]).toBeDefined();
   const known = new Set(command!.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)));
@@ -27,9 +27,9 @@ describe('batch recipes', () => {
   const awsMerge = (JSON.parse(readFileSync('aws-batch/merge-job-definition.json', 'utf8')) as { containerProperties: Container })
     .containerProperties;
 
-  it('should pass the image entrypoint (blastlab) a real command and real flags', () => {
+  it('should pass the image entrypoint (blastlab) a real command and real flags', async () => {
     for (const argv of [containerOf(shards).args!, containerOf(merge).args!, awsShard.command!, awsMerge.command!])
-      checkArgv(argv);
+      await checkArgv(argv);
   });
 
   it('should keep the Kubernetes shard count, completions and merge list in step', () => {

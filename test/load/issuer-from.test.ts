@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,5 +60,12 @@ describe('run --issuer-from', () => {
     expect(res.stdout).toMatch(/issuer from .*load\.csv: lognormal median 1 ms, sigma 0\.717/);
     expect(res.stdout).toMatch(/ci-deploy-key \/ ephemeral-15m: needs [\d.]+\/s; measured 999\/s at p99 6\.5 ms: \d+× headroom/);
     expect(readFileSync(join(out, 'summary.csv'), 'utf8')).toContain('peak_issuance_per_s');
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
+    expect(record['issuerFrom']).toEqual({
+      file,
+      sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+      fittedAtRate: 1000,
+      issuer: { latency: { lognormal: { median: '1ms', sigma: 0.717 } }, availability: 1 },
+    });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { Policy } from '../../src/domain/scenario.js';
-import { Broker, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT, type ServedClaims } from '../../src/serve/broker.js';
+import { Broker, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS, TOKEN_TYPE_JWT, type ServedClaims } from '../../src/serve/broker.js';
 import { parseForm } from '../../src/serve/form.js';
 import { OAuthError } from '../../src/serve/oauth-error.js';
 import { basic, dpopProof } from './helpers.js';
@@ -108,5 +108,69 @@ describe('broker decisions', () => {
     expect(res.token_type).toBe('DPoP');
     expect((decodeClaimsUnverified(res.access_token) as ServedClaims).cnf?.jkt).toBeDefined();
     expect(exchange().token_type).toBe('Bearer');
+  });
+
+  it('should let an access token be re-exchanged narrower, never wider, and keep its task', async () => {
+    const { b, exchange } = broker();
+    const wide = exchange('&task=deploy-9');
+    const again = (extra: string) =>
+      b.token(
+        parseForm(
+          `grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${wide.access_token}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_ACCESS)}${extra}`,
+        ),
+        {},
+      );
+    const narrow = again('&scope=write:prod-db');
+    expect(decodeClaimsUnverified(narrow.access_token)).toMatchObject({ scope: 'write:prod-db', txn: 'deploy-9' });
+    expect(oauthCode(() => again('&scope=write:prod-db&task=other'))).toBe('invalid_request');
+    await b.revoke(parseForm(`token=${wide.access_token}`), {});
+    expect(oauthCode(() => again('&scope=write:prod-db'))).toBe('invalid_grant');
+    expect(oauthCode(() => exchange('&task=has%20space'))).toBe('invalid_request');
+  });
+
+  it('should not widen a re-exchange under scope: role either', () => {
+    const { b, exchange } = broker({ scope: 'role' });
+    const one = exchange('&scope=read:prod-db');
+    const code = oauthCode(() =>
+      b.token(
+        parseForm(
+          `grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${one.access_token}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_ACCESS)}&scope=write:prod-db`,
+        ),
+        {},
+      ),
+    );
+    expect(code).toBe('invalid_scope');
+  });
+
+  it('should re-check lifetime and revocation of a token it has already introspected', async () => {
+    const { b, clock, exchange, introspect } = broker();
+    const token = exchange().access_token;
+    const other = exchange().access_token;
+    expect([introspect(token).active, introspect(other).active]).toEqual([true, true]);
+    clock.now = T0 - 31_000; // before nbf by more than the skew
+    expect(introspect(token)).toEqual({ active: false });
+    clock.now = T0;
+    await b.revoke(parseForm(`token=${token}`), {});
+    expect([introspect(token).active, introspect(other).active]).toEqual([false, true]);
+    expect(introspect(`${other.slice(0, -4)}AAAA`)).toEqual({ active: false });
+  });
+
+  it('should re-evaluate the pairs asked for when an access token is exchanged (a use of it)', () => {
+    for (const [reevaluate, readCode] of [
+      ['every-step', 'invalid_scope'],
+      ['privileged', 'ok'],
+    ] as const) {
+      const { b, exchange } = broker({ scope: 'role', reevaluate });
+      // Exchanging the workload token is not a use: under scope: role the out-of-intent read is minted.
+      const wide = exchange('&scope=read:prod-db+write:prod-db');
+      const again = (scope: string) => () =>
+        b.token(
+          parseForm(
+            `grant_type=${encodeURIComponent(GRANT_TOKEN_EXCHANGE)}&subject_token=${wide.access_token}&subject_token_type=${encodeURIComponent(TOKEN_TYPE_ACCESS)}&scope=${scope}`,
+          ),
+          {},
+        );
+      expect([oauthCode(again('read:prod-db')), oauthCode(again('write:prod-db'))]).toEqual([readCode, 'ok']);
+    }
   });
 });

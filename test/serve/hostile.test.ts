@@ -29,6 +29,7 @@ const PATHS = [
   '/token',
   '/revoke',
   '/introspect',
+  '/task/end',
   '/.well-known/jwks.json',
   '/healthz',
   '/.well-known/oauth-authorization-server',
@@ -40,7 +41,7 @@ function requestArb() {
   const value = fc.oneof(
     printable,
     fc.string({ maxLength: 30 }),
-    fc.constantFrom('subject', 'secret', 'token', 'tampered', 'scope', 'audience'),
+    fc.constantFrom('subject', 'secret', 'token', 'tampered', 'scope', 'audience', 'completion', 'failure', 'run-1'),
   );
   const field = fc.constantFrom(
     'grant_type',
@@ -56,6 +57,8 @@ function requestArb() {
     'client_secret',
     'token',
     'token_type_hint',
+    'task',
+    'outcome',
     'x',
   );
   const form = fc.array(fc.tuple(field, value), { maxLength: 8 }).map((pairs) => {
