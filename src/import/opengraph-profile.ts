@@ -31,9 +31,10 @@ import { ACTIONS } from '../domain/scenario.js';
 
 /** Attributes a profile may set, per blastlab node kind (the scenario schema checks their values). */
 export const PROFILE_ATTRIBUTES = {
-  agent: ['replans', 'environment', 'identity'],
-  tool: ['environment'],
-  resource: ['sensitivity', 'records', 'environment'],
+  agent: ['replans', 'environment', 'identity', 'exposure'],
+  tool: ['environment', 'exposure'],
+  // recordReached and recordSource make up `record: {reached, source}` (opengraph-values.ts).
+  resource: ['sensitivity', 'records', 'environment', 'egress', 'exposure', 'recordReached', 'recordSource'],
   credential: ['type', 'ephemeralCapable', 'rotation', 'createdAt', 'lastRotatedAt', 'lastUsedAt', 'expiresAt', 'nativeTtl'],
 } as const;
 
