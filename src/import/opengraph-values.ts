@@ -136,3 +136,54 @@ export function latest(timestamps: readonly string[]): string | null {
   }
   return best;
 }
+
+/**
+ * A set of (a, b, c) triples of non-negative int32s in flat typed arrays (open addressing, linear
+ * probing): a million edge keys without a million key strings or boxed numbers.
+ */
+export class TripleSet {
+  private keys: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(expected = 16) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.keys = new Int32Array(capacity * 3).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  /** Adds the triple; false when it was already there. */
+  add(a: number, b: number, c: number): boolean {
+    let slot = this.slotOf(a, b, c);
+    const keys = this.keys;
+    for (; ; slot = (slot + 1) & this.mask) {
+      const at = slot * 3;
+      if (keys[at] === -1) break;
+      if (keys[at] === a && keys[at + 1] === b && keys[at + 2] === c) return false;
+    }
+    keys[slot * 3] = a;
+    keys[slot * 3 + 1] = b;
+    keys[slot * 3 + 2] = c;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return true;
+  }
+
+  private slotOf(a: number, b: number, c: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(c + 0x165667b1, 0xc2b2ae3d);
+    h ^= h >>> 15;
+    return (Math.imul(h, 0x2c1b3c6d) >>> 0) & this.mask;
+  }
+
+  private grow(): void {
+    const old = this.keys;
+    this.keys = new Int32Array(old.length * 2).fill(-1);
+    this.mask = this.mask * 2 + 1;
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at] === -1) continue;
+      let slot = this.slotOf(old[at]!, old[at + 1]!, old[at + 2]!);
+      while (this.keys[slot * 3] !== -1) slot = (slot + 1) & this.mask;
+      this.keys.set(old.subarray(at, at + 3), slot * 3);
+    }
+  }
+}

@@ -25,7 +25,16 @@ import { toIssue, type OgMember } from './opengraph-read.js';
 import { describeEndpoint, EndpointResolver } from './opengraph-endpoints.js';
 import type { OgEdge, OgValue } from './opengraph-format.js';
 import type { EdgeMapping, NodeMapping, Profile } from './opengraph-profile.js';
-import { AttributeMapper, grantActions, inc, latest, sanitizeId, sorted, TIMESTAMP_ATTRIBUTES } from './opengraph-values.js';
+import {
+  AttributeMapper,
+  grantActions,
+  inc,
+  latest,
+  sanitizeId,
+  sorted,
+  TIMESTAMP_ATTRIBUTES,
+  TripleSet,
+} from './opengraph-values.js';
 
 export interface OpenGraphImportOptions {
   readonly profile: Profile;
@@ -271,12 +280,10 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
   }
 
   // 6. Edges out (L2 holds of identities first, then every edge in input order), deduplicated on a
-  // numeric key (kind, actions, from, to): node i is i, its identity credential is entries + i.
+  // (kind and actions, from, to) triple: node i is i, its identity credential is entries + i.
   const edges: Record<string, unknown>[] = [];
   const n = entries.length;
-  const span = 2 * n;
-  const numericKeys = span * span * 48 < Number.MAX_SAFE_INTEGER;
-  const seen = new Set<number | string>();
+  const seen = new TripleSet(pendingCount + n);
   let duplicates = 0;
   let selfLoops = 0;
   let byProfile = 0;
@@ -291,12 +298,10 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     let mask = 0;
     if (actions !== undefined) for (const a of actions) mask |= MASKS[a];
     const code = EDGE_CODES[kind] * 8 + mask;
-    const key = numericKeys ? (code * span + from) * span + to : `${code}:${from}:${to}`;
-    if (seen.has(key)) {
+    if (!seen.add(code, from, to)) {
       duplicates++;
       return false;
     }
-    seen.add(key);
     const fromId = idOf(from);
     const toId = idOf(to);
     edges.push(actions === undefined ? { from: fromId, to: toId, kind } : { from: fromId, to: toId, kind, actions });
