@@ -15,6 +15,7 @@ import { checkReplaySeeds, collectNodeResults, readRunParameters, type NodeResul
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { defineAction } from './command.js';
+import { collectGarbage } from './gc.js';
 import { intParser } from './options.js';
 
 /** Past this many edges in one payload BloodHound ingest slows down badly (SpecterOps/BloodHound#2415). */
@@ -67,7 +68,10 @@ export function registerExport(program: Command): Command {
       const mismatch = checkReplaySeeds(flags.results, scenario, run);
       if (mismatch !== null)
         throw new UsageError(`--results: the replay does not match the run in ${flags.results}: ${mismatch}`);
+      // The loader's garbage goes before the replay adds its own (peak RSS, not time: src/cli/gc.ts).
+      collectGarbage();
       results = collectNodeResults(scenario, run, flags.trials === undefined ? {} : { maxTrials: flags.trials });
+      collectGarbage();
     }
     const parts = partCount(scenario.edges.length, flags.maxEdges);
     if (parts > 1 && ext !== '.zip') {

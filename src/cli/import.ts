@@ -15,9 +15,10 @@ import { readImportMap, type ImportMap } from '../import/input.js';
 import { importOpenGraphSource } from '../import/opengraph-source.js';
 import { validateScenarioDoc } from '../import/validate.js';
 import { toYaml } from '../import/yaml-out.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { dateTimeSchema } from '../scenario/schema-values.js';
 import { defineAction } from './command.js';
+import { collectGarbage } from './gc.js';
 import { intParser, parseTrials } from './options.js';
 
 /** The flags every importer receives (each reads the ones it knows). */
@@ -169,14 +170,18 @@ export function registerImport(program: Command): Command {
       }),
     };
     const { scenario, summary } = importer(inputs, flags);
+    // The parsed inputs, then the validated copy, are garbage: collected before the next step adds its
+    // own (peak RSS of a 1M-edge import; src/cli/gc.ts).
+    collectGarbage();
     // The file must load like any scenario: check before anything is written.
     validateScenarioDoc(scenario, out);
-    writeFileAtomic(
-      out,
-      format === '.json'
-        ? `${JSON.stringify(scenario)}\n`
-        : `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`,
-    );
+    collectGarbage();
+    if (format === '.json') writeJsonAtomic(out, scenario);
+    else
+      writeFileAtomic(
+        out,
+        `# Written by blastlab import ${source} (docs/import.md): edit freely, then blastlab validate.\n${toYaml(scenario)}`,
+      );
     if (opts['quiet'] === true) return;
     const lines = [`import ${source}: ${inputs.join(' ')}`];
     for (const [what, n] of Object.entries(summary.mapped).sort()) lines.push(`  mapped   ${String(n).padStart(6)}  ${what}`);

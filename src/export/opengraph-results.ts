@@ -127,16 +127,9 @@ export function collectNodeResults(
     .map((p, i) => ({ p, i }))
     .filter(({ p }) => run.policies === null || run.policies.includes(p.name));
   const suffixes = policySuffixes(policyIndices.map(({ p }) => p.name));
-  const extras = new Map<string, Record<string, number | boolean | string>>();
-  const extraOf = (node: number): Record<string, number | boolean | string> => {
-    const id = model.ids[node]!;
-    let e = extras.get(id);
-    if (e === undefined) {
-      e = {};
-      extras.set(id, e);
-    }
-    return e;
-  };
+  // One object per node, by model index (the Map by id is made once, at the end).
+  const perNode: Record<string, number | boolean | string>[] = Array.from({ length: n }, () => ({}));
+  const extraOf = (node: number): Record<string, number | boolean | string> => perNode[node]!;
 
   // Per-trial scratch: first access time (ms after start, -1 = not yet), privileged, harvested.
   const first = new Float64Array(n);
@@ -195,20 +188,30 @@ export function collectNodeResults(
         touched.length = 0;
       }
     }
+    // Property names made once per policy, not once per node.
+    const usedKey = `bl_cred_used_p__${suffix}`;
+    const firstUseKey = `bl_first_use_s__${suffix}`;
+    const reachedKey = `bl_reached_p__${suffix}`;
+    const privilegedKey = `bl_privileged_p__${suffix}`;
+    const firstAccessKey = `bl_first_access_s__${suffix}`;
     for (let node = 0; node < n; node++) {
       const e = extraOf(node);
       const p = total === 0 ? 0 : reachedCount[node]! / total;
       if (model.kind[node] === KIND_CREDENTIAL) {
-        e[`bl_cred_used_p__${suffix}`] = round(p);
-        if (reachedCount[node]! > 0) e[`bl_first_use_s__${suffix}`] = round(firstSum[node]! / reachedCount[node]! / 1000);
+        e[usedKey] = round(p);
+        if (reachedCount[node]! > 0) e[firstUseKey] = round(firstSum[node]! / reachedCount[node]! / 1000);
       } else {
-        e[`bl_reached_p__${suffix}`] = round(p);
-        e[`bl_privileged_p__${suffix}`] = round(total === 0 ? 0 : privilegedCount[node]! / total);
-        if (reachedCount[node]! > 0) e[`bl_first_access_s__${suffix}`] = round(firstSum[node]! / reachedCount[node]! / 1000);
+        e[reachedKey] = round(p);
+        e[privilegedKey] = round(total === 0 ? 0 : privilegedCount[node]! / total);
+        if (reachedCount[node]! > 0) e[firstAccessKey] = round(firstSum[node]! / reachedCount[node]! / 1000);
       }
     }
   });
-  for (let node = 0; node < n; node++) extraOf(node)['bl_trials'] = total;
+  const extras = new Map<string, Record<string, number | boolean | string>>();
+  for (let node = 0; node < n; node++) {
+    perNode[node]!['bl_trials'] = total;
+    extras.set(model.ids[node]!, perNode[node]!);
+  }
   return { extras, policies: policyIndices.map(({ p }, k) => ({ name: p.name, suffix: suffixes[k]! })), trials };
 }
 

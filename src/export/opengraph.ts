@@ -6,8 +6,9 @@
  * - nodes: kinds `[BL_Agent|BL_Tool|BL_Resource|BL_Credential]` (BloodHound appends the source kind
  *   `BL_Base`); id `<escaped id>@<scenario>` (opengraph-blastlab.ts); properties: `name` and `bl_id`
  *   (the blastlab id), `bl_scenario`, `bl_kind`, then the node's attributes in snake_case as flat
- *   primitives (`replans`, `environment`, `identity`, `sensitivity`, `weight`, `records`, `type`,
- *   `ephemeral_capable`, `rotation` as a duration string, only when the credential sets one); a
+ *   primitives (`replans`, `environment`, `identity`, `exposure`, `sensitivity`, `weight`, `records`,
+ *   `egress`, `type`, `ephemeral_capable`, `rotation` as a duration string, only when the credential
+ *   sets one; a resource's `record` as `record_reached` and `record_source`, only when it has one); a
  *   credential's real timestamps as ISO 8601 (`created_at`, `last_rotated_at`, `last_used_at`,
  *   `expires_at`, with the scenario's `bl_as_of`) and `native_ttl`; imported nodes' provenance as
  *   `bl_provenance_source` / `bl_provenance_id`.
@@ -127,15 +128,23 @@ function nodeText(
       props['replans'] = node.replans;
       props['environment'] = node.environment;
       props['identity'] = node.identity;
+      props['exposure'] = node.exposure;
       break;
     case 'tool':
       props['environment'] = node.environment;
+      props['exposure'] = node.exposure;
       break;
     case 'resource':
       props['sensitivity'] = node.sensitivity;
       props['weight'] = node.weight;
       props['records'] = node.records;
       props['environment'] = node.environment;
+      props['egress'] = node.egress;
+      props['exposure'] = node.exposure;
+      if (node.record !== undefined) {
+        props['record_reached'] = node.record.reached;
+        if (node.record.source !== null) props['record_source'] = node.record.source;
+      }
       break;
     case 'credential':
       props['type'] = node.type;

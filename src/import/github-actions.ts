@@ -45,7 +45,6 @@ import {
 import { inputIssue, isRecord, readDocument, unknownKeys, type ImportMap, type SecretMapEntry } from './input.js';
 
 /** Kept for importers that take the name from here (opengraph-source.ts); its home is builder.ts. */
-export { toScenarioName } from './builder.js';
 
 /** Options of the GitHub Actions importer. */
 export interface GithubActionsOptions {

@@ -31,9 +31,10 @@ import { ACTIONS } from '../domain/scenario.js';
 
 /** Attributes a profile may set, per blastlab node kind (the scenario schema checks their values). */
 export const PROFILE_ATTRIBUTES = {
-  agent: ['replans', 'environment', 'identity'],
-  tool: ['environment'],
-  resource: ['sensitivity', 'records', 'environment'],
+  agent: ['replans', 'environment', 'identity', 'exposure'],
+  tool: ['environment', 'exposure'],
+  // recordReached and recordSource make up `record: {reached, source}` (opengraph-values.ts).
+  resource: ['sensitivity', 'records', 'environment', 'egress', 'exposure', 'recordReached', 'recordSource'],
   credential: ['type', 'ephemeralCapable', 'rotation', 'createdAt', 'lastRotatedAt', 'lastUsedAt', 'expiresAt', 'nativeTtl'],
 } as const;
 
@@ -144,7 +145,7 @@ export function loadProfile(nameOrFile: string): Profile {
 /** Parses and checks profile text. */
 export function parseProfile(text: string, file: string): Profile {
   const parsed = parseText(text, file.endsWith('.json') ? file : `${file}`);
-  if ('issues' in parsed) throw new ScenarioError(parsed.issues);
+  if (!parsed.ok) throw new ScenarioError(parsed.issues);
   const checked = profileSchema.safeParse(parsed.parsed.data);
   if (!checked.success)
     throw new ScenarioError(

@@ -9,7 +9,7 @@ import { fileIssue } from '../scenario/document.js';
 import type { AttackInput, ScenarioInput } from '../scenario/schema.js';
 import { autoAttacks, estatePolicies } from './auto.js';
 import type { ImportResult, ImportSummary } from './builder.js';
-import { toScenarioName } from './github-actions.js';
+import { toScenarioName } from './builder.js';
 import { importOpenGraph, type OpenGraphImportSummary } from './opengraph.js';
 import { intentWorkload, type IntentMode } from './opengraph-intent.js';
 import { loadProfile } from './opengraph-profile.js';

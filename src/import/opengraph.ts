@@ -19,11 +19,22 @@
  * Duplicates and self-loops are dropped; all counts go to the summary.
  */
 import type { ScenarioIssue } from '../errors.js';
-import { dateTimeSchema, nodeSchema } from '../scenario/schema.js';
-import { ACTIONS, type Action, type NodeKind } from '../domain/scenario.js';
+import { dateTimeSchema } from '../scenario/schema-values.js';
+import type { Action, EdgeKind, NodeKind } from '../domain/scenario.js';
 import { toIssue, type OgMember } from './opengraph-read.js';
-import type { OgEndpoint, OgNode, OgPrimitive, OgValue } from './opengraph-format.js';
+import { describeEndpoint, EndpointResolver } from './opengraph-endpoints.js';
+import type { OgEdge, OgValue } from './opengraph-format.js';
 import type { EdgeMapping, NodeMapping, Profile } from './opengraph-profile.js';
+import {
+  AttributeMapper,
+  grantActions,
+  inc,
+  latest,
+  sanitizeId,
+  sorted,
+  TIMESTAMP_ATTRIBUTES,
+  TripleSet,
+} from './opengraph-values.js';
 
 export interface OpenGraphImportOptions {
   readonly profile: Profile;
@@ -73,11 +84,12 @@ export type OpenGraphImportResult =
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 const MAX_ID = 200;
-const TIMESTAMP_ATTRIBUTES = new Set(['createdAt', 'lastRotatedAt', 'lastUsedAt', 'expiresAt']);
 const MAX_ISSUES = 50;
 
 interface NodeEntry {
-  readonly og: OgNode;
+  /** The OpenGraph id. */
+  readonly ogId: string;
+  readonly kinds: readonly string[];
   /** The node's properties (the payload's own object; replaced, never mutated, when ids repeat). */
   properties: Readonly<Record<string, OgValue>>;
   readonly mapping: NodeMapping | null;
@@ -88,9 +100,9 @@ interface NodeEntry {
   identity: string | null;
 }
 
-const inc = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
-const sorted = (map: Map<string, number>): [string, number][] =>
-  [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+/** Edge kinds as small numbers, for the dedup keys. */
+const EDGE_CODES: Readonly<Record<EdgeKind, number>> = { holds: 0, grants: 1, invokes: 2, assumes: 3, runs: 4, issues: 5 };
+const MASKS: Readonly<Record<Action, number>> = { read: 1, write: 2, admin: 4 };
 
 /** Maps every payload's nodes and edges (see the rules at the top). */
 export function importOpenGraph(members: readonly OgMember[], options: OpenGraphImportOptions): OpenGraphImportResult {
@@ -115,7 +127,8 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
       const mapping = mappedKind === undefined ? null : profile.nodes![mappedKind]!;
       byId.set(og.id, entries.length);
       entries.push({
-        og,
+        ogId: og.id,
+        kinds: og.kinds,
         properties: og.properties ?? {},
         mapping,
         sourceKind: mappedKind ?? og.kinds[0] ?? '(no kind)',
@@ -126,67 +139,75 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     }
   }
 
-  // 2. Edges: resolve endpoints, classify by the profile.
+  // 2. Edges: resolve endpoints, classify by the profile. Pending edges are kept as parallel lists
+  // (start, end, source edge) rather than one object each: a million edges are a million fewer objects.
   const resolver = new EndpointResolver(entries, byId);
-  type Pending = {
-    s: number;
-    t: number;
-    mapping: EdgeMapping | null;
-    sourceKind: string;
-    properties: Readonly<Record<string, OgValue>>;
+  const mappings = new Map<string, EdgeMapping | null>();
+  const mappingOf = (kind: string): EdgeMapping | null => {
+    let m = mappings.get(kind);
+    if (m === undefined) {
+      m = profile.edges?.[kind] ?? (profile.unknownEdges === 'ignore' ? { as: 'ignore' } : null);
+      mappings.set(kind, m);
+    }
+    return m;
   };
-  const pending: Pending[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const sourceEdges: OgEdge[] = [];
   const ignoredKinds = new Map<string, number>();
   let ignored = 0;
   for (const member of members) {
-    member.doc.graph.edges.forEach((edge, i) => {
-      const path = ['graph', 'edges', i];
-      const starts = resolver.resolve(edge.start);
-      const ends = resolver.resolve(edge.end);
-      for (const [end, found] of [
-        ['start', starts],
-        ['end', ends],
-      ] as const) {
-        if (found.length === 0 && issues.length < MAX_ISSUES) {
-          issues.push(
-            toIssue(
-              member.file,
-              { path: [...path, end], message: `matches no node: ${describeEndpoint(end === 'start' ? edge.start : edge.end)}` },
-              member.locate,
-            ),
-          );
+    const list = member.doc.graph.edges;
+    for (let i = 0; i < list.length; i++) {
+      const edge = list[i]!;
+      const from = resolver.resolve(edge.start);
+      const to = resolver.resolve(edge.end);
+      if (from.length === 0 || to.length === 0) {
+        for (const [end, found] of [
+          ['start', from],
+          ['end', to],
+        ] as const) {
+          if (found.length === 0 && issues.length < MAX_ISSUES) {
+            issues.push(
+              toIssue(
+                member.file,
+                {
+                  path: ['graph', 'edges', i, end],
+                  message: `matches no node: ${describeEndpoint(end === 'start' ? edge.start : edge.end)}`,
+                },
+                member.locate,
+              ),
+            );
+          }
         }
+        continue;
       }
-      if (starts.length === 0 || ends.length === 0) return;
-      const listed = profile.edges?.[edge.kind];
-      const mapping = listed ?? (profile.unknownEdges === 'ignore' ? { as: 'ignore' } : null);
+      const mapping = mappingOf(edge.kind);
       if (mapping?.as === 'ignore') {
-        ignored += starts.length * ends.length;
+        ignored += from.length * to.length;
         inc(ignoredKinds, edge.kind);
-        return;
+        continue;
       }
       const reverse = mapping?.reverse === true;
-      for (const a of starts)
-        for (const b of ends) {
-          pending.push({
-            s: reverse ? b : a,
-            t: reverse ? a : b,
-            mapping: mapping?.as === 'lower' ? null : mapping,
-            sourceKind: edge.kind,
-            properties: edge.properties ?? {},
-          });
+      for (const a of from)
+        for (const b of to) {
+          starts.push(reverse ? b : a);
+          ends.push(reverse ? a : b);
+          sourceEdges.push(edge);
         }
-    });
+    }
   }
   if (issues.length > 0) return { ok: false, issues };
+  const pendingCount = starts.length;
 
   // 3. Which profile-mapped edges fit their endpoints (L4); the rest are lowered. Principals (L1, L2).
-  const fits = (p: Pending): boolean => {
-    if (p.mapping === null) return false;
-    const s = entries[p.s]!;
-    const t = entries[p.t]!;
+  const fits = (k: number): boolean => {
+    const mapping = mappingOf(sourceEdges[k]!.kind);
+    if (mapping === null || mapping.as === 'lower') return false;
+    const s = entries[starts[k]!]!;
+    const t = entries[ends[k]!]!;
     if (s.mapping === null || t.mapping === null) return false;
-    switch (p.mapping.as) {
+    switch (mapping.as) {
       case 'holds':
         return s.kind !== 'credential' && t.kind === 'credential';
       case 'grants':
@@ -203,16 +224,18 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
         return false;
     }
   };
-  const lowered: boolean[] = pending.map((p) => !fits(p));
+  const lowered = new Uint8Array(pendingCount);
   const principal = new Uint8Array(entries.length);
-  pending.forEach((p, k) => {
-    if (lowered[k] && p.s !== p.t) principal[p.s] = 1;
-  });
+  for (let k = 0; k < pendingCount; k++) {
+    if (fits(k)) continue;
+    lowered[k] = 1;
+    if (starts[k] !== ends[k]) principal[starts[k]!] = 1;
+  }
   const loweredNodeKinds = new Map<string, number>();
   entries.forEach((e, i) => {
     if (e.mapping === null) {
       e.kind = principal[i] === 1 ? 'agent' : 'resource';
-      inc(loweredNodeKinds, e.og.kinds[0] ?? '(no kind)');
+      inc(loweredNodeKinds, e.kinds[0] ?? '(no kind)');
     }
   });
 
@@ -230,7 +253,7 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     e.id = unique(
       typeof fromProperty === 'string' && ID_PATTERN.test(fromProperty) && fromProperty.length <= MAX_ID
         ? fromProperty
-        : sanitizeId(e.og.id),
+        : sanitizeId(e.ogId),
     );
   }
   entries.forEach((e, i) => {
@@ -238,94 +261,81 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
   });
 
   // 5. Nodes out, attribute values checked one by one (an unusable value is dropped and counted).
-  // Values repeat across nodes (environments, sensitivities, types): each distinct one is checked once.
-  const checked = new Map<string, boolean>();
-  const usableValue = (kind: NodeKind, attribute: string, value: OgValue): boolean => {
-    const key = `${kind}\u0000${attribute}\u0000${typeof value}\u0000${String(value)}`;
-    let ok = checked.get(key);
-    if (ok === undefined) {
-      ok = nodeSchema.safeParse({ id: 'x', kind, [attribute]: value }).success;
-      checked.set(key, ok);
-    }
-    return ok;
-  };
-  const droppedValues = new Map<string, number>();
-  const timestamps: string[] = [];
+  const attributes = new AttributeMapper();
   const nodes: Record<string, unknown>[] = [];
   let asOfProperty: string | null = null;
   for (const e of entries) {
     const node: Record<string, unknown> = { id: e.id, kind: e.kind };
     if (e.mapping !== null) {
-      Object.assign(node, e.mapping.attributes ?? {});
-      for (const [attribute, property] of Object.entries(e.mapping.properties ?? {})) {
-        if (property === undefined) continue;
-        const value = e.properties[property];
-        if (value === undefined || value === '') continue;
-        const usable = TIMESTAMP_ATTRIBUTES.has(attribute) ? normalizeTimestamp(value) : value;
-        if (usable === null || !usableValue(e.kind, attribute, usable)) {
-          inc(droppedValues, `${e.sourceKind}.${property}`);
-          continue;
-        }
-        node[attribute] = usable;
-        if (TIMESTAMP_ATTRIBUTES.has(attribute) && attribute !== 'expiresAt') timestamps.push(usable as string);
-      }
+      attributes.apply(node, e.kind, e.mapping, e.properties, e.sourceKind);
       const asOf = e.properties['bl_as_of'];
       if (typeof asOf === 'string' && asOfProperty === null && dateTimeSchema.safeParse(asOf).success) asOfProperty = asOf;
     }
-    node['provenance'] = { source, id: e.og.id };
+    node['provenance'] = { source, id: e.ogId };
     nodes.push(node);
   }
   for (const e of entries) {
     if (e.identity !== null)
-      nodes.push({ id: e.identity, kind: 'credential', type: 'identity', provenance: { source, id: `${e.og.id}#identity` } });
+      nodes.push({ id: e.identity, kind: 'credential', type: 'identity', provenance: { source, id: `${e.ogId}#identity` } });
   }
 
-  // 6. Edges out (L2 holds of identities first, then every edge in input order), deduplicated.
+  // 6. Edges out (L2 holds of identities first, then every edge in input order), deduplicated on a
+  // (kind and actions, from, to) triple: node i is i, its identity credential is entries + i.
   const edges: Record<string, unknown>[] = [];
-  const seen = new Set<string>();
+  const n = entries.length;
+  const seen = new TripleSet(pendingCount + n);
   let duplicates = 0;
   let selfLoops = 0;
   let byProfile = 0;
   let loweredCount = 0;
   const loweredEdgeKinds = new Map<string, number>();
-  const add = (kind: string, from: string, to: string, actions?: readonly Action[]): boolean => {
+  const idOf = (i: number): string => (i < n ? entries[i]!.id : entries[i - n]!.identity!);
+  const add = (kind: EdgeKind, from: number, to: number, actions?: readonly Action[]): boolean => {
     if (from === to) {
       selfLoops++;
       return false;
     }
-    const key = `${kind}\u0000${from}\u0000${to}\u0000${actions?.join(',') ?? ''}`;
-    if (seen.has(key)) {
+    let mask = 0;
+    if (actions !== undefined) for (const a of actions) mask |= MASKS[a];
+    const code = EDGE_CODES[kind] * 8 + mask;
+    if (!seen.add(code, from, to)) {
       duplicates++;
       return false;
     }
-    seen.add(key);
-    edges.push(actions === undefined ? { from, to, kind } : { from, to, kind, actions: [...actions] });
+    const fromId = idOf(from);
+    const toId = idOf(to);
+    edges.push(actions === undefined ? { from: fromId, to: toId, kind } : { from: fromId, to: toId, kind, actions });
     return true;
   };
-  for (const e of entries) if (e.identity !== null) add('holds', e.id, e.identity);
-  pending.forEach((p, k) => {
-    const s = entries[p.s]!;
-    const t = entries[p.t]!;
-    if (!lowered[k]) {
-      const mapping = p.mapping!;
-      const actions = mapping.as === 'grants' ? grantActions(mapping, p.properties) : undefined;
-      if (add(mapping.as, s.id, t.id, actions)) byProfile++;
-      return;
-    }
-    if (p.s === p.t) {
-      selfLoops++;
-      return;
-    }
-    inc(loweredEdgeKinds, p.sourceKind);
-    const actor = s.kind === 'credential' ? s.id : s.identity!;
-    let ok: boolean;
-    if (t.kind === 'credential') ok = s.kind === 'credential' ? add('assumes', s.id, t.id) : add('holds', s.id, t.id);
-    else if (t.mapping === null && t.identity !== null) ok = add('assumes', actor, t.identity);
-    else ok = add('grants', actor, t.id, ['admin']);
-    if (ok) loweredCount++;
+  entries.forEach((e, i) => {
+    if (e.identity !== null) add('holds', i, n + i);
   });
+  for (let k = 0; k < pendingCount; k++) {
+    const si = starts[k]!;
+    const ti = ends[k]!;
+    const edge = sourceEdges[k]!;
+    if (lowered[k] === 0) {
+      const mapping = mappingOf(edge.kind)!;
+      const actions = mapping.as === 'grants' ? grantActions(mapping, edge.properties ?? {}) : undefined;
+      if (add(mapping.as as EdgeKind, si, ti, actions)) byProfile++;
+      continue;
+    }
+    if (si === ti) {
+      selfLoops++;
+      continue;
+    }
+    inc(loweredEdgeKinds, edge.kind);
+    const s = entries[si]!;
+    const t = entries[ti]!;
+    const actor = s.kind === 'credential' ? si : n + si;
+    let ok: boolean;
+    if (t.kind === 'credential') ok = add(s.kind === 'credential' ? 'assumes' : 'holds', si, ti);
+    else if (t.mapping === null && t.identity !== null) ok = add('assumes', actor, n + ti);
+    else ok = add('grants', actor, ti, ADMIN_ONLY);
+    if (ok) loweredCount++;
+  }
 
-  const asOf = options.asOf ?? asOfProperty ?? latest(timestamps);
+  const asOf = options.asOf ?? asOfProperty ?? latest(attributes.timestamps);
   const summary: OpenGraphImportSummary = {
     nodes: {
       total: nodes.length,
@@ -338,120 +348,13 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
     loweredNodeKinds: sorted(loweredNodeKinds),
     loweredEdgeKinds: sorted(loweredEdgeKinds),
     ignoredEdgeKinds: sorted(ignoredKinds),
-    droppedValues: sorted(droppedValues),
+    droppedValues: sorted(attributes.dropped),
     asOf,
   };
-  const needsAsOf = nodes.some((n) => [...TIMESTAMP_ATTRIBUTES].some((a) => n[a] !== undefined));
+  const needsAsOf = nodes.some((node) => [...TIMESTAMP_ATTRIBUTES].some((a) => node[a] !== undefined));
   const fragment: OpenGraphFragment = needsAsOf && asOf !== null ? { asOf, nodes, edges } : { nodes, edges };
-  if (needsAsOf && asOf === null) for (const n of nodes) for (const a of TIMESTAMP_ATTRIBUTES) delete n[a];
+  if (needsAsOf && asOf === null) for (const node of nodes) for (const a of TIMESTAMP_ATTRIBUTES) delete node[a];
   return { ok: true, fragment, summary };
 }
 
-/** A blastlab id for an OpenGraph id: invalid characters become `_`, a leading one gets `n`, long ids keep a hash. */
-export function sanitizeId(id: string): string {
-  let out = id.replace(/[^A-Za-z0-9._:/@+-]/g, '_');
-  if (!/^[A-Za-z0-9]/.test(out)) out = `n${out}`;
-  if (out.length > MAX_ID) out = `${out.slice(0, MAX_ID - 9)}-${hash8(id)}`;
-  return out;
-}
-
-function hash8(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
-
-function grantActions(mapping: EdgeMapping, properties: Readonly<Record<string, OgValue>>): Action[] {
-  if (mapping.actionsProperty !== undefined) {
-    const raw = properties[mapping.actionsProperty];
-    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[,\s]+/) : [];
-    const actions = ACTIONS.filter((a) => list.includes(a));
-    if (actions.length > 0) return actions;
-  }
-  return ACTIONS.filter((a) => (mapping.actions ?? ['admin']).includes(a));
-}
-
-/** An ISO 8601 date-time with a zone, as the scenario schema wants it; null when not one. */
-function normalizeTimestamp(value: OgValue): string | null {
-  if (typeof value !== 'string') return null;
-  if (dateTimeSchema.safeParse(value).success) return value;
-  // Collectors often drop the zone or the `T`: read those as UTC.
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(value.trim());
-  return m === null ? null : `${m[1]}T${m[2]}Z`;
-}
-
-function latest(timestamps: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestMs = Number.NEGATIVE_INFINITY;
-  for (const t of timestamps) {
-    const ms = Date.parse(t);
-    if (ms > bestMs) {
-      bestMs = ms;
-      best = t;
-    }
-  }
-  return best;
-}
-
-function describeEndpoint(endpoint: OgEndpoint): string {
-  const kind = endpoint.kind === undefined ? '' : ` of kind ${endpoint.kind}`;
-  if (endpoint.match_by === 'property') {
-    return `no node${kind} has ${endpoint.property_matchers!.map((m) => `${m.key} = ${JSON.stringify(m.value)}`).join(' and ')}`;
-  }
-  return `no node${kind} with ${endpoint.match_by === 'name' ? 'name' : 'id'} ${JSON.stringify(endpoint.value)} in the input`;
-}
-
-/** Finds the nodes an endpoint matches (id, property matchers, or the deprecated name). */
-class EndpointResolver {
-  private readonly byProperty = new Map<string, Map<string, number[]>>();
-
-  constructor(
-    private readonly entries: readonly NodeEntry[],
-    private readonly byId: ReadonlyMap<string, number>,
-  ) {}
-
-  resolve(endpoint: OgEndpoint): number[] {
-    let found: number[];
-    switch (endpoint.match_by ?? 'id') {
-      case 'id': {
-        const i = this.byId.get(endpoint.value!);
-        found = i === undefined ? [] : [i];
-        break;
-      }
-      case 'name':
-        found = this.index('name', true).get(String(endpoint.value).toUpperCase()) ?? [];
-        break;
-      case 'property': {
-        const [first, ...rest] = endpoint.property_matchers!;
-        found = (this.index(first!.key, false).get(keyOf(first!.value)) ?? []).filter((i) =>
-          rest.every((m) => keyOf(this.entries[i]!.properties[m.key] as OgPrimitive) === keyOf(m.value)),
-        );
-        break;
-      }
-    }
-    const kind = endpoint.kind;
-    return kind === undefined ? found : found.filter((i) => this.entries[i]!.og.kinds.includes(kind));
-  }
-
-  private index(key: string, upper: boolean): Map<string, number[]> {
-    const cacheKey = `${upper ? 'U' : 'E'}${key}`;
-    let index = this.byProperty.get(cacheKey);
-    if (index === undefined) {
-      index = new Map();
-      this.entries.forEach((e, i) => {
-        const v = e.properties[key];
-        if (v === undefined || Array.isArray(v)) return;
-        const k = upper ? String(v).toUpperCase() : keyOf(v as OgPrimitive);
-        const list = index!.get(k);
-        if (list === undefined) index!.set(k, [i]);
-        else list.push(i);
-      });
-      this.byProperty.set(cacheKey, index);
-    }
-    return index;
-  }
-}
-
-function keyOf(value: OgPrimitive | undefined): string {
-  return `${typeof value}:${String(value)}`;
-}
+const ADMIN_ONLY: readonly Action[] = ['admin'];

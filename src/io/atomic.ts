@@ -3,7 +3,7 @@
  * takes the target's name in one rename (replace) or one hard link (no-overwrite). A reader sees the
  * old file or the new one, never half of one; a failure leaves no temp file behind.
  */
-import { linkSync, mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, rmSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 
@@ -47,4 +47,60 @@ export function writeFileExclusive(path: string, data: string | Uint8Array): voi
 /** The message of a caught value. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Top-level lists longer than this are written item by item (a 1M-edge scenario never becomes one string). */
+const STREAM_ITEMS = 1024;
+/** Bytes are handed to the file in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 22;
+
+/**
+ * Writes `value` (a plain JSON object) as compact JSON plus a newline — the bytes of
+ * `${JSON.stringify(value)}\n` — whole or not at all, without ever holding the whole text: long
+ * top-level lists go out item by item. Throws OutputError.
+ */
+export function writeJsonAtomic(path: string, value: Readonly<Record<string, unknown>>): void {
+  const tmp = tempPath(path);
+  let fd: number | null = null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w');
+    const handle = fd;
+    let pending: string[] = [];
+    let size = 0;
+    const flush = (): void => {
+      writeSync(handle, pending.join(''));
+      pending = [];
+      size = 0;
+    };
+    const emit = (text: string): void => {
+      pending.push(text);
+      size += text.length;
+      if (size >= CHUNK_CHARS) flush();
+    };
+    let first = true;
+    emit('{');
+    for (const [key, item] of Object.entries(value)) {
+      const text = Array.isArray(item) && item.length > STREAM_ITEMS ? null : JSON.stringify(item);
+      if (text === undefined) continue; // JSON.stringify leaves out undefined and functions
+      emit(`${first ? '' : ','}${JSON.stringify(key)}:`);
+      first = false;
+      if (text !== null) emit(text);
+      else {
+        const list = item as readonly unknown[];
+        emit('[');
+        for (let i = 0; i < list.length; i++) emit(`${i === 0 ? '' : ','}${JSON.stringify(list[i]) ?? 'null'}`);
+        emit(']');
+      }
+    }
+    emit('}\n');
+    flush();
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (error) {
+    if (fd !== null) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw new OutputError(`writeJsonAtomic: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
+  }
 }

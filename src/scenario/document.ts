@@ -322,16 +322,30 @@ function structureIssues(
   return issues;
 }
 
-/** Nesting depth of plain data (explicit stack). */
+/**
+ * Nesting depth of plain data (explicit stack of objects and their depths, in two parallel lists;
+ * scalars are never pushed: a million-edge file would otherwise make several million stack entries).
+ */
 function depthOf(data: unknown): number {
   let max = 0;
-  const stack: { value: unknown; depth: number }[] = [{ value: data, depth: 1 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
+  const values: object[] = [];
+  const depths: number[] = [];
+  if (data !== null && typeof data === 'object') {
+    values.push(data);
+    depths.push(1);
+  }
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > max) max = depth;
     if (max > MAX_NESTING_DEPTH) return max;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+    const children: readonly unknown[] = Array.isArray(value) ? (value as unknown[]) : (Object.values(value) as unknown[]);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return max;
 }

@@ -34,7 +34,6 @@ import {
 import { policyEntrySchema, policyNameSchema, type policySchema } from './schema-policy.js';
 
 /** Importers outside the scenario boundary read date-times with the boundary's own rule. */
-export { dateTimeSchema } from './schema-values.js';
 
 // ── what the public record says (incident replays; docs/incidents.md) ─────────────────────────────
 const recordUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });

@@ -9,7 +9,7 @@ import type { Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { attackArb, estateArb } from '../arbitraries/scenario.js';
-import { persistent, scenario as buildScenario } from '../arbitraries/build.js';
+import { agent, persistent, resource, scenario as buildScenario, tool } from '../arbitraries/build.js';
 
 const idArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/@+%-]{0,30}$/);
 const nameArb = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/);
@@ -57,6 +57,33 @@ describe('export/opengraph', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('should write exposure, egress and a resource record as flat properties', () => {
+    const s = buildScenario({
+      nodes: [
+        agent('a', { exposure: 'live' }),
+        tool('t'),
+        resource('r1', { egress: true, record: { reached: 'confirmed', source: 'https://example.com/incident' } }),
+        resource('r2', { record: { reached: 'potential', source: null } }),
+        resource('r3'),
+      ],
+      attacks: [],
+      policies: [persistent()],
+    });
+    const og = expectValidPayload(exportOpenGraph(s)[0]!.text);
+    const props = new Map(og.graph.nodes.map((n) => [parseExportedNodeId(n.id)!.id, n.properties ?? {}]));
+    expect(props.get('a')).toMatchObject({ exposure: 'live' });
+    expect(props.get('t')).toMatchObject({ exposure: 'snapshot' });
+    expect(props.get('r1')).toMatchObject({
+      egress: true,
+      exposure: 'snapshot',
+      record_reached: 'confirmed',
+      record_source: 'https://example.com/incident',
+    });
+    expect(props.get('r2')).toMatchObject({ egress: false, record_reached: 'potential' });
+    expect(props.get('r2')).not.toHaveProperty('record_source');
+    expect(props.get('r3')).not.toHaveProperty('record_reached');
   });
 
   it('should split edges over payloads of at most --max-edges, every node in the first', () => {

@@ -11,7 +11,7 @@ import { ADMIN } from '../../src/domain/actions.js';
 import { compile } from '../../src/model/compile.js';
 import { staticReach } from '../../src/model/static-reach.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import type { Scenario, ScenarioEdge, ScenarioNode } from '../../src/domain/scenario.js';
+import type { ResourceRecord, Scenario, ScenarioEdge, ScenarioNode } from '../../src/domain/scenario.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { ephemeral, hybrid, persistent, scenario as buildScenario } from '../arbitraries/build.js';
 import { attackArb, estateArb } from '../arbitraries/scenario.js';
@@ -57,9 +57,36 @@ function renamed(s: Scenario, prefix: string): { nodes: ScenarioNode[]; edges: S
   };
 }
 
+/** Node attributes the estate arbitrary leaves at their defaults: live leak sources, egress, a resource's record. */
+const traitArb = fc.record({
+  exposure: fc.constantFrom('snapshot', 'live'),
+  egress: fc.boolean(),
+  record: fc.constantFrom<ResourceRecord | undefined>(
+    undefined,
+    { reached: 'potential', source: null },
+    { reached: 'potential', source: 'https://example.com/report#p2' },
+    { reached: 'confirmed', source: 'https://example.com/incident?id=7&x=a:b' },
+    { reached: 'denied', source: 'http://example.org/denial' },
+  ),
+});
+type Trait = typeof traitArb extends fc.Arbitrary<infer T> ? T : never;
+function withTraits(nodes: readonly ScenarioNode[], traits: readonly Trait[]): ScenarioNode[] {
+  return nodes.map((node, i) => {
+    const { exposure, egress, record } = traits[i % traits.length]!;
+    if (node.kind === 'credential') return node;
+    if (node.kind !== 'resource') return { ...node, exposure };
+    return record === undefined ? { ...node, exposure, egress } : { ...node, exposure, egress, record };
+  });
+}
+
 const randomScenario = estateArb.chain((estate) =>
-  attackArb(estate).map((attack) =>
-    buildScenario({ ...estate, attacks: [attack], policies: [persistent(), ephemeral(), hybrid()] }),
+  fc.tuple(attackArb(estate), fc.array(traitArb, { minLength: 1, maxLength: 7 })).map(([attack, traits]) =>
+    buildScenario({
+      ...estate,
+      nodes: withTraits(estate.nodes, traits),
+      attacks: [attack],
+      policies: [persistent(), ephemeral(), hybrid()],
+    }),
   ),
 );
 
@@ -97,6 +124,36 @@ describe('import/opengraph', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('should keep a resource record only when it is valid, dropping and counting the rest', () => {
+    const resource = (id: string, props: Record<string, string>): Record<string, unknown> => ({
+      id: `${id}@s`,
+      kinds: ['BL_Resource'],
+      properties: { bl_id: id, ...props },
+    });
+    const og = {
+      graph: {
+        nodes: [
+          resource('ok', { record_reached: 'confirmed', record_source: 'https://example.com/r', exposure: 'live' }),
+          resource('no-source', { record_reached: 'denied' }),
+          resource('bogus', { record_reached: 'maybe', record_source: 'https://example.com/r' }),
+          resource('bad-exposure', { exposure: 'sometimes' }),
+        ],
+        edges: [],
+      },
+    };
+    const result = importOpenGraph(members([{ name: 'g.json', text: JSON.stringify(og) }]), { profile: blastlab });
+    if (!result.ok) throw new Error('import failed');
+    const byId = new Map(result.fragment.nodes.map((n) => [n['id'], n]));
+    expect(byId.get('ok')).toMatchObject({ record: { reached: 'confirmed', source: 'https://example.com/r' }, exposure: 'live' });
+    for (const id of ['no-source', 'bogus']) expect(byId.get(id)).not.toHaveProperty('record');
+    expect(byId.get('bad-exposure')).not.toHaveProperty('exposure');
+    expect(result.summary.droppedValues).toEqual([
+      ['BL_Resource.exposure', 1],
+      ['BL_Resource.record_reached', 2],
+      ['BL_Resource.record_source', 1],
+    ]);
   });
 
   it('should never lose reachability in the generic lowering', () => {
