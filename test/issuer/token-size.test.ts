@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, cli } from '../e2e/helpers.js';
 import { realTokenSizeIssues, runScenarios } from '../../src/exec/run.js';
 import { MAX_TOKEN_LENGTH } from '../../src/issuer/claims.js';
 import { compile } from '../../src/model/compile.js';
@@ -53,5 +54,32 @@ describe('real tokens: one size limit for issuer and verifier', () => {
 
   it('should let a role scope under the limit through', () => {
     expect(realTokenSizeIssues(compile(loadScenarioFile(wideGrant(40))))).toEqual([]);
+  });
+});
+
+describe('validate: the token size is checked before any run', () => {
+  beforeAll(build);
+
+  it('should refuse under validate --real-tokens (exit 2), naming the credential and the size', () => {
+    const file = wideGrant(600);
+    const r = cli(['validate', file, '--real-tokens'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file} nodes[1]: --real-tokens: credential "role-key"`);
+    expect(r.stderr).toMatch(/would mint a \d+-character token \(1200 scope items\), over the 16384/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('should only warn without --real-tokens (exit 0: the modelled run never mints)', () => {
+    const r = cli(['validate', wideGrant(600)], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('warning: ');
+    expect(r.stderr).toContain('credential "role-key"');
+    expect(r.stdout).toContain('1 scenario valid');
+  });
+
+  it('should say nothing for a role scope under the limit', () => {
+    const r = cli(['validate', wideGrant(40), '--real-tokens'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
   });
 });
