@@ -1,7 +1,7 @@
 /** `blastlab run [paths…]`: runs scenario files or folders, prints the comparison table, writes the CSVs. */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
 import { runScenarios, usPerToken } from '../exec/run.js';
@@ -57,12 +57,19 @@ export function registerRun(program: Command): Command {
     .option(
       '--real-tokens',
       'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)',
-    );
+    )
+    .addOption(noTrialsOption());
   return defineAction(
     cmd,
     async (
       paths: string[],
-      flags: CommonFlags & { shard?: ShardSpec; realTokens?: boolean; maxEvents?: number; issuerFrom?: string },
+      flags: CommonFlags & {
+        shard?: ShardSpec;
+        realTokens?: boolean;
+        maxEvents?: number;
+        issuerFrom?: string;
+        noTrials?: boolean;
+      },
     ) => {
       const inputs = defaultPaths(paths);
       const quiet = flags.quiet === true;
@@ -110,6 +117,7 @@ export function registerRun(program: Command): Command {
           realTokens: flags.realTokens === true,
           maxEvents: flags.maxEvents,
           csvBom: flags.csvBom === true,
+          noTrials: flags.noTrials === true,
         }),
       ).finally(() => progress.stop());
       if (quiet) return;
@@ -133,6 +141,19 @@ export function registerRun(program: Command): Command {
       }
     },
   );
+}
+
+/**
+ * `--no-trials`: a plain boolean flag. Commander would read it as the negation of `--trials <n>` (and
+ * `--trials 1000 --no-trials` would lose the 1000), so the option is declared as not negating.
+ */
+function noTrialsOption(): Option {
+  const option = new Option(
+    '--no-trials',
+    'keep mergeable summaries (summaries.json) instead of trials.csv and attribution-trials.csv, for runs too big for them (docs/reliability.md)',
+  );
+  option.negate = false;
+  return option;
 }
 
 function isFolder(path: string): boolean {

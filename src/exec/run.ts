@@ -17,8 +17,10 @@ import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
-import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
-import { buildManifest } from './manifest.js';
+import { finishResults, finishSummaries, OUTPUT_FILES, type RunSummary } from './finish.js';
+import { buildManifest, type RunManifest } from './manifest.js';
+import { summarizeTrials } from './no-trials.js';
+import { summarizeAttributionTrials } from './attribution-summary.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { executePlan, RunInterruptedError, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
@@ -46,6 +48,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly maxEvents?: number | undefined;
   /** `--csv-bom`: summary.csv, comparison.csv and scenarios.csv start with a UTF-8 byte order mark. */
   readonly csvBom?: boolean | undefined;
+  /** `--no-trials`: mergeable summaries (summaries.json) instead of trials.csv and attribution-trials.csv (exec/no-trials.ts). */
+  readonly noTrials?: boolean | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -83,10 +87,22 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   }
   const staging = openStaging(options.out);
   try {
-    const tokenWork = await writeTrials(staging.dir, plan, models, options);
-    await writeAttributionTrials(staging.dir, plan, models, chosen, options);
-    const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
-    const summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
+    const record = buildManifest(plan.scenarios, options, whole, shard, plan.size);
+    let tokenWork: RealTokenWork[];
+    let summary: RunSummary;
+    if (options.noTrials === true) {
+      const manifest: RunManifest = { ...record, noTrials: true };
+      const { execute, cellDone } = progressOptions(plan, options);
+      let cells;
+      ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
+      const variants = await summarizeAttributionTrials(plan, models, chosen, options);
+      summary = await finishSummaries(staging.dir, plan, { cells, variants }, chosen, manifest, options.csvBom);
+    } else {
+      tokenWork = await writeTrials(staging.dir, plan, models, options);
+      await writeAttributionTrials(staging.dir, plan, models, chosen, options);
+      summary = await finishResults(staging.dir, plan, chosen, record, { csvBom: options.csvBom });
+    }
+    const manifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
     // A signal that arrived after the last batch still stops the run: nothing lands.
@@ -139,24 +155,8 @@ async function writeTrials(
 ): Promise<RealTokenWork[]> {
   const tokenWork = plan.scenarios.map(() => ({ minted: 0, verified: 0, wallMs: 0 }));
   const writer = openCsvWriter(join(dir, OUTPUT_FILES.trials), TRIALS_COLUMNS);
-  const remaining = plan.scenarios.map((_, i) =>
-    plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
-  );
-  let scenariosDone = remaining.filter((n) => n === 0).length;
-  const report = options.onProgress;
-  const onProgress =
-    report === undefined
-      ? undefined
-      : (trialsDone: number): void =>
-          report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
+  const { execute, cellDone } = progressOptions(plan, options);
   try {
-    const execute = {
-      workers: options.workers,
-      signal: options.signal,
-      workerFile: options.workerFile,
-      onProgress,
-      realTokens: options.realTokens,
-    };
     await executePlan(plan, models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
       const work = realTokenWork(values, trialEnd - trialStart);
@@ -180,8 +180,7 @@ async function writeTrials(
           }),
         );
       }
-      remaining[cell.scenarioIndex]! -= trialEnd - trialStart;
-      if (remaining[cell.scenarioIndex] === 0) scenariosDone++;
+      cellDone(cell.scenarioIndex, trialEnd - trialStart);
     });
     await writer.close();
   } catch (error) {
@@ -189,4 +188,33 @@ async function writeTrials(
     throw error;
   }
   return tokenWork;
+}
+
+/** The executor's options with a progress callback that counts finished scenarios (`cellDone` after each batch). */
+function progressOptions(
+  plan: TrialPlan,
+  options: RunOptions,
+): { execute: ExecuteOptions; cellDone: (scenarioIndex: number, trials: number) => void } {
+  const remaining = plan.scenarios.map((_, i) =>
+    plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
+  );
+  let scenariosDone = remaining.filter((n) => n === 0).length;
+  const report = options.onProgress;
+  const onProgress =
+    report === undefined
+      ? undefined
+      : (trialsDone: number): void =>
+          report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
+  const execute = {
+    workers: options.workers,
+    signal: options.signal,
+    workerFile: options.workerFile,
+    onProgress,
+    realTokens: options.realTokens,
+  };
+  const cellDone = (scenarioIndex: number, trials: number): void => {
+    remaining[scenarioIndex]! -= trials;
+    if (remaining[scenarioIndex] === 0) scenariosDone++;
+  };
+  return { execute, cellDone };
 }
