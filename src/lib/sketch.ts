@@ -14,7 +14,7 @@
  */
 
 /** Relative accuracy of a quantile once a sample has more than EXACT_DISTINCT distinct values. */
-export const SKETCH_ALPHA = 0.005;
+export const SKETCH_ALPHA = 0.001;
 /** Distinct values kept exactly before the sketch switches to buckets. */
 export const EXACT_DISTINCT = 2048;
 
