@@ -114,22 +114,44 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   }
 }
 
-/** `--real-tokens` with a role-scoped policy: one issue per credential whose token would exceed MAX_TOKEN_LENGTH. */
-export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+/**
+ * `--real-tokens` with a role-scoped policy: the credentials whose token would exceed MAX_TOKEN_LENGTH
+ * with its scope inline. Such a scope is carried by reference (issuer/scope-table.ts): `byReference`
+ * lists those (notes), `issues` those whose token would be too long even so (refused).
+ */
+export function realTokenSizes(model: CompiledModel): { issues: ScenarioIssue[]; byReference: ScenarioIssue[] } {
   const scenario = model.scenario;
   const roleScoped = scenario.policies.filter((p) => p.scope === 'role').map((p) => p.name);
-  if (roleScoped.length === 0) return [];
-  return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
+  if (roleScoped.length === 0) return { issues: [], byReference: [] };
+  const issues: ScenarioIssue[] = [];
+  const byReference: ScenarioIssue[] = [];
+  for (const { credential, items, inlineLength, length } of new RealTokenSink(model).oversizedRoleScopes()) {
     const id = model.ids[credential]!;
-    return {
+    const where = {
       file: scenario.source.file,
       line: null,
       column: null,
       path: `nodes[${scenario.nodes.findIndex((n) => n.id === id)}]`,
-      message: `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${length}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`,
-      hint: "give that policy scope: task or step, or split the credential's grants",
     };
-  });
+    const what = `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${inlineLength}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`;
+    if (length > MAX_TOKEN_LENGTH) {
+      issues.push({
+        ...where,
+        message: `${what}, and ${length} characters even with the scope by reference`,
+        hint: "give that policy scope: task or step, or split the credential's grants",
+      });
+    } else
+      byReference.push({
+        ...where,
+        message: `${what}: its scope is carried by reference (scope_ref, a ${length}-character token)`,
+      });
+  }
+  return { issues, byReference };
+}
+
+/** The credentials `--real-tokens` cannot mint a token for (realTokenSizes' `issues`). */
+export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+  return realTokenSizes(model).issues;
 }
 
 /** Written next to the SPEC §8 files under `--real-tokens` (wall-clock numbers: not byte-stable by nature). */
