@@ -85,8 +85,7 @@ function asClaims(value: unknown): TokenClaims | undefined {
   if (!isStringArray(c.aud)) return undefined;
   if (typeof c.iat !== 'number' || typeof c.nbf !== 'number' || typeof c.exp !== 'number') return undefined;
   // A scope by reference leaves the inline scope and audience empty: never both.
-  if (c.scope_ref !== undefined && (typeof c.scope_ref !== 'string' || c.scope !== '' || (c.aud as string[]).length > 0))
-    return undefined;
+  if (c.scope_ref !== undefined && (typeof c.scope_ref !== 'string' || c.scope !== '' || c.aud.length > 0)) return undefined;
   if (c.cnf !== undefined) {
     if (typeof c.cnf !== 'object' || c.cnf === null || typeof (c.cnf as Record<string, unknown>).jkt !== 'string')
       return undefined;
