@@ -121,6 +121,7 @@ export async function finishFromSummary(
       : { samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric) }),
     facts: reportFacts(manifest),
     attribution,
+    noTrials: manifest.noTrials === true,
   });
   // run.json is written when the folder lands (io/staging.ts): it lists every file with its SHA-256.
   return { summary, comparison, baselines, builder };

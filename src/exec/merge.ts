@@ -8,8 +8,10 @@
  * still has its recorded SHA-256. Then trials.csv is rebuilt by copying each shard's rows byte for
  * byte, per (scenario, policy, attack) cell in shard order — the unsharded order — checking that
  * every row's scenario, policy, attack, trial and seed are the ones the plan puts there; the
- * summaries, comparison, scenarios and report are recomputed from it. What this does and does not
- * prove: docs/reliability.md.
+ * summaries, comparison, scenarios and report are recomputed from it. Shards run with `--no-trials`
+ * carry summaries.json instead: its cells are checked against the plan and merged exactly
+ * (exec/no-trials.ts); a set mixing both kinds is refused. What this does and does not prove:
+ * docs/reliability.md.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

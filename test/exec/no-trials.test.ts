@@ -46,6 +46,10 @@ describe('exec: run --no-trials and merge of its shards', () => {
     const record = JSON.parse(readFileSync(at('whole/run.json'), 'utf8')) as { noTrials?: boolean; files: { path: string }[] };
     expect(record.noTrials).toBe(true);
     expect(record.files.map((f) => f.path)).toContain('summaries.json');
+    const report = readFileSync(at('whole/report.md'), 'utf8');
+    expect(report).toContain('mergeable summaries in `summaries.json`');
+    expect(report).not.toContain('per-trial values are in');
+    expect(readFileSync(at('full/report.md'), 'utf8')).toContain('per-trial values are in `trials.csv`');
   });
 
   it("should give the full run's summary.csv, comparison.csv and attribution.csv (small samples: quantiles exact)", () => {
