@@ -15,7 +15,7 @@ import { ResultsInputError } from '../errors.js';
 import { ExactSum } from '../lib/exact-sum.js';
 import { EXACT_DISTINCT, SKETCH_ALPHA } from '../lib/sketch.js';
 import type { CompiledModel } from '../model/compile.js';
-import { METRICS, type Metric, type TrialMetrics } from '../domain/metrics.js';
+import { METRICS, type TrialMetrics } from '../domain/metrics.js';
 import { addTrial, emptyCell, MetricPartial, summaryRowsOf, type CellPartials } from '../metrics/partial.js';
 import { orderOf, type SummaryRow } from '../metrics/summary.js';
 import { formatNumber } from '../report/format.js';
@@ -102,6 +102,7 @@ export function writeSummaries(dir: string, plan: TrialPlan, summaries: PlanSumm
       policy: s.policies[cell.policyIndex]!.name,
       attack: s.attacks[cell.attackIndex]!.name,
       trials: [cell.trialStart, cell.trialEnd],
+      n: summaries.cells[i]!.trials,
       metrics,
     });
   });
@@ -158,6 +159,9 @@ export function readSummaries(dir: string, plan: TrialPlan, baselines: ReadonlyM
     const have = [got?.['scenario'], got?.['policy'], got?.['attack'], trials?.[0], trials?.[1]];
     if (JSON.stringify(have) !== JSON.stringify(want))
       fail(`cell ${i + 1} is not the plan's (expected ${want.join(',')}, got ${have.map(String).join(',')})`);
+    const size = cell.trialEnd - cell.trialStart;
+    if (got['n'] !== size)
+      fail(`cell ${i + 1} (${want.slice(0, 3).join('/')}) holds ${String(got['n'])} trials, the plan ${size}`);
     const metrics = got['metrics'] as Record<string, unknown> | undefined;
     const partials = {} as CellPartials;
     for (const m of METRICS) {
@@ -166,16 +170,10 @@ export function readSummaries(dir: string, plan: TrialPlan, baselines: ReadonlyM
       } catch (error) {
         fail(`cell ${i + 1} (${want.slice(0, 3).join('/')}) metric ${m}: ${(error as Error).message}`);
       }
-      if (partials[m].n > cell.trialEnd - cell.trialStart)
-        fail(
-          `cell ${i + 1} (${want.slice(0, 3).join('/')}) metric ${m}: ${partials[m].n} values from ${cell.trialEnd - cell.trialStart} trials`,
-        );
+      if (partials[m].n > size)
+        fail(`cell ${i + 1} (${want.slice(0, 3).join('/')}) metric ${m}: ${partials[m].n} values from ${size} trials`);
     }
-    // Every trial has a value of the metrics that are never empty (attack_success: 0 or 1).
-    const trials_ = partials['attack_success' satisfies Metric].n;
-    if (trials_ !== cell.trialEnd - cell.trialStart)
-      fail(`cell ${i + 1} (${want.slice(0, 3).join('/')}) holds ${trials_} trials, the plan ${cell.trialEnd - cell.trialStart}`);
-    return { trials: trials_, partials };
+    return { trials: size, partials };
   });
   const variants = variantSummaries(plan, baselines);
   if (variantsIn.length !== variants.length)
