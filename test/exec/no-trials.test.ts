@@ -67,6 +67,17 @@ describe('exec: run --no-trials and merge of its shards', () => {
     expect([...data('merged').keys()]).toContain('summaries.json');
   });
 
+  it('should merge 9 shards of 7 trials a cell (some shards hold no trial at all) into the same data files', async () => {
+    const dirs: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      await run(`m${i}`, { shard: { index: i, count: 9 }, noTrials: true });
+      dirs.push(at(`m${i}`));
+    }
+    await mergeRuns(dirs.reverse(), { out: at('merged9') });
+    for (const name of ['summaries.json', 'summary.csv', 'comparison.csv', 'attribution.csv'])
+      expect(readFileSync(at(`merged9/${name}`), 'utf8'), name).toBe(readFileSync(at(`whole/${name}`), 'utf8'));
+  }, 60_000);
+
   it('should refuse to mix --no-trials shards with full shards, naming both, and write nothing', async () => {
     await expect(mergeRuns([at('n0'), at('f1'), at('n2')], { out: at('mixed') })).rejects.toThrow(
       refusal(/n0 was run with --no-trials \(summaries\.json\) and .*f1 without \(trials\.csv\)/),
