@@ -189,16 +189,12 @@ async function mergeSummaryRuns(
   recorded: RunManifest,
   options: MergeOptions,
 ): Promise<RunResult> {
-  // The variants ran for the shards' baseline; a merge under another one has no attribution rows (as for trials).
-  const shardBaselines = baselines(whole, recorded.options.baseline ?? undefined);
+  // The variants ran against the baselines each file records; a merge under another baseline keeps them
+  // (so its folder merges again) but has no attribution rows for it, as with full shards.
   const shards = runs.map((run) =>
-    readSummaries(
-      run.dir,
-      shardPlan(whole, { index: run.manifest.shard.index, count: run.manifest.shard.count }),
-      shardBaselines,
-    ),
+    readSummaries(run.dir, shardPlan(whole, { index: run.manifest.shard.index, count: run.manifest.shard.count })),
   );
-  const merged = mergeSummaries(whole, shards, shardBaselines);
+  const merged = mergeSummaries(whole, shards);
   const baseline = options.baseline ?? recorded.options.baseline ?? undefined;
   const chosen = baselines(whole, baseline);
   const staging = openStaging(options.out);

@@ -37,6 +37,8 @@ const MAX_SUMMARIES_BYTES = 512 * 1024 * 1024;
 /** The mergeable summaries of a (shard's) plan: one entry per plan cell, one per attribution variant cell. */
 export interface PlanSummaries {
   readonly cells: readonly { readonly trials: number; readonly partials: CellPartials }[];
+  /** The baseline policy per scenario the attribution variants ran against (recorded in the file). */
+  readonly variantBaselines: ReadonlyMap<string, string>;
   readonly variants: readonly VariantSummary[];
 }
 
@@ -117,17 +119,22 @@ export function writeSummaries(dir: string, plan: TrialPlan, summaries: PlanSumm
       sum: v.sum.canonical(),
     }),
   );
-  const head = JSON.stringify({ format: FORMAT, alpha: SKETCH_ALPHA, exactDistinct: EXACT_DISTINCT }).slice(0, -1);
+  const head = JSON.stringify({
+    format: FORMAT,
+    alpha: SKETCH_ALPHA,
+    exactDistinct: EXACT_DISTINCT,
+    variantBaselines: Object.fromEntries(summaries.variantBaselines),
+  }).slice(0, -1);
   const list = (items: string[]): string => (items.length === 0 ? '[]' : `[\n${items.join(',\n')}\n]`);
   writeFileSync(join(dir, SUMMARIES_FILE), `${head},"cells":${list(cells)},"variants":${list(variants)}}\n`);
 }
 
 /**
  * Reads a shard's summaries.json and checks it holds exactly the cells the shard's plan puts there
- * (names, order, trial ranges; trial counts) and the variant cells of `baselines`. ResultsInputError
- * naming the file and the cell otherwise.
+ * (names, order, trial ranges; trial counts) and the variant cells of the baselines it records.
+ * ResultsInputError naming the file and the cell otherwise.
  */
-export function readSummaries(dir: string, plan: TrialPlan, baselines: ReadonlyMap<string, string>): PlanSummaries {
+export function readSummaries(dir: string, plan: TrialPlan): PlanSummaries {
   const file = join(dir, SUMMARIES_FILE);
   const read = readRegularFile(file, MAX_SUMMARIES_BYTES);
   if (!read.ok) {
@@ -175,7 +182,15 @@ export function readSummaries(dir: string, plan: TrialPlan, baselines: ReadonlyM
     }
     return { trials: size, partials };
   });
-  const variants = variantSummaries(plan, baselines);
+  const recorded = json['variantBaselines'] as Record<string, unknown> | undefined;
+  const variantBaselines = new Map<string, string>();
+  for (const scenario of plan.scenarios) {
+    const policy = recorded?.[scenario.name];
+    if (typeof policy !== 'string' || !scenario.policies.some((p) => p.name === policy))
+      fail(`"variantBaselines" names no policy of scenario "${scenario.name}"`);
+    variantBaselines.set(scenario.name, policy as string);
+  }
+  const variants = variantSummaries(plan, variantBaselines);
   if (variantsIn.length !== variants.length)
     return fail(`${variantsIn.length} variant cells, the shard's plan has ${variants.length}`);
   variants.forEach((v, i) => {
@@ -191,15 +206,15 @@ export function readSummaries(dir: string, plan: TrialPlan, baselines: ReadonlyM
     v.sum.merge(ExactSum.of(sum as number[]));
     v.n = v.trialEnd - v.trialStart;
   });
-  return { cells, variants };
+  return { cells, variantBaselines, variants };
 }
 
 /** Merges shards' summaries (any order gives the same result: the sums and sketches merge exactly). */
-export function mergeSummaries(
-  whole: TrialPlan,
-  shards: readonly PlanSummaries[],
-  baselines: ReadonlyMap<string, string>,
-): PlanSummaries {
+export function mergeSummaries(whole: TrialPlan, shards: readonly PlanSummaries[]): PlanSummaries {
+  const baselines = shards[0]!.variantBaselines;
+  const key = JSON.stringify([...baselines]);
+  if (shards.some((s) => JSON.stringify([...s.variantBaselines]) !== key))
+    throw new ResultsInputError('merge: the shards ran attribution variants against different baselines');
   const cells = whole.cells.map((_, i) => {
     const partials = emptyCell();
     let trials = 0;
@@ -214,10 +229,12 @@ export function mergeSummaries(
   const byKey = new Map(variants.map((v) => [variantKey(v.scenario, v.policy, v.variant, v.attack), v]));
   for (const shard of shards) {
     for (const v of shard.variants) {
-      const into = byKey.get(variantKey(v.scenario, v.policy, v.variant, v.attack))!;
+      const into = byKey.get(variantKey(v.scenario, v.policy, v.variant, v.attack));
+      if (into === undefined)
+        throw new ResultsInputError('merge: the shards ran attribution variants against different baselines');
       into.n += v.n;
       into.sum.merge(v.sum);
     }
   }
-  return { cells, variants };
+  return { cells, variantBaselines: baselines, variants };
 }

@@ -96,7 +96,14 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
       let cells;
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
       const variants = await summarizeAttributionTrials(plan, models, chosen, options);
-      summary = await finishSummaries(staging.dir, plan, { cells, variants }, chosen, manifest, options.csvBom);
+      summary = await finishSummaries(
+        staging.dir,
+        plan,
+        { cells, variantBaselines: chosen, variants },
+        chosen,
+        manifest,
+        options.csvBom,
+      );
     } else {
       tokenWork = await writeTrials(staging.dir, plan, models, options);
       await writeAttributionTrials(staging.dir, plan, models, chosen, options);

@@ -78,6 +78,15 @@ describe('exec: run --no-trials and merge of its shards', () => {
       expect(readFileSync(at(`merged9/${name}`), 'utf8'), name).toBe(readFileSync(at(`whole/${name}`), 'utf8'));
   }, 60_000);
 
+  it('should merge under another --baseline (no attribution rows for it) into a folder that merges again', async () => {
+    const other = await mergeRuns([at('n0'), at('n1'), at('n2')], { out: at('rebased'), baseline: 'ephemeral-15m' });
+    expect(other.comparison.every((r) => r.baseline === 'ephemeral-15m')).toBe(true);
+    expect(readFileSync(at('rebased/attribution.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1);
+    await mergeRuns([at('rebased')], { out: at('again') });
+    expect(readFileSync(at('again/summaries.json'), 'utf8')).toBe(readFileSync(at('whole/summaries.json'), 'utf8'));
+    expect(readFileSync(at('again/comparison.csv'), 'utf8')).toBe(readFileSync(at('rebased/comparison.csv'), 'utf8'));
+  });
+
   it('should refuse to mix --no-trials shards with full shards, naming both, and write nothing', async () => {
     await expect(mergeRuns([at('n0'), at('f1'), at('n2')], { out: at('mixed') })).rejects.toThrow(
       refusal(/n0 was run with --no-trials \(summaries\.json\) and .*f1 without \(trials\.csv\)/),
