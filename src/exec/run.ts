@@ -1,7 +1,8 @@
 /**
  * `runScenarios`: plan → (shard) → compile → run on workers → trials.csv streamed in plan order →
  * summaries, comparison, scenarios, report, run.json — all into a temp folder that lands in `out`
- * only when everything succeeded.
+ * only when everything succeeded. With `noTrials`, mergeable summaries (summaries.json,
+ * exec/no-trials.ts) take the place of trials.csv and attribution-trials.csv.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,10 +89,10 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const staging = openStaging(options.out);
   try {
     const record = buildManifest(plan.scenarios, options, whole, shard, plan.size);
+    const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     let tokenWork: RealTokenWork[];
     let summary: RunSummary;
     if (options.noTrials === true) {
-      const manifest: RunManifest = { ...record, noTrials: true };
       const { execute, cellDone } = progressOptions(plan, options);
       let cells;
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
@@ -107,9 +108,8 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     } else {
       tokenWork = await writeTrials(staging.dir, plan, models, options);
       await writeAttributionTrials(staging.dir, plan, models, chosen, options);
-      summary = await finishResults(staging.dir, plan, chosen, record, { csvBom: options.csvBom });
+      summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
-    const manifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
     // A signal that arrived after the last batch still stops the run: nothing lands.
