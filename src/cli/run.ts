@@ -1,7 +1,7 @@
 /** `blastlab run [paths…]`: runs scenario files or folders, prints the comparison table, writes the CSVs. */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
 import { runScenarios, usPerToken } from '../exec/run.js';
@@ -66,7 +66,8 @@ export function registerRun(program: Command): Command {
     .option(
       '--real-tokens',
       'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)',
-    );
+    )
+    .addOption(noTrialsOption());
   return defineAction(
     cmd,
     async (
@@ -77,6 +78,7 @@ export function registerRun(program: Command): Command {
         maxEvents?: number;
         issuerFrom?: string;
         attributionTrials?: number;
+        noTrials?: boolean;
       },
     ) => {
       const inputs = defaultPaths(paths);
@@ -127,6 +129,7 @@ export function registerRun(program: Command): Command {
           csvBom: flags.csvBom === true,
           attributionTrials: flags.attributionTrials,
           issuerFrom: measured === null ? undefined : issuerProvenance(flags.issuerFrom!, measured),
+          noTrials: flags.noTrials === true,
         }),
       ).finally(() => progress.stop());
       if (quiet) return;
@@ -150,6 +153,19 @@ export function registerRun(program: Command): Command {
       }
     },
   );
+}
+
+/**
+ * `--no-trials`: a plain boolean flag. Commander would read it as the negation of `--trials <n>` (and
+ * `--trials 1000 --no-trials` would lose the 1000), so the option is declared as not negating.
+ */
+function noTrialsOption(): Option {
+  const option = new Option(
+    '--no-trials',
+    'keep mergeable summaries (summaries.json) instead of trials.csv and attribution-trials.csv, for runs too big for them (docs/reliability.md)',
+  );
+  option.negate = false;
+  return option;
 }
 
 function isFolder(path: string): boolean {

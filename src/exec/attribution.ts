@@ -52,7 +52,7 @@ export const ATTRIBUTION_FILES = { attribution: 'attribution.csv', trials: 'attr
 export const ATTRIBUTION_TRIALS_COLUMNS = ['scenario', 'policy', 'variant', 'attack', 'trial', 'blast_radius'] as const;
 
 /** One policy's attribution: its switched controls against the baseline. */
-interface PolicySwitches {
+export interface PolicySwitches {
   readonly scenarioIndex: number;
   readonly policy: Policy;
   readonly baseline: Policy;
@@ -62,7 +62,7 @@ interface PolicySwitches {
 }
 
 /** Every non-baseline policy of the plan with its switches, in the order of the module comment. */
-function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, string>): PolicySwitches[] {
+export function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, string>): PolicySwitches[] {
   const out: PolicySwitches[] = [];
   plan.scenarios.forEach((scenario, scenarioIndex) => {
     const baseline = scenario.policies.find((p) => p.name === baselines.get(scenario.name));
@@ -78,7 +78,7 @@ function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, string>)
 }
 
 /** Key of one variant cell of attribution-trials.csv. */
-function variantKey(scenario: string, policy: string, variant: string, attack: string): string {
+export function variantKey(scenario: string, policy: string, variant: string, attack: string): string {
   return `${scenario}\u0000${policy}\u0000${variant}\u0000${attack}`;
 }
 
@@ -97,14 +97,14 @@ function variantKeys(plan: TrialPlan, baselines: ReadonlyMap<string, string>): s
 }
 
 /** The variants as a plan of their own (one derived scenario per scenario, its policies the variants). */
-interface VariantPlan {
+export interface VariantPlan {
   readonly plan: TrialPlan;
   readonly models: readonly CompiledModel[];
   /** Per derived scenario, per policy index: the policy's name and the variant label. */
   readonly labels: readonly (readonly { readonly policy: string; readonly variant: string }[])[];
 }
 
-function variantPlan(
+export function variantPlan(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
@@ -267,7 +267,16 @@ export async function attributionOf(
   summary: readonly SummaryRow[],
   baselines: ReadonlyMap<string, string>,
 ): Promise<AttributionRow[]> {
-  const means = await variantMeans(dir);
+  return attributionFromMeans(plan, summary, baselines, await variantMeans(dir));
+}
+
+/** attribution.csv rows (A3/A4) from summary.csv's means and the variant cells' means (keyed by variantKey). */
+export function attributionFromMeans(
+  plan: TrialPlan,
+  summary: readonly SummaryRow[],
+  baselines: ReadonlyMap<string, string>,
+  means: ReadonlyMap<string, number>,
+): AttributionRow[] {
   const blast = new Map<string, number | null>();
   for (const row of summary)
     if (row.metric === 'blast_radius') blast.set(`${row.scenario}\u0000${row.policy}\u0000${row.attack}`, row.mean);

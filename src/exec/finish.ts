@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
 import { METRICS, type TrialMetrics } from '../domain/metrics.js';
+import { ATTRIBUTION_COLUMNS, type AttributionRow } from '../metrics/attribution.js';
 import { compare, type ComparisonRow } from '../metrics/comparison.js';
 import { scenarioRow } from '../metrics/scenario-row.js';
 import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js';
@@ -15,6 +16,8 @@ import { COMPARISON_COLUMNS, SCENARIOS_COLUMNS, SUMMARY_COLUMNS } from '../repor
 import { writeCsv } from '../report/csv.js';
 import { ATTRIBUTION_FILES, writeAttribution } from './attribution.js';
 import { MANIFEST_FILE, type RunManifest } from './manifest.js';
+import { attributionFromSummaries } from './attribution-summary.js';
+import { SUMMARIES_FILE, summaryOfSummaries, writeSummaries, type PlanSummaries } from './no-trials.js';
 import type { TrialPlan } from './plan.js';
 import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 
@@ -29,6 +32,7 @@ export const OUTPUT_FILES = {
   reportHtml: 'report.html',
   attribution: ATTRIBUTION_FILES.attribution,
   attributionTrials: ATTRIBUTION_FILES.trials,
+  summaries: SUMMARIES_FILE,
 } as const;
 
 /** What a finished run computed (the CLI prints the table from it). */
@@ -36,8 +40,8 @@ export interface RunSummary {
   readonly summary: readonly SummaryRow[];
   readonly comparison: readonly ComparisonRow[];
   readonly baselines: ReadonlyMap<string, string>;
-  /** Raw per-metric samples (charts). */
-  readonly builder: SummaryBuilder;
+  /** Raw per-metric samples (charts); absent under `--no-trials`, where no trial row is kept. */
+  readonly builder?: SummaryBuilder | undefined;
 }
 
 /** Reads `<dir>/trials.csv` (which must hold `plan`'s rows in plan order) into a SummaryBuilder. */
@@ -76,26 +80,66 @@ export async function finishResults(
   options: { readonly csvBom?: boolean | undefined } = {},
 ): Promise<RunSummary> {
   const builder = await summarizeTrialsCsv(dir, plan);
-  const summary = builder.rows();
+  return finishFromSummary(dir, plan, builder.rows(), baselines, manifest, { ...options, builder });
+}
+
+/**
+ * The same from summary rows already computed: `builder` gives the report its raw samples (else the
+ * charts use the summary's quantiles); `attribution` gives attribution.csv's rows (else they are
+ * computed from attribution-trials.csv in `dir`).
+ */
+export async function finishFromSummary(
+  dir: string,
+  plan: TrialPlan,
+  summary: SummaryRow[],
+  baselines: ReadonlyMap<string, string>,
+  manifest: RunManifest,
+  options: {
+    readonly csvBom?: boolean | undefined;
+    readonly builder?: SummaryBuilder | undefined;
+    readonly attribution?: AttributionRow[] | undefined;
+  },
+): Promise<RunSummary> {
+  const { builder } = options;
   const comparison = compare(summary, baselines);
   // --csv-bom: the files a reviewer opens in a spreadsheet; trials.csv is read back and stays as is.
   const bom = { bom: options.csvBom };
   writeCsv(join(dir, OUTPUT_FILES.summary), SUMMARY_COLUMNS, summary, bom);
   writeCsv(join(dir, OUTPUT_FILES.comparison), COMPARISON_COLUMNS, comparison, bom);
   writeCsv(join(dir, OUTPUT_FILES.scenarios), SCENARIOS_COLUMNS, plan.scenarios.map(scenarioRow), bom);
-  const attribution = await writeAttribution(dir, plan, summary, baselines);
+  let attribution = options.attribution;
+  if (attribution === undefined) attribution = await writeAttribution(dir, plan, summary, baselines);
+  else writeCsv(join(dir, OUTPUT_FILES.attribution), ATTRIBUTION_COLUMNS, attribution);
   // Loaded on demand: the report pulls in vega, which commands that write no report need not pay for.
   const { writeReport } = await import('../report/report.js');
   await writeReport(dir, {
     scenarios: plan.scenarios,
     summary,
     baselineByScenario: baselines,
-    samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric),
+    ...(builder === undefined
+      ? {}
+      : { samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric) }),
     facts: reportFacts(manifest),
     attribution,
+    noTrials: manifest.noTrials === true,
   });
   // run.json is written when the folder lands (io/staging.ts): it lists every file with its SHA-256.
   return { summary, comparison, baselines, builder };
+}
+
+/** `--no-trials`: writes summaries.json, then everything `finishResults` writes, from the summaries. */
+export async function finishSummaries(
+  dir: string,
+  plan: TrialPlan,
+  summaries: PlanSummaries,
+  baselines: ReadonlyMap<string, string>,
+  manifest: RunManifest,
+  csvBom: boolean | undefined,
+): Promise<RunSummary> {
+  writeSummaries(dir, plan, summaries);
+  const summary = summaryOfSummaries(plan, summaries);
+  const attribution = attributionFromSummaries(plan, summary, baselines, summaries.variants);
+  return finishFromSummary(dir, plan, summary, baselines, manifest, { csvBom, attribution });
 }
 
 /** The run facts under the report title: only what is the same for a run and its merged shards (no clock). */
@@ -108,5 +152,6 @@ function reportFacts(manifest: RunManifest): [string, string][] {
   if (manifest.options.seed !== null) facts.push(['--seed', String(manifest.options.seed)]);
   if (manifest.options.policies !== null) facts.push(['--policies', manifest.options.policies.join(',')]);
   if (manifest.shard.count > 1) facts.push(['shard', `${manifest.shard.index}/${manifest.shard.count}`]);
+  if (manifest.noTrials === true) facts.push(['--no-trials', 'quantiles from summaries.json (docs/reliability.md)']);
   return facts;
 }

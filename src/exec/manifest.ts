@@ -45,6 +45,8 @@ export interface RunManifest {
   readonly planSize: number;
   /** This folder's slice; an unsharded run is shard 0 of 1. */
   readonly shard: { readonly index: number; readonly count: number; readonly size: number };
+  /** `run --no-trials`: summaries.json instead of trials.csv and attribution-trials.csv (absent: a full run). */
+  readonly noTrials?: true;
   /** Every other file of the folder with its size and SHA-256 (added when the folder lands; see io/staging.ts). */
   readonly files?: readonly FileDigest[];
   /** Present when the run used `--issuer-from`. */
@@ -134,6 +136,7 @@ function isManifest(v: unknown): v is RunManifest {
     Number.isSafeInteger(shard['index']) &&
     Number.isSafeInteger(shard['count']) &&
     Number.isSafeInteger(shard['size']) &&
+    (m['noTrials'] === undefined || m['noTrials'] === true) &&
     (m['files'] === undefined || (Array.isArray(m['files']) && (m['files'] as unknown[]).every(isFileDigest)))
   );
 }

@@ -8,8 +8,10 @@
  * still has its recorded SHA-256. Then trials.csv is rebuilt by copying each shard's rows byte for
  * byte, per (scenario, policy, attack) cell in shard order — the unsharded order — checking that
  * every row's scenario, policy, attack, trial and seed are the ones the plan puts there; the
- * summaries, comparison, scenarios and report are recomputed from it. What this does and does not
- * prove: docs/reliability.md.
+ * summaries, comparison, scenarios and report are recomputed from it. Shards run with `--no-trials`
+ * carry summaries.json instead: its cells are checked against the plan and merged exactly
+ * (exec/no-trials.ts); a set mixing both kinds is refused. What this does and does not prove:
+ * docs/reliability.md.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +24,10 @@ import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
 import { mergeAttributionTrials } from './attribution.js';
 import { baselines } from './baseline.js';
-import { finishResults, OUTPUT_FILES } from './finish.js';
+import { finishResults, finishSummaries, OUTPUT_FILES } from './finish.js';
+import { mergeSummaries, readSummaries } from './no-trials.js';
 import { MANIFEST_FILE, readManifest, type RunManifest } from './manifest.js';
-import { planTrials, type PlanCell } from './plan.js';
+import { planTrials, type PlanCell, type TrialPlan } from './plan.js';
 import { readRecords, splitRecord } from '../io/records.js';
 import type { RunResult } from './run.js';
 import { shardRange, shardPlan } from './shard.js';
@@ -57,6 +60,13 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
     }
   };
   same('blastlab version', (m) => m.blastlab);
+  const summarized = runs.filter((r) => r.manifest.noTrials === true);
+  const full = runs.find((r) => r.manifest.noTrials !== true);
+  if (summarized.length > 0 && full !== undefined) {
+    throw new ResultsInputError(
+      `merge: ${summarized[0]!.dir} was run with --no-trials (summaries.json) and ${full.dir} without (trials.csv): run every shard the same way`,
+    );
+  }
   same('scenario files', (m) => m.scenarios);
   same('options (--trials, --seed, --policies, --baseline)', (m) => m.options);
   same('plan size', (m) => m.planSize);
@@ -89,8 +99,9 @@ function verifyDigests(dir: string, manifest: RunManifest): void {
     throw new ResultsInputError(
       `merge: ${join(dir, MANIFEST_FILE)} lists no file digests (written by an older blastlab? run the shard again)`,
     );
-  if (!files.some((f) => f.path === OUTPUT_FILES.trials))
-    throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} does not list ${OUTPUT_FILES.trials}`);
+  const data = manifest.noTrials === true ? OUTPUT_FILES.summaries : OUTPUT_FILES.trials;
+  if (!files.some((f) => f.path === data))
+    throw new ResultsInputError(`merge: ${join(dir, MANIFEST_FILE)} does not list ${data}`);
   for (const file of files) {
     let actual: { sha256: string; bytes: number };
     try {
@@ -148,6 +159,7 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
   }
   const baseline = options.baseline ?? recorded.options.baseline ?? undefined;
   const chosen = baselines(whole, baseline);
+  if (recorded.noTrials === true) return mergeSummaryRuns(runs, whole, recorded, options);
   const staging = openStaging(options.out);
   try {
     await concatenateTrials(runs, whole, staging.dir);
@@ -164,6 +176,37 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
       shard: { index: 0, count: 1, size: whole.size },
     };
     const summary = await finishResults(staging.dir, whole, chosen, manifest, { csvBom: options.csvBom });
+    const files = staging.land(manifest);
+    return { ...summary, plan: whole, files, realTokens: [] };
+  } finally {
+    staging.discard();
+  }
+}
+
+/** `--no-trials` shards: reads and checks each shard's summaries.json against its plan, merges them, finishes from them. */
+async function mergeSummaryRuns(
+  runs: readonly { dir: string; manifest: RunManifest }[],
+  whole: TrialPlan,
+  recorded: RunManifest,
+  options: MergeOptions,
+): Promise<RunResult> {
+  // The variants ran against the baselines each file records; a merge under another baseline keeps them
+  // (so its folder merges again) but has no attribution rows for it, as with full shards.
+  const shards = runs.map((run) =>
+    readSummaries(run.dir, shardPlan(whole, { index: run.manifest.shard.index, count: run.manifest.shard.count })),
+  );
+  const merged = mergeSummaries(whole, shards);
+  const baseline = options.baseline ?? recorded.options.baseline ?? undefined;
+  const chosen = baselines(whole, baseline);
+  const staging = openStaging(options.out);
+  try {
+    const { files: _shardFiles, ...record } = recorded;
+    const manifest: RunManifest = {
+      ...record,
+      options: { ...recorded.options, baseline: baseline ?? null },
+      shard: { index: 0, count: 1, size: whole.size },
+    };
+    const summary = await finishSummaries(staging.dir, whole, merged, chosen, manifest, options.csvBom);
     const files = staging.land(manifest);
     return { ...summary, plan: whole, files, realTokens: [] };
   } finally {

@@ -1,7 +1,8 @@
 /**
  * `runScenarios`: plan → (shard) → compile → run on workers → trials.csv streamed in plan order →
  * summaries, comparison, scenarios, report, run.json — all into a temp folder that lands in `out`
- * only when everything succeeded.
+ * only when everything succeeded. With `noTrials`, mergeable summaries (summaries.json,
+ * exec/no-trials.ts) take the place of trials.csv and attribution-trials.csv.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +12,16 @@ import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
-import { writeAttributionTrials } from './attribution.js';
+import { DEFAULT_ATTRIBUTION_TRIALS, writeAttributionTrials } from './attribution.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import { baselines } from './baseline.js';
 import { workBudgetIssues } from './budget.js';
-import { finishResults, OUTPUT_FILES, type RunSummary } from './finish.js';
-import { buildManifest, type IssuerProvenance } from './manifest.js';
+import { finishResults, finishSummaries, OUTPUT_FILES, type RunSummary } from './finish.js';
+import { buildManifest, type IssuerProvenance, type RunManifest } from './manifest.js';
+import { summarizeTrials } from './no-trials.js';
+import { summarizeAttributionTrials } from './attribution-summary.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { RunInterruptedError } from '../errors.js';
 import { executePlan, type ExecuteOptions } from './pool.js';
@@ -51,6 +54,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly attributionTrials?: number | undefined;
   /** Recorded in run.json (`run --issuer-from`); the scenarios already carry the issuer. */
   readonly issuerFrom?: IssuerProvenance | undefined;
+  /** `--no-trials`: mergeable summaries (summaries.json) instead of trials.csv and attribution-trials.csv (exec/no-trials.ts). */
+  readonly noTrials?: boolean | undefined;
 }
 
 /** The real issuer's work for one scenario under `--real-tokens` (wallMs summed over workers). */
@@ -88,10 +93,28 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   }
   const staging = openStaging(options.out);
   try {
-    const tokenWork = await writeTrials(staging.dir, plan, models, options);
-    await writeAttributionTrials(staging.dir, plan, models, chosen, options);
-    const manifest = buildManifest(plan.scenarios, options, whole, shard, plan.size);
-    const summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
+    const record = buildManifest(plan.scenarios, options, whole, shard, plan.size);
+    const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
+    let tokenWork: RealTokenWork[];
+    let summary: RunSummary;
+    if (options.noTrials === true) {
+      const { execute, cellDone } = progressOptions(plan, options);
+      let cells;
+      ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
+      const variants = await summarizeAttributionTrials(plan, models, chosen, options);
+      summary = await finishSummaries(
+        staging.dir,
+        plan,
+        { cells, variantBaselines: chosen, attributionTrials: options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS, variants },
+        chosen,
+        manifest,
+        options.csvBom,
+      );
+    } else {
+      tokenWork = await writeTrials(staging.dir, plan, models, options);
+      await writeAttributionTrials(staging.dir, plan, models, chosen, options);
+      summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
+    }
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
     if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
     // A signal that arrived after the last batch still stops the run: nothing lands.
@@ -103,23 +126,45 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   }
 }
 
-/** `--real-tokens` with a role-scoped policy: one issue per credential whose token would exceed MAX_TOKEN_LENGTH. */
-export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+/**
+ * `--real-tokens` with a role-scoped policy: the credentials whose token would exceed MAX_TOKEN_LENGTH
+ * with its scope inline. Such a scope is carried by reference (issuer/scope-table.ts): `byReference`
+ * lists those (notes), `issues` those whose token would be too long even so (refused).
+ */
+export function realTokenSizes(model: CompiledModel): { issues: ScenarioIssue[]; byReference: ScenarioIssue[] } {
   const scenario = model.scenario;
   const roleScoped = scenario.policies.filter((p) => p.scope === 'role').map((p) => p.name);
-  if (roleScoped.length === 0) return [];
-  return new RealTokenSink(model).oversizedRoleScopes().map(({ credential, items, length }) => {
+  if (roleScoped.length === 0) return { issues: [], byReference: [] };
+  const issues: ScenarioIssue[] = [];
+  const byReference: ScenarioIssue[] = [];
+  for (const { credential, items, inlineLength, length } of new RealTokenSink(model).oversizedRoleScopes()) {
     const id = model.ids[credential]!;
-    return {
-      code: 'token-too-large' as const,
+    const where = {
       file: scenario.source.file,
       line: null,
       column: null,
       path: `nodes[${scenario.nodes.findIndex((n) => n.id === id)}]`,
-      message: `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${length}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`,
-      hint: "give that policy scope: task or step, or split the credential's grants",
     };
-  });
+    const what = `--real-tokens: credential "${id}" under policy ${roleScoped.map((n) => `"${n}"`).join(', ')} (scope: role) would mint a ${inlineLength}-character token (${items} scope items), over the ${MAX_TOKEN_LENGTH} verifiers accept`;
+    if (length > MAX_TOKEN_LENGTH) {
+      issues.push({
+        ...where,
+        code: 'token-too-large',
+        message: `${what}, and ${length} characters even with the scope by reference`,
+        hint: "give that policy scope: task or step, or split the credential's grants",
+      });
+    } else
+      byReference.push({
+        ...where,
+        message: `${what}: its scope is carried by reference (scope_ref, a ${length}-character token)`,
+      });
+  }
+  return { issues, byReference };
+}
+
+/** The credentials `--real-tokens` cannot mint a token for (realTokenSizes' `issues`). */
+export function realTokenSizeIssues(model: CompiledModel): ScenarioIssue[] {
+  return realTokenSizes(model).issues;
 }
 
 /** Written next to the SPEC §8 files under `--real-tokens` (wall-clock numbers: not byte-stable by nature). */
@@ -145,24 +190,8 @@ async function writeTrials(
 ): Promise<RealTokenWork[]> {
   const tokenWork = plan.scenarios.map(() => ({ minted: 0, verified: 0, wallMs: 0 }));
   const writer = openCsvWriter(join(dir, OUTPUT_FILES.trials), TRIALS_COLUMNS);
-  const remaining = plan.scenarios.map((_, i) =>
-    plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
-  );
-  let scenariosDone = remaining.filter((n) => n === 0).length;
-  const report = options.onProgress;
-  const onProgress =
-    report === undefined
-      ? undefined
-      : (trialsDone: number): void =>
-          report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
+  const { execute, cellDone } = progressOptions(plan, options);
   try {
-    const execute = {
-      workers: options.workers,
-      signal: options.signal,
-      workerFile: options.workerFile,
-      onProgress,
-      realTokens: options.realTokens,
-    };
     await executePlan(plan, models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
       const work = realTokenWork(values, trialEnd - trialStart);
@@ -186,8 +215,7 @@ async function writeTrials(
           }),
         );
       }
-      remaining[cell.scenarioIndex]! -= trialEnd - trialStart;
-      if (remaining[cell.scenarioIndex] === 0) scenariosDone++;
+      cellDone(cell.scenarioIndex, trialEnd - trialStart);
     });
     await writer.close();
   } catch (error) {
@@ -195,4 +223,33 @@ async function writeTrials(
     throw error;
   }
   return tokenWork;
+}
+
+/** The executor's options with a progress callback that counts finished scenarios (`cellDone` after each batch). */
+function progressOptions(
+  plan: TrialPlan,
+  options: RunOptions,
+): { execute: ExecuteOptions; cellDone: (scenarioIndex: number, trials: number) => void } {
+  const remaining = plan.scenarios.map((_, i) =>
+    plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
+  );
+  let scenariosDone = remaining.filter((n) => n === 0).length;
+  const report = options.onProgress;
+  const onProgress =
+    report === undefined
+      ? undefined
+      : (trialsDone: number): void =>
+          report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
+  const execute = {
+    workers: options.workers,
+    signal: options.signal,
+    workerFile: options.workerFile,
+    onProgress,
+    realTokens: options.realTokens,
+  };
+  const cellDone = (scenarioIndex: number, trials: number): void => {
+    remaining[scenarioIndex]! -= trials;
+    if (remaining[scenarioIndex] === 0) scenariosDone++;
+  };
+  return { execute, cellDone };
 }

@@ -5,9 +5,10 @@
 import type { Action } from '../domain/scenario.js';
 
 /**
- * The longest compact token accepted, on both sides: the verifier refuses longer tokens unread, and
- * `--real-tokens` refuses before running a scenario whose role-scoped credential would mint one
- * (issuer/real-tokens.ts `oversizedRoleScopes`).
+ * The longest compact token accepted, on both sides: the verifier refuses longer tokens unread. An
+ * issuer with a scope table carries a scope that would make a token longer by reference instead
+ * (issuer/scope-table.ts); `--real-tokens` refuses before running a scenario whose token would still be
+ * longer (workload/real-tokens.ts `oversizedRoleScopes`).
  */
 export const MAX_TOKEN_LENGTH = 16_384;
 
@@ -32,6 +33,11 @@ export interface TokenClaims {
   readonly jti: string;
   /** Present when the token is bound to a workload key: RFC 7638 thumbprint of that key. */
   readonly cnf?: { readonly jkt: string };
+  /**
+   * A scope carried by reference (issuer/scope-table.ts): the id of the issuer's scope-table entry that
+   * holds `scope` and `aud`, which are then empty in the token. Verifiers return the claims resolved.
+   */
+  readonly scope_ref?: string;
 }
 
 // SPIFFE path segments allow letters, digits, '.', '-', '_' (SPIFFE-ID §2.2); anything else is %-encoded.

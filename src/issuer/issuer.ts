@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ScopePair, TokenClaims } from './claims.js';
-import { scopeOf, spiffeId } from './claims.js';
+import { MAX_TOKEN_LENGTH, scopeOf, spiffeId } from './claims.js';
+import type { ScopeTable } from './scope-table.js';
 import type { AccessRequest, Decision, DecisionPolicy, IntentIndex } from './decision.js';
 import { decide } from './decision.js';
 import { TokenEncoder } from './encode.js';
@@ -28,6 +29,12 @@ export interface IssuerOptions {
   readonly skewMs?: number;
   /** Prefix of `jti` values (default: 8 random bytes), so ids from different issuers never collide. */
   readonly jtiPrefix?: string;
+  /**
+   * Scopes carried by reference: a token that would be longer than MAX_TOKEN_LENGTH with its scope
+   * inline carries `scope_ref` into this table instead (shared with the verifiers). Without it such a
+   * token is minted inline and every verifier refuses it.
+   */
+  readonly scopes?: ScopeTable;
 }
 
 /** A mint without a policy decision: subject, scope, lifetime and optional binding. */
@@ -78,6 +85,7 @@ export class TokenIssuer {
       revocations: options.revocations,
       now: options.now,
       skewMs: this.skewMs,
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
     });
   }
 
@@ -99,7 +107,11 @@ export class TokenIssuer {
     const jti = `${this.jtiPrefix}.${this.counter.toString(36)}`;
     const base = { iss: this.options.issuer, sub, aud, scope, iat, nbf: iat, exp: iat + ttlS, jti };
     const claims: TokenClaims = bindTo === undefined ? base : { ...base, cnf: { jkt: bindTo } };
-    return { token: this.encoder.encode(this.options.keys.current, claims), claims };
+    const token = this.encoder.encode(this.options.keys.current, claims);
+    const table = this.options.scopes;
+    if (token.length <= MAX_TOKEN_LENGTH || table === undefined) return { token, claims };
+    const byReference: TokenClaims = { ...claims, aud: [], scope: '', scope_ref: table.register(scope, aud) };
+    return { token: this.encoder.encode(this.options.keys.current, byReference), claims: byReference };
   }
 
   /** Decides `request` against the agent's intent and the policy's context; mints on allow. */

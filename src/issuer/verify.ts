@@ -4,7 +4,8 @@
  * 2. header: `alg` pinned to EdDSA (no `none`, no HMAC confusion), `kid` known and not retired;
  * 3. the Ed25519 signature over the first two segments;
  * 4. `iss`, then `exp` / `nbf` with bounded clock skew;
- * 5. revocation (`jti` denylist);
+ * 5. revocation (`jti` denylist); a scope carried by reference (`scope_ref`) is resolved from the
+ *    issuer's scope table here, or the token fails `scope`;
  * 6. audience and scope: the target is in `aud` and `action:target` is in `scope`;
  * 7. binding: a token with `cnf.jkt` only verifies for the caller that presents that key thumbprint
  *    (the key it proved possession of on the connection, as in mTLS-bound tokens, RFC 8705).
@@ -16,6 +17,7 @@ import { MAX_TOKEN_LENGTH, scopeCovers } from './claims.js';
 import { TOKEN_ALG } from './encode.js';
 import type { KeyRing } from './keyring.js';
 import type { RevocationList } from './revocation.js';
+import type { ScopeTable } from './scope-table.js';
 
 /** Why a token was rejected, as a literal (callers and tests match on it). */
 export const VERIFY_FAILURES = [
@@ -54,6 +56,8 @@ export interface VerifierOptions {
   readonly now: () => number;
   /** Allowed clock skew on `exp` / `nbf` (default 30 s). */
   readonly skewMs?: number;
+  /** The issuer's scope table, to resolve `scope_ref` (issuer/scope-table.ts); without it such tokens fail `scope`. */
+  readonly scopes?: ScopeTable;
 }
 
 /** Default clock skew on `exp` and `nbf`. */
@@ -80,6 +84,8 @@ function asClaims(value: unknown): TokenClaims | undefined {
     return undefined;
   if (!isStringArray(c.aud)) return undefined;
   if (typeof c.iat !== 'number' || typeof c.nbf !== 'number' || typeof c.exp !== 'number') return undefined;
+  // A scope by reference leaves the inline scope and audience empty: never both.
+  if (c.scope_ref !== undefined && (typeof c.scope_ref !== 'string' || c.scope !== '' || c.aud.length > 0)) return undefined;
   if (c.cnf !== undefined) {
     if (typeof c.cnf !== 'object' || c.cnf === null || typeof (c.cnf as Record<string, unknown>).jkt !== 'string')
       return undefined;
@@ -153,6 +159,11 @@ export class TokenVerifier {
     if (nowMs + this.skewMs < claims.nbf * 1000) return fail('not-yet-valid', `not valid before ${claims.nbf}`);
     // 5. revocation
     if (this.options.revocations.has(claims.jti)) return fail('revoked', `jti ${claims.jti} is revoked`);
+    if (claims.scope_ref !== undefined) {
+      const entry = this.options.scopes?.resolve(claims.scope_ref);
+      if (entry === undefined) return fail('scope', `scope_ref ${claims.scope_ref} is unknown to this verifier`);
+      claims = { ...claims, scope: entry.scope, aud: entry.aud };
+    }
     return { ok: true, claims };
   }
 

@@ -56,6 +56,8 @@ export interface ReportInput {
   readonly facts?: readonly (readonly [string, string])[];
   /** attribution.csv rows: "At a glance" names the control carrying each reduction. */
   readonly attribution?: readonly AttributionRow[];
+  /** A `run --no-trials` report: no trials.csv (the methods say where the numbers come from). */
+  readonly noTrials?: boolean;
 }
 
 /** The risk metrics shown per policy, with how they are rendered. */
@@ -94,7 +96,7 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
     blocks.push(...section);
     for (const b of section) if (b.kind === 'charts') charts.push(...b.charts);
   }
-  blocks.push(...methods());
+  blocks.push(...methods({ noTrials: input.noTrials === true }));
 
   const toc = index.shapes.map((s) => ({ text: s.scenario, id: anchor(s.scenario) }));
   return writeDocuments(dir, title, input.facts ?? [], toc, blocks, charts);

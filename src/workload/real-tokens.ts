@@ -14,6 +14,7 @@ import { createSigningKey, jwkThumbprint } from '../issuer/keys.js';
 import { KeyRing } from '../issuer/keyring.js';
 import { RevocationList } from '../issuer/revocation.js';
 import { TokenIssuer } from '../issuer/issuer.js';
+import { ScopeTable } from '../issuer/scope-table.js';
 
 /** Counts of one sink's work. */
 export interface RealTokenCounts {
@@ -28,16 +29,29 @@ export class RealTokenSink {
   private readonly issuer: TokenIssuer;
   private readonly workloadKeys = new Map<number, string>();
   private readonly scopes = new Map<string, readonly ScopePair[]>();
+  /** Scopes too long to carry inline go by reference (issuer/scope-table.ts), resolved by the verifier. */
+  private readonly scopeTable = new ScopeTable();
 
   constructor(private readonly model: CompiledModel) {
-    const seed = createHash('sha256').update(`blastlab|${model.scenario.seed}|${model.scenario.name}`).digest();
-    const key = createSigningKey(`${model.scenario.name}-1`, seed);
-    this.issuer = new TokenIssuer({
+    this.issuer = this.newIssuer(this.scopeTable);
+  }
+
+  /** Scopes minted by reference so far. */
+  get scopesByReference(): number {
+    return this.scopeTable.size;
+  }
+
+  private newIssuer(scopes: ScopeTable | undefined): TokenIssuer {
+    const { scenario } = this.model;
+    const seed = createHash('sha256').update(`blastlab|${scenario.seed}|${scenario.name}`).digest();
+    const key = createSigningKey(`${scenario.name}-1`, seed);
+    return new TokenIssuer({
       issuer: 'https://broker.blastlab.invalid',
       trustDomain: 'blastlab.invalid',
       keys: new KeyRing(key, { overlapMs: 0 }),
       revocations: new RevocationList(),
       now: () => this.nowMs,
+      ...(scopes === undefined ? {} : { scopes }),
     });
   }
 
@@ -69,22 +83,22 @@ export class RealTokenSink {
 
   /**
    * The credentials whose role-scoped token (every grant of the credential, bound) would be longer
-   * than verifiers accept: minted once each, so the length is exact.
+   * than verifiers accept with its scope inline: minted once each, so the lengths are exact.
+   * `inlineLength` is that token's length; `length` the token's as minted, with the scope by reference
+   * (over MAX_TOKEN_LENGTH only if even that is too long).
    */
-  oversizedRoleScopes(): { credential: number; items: number; length: number }[] {
+  oversizedRoleScopes(): { credential: number; items: number; inlineLength: number; length: number }[] {
     const { model } = this;
-    const out: { credential: number; items: number; length: number }[] = [];
+    const inline = this.newIssuer(undefined);
+    const byReference = this.newIssuer(new ScopeTable());
+    const out: { credential: number; items: number; inlineLength: number; length: number }[] = [];
     for (let cred = 0; cred < model.nodeCount; cred++) {
       if (model.grants.off[cred + 1]! === model.grants.off[cred]!) continue;
       const pairs = this.scopeOf({ cred, task: -1, step: -1 } as Issuance, true);
-      const minted = this.issuer.mint({
-        subject: this.issuer.subjectOf('x'.repeat(64), 'default'),
-        pairs,
-        ttlMs: 1000,
-        bindTo: 'x'.repeat(43),
-      });
-      if (minted.token.length > MAX_TOKEN_LENGTH)
-        out.push({ credential: cred, items: pairs.length, length: minted.token.length });
+      const request = { subject: inline.subjectOf('x'.repeat(64), 'default'), pairs, ttlMs: 1000, bindTo: 'x'.repeat(43) };
+      const inlineLength = inline.mint(request).token.length;
+      if (inlineLength > MAX_TOKEN_LENGTH)
+        out.push({ credential: cred, items: pairs.length, inlineLength, length: byReference.mint(request).token.length });
     }
     return out;
   }
