@@ -52,7 +52,10 @@ const GROUPS: readonly { readonly ids: readonly BenchId[]; readonly build: Group
     ids: ['raw ed25519 sign', 'mint token', 'raw ed25519 verify', 'verify token', 'policy decision'],
     build: () => issuerGroup(),
   },
-  { ids: ['raw csr bfs (N edges)', 'reach (N edges)', 'graphology bfs (N edges)'], build: (size) => reachGroup(size) },
+  {
+    ids: ['raw csr bfs (N edges)', 'reach (N edges)', 'graphology bfs (N edges)', 'trial (N edges, persistent)'],
+    build: (size) => reachGroup(size),
+  },
   { ids: ['raw heap push/pop', 'engine events'], build: (size) => engineGroup(size) },
   { ids: ['mint token, 2 cores async'], build: (size, o) => parallelGroup(size, o.mintWorkerUrl) },
   { ids: ['serve token exchange (http)'], build: (size, o) => serveGroup(size, o.serveWorkerUrl) },

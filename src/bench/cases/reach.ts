@@ -11,6 +11,7 @@ import { generateEstate } from '../../estate/synthetic.js';
 import { compile } from '../../model/compile.js';
 import { staticReach, type ReachImpl } from '../../model/static-reach.js';
 import type { Scenario } from '../../domain/scenario.js';
+import { runTrialDetailed } from '../../sim/trial.js';
 import type { BenchGroup, BenchSize } from '../types.js';
 
 const { MultiDirectedGraph } = graphology;
@@ -95,6 +96,11 @@ export function reachGroup(size: BenchSize, reach: ReachImpl = staticReach): Ben
   const query = reach(model);
   const n = scenario.edges.length;
   const raw = `raw csr bfs (${n} edges)`;
+  // A whole trial of the estate's lateral movement under its persistent policy (the engine, risk only),
+  // a different trial index each call so no per-trial cache helps.
+  const persistent = scenario.policies.findIndex((p) => p.kind === 'persistent');
+  const lateral = scenario.attacks.findIndex((a) => a.pattern === 'lateral-movement');
+  let trial = 0;
   return {
     minCallsPerRound: size.quick ? 2 : 4,
     cases: [
@@ -105,6 +111,12 @@ export function reachGroup(size: BenchSize, reach: ReachImpl = staticReach): Ben
         name: `graphology bfs (${n} edges)`,
         opsPerCall: 1,
         fn: () => graphologyBfs(graph, entry),
+      },
+      {
+        id: 'trial (N edges, persistent)',
+        name: `trial (${n} edges, persistent)`,
+        opsPerCall: 1,
+        fn: () => runTrialDetailed(model, persistent, lateral, trial++, { riskOnly: true }).events,
       },
     ],
   };
