@@ -87,11 +87,13 @@ export function workloadCost(
 
 /**
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
- * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass), else a map.
+ * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass), else the seconds
+ * collected in a growable typed array and counted in runs after one numeric sort (no map per token).
  */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
-  private readonly sparse = new Map<number, number>();
+  private seconds = new Float64Array(256);
+  private length = 0;
   private max = 0;
 
   constructor(horizonMs: number, occurrences: number) {
@@ -101,17 +103,29 @@ class SecondCounter {
 
   bump(ms: number): void {
     const second = Math.floor(ms / 1000);
-    let value: number;
     if (this.dense !== null && second < this.dense.length) {
-      value = ++this.dense[second]!;
-    } else {
-      value = (this.sparse.get(second) ?? 0) + 1;
-      this.sparse.set(second, value);
+      const value = ++this.dense[second]!;
+      if (value > this.max) this.max = value;
+      return;
     }
-    if (value > this.max) this.max = value;
+    if (this.length === this.seconds.length) {
+      const grown = new Float64Array(this.seconds.length * 2);
+      grown.set(this.seconds);
+      this.seconds = grown;
+    }
+    this.seconds[this.length++] = second;
   }
 
   peak(): number {
+    if (this.length > 0) {
+      const sorted = this.seconds.subarray(0, this.length).sort();
+      let run = 0;
+      for (let i = 0; i < sorted.length; i++) {
+        run = i > 0 && sorted[i] === sorted[i - 1] ? run + 1 : 1;
+        if (run > this.max) this.max = run;
+      }
+      this.length = 0;
+    }
     return this.max;
   }
 }

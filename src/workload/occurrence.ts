@@ -76,19 +76,20 @@ interface Segment {
 
 /** A task's request plan under one policy: computed once per (modes, task), reused by every occurrence. */
 type TaskPlan = readonly Segment[];
-const plans = new WeakMap<CredentialModes, Map<string, TaskPlan>>();
+/** Per modes: the plans by taskIndex · 2 + (step scope ? 1 : 0) (one lookup per occurrence, no string key). */
+const plans = new WeakMap<CredentialModes, (TaskPlan | undefined)[]>();
 
 function planOf(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
   let byTask = plans.get(modes);
   if (byTask === undefined) {
-    byTask = new Map();
+    byTask = [];
     plans.set(modes, byTask);
   }
-  const key = `${policy.scope === 'step' ? 's' : 't'}|${taskIndex}`;
-  let plan = byTask.get(key);
+  const slot = taskIndex * 2 + (policy.scope === 'step' ? 1 : 0);
+  let plan = byTask[slot];
   if (plan === undefined) {
     plan = buildPlan(model, policy, modes, taskIndex);
-    byTask.set(key, plan);
+    byTask[slot] = plan;
   }
   return plan;
 }
