@@ -78,6 +78,12 @@ export interface CompiledModel {
   readonly principalCredPairs: ReadonlyMap<string, PairSet>;
   /** Task index → agent node index. */
   readonly taskAgent: Int32Array;
+  /**
+   * Per task, the key of its keyed random draws: a hash of what the task is (agent, schedule, steps,
+   * exchanges) and how many identical tasks come before it, never its position in the workload list,
+   * so reordering the list changes no draw (SPEC §5).
+   */
+  readonly taskHash: Uint32Array;
   /** Task index → credential → the pairs that task's steps use it for (a `scope: task` token's scope). */
   readonly taskCredPairs: readonly ReadonlyMap<number, PairSet>[];
   /** Task index → credential → the actor that uses it (the agent, or the via tool of its first step). */
@@ -346,7 +352,30 @@ export function compile(scenario: Scenario): CompiledModel {
     requestPairs,
     principalCredPairs,
     taskAgent,
+    taskHash: taskHashes(scenario),
     taskCredPairs,
     taskCredActor,
   };
+}
+
+/** model.taskHash: a content hash per task, with `#n` for the n-th identical task (interchangeable ones). */
+function taskHashes(scenario: Scenario): Uint32Array {
+  const seen = new Map<string, number>();
+  const out = new Uint32Array(scenario.workload.length);
+  scenario.workload.forEach((task, i) => {
+    const content = JSON.stringify([
+      task.agent,
+      task.everyMs,
+      task.atMs,
+      task.durationMs,
+      task.timeoutMs,
+      task.refreshable,
+      task.steps,
+      task.exchanges,
+    ]);
+    const n = seen.get(content) ?? 0;
+    seen.set(content, n + 1);
+    out[i] = deriveSeed('task', content, n);
+  });
+  return out;
 }

@@ -26,7 +26,7 @@ export function approvalWait(
   let total = 0;
   model.scenario.workload[taskIndex]!.steps.forEach((step, i) => {
     if (!approval.actions.includes(step.action)) return;
-    const wait = sampleAt(approval.wait, keyedUniform(costSeed, taskIndex, k, i, APPROVAL_WAIT));
+    const wait = sampleAt(approval.wait, keyedUniform(costSeed, model.taskHash[taskIndex]!, k, i, APPROVAL_WAIT));
     waits.push(wait);
     total += wait;
   });

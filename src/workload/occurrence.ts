@@ -149,6 +149,8 @@ export function simulateOccurrence(
 ): Occurrence {
   const task = model.scenario.workload[taskIndex]!;
   const agent = model.taskAgent[taskIndex]!;
+  // Draws are keyed by what the task is, not where it is listed (SPEC §5: order-free).
+  const taskKey = model.taskHash[taskIndex]!;
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
   const ttl = policy.ttlMs;
@@ -174,8 +176,8 @@ export function simulateOccurrence(
       let served = true;
       const firstMinted = minted.length;
       for (let i = 0; i < creds.length; i++) {
-        const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskIndex, k, request, LATENCY));
-        const available = availability >= 1 || keyedUniform(costSeed, taskIndex, k, request, AVAILABILITY) < availability;
+        const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskKey, k, request, LATENCY));
+        const available = availability >= 1 || keyedUniform(costSeed, taskKey, k, request, AVAILABILITY) < availability;
         request++;
         waits.push(l);
         if (l > wait) wait = l;

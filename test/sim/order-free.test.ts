@@ -35,6 +35,23 @@ describe('sim order-freedom', () => {
     );
   });
 
+  it('should give identical trials, cost metrics included, when the workload tasks are listed in another order', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.nat(), { minLength: 1 }), (s, keys) => {
+        // Reordered as a file would be: each task takes its new position as index (and id).
+        const order = s.workload
+          .map((task, i) => ({ task, key: keys[i % keys.length] ?? 0, i }))
+          .sort((a, b) => a.key - b.key || b.i - a.i)
+          .map((x, index) => ({ ...x.task, index, id: `${x.task.agent}#${index}` }));
+        const a = compile(s);
+        const b = compile({ ...s, workload: order });
+        for (let trial = 0; trial < 3; trial++)
+          for (let p = 0; p < s.policies.length; p++) expect(runTrial(b, p, 0, trial)).toEqual(runTrial(a, p, 0, trial));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   describe('the simultaneity rule', () => {
     // One key opens ten databases; detection is immediate. Mirror-image files list the targets in opposite orders.
     const build = (reverse: boolean) => {
