@@ -165,6 +165,17 @@ describe('instances: covers and dominance (#10.3)', () => {
     expect(s.harvested.has(k) && other.harvested.has(k)).toBe(true);
   });
 
+  it('should supersede a copy of its kind that it outlives, at the same depth and usable as soon', () => {
+    const { s, id } = stateOf();
+    const k = id('k');
+    const older = copy(k, { until: 5 * HOUR });
+    const newer = copy(k, { until: 10 * HOUR });
+    addInstance(s, older);
+    addInstance(s, newer);
+    expect(s.held).toEqual([newer]);
+    expect(s.superseded).toEqual([older]);
+  });
+
   it('should keep both copies when neither dominates (longer-lived vs. fewer hops)', () => {
     const { s, id } = stateOf();
     const k = id('k');
