@@ -7,6 +7,8 @@
  * that reaches ten nodes of a million-edge estate clears nothing and no trial sees another's entries.
  * Each worker thread loads its own copy of this module, hence its own workspaces (keyed by model in a
  * WeakMap: a workspace lives as long as its model). Trials on one thread run one after another.
+ * The derived per-model tables the rules consult (step scopes, standing scopes, tasks per node) are
+ * kept here too, so reach/ holds no other module-level cache.
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
@@ -14,37 +16,47 @@ import type { CompiledModel, PairSet } from '../model/compile.js';
 /** The reusable arrays of one thread's trials on one model. */
 export class Workspace {
   /** Per grant edge: stamp and the actions already attempted on it (R9 draws once per action). */
-  readonly grantStamp: Uint32Array;
-  readonly grantBits: Uint8Array;
+  grantStamp = new Uint32Array(0);
+  grantBits = new Uint8Array(0);
   /** Per holder read by the attacker (R3/R6, see exposeHolder): stamp, depth of the last read, next change. */
-  readonly nodeStamp: Uint32Array;
-  readonly readDepth: Int32Array;
-  readonly stableUntil: Float64Array;
+  nodeStamp = new Uint32Array(0);
+  readDepth = new Int32Array(0);
+  stableUntil = new Float64Array(0);
   /** The same for a controlled node's own reads (R1/R6 as the node): stamp, depth, next change. */
-  readonly controlStamp: Uint32Array;
-  readonly controlDepth: Int32Array;
-  readonly controlStable: Float64Array;
+  controlStamp = new Uint32Array(0);
+  controlDepth = new Int32Array(0);
+  controlStable = new Float64Array(0);
   /**
    * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
    * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
    */
   readonly stepScopes = new Map<string, PairSet>();
+  /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
+  readonly standingScopes = new Map<number, PairSet>();
+  /** Task indices each node runs, in task order (schedule.ts), built on first use. */
+  tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   private generation = 0;
 
-  constructor(edges: number, nodes: number) {
-    this.grantStamp = new Uint32Array(edges);
-    this.grantBits = new Uint8Array(edges);
-    this.nodeStamp = new Uint32Array(nodes);
-    this.readDepth = new Int32Array(nodes);
-    this.stableUntil = new Float64Array(nodes);
-    this.controlStamp = new Uint32Array(nodes);
-    this.controlDepth = new Int32Array(nodes);
-    this.controlStable = new Float64Array(nodes);
-  }
+  constructor(
+    private readonly edges: number,
+    private readonly nodes: number,
+  ) {}
 
-  /** A new trial's generation: every stamped entry of earlier trials stops counting. */
+  /**
+   * A new trial's generation: every stamped entry of earlier trials stops counting. The arrays are
+   * allocated at the first trial (a thread that only derives scopes never pays for them).
+   */
   nextGeneration(): number {
-    if (this.generation === 0xffffffff) {
+    if (this.generation === 0) {
+      this.grantStamp = new Uint32Array(this.edges);
+      this.grantBits = new Uint8Array(this.edges);
+      this.nodeStamp = new Uint32Array(this.nodes);
+      this.readDepth = new Int32Array(this.nodes);
+      this.stableUntil = new Float64Array(this.nodes);
+      this.controlStamp = new Uint32Array(this.nodes);
+      this.controlDepth = new Int32Array(this.nodes);
+      this.controlStable = new Float64Array(this.nodes);
+    } else if (this.generation === 0xffffffff) {
       this.grantStamp.fill(0);
       this.nodeStamp.fill(0);
       this.controlStamp.fill(0);
