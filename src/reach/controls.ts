@@ -1,6 +1,6 @@
 /**
  * The separable access controls of SPEC §2 "Which control buys what" (docs/controls.md C1–C4), one
- * small function each, so the reachability rules (reach.ts) and the workload (occurrence.ts) consult
+ * small function each, so the reachability rules (src/reach/) and the workload (occurrence.ts) consult
  * the same copy of every rule.
  *
  * C1 scope: a policy checks intent (`scope` task, step or persistent intent) or grants everything the
@@ -14,10 +14,11 @@
  *    draw per (credential, target, action), so asking again does not help.
  */
 import type { Policy } from '../domain/scenario.js';
-import type { CompiledModel, PairSet } from '../model/compile.js';
+import type { PairSet } from '../model/compile.js';
 import { actionMask } from '../domain/actions.js';
 import { keyedUniform } from '../lib/rng.js';
 import type { TrialContext } from './context.js';
+import { workspaceOf } from './workspace.js';
 
 /** Purpose tag of approval draws in the trial's detection seed (revocation latencies use 7). */
 const APPROVAL_PURPOSE = 11;
@@ -27,17 +28,11 @@ export function checksIntent(policy: Policy): boolean {
   return policy.scope === 'task' || policy.scope === 'step' || policy.scope === 'intent';
 }
 
-const standingScopes = new WeakMap<CompiledModel, Map<number, PairSet>>();
-
-/** C2: the scope of a standing instance of `cred` (null = everything it grants). */
+/** C2: the scope of a standing instance of `cred` (null = everything it grants); one shared map per credential and model. */
 export function standingScope(ctx: TrialContext, cred: number): PairSet | null {
   if (ctx.policy.kind !== 'persistent' || ctx.policy.scope !== 'intent') return null;
   const model = ctx.model;
-  let byCred = standingScopes.get(model);
-  if (byCred === undefined) {
-    byCred = new Map();
-    standingScopes.set(model, byCred);
-  }
+  const byCred = workspaceOf(model).standingScopes;
   let scope = byCred.get(cred);
   if (scope === undefined) {
     const pairs = new Map<number, number>();

@@ -5,13 +5,13 @@
  */
 import type { CompiledModel } from '../model/compile.js';
 import { lastOccurrenceAt, occurrenceCount, occurrenceStart } from '../workload/occurrence.js';
+import { workspaceOf } from './workspace.js';
 
-const tasksByNode = new WeakMap<CompiledModel, ReadonlyMap<number, readonly number[]>>();
-
-/** Task indices each node runs (agent: its tasks; tool: tasks with a step via it), in task order. */
+/** Task indices each node runs (agent: its tasks; tool: tasks with a step via it), in task order (cached in the thread's workspace). */
 function tasksOf(model: CompiledModel): ReadonlyMap<number, readonly number[]> {
-  let map = tasksByNode.get(model);
-  if (map === undefined) {
+  const ws = workspaceOf(model);
+  let map = ws.tasksByNode;
+  if (map === null) {
     const built = new Map<number, number[]>();
     const add = (node: number, task: number): void => {
       const list = built.get(node);
@@ -23,7 +23,7 @@ function tasksOf(model: CompiledModel): ReadonlyMap<number, readonly number[]> {
       for (const step of task.steps) if (step.via !== null) add(model.indexOf.get(step.via)!, t);
     });
     map = built;
-    tasksByNode.set(model, map);
+    ws.tasksByNode = map;
   }
   return map;
 }

@@ -1,0 +1,132 @@
+/**
+ * What the attacker holds (R6, #10.3): instances (copies of credentials, mint capabilities, tools
+ * acting for the attacker), when one covers or dominates another, and adding one to the held set
+ * (which also records the credential as harvested when its material still works somewhere).
+ */
+import type { PairSet } from '../model/compile.js';
+import { deadEverywhere, keyOf } from './detection.js';
+import type { AttackerState } from './state.js';
+
+/** A usable piece of access: a copy of a credential, a mint capability, or a tool acting on the attacker's behalf. */
+export interface Instance {
+  readonly cred: number;
+  /** When the attacker got it (and may first use it: `usableFrom`). */
+  readonly obtainedAt: number;
+  readonly usableFrom: number;
+  /** Natural end: expiry, step/task revocation, rotation; Infinity for a mint capability. */
+  readonly until: number;
+  /** null = everything the credential grants (role scope or standing). */
+  readonly scope: PairSet | null;
+  /** Sender-constrained to this node (-1 = not bound). */
+  readonly boundTo: number;
+  /** The node the attacker acts as when using it (-1 = replayed from elsewhere). */
+  readonly actingAs: number;
+  /** Whose declared intent the broker checks (-1 = nobody's: every re-checked use is denied). */
+  readonly principal: number;
+  /** Issued by the broker (R7 re-evaluation applies) rather than a standing secret. */
+  readonly managed: boolean;
+  /** The attacker holds the material (false for a tool acting on its behalf). */
+  readonly material: boolean;
+  /** Hops taken to obtain it; actions with it are at depth + 1. */
+  readonly depth: number;
+  /** Control that this instance lasts with (-1 = none). */
+  readonly controlOf: number;
+  /** Material the attacker created through an `issues` edge (E5): revoked apart from the credential's other material. */
+  readonly created?: true;
+  /**
+   * E3 mint capability: tokens minted from this source instance on demand (R8 exchanges). Usable while
+   * a token minted during the source's usable life is still alive: up to the source's end plus `ttl`.
+   */
+  readonly via?: Instance;
+}
+
+/** Whether scope `a` allows every (target, action) that `b` allows (null = everything the credential grants). */
+export function scopeCovers(a: PairSet | null, b: PairSet | null): boolean {
+  if (a === null || a === b) return true;
+  if (b === null) return false;
+  for (const [target, mask] of b) if (((a.get(target) ?? 0) & mask) !== mask) return false;
+  return true;
+}
+
+/** Two instances of the same kind: a newer one supersedes the older rather than adding to it. */
+export function sameKind(a: Instance, b: Instance): boolean {
+  return (
+    a.scope === b.scope &&
+    a.boundTo === b.boundTo &&
+    a.actingAs === b.actingAs &&
+    a.principal === b.principal &&
+    a.managed === b.managed &&
+    a.material === b.material &&
+    a.controlOf === b.controlOf &&
+    a.created === b.created &&
+    a.via === b.via
+  );
+}
+
+/** A copy bound to a workload the attacker does not act as: every use is denied (R7 binding). */
+export function blocked(i: Instance): boolean {
+  return i.boundTo >= 0 && i.actingAs !== i.boundTo;
+}
+
+/** `a` can do everything `b` can, from as soon, for as long (same revocation key, control, source, principal). */
+export function covers(a: Instance, b: Instance): boolean {
+  return (
+    a.created === b.created &&
+    a.via === b.via &&
+    a.principal === b.principal &&
+    a.managed === b.managed &&
+    a.actingAs === b.actingAs &&
+    a.controlOf === b.controlOf &&
+    a.material === b.material &&
+    (blocked(a) ? blocked(b) && a.boundTo === b.boundTo : true) &&
+    a.until >= b.until &&
+    a.depth <= b.depth &&
+    a.usableFrom <= b.usableFrom &&
+    scopeCovers(a.scope, b.scope)
+  );
+}
+
+/** `a` lasts as long as `b`, at as few hops, usable as soon. */
+export function dominates(a: Instance, b: Instance): boolean {
+  return a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
+}
+
+/**
+ * R6 (#10.3): adds a copy to what the attacker holds. A copy is dropped only when one already held
+ * covers it, and replaces only a held one of its kind that it dominates or that is already dead;
+ * otherwise both are kept, so what is held never depends on the order in which copies arrive.
+ * Sets `progress` when the copy can make the next hop do something new.
+ */
+export function addInstance(s: AttackerState, inst: Instance): void {
+  if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
+  const held = s.held;
+  // Scopes are shared, immutable maps, so identity tells kinds apart; a credential has few kinds.
+  let slots = s.heldByCred.get(inst.cred);
+  if (slots === undefined) {
+    slots = [];
+    s.heldByCred.set(inst.cred, slots);
+  }
+  // A held copy that can do all this one can, for as long and as soon, covers it (a token copy at a
+  // controlled workload under its own mint capability, say): it would add no reach, no span, no draw.
+  for (const i of slots) if (covers(held[i]!, inst)) return;
+  // The first held copy of its kind that it dominates or that is dead by now.
+  let previous = -1;
+  for (const i of slots) {
+    const h = held[i]!;
+    if (sameKind(h, inst) && (dominates(inst, h) || h.until <= inst.obtainedAt)) {
+      previous = i;
+      break;
+    }
+  }
+  if (previous >= 0) {
+    s.superseded.push(held[previous]!);
+    held[previous] = inst;
+  } else {
+    slots.push(held.length);
+    held.push(inst);
+  }
+  if (inst.material && inst.obtainedAt < deadEverywhere(s, keyOf(s, inst))) s.harvested.add(inst.cred);
+  // A copy bound to another workload can only be denied (R7); once a bound copy of the credential
+  // has made its attempts at this depth or lower, another adds only its span: no reason for a hop.
+  if (!blocked(inst) || (s.blockedDepth.get(inst.cred) ?? Number.POSITIVE_INFINITY) > inst.depth) s.progress = true;
+}

@@ -1,0 +1,167 @@
+/**
+ * Material (R3, R6, E2): what the attacker obtains when it reads a holder or acts as a controlled
+ * node — a standing secret's current version, a broker-managed credential's newest token copy, or a
+ * mint capability at a controlled workload — and when that material can next change.
+ */
+import { KIND_AGENT, KIND_TOOL, requestKey } from '../model/compile.js';
+import type { PairSet } from '../model/compile.js';
+import { nextStandingVersion, standingEnd } from '../policy/modes.js';
+import type { TrialContext } from './context.js';
+import { newestToken, nextMint } from './context.js';
+import { controlActive } from './control.js';
+import { checksIntent, standingScope } from './controls.js';
+import { addInstance } from './instances.js';
+import type { AttackerState } from './state.js';
+import { workspaceOf } from './workspace.js';
+
+export const EMPTY_SCOPE: PairSet = new Map();
+
+/** The scope of a step-scoped token: one (target, action) pair, one shared map per step (per thread and model). */
+export function stepScope(ctx: TrialContext, task: number, step: number): PairSet {
+  return workspaceOf(ctx.model).stepScope(ctx.model, task, step);
+}
+
+/** The workload a stolen standing secret mints as (R7 exchanges, E3): model.credOwner, order-free. */
+export function firstUserOf(ctx: TrialContext, cred: number): number {
+  return ctx.model.credOwner[cred]!;
+}
+
+/** The workload identity a node requests tokens as (agents and tools; -1 for anything else). */
+export function principalOf(s: AttackerState, node: number): number {
+  const kind = s.model.kind[node];
+  return kind === KIND_AGENT || kind === KIND_TOOL ? node : -1;
+}
+
+/** The scope of a token minted for (task, step) of `cred` (step -1: task-scoped); null under role scope. */
+export function tokenScope(s: AttackerState, task: number, step: number, cred: number): PairSet | null {
+  if (s.policy.scope === 'role') return null;
+  if (step >= 0) return stepScope(s.ctx, task, step);
+  return s.model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
+}
+
+/** The next moment the material of `cred` can change after `t` (a mint or a rotation), cached until then. */
+export function nextChange(s: AttackerState, cred: number, t: number): number {
+  const known = s.nextChangeAt.get(cred);
+  if (known !== undefined && t < known) return known;
+  const next = s.modes.ephemeral[cred] === 1 ? nextMint(s.ctx, cred, t) : nextStandingVersion(s.modes, cred, t);
+  s.nextChangeAt.set(cred, next);
+  return next;
+}
+
+/** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
+export function materialAt(
+  s: AttackerState,
+  cred: number,
+  holder: number,
+  t: number,
+  usableFrom: number,
+  depth: number,
+  actingAs: number,
+  controlOf: number,
+): void {
+  const { ctx, model, policy, modes } = s;
+  s.steps++;
+  if (modes.ephemeral[cred] === 0) {
+    addInstance(s, {
+      cred,
+      obtainedAt: t,
+      usableFrom,
+      until: standingEnd(modes, cred, t),
+      scope: standingScope(ctx, cred),
+      boundTo: -1,
+      actingAs,
+      principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred),
+      managed: false,
+      material: true,
+      depth,
+      controlOf,
+    });
+    return;
+  }
+  const selfKey = requestKey(holder, holder, cred);
+  // C1: without an intent check the broker mints whatever the credential grants for any workload holding it.
+  const mints = checksIntent(policy) ? model.requestPairs.has(selfKey) : principalOf(s, holder) >= 0;
+  if (controlOf === holder && mints) {
+    addInstance(s, {
+      cred,
+      obtainedAt: t,
+      usableFrom,
+      until: Number.POSITIVE_INFINITY,
+      scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!,
+      boundTo: -1,
+      actingAs: holder,
+      principal: holder,
+      managed: true,
+      material: true,
+      depth,
+      controlOf,
+    });
+  }
+  const token = newestToken(ctx, cred, t);
+  if (token === null || token.deadAt <= t) return;
+  const bound =
+    policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+  addInstance(s, {
+    cred,
+    obtainedAt: t,
+    usableFrom,
+    until: token.deadAt,
+    scope: tokenScope(s, token.task, token.step, cred),
+    boundTo: bound ? token.actor : -1,
+    actingAs,
+    principal: token.principal,
+    managed: true,
+    material: true,
+    depth,
+    controlOf,
+  });
+}
+
+/**
+ * R3/R6 at a holder reached at `depth`: reads what it holds, unless the last read was at the same
+ * or a lower depth and nothing there has changed since (no rotation, no new token copy). Hops only
+ * move forward (`nextHop` never decreases), so such a read could only yield copies the attacker
+ * already has, usable no sooner, at no lower depth: addInstance would drop every one of them.
+ * Credentials whose copies there are left to the end (S9 watched streams) are not read.
+ */
+export function exposeHolder(s: AttackerState, target: number, t: number, nextHop: number, depth: number): void {
+  const { nodeStamp, readDepth, stableUntil } = s;
+  if (nodeStamp[target] === s.gen && depth >= readDepth[target]! && t < stableUntil[target]!) return;
+  const { holds } = s.model;
+  const nodeCount = s.nodeCount;
+  let change = Number.POSITIVE_INFINITY;
+  for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
+    const cred = holds.to[k]!;
+    if (!s.watchStreams.has(target * nodeCount + cred)) materialAt(s, cred, target, t, nextHop, depth, -1, -1);
+    const next = nextChange(s, cred, t);
+    if (next < change) change = next;
+  }
+  nodeStamp[target] = s.gen;
+  readDepth[target] = depth;
+  stableUntil[target] = change;
+}
+
+/**
+ * R1/R6: what each controlled node holds, as of `t`, obtained as the node (usable at once). With
+ * `shortcuts`, a node whose material has not changed since its last read at this depth or lower is
+ * skipped: it would yield only copies already held.
+ */
+export function readControlled(s: AttackerState, t: number, shortcuts: boolean): void {
+  const { holds } = s.model;
+  const { controlStamp, controlDepth, controlStable } = s;
+  for (const c of s.controls.values()) {
+    if (!controlActive(s, c, t)) continue;
+    const node = c.node;
+    if (shortcuts && controlStamp[node] === s.gen && c.depth >= controlDepth[node]! && t < controlStable[node]!) continue;
+    let change = Number.POSITIVE_INFINITY;
+    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+      const cred = holds.to[k]!;
+      materialAt(s, cred, node, t, t, c.depth, node, node);
+      const next = nextChange(s, cred, t);
+      if (next < change) change = next;
+    }
+    controlStamp[node] = s.gen;
+    controlDepth[node] = c.depth;
+    controlStable[node] = change;
+  }
+}

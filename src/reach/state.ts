@@ -1,0 +1,167 @@
+/**
+ * The attacker state of one trial's expansion: everything the rules (instances, material, use, tools,
+ * exchange, detection, control, streams, windows) read and write, built once per trial by `expand`.
+ * The rule modules are functions of this object; a test can build one on a hand-made model and drive
+ * a single rule (one attacker action at a time).
+ */
+import type { Distribution, Policy } from '../domain/scenario.js';
+import type { CompiledModel, PairSet } from '../model/compile.js';
+import type { CredentialModes } from '../policy/modes.js';
+import type { TrialContext } from './context.js';
+import type { Control } from './control.js';
+import type { Instance } from './instances.js';
+import type { Invocation } from './tools.js';
+import type { TraceEvent } from './trace.js';
+import { workspaceOf } from './workspace.js';
+
+/** A live leak source the attacker keeps reading (E2): the newest material of `cred` at `holder`, whenever it looks. */
+export interface LiveFeed {
+  readonly holder: number;
+  readonly cred: number;
+}
+
+/** What a pattern hands the engine. */
+export interface Foothold {
+  /** The pattern's start (leakAt / at / retiredAt): the origin of time_to_* metrics. */
+  readonly startMs: number;
+  /** First hop. */
+  readonly firstHopMs: number;
+  /** Credential copies the attacker starts with. */
+  readonly instances: readonly Instance[];
+  /** Nodes controlled from `firstHopMs`. */
+  readonly control: readonly number[];
+  /** Only these (target → actions) are attempted (intent-drift's workflow); null = everything. */
+  readonly attemptFilter: PairSet | null;
+  /** Only these count as reached (intent-drift: out-of-intent successes); null = every success. */
+  readonly countFilter: PairSet | null;
+  /** Live leak sources read at every hop and whenever their material changes, from `firstHopMs` (E2). */
+  readonly liveFeeds?: readonly LiveFeed[];
+}
+
+const noDetect = (_at: number, _key: number): void => {};
+
+/** One trial's attacker state (created once per trial; per-edge and per-node arrays come from the thread's workspace). */
+export class AttackerState {
+  readonly model: CompiledModel;
+  readonly policy: Policy;
+  readonly modes: CredentialModes;
+  readonly horizon: number;
+  readonly nodeCount: number;
+  readonly envCount: number;
+
+  /** The moment of the event being processed (S9 streams start there). */
+  now: number;
+  /** Whether the current hop gained something new (a hop follows; otherwise a wake-up). */
+  progress = false;
+  /** Attacker steps evaluated (see ReachResult.steps). */
+  steps = 0;
+  /** Earliest counted resource success. */
+  firstAccess: number | null = null;
+  /** Called with (time, revocation key) when a detection moves a key's revocation earlier (the event loop schedules it). */
+  onDetect: (at: number, key: number) => void = noDetect;
+
+  /** Instances held (R6), at most one per kind unless neither dominates the other (#10.3). */
+  readonly held: Instance[] = [];
+  /** Instances superseded by a newer copy of the same kind: kept for the exposure window. */
+  readonly superseded: Instance[] = [];
+  /** credential → indices into `held` of its instances (one per kind). */
+  readonly heldByCred = new Map<number, number[]>();
+  /** Controlled node → its control and the supports it lasts with (R4, E1, S4). */
+  readonly controls = new Map<number, Control>();
+  /** Tool → the invocation acting through it (R5). */
+  readonly invocations = new Map<number, Invocation>();
+  /** Resource → actions that succeeded (after the pattern's countFilter). */
+  readonly reached = new Map<number, number>();
+  /** Every resource success before the pattern's countFilter (records_exfiltrated counts in-intent ones too). */
+  readonly touched = new Map<number, number>();
+  /** Credentials whose material the attacker obtained while it still worked somewhere. */
+  readonly harvested = new Set<number>();
+  /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action (R9: one draw each). */
+  readonly attempted = new Set<number>();
+  /**
+   * Per instance, after its first use: the targets it succeeded on that hold credentials. A later use
+   * of the same instance repeats no attempt (all drawn already), changes no reach or control (same
+   * instance, later time) and is denied where it was denied: only the material present at those
+   * holders can be new, so re-use re-reads them (where the credential is not yet revoked) and nothing else.
+   */
+  readonly exposedBy = new Map<Instance, number[]>();
+  /**
+   * Per instance: the exchange targets already tried with it. The outcome of an exchange depends only
+   * on the instance and the target (a mint capability lasts as long as its source, E3), so a later
+   * try changes nothing but the skip trace when the source is revoked there.
+   */
+  readonly exchanged = new Map<Instance, Set<number>>();
+  /** Per tool invocation and held credential: the instance it acts with (valid while `t < until`; null = denied for good). */
+  readonly toolInstances = new Map<Invocation, (Instance | null)[]>();
+
+  /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
+  readonly revokedAt = new Map<number, number>();
+  /** deadEverywhere per key, dropped whenever a detection moves that key's revocation. */
+  readonly deadCache = new Map<number, number>();
+  /** revocation key → time of the attempt whose detection set `revokedAt` (the simultaneity rule, S1). */
+  readonly detectedFrom = new Map<number, number>();
+  /** (cred · envs + env) → revocation latency draw (S3). */
+  readonly latencyCache = new Map<number, number>();
+  /**
+   * Per credential: the next moment its material can change after the moment it was asked for (a
+   * mint or a rotation), valid for every later question before it: nothing changes in between.
+   */
+  readonly nextChangeAt = new Map<number, number>();
+  /** Holders whose material the attacker has seen exposed (R3): watched for changes. */
+  readonly watched = new Set<number>();
+  /** (target · 8 + action) → fewest hops of a success (S6: max_hops is the largest of these). */
+  readonly minHops = new Map<number, number>();
+  /** Tool-acting instances with the node whose control they last with (access window, S7). */
+  readonly acting: { inst: Instance; root: number }[] = [];
+  /** (key · nodes + target) of skips already traced (S8). */
+  readonly skipped = new Set<number>();
+
+  /** S9: per (node · nodes + cred), which kinds of task mint the copies landing there (streams.ts bits). */
+  readonly copyKinds = new Map<number, number>();
+  /** S9: (node · nodes + cred) whose blocked copies were left to the end → the moment they were (copies minted later count). */
+  readonly streams = new Map<number, number>();
+  /** S9: holder → the instances that read it (after their first full use at `from`): who keeps reading it. */
+  readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
+  /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
+  readonly watchStreams = new Map<number, number>();
+  /** Credential → lowest depth at which a bound copy of it was used in full (its denied attempts drawn). */
+  readonly blockedDepth = new Map<number, number>();
+
+  /** This trial's generation in the workspace: per-edge and per-node entries count only when stamped with it. */
+  readonly gen: number;
+  readonly grantStamp: Uint32Array;
+  readonly grantBits: Uint8Array;
+  readonly nodeStamp: Uint32Array;
+  readonly readDepth: Int32Array;
+  readonly stableUntil: Float64Array;
+  readonly controlStamp: Uint32Array;
+  readonly controlDepth: Int32Array;
+  readonly controlStable: Float64Array;
+
+  constructor(
+    readonly ctx: TrialContext,
+    readonly foothold: Foothold,
+    /** Delay between hops (also keys the S9 stream copies' usable times). */
+    readonly hopDelay: Distribution,
+    readonly maxHops: number,
+    readonly trace: ((event: TraceEvent) => void) | undefined,
+  ) {
+    this.model = ctx.model;
+    this.policy = ctx.policy;
+    this.modes = ctx.modes;
+    this.horizon = ctx.model.scenario.horizonMs;
+    this.nodeCount = ctx.model.nodeCount;
+    this.envCount = ctx.model.envNames.length;
+    this.now = foothold.firstHopMs;
+    const ws = workspaceOf(ctx.model);
+    this.gen = ws.nextGeneration();
+    this.grantStamp = ws.grantStamp;
+    this.grantBits = ws.grantBits;
+    this.nodeStamp = ws.nodeStamp;
+    this.readDepth = ws.readDepth;
+    this.stableUntil = ws.stableUntil;
+    this.controlStamp = ws.controlStamp;
+    this.controlDepth = ws.controlDepth;
+    this.controlStable = ws.controlStable;
+  }
+}

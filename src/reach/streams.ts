@@ -1,0 +1,194 @@
+/**
+ * S9 quiet streams (docs/semantics-engine.md): token copies that keep landing where the attacker
+ * looks but can change nothing — covered by a held mint capability, or bound to another workload
+ * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
+ * trial (streamSpans), each copy read as it lands while the attacker still looks there.
+ */
+import { sampleAt } from '../lib/distribution.js';
+import { deriveSeed, keyedUniform } from '../lib/rng.js';
+import { forEachToken } from './context.js';
+import { controlActive, controlAllows } from './control.js';
+import type { Control } from './control.js';
+import { deadEverywhere, idHash, keyOf, revokedBy } from './detection.js';
+import { mintEnd } from './exchange.js';
+import { scopeCovers } from './instances.js';
+import type { Instance } from './instances.js';
+import { nextChange, tokenScope } from './material.js';
+import type { AttackerState } from './state.js';
+import { spanOf } from './windows.js';
+import type { Span } from './windows.js';
+
+/** Kinds of task minting the copies that land at a controlled node. */
+const QUIET_COVERED = 1;
+const QUIET_BLOCKED = 2;
+const QUIET_OPEN = 4;
+
+/**
+ * S9 quiet copies: the earliest moment after `t` a credential held at controlled node `c.node` can
+ * show something new, skipping quiet credentials (Infinity when none can).
+ */
+export function lookControlled(s: AttackerState, c: Control, t: number): number {
+  const node = c.node;
+  const { holds } = s.model;
+  let wake = Number.POSITIVE_INFINITY;
+  for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+    const cred = holds.to[k]!;
+    if (t >= deadEverywhere(s, cred)) continue;
+    if (quiet(s, node, cred, c.depth)) continue;
+    wake = Math.min(wake, nextChange(s, cred, t));
+  }
+  return wake;
+}
+
+/**
+ * S9 quiet copies: a new token copy of `cred` at controlled `node` changes nothing when every task
+ * minting it is covered (the node's own steps, under a held mint capability of the node that covers
+ * their scope) or blocked (bound to another workload) and a blocked copy has already made its
+ * attempts at this depth. Such a credential wakes nothing; the spans of its blocked copies — each
+ * read as it lands while the node is controlled — are added at the end (streamSpans).
+ */
+export function quiet(s: AttackerState, node: number, cred: number, depth: number): boolean {
+  const { model, policy } = s;
+  if (s.modes.ephemeral[cred] !== 1) return false;
+  const id = node * s.nodeCount + cred;
+  let kinds = s.copyKinds.get(id);
+  if (kinds === undefined) {
+    kinds = 0;
+    for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+      const task = model.credTasks.to[i]!;
+      const agent = model.taskAgent[task]!;
+      for (const step of model.scenario.workload[task]!.steps) {
+        if (model.indexOf.get(step.credential) !== cred) continue;
+        const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
+        const bound = policy.bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
+        if (bound && actor !== node) kinds |= QUIET_BLOCKED;
+        else if (agent === node && actor === node) kinds |= QUIET_COVERED;
+        else kinds |= QUIET_OPEN;
+      }
+      if (model.scenario.workload[task]!.exchanges.some((x) => model.indexOf.get(x.to) === cred)) kinds |= QUIET_OPEN;
+    }
+    s.copyKinds.set(id, kinds);
+  }
+  if ((kinds & QUIET_OPEN) !== 0 || kinds === 0) return false;
+  if ((kinds & QUIET_BLOCKED) !== 0 && !((s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= depth)) return false;
+  if ((kinds & QUIET_COVERED) !== 0 && !coveredByCapability(s, node, cred, depth)) return false;
+  if ((kinds & QUIET_BLOCKED) !== 0 && !s.streams.has(id)) s.streams.set(id, s.now);
+  return true;
+}
+
+/** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the node's own copies. */
+function coveredByCapability(s: AttackerState, node: number, cred: number, depth: number): boolean {
+  const model = s.model;
+  for (const i of s.heldByCred.get(cred) ?? []) {
+    const cap = s.held[i]!;
+    if (cap.until !== Number.POSITIVE_INFINITY || cap.controlOf !== node || cap.actingAs !== node || cap.principal !== node)
+      continue;
+    if (!cap.managed || !cap.material || cap.boundTo >= 0 || cap.via !== undefined || cap.created === true || cap.depth > depth)
+      continue;
+    let all = true;
+    for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
+      const task = model.credTasks.to[i2]!;
+      if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+/**
+ * S9 watched streams: every copy of `cred` landing at read holder `node` is bound to a workload (a
+ * reader, acting as nobody, is denied every use), and one such copy has made its attempts. Its later
+ * copies wake nothing; their spans are added at the end (each read as it lands while a reader still
+ * reads the holder, usable one keyed hop delay later).
+ */
+export function quietWatched(s: AttackerState, node: number, cred: number): boolean {
+  const { model, policy } = s;
+  const id = node * s.nodeCount + cred;
+  if (s.watchStreams.has(id)) return true;
+  if (
+    s.modes.ephemeral[cred] !== 1 ||
+    !(policy.bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
+  )
+    return false;
+  if ((s.readersOf.get(node) ?? []).some((r) => !r.inst.material)) return false; // read by a tool acting for the attacker
+  for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+    const task = model.credTasks.to[i]!;
+    const agent = model.taskAgent[task]!;
+    const work = model.scenario.workload[task]!;
+    if (model.isWorkloadIdentity[agent] !== 1 || work.exchanges.some((x) => model.indexOf.get(x.to) === cred)) return false;
+    for (const step of work.steps) {
+      if (model.indexOf.get(step.credential) !== cred) continue;
+      if (model.isWorkloadIdentity[step.via === null ? agent : model.indexOf.get(step.via)!] !== 1) return false;
+    }
+  }
+  s.watchStreams.set(id, s.now);
+  return true;
+}
+
+/** Whether some reader of `node` reads it at `m` (usable, not revoked there, used before). */
+function readAt(s: AttackerState, node: number, m: number): boolean {
+  for (const { inst, from } of s.readersOf.get(node) ?? []) {
+    if (from > m || inst.usableFrom > m || m >= inst.until || !controlAllows(s, inst, m)) continue;
+    if (inst.via !== undefined && m >= mintEnd(s, inst).actual) continue;
+    if (!revokedBy(s, keyOf(s, inst), node, m)) return true;
+  }
+  return false;
+}
+
+/** S9, at the end of the trial: the exposure spans of the copies of watched and controlled quiet streams. */
+export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
+  const { model, policy, ctx, nodeCount, horizon } = s;
+  for (const [id, start] of s.watchStreams) {
+    const node = Math.floor(id / nodeCount);
+    const cred = id - node * nodeCount;
+    forEachToken(ctx, cred, start, horizon, (token) => {
+      if (token.mintAt <= start || token.deadAt <= token.mintAt || !readAt(s, node, token.mintAt)) return;
+      const taskKey = deriveSeed('task', model.scenario.workload[token.task]!.id);
+      const usableFrom =
+        token.mintAt +
+        sampleAt(s.hopDelay, keyedUniform(ctx.detectSeed, idHash(s, node), idHash(s, cred), taskKey, token.mintAt));
+      const copy: Instance = {
+        cred,
+        obtainedAt: token.mintAt,
+        usableFrom,
+        until: token.deadAt,
+        scope: null,
+        boundTo: token.actor,
+        actingAs: -1,
+        principal: token.principal,
+        managed: true,
+        material: true,
+        depth: s.readDepth[node]!,
+        controlOf: -1,
+      };
+      exposureSpans.push(spanOf(s, copy, -1));
+    });
+  }
+  // The blocked copies of quiet streams, each read as it landed while its node was controlled.
+  for (const [id, start] of s.streams) {
+    const node = Math.floor(id / nodeCount);
+    const cred = id - node * nodeCount;
+    const c = s.controls.get(node)!;
+    forEachToken(ctx, cred, start, horizon, (token) => {
+      if (token.mintAt <= start) return; // read at `start` by the event that made the stream quiet
+      const bound =
+        policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+      if (!bound || token.actor === node || token.deadAt <= token.mintAt || !controlActive(s, c, token.mintAt)) return;
+      const copy: Instance = {
+        cred,
+        obtainedAt: token.mintAt,
+        usableFrom: token.mintAt,
+        until: token.deadAt,
+        scope: null,
+        boundTo: token.actor,
+        actingAs: node,
+        principal: token.principal,
+        managed: true,
+        material: true,
+        depth: c.depth,
+        controlOf: node,
+      };
+      exposureSpans.push(spanOf(s, copy, node));
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Windows and containment (S5, S7; SPEC §5): exposure = material held while valid; access = anything
+ * that could act on a resource (material, mint capabilities, tools acting for the attacker). Each
+ * span ends at its natural end, its revocation, or the end of the control it lasts with, whichever
+ * comes first; a window is the length of the union of its spans.
+ */
+import { KIND_RESOURCE } from '../model/compile.js';
+import { controlEnd } from './control.js';
+import { deadEverywhere, keyOf } from './detection.js';
+import { mintEnd } from './exchange.js';
+import { blocked } from './instances.js';
+import type { Instance } from './instances.js';
+import type { AttackerState } from './state.js';
+
+/** A time span of access: [from, until), `cut` when a revocation ended it before its natural end and the horizon. */
+export interface Span {
+  readonly from: number;
+  readonly until: number;
+  readonly cut: boolean;
+}
+
+/** S7: total length of the union of spans (empty and inverted spans count nothing). */
+export function unionLength(spans: readonly Span[]): number {
+  const live = spans.filter((s) => s.until > s.from).sort((a, b) => a.from - b.from || a.until - b.until);
+  let total = 0;
+  let curFrom = Number.NaN;
+  let curTo = Number.NaN;
+  for (const { from, until } of live) {
+    if (Number.isNaN(curFrom) || from > curTo) {
+      if (!Number.isNaN(curFrom)) total += curTo - curFrom;
+      curFrom = from;
+      curTo = until;
+    } else {
+      curTo = Math.max(curTo, until);
+    }
+  }
+  if (!Number.isNaN(curFrom)) total += curTo - curFrom;
+  return total;
+}
+
+/**
+ * S5 containment (#10.4): the moment the last span of held material ended, when a revocation cut it
+ * short before the horizon; null otherwise. A span revoked at the instant of its first use
+ * (zero length) counts: such a trial is contained at that instant.
+ */
+export function containedAt(spans: readonly Span[], horizon: number): number | null {
+  let end = Number.NEGATIVE_INFINITY;
+  let cut = false;
+  for (const span of spans) {
+    if (span.until < span.from) continue; // dead before it could be used: never held
+    if (span.until > end) {
+      end = span.until;
+      cut = span.cut;
+    } else if (span.until === end && span.cut) {
+      cut = true;
+    }
+  }
+  return cut && end < horizon ? end : null;
+}
+
+/** Whether `cred` grants anything on a resource (only those count for the access window, S7). */
+export function grantsResource(s: AttackerState, cred: number): boolean {
+  const { grants, kind } = s.model;
+  for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) if (kind[grants.to[k]!] === KIND_RESOURCE) return true;
+  return false;
+}
+
+/** S5/S7: the span of `inst`, lasting with the control of `controlNode` (-1 = none) and, for a mint capability, its source. */
+export function spanOf(s: AttackerState, inst: Instance, controlNode: number): Span {
+  const from = Math.max(inst.usableFrom, s.foothold.firstHopMs);
+  let natural = inst.until;
+  let revoked = deadEverywhere(s, keyOf(s, inst));
+  if (controlNode >= 0) {
+    const end = controlEnd(s, controlNode);
+    if (end !== null) {
+      natural = Math.min(natural, end.natural);
+      revoked = Math.min(revoked, end.actual);
+    }
+  }
+  if (inst.via !== undefined) {
+    const end = mintEnd(s, inst);
+    natural = Math.min(natural, end.natural);
+    revoked = Math.min(revoked, end.actual);
+  }
+  const horizon = s.horizon;
+  return { from, until: Math.min(natural, revoked, horizon), cut: revoked < natural && revoked < horizon };
+}
+
+/** S7: the spans of every instance held or superseded (exposure: material; access: also tools acting for the attacker). */
+export function heldSpans(s: AttackerState, exposureSpans: Span[], accessSpans: Span[]): void {
+  for (const inst of [...s.superseded, ...s.held]) {
+    if (!inst.material) continue;
+    const span = spanOf(s, inst, inst.controlOf);
+    exposureSpans.push(span);
+    // A copy bound to a workload the attacker does not act as cannot act on anything (S7).
+    if (grantsResource(s, inst.cred) && !blocked(inst)) accessSpans.push(span);
+  }
+  for (const { inst, root } of s.acting) if (grantsResource(s, inst.cred)) accessSpans.push(spanOf(s, inst, root));
+}

@@ -1,0 +1,91 @@
+/**
+ * The per-thread trial workspace: reusable arrays sized by one compiled model, shared by every trial
+ * this thread runs on that model, so a trial allocates nothing per edge or per node.
+ *
+ * It is a cache, not state: an entry counts only when its stamp equals the running trial's
+ * generation (`nextGeneration()`, taken once per trial when the attacker state is built), so a trial
+ * that reaches ten nodes of a million-edge estate clears nothing and no trial sees another's entries.
+ * Each worker thread loads its own copy of this module, hence its own workspaces (keyed by model in a
+ * WeakMap: a workspace lives as long as its model). Trials on one thread run one after another.
+ * The derived per-model tables the rules consult (step scopes, standing scopes, tasks per node) are
+ * kept here too, so reach/ holds no other module-level cache.
+ */
+import { ADMIN, READ, WRITE } from '../domain/actions.js';
+import type { CompiledModel, PairSet } from '../model/compile.js';
+
+/** The reusable arrays of one thread's trials on one model. */
+export class Workspace {
+  /** Per grant edge: stamp and the actions already attempted on it (R9 draws once per action). */
+  grantStamp = new Uint32Array(0);
+  grantBits = new Uint8Array(0);
+  /** Per holder read by the attacker (R3/R6, see exposeHolder): stamp, depth of the last read, next change. */
+  nodeStamp = new Uint32Array(0);
+  readDepth = new Int32Array(0);
+  stableUntil = new Float64Array(0);
+  /** The same for a controlled node's own reads (R1/R6 as the node): stamp, depth, next change. */
+  controlStamp = new Uint32Array(0);
+  controlDepth = new Int32Array(0);
+  controlStable = new Float64Array(0);
+  /**
+   * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
+   * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
+   */
+  readonly stepScopes = new Map<string, PairSet>();
+  /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
+  readonly standingScopes = new Map<number, PairSet>();
+  /** Task indices each node runs, in task order (schedule.ts), built on first use. */
+  tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
+  private generation = 0;
+
+  constructor(
+    private readonly edges: number,
+    private readonly nodes: number,
+  ) {}
+
+  /**
+   * A new trial's generation: every stamped entry of earlier trials stops counting. The arrays are
+   * allocated at the first trial (a thread that only derives scopes never pays for them).
+   */
+  nextGeneration(): number {
+    if (this.generation === 0) {
+      this.grantStamp = new Uint32Array(this.edges);
+      this.grantBits = new Uint8Array(this.edges);
+      this.nodeStamp = new Uint32Array(this.nodes);
+      this.readDepth = new Int32Array(this.nodes);
+      this.stableUntil = new Float64Array(this.nodes);
+      this.controlStamp = new Uint32Array(this.nodes);
+      this.controlDepth = new Int32Array(this.nodes);
+      this.controlStable = new Float64Array(this.nodes);
+    } else if (this.generation === 0xffffffff) {
+      this.grantStamp.fill(0);
+      this.nodeStamp.fill(0);
+      this.controlStamp.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
+  /** The scope of a step-scoped token of `model`: one (target, action) pair, one shared map per step. */
+  stepScope(model: CompiledModel, task: number, step: number): PairSet {
+    const key = `${task}|${step}`;
+    let scope = this.stepScopes.get(key);
+    if (scope === undefined) {
+      const s = model.scenario.workload[task]!.steps[step]!;
+      scope = new Map([[model.indexOf.get(s.target)!, s.action === 'read' ? READ : s.action === 'write' ? WRITE : ADMIN]]);
+      this.stepScopes.set(key, scope);
+    }
+    return scope;
+  }
+}
+
+const workspaces = new WeakMap<CompiledModel, Workspace>();
+
+/** This thread's workspace for `model` (created on first use). */
+export function workspaceOf(model: CompiledModel): Workspace {
+  let ws = workspaces.get(model);
+  if (ws === undefined) {
+    ws = new Workspace(model.grants.to.length, model.nodeCount);
+    workspaces.set(model, ws);
+  }
+  return ws;
+}

@@ -1,0 +1,248 @@
+/**
+ * The reach rule modules alone, on a hand-built attacker state: one attacker action at a time (as
+ * CyberBattleSim tests one action), without the event loop of src/reach/engine.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { ADMIN, READ } from '../../src/domain/actions.js';
+import type { Policy } from '../../src/domain/scenario.js';
+import { createRng } from '../../src/lib/rng.js';
+import type { TrialContext } from '../../src/reach/context.js';
+import { addControl, controlActive, controlEnd } from '../../src/reach/control.js';
+import { draw, revokedBy } from '../../src/reach/detection.js';
+import { addInstance, covers } from '../../src/reach/instances.js';
+import type { Instance } from '../../src/reach/instances.js';
+import { AttackerState } from '../../src/reach/state.js';
+import type { TraceEvent } from '../../src/reach/trace.js';
+import { useAll } from '../../src/reach/use.js';
+import { containedAt, unionLength } from '../../src/reach/windows.js';
+import { modesOf } from '../../src/sim/trial.js';
+import { HOUR, agent, credential, fixed, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
+import { modelOf } from '../arbitraries/run.js';
+
+/** a holds k; k grants read+admin on db and admin on box; k2 grants admin on box. */
+function stateOf(
+  policy: Policy = persistent(),
+  trace?: (e: TraceEvent) => void,
+): { s: AttackerState; id: (name: string) => number } {
+  const model = modelOf(
+    scenario({
+      nodes: [agent('a'), agent('box'), resource('db'), credential('k'), credential('k2')],
+      edges: [
+        holds('a', 'k'),
+        grants('k', 'db', ['read', 'admin']),
+        grants('k', 'box', ['admin']),
+        grants('k2', 'box', ['admin']),
+      ],
+      policies: [policy],
+      attacks: [lateral('a', 0)],
+    }),
+  );
+  const ctx: TrialContext = {
+    model,
+    policy,
+    modes: modesOf(model, 0),
+    costSeed: 1,
+    rng: createRng(1),
+    detectRng: createRng(2),
+    detectSeed: 3,
+    occurrences: new Map(),
+  };
+  const foothold = { startMs: 0, firstHopMs: 0, instances: [], control: [], attemptFilter: null, countFilter: null };
+  const s = new AttackerState(ctx, foothold, fixed(HOUR), Number.POSITIVE_INFINITY, trace);
+  return { s, id: (name) => model.indexOf.get(name)! };
+}
+
+function copy(cred: number, extra: Partial<Instance> = {}): Instance {
+  return {
+    cred,
+    obtainedAt: 0,
+    usableFrom: 0,
+    until: 10 * HOUR,
+    scope: null,
+    boundTo: -1,
+    actingAs: -1,
+    principal: -1,
+    managed: false,
+    material: true,
+    depth: 1,
+    controlOf: -1,
+    ...extra,
+  };
+}
+
+describe('windows (S5, S7)', () => {
+  it('should measure the union of overlapping, touching and disjoint spans once, ignoring empty ones', () => {
+    const spans = [
+      { from: 0, until: 10, cut: false },
+      { from: 5, until: 15, cut: false },
+      { from: 15, until: 20, cut: false },
+      { from: 30, until: 40, cut: false },
+      { from: 50, until: 50, cut: false },
+      { from: 60, until: 55, cut: false },
+    ];
+    expect(unionLength(spans)).toBe(30);
+    expect(unionLength([])).toBe(0);
+  });
+
+  it('should contain a trial at the end of its last span only when a revocation cut that span before the horizon', () => {
+    expect(containedAt([{ from: 0, until: 10, cut: true }], 100)).toBe(10);
+    // The last span ended naturally: never contained, whatever earlier spans did.
+    expect(
+      containedAt(
+        [
+          { from: 0, until: 10, cut: true },
+          { from: 0, until: 20, cut: false },
+        ],
+        100,
+      ),
+    ).toBeNull();
+    // Two spans ending at the same instant: one cut is enough.
+    expect(
+      containedAt(
+        [
+          { from: 0, until: 20, cut: false },
+          { from: 5, until: 20, cut: true },
+        ],
+        100,
+      ),
+    ).toBe(20);
+    // #10.4: revoked at the instant of its first use (zero length) still counts.
+    expect(containedAt([{ from: 7, until: 7, cut: true }], 100)).toBe(7);
+    // Dead before usable: never held.
+    expect(containedAt([{ from: 7, until: 3, cut: true }], 100)).toBeNull();
+    expect(containedAt([{ from: 0, until: 100, cut: true }], 100)).toBeNull();
+  });
+});
+
+describe('control (S4)', () => {
+  it('should keep control while any of two admin credentials is valid (#10.2)', () => {
+    const { s, id } = stateOf(
+      persistent('p', { detection: { probability: 1, delay: fixed(0), atMs: Number.POSITIVE_INFINITY } }),
+    );
+    const box = id('box');
+    expect(addControl(s, box, { from: 0, until: 10 * HOUR, key: id('k') }, 1)).toBe(true);
+    expect(addControl(s, box, { from: 0, until: 10 * HOUR, key: id('k2') }, 2)).toBe(true);
+    draw(s, id('k'), box, ADMIN, HOUR); // k noticed at 1 h, revoked at once (latency 0)
+    const c = s.controls.get(box)!;
+    expect(controlActive(s, c, 2 * HOUR)).toBe(true);
+    draw(s, id('k2'), box, ADMIN, 3 * HOUR);
+    expect(controlActive(s, c, 2 * HOUR)).toBe(true);
+    expect(controlActive(s, c, 4 * HOUR)).toBe(false);
+    expect(controlEnd(s, box)).toEqual({ natural: 10 * HOUR, actual: 3 * HOUR });
+  });
+
+  it('should refuse a support an existing one covers and merge meeting spans of one key', () => {
+    const { s, id } = stateOf();
+    const box = id('box');
+    const k = id('k');
+    addControl(s, box, { from: 0, until: 10, key: k }, 1);
+    expect(addControl(s, box, { from: 2, until: 8, key: k }, 1)).toBe(false);
+    // Covered but at fewer hops: the depth improves, the supports stay.
+    expect(addControl(s, box, { from: 2, until: 8, key: k }, 0)).toBe(true);
+    expect(s.controls.get(box)!.depth).toBe(0);
+    expect(addControl(s, box, { from: 10, until: 20, key: k }, 1)).toBe(true);
+    expect(s.controls.get(box)!.supports).toEqual([{ from: 0, until: 20, key: k }]);
+    // Another key is another reason: kept apart.
+    expect(addControl(s, box, { from: 5, until: 30, key: id('k2') }, 1)).toBe(true);
+    expect(s.controls.get(box)!.supports).toHaveLength(2);
+  });
+});
+
+describe('instances: covers and dominance (#10.3)', () => {
+  it('should drop a copy that a held one covers and supersede one it dominates, in either arrival order', () => {
+    const { s, id } = stateOf();
+    const k = id('k');
+    const early = copy(k, { until: 10 * HOUR, depth: 1 });
+    const late = copy(k, { until: 5 * HOUR, depth: 2 });
+    addInstance(s, early);
+    addInstance(s, late);
+    expect(s.held).toEqual([early]);
+    const other = stateOf().s;
+    addInstance(other, late);
+    addInstance(other, early);
+    expect(other.held).toEqual([early]);
+    expect(other.superseded).toEqual([late]);
+    expect(s.harvested.has(k) && other.harvested.has(k)).toBe(true);
+  });
+
+  it('should supersede a copy of its kind that it outlives, at the same depth and usable as soon', () => {
+    const { s, id } = stateOf();
+    const k = id('k');
+    const older = copy(k, { until: 5 * HOUR });
+    const newer = copy(k, { until: 10 * HOUR });
+    addInstance(s, older);
+    addInstance(s, newer);
+    expect(s.held).toEqual([newer]);
+    expect(s.superseded).toEqual([older]);
+  });
+
+  it('should keep both copies when neither dominates (longer-lived vs. fewer hops)', () => {
+    const { s, id } = stateOf();
+    const k = id('k');
+    addInstance(s, copy(k, { until: 10 * HOUR, depth: 3 }));
+    addInstance(s, copy(k, { until: 5 * HOUR, depth: 1 }));
+    expect(s.held.map((i) => i.depth)).toEqual([3, 1]);
+  });
+
+  it('should cover a narrower scope with a wider one, never the reverse, and ignore a dead copy', () => {
+    const { s, id } = stateOf();
+    const k = id('k');
+    const db = id('db');
+    const wide = copy(k, { scope: new Map([[db, READ | ADMIN]]) });
+    const narrow = copy(k, { scope: new Map([[db, READ]]) });
+    expect(covers(wide, narrow)).toBe(true);
+    expect(covers(narrow, wide)).toBe(false);
+    expect(covers(copy(k), wide)).toBe(true);
+    addInstance(s, copy(k, { obtainedAt: 5, until: 5 }));
+    expect(s.held).toHaveLength(0);
+    expect(s.progress).toBe(false);
+  });
+});
+
+describe('detection (R9, S1)', () => {
+  it('should let every action of the detecting instant through, revoke after it, and keep the earliest detection', () => {
+    const { s, id } = stateOf(
+      persistent('p', { detection: { probability: 1, delay: fixed(0), atMs: Number.POSITIVE_INFINITY } }),
+    );
+    const k = id('k');
+    const db = id('db');
+    draw(s, k, db, READ, HOUR);
+    expect(revokedBy(s, k, db, HOUR)).toBe(false);
+    expect(revokedBy(s, k, db, HOUR + 1)).toBe(true);
+    draw(s, k, db, ADMIN, 2 * HOUR);
+    expect(s.revokedAt.get(k)).toBe(HOUR);
+  });
+});
+
+describe('use (R2–R4)', () => {
+  it('should attempt every granted action once, reach the resource and take control with admin', () => {
+    const events: TraceEvent[] = [];
+    const { s, id } = stateOf(persistent(), (e) => events.push(e));
+    const inst = copy(id('k'));
+    useAll(s, inst, HOUR, 2 * HOUR);
+    expect(s.reached.get(id('db'))).toBe(READ | ADMIN);
+    expect(s.controls.get(id('box'))!.supports).toEqual([{ from: 2 * HOUR, until: 10 * HOUR, key: id('k') }]);
+    // Admin on db gives control of db too (R4 holds for any node).
+    expect(events.map((e) => `${e.code}:${e.target === id('db') ? 'db' : 'box'}`)).toEqual([
+      'credential-use:db',
+      'credential-use:db',
+      'admin-control:db',
+      'credential-use:box',
+      'admin-control:box',
+    ]);
+    expect(s.firstAccess).toBe(HOUR);
+    // A second use of the same instance draws and traces nothing new.
+    useAll(s, inst, 3 * HOUR, 4 * HOUR);
+    expect(events).toHaveLength(5);
+  });
+
+  it("should deny an action outside the copy's scope with its code", () => {
+    const events: TraceEvent[] = [];
+    const { s, id } = stateOf(persistent(), (e) => events.push(e));
+    const db = id('db');
+    useAll(s, copy(id('k'), { scope: new Map([[db, READ]]) }), HOUR, 2 * HOUR);
+    expect(s.reached.get(db)).toBe(READ);
+    expect(s.controls.size).toBe(0);
+    expect(events.filter((e) => e.kind === 'deny').map((e) => e.code)).toEqual(['out-of-scope', 'out-of-scope']);
+  });
+});
