@@ -165,6 +165,7 @@ describe('exec/tempo with shards', () => {
     }
     await mergeRuns([join(dir, 's2'), join(dir, 's0'), join(dir, 's1')], { out: join(dir, 'merged') });
     await mergeRuns([join(dir, 'a1'), join(dir, 'a0'), join(dir, 'a2')], { out: join(dir, 'merged-all') });
+    await mergeRuns([join(dir, 's0'), join(dir, 's1'), join(dir, 's2')], { out: join(dir, 'merged-short'), baseline: 'short' });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -178,6 +179,17 @@ describe('exec/tempo with shards', () => {
     }
     expect(rows(join(dir, 'whole-all'), 'tempo-trials.csv').slice(1)).toHaveLength(3 * 3 * 2 * 12);
     expect(rows(join(dir, 'whole'), 'tempo-trials.csv').slice(1)).toHaveLength(3 * 3 * 2 * 5);
+  });
+
+  it('should compare against the baseline a merge chooses (every policy ran at every tempo)', () => {
+    const body = rows(join(dir, 'merged-short'), 'tempo.csv').slice(1);
+    expect([...new Set(body.map((r) => r[2]))]).toEqual(['standing', 'right-sized']);
+    const means = new Map(
+      rows(join(dir, 'whole'), 'tempo.csv')
+        .slice(1)
+        .map((r) => [r.slice(1, 4).join('/'), r[5]]),
+    );
+    for (const r of body) expect(r[4], r.join(',')).toBe(means.get(`${r[1]}/short/${r[3]}`));
   });
 
   it('should give one tempo.csv row per attack, non-baseline policy and tempo', () => {
