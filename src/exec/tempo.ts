@@ -202,9 +202,9 @@ export function tempoRowsFromMeans(
   const rows: TempoRow[] = [];
   plan.scenarios.forEach((scenario, scenarioIndex) => {
     const baseline = baselines.get(scenario.name);
+    if (baseline === undefined) return;
     const kept = new Set(plan.cells.filter((c) => c.scenarioIndex === scenarioIndex).map((c) => c.policyIndex));
     const policies = scenario.policies.filter((p, i) => kept.has(i) && p.name !== baseline);
-    if (baseline === undefined) return;
     for (const attack of scenario.attacks) {
       for (const policy of policies) {
         for (const { label } of TEMPO_HOP_DELAYS) {

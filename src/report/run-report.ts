@@ -181,7 +181,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       kind: 'paragraph',
       inline: [
         text(
-          'For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. ',
+          'For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv; and whether it holds at attacker tempo 1m or appears only at 1h: tempo.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. ',
         ),
         strong('Rule'),
         text(
