@@ -28,7 +28,7 @@ export function intParser(min: number, max: number): (text: string) => number {
 export const parseTrials = intParser(1, MAX_TRIALS);
 /** `--seed S`: 0 … 2^32 − 1. */
 export const parseSeed = intParser(0, 2 ** 32 - 1);
-/** `--attribution-trials n|all`: 1 … 1,000,000, or all (Infinity). */
+/** `--attribution-trials n|all` and `--tempo-trials n|all` (a trial-index cap): 1 … 1,000,000, or all (Infinity). */
 export function parseAttributionTrials(text: string): number {
   return text.trim() === 'all' ? Number.POSITIVE_INFINITY : intParser(1, MAX_TRIALS)(text);
 }

@@ -17,6 +17,7 @@ import { headroomSentence, issuerFromLoad } from '../load/read.js';
 import { defineAction } from './command.js';
 import { DEFAULT_MAX_EVENTS } from '../exec/budget.js';
 import { DEFAULT_ATTRIBUTION_TRIALS } from '../exec/attribution.js';
+import { DEFAULT_TEMPO_TRIALS } from '../exec/tempo.js';
 import {
   addPresetsFlag,
   addRunFlags,
@@ -64,6 +65,11 @@ export function registerRun(program: Command): Command {
       parseAttributionTrials,
     )
     .option(
+      '--tempo-trials <n|all>',
+      `attacker tempo variants (hopDelay 1m, 10m, 1h) run on the first n trials of each cell (default ${DEFAULT_TEMPO_TRIALS}; tempo.csv, docs/outputs.md)`,
+      parseAttributionTrials,
+    )
+    .option(
       '--real-tokens',
       'mint and verify every token the trials issue with the real Ed25519 issuer; report the wall-clock cost per scenario (real-tokens.csv)',
     )
@@ -78,6 +84,7 @@ export function registerRun(program: Command): Command {
         maxEvents?: number;
         issuerFrom?: string;
         attributionTrials?: number;
+        tempoTrials?: number;
         noTrials?: boolean;
       },
     ) => {
@@ -128,6 +135,7 @@ export function registerRun(program: Command): Command {
           maxEvents: flags.maxEvents,
           csvBom: flags.csvBom === true,
           attributionTrials: flags.attributionTrials,
+          tempoTrials: flags.tempoTrials,
           issuerFrom: measured === null ? undefined : issuerProvenance(flags.issuerFrom!, measured),
           noTrials: flags.noTrials === true,
         }),

@@ -1,5 +1,6 @@
 /**
- * Everything after trials.csv: summary.csv, comparison.csv, scenarios.csv, the report and run.json.
+ * Everything after trials.csv: summary.csv, comparison.csv, scenarios.csv, attribution.csv, tempo.csv,
+ * the report and run.json.
  *
  * The summaries are computed from trials.csv as written (values as formatted, rows in plan order), not
  * from the in-memory results — so a merged set of shards, whose only input is the shards' trials.csv,
@@ -15,6 +16,7 @@ import { orderOf, SummaryBuilder, type SummaryRow } from '../metrics/summary.js'
 import { COMPARISON_COLUMNS, SCENARIOS_COLUMNS, SUMMARY_COLUMNS } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
 import { ATTRIBUTION_FILES, writeAttribution } from './attribution.js';
+import { TEMPO_FILES, writeTempo } from './tempo.js';
 import { MANIFEST_FILE, type RunManifest } from './manifest.js';
 import { attributionFromSummaries } from './attribution-summary.js';
 import { SUMMARIES_FILE, summaryOfSummaries, writeSummaries, type PlanSummaries } from './no-trials.js';
@@ -32,6 +34,8 @@ export const OUTPUT_FILES = {
   reportHtml: 'report.html',
   attribution: ATTRIBUTION_FILES.attribution,
   attributionTrials: ATTRIBUTION_FILES.trials,
+  tempo: TEMPO_FILES.tempo,
+  tempoTrials: TEMPO_FILES.trials,
   summaries: SUMMARIES_FILE,
 } as const;
 
@@ -110,6 +114,8 @@ export async function finishFromSummary(
   let attribution = options.attribution;
   if (attribution === undefined) attribution = await writeAttribution(dir, plan, summary, baselines);
   else writeCsv(join(dir, OUTPUT_FILES.attribution), ATTRIBUTION_COLUMNS, attribution);
+  // tempo.csv from tempo-trials.csv, when the run wrote one (not under --no-trials).
+  const tempo = await writeTempo(dir, plan, baselines);
   // Loaded on demand: the report pulls in vega, which commands that write no report need not pay for.
   const { writeReport } = await import('../report/report.js');
   await writeReport(dir, {
@@ -121,6 +127,7 @@ export async function finishFromSummary(
       : { samples: (scenario, policy, attack, metric) => builder.values(scenario, policy, attack, metric) }),
     facts: reportFacts(manifest),
     attribution,
+    ...(tempo === null ? {} : { tempo }),
     noTrials: manifest.noTrials === true,
   });
   // run.json is written when the folder lands (io/staging.ts): it lists every file with its SHA-256.

@@ -23,6 +23,7 @@ import { trialSeed } from '../sim/trial.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../domain/scenario.js';
 import { mergeAttributionTrials } from './attribution.js';
+import { mergeTempoTrials } from './tempo.js';
 import { baselines } from './baseline.js';
 import { finishResults, finishSummaries, OUTPUT_FILES } from './finish.js';
 import { mergeSummaries, readSummaries } from './no-trials.js';
@@ -167,6 +168,11 @@ export async function mergeRuns(dirs: readonly string[], options: MergeOptions):
       runs.map((r) => r.dir),
       whole,
       chosen,
+      staging.dir,
+    );
+    await mergeTempoTrials(
+      runs.map((r) => r.dir),
+      whole,
       staging.dir,
     );
     const { files: _shardFiles, ...record } = recorded;

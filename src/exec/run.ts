@@ -13,6 +13,7 @@ import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
 import { DEFAULT_ATTRIBUTION_TRIALS, writeAttributionTrials } from './attribution.js';
+import { writeTempoTrials } from './tempo.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
@@ -52,6 +53,8 @@ export interface RunOptions extends PlanOptions, Omit<ExecuteOptions, 'onProgres
   readonly csvBom?: boolean | undefined;
   /** `--attribution-trials`: attribution variants run on trials below this index (A5; Infinity = all). */
   readonly attributionTrials?: number | undefined;
+  /** `--tempo-trials`: attacker tempo variants run on trials below this index (exec/tempo.ts; Infinity = all). */
+  readonly tempoTrials?: number | undefined;
   /** Recorded in run.json (`run --issuer-from`); the scenarios already carry the issuer. */
   readonly issuerFrom?: IssuerProvenance | undefined;
   /** `--no-trials`: mergeable summaries (summaries.json) instead of trials.csv and attribution-trials.csv (exec/no-trials.ts). */
@@ -113,6 +116,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     } else {
       tokenWork = await writeTrials(staging.dir, plan, models, options);
       await writeAttributionTrials(staging.dir, plan, models, chosen, options);
+      await writeTempoTrials(staging.dir, plan, models, options);
       summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];

@@ -36,17 +36,6 @@ function shareText(share: number): string {
   return Math.abs(Number(finer)) < 1 ? finer : share < 0 ? '<-0.99' : '>0.99';
 }
 
-/** `{sub: "scope 0.9, lifetime 0.1"}` for a table cell, or `{}`. */
-export function carriedBySub(
-  rows: readonly AttributionRow[] | undefined,
-  scenario: string,
-  attack: string,
-  policy: string | null,
-): { readonly sub?: string } {
-  const note = carriedBy(rows, scenario, attack, policy);
-  return note === null ? {} : { sub: note };
-}
-
 /** The control settings of a policy that differ from the defaults, for the policy table. */
 export function describeControls(policy: Policy): string[] {
   const parts: string[] = [];

@@ -7,6 +7,7 @@ import type { ComparisonRow } from '../metrics/comparison.js';
 import type { ScenariosRow } from '../metrics/scenario-row.js';
 import type { SummaryRow } from '../metrics/summary.js';
 import type { SweepRow } from '../metrics/sweep.js';
+import type { TempoRow } from '../metrics/tempo.js';
 
 /** trials.csv: one row per scenario × policy × attack × trial. */
 export const TRIALS_COLUMNS = ['scenario', 'policy', 'attack', 'trial', 'seed', ...METRICS] as const;
@@ -71,6 +72,12 @@ export const SWEEP_COLUMNS = [
   'ci95_high',
 ] as const;
 
+/** tempo.csv: one row per scenario × attack × non-baseline policy × tempo (1m, 10m, 1h). */
+export const TEMPO_COLUMNS = ['scenario', 'attack', 'policy', 'tempo', 'baseline_mean', 'mean', 'reduction_pct'] as const;
+
+/** tempo-trials.csv: one row per scenario × policy × tempo × attack × trial below `--tempo-trials`. */
+export const TEMPO_TRIALS_COLUMNS = ['scenario', 'policy', 'tempo', 'attack', 'trial', 'blast_radius'] as const;
+
 /** bench.csv: one row per benchmark. */
 export const BENCH_COLUMNS = [
   'name',
@@ -112,5 +119,6 @@ const columnChecks: [
   SameKeys<Columns<typeof SCENARIOS_COLUMNS>, ScenariosRow>,
   SameKeys<Columns<typeof SWEEP_COLUMNS>, SweepRow>,
   SameKeys<Columns<typeof BENCH_COLUMNS>, BenchRow>,
-] = [true, true, true, true, true];
+  SameKeys<Columns<typeof TEMPO_COLUMNS>, TempoRow>,
+] = [true, true, true, true, true, true];
 void columnChecks;

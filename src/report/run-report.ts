@@ -32,10 +32,12 @@ import { EMPTY, humanCount, humanPercent, humanSeconds } from './human.js';
 import { SummaryIndex, baselineOf, type ScenarioShape } from './lookup.js';
 import { recommend, type Recommendation } from './recommend.js';
 import { writeDocuments } from './write.js';
-import { carriedBySub } from './attribution.js';
+import { carriedBy } from './attribution.js';
+import { tempoBlocks, tempoNote } from './tempo.js';
 import { credentialAgeLists } from './credential-ages.js';
 import { confirmedReachBlocks, hardVariantBlocks } from './incidents.js';
 import type { AttributionRow } from '../metrics/attribution.js';
+import type { TempoRow } from '../metrics/tempo.js';
 
 /** Raw per-trial values of one metric (e.g. `SummaryBuilder.prototype.values`), for distribution charts. */
 export type SampleSource = (scenario: string, policy: string, attack: string, metric: Metric) => ArrayLike<number>;
@@ -56,6 +58,8 @@ export interface ReportInput {
   readonly facts?: readonly (readonly [string, string])[];
   /** attribution.csv rows: "At a glance" names the control carrying each reduction. */
   readonly attribution?: readonly AttributionRow[];
+  /** tempo.csv rows: the "Attacker tempo" section and the tempo note of "At a glance". */
+  readonly tempo?: readonly TempoRow[];
   /** A `run --no-trials` report: no trials.csv (the methods say where the numbers come from). */
   readonly noTrials?: boolean;
 }
@@ -90,6 +94,13 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
   const charts: Chart[] = [];
 
   blocks.push(...overview(index, input));
+  blocks.push(
+    ...tempoBlocks(
+      index,
+      index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) })),
+      input.tempo,
+    ),
+  );
   for (const shape of index.shapes) {
     const scenario = byName.get(shape.scenario);
     const section = await scenarioSection(shape, scenario, index, input);
@@ -144,7 +155,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
         best === null
           ? { text: rec.state === 'baseline' ? 'keep baseline' : EMPTY, tone: 'muted' }
           : { text: best, sub: `blast ${humanCount(bestMean)}` },
-        { ...reductionTableCell(reduction), ...carriedBySub(input.attribution, shape.scenario, attack, best) },
+        { ...reductionTableCell(reduction), ...glanceSub(input, shape.scenario, attack, best, reduction) },
         { text: tokensDelta === null ? EMPTY : signed(tokensDelta) },
         {
           text: failedDelta === null ? EMPTY : signed(failedDelta),
@@ -170,7 +181,7 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       kind: 'paragraph',
       inline: [
         text(
-          'For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. ',
+          'For each scenario and replayed attack: the baseline policy, the recommended policy, the reduction in mean blast radius (under it, the share of it each control carries: attribution.csv; and whether it holds at attacker tempo 1m or appears only at 1h: tempo.csv), and what the recommended policy costs in extra tokens issued and extra failed tasks per trial. ',
         ),
         strong('Rule'),
         text(
@@ -190,6 +201,20 @@ function overview(index: SummaryIndex, input: ReportInput): Block[] {
       index.shapes.map((s) => ({ ...s, baseline: baselineOf(s, input.baselineByScenario) })),
     ),
   ];
+}
+
+/** Under the reduction in "At a glance": the controls carrying it, then "(holds at 1m)" / "(only at 1h)". */
+function glanceSub(
+  input: ReportInput,
+  scenario: string,
+  attack: string,
+  policy: string | null,
+  reduction: number | null,
+): { readonly sub?: string } {
+  const carried = carriedBy(input.attribution, scenario, attack, policy);
+  const tempo = tempoNote(input.tempo, scenario, attack, policy, reduction);
+  const parts = [...(carried === null ? [] : [carried]), ...(tempo === null ? [] : [`(${tempo})`])];
+  return parts.length === 0 ? {} : { sub: parts.join(' ') };
 }
 
 async function scenarioSection(
