@@ -13,6 +13,8 @@
  * - used (credentials): the attacker obtained its material and used it with success (a `use` with
  *   the material) or exchanged it for another token. This is narrower than the `credentials_harvested`
  *   metric (held while valid, used or not): the trace records uses, not every copy obtained.
+ * - harvested (credentials): the attacker held its material while valid in the trial, used or not —
+ *   the engine's own harvest set, the `credentials_harvested` metric per credential.
  * Probabilities pool every attack's trials under the policy (each attack has the same trial count);
  * first-access times are means over the trials that reached the node.
  */
@@ -142,6 +144,7 @@ export function collectNodeResults(
     const reachedCount = new Float64Array(n);
     const privilegedCount = new Float64Array(n);
     const firstSum = new Float64Array(n);
+    const harvestCount = new Float64Array(n);
     first.fill(-1);
     harvested.fill(-1);
     for (let attackIndex = 0; attackIndex < scenario.attacks.length; attackIndex++) {
@@ -172,7 +175,8 @@ export function collectNodeResults(
         // Only the trace is read: an empty cost pass primed for the trial's slot skips the workload
         // cost simulation (seconds per policy on a big estate), which the attack never reads.
         primeCost(model, costSlot(model, policyIndex, trial), NO_COST);
-        runTrialDetailed(model, policyIndex, attackIndex, trial, { trace: onEvent });
+        const { harvested: held } = runTrialDetailed(model, policyIndex, attackIndex, trial, { trace: onEvent });
+        for (const cred of held) harvestCount[cred]!++;
         for (const node of touched) {
           // Credentials count uses (grants never target a credential); other nodes count access.
           const at = model.kind[node] === KIND_CREDENTIAL ? harvested[node]! : first[node]!;
@@ -190,6 +194,7 @@ export function collectNodeResults(
     }
     // Property names made once per policy, not once per node.
     const usedKey = `bl_cred_used_p__${suffix}`;
+    const harvestKey = `bl_cred_harvest_p__${suffix}`;
     const firstUseKey = `bl_first_use_s__${suffix}`;
     const reachedKey = `bl_reached_p__${suffix}`;
     const privilegedKey = `bl_privileged_p__${suffix}`;
@@ -199,6 +204,7 @@ export function collectNodeResults(
       const p = total === 0 ? 0 : reachedCount[node]! / total;
       if (model.kind[node] === KIND_CREDENTIAL) {
         e[usedKey] = round(p);
+        e[harvestKey] = round(total === 0 ? 0 : harvestCount[node]! / total);
         if (reachedCount[node]! > 0) e[firstUseKey] = round(firstSum[node]! / reachedCount[node]! / 1000);
       } else {
         e[reachedKey] = round(p);

@@ -61,5 +61,7 @@ export function approvalMask(policy: Policy): number {
 export function approvalRefuses(ctx: TrialContext, cred: number, target: number, action: number): boolean {
   const approval = ctx.policy.approval;
   if (approval === null || (approvalMask(ctx.policy) & action) === 0) return false;
-  return keyedUniform(ctx.detectSeed, cred, target, action, APPROVAL_PURPOSE) < approval.refuse;
+  // Keyed by ids, never by file position (S2).
+  const { idHash } = ctx.model;
+  return keyedUniform(ctx.detectSeed, idHash[cred]!, idHash[target]!, action, APPROVAL_PURPOSE) < approval.refuse;
 }

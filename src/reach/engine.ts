@@ -84,6 +84,8 @@ export interface ReachResult {
   /** resource node → actions that succeeded (after countFilter). */
   readonly reached: ReadonlyMap<number, number>;
   readonly credentialsHarvested: number;
+  /** The credentials harvested (held while valid, used or not): credentialsHarvested is its size. */
+  readonly harvested: ReadonlySet<number>;
   readonly maxHops: number;
   readonly exposureWindowMs: number;
   /** Time during which the attacker could act on at least one resource by any means (SPEC §5). */
@@ -210,6 +212,7 @@ export function expand(
     reached: s.reached,
     touched: s.touched,
     credentialsHarvested: s.harvested.size,
+    harvested: s.harvested,
     maxHops: maxHop,
     exposureWindowMs: unionLength(exposureSpans),
     accessWindowMs: unionLength(accessSpans),

@@ -5,7 +5,7 @@
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
 import { sampleAt } from '../lib/distribution.js';
-import { deriveSeed, keyedUniform } from '../lib/rng.js';
+import { keyedUniform } from '../lib/rng.js';
 import { forEachToken } from './context.js';
 import { controlActive, controlAllows } from './control.js';
 import type { Control } from './control.js';
@@ -143,7 +143,7 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const cred = id - node * nodeCount;
     forEachToken(ctx, cred, start, horizon, (token) => {
       if (token.mintAt <= start || token.deadAt <= token.mintAt || !readAt(s, node, token.mintAt)) return;
-      const taskKey = deriveSeed('task', model.scenario.workload[token.task]!.id);
+      const taskKey = model.taskHash[token.task]!; // what the task is, not where it is listed (S2)
       const usableFrom =
         token.mintAt +
         sampleAt(s.hopDelay, keyedUniform(ctx.detectSeed, idHash(s, node), idHash(s, cred), taskKey, token.mintAt));

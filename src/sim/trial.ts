@@ -154,6 +154,8 @@ export interface DetailedTrial {
   readonly events: number;
   /** Attacker steps evaluated, plus the heap events (see ReachResult.steps). */
   readonly steps: number;
+  /** The credentials the attacker held while valid (the credentials_harvested metric counts them). */
+  readonly harvested: ReadonlySet<number>;
 }
 
 /** Optional observers of a trial. */
@@ -227,5 +229,5 @@ export function runTrialDetailed(
     ...confirmedReach(model, reach.reached),
     ...(observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue)),
   };
-  return { metrics, events: reach.events, steps: reach.steps };
+  return { metrics, events: reach.events, steps: reach.steps, harvested: reach.harvested };
 }

@@ -153,6 +153,14 @@ describe('export/opengraph', () => {
       for (let a = 0; a < s.attacks.length; a++)
         for (let t = 0; t < trials; t++) reached += runTrial(model, policyIndex, a, t).resources_reached ?? 0;
       expect(sum).toBeCloseTo(reached / (trials * s.attacks.length), 4);
+      // Likewise, over credentials, the harvest probabilities add up to the mean credentials_harvested.
+      const harvestSum = og.graph.nodes
+        .filter((n) => n.kinds[0] === 'BL_Credential')
+        .reduce((acc, n) => acc + Number(n.properties![`bl_cred_harvest_p__${suffix}`]), 0);
+      let harvested = 0;
+      for (let a = 0; a < s.attacks.length; a++)
+        for (let t = 0; t < trials; t++) harvested += runTrial(model, policyIndex, a, t).credentials_harvested ?? 0;
+      expect(harvestSum).toBeCloseTo(harvested / (trials * s.attacks.length), 4);
       for (const node of og.graph.nodes) {
         const p = node.properties!;
         const key = node.kinds[0] === 'BL_Credential' ? `bl_cred_used_p__${suffix}` : `bl_reached_p__${suffix}`;
