@@ -206,11 +206,16 @@ export function expand(
   heldSpans(s, exposureSpans, accessSpans);
   streamSpans(s, exposureSpans);
   let maxHop = 0;
-  for (const hops of s.minHops.values()) maxHop = Math.max(maxHop, hops);
+  for (const node of s.hopNodes) {
+    for (let slot = node * 8; slot < node * 8 + 8; slot++) {
+      const hops = s.minHop[slot]!;
+      if (hops !== 0x7fffffff && hops > maxHop) maxHop = hops;
+    }
+  }
   const end = containedAt(exposureSpans, horizon);
   return {
-    reached: s.reached,
-    touched: s.touched,
+    reached: new Map(s.reachedOrder.map((r) => [r, s.reachedBits[r]!])),
+    touched: new Map(s.touchedOrder.map((r) => [r, s.touchedBits[r]!])),
     credentialsHarvested: s.harvested.size,
     harvested: s.harvested,
     maxHops: maxHop,

@@ -70,10 +70,6 @@ export class AttackerState {
   readonly controls = new Map<number, Control>();
   /** Tool → the invocation acting through it (R5). */
   readonly invocations = new Map<number, Invocation>();
-  /** Resource → actions that succeeded (after the pattern's countFilter). */
-  readonly reached = new Map<number, number>();
-  /** Every resource success before the pattern's countFilter (records_exfiltrated counts in-intent ones too). */
-  readonly touched = new Map<number, number>();
   /** Credentials whose material the attacker obtained while it still worked somewhere. */
   readonly harvested = new Set<number>();
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action (R9: one draw each). */
@@ -109,8 +105,6 @@ export class AttackerState {
   readonly nextChangeAt = new Map<number, number>();
   /** Holders whose material the attacker has seen exposed (R3): watched for changes. */
   readonly watched = new Set<number>();
-  /** (target · 8 + action) → fewest hops of a success (S6: max_hops is the largest of these). */
-  readonly minHops = new Map<number, number>();
   /** Tool-acting instances with the node whose control they last with (access window, S7). */
   readonly acting: { inst: Instance; root: number }[] = [];
   /** (key · nodes + target) of skips already traced (S8). */
@@ -137,6 +131,25 @@ export class AttackerState {
   readonly controlStamp: Uint32Array;
   readonly controlDepth: Int32Array;
   readonly controlStable: Float64Array;
+  /** S6: per node stamp, per (node · 8 + action) fewest hops; `hopNodes` lists the nodes stamped this trial. */
+  readonly hopStamp: Uint32Array;
+  readonly minHop: Int32Array;
+  readonly hopNodes: number[] = [];
+  /**
+   * Resource successes in the workspace: per resource a stamp and the action bits touched (before the
+   * count filter, C5) and reached (after it); the resources in order of first touch and first reach
+   * (the result's maps keep those orders).
+   */
+  readonly resourceStamp: Uint32Array;
+  readonly touchedBits: Uint8Array;
+  readonly reachedBits: Uint8Array;
+  readonly touchedOrder: number[] = [];
+  readonly reachedOrder: number[] = [];
+
+  /** The actions that succeeded on resource `r` after the count filter (0 = not reached). */
+  reachedOn(r: number): number {
+    return this.resourceStamp[r] === this.gen ? this.reachedBits[r]! : 0;
+  }
 
   constructor(
     readonly ctx: TrialContext,
@@ -163,5 +176,10 @@ export class AttackerState {
     this.controlStamp = ws.controlStamp;
     this.controlDepth = ws.controlDepth;
     this.controlStable = ws.controlStable;
+    this.hopStamp = ws.hopStamp;
+    this.minHop = ws.minHop;
+    this.resourceStamp = ws.resourceStamp;
+    this.touchedBits = ws.touchedBits;
+    this.reachedBits = ws.reachedBits;
   }
 }

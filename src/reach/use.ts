@@ -124,17 +124,29 @@ export function succeed(
 ): void {
   const { model, trace, foothold } = s;
   const { holds } = model;
+  // S6: the fewest hops of a success, per (target, action), in the workspace's stamped arrays.
+  if (s.hopStamp[target] !== s.gen) {
+    s.hopStamp[target] = s.gen;
+    s.minHop.fill(0x7fffffff, target * 8, target * 8 + 8);
+    s.hopNodes.push(target);
+  }
   const slot = target * 8 + action;
-  const fewest = s.minHops.get(slot);
-  if (fewest === undefined || depth < fewest) s.minHops.set(slot, depth);
+  if (depth < s.minHop[slot]!) s.minHop[slot] = depth;
   if (model.kind[target] === KIND_RESOURCE) {
     // C5: every resource success, before the count filter.
-    s.touched.set(target, (s.touched.get(target) ?? 0) | action);
+    if (s.resourceStamp[target] !== s.gen) {
+      s.resourceStamp[target] = s.gen;
+      s.touchedBits[target] = 0;
+      s.reachedBits[target] = 0;
+    }
+    if (s.touchedBits[target] === 0) s.touchedOrder.push(target);
+    s.touchedBits[target] = s.touchedBits[target]! | action;
     const counted = foothold.countFilter === null || ((foothold.countFilter.get(target) ?? 0) & action) !== 0;
     if (counted) {
-      const before = s.reached.get(target) ?? 0;
+      const before = s.reachedBits[target]!;
       if ((before & action) === 0) {
-        s.reached.set(target, before | action);
+        if (before === 0) s.reachedOrder.push(target);
+        s.reachedBits[target] = before | action;
         s.progress = true;
       }
       if (s.firstAccess === null || t < s.firstAccess) s.firstAccess = t;

@@ -26,6 +26,13 @@ export class Workspace {
   controlStamp = new Uint32Array(0);
   controlDepth = new Int32Array(0);
   controlStable = new Float64Array(0);
+  /** S6 per node: stamp, and per (node · 8 + action) the fewest hops of a success (unset = NO_HOPS). */
+  hopStamp = new Uint32Array(0);
+  minHop = new Int32Array(0);
+  /** Per resource: stamp, the actions that succeeded before (touched) and after (reached) the count filter. */
+  resourceStamp = new Uint32Array(0);
+  touchedBits = new Uint8Array(0);
+  reachedBits = new Uint8Array(0);
   /**
    * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
    * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
@@ -56,10 +63,17 @@ export class Workspace {
       this.controlStamp = new Uint32Array(this.nodes);
       this.controlDepth = new Int32Array(this.nodes);
       this.controlStable = new Float64Array(this.nodes);
+      this.hopStamp = new Uint32Array(this.nodes);
+      this.minHop = new Int32Array(this.nodes * 8);
+      this.resourceStamp = new Uint32Array(this.nodes);
+      this.touchedBits = new Uint8Array(this.nodes);
+      this.reachedBits = new Uint8Array(this.nodes);
     } else if (this.generation === 0xffffffff) {
       this.grantStamp.fill(0);
       this.nodeStamp.fill(0);
       this.controlStamp.fill(0);
+      this.hopStamp.fill(0);
+      this.resourceStamp.fill(0);
       this.generation = 0;
     }
     return ++this.generation;

@@ -220,7 +220,7 @@ describe('use (R2–R4)', () => {
     const { s, id } = stateOf(persistent(), (e) => events.push(e));
     const inst = copy(id('k'));
     useAll(s, inst, HOUR, 2 * HOUR);
-    expect(s.reached.get(id('db'))).toBe(READ | ADMIN);
+    expect(s.reachedOn(id('db'))).toBe(READ | ADMIN);
     expect(s.controls.get(id('box'))!.supports).toEqual([{ from: 2 * HOUR, until: 10 * HOUR, key: id('k') }]);
     // Admin on db gives control of db too (R4 holds for any node).
     expect(events.map((e) => `${e.code}:${e.target === id('db') ? 'db' : 'box'}`)).toEqual([
@@ -241,7 +241,7 @@ describe('use (R2–R4)', () => {
     const { s, id } = stateOf(persistent(), (e) => events.push(e));
     const db = id('db');
     useAll(s, copy(id('k'), { scope: new Map([[db, READ]]) }), HOUR, 2 * HOUR);
-    expect(s.reached.get(db)).toBe(READ);
+    expect(s.reachedOn(db)).toBe(READ);
     expect(s.controls.size).toBe(0);
     expect(events.filter((e) => e.kind === 'deny').map((e) => e.code)).toEqual(['out-of-scope', 'out-of-scope']);
   });
