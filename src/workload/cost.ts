@@ -85,46 +85,60 @@ export function workloadCost(
   };
 }
 
+/** Horizons up to this many seconds count sparse passes in a reusable per-thread array (4 bytes a second). */
+const MAX_REUSED_SECONDS = 16_000_000;
+/** Per horizon length in seconds: a zeroed counter array this thread reuses between sparse passes. */
+const reusable = new Map<number, Uint32Array>();
+/** Reused arrays a pass is writing into (a pass that threw leaves its array here: the next one clears it whole). */
+const inUse = new Set<Uint32Array>();
+
 /**
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
- * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass), else the seconds
- * collected in a growable typed array and counted in runs after one numeric sort (no map per token).
+ * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); for a sparse pass,
+ * one zeroed array per horizon length reused by this thread, of which only the seconds a pass touched
+ * are cleared again (no map per token); past MAX_REUSED_SECONDS, a map.
  */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
-  private seconds = new Float64Array(256);
-  private length = 0;
+  private readonly sparse: Uint32Array | null;
+  private readonly touched: number[] = [];
+  private readonly map = new Map<number, number>();
   private max = 0;
 
   constructor(horizonMs: number, occurrences: number) {
     const seconds = Math.ceil(horizonMs / 1000) + 1;
     this.dense = seconds <= MAX_DENSE_SECONDS && occurrences * DENSE_FILL >= seconds ? new Uint32Array(seconds) : null;
+    let sparse: Uint32Array | null = null;
+    if (this.dense === null && seconds <= MAX_REUSED_SECONDS) {
+      sparse = reusable.get(seconds) ?? null;
+      if (sparse === null) reusable.set(seconds, (sparse = new Uint32Array(seconds)));
+      else if (inUse.has(sparse)) sparse.fill(0);
+      inUse.add(sparse);
+    }
+    this.sparse = sparse;
   }
 
   bump(ms: number): void {
     const second = Math.floor(ms / 1000);
+    let value: number;
     if (this.dense !== null && second < this.dense.length) {
-      const value = ++this.dense[second]!;
-      if (value > this.max) this.max = value;
-      return;
+      value = ++this.dense[second]!;
+    } else if (this.sparse !== null && second < this.sparse.length) {
+      if (this.sparse[second] === 0) this.touched.push(second);
+      value = ++this.sparse[second]!;
+    } else {
+      value = (this.map.get(second) ?? 0) + 1;
+      this.map.set(second, value);
     }
-    if (this.length === this.seconds.length) {
-      const grown = new Float64Array(this.seconds.length * 2);
-      grown.set(this.seconds);
-      this.seconds = grown;
-    }
-    this.seconds[this.length++] = second;
+    if (value > this.max) this.max = value;
   }
 
+  /** The busiest second's count; clears what the pass wrote into the reused array. */
   peak(): number {
-    if (this.length > 0) {
-      const sorted = this.seconds.subarray(0, this.length).sort();
-      let run = 0;
-      for (let i = 0; i < sorted.length; i++) {
-        run = i > 0 && sorted[i] === sorted[i - 1] ? run + 1 : 1;
-        if (run > this.max) this.max = run;
-      }
-      this.length = 0;
+    if (this.sparse !== null) {
+      for (const second of this.touched) this.sparse[second] = 0;
+      this.touched.length = 0;
+      inUse.delete(this.sparse);
     }
     return this.max;
   }
