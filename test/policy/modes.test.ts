@@ -100,6 +100,9 @@ describe('policy/modes', () => {
     it('should keep a credential persistent when every target is at most `maxSensitivity`', () => {
       expect(keeps({ maxSensitivity: 'confidential' }, 'svc-key')).toBe(true);
       expect(keeps({ maxSensitivity: 'confidential' }, 'bot-key')).toBe(false);
+      // "At most" includes the bound itself: svc-key's target is internal.
+      expect(keeps({ maxSensitivity: 'internal' }, 'svc-key')).toBe(true);
+      expect(keeps({ maxSensitivity: 'public' }, 'svc-key')).toBe(false);
     });
 
     it('should keep a credential persistent when every holder and target is in `environment`', () => {
