@@ -51,6 +51,22 @@ export interface RunManifest {
   readonly files?: readonly FileDigest[];
   /** Present when the run used `--issuer-from`. */
   readonly issuerFrom?: IssuerProvenance;
+  /**
+   * Present when `--attribution-trials` or `--tempo-trials` differ from their default (50): the trial
+   * caps of the variant runs (`all` = every trial). `merge` refuses shards whose caps differ.
+   */
+  readonly variantTrials?: { readonly attribution: number | 'all'; readonly tempo: number | 'all' };
+}
+
+/** The variant trial caps as run.json records them (absent when both are the default). */
+export function variantTrialsRecord(
+  attribution: number,
+  tempo: number,
+  defaults: number,
+): { readonly attribution: number | 'all'; readonly tempo: number | 'all' } | undefined {
+  if (attribution === defaults && tempo === defaults) return undefined;
+  const cap = (n: number): number | 'all' => (Number.isFinite(n) ? n : 'all');
+  return { attribution: cap(attribution), tempo: cap(tempo) };
 }
 
 /** The installed blastlab version (from package.json, two folders above this module in src/ and dist/). */
@@ -68,6 +84,8 @@ export function buildManifest(
     policies?: readonly string[] | undefined;
     baseline?: string | undefined;
     issuerFrom?: IssuerProvenance | undefined;
+    attributionTrials?: number | undefined;
+    tempoTrials?: number | undefined;
   },
   whole: TrialPlan,
   shard: ShardSpec,
@@ -85,7 +103,23 @@ export function buildManifest(
     planSize: whole.size,
     shard: { index: shard.index, count: shard.count, size: shardSize },
     ...(options.issuerFrom === undefined ? {} : { issuerFrom: options.issuerFrom }),
+    ...variantTrialsOf(options.attributionTrials, options.tempoTrials),
   };
+}
+
+/** The default cap of both variant runs (exec/attribution.ts A5, exec/tempo.ts). */
+const DEFAULT_VARIANT_TRIALS = 50;
+
+function variantTrialsOf(
+  attribution: number | undefined,
+  tempo: number | undefined,
+): { variantTrials?: NonNullable<RunManifest['variantTrials']> } {
+  const record = variantTrialsRecord(
+    attribution ?? DEFAULT_VARIANT_TRIALS,
+    tempo ?? DEFAULT_VARIANT_TRIALS,
+    DEFAULT_VARIANT_TRIALS,
+  );
+  return record === undefined ? {} : { variantTrials: record };
 }
 
 /** A run.json larger than this is not one blastlab wrote (it lists a few files). */

@@ -72,6 +72,7 @@ export async function checkShardSet(dirs: readonly string[]): Promise<{ dir: str
   same('options (--trials, --seed, --policies, --baseline)', (m) => m.options);
   same('plan size', (m) => m.planSize);
   same('--issuer-from', (m) => m.issuerFrom ?? null);
+  same('--attribution-trials and --tempo-trials', (m) => m.variantTrials ?? null);
   same('shard count', (m) => m.shard.count);
   const count = first.manifest.shard.count;
   const byIndex = new Map<number, string>();

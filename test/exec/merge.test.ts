@@ -12,8 +12,10 @@ const root = mkdtempSync(join(tmpdir(), 'blastlab-merge-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const at = (name: string): string => join(root, name);
-const run = (out: string, extra: { shard?: { index: number; count: number }; seed?: number } = {}): Promise<unknown> =>
-  runScenarios([loadScenarioFile(FILE)], { out: at(out), trials: 6, workers: 1, ...extra });
+const run = (
+  out: string,
+  extra: { shard?: { index: number; count: number }; seed?: number; attributionTrials?: number } = {},
+): Promise<unknown> => runScenarios([loadScenarioFile(FILE)], { out: at(out), trials: 6, workers: 1, ...extra });
 
 /** Copies a shard folder so that a test can alter it. */
 function copyOf(dir: string, name: string): string {
@@ -41,6 +43,7 @@ describe('exec/merge: verification', () => {
     await run('s0', { shard: { index: 0, count: 2 } });
     await run('s1', { shard: { index: 1, count: 2 } });
     await run('s1-seed9', { shard: { index: 1, count: 2 }, seed: 9 });
+    await run('s1-cap3', { shard: { index: 1, count: 2 }, attributionTrials: 3 });
   }, 60_000);
 
   it('should merge an untouched set (given in any order) into every trial of the plan', async () => {
@@ -55,6 +58,7 @@ describe('exec/merge: verification', () => {
     ['a duplicate shard', ['s0', 's0', 's1'], /shard 0\/2 given twice/],
     ['a folder without run.json', ['s0', 'nowhere'], /nowhere\/run\.json not found/],
     ['shards of different runs', ['s0', 's1-seed9'], /not shards of the same run: different options/],
+    ['shards whose variant runs had other trial caps', ['s0', 's1-cap3'], /different --attribution-trials and --tempo-trials/],
   ])('should refuse %s, naming the folder, and write nothing', async (_label, dirs, message) => {
     await expect(mergeRuns(dirs.map(at), { out: at('bad') })).rejects.toThrow(refusal(message));
     expect(existsSync(at('bad'))).toBe(false);
