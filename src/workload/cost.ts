@@ -85,18 +85,20 @@ export function workloadCost(
   };
 }
 
-/** Horizons up to this many seconds count sparse passes in a reusable per-thread array (4 bytes a second). */
-const MAX_REUSED_SECONDS = 16_000_000;
-/** Per horizon length in seconds: a zeroed counter array this thread reuses between sparse passes. */
-const reusable = new Map<number, Uint32Array>();
-/** Reused arrays a pass is writing into (a pass that threw leaves its array here: the next one clears it whole). */
-const inUse = new Set<Uint32Array>();
+/** Horizons up to this many seconds (92 days) count sparse passes in the reusable array (4 bytes a second). */
+const MAX_REUSED_SECONDS = 8_000_000;
+/**
+ * The one zeroed counter array this thread reuses between sparse passes, as long as the longest
+ * horizon seen (never over MAX_REUSED_SECONDS); `reusedDirty` when a pass that threw left counts in it.
+ */
+let reused = new Uint32Array(0);
+let reusedDirty = false;
 
 /**
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
  * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); for a sparse pass,
- * one zeroed array per horizon length reused by this thread, of which only the seconds a pass touched
- * are cleared again (no map per token); past MAX_REUSED_SECONDS, a map.
+ * the thread's one reused zeroed array, of which only the seconds a pass touched are cleared again (no
+ * map per token); past MAX_REUSED_SECONDS, a map. Passes on one thread run one after another.
  */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
@@ -110,10 +112,10 @@ class SecondCounter {
     this.dense = seconds <= MAX_DENSE_SECONDS && occurrences * DENSE_FILL >= seconds ? new Uint32Array(seconds) : null;
     let sparse: Uint32Array | null = null;
     if (this.dense === null && seconds <= MAX_REUSED_SECONDS) {
-      sparse = reusable.get(seconds) ?? null;
-      if (sparse === null) reusable.set(seconds, (sparse = new Uint32Array(seconds)));
-      else if (inUse.has(sparse)) sparse.fill(0);
-      inUse.add(sparse);
+      if (reused.length < seconds) reused = new Uint32Array(seconds);
+      else if (reusedDirty) reused.fill(0);
+      reusedDirty = true;
+      sparse = reused;
     }
     this.sparse = sparse;
   }
@@ -138,7 +140,7 @@ class SecondCounter {
     if (this.sparse !== null) {
       for (const second of this.touched) this.sparse[second] = 0;
       this.touched.length = 0;
-      inUse.delete(this.sparse);
+      reusedDirty = false;
     }
     return this.max;
   }
