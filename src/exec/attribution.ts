@@ -36,6 +36,7 @@ import type { PlanCell, TrialPlan } from './plan.js';
 import { executePlan, type ExecuteOptions } from './pool.js';
 import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 import { decodeMetrics } from './worker.js';
+import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /**
  * A5: variants run on the trials with index below this (default of `--attribution-trials`), on the
@@ -43,7 +44,7 @@ import { decodeMetrics } from './worker.js';
  * fewer trials than the run's, and the sampling difference lands in `other` (A4). A cap by trial
  * index, not by count, keeps shards and merges byte-identical.
  */
-export const DEFAULT_ATTRIBUTION_TRIALS = 50;
+export const DEFAULT_ATTRIBUTION_TRIALS = DEFAULT_VARIANT_TRIALS;
 
 /** Files of the attribution (SPEC §2 names attribution.csv; the trials file lets shards merge). */
 export const ATTRIBUTION_FILES = { attribution: 'attribution.csv', trials: 'attribution-trials.csv' } as const;

@@ -107,8 +107,8 @@ export function buildManifest(
   };
 }
 
-/** The default cap of both variant runs (exec/attribution.ts A5, exec/tempo.ts). */
-const DEFAULT_VARIANT_TRIALS = 50;
+/** The default trial cap of both variant runs (exec/attribution.ts A5, exec/tempo.ts), defined once here. */
+export const DEFAULT_VARIANT_TRIALS = 50;
 
 function variantTrialsOf(
   attribution: number | undefined,

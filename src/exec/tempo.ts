@@ -27,9 +27,10 @@ import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { executePlan, type ExecuteOptions } from './pool.js';
 import { decodeMetrics } from './worker.js';
+import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /** Default of `--tempo-trials`: tempo variants run on the trials with index below this (Infinity = all). */
-export const DEFAULT_TEMPO_TRIALS = 50;
+export const DEFAULT_TEMPO_TRIALS = DEFAULT_VARIANT_TRIALS;
 
 /** Files of the tempo comparison. */
 export const TEMPO_FILES = { tempo: 'tempo.csv', trials: 'tempo-trials.csv' } as const;
