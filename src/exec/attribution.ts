@@ -14,9 +14,7 @@
  * variant that is the same policy for risk as an earlier one (it reuses that one's trials); attacks in
  * file order; trials ascending.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputError } from '../errors.js';
 import type { CompiledModel } from '../model/compile.js';
 import {
   ATTRIBUTION_COLUMNS,
@@ -30,12 +28,11 @@ import {
   type Control,
 } from '../metrics/attribution.js';
 import type { SummaryRow } from '../metrics/summary.js';
-import { openCsvWriter, writeCsv } from '../report/csv.js';
+import { writeCsv } from '../report/csv.js';
 import type { Policy, Scenario } from '../domain/scenario.js';
 import type { PlanCell, TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
-import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
-import { decodeMetrics } from './worker.js';
+import type { ExecuteOptions } from './pool.js';
+import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows } from './variant-rows.js';
 import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /**
@@ -80,7 +77,7 @@ export function policySwitches(plan: TrialPlan, baselines: ReadonlyMap<string, s
 
 /** Key of one variant cell of attribution-trials.csv. */
 export function variantKey(scenario: string, policy: string, variant: string, attack: string): string {
-  return `${scenario}\u0000${policy}\u0000${variant}\u0000${attack}`;
+  return rowKey(scenario, policy, variant, attack);
 }
 
 /** The variant cells' keys in file order (module comment). */
@@ -157,31 +154,16 @@ export async function writeAttributionTrials(
   options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly attributionTrials?: number | undefined },
 ): Promise<void> {
   const variants = variantPlan(plan, models, baselines, options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS);
-  const writer = openCsvWriter(join(dir, ATTRIBUTION_FILES.trials), ATTRIBUTION_TRIALS_COLUMNS);
-  try {
-    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };
-    await executePlan(variants.plan, variants.models, execute, (batch) => {
-      const { cell, trialStart, trialEnd, values } = batch;
-      const scenario = variants.plan.scenarios[cell.scenarioIndex]!;
+  await writeVariantRows(
+    join(dir, ATTRIBUTION_FILES.trials),
+    ATTRIBUTION_TRIALS_COLUMNS,
+    variants,
+    (cell) => {
       const label = variants.labels[cell.scenarioIndex]![cell.policyIndex]!;
-      const attack = scenario.attacks[cell.attackIndex]!.name;
-      for (let trial = trialStart; trial < trialEnd; trial++) {
-        const blast = decodeMetrics(values, trial - trialStart).blast_radius;
-        writer.write({
-          scenario: scenario.name,
-          policy: label.policy,
-          variant: label.variant,
-          attack,
-          trial,
-          blast_radius: blast,
-        });
-      }
-    });
-    await writer.close();
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
+      return { policy: label.policy, label: label.variant };
+    },
+    options,
+  );
 }
 
 /** Rebuilds attribution-trials.csv from shard folders (in shard index order) into `outDir`, in the unsharded order. */
@@ -191,71 +173,7 @@ export async function mergeAttributionTrials(
   baselines: ReadonlyMap<string, string>,
   outDir: string,
 ): Promise<void> {
-  const byKey = new Map<string, string[][]>();
-  for (const dir of shardDirs) {
-    const file = join(dir, ATTRIBUTION_FILES.trials);
-    if (!existsSync(file)) throw new OutputError(`merge: ${file} not found (shard written by an older blastlab?)`);
-    let header = true;
-    for await (const record of readRecords(file)) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      const cells = splitRecord(record);
-      if (cells.length !== ATTRIBUTION_TRIALS_COLUMNS.length)
-        throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${ATTRIBUTION_TRIALS_COLUMNS.length}`);
-      const key = variantKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
-      let rows = byKey.get(key);
-      if (rows === undefined) byKey.set(key, (rows = []));
-      rows.push(cells);
-    }
-  }
-  const writer = openCsvWriter(join(outDir, ATTRIBUTION_FILES.trials), ATTRIBUTION_TRIALS_COLUMNS);
-  try {
-    for (const key of variantKeys(whole, baselines)) {
-      for (const c of byKey.get(key) ?? []) {
-        writer.write({
-          scenario: c[0]!,
-          policy: c[1]!,
-          variant: c[2]!,
-          attack: c[3]!,
-          trial: Number(c[4]),
-          blast_radius: parseNumberCell(c[5]!),
-        });
-      }
-    }
-    await writer.close();
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
-}
-
-/** Reads attribution-trials.csv (if present) into per-variant-cell means, summed in trial order. */
-async function variantMeans(dir: string): Promise<Map<string, number>> {
-  const file = join(dir, ATTRIBUTION_FILES.trials);
-  const values = new Map<string, [number, number][]>();
-  if (!existsSync(file)) return new Map();
-  let header = true;
-  for await (const record of readRecords(file)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = splitRecord(record);
-    const key = variantKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
-    let list = values.get(key);
-    if (list === undefined) values.set(key, (list = []));
-    list.push([Number(cells[4]), parseNumberCell(cells[5]!) ?? 0]);
-  }
-  const means = new Map<string, number>();
-  for (const [key, list] of values) {
-    list.sort((a, b) => a[0] - b[0]);
-    let sum = 0;
-    for (const [, v] of list) sum += v;
-    means.set(key, sum / list.length);
-  }
-  return means;
+  await mergeVariantRows(shardDirs, ATTRIBUTION_FILES.trials, ATTRIBUTION_TRIALS_COLUMNS, variantKeys(whole, baselines), outDir);
 }
 
 /**
@@ -268,7 +186,8 @@ export async function attributionOf(
   summary: readonly SummaryRow[],
   baselines: ReadonlyMap<string, string>,
 ): Promise<AttributionRow[]> {
-  return attributionFromMeans(plan, summary, baselines, await variantMeans(dir));
+  const means = (await variantRowMeans(join(dir, ATTRIBUTION_FILES.trials))) ?? new Map<string, number>();
+  return attributionFromMeans(plan, summary, baselines, means);
 }
 
 /** attribution.csv rows (A3/A4) from summary.csv's means and the variant cells' means (keyed by variantKey). */

@@ -14,19 +14,16 @@
  * Order of tempo-trials.csv: scenarios in plan order; per scenario its policies in file order; per
  * policy the tempos in TEMPO_HOP_DELAYS order; per tempo the attacks in file order; trials ascending.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputError } from '../errors.js';
 import { TEMPO_HOP_DELAYS, withHopDelay } from '../attacks/tempo.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { Scenario } from '../domain/scenario.js';
 import { tempoRow, type TempoRow } from '../metrics/tempo.js';
 import { TEMPO_COLUMNS, TEMPO_TRIALS_COLUMNS } from '../report/columns.js';
-import { openCsvWriter, writeCsv } from '../report/csv.js';
-import { parseNumberCell, readRecords, splitRecord } from '../io/records.js';
+import { writeCsv } from '../report/csv.js';
 import type { PlanCell, TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
-import { decodeMetrics } from './worker.js';
+import type { ExecuteOptions } from './pool.js';
+import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows } from './variant-rows.js';
 import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /** Default of `--tempo-trials`: tempo variants run on the trials with index below this (Infinity = all). */
@@ -37,7 +34,7 @@ export const TEMPO_FILES = { tempo: 'tempo.csv', trials: 'tempo-trials.csv' } as
 
 /** Key of one (scenario, policy, tempo, attack) cell of tempo-trials.csv. */
 function tempoKey(scenario: string, policy: string, tempo: string, attack: string): string {
-  return `${scenario}\u0000${policy}\u0000${tempo}\u0000${attack}`;
+  return rowKey(scenario, policy, tempo, attack);
 }
 
 /**
@@ -90,25 +87,16 @@ export async function writeTempoTrials(
   options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly tempoTrials?: number | undefined },
 ): Promise<void> {
   const variants = tempoPlan(plan, models, options.tempoTrials ?? DEFAULT_TEMPO_TRIALS);
-  const writer = openCsvWriter(join(dir, TEMPO_FILES.trials), TEMPO_TRIALS_COLUMNS);
-  try {
-    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };
-    await executePlan(variants.plan, variants.models, execute, (batch) => {
-      const { cell, trialStart, trialEnd, values } = batch;
+  await writeVariantRows(
+    join(dir, TEMPO_FILES.trials),
+    TEMPO_TRIALS_COLUMNS,
+    variants,
+    (cell) => {
       const scenario = variants.plan.scenarios[cell.scenarioIndex]!;
-      const policy = scenario.policies[cell.policyIndex]!.name;
-      const attack = scenario.attacks[cell.attackIndex]!.name;
-      const tempo = tempoOf(scenario, cell.attackIndex);
-      for (let trial = trialStart; trial < trialEnd; trial++) {
-        const blast = decodeMetrics(values, trial - trialStart).blast_radius;
-        writer.write({ scenario: scenario.name, policy, tempo, attack, trial, blast_radius: blast });
-      }
-    });
-    await writer.close();
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
+      return { policy: scenario.policies[cell.policyIndex]!.name, label: tempoOf(scenario, cell.attackIndex) };
+    },
+    options,
+  );
 }
 
 /** The (scenario, policy, tempo, attack) keys of a plan in file order (module comment). */
@@ -123,71 +111,7 @@ function tempoKeys(plan: TrialPlan): string[] {
 
 /** Rebuilds tempo-trials.csv from shard folders (in shard index order) into `outDir`, in the unsharded order. */
 export async function mergeTempoTrials(shardDirs: readonly string[], whole: TrialPlan, outDir: string): Promise<void> {
-  const byKey = new Map<string, string[][]>();
-  for (const dir of shardDirs) {
-    const file = join(dir, TEMPO_FILES.trials);
-    if (!existsSync(file)) throw new OutputError(`merge: ${file} not found (shard written by an older blastlab?)`);
-    let header = true;
-    for await (const record of readRecords(file)) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      const cells = splitRecord(record);
-      if (cells.length !== TEMPO_TRIALS_COLUMNS.length)
-        throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${TEMPO_TRIALS_COLUMNS.length}`);
-      const key = tempoKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
-      let rows = byKey.get(key);
-      if (rows === undefined) byKey.set(key, (rows = []));
-      rows.push(cells);
-    }
-  }
-  const writer = openCsvWriter(join(outDir, TEMPO_FILES.trials), TEMPO_TRIALS_COLUMNS);
-  try {
-    for (const key of tempoKeys(whole)) {
-      for (const c of byKey.get(key) ?? []) {
-        writer.write({
-          scenario: c[0]!,
-          policy: c[1]!,
-          tempo: c[2]!,
-          attack: c[3]!,
-          trial: Number(c[4]),
-          blast_radius: parseNumberCell(c[5]!),
-        });
-      }
-    }
-    await writer.close();
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
-}
-
-/** Reads tempo-trials.csv into per-cell means (values as written, summed in trial order), or null when absent. */
-async function tempoMeans(dir: string): Promise<Map<string, number> | null> {
-  const file = join(dir, TEMPO_FILES.trials);
-  if (!existsSync(file)) return null;
-  const values = new Map<string, [number, number][]>();
-  let header = true;
-  for await (const record of readRecords(file)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = splitRecord(record);
-    const key = tempoKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
-    let list = values.get(key);
-    if (list === undefined) values.set(key, (list = []));
-    list.push([Number(cells[4]), parseNumberCell(cells[5]!) ?? 0]);
-  }
-  const means = new Map<string, number>();
-  for (const [key, list] of values) {
-    list.sort((a, b) => a[0] - b[0]);
-    let sum = 0;
-    for (const [, v] of list) sum += v;
-    means.set(key, sum / list.length);
-  }
-  return means;
+  await mergeVariantRows(shardDirs, TEMPO_FILES.trials, TEMPO_TRIALS_COLUMNS, tempoKeys(whole), outDir);
 }
 
 /**
@@ -226,7 +150,7 @@ export async function writeTempo(
   plan: TrialPlan,
   baselines: ReadonlyMap<string, string>,
 ): Promise<TempoRow[] | null> {
-  const means = await tempoMeans(dir);
+  const means = await variantRowMeans(join(dir, TEMPO_FILES.trials));
   if (means === null) return null;
   const rows = tempoRowsFromMeans(plan, baselines, means);
   writeCsv(join(dir, TEMPO_FILES.tempo), TEMPO_COLUMNS, rows);
