@@ -12,7 +12,7 @@ import { ExactSum } from '../lib/exact-sum.js';
 import { QuantileSketch, type SketchJson } from '../lib/sketch.js';
 import { tInterval95, wilsonInterval95, type CiMethod, type Interval, type Stats } from '../lib/stats.js';
 import { METRICS, type Metric, type TrialMetrics } from '../domain/metrics.js';
-import { ciMethodOf, type ScenarioOrder, type SummaryRow } from './summary.js';
+import { ciMethodOf, summaryRow, type ScenarioOrder, type SummaryRow } from './summary.js';
 
 /** The file form of one metric's partial summary. */
 export interface MetricPartialJson {
@@ -161,22 +161,7 @@ export function summaryRowsOf(
         const cell = cellOf(o.scenario, policy, attack);
         if (cell === undefined) continue;
         for (const metric of METRICS) {
-          const s = cell[metric].stats(ciMethodOf(metric));
-          out.push({
-            scenario: o.scenario,
-            policy,
-            attack,
-            metric,
-            n: s.n,
-            mean: s.mean,
-            stddev: s.stddev,
-            p50: s.p50,
-            p95: s.p95,
-            min: s.min,
-            max: s.max,
-            ci95_low: s.ci95 === null ? null : Math.max(0, s.ci95.low),
-            ci95_high: s.ci95?.high ?? null,
-          });
+          out.push(summaryRow(o.scenario, policy, attack, metric, cell[metric].stats(ciMethodOf(metric))));
         }
       }
     }

@@ -7,7 +7,7 @@
  * SPEC §5 is non-negative, so a t interval's lower end is clipped at 0 (the true mean cannot be lower;
  * small skewed samples would otherwise print a negative blast radius).
  */
-import { MetricAccumulator, type CiMethod } from '../lib/stats.js';
+import { MetricAccumulator, type CiMethod, type Stats } from '../lib/stats.js';
 import type { Scenario } from '../domain/scenario.js';
 import { METRICS, type Metric, type TrialRow } from '../domain/metrics.js';
 
@@ -127,26 +127,30 @@ export class SummaryBuilder {
     const out: SummaryRow[] = [];
     for (const g of groups) {
       for (const metric of METRICS) {
-        const s = g.accumulators[metric].stats(ciMethodOf(metric));
-        out.push({
-          scenario: g.scenario,
-          policy: g.policy,
-          attack: g.attack,
-          metric,
-          n: s.n,
-          mean: s.mean,
-          stddev: s.stddev,
-          p50: s.p50,
-          p95: s.p95,
-          min: s.min,
-          max: s.max,
-          ci95_low: s.ci95 === null ? null : Math.max(0, s.ci95.low),
-          ci95_high: s.ci95?.high ?? null,
-        });
+        out.push(summaryRow(g.scenario, g.policy, g.attack, metric, g.accumulators[metric].stats(ciMethodOf(metric))));
       }
     }
     return out;
   }
+}
+
+/** One summary.csv row from a cell's statistics (the CI's lower end clipped at 0: every metric is non-negative). */
+export function summaryRow(scenario: string, policy: string, attack: string, metric: Metric, s: Stats): SummaryRow {
+  return {
+    scenario,
+    policy,
+    attack,
+    metric,
+    n: s.n,
+    mean: s.mean,
+    stddev: s.stddev,
+    p50: s.p50,
+    p95: s.p95,
+    min: s.min,
+    max: s.max,
+    ci95_low: s.ci95 === null ? null : Math.max(0, s.ci95.low),
+    ci95_high: s.ci95?.high ?? null,
+  };
 }
 
 /** summary.csv rows for trial rows (see SummaryBuilder for order and empty cells). */

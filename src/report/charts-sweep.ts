@@ -69,22 +69,8 @@ export function sweepPanelsSpec(
   } as const;
   // The panels sit three abreast: the legend may use that width.
   const columns = legendColumns(options.attacks, 3 * PANEL_WIDTH);
-  const dash = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: DASHES },
-    legend: { columns },
-  } as const;
-  const shape = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: SHAPES },
-    legend: { columns },
-  } as const;
+  const dash = attackChannel(options.attacks, DASHES, columns);
+  const shape = attackChannel(options.attacks, SHAPES, columns);
   const color = {
     field: 'attack',
     type: 'nominal',
@@ -197,30 +183,9 @@ export function tradeoffSpec(
   options: { readonly xTitle: string; readonly yTitle: string; readonly attacks: readonly string[] },
 ): TopLevelSpec {
   const columns = legendColumns(options.attacks, TRADEOFF_WIDTH);
-  const color = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: PALETTE.slice(1).concat(PALETTE.slice(0, 1)) },
-    legend: { columns },
-  } as const;
-  const dash = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: DASHES },
-    legend: { columns },
-  } as const;
-  const shape = {
-    field: 'attack',
-    type: 'nominal',
-    title: 'attack',
-    sort: [...options.attacks],
-    scale: { domain: [...options.attacks], range: SHAPES },
-    legend: { columns },
-  } as const;
+  const color = attackChannel(options.attacks, ATTACK_COLOURS, columns);
+  const dash = attackChannel(options.attacks, DASHES, columns);
+  const shape = attackChannel(options.attacks, SHAPES, columns);
   // The axes start at 0 and end at the data's maximum (5% headroom), so a point's pixel position is known
   // here and the labels can be placed without running into each other.
   const maxX = Math.max(0, ...points.map((p) => p.cost)) * 1.05 || 1;
@@ -304,4 +269,19 @@ export function tradeoffSpec(
       ...labelLayers,
     ],
   };
+}
+
+/** Attack colours: the palette from its second colour (the first goes to the baseline elsewhere). */
+const ATTACK_COLOURS = PALETTE.slice(1).concat(PALETTE.slice(0, 1));
+
+/** One nominal channel (colour, dash or shape) by attack, in the given order, with its legend in `columns`. */
+function attackChannel<R>(attacks: readonly string[], range: readonly R[], columns: number) {
+  return {
+    field: 'attack',
+    type: 'nominal',
+    title: 'attack',
+    sort: [...attacks],
+    scale: { domain: [...attacks], range: [...range] },
+    legend: { columns },
+  } as const;
 }
