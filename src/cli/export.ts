@@ -4,15 +4,14 @@
  * BloodHound OpenGraph (docs/opengraph.md). Everything is built in memory first, then each file is
  * written whole (temp file, rename): a failure leaves nothing half-written.
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import { strToU8, Zip, ZipDeflate } from 'fflate';
 import type { Command } from 'commander';
-import { OutputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { blastlabVersion } from '../exec/manifest.js';
 import { blastlabExtensionSchema, partCount, writeOpenGraph, type OpenGraphSink } from '../export/opengraph.js';
 import { checkReplaySeeds, collectNodeResults, readRunParameters, type NodeResults } from '../export/opengraph-results.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeStreamAtomic } from '../io/atomic.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { defineAction } from './command.js';
 import { collectGarbage } from './gc.js';
@@ -85,7 +84,7 @@ export function registerExport(program: Command): Command {
       ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
       ...(results === null ? {} : { extras: results.extras }),
     };
-    writeAtomically(flags.out, (write) =>
+    writeStreamAtomic(flags.out, 'export', (write) =>
       writeOpenGraph(scenario, options, ext === '.zip' ? zipSink(write, parts) : fileSink(write)),
     );
     if (schemaText !== null && flags.schemaOut !== undefined) writeFileAtomic(flags.schemaOut, schemaText);
@@ -112,30 +111,6 @@ export function registerExport(program: Command): Command {
 const ZIP_MTIME = new Date('2000-01-01T00:00:00Z');
 /** Text is converted and written in chunks of about this many characters. */
 const CHUNK_CHARS = 1 << 22;
-
-/** Writes `path` whole or not at all: a temp file beside it, renamed into place when `fill` returns. */
-function writeAtomically(path: string, fill: (write: (bytes: Uint8Array) => void) => void): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  let fd: number | null = null;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(tmp, 'w');
-    const handle = fd;
-    fill((bytes) => {
-      for (let off = 0; off < bytes.length;) off += writeSync(handle, bytes, off);
-    });
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (error) {
-    if (fd !== null) closeSync(fd);
-    rmSync(tmp, { force: true });
-    if (error instanceof UsageError || error instanceof OutputError) throw error;
-    throw new OutputError(`export: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-}
 
 /** Buffers text and hands it on as UTF-8 chunks. */
 function chunker(emit: (bytes: Uint8Array, final: boolean) => void): { write(text: string): void; flush(final: boolean): void } {

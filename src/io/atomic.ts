@@ -60,16 +60,11 @@ const CHUNK_CHARS = 1 << 22;
  * top-level lists go out item by item. Throws OutputError.
  */
 export function writeJsonAtomic(path: string, value: Readonly<Record<string, unknown>>): void {
-  const tmp = tempPath(path);
-  let fd: number | null = null;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(tmp, 'w');
-    const handle = fd;
+  writeStreamAtomic(path, 'writeJsonAtomic', (write) => {
     let pending: string[] = [];
     let size = 0;
     const flush = (): void => {
-      writeSync(handle, pending.join(''));
+      write(pending.join(''));
       pending = [];
       size = 0;
     };
@@ -95,12 +90,32 @@ export function writeJsonAtomic(path: string, value: Readonly<Record<string, unk
     }
     emit('}\n');
     flush();
+  });
+}
+
+/**
+ * Writes `path` whole or not at all from chunks `fill` hands to `write` (text as UTF-8), never holding
+ * the whole content: a temp file beside it, renamed into place when `fill` returns. A UsageError or
+ * OutputError from `fill` passes through; anything else becomes an OutputError naming `who` and the path.
+ */
+export function writeStreamAtomic(path: string, who: string, fill: (write: (chunk: string | Uint8Array) => void) => void): void {
+  const tmp = tempPath(path);
+  let fd: number | null = null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w');
+    const handle = fd;
+    fill((chunk) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      for (let off = 0; off < bytes.length;) off += writeSync(handle, bytes, off);
+    });
     closeSync(fd);
     fd = null;
     renameSync(tmp, path);
   } catch (error) {
     if (fd !== null) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw new OutputError(`writeJsonAtomic: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
+    if (error instanceof UsageError || error instanceof OutputError) throw error;
+    throw new OutputError(`${who}: cannot write ${path}: ${errorMessage(error)}`, { cause: error });
   }
 }
