@@ -81,13 +81,7 @@ export async function mergeVariantRows<C extends VariantRowColumns>(
   for (const dir of shardDirs) {
     const file = join(dir, fileName);
     if (!existsSync(file)) throw new OutputError(`merge: ${file} not found (shard written by an older blastlab?)`);
-    let header = true;
-    for await (const record of readRecords(file)) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      const cells = splitRecord(record);
+    for await (const cells of dataRows(file)) {
       if (cells.length !== columns.length)
         throw new OutputError(`merge: ${file}: a row has ${cells.length} cells, expected ${columns.length}`);
       const key = rowKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
@@ -114,13 +108,7 @@ export async function mergeVariantRows<C extends VariantRowColumns>(
 export async function variantRowMeans(file: string): Promise<Map<string, number> | null> {
   if (!existsSync(file)) return null;
   const values = new Map<string, [number, number][]>();
-  let header = true;
-  for await (const record of readRecords(file)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = splitRecord(record);
+  for await (const cells of dataRows(file)) {
     const key = rowKey(cells[0]!, cells[1]!, cells[2]!, cells[3]!);
     let list = values.get(key);
     if (list === undefined) values.set(key, (list = []));
@@ -134,4 +122,13 @@ export async function variantRowMeans(file: string): Promise<Map<string, number>
     means.set(key, sum / list.length);
   }
   return means;
+}
+
+/** The rows of a CSV file after its header, split into cells. */
+async function* dataRows(file: string): AsyncGenerator<string[]> {
+  let header = true;
+  for await (const record of readRecords(file)) {
+    if (header) header = false;
+    else yield splitRecord(record);
+  }
 }
