@@ -32,11 +32,6 @@ export const DEFAULT_TEMPO_TRIALS = DEFAULT_VARIANT_TRIALS;
 /** Files of the tempo comparison. */
 export const TEMPO_FILES = { tempo: 'tempo.csv', trials: 'tempo-trials.csv' } as const;
 
-/** Key of one (scenario, policy, tempo, attack) cell of tempo-trials.csv. */
-function tempoKey(scenario: string, policy: string, tempo: string, attack: string): string {
-  return rowKey(scenario, policy, tempo, attack);
-}
-
 /**
  * The tempo variants as a plan of their own: per scenario one derived scenario whose attacks are the
  * scenario's attacks at each tempo in turn (attack index t·A + a = attack a at tempo t; names kept, so
@@ -105,7 +100,7 @@ function tempoKeys(plan: TrialPlan): string[] {
   return variants.cells.map((cell) => {
     const scenario = variants.scenarios[cell.scenarioIndex]!;
     const attack = scenario.attacks[cell.attackIndex]!.name;
-    return tempoKey(scenario.name, scenario.policies[cell.policyIndex]!.name, tempoOf(scenario, cell.attackIndex), attack);
+    return rowKey(scenario.name, scenario.policies[cell.policyIndex]!.name, tempoOf(scenario, cell.attackIndex), attack);
   });
 }
 
@@ -133,8 +128,8 @@ export function tempoRowsFromMeans(
     for (const attack of scenario.attacks) {
       for (const policy of policies) {
         for (const { label } of TEMPO_HOP_DELAYS) {
-          const base = means.get(tempoKey(scenario.name, baseline, label, attack.name));
-          const mean = means.get(tempoKey(scenario.name, policy.name, label, attack.name));
+          const base = means.get(rowKey(scenario.name, baseline, label, attack.name));
+          const mean = means.get(rowKey(scenario.name, policy.name, label, attack.name));
           if (base === undefined || mean === undefined) continue;
           rows.push(tempoRow({ scenario: scenario.name, attack: attack.name, policy: policy.name, tempo: label }, base, mean));
         }
