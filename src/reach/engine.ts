@@ -261,7 +261,8 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
   for (const c of s.controls.values()) {
     const pending = c.supports.some((support) => support.from > t);
     const active = controlActive(s, c, t);
-    if (shortcuts && active && !s.watched.has(c.node)) wake = Math.min(wake, lookControlled(s, c, t));
+    // A node both controlled and watched: the watched loop above already woke for what its readers see.
+    if (shortcuts && active) wake = Math.min(wake, lookControlled(s, c, t));
     else if (active || pending) look(c.node);
     for (const support of c.supports) if (support.from > t) wake = Math.min(wake, support.from);
   }
