@@ -16,8 +16,10 @@ export interface TrialContext {
   readonly modes: CredentialModes;
   /** Seed of the keyed workload draws (shared with the cost metrics of the same trial). */
   readonly costSeed: number;
-  /** Attack timing draws (foothold delays, hop delays), in a fixed order. */
+  /** Foothold timing draws (a pattern's leak-to-use delays), in a fixed order. */
   readonly rng: Rng;
+  /** Seed of the hop delays, keyed by the moment of the hop (S2): how many events the engine takes never shifts them. */
+  readonly hopSeed: number;
   /** Detection draws. */
   readonly detectRng: Rng;
   /** Seed of keyed revocation-latency draws. */

@@ -201,6 +201,7 @@ export function runTrialDetailed(
     rng: createRng(seed),
     detectRng: createRng(detectSeed),
     detectSeed,
+    hopSeed: deriveSeed(seed, 'hop'),
     occurrences: new Map(),
   };
   const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);

@@ -45,6 +45,7 @@ function stateOf(
     rng: createRng(1),
     detectRng: createRng(2),
     detectSeed: 3,
+    hopSeed: 4,
     occurrences: new Map(),
   };
   const foothold = { startMs: 0, firstHopMs: 0, instances: [], control: [], attemptFilter: null, countFilter: null };

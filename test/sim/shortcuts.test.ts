@@ -1,12 +1,13 @@
 /**
  * #10 / docs/semantics-engine.md S9: the engine's shortcuts (covered copies dropped, bound copies that
  * schedule no hop, quiet streams whose spans are added at the end, stamped reads of controlled nodes)
- * change how much work a trial does, never what it finds. With fixed hop delays (so that the number of
- * events cannot shift later draws) the engine with and without them gives identical metrics.
+ * change how much work a trial does, never what it finds: the engine with and without them gives
+ * identical metrics, with fixed or random hop delays (a hop's delay is keyed by its moment, S2, so the
+ * wake-ups the shortcuts skip shift no later draw).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Scenario } from '../../src/domain/scenario.js';
+import type { Distribution, Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrialDetailed } from '../../src/sim/trial.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
@@ -48,9 +49,11 @@ const streamArb = fc
     revoke: fc.boolean(),
     detection: fc.constantFrom(0, 0.2, 1),
     hopMs: fc.constantFrom(1, MIN, 10 * MIN, HOUR),
+    randomHops: fc.boolean(),
   })
-  .map((o) =>
-    scenario({
+  .map((o) => {
+    const hopDelay: Distribution = o.randomHops ? { kind: 'exponential', meanMs: o.hopMs } : fixed(o.hopMs);
+    return scenario({
       nodes: [
         agent('x'),
         agent('y'),
@@ -83,10 +86,10 @@ const streamArb = fc
       ],
       attacks: [
         o.attack === 'lateral-x'
-          ? lateral('x', HOUR, { hopDelay: fixed(o.hopMs) })
+          ? lateral('x', HOUR, { hopDelay })
           : o.attack === 'lateral-y'
-            ? lateral('y', HOUR, { hopDelay: fixed(o.hopMs) })
-            : replay('key', 'x', HOUR, fixed(0), { hopDelay: fixed(o.hopMs) }),
+            ? lateral('y', HOUR, { hopDelay })
+            : replay('key', 'x', HOUR, fixed(0), { hopDelay }),
       ],
       policies: [
         ephemeral('p', {
@@ -99,14 +102,18 @@ const streamArb = fc
         }),
       ],
       horizonMs: 3 * DAY,
-    }),
-  );
+    });
+  });
 
-/** The scenario with every attack's hop delay fixed at `hopMs` and, with `bind`, every policy binding tokens (bound copies stream). */
-function fixedHops(s: Scenario, hopMs: number, bind: boolean): Scenario {
+/**
+ * The scenario with every attack's hop delay `hopMs` (fixed, or exponential with that mean when
+ * `random`) and, with `bind`, every policy binding tokens (bound copies stream).
+ */
+function withHops(s: Scenario, hopMs: number, random: boolean, bind: boolean): Scenario {
+  const hopDelay: Distribution = random ? { kind: 'exponential', meanMs: hopMs } : fixed(hopMs);
   return {
     ...s,
-    attacks: s.attacks.map((a) => ({ ...a, hopDelay: fixed(hopMs) })),
+    attacks: s.attacks.map((a) => ({ ...a, hopDelay })),
     policies: s.policies.map((p) => ({ ...p, bindToWorkload: bind || p.bindToWorkload })),
   };
 }
@@ -114,18 +121,24 @@ function fixedHops(s: Scenario, hopMs: number, bind: boolean): Scenario {
 describe('engine shortcuts (S9)', () => {
   it('should give the same metrics as the engine without shortcuts, for every policy and attack', () => {
     fc.assert(
-      fc.property(scenarioArb, fc.constantFrom(1, 1000, 60_000, 600_000, 3_600_000), fc.boolean(), (s, hopMs, bind) => {
-        const model = compile(fixedHops(s, hopMs, bind));
-        for (let p = 0; p < model.scenario.policies.length; p++) {
-          for (let a = 0; a < model.scenario.attacks.length; a++) {
-            for (let trial = 0; trial < 2; trial++) {
-              const fast = runTrialDetailed(model, p, a, trial, { riskOnly: true });
-              const reference = runTrialDetailed(model, p, a, trial, { riskOnly: true, reference: true });
-              expect(fast.metrics).toEqual(reference.metrics);
+      fc.property(
+        scenarioArb,
+        fc.constantFrom(1, 1000, 60_000, 600_000, 3_600_000),
+        fc.boolean(),
+        fc.boolean(),
+        (s, hopMs, random, bind) => {
+          const model = compile(withHops(s, hopMs, random, bind));
+          for (let p = 0; p < model.scenario.policies.length; p++) {
+            for (let a = 0; a < model.scenario.attacks.length; a++) {
+              for (let trial = 0; trial < 2; trial++) {
+                const fast = runTrialDetailed(model, p, a, trial, { riskOnly: true });
+                const reference = runTrialDetailed(model, p, a, trial, { riskOnly: true, reference: true });
+                expect(fast.metrics).toEqual(reference.metrics);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 120 },
     );
   });
