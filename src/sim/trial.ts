@@ -9,6 +9,7 @@ import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
 import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workload/cost.js';
+import { drawsAtRandom } from '../workload/occurrence.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
 import { expand, type TraceEvent } from '../reach/engine.js';
@@ -29,6 +30,8 @@ export function costSeedOf(model: CompiledModel, policyIndex: number, trialIndex
 
 interface ModelCache {
   readonly modes: Map<number, CredentialModes>;
+  /** Per policy: whether its cost pass draws nothing at random (one pass for every trial). */
+  readonly deterministic: Map<number, boolean>;
   readonly costs: Map<string, CostMetrics>;
   replicates?: number;
 }
@@ -38,7 +41,7 @@ const MAX_CACHED_COSTS = 4096;
 function cacheOf(model: CompiledModel): ModelCache {
   let cache = caches.get(model);
   if (cache === undefined) {
-    cache = { modes: new Map(), costs: new Map() };
+    cache = { modes: new Map(), deterministic: new Map(), costs: new Map() };
     caches.set(model, cache);
   }
   return cache;
@@ -55,10 +58,21 @@ export function modesOf(model: CompiledModel, policyIndex: number): CredentialMo
   return modes;
 }
 
-/** With a fixed issuer latency and a broker that always answers, no workload draw matters: one cost for every trial. */
-function deterministicIssuer(model: CompiledModel, policyIndex: number): boolean {
-  const { issuer } = model.scenario.policies[policyIndex]!;
-  return issuer.latency.kind === 'fixed' && issuer.availability >= 1;
+/**
+ * When no task's occurrences make a random draw (nothing requested from an issuer with random latency
+ * or availability, no approval wait drawn at random), every trial has the same cost: one pass for all.
+ */
+function deterministicCost(model: CompiledModel, policyIndex: number): boolean {
+  const cache = cacheOf(model);
+  let known = cache.deterministic.get(policyIndex);
+  if (known === undefined) {
+    const policy = model.scenario.policies[policyIndex]!;
+    const modes = modesOf(model, policyIndex);
+    known = true;
+    for (let t = 0; t < model.scenario.workload.length && known; t++) known = !drawsAtRandom(model, policy, modes, t);
+    cache.deterministic.set(policyIndex, known);
+  }
+  return known;
 }
 
 /** Workloads up to this many occurrences per trial get an exact cost pass for every trial. */
@@ -95,7 +109,7 @@ function replicatesOf(model: CompiledModel): number {
 
 /** The cost pass of trial `trialIndex` under policy `policyIndex` (see costReplicates). */
 export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: number): CostSlot {
-  if (deterministicIssuer(model, policyIndex)) return { key: `${policyIndex}|*`, seed: costSeedOf(model, policyIndex, 0) };
+  if (deterministicCost(model, policyIndex)) return { key: `${policyIndex}|*`, seed: costSeedOf(model, policyIndex, 0) };
   const replicates = replicatesOf(model);
   if (Number.isFinite(replicates)) {
     const replicate = trialIndex % replicates;
@@ -114,7 +128,7 @@ export function costSlot(model: CompiledModel, policyIndex: number, trialIndex: 
  * on one worker, and primes the others with the results (primeCost).
  */
 export function costIsShared(model: CompiledModel, policyIndex: number): boolean {
-  return deterministicIssuer(model, policyIndex) || Number.isFinite(replicatesOf(model));
+  return deterministicCost(model, policyIndex) || Number.isFinite(replicatesOf(model));
 }
 
 /** Runs one cost pass with the workload draws of `seed` (a costSlot's, or a trial's), without caching it. */

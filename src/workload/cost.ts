@@ -13,7 +13,7 @@ import { KIND_CREDENTIAL } from '../model/compile.js';
 import { versionEnd, type CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../domain/metrics.js';
 import type { Issuance } from './occurrence.js';
-import { occurrenceCount, simulateOccurrence } from './occurrence.js';
+import { OccurrenceScratch, drawsNothing, occurrenceCount, occurrenceOf, runOccurrence } from './occurrence.js';
 
 /** Receives every token the workload mints, in schedule order (e.g. `--real-tokens`). */
 export type IssuanceSink = (issuance: Issuance) => void;
@@ -60,18 +60,25 @@ export function workloadCost(
   }
 
   const workload = model.scenario.workload;
+  const out = new OccurrenceScratch();
+  const sinkWaits: number[] = [];
   for (let t = 0; t < workload.length; t++) {
     const count = occurrenceCount(workload[t]!, horizon);
+    if (count === 0) continue;
+    tasksTotal += count;
+    // Without a draw every occurrence runs alike: one stands for all (no token, no wait).
+    if (drawsNothing(model, policy, modes, t)) {
+      runOccurrence(model, policy, modes, costSeed, t, 0, out, waits);
+      if (out.status !== 'completed') tasksFailed += count;
+      continue;
+    }
     for (let k = 0; k < count; k++) {
-      const occurrence = simulateOccurrence(model, policy, modes, costSeed, t, k, waits);
-      tasksTotal++;
-      if (occurrence.status !== 'completed') tasksFailed++;
-      reauthorizations += occurrence.reauthorizations;
-      tokensIssued += occurrence.issuances.length;
-      for (const token of occurrence.issuances) {
-        counter.bump(token.mintAt);
-        onIssue?.(token);
-      }
+      runOccurrence(model, policy, modes, costSeed, t, k, out, waits);
+      if (out.status !== 'completed') tasksFailed++;
+      reauthorizations += out.reauthorizations;
+      tokensIssued += out.count;
+      for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
+      if (onIssue !== undefined) for (const token of occurrenceOf(model, policy.ttlMs, t, k, out, sinkWaits).issuances) onIssue(token);
     }
   }
 
@@ -98,13 +105,15 @@ let reusedDirty = false;
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
  * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); for a sparse pass,
  * the thread's one reused zeroed array, of which only the seconds a pass touched are cleared again (no
- * map per token); past MAX_REUSED_SECONDS, a map. Passes on one thread run one after another.
+ * map per token); past MAX_REUSED_SECONDS (years-long horizons), every second in a growable buffer,
+ * sorted once at the end (the busiest second is the longest run of equal values). Passes on one
+ * thread run one after another.
  */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
   private readonly sparse: Uint32Array | null;
   private readonly touched: number[] = [];
-  private readonly map = new Map<number, number>();
+  private readonly rest = new WaitBuffer();
   private max = 0;
 
   constructor(horizonMs: number, occurrences: number) {
@@ -129,8 +138,8 @@ class SecondCounter {
       if (this.sparse[second] === 0) this.touched.push(second);
       value = ++this.sparse[second]!;
     } else {
-      value = (this.map.get(second) ?? 0) + 1;
-      this.map.set(second, value);
+      this.rest.push(second);
+      return;
     }
     if (value > this.max) this.max = value;
   }
@@ -142,11 +151,11 @@ class SecondCounter {
       this.touched.length = 0;
       reusedDirty = false;
     }
-    return this.max;
+    return Math.max(this.max, this.rest.longestRun());
   }
 }
 
-/** Every request wait of a pass, in a growable Float64Array (the `push` is all simulateOccurrence uses). */
+/** Numbers of a pass (request waits, or issuance seconds) in a growable Float64Array: no object per value. */
 class WaitBuffer {
   private values = new Float64Array(1024);
   private length = 0;
@@ -158,6 +167,17 @@ class WaitBuffer {
       this.values = grown;
     }
     this.values[this.length++] = value;
+  }
+
+  /** The most times one value occurs (sorts the values in place); 0 when empty. */
+  longestRun(): number {
+    const a = this.values.subarray(0, this.length).sort();
+    let best = 0;
+    for (let i = 0, j = 0; i < a.length; i = j) {
+      while (j < a.length && a[j] === a[i]) j++;
+      if (j - i > best) best = j - i;
+    }
+    return best;
   }
 
   /** Nearest-rank p95 (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */

@@ -124,31 +124,103 @@ function buildPlan(model: CompiledModel, policy: Policy, modes: CredentialModes,
   return [{ step: -1, durationMs: task.durationMs, creds, actors }];
 }
 
-/** A token while its occurrence is still running (deadAt settled at the end). */
-interface Pending {
-  cred: number;
-  actor: number;
-  step: number;
-  mintAt: number;
-  reauth: boolean;
+/**
+ * One occurrence's outcome and tokens as parallel arrays, reused from occurrence to occurrence: the
+ * cost pass replays millions of occurrences without an object per token or per occurrence.
+ */
+export class OccurrenceScratch {
+  start = 0;
+  end = 0;
+  status: OccurrenceStatus = 'completed';
+  reauthorizations = 0;
+  /** Tokens minted (after the timeout's cancellations): entries [0, count) of the arrays below. */
+  count = 0;
+  cred = new Int32Array(8);
+  actor = new Int32Array(8);
+  step = new Int32Array(8);
+  reauth = new Uint8Array(8);
+  mintAt = new Float64Array(8);
+  deadAt = new Float64Array(8);
+  /** End of each segment (the plan's steps under step scope), in order. */
+  segmentEnds = new Float64Array(8);
+  segments = 0;
+
+  /** Appends a requested token (minted at the batch's end: mintAt is set then). */
+  push(cred: number, actor: number, step: number, reauth: boolean): void {
+    if (this.count === this.cred.length) this.grow();
+    const i = this.count++;
+    this.cred[i] = cred;
+    this.actor[i] = actor;
+    this.step[i] = step;
+    this.reauth[i] = reauth ? 1 : 0;
+  }
+
+  private grow(): void {
+    const n = this.cred.length * 2;
+    const grown = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(n);
+      b.set(a);
+      return b;
+    };
+    this.cred = grown(this.cred, Int32Array);
+    this.actor = grown(this.actor, Int32Array);
+    this.step = grown(this.step, Int32Array);
+    this.reauth = grown(this.reauth, Uint8Array);
+    this.mintAt = grown(this.mintAt, Float64Array);
+    this.deadAt = grown(this.deadAt, Float64Array);
+  }
+
+  pushSegmentEnd(t: number): void {
+    if (this.segments === this.segmentEnds.length) {
+      const b = new Float64Array(this.segments * 2);
+      b.set(this.segmentEnds);
+      this.segmentEnds = b;
+    }
+    this.segmentEnds[this.segments++] = t;
+  }
+}
+
+/** Whether a task's occurrences under `policy` wait for an approval (a step whose action the policy gates). */
+function gated(model: CompiledModel, policy: Policy, taskIndex: number): boolean {
+  const approval = policy.approval;
+  return approval !== null && model.scenario.workload[taskIndex]!.steps.some((step) => approval.actions.includes(step.action));
+}
+
+/** Whether a task's occurrences under `policy` request tokens. */
+function requests(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
+  return planOf(model, policy, modes, taskIndex).some((seg) => seg.creds.length > 0);
+}
+
+/** Whether every occurrence of a task under `policy` runs alike and records nothing: no token request, no gated step. */
+export function drawsNothing(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
+  return !gated(model, policy, taskIndex) && !requests(model, policy, modes, taskIndex);
 }
 
 /**
- * Simulates occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`.
- * `waitsOut`, when given, receives every request wait instead of the occurrence's own list (the cost
- * loop collects millions of them without an array per occurrence).
+ * Whether a task's occurrences under `policy` make a random draw: a token request when issuer latency
+ * is not fixed or availability is below 1, or an approval wait that is not fixed.
  */
-export function simulateOccurrence(
+export function drawsAtRandom(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
+  const { latency, availability } = policy.issuer;
+  if ((latency.kind !== 'fixed' || availability < 1) && requests(model, policy, modes, taskIndex)) return true;
+  return policy.approval !== null && policy.approval.wait.kind !== 'fixed' && gated(model, policy, taskIndex);
+}
+
+/**
+ * Runs occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`, into `out`.
+ * Every request wait goes to `waits`.
+ */
+export function runOccurrence(
   model: CompiledModel,
   policy: Policy,
   modes: CredentialModes,
   costSeed: number,
   taskIndex: number,
   k: number,
-  waitsOut?: { push(wait: number): unknown },
-): Occurrence {
+  out: OccurrenceScratch,
+  waits: { push(wait: number): unknown },
+): void {
   const task = model.scenario.workload[taskIndex]!;
-  const agent = model.taskAgent[taskIndex]!;
   // Draws are keyed by what the task is, not where it is listed (SPEC §5: order-free).
   const taskKey = model.taskHash[taskIndex]!;
   const start = occurrenceStart(task, k);
@@ -156,10 +228,9 @@ export function simulateOccurrence(
   const ttl = policy.ttlMs;
   const { latency, availability } = policy.issuer;
   const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
-  const minted: Pending[] = [];
-  const ownWaits: number[] = [];
-  const waits = waitsOut ?? ownWaits;
-  const segmentEnds: number[] = [];
+  out.count = 0;
+  out.segments = 0;
+  out.start = start;
   let reauthorizations = 0;
   let request = 0;
   let t = start;
@@ -174,19 +245,19 @@ export function simulateOccurrence(
     while (creds.length > 0) {
       let wait = 0;
       let served = true;
-      const firstMinted = minted.length;
+      const firstMinted = out.count;
       for (let i = 0; i < creds.length; i++) {
         const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskKey, k, request, LATENCY));
         const available = availability >= 1 || keyedUniform(costSeed, taskKey, k, request, AVAILABILITY) < availability;
         request++;
         waits.push(l);
         if (l > wait) wait = l;
-        if (available) minted.push({ cred: creds[i]!, actor: seg.actors[i]!, step: seg.step, mintAt: 0, reauth });
+        if (available) out.push(creds[i]!, seg.actors[i]!, seg.step, reauth);
         else served = false;
       }
       t += wait;
-      for (let i = firstMinted; i < minted.length; i++) minted[i]!.mintAt = t;
-      if (reauth) reauthorizations += minted.length - firstMinted;
+      for (let i = firstMinted; i < out.count; i++) out.mintAt[i] = t;
+      if (reauth) reauthorizations += out.count - firstMinted;
       if (!served) {
         status = 'failed';
         break outer;
@@ -207,7 +278,7 @@ export function simulateOccurrence(
       }
     }
     t += remaining;
-    segmentEnds.push(t);
+    out.pushSegmentEnd(t);
     if (t > timeoutAt) break;
   }
   if (t >= timeoutAt && (status === 'timeout' || t > timeoutAt)) {
@@ -219,25 +290,84 @@ export function simulateOccurrence(
     (status === 'completed' && policy.revokeOn.completion) ||
     (status === 'failed' && policy.revokeOn.failure) ||
     (status === 'timeout' && policy.revokeOn.timeout);
-  const issuances: Issuance[] = [];
-  for (const token of minted) {
-    if (token.mintAt > end) continue; // cancelled by the timeout
-    let deadAt = token.mintAt + ttl;
+  // Tokens minted after the end are cancelled by the timeout; the rest get the moment each one dies.
+  let kept = 0;
+  for (let i = 0; i < out.count; i++) {
+    const mintAt = out.mintAt[i]!;
+    if (mintAt > end) continue;
+    let deadAt = mintAt + ttl;
     // A step-scoped token is done when its step completes.
-    const stepEnd = token.step >= 0 ? segmentEnds[token.step] : undefined;
-    if (stepEnd !== undefined && policy.revokeOn.completion) deadAt = Math.min(deadAt, stepEnd);
+    const step = out.step[i]!;
+    if (step >= 0 && step < out.segments && policy.revokeOn.completion) deadAt = Math.min(deadAt, out.segmentEnds[step]!);
     if (revokeAtEnd) deadAt = Math.min(deadAt, end);
+    if (kept !== i) {
+      out.cred[kept] = out.cred[i]!;
+      out.actor[kept] = out.actor[i]!;
+      out.step[kept] = step;
+      out.reauth[kept] = out.reauth[i]!;
+      out.mintAt[kept] = mintAt;
+    }
+    out.deadAt[kept] = deadAt;
+    kept++;
+  }
+  out.count = kept;
+  out.end = end;
+  out.status = status;
+  out.reauthorizations = reauthorizations;
+}
+
+/** The scratch simulateOccurrence fills before copying it out (calls are synchronous: one at a time). */
+const scratch = new OccurrenceScratch();
+
+/**
+ * Simulates occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`, as an
+ * object (the engine looks up occurrences one at a time and keeps them for the trial).
+ */
+export function simulateOccurrence(
+  model: CompiledModel,
+  policy: Policy,
+  modes: CredentialModes,
+  costSeed: number,
+  taskIndex: number,
+  k: number,
+): Occurrence {
+  const waits: number[] = [];
+  runOccurrence(model, policy, modes, costSeed, taskIndex, k, scratch, waits);
+  return occurrenceOf(model, policy.ttlMs, taskIndex, k, scratch, waits);
+}
+
+/** The Occurrence object of what `runOccurrence` left in `out`. */
+export function occurrenceOf(
+  model: CompiledModel,
+  ttlMs: number,
+  taskIndex: number,
+  k: number,
+  out: OccurrenceScratch,
+  waits: readonly number[],
+): Occurrence {
+  const issuances: Issuance[] = [];
+  const principal = model.taskAgent[taskIndex]!;
+  for (let i = 0; i < out.count; i++) {
     issuances.push({
-      cred: token.cred,
-      actor: token.actor,
-      principal: agent,
+      cred: out.cred[i]!,
+      actor: out.actor[i]!,
+      principal,
       task: taskIndex,
-      step: token.step,
-      mintAt: token.mintAt,
-      expiresAt: token.mintAt + ttl,
-      deadAt,
-      reauth: token.reauth,
+      step: out.step[i]!,
+      mintAt: out.mintAt[i]!,
+      expiresAt: out.mintAt[i]! + ttlMs,
+      deadAt: out.deadAt[i]!,
+      reauth: out.reauth[i] === 1,
     });
   }
-  return { task: taskIndex, k, start, end, status, issuances, waits: ownWaits, reauthorizations };
+  return {
+    task: taskIndex,
+    k,
+    start: out.start,
+    end: out.end,
+    status: out.status,
+    issuances,
+    waits,
+    reauthorizations: out.reauthorizations,
+  };
 }
