@@ -78,7 +78,8 @@ export function workloadCost(
       reauthorizations += out.reauthorizations;
       tokensIssued += out.count;
       for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
-      if (onIssue !== undefined) for (const token of occurrenceOf(model, policy.ttlMs, t, k, out, sinkWaits).issuances) onIssue(token);
+      if (onIssue !== undefined)
+        for (const token of occurrenceOf(model, policy.ttlMs, t, k, out, sinkWaits).issuances) onIssue(token);
     }
   }
 
