@@ -57,17 +57,36 @@ export type IssueCode =
   | 'needs-as-of'
   | 'after-as-of'
   | 'before-created'
+  // Importers' inputs (GitHub Actions, AWS IAM, OpenGraph, profiles): beside the codes above
+  | 'not-a-repository'
+  | 'not-a-workflow'
+  | 'not-in-repository'
+  | 'not-an-iam-export'
+  | 'truncated-export'
+  | 'no-default-version'
+  | 'missing-column'
+  | 'bad-row'
+  | 'not-an-opengraph-payload'
+  | 'bad-zip'
+  | 'empty-zip'
+  | 'nested-zip'
+  | 'not-a-json-payload'
+  | 'reserved-key'
+  | 'nested-value'
+  | 'mixed-array'
+  | 'not-namespaced'
+  | 'reserved-name'
+  | 'unknown-profile'
+  | 'nothing-to-model'
   // Whole runs
   | 'over-work-budget'
-  | 'token-too-large';
+  | 'token-too-large'
+  | 'scope-by-reference';
 
 /** One problem found in a scenario file. */
 export interface ScenarioIssue {
-  /**
-   * What kind of problem it is. Every issue of the scenario boundary (`src/scenario/`) and of the
-   * run checks carries one; importers' own issues may not yet.
-   */
-  readonly code?: IssueCode;
+  /** What kind of problem it is: callers and tests match on it, never on the message. */
+  readonly code: IssueCode;
   /** The file as the user named it. */
   readonly file: string;
   /** 1-based line and column, or null when unknown (JSON without positions, whole-file problems). */

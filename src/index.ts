@@ -1,7 +1,8 @@
 /**
  * blastlab's public API: load scenarios, compile them, run trials (one, or a whole plan on worker
  * threads), summarise, compare and write the result files. One explicit list: values, then types;
- * what is documented in docs/api.md first, internals (`@internal`) after.
+ * what is documented in docs/api.md first, internals after. (This comment must not spell the internal
+ * tag: stripInternal reads every comment before the first export and would drop the error classes.)
  */
 export {
   BlastlabError,

@@ -160,6 +160,7 @@ export function realTokenSizes(model: CompiledModel): { issues: ScenarioIssue[];
     } else
       byReference.push({
         ...where,
+        code: 'scope-by-reference',
         message: `${what}: its scope is carried by reference (scope_ref, a ${length}-character token)`,
       });
   }

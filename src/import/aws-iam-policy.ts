@@ -139,12 +139,12 @@ export function policyReader(
       try {
         value = JSON.parse(decodeURIComponent(value));
       } catch {
-        issues.push(inputIssue(parsed, path, 'policy document is neither JSON nor URL-encoded JSON'));
+        issues.push(inputIssue(parsed, path, 'policy document is neither JSON nor URL-encoded JSON', 'syntax-error'));
         return null;
       }
     }
     if (!isRecord(value)) {
-      issues.push(inputIssue(parsed, path, 'policy document must be an object with Statement'));
+      issues.push(inputIssue(parsed, path, 'policy document must be an object with Statement', 'wrong-type'));
       return null;
     }
     return value;
@@ -155,7 +155,7 @@ export function policyReader(
     if (policy === null) return;
     asList(policy['Statement']).forEach((st, i) => {
       if (!isRecord(st)) {
-        issues.push(inputIssue(parsed, [...path, 'Statement', i], 'a statement must be an object'));
+        issues.push(inputIssue(parsed, [...path, 'Statement', i], 'a statement must be an object', 'wrong-type'));
         return;
       }
       if (st['Effect'] !== 'Allow') {

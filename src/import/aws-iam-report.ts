@@ -2,7 +2,7 @@
  * The IAM credential report (`aws iam get-credential-report`, CSV) for the AWS IAM importer: the
  * active access keys of each user with their rotation and last use, and the dates as ISO 8601.
  */
-import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { ScenarioError, type IssueCode, type ScenarioIssue } from '../errors.js';
 import { dateTimeSchema } from '../scenario/schema-values.js';
 import { readTextInput } from './input.js';
 
@@ -66,7 +66,8 @@ export function readCredentialReport(file: string): {
   const text = readTextInput(file).replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const issues: ScenarioIssue[] = [];
-  const at = (line: number, column: string, message: string): ScenarioIssue => ({
+  const at = (line: number, column: string, message: string, code: IssueCode): ScenarioIssue => ({
+    code,
     file,
     line,
     column: null,
@@ -77,7 +78,12 @@ export function readCredentialReport(file: string): {
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0)
     throw new ScenarioError([
-      at(1, '', `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`),
+      at(
+        1,
+        '',
+        `not an IAM credential report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+        'missing-column',
+      ),
     ]);
   const col = new Map(header.map((h, i) => [h, i]));
   const byArn = new Map<string, { keys: ReportKey[] }>();
@@ -89,7 +95,7 @@ export function readCredentialReport(file: string): {
     if (line.trim() === '') continue;
     const cells = csvCells(line);
     if (cells.length !== header.length) {
-      issues.push(at(i + 1, '', `expected ${header.length} cells, got ${cells.length} (truncated or malformed row)`));
+      issues.push(at(i + 1, '', `expected ${header.length} cells, got ${cells.length} (truncated or malformed row)`, 'bad-row'));
       continue;
     }
     const cell = (name: string): string => cells[col.get(name)!] ?? '';
@@ -102,7 +108,9 @@ export function readCredentialReport(file: string): {
       if (SENTINELS.has(raw)) return null;
       const iso = normaliseDate(raw);
       if (iso === null)
-        issues.push(at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`));
+        issues.push(
+          at(i + 1, name, `${JSON.stringify(raw)} is not a date (nor N/A, no_information, not_supported)`, 'bad-format'),
+        );
       else if (Date.parse(iso) > newestMs) {
         newestMs = Date.parse(iso);
         newest = iso;
@@ -113,7 +121,9 @@ export function readCredentialReport(file: string): {
     for (const n of [1, 2] as const) {
       const active = cell(`access_key_${n}_active`);
       if (active !== 'true' && active !== 'false') {
-        issues.push(at(i + 1, `access_key_${n}_active`, `must be true or false (got ${JSON.stringify(active)})`));
+        issues.push(
+          at(i + 1, `access_key_${n}_active`, `must be true or false (got ${JSON.stringify(active)})`, 'unknown-value'),
+        );
         continue;
       }
       const lastRotated = date(`access_key_${n}_last_rotated`);

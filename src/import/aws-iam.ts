@@ -28,7 +28,8 @@ import type { AttackInput, TaskInput } from '../scenario/schema.js';
 import type { Action } from '../domain/scenario.js';
 import { autoAttacks, estatePolicies } from './auto.js';
 import { newestTimestamp, ScenarioBuilder, toId, toScenarioName, type ImportResult } from './builder.js';
-import { inputIssue, isRecord, readDocument, unknownKeys, type ImportMap } from './input.js';
+import { openExport } from './aws-iam-export.js';
+import { inputIssue, isRecord, readDocument, type ImportMap } from './input.js';
 import {
   accountOf,
   ACTION_ORDER,
@@ -55,110 +56,24 @@ export interface AwsIamOptions {
 
 const STALE_MS = 90 * 86_400_000;
 
-const TOP_KEYS = new Set(['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies', 'IsTruncated', 'Marker']);
-const USER_KEYS = new Set([
-  'Path',
-  'UserName',
-  'UserId',
-  'Arn',
-  'CreateDate',
-  'UserPolicyList',
-  'GroupList',
-  'AttachedManagedPolicies',
-  'PermissionsBoundary',
-  'Tags',
-]);
-const GROUP_KEYS = new Set(['Path', 'GroupName', 'GroupId', 'Arn', 'CreateDate', 'GroupPolicyList', 'AttachedManagedPolicies']);
-const ROLE_KEYS = new Set([
-  'Path',
-  'RoleName',
-  'RoleId',
-  'Arn',
-  'CreateDate',
-  'AssumeRolePolicyDocument',
-  'Description',
-  'MaxSessionDuration',
-  'InstanceProfileList',
-  'RolePolicyList',
-  'AttachedManagedPolicies',
-  'PermissionsBoundary',
-  'Tags',
-  'RoleLastUsed',
-]);
-const POLICY_KEYS = new Set([
-  'PolicyName',
-  'PolicyId',
-  'Arn',
-  'Path',
-  'DefaultVersionId',
-  'AttachmentCount',
-  'PermissionsBoundaryUsageCount',
-  'IsAttachable',
-  'Description',
-  'CreateDate',
-  'UpdateDate',
-  'PolicyVersionList',
-  'Tags',
-]);
-
 /** The importer. Throws ScenarioError (every problem, with file, path and line) on bad input. */
 export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResult {
   const read = readDocument(file);
   if (!read.ok) throw new ScenarioError(read.issues);
   const parsed = read.parsed;
-  const data = parsed.data;
   const issues: ScenarioIssue[] = [];
-  if (!isRecord(data))
-    throw new ScenarioError([fileIssue(file, 'expected the JSON object written by aws iam get-account-authorization-details')]);
-  unknownKeys(parsed, [], data, TOP_KEYS, issues);
-  if (data['IsTruncated'] === true)
-    issues.push(
-      inputIssue(
-        parsed,
-        ['IsTruncated'],
-        'the export is one truncated page (IsTruncated: true): export every page (the AWS CLI paginates by itself)',
-      ),
-    );
-  if (!['UserDetailList', 'RoleDetailList'].some((k) => Array.isArray(data[k])))
-    issues.push(fileIssue(file, 'no UserDetailList or RoleDetailList: not a get-account-authorization-details export'));
+  const listAt = openExport(parsed, issues);
 
   const b = new ScenarioBuilder(SOURCE);
-  const listAt = (
-    key: string,
-    known: ReadonlySet<string>,
-    required: readonly string[],
-  ): { entry: Record<string, unknown>; path: PathSegment[] }[] => {
-    const list = data[key];
-    if (list === undefined) return [];
-    if (!Array.isArray(list)) {
-      issues.push(inputIssue(parsed, [key], `${key} must be a list`));
-      return [];
-    }
-    const out: { entry: Record<string, unknown>; path: PathSegment[] }[] = [];
-    list.forEach((entry, i) => {
-      const path = [key, i];
-      if (!isRecord(entry)) {
-        issues.push(inputIssue(parsed, path, 'must be an object'));
-        return;
-      }
-      unknownKeys(parsed, path, entry, known, issues);
-      const missing = required.filter((k) => typeof entry[k] !== 'string');
-      if (missing.length > 0) {
-        issues.push(inputIssue(parsed, path, `missing ${missing.map((k) => JSON.stringify(k)).join(', ')}`));
-        return;
-      }
-      out.push({ entry, path });
-    });
-    return out;
-  };
-
   // 1. Managed policies (default version) and groups.
   const managed = new Map<string, ManagedPolicy>();
-  for (const { entry, path } of listAt('Policies', POLICY_KEYS, ['Arn'])) {
+  for (const { entry, path } of listAt('Policies')) {
     const versions = asList(entry['PolicyVersionList']);
     const index = versions.findIndex((v) => isRecord(v) && v['IsDefaultVersion'] === true);
     if (index < 0) {
-      issues.push(inputIssue(parsed, [...path, 'PolicyVersionList'], 'no default version (IsDefaultVersion: true)'));
+      issues.push(
+        inputIssue(parsed, [...path, 'PolicyVersionList'], 'no default version (IsDefaultVersion: true)', 'no-default-version'),
+      );
       continue;
     }
     managed.set(entry['Arn'] as string, {
@@ -168,7 +83,7 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   }
   b.mapped('managed policies (default version)', managed.size);
   const groups = new Map<string, { entry: Record<string, unknown>; path: PathSegment[] }>();
-  for (const g of listAt('GroupDetailList', GROUP_KEYS, ['GroupName'])) groups.set(g.entry['GroupName'] as string, g);
+  for (const g of listAt('GroupDetailList')) groups.set(g.entry['GroupName'] as string, g);
 
   // 2. Policy statements → grants and assume patterns of a principal.
   const { parseDoc, attached } = policyReader(b, parsed, issues, managed, opts.map);
@@ -187,7 +102,7 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   });
 
   // 4. Users.
-  for (const { entry, path } of listAt('UserDetailList', USER_KEYS, ['UserName', 'Arn'])) {
+  for (const { entry, path } of listAt('UserDetailList')) {
     const name = entry['UserName'] as string;
     const arn = entry['Arn'] as string;
     const p = newPrincipal(arn);
@@ -231,7 +146,14 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
     asList(entry['GroupList']).forEach((g, i) => {
       const group = typeof g === 'string' ? groups.get(g) : undefined;
       if (group === undefined)
-        issues.push(inputIssue(parsed, [...path, 'GroupList', i], `group ${JSON.stringify(g)} is not in GroupDetailList`));
+        issues.push(
+          inputIssue(
+            parsed,
+            [...path, 'GroupList', i],
+            `group ${JSON.stringify(g)} is not in GroupDetailList`,
+            'unknown-reference',
+          ),
+        );
       else attached(p, group.entry, group.path, 'GroupPolicyList');
     });
   }
@@ -243,7 +165,7 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
 
   // 5. Roles.
   const roles: { entry: Record<string, unknown>; path: PathSegment[]; p: Principal; cred: string }[] = [];
-  for (const { entry, path } of listAt('RoleDetailList', ROLE_KEYS, ['RoleName', 'Arn'])) {
+  for (const { entry, path } of listAt('RoleDetailList')) {
     const name = entry['RoleName'] as string;
     const arn = entry['Arn'] as string;
     const p = newPrincipal(arn);
@@ -413,7 +335,8 @@ export function importAwsIam(file: string, opts: AwsIamOptions = {}): ImportResu
   const attacks: AttackInput[] = opts.attacks === false ? [] : autoAttacks(doc0);
   if (attacks.length === 0) {
     const first = doc0.nodes.find((n) => n.kind === 'agent');
-    if (first === undefined) throw new ScenarioError([fileIssue(file, 'nothing to model: no users or roles')]);
+    if (first === undefined)
+      throw new ScenarioError([fileIssue(file, 'nothing to model: no users or roles', 'nothing-to-model')]);
     attacks.push({ pattern: 'lateral-movement', name: 'takeover-first-principal', entry: first.id, at: '1d' });
   }
   b.summary.notes.push(

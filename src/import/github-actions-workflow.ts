@@ -33,12 +33,21 @@ export function readWorkflows(workflowsDir: string, display: (file: string) => s
     }
     const doc = read.parsed.data;
     if (!isRecord(doc)) {
-      issues.push(fileIssue(read.parsed.file, 'a workflow must be a map with "on" and "jobs"'));
+      issues.push(fileIssue(read.parsed.file, 'a workflow must be a map with "on" and "jobs"', 'not-a-workflow'));
       continue;
     }
     unknownKeys(read.parsed, [], doc, WORKFLOW_KEYS, issues);
-    if (!isRecord(doc['jobs'])) issues.push(inputIssue(read.parsed, ['jobs'], 'missing or invalid "jobs" (a map of job ids)'));
-    if (doc['on'] === undefined) issues.push(inputIssue(read.parsed, [], 'missing "on" (the workflow\'s triggers)'));
+    if (!isRecord(doc['jobs']))
+      issues.push(
+        inputIssue(
+          read.parsed,
+          ['jobs'],
+          'missing or invalid "jobs" (a map of job ids)',
+          doc['jobs'] === undefined ? 'missing-key' : 'wrong-type',
+        ),
+      );
+    if (doc['on'] === undefined)
+      issues.push(inputIssue(read.parsed, [], 'missing "on" (the workflow\'s triggers)', 'missing-key'));
     workflows.push({ file, base: f.replace(/\.ya?ml$/i, ''), parsed: read.parsed, doc });
   }
   return workflows;
@@ -73,7 +82,12 @@ export function reusableCalls(workflows: readonly Workflow[], root: string, issu
       }
       if (!existsSync(callee))
         issues.push(
-          inputIssue(wf.parsed, ['jobs', jobId, 'uses'], `reusable workflow ${job['uses']} not found in the repository`),
+          inputIssue(
+            wf.parsed,
+            ['jobs', jobId, 'uses'],
+            `reusable workflow ${job['uses']} not found in the repository`,
+            'not-in-repository',
+          ),
         );
     }
   }
@@ -169,7 +183,7 @@ export function cronsOf(on: unknown, parsed: ParsedDocument, issues: ScenarioIss
   if (!isRecord(on) || on['schedule'] === undefined) return [];
   const schedule = on['schedule'];
   if (!Array.isArray(schedule)) {
-    issues.push(inputIssue(parsed, ['on', 'schedule'], 'schedule must be a list of {cron: "…"}'));
+    issues.push(inputIssue(parsed, ['on', 'schedule'], 'schedule must be a list of {cron: "…"}', 'wrong-type'));
     return [];
   }
   const out: number[] = [];
@@ -182,6 +196,7 @@ export function cronsOf(on: unknown, parsed: ParsedDocument, issues: ScenarioIss
           parsed,
           ['on', 'schedule', i, 'cron'],
           `invalid cron ${JSON.stringify(cron ?? null)} (expected five fields like "0 * * * *")`,
+          'bad-format',
         ),
       );
     else out.push(period);
@@ -201,18 +216,30 @@ export function permissionsOf(
   if (value === 'write-all') return Object.fromEntries(ALL_SCOPES.map((s) => [s, 'write' as const]));
   if (!isRecord(value)) {
     issues.push(
-      inputIssue(parsed, path, `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`),
+      inputIssue(
+        parsed,
+        path,
+        `permissions must be read-all, write-all or a map of scopes (got ${JSON.stringify(value)})`,
+        typeof value === 'string' ? 'unknown-value' : 'wrong-type',
+      ),
     );
     return undefined;
   }
   const out: Record<string, Access> = {};
   for (const [scope, access] of Object.entries(value)) {
     if (!ALL_SCOPES.includes(scope)) {
-      issues.push(inputIssue(parsed, [...path, scope], `unknown permission scope ${JSON.stringify(scope)}`, true));
+      issues.push(inputIssue(parsed, [...path, scope], `unknown permission scope ${JSON.stringify(scope)}`, 'unknown-key', true));
       continue;
     }
     if (access !== 'read' && access !== 'write' && access !== 'none') {
-      issues.push(inputIssue(parsed, [...path, scope], `permission must be read, write or none (got ${JSON.stringify(access)})`));
+      issues.push(
+        inputIssue(
+          parsed,
+          [...path, scope],
+          `permission must be read, write or none (got ${JSON.stringify(access)})`,
+          'unknown-value',
+        ),
+      );
       continue;
     }
     if (access !== 'none') out[scope] = access;

@@ -78,7 +78,9 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
   const root = resolve(repoDir);
   const workflowsDir = join(root, '.github', 'workflows');
   if (!existsSync(workflowsDir) || !statSync(workflowsDir).isDirectory()) {
-    throw new ScenarioError([fileIssue(repoDir, 'no .github/workflows folder (expected a repository checkout)')]);
+    throw new ScenarioError([
+      fileIssue(repoDir, 'no .github/workflows folder (expected a repository checkout)', 'not-a-repository'),
+    ]);
   }
   const repo = toId(opts.repo ?? basename(root));
   const runsPerDay = opts.runsPerDay ?? 4;
@@ -147,7 +149,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     const dir = resolve(root, ref);
     const file = ['action.yml', 'action.yaml'].map((n) => join(dir, n)).find((p) => existsSync(p));
     if (file === undefined) {
-      issues.push(inputIssue(parsed, path, `local action ${ref} not found (no action.yml in ${ref})`));
+      issues.push(inputIssue(parsed, path, `local action ${ref} not found (no action.yml in ${ref})`, 'not-in-repository'));
       return [];
     }
     if (depth > 5 || visitedComposite.has(`${file}#${depth}`)) return [];
@@ -182,7 +184,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
     for (const [jobId, job] of Object.entries(isRecord(doc['jobs']) ? doc['jobs'] : {})) {
       const jobPath: PathSegment[] = ['jobs', jobId];
       if (!isRecord(job)) {
-        issues.push(inputIssue(parsed, jobPath, 'a job must be a map'));
+        issues.push(inputIssue(parsed, jobPath, 'a job must be a map', 'wrong-type'));
         continue;
       }
       unknownKeys(parsed, jobPath, job, JOB_KEYS, issues);
@@ -194,7 +196,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
       }
       const steps = Array.isArray(job['steps']) ? job['steps'] : [];
       if (uses === undefined && !Array.isArray(job['steps'])) {
-        issues.push(inputIssue(parsed, jobPath, 'a job needs "steps" or "uses"'));
+        issues.push(inputIssue(parsed, jobPath, 'a job needs "steps" or "uses"', 'missing-key'));
         continue;
       }
 
@@ -256,7 +258,7 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
         list.forEach((step, i) => {
           const path = [...base, i];
           if (!isRecord(step)) {
-            issues.push(inputIssue(p, path, 'a step must be a map'));
+            issues.push(inputIssue(p, path, 'a step must be a map', 'wrong-type'));
             return;
           }
           unknownKeys(p, path, step, STEP_KEYS, issues);
@@ -269,7 +271,12 @@ export function importGithubActions(repoDir: string, opts: GithubActionsOptions 
           const at = ref.lastIndexOf('@');
           if (at <= 0 && !ref.startsWith('docker://')) {
             issues.push(
-              inputIssue(p, [...path, 'uses'], `action reference ${JSON.stringify(ref)} has no @ref (expected owner/repo@ref)`),
+              inputIssue(
+                p,
+                [...path, 'uses'],
+                `action reference ${JSON.stringify(ref)} has no @ref (expected owner/repo@ref)`,
+                'bad-format',
+              ),
             );
             return;
           }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import * as z from 'zod';
-import { ScenarioError, type Checked, type ScenarioIssue } from '../errors.js';
+import { ScenarioError, type Checked, type IssueCode, type ScenarioIssue } from '../errors.js';
 import { fileIssue, issueAt, maxBytesFor, parseText, type ParsedDocument, type PathSegment } from '../scenario/document.js';
 import { didYouMean } from '../scenario/hints.js';
 import { mapZodIssues } from '../scenario/issues.js';
@@ -34,13 +34,21 @@ export function readTextInput(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ScenarioError([fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`)]);
+    throw new ScenarioError([
+      fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`, 'unreadable'),
+    ]);
   }
 }
 
-/** An issue at a path of a parsed input. */
-export function inputIssue(parsed: ParsedDocument, path: readonly PathSegment[], message: string, atKey = false): ScenarioIssue {
-  return issueAt(parsed, path, message, { atKey });
+/** An issue at a path of a parsed input (`atKey`: located at the key rather than its value). */
+export function inputIssue(
+  parsed: ParsedDocument,
+  path: readonly PathSegment[],
+  message: string,
+  code: IssueCode,
+  atKey = false,
+): ScenarioIssue {
+  return issueAt(parsed, path, message, { code, atKey });
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

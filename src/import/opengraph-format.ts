@@ -11,6 +11,7 @@
  * The checker is used twice: on input (import: every problem with its JSON path) and on output (export
  * tests and `--validate`: the stricter rules BloodHound applies to a structured graph, `strict`).
  */
+import type { IssueCode } from '../errors.js';
 import type { PathSegment } from '../scenario/document.js';
 
 /** A property value BloodHound accepts. */
@@ -49,8 +50,12 @@ export interface OgDocument {
   readonly graph: { readonly nodes: readonly OgNode[]; readonly edges: readonly OgEdge[] };
 }
 
-/** One rule broken, at a path inside the payload. */
+/**
+ * One rule broken, at a path inside the payload: a ScenarioIssue before it is located (the reader adds
+ * the file, line and column; `toIssue` in opengraph-read.ts).
+ */
 export interface OgIssue {
+  readonly code: IssueCode;
   readonly path: readonly PathSegment[];
   readonly message: string;
 }
@@ -71,16 +76,17 @@ export interface StrictRules {
 /** Checks a parsed payload; returns every problem found (up to MAX_ISSUES), empty when valid. */
 export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] {
   const issues: OgIssue[] = [];
-  const add = (path: readonly PathSegment[], message: string): boolean => {
-    if (issues.length < MAX_ISSUES) issues.push({ path, message });
+  const add: Add = (code, path, message) => {
+    if (issues.length < MAX_ISSUES) issues.push({ code, path, message });
     return issues.length < MAX_ISSUES;
   };
   if (!isRecord(value)) {
-    add([], `not an OpenGraph payload: expected a JSON object with "graph" (got ${describe(value)})`);
+    add('not-an-opengraph-payload', [], `not an OpenGraph payload: expected a JSON object with "graph" (got ${describe(value)})`);
     return issues;
   }
   if ('data' in value && 'meta' in value && !('graph' in value)) {
     add(
+      'not-an-opengraph-payload',
       [],
       'not an OpenGraph payload: this is the legacy SharpHound/AzureHound format ({data, meta}); OpenGraph files have {graph: {nodes, edges}}',
     );
@@ -88,25 +94,26 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
   }
   for (const key of Object.keys(value)) {
     if (key !== 'graph' && key !== 'metadata')
-      add([key], `unknown top-level key (an OpenGraph payload has only "graph" and "metadata")`);
+      add('unknown-key', [key], `unknown top-level key (an OpenGraph payload has only "graph" and "metadata")`);
   }
   const metadata = value['metadata'];
   if (metadata !== undefined) {
-    if (!isRecord(metadata)) add(['metadata'], `must be an object (got ${describe(metadata)})`);
+    if (!isRecord(metadata)) add('wrong-type', ['metadata'], `must be an object (got ${describe(metadata)})`);
     else {
       for (const key of Object.keys(metadata)) {
-        if (key !== 'source_kind') add(['metadata', key], 'unknown key (metadata has only "source_kind")');
+        if (key !== 'source_kind') add('unknown-key', ['metadata', key], 'unknown key (metadata has only "source_kind")');
       }
       const sk = metadata['source_kind'];
       if (sk !== undefined && sk !== null && typeof sk !== 'string')
-        add(['metadata', 'source_kind'], `must be a string (got ${describe(sk)})`);
+        add('wrong-type', ['metadata', 'source_kind'], `must be a string (got ${describe(sk)})`);
       if (strict !== undefined && typeof sk === 'string' && !namespaced(sk, strict))
-        add(['metadata', 'source_kind'], `must start with "${strict.namespace}_"`);
+        add('not-namespaced', ['metadata', 'source_kind'], `must start with "${strict.namespace}_"`);
     }
   }
   const graph = value['graph'];
   if (!isRecord(graph)) {
     add(
+      graph === undefined ? 'missing-key' : 'wrong-type',
       ['graph'],
       graph === undefined
         ? 'missing: an OpenGraph payload needs "graph": {"nodes": [...], "edges": [...]}'
@@ -115,17 +122,20 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
     return issues;
   }
   for (const key of Object.keys(graph)) {
-    if (key !== 'nodes' && key !== 'edges') add(['graph', key], 'unknown key (graph has only "nodes" and "edges")');
+    if (key !== 'nodes' && key !== 'edges')
+      add('unknown-key', ['graph', key], 'unknown key (graph has only "nodes" and "edges")');
   }
   const nodes = graph['nodes'];
   const edges = graph['edges'];
   if (!Array.isArray(nodes))
     add(
+      nodes === undefined ? 'missing-key' : 'wrong-type',
       ['graph', 'nodes'],
       nodes === undefined ? 'missing: a list of nodes is required (it may be empty)' : `must be a list (got ${describe(nodes)})`,
     );
   if (!Array.isArray(edges))
     add(
+      edges === undefined ? 'missing-key' : 'wrong-type',
       ['graph', 'edges'],
       edges === undefined ? 'missing: a list of edges is required (it may be empty)' : `must be a list (got ${describe(edges)})`,
     );
@@ -138,58 +148,66 @@ export function checkOpenGraph(value: unknown, strict?: StrictRules): OgIssue[] 
   return issues;
 }
 
-type Add = (path: readonly PathSegment[], message: string) => boolean;
+type Add = (code: IssueCode, path: readonly PathSegment[], message: string) => boolean;
 
 function checkNode(node: unknown, path: PathSegment[], add: Add, strict: StrictRules | undefined): boolean {
-  if (!isRecord(node)) return add(path, `a node must be an object with "id" and "kinds" (got ${describe(node)})`);
+  if (!isRecord(node)) return add('wrong-type', path, `a node must be an object with "id" and "kinds" (got ${describe(node)})`);
   let ok = true;
   for (const key of Object.keys(node)) {
     if (key !== 'id' && key !== 'kinds' && key !== 'properties')
-      ok &&= add([...path, key], 'unknown key (a node has "id", "kinds" and "properties")');
+      ok &&= add('unknown-key', [...path, key], 'unknown key (a node has "id", "kinds" and "properties")');
   }
   const id = node['id'];
   if (typeof id !== 'string' || id === '')
     ok &&= add(
+      id === undefined ? 'missing-key' : 'wrong-type',
       [...path, 'id'],
       id === undefined ? 'missing: every node needs a string id' : `must be a non-empty string (got ${describe(id)})`,
     );
   else if (strict !== undefined && id.includes(':'))
-    ok &&= add([...path, 'id'], `must not contain ":" (got ${JSON.stringify(id)})`);
+    ok &&= add('bad-id', [...path, 'id'], `must not contain ":" (got ${JSON.stringify(id)})`);
   const kinds = node['kinds'];
   if (!Array.isArray(kinds))
     ok &&= add(
+      kinds === undefined ? 'missing-key' : 'wrong-type',
       [...path, 'kinds'],
       kinds === undefined ? 'missing: every node needs a list of kinds' : `must be a list of strings (got ${describe(kinds)})`,
     );
   else {
     if (kinds.length > MAX_NODE_KINDS)
-      ok &&= add([...path, 'kinds'], `at most ${MAX_NODE_KINDS} kinds per node (got ${kinds.length})`);
-    if (strict !== undefined && kinds.length === 0) ok &&= add([...path, 'kinds'], 'must name at least one kind');
+      ok &&= add('out-of-range', [...path, 'kinds'], `at most ${MAX_NODE_KINDS} kinds per node (got ${kinds.length})`);
+    if (strict !== undefined && kinds.length === 0) ok &&= add('out-of-range', [...path, 'kinds'], 'must name at least one kind');
     kinds.forEach((kind: unknown, k) => {
       if (typeof kind !== 'string' || kind === '')
-        ok &&= add([...path, 'kinds', k], `must be a non-empty string (got ${describe(kind)})`);
+        ok &&= add('wrong-type', [...path, 'kinds', k], `must be a non-empty string (got ${describe(kind)})`);
       else if (strict !== undefined && !namespaced(kind, strict))
-        ok &&= add([...path, 'kinds', k], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
+        ok &&= add(
+          'not-namespaced',
+          [...path, 'kinds', k],
+          `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`,
+        );
     });
   }
   return ok && checkProperties(node['properties'], [...path, 'properties'], add, strict, true);
 }
 
 function checkEdge(edge: unknown, path: PathSegment[], add: Add, strict: StrictRules | undefined): boolean {
-  if (!isRecord(edge)) return add(path, `an edge must be an object with "kind", "start" and "end" (got ${describe(edge)})`);
+  if (!isRecord(edge))
+    return add('wrong-type', path, `an edge must be an object with "kind", "start" and "end" (got ${describe(edge)})`);
   let ok = true;
   for (const key of Object.keys(edge)) {
     if (key !== 'kind' && key !== 'start' && key !== 'end' && key !== 'properties')
-      ok &&= add([...path, key], 'unknown key (an edge has "kind", "start", "end" and "properties")');
+      ok &&= add('unknown-key', [...path, key], 'unknown key (an edge has "kind", "start", "end" and "properties")');
   }
   const kind = edge['kind'];
   if (typeof kind !== 'string' || !EDGE_KIND_PATTERN.test(kind)) {
     ok &&= add(
+      kind === undefined ? 'missing-key' : typeof kind === 'string' ? 'bad-format' : 'wrong-type',
       [...path, 'kind'],
       kind === undefined ? 'missing: every edge needs a kind' : `must be letters, digits and _ (got ${describe(kind)})`,
     );
   } else if (strict !== undefined && !namespaced(kind, strict))
-    ok &&= add([...path, 'kind'], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
+    ok &&= add('not-namespaced', [...path, 'kind'], `must start with "${strict.namespace}_" (got ${JSON.stringify(kind)})`);
   for (const end of ['start', 'end'] as const) ok &&= checkEndpoint(edge[end], [...path, end], add);
   return ok && checkProperties(edge['properties'], [...path, 'properties'], add, strict, false);
 }
@@ -197,6 +215,7 @@ function checkEdge(edge: unknown, path: PathSegment[], add: Add, strict: StrictR
 function checkEndpoint(endpoint: unknown, path: PathSegment[], add: Add): boolean {
   if (!isRecord(endpoint))
     return add(
+      endpoint === undefined ? 'missing-key' : 'wrong-type',
       path,
       endpoint === undefined
         ? 'missing: an edge needs a start and an end ({"value": "<node id>"})'
@@ -205,24 +224,30 @@ function checkEndpoint(endpoint: unknown, path: PathSegment[], add: Add): boolea
   let ok = true;
   for (const key of Object.keys(endpoint)) {
     if (key !== 'match_by' && key !== 'value' && key !== 'property_matchers' && key !== 'kind')
-      ok &&= add([...path, key], 'unknown key (an endpoint has "match_by", "value", "property_matchers" and "kind")');
+      ok &&= add(
+        'unknown-key',
+        [...path, key],
+        'unknown key (an endpoint has "match_by", "value", "property_matchers" and "kind")',
+      );
   }
   const matchBy = endpoint['match_by'] ?? 'id';
   if (matchBy !== 'id' && matchBy !== 'property' && matchBy !== 'name')
-    return add([...path, 'match_by'], `must be "id", "property" or "name" (got ${describe(matchBy)})`);
+    return add('unknown-value', [...path, 'match_by'], `must be "id", "property" or "name" (got ${describe(matchBy)})`);
   const kind = endpoint['kind'];
   if (kind !== undefined && (typeof kind !== 'string' || kind === ''))
-    ok &&= add([...path, 'kind'], `must be a non-empty string (got ${describe(kind)})`);
+    ok &&= add('wrong-type', [...path, 'kind'], `must be a non-empty string (got ${describe(kind)})`);
   if (matchBy === 'property') {
     const matchers = endpoint['property_matchers'];
     if (!Array.isArray(matchers) || matchers.length === 0)
       return add(
+        matchers === undefined ? 'missing-key' : 'wrong-type',
         [...path, 'property_matchers'],
         'must be a non-empty list of {key, operator: "equals", value} when match_by is "property"',
       );
     matchers.forEach((m: unknown, i) => {
       if (!isRecord(m) || typeof m['key'] !== 'string' || m['operator'] !== 'equals' || !isPrimitive(m['value'])) {
         ok &&= add(
+          'wrong-type',
           [...path, 'property_matchers', i],
           `must be {key: string, operator: "equals", value: string|number|boolean} (got ${describe(m)})`,
         );
@@ -233,6 +258,7 @@ function checkEndpoint(endpoint: unknown, path: PathSegment[], add: Add): boolea
   const value = endpoint['value'];
   if (typeof value !== 'string' || value === '')
     ok &&= add(
+      value === undefined ? 'missing-key' : 'wrong-type',
       [...path, 'value'],
       value === undefined
         ? 'missing: the id (or name) of the node this edge connects'
@@ -249,24 +275,32 @@ function checkProperties(
   isNode: boolean,
 ): boolean {
   if (props === undefined || props === null) return true;
-  if (!isRecord(props)) return add(path, `must be an object of flat values (got ${describe(props)})`);
+  if (!isRecord(props)) return add('wrong-type', path, `must be an object of flat values (got ${describe(props)})`);
   let ok = true;
   for (const [key, value] of Object.entries(props)) {
-    if (isNode && key === 'objectid') ok &&= add([...path, key], 'reserved: BloodHound sets objectid from the node id');
-    if (strict !== undefined && key !== key.toLowerCase()) ok &&= add([...path, key], 'property names should be lowercase');
+    if (isNode && key === 'objectid')
+      ok &&= add('reserved-key', [...path, key], 'reserved: BloodHound sets objectid from the node id');
+    if (strict !== undefined && key !== key.toLowerCase())
+      ok &&= add('bad-name', [...path, key], 'property names should be lowercase');
     if (isPrimitive(value)) {
       if (typeof value === 'number' && !Number.isFinite(value))
-        ok &&= add([...path, key], `must be a finite number (got ${String(value)})`);
+        ok &&= add('out-of-range', [...path, key], `must be a finite number (got ${String(value)})`);
       continue;
     }
     if (Array.isArray(value)) {
       const types = new Set(value.map((v: unknown) => (isPrimitive(v) ? typeof v : 'other')));
       if (types.has('other'))
-        ok &&= add([...path, key], 'arrays may hold only strings, numbers or booleans (no objects, arrays or null)');
-      else if (types.size > 1) ok &&= add([...path, key], `arrays must be homogeneous (got ${[...types].sort().join(' and ')})`);
+        ok &&= add(
+          'nested-value',
+          [...path, key],
+          'arrays may hold only strings, numbers or booleans (no objects, arrays or null)',
+        );
+      else if (types.size > 1)
+        ok &&= add('mixed-array', [...path, key], `arrays must be homogeneous (got ${[...types].sort().join(' and ')})`);
       continue;
     }
     ok &&= add(
+      'nested-value',
       [...path, key],
       `nested values are not allowed: a property is a string, number, boolean or a list of one of those (got ${describe(value)})`,
     );
@@ -305,48 +339,52 @@ function describe(value: unknown): string {
  */
 export function checkExtensionSchema(value: unknown): OgIssue[] {
   const issues: OgIssue[] = [];
-  const add = (path: readonly PathSegment[], message: string): void => void issues.push({ path, message });
-  if (!isRecord(value)) return [{ path: [], message: 'must be a JSON object' }];
+  const add = (code: IssueCode, path: readonly PathSegment[], message: string): void => void issues.push({ code, path, message });
+  if (!isRecord(value)) return [{ code: 'wrong-type', path: [], message: 'must be a JSON object' }];
   for (const key of Object.keys(value)) {
     if (!['schema', 'node_kinds', 'relationship_kinds', 'environments', 'relationship_findings'].includes(key))
-      add([key], 'unknown key');
+      add('unknown-key', [key], 'unknown key');
   }
   const schema = value['schema'];
   let namespace = '';
-  if (!isRecord(schema)) add(['schema'], 'missing: {name, display_name, version, namespace}');
+  if (!isRecord(schema))
+    add(schema === undefined ? 'missing-key' : 'wrong-type', ['schema'], 'missing: {name, display_name, version, namespace}');
   else {
     for (const key of ['name', 'display_name', 'version', 'namespace']) {
-      if (typeof schema[key] !== 'string' || schema[key] === '') add(['schema', key], 'required string');
+      if (typeof schema[key] !== 'string' || schema[key] === '')
+        add(schema[key] === undefined ? 'missing-key' : 'wrong-type', ['schema', key], 'required string');
     }
     if (typeof schema['version'] === 'string' && !/^v\d+\.\d+\.\d+$/.test(schema['version']))
-      add(['schema', 'version'], 'must be a version like v1.0.0');
+      add('bad-format', ['schema', 'version'], 'must be a version like v1.0.0');
     namespace = typeof schema['namespace'] === 'string' ? schema['namespace'] : '';
-    if (namespace.toUpperCase() === 'TAG') add(['schema', 'namespace'], 'TAG is reserved for Privilege Zones');
+    if (namespace.toUpperCase() === 'TAG') add('reserved-name', ['schema', 'namespace'], 'TAG is reserved for Privilege Zones');
   }
   const names = new Set<string>();
   const checkName = (path: PathSegment[], name: unknown): void => {
-    if (typeof name !== 'string') return add(path, 'required string');
-    if (!name.startsWith(`${namespace}_`) || name.length <= namespace.length + 1) add(path, `must be "${namespace}_<Name>"`);
-    if (names.has(name)) add(path, `duplicate name ${JSON.stringify(name)}`);
+    if (typeof name !== 'string') return add(name === undefined ? 'missing-key' : 'wrong-type', path, 'required string');
+    if (!name.startsWith(`${namespace}_`) || name.length <= namespace.length + 1)
+      add('not-namespaced', path, `must be "${namespace}_<Name>"`);
+    if (names.has(name)) add('duplicate-name', path, `duplicate name ${JSON.stringify(name)}`);
     names.add(name);
   };
   for (const list of ['node_kinds', 'relationship_kinds'] as const) {
     const items = value[list];
     if (!Array.isArray(items)) {
-      add([list], 'required list');
+      add(items === undefined ? 'missing-key' : 'wrong-type', [list], 'required list');
       continue;
     }
     items.forEach((item: unknown, i) => {
-      if (!isRecord(item)) return add([list, i], 'must be an object');
+      if (!isRecord(item)) return add('wrong-type', [list, i], 'must be an object');
       checkName([list, i, 'name'], item['name']);
-      if (list === 'node_kinds' && typeof item['display_name'] !== 'string') add([list, i, 'display_name'], 'required string');
+      if (list === 'node_kinds' && typeof item['display_name'] !== 'string')
+        add(item['display_name'] === undefined ? 'missing-key' : 'wrong-type', [list, i, 'display_name'], 'required string');
       if (
         item['color'] !== undefined &&
         (typeof item['color'] !== 'string' || !/^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/.test(item['color']))
       )
-        add([list, i, 'color'], 'must be #RGB or #RRGGBB');
+        add('bad-format', [list, i, 'color'], 'must be #RGB or #RRGGBB');
       for (const flag of ['is_traversable', 'is_display_kind']) {
-        if (item[flag] !== undefined && typeof item[flag] !== 'boolean') add([list, i, flag], 'must be a boolean');
+        if (item[flag] !== undefined && typeof item[flag] !== 'boolean') add('wrong-type', [list, i, flag], 'must be a boolean');
       }
     });
   }

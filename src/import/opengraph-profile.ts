@@ -62,6 +62,7 @@ const nodeMappingSchema = z
             path: [where, key],
             message: `"${key}" is not an attribute of a ${m.kind} (allowed: ${[...allowed].join(', ')})`,
             input: key,
+            params: { code: 'unknown-key' },
           });
       }
     }
@@ -81,6 +82,7 @@ const edgeMappingSchema = z
         path: ['actions'],
         message: 'a grants mapping needs actions (e.g. [read]) or actionsProperty',
         input: m,
+        params: { code: 'missing-key' },
       });
     }
     if (m.as !== 'grants' && (m.actions !== undefined || m.actionsProperty !== undefined)) {
@@ -89,6 +91,7 @@ const edgeMappingSchema = z
         path: ['actions'],
         message: `actions apply only to "as: grants" (got as: ${m.as})`,
         input: m,
+        params: { code: 'not-allowed' },
       });
     }
   });
@@ -130,6 +133,7 @@ export function loadProfile(nameOrFile: string): Profile {
       fileIssue(
         nameOrFile,
         `no such profile: neither a shipped profile (${[...BUILTIN_PROFILES, 'generic'].join(', ')}) nor a file`,
+        'unknown-profile',
       ),
     ]);
   }
@@ -137,7 +141,9 @@ export function loadProfile(nameOrFile: string): Profile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ScenarioError([fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`)]);
+    throw new ScenarioError([
+      fileIssue(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`, 'unreadable'),
+    ]);
   }
   return parseProfile(text, file);
 }

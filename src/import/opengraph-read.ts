@@ -36,13 +36,17 @@ export function readOpenGraphInputs(paths: readonly string[]): ReadResult {
       const size = statSync(path).size;
       if (size > MAX_OPENGRAPH_BYTES) {
         issues.push(
-          fileIssue(path, `file is larger than ${MAX_OPENGRAPH_BYTES / 1024 / 1024} MB: split it into a zip of several payloads`),
+          fileIssue(
+            path,
+            `file is larger than ${MAX_OPENGRAPH_BYTES / 1024 / 1024} MB: split it into a zip of several payloads`,
+            'file-too-large',
+          ),
         );
         continue;
       }
       bytes = readFileSync(path);
     } catch (error) {
-      issues.push(fileIssue(path, `cannot read: ${error instanceof Error ? error.message : String(error)}`));
+      issues.push(fileIssue(path, `cannot read: ${error instanceof Error ? error.message : String(error)}`, 'unreadable'));
       continue;
     }
     const result = isZip(bytes) ? readZip(bytes, path) : readPayload(bytes, path);
@@ -57,7 +61,10 @@ export function readPayload(bytes: Uint8Array, file: string): ReadResult {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (!/\S/.test(text.slice(0, 4096)))
-    return { ok: false, issues: [fileIssue(file, 'file is empty (an OpenGraph payload is a JSON object with "graph")')] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, 'file is empty (an OpenGraph payload is a JSON object with "graph")', 'empty-file')],
+    };
   const locator = new JsonLocator(text);
   let data: unknown;
   try {
@@ -69,7 +76,13 @@ export function readPayload(bytes: Uint8Array, file: string): ReadResult {
     return {
       ok: false,
       issues: [
-        { file, ...position, path: '', message: `not OpenGraph: JSON syntax error: ${(message.split('\n')[0] ?? '').trim()}` },
+        {
+          code: 'syntax-error',
+          file,
+          ...position,
+          path: '',
+          message: `not OpenGraph: JSON syntax error: ${(message.split('\n')[0] ?? '').trim()}`,
+        },
       ],
     };
   }
@@ -88,7 +101,7 @@ export function readPayload(bytes: Uint8Array, file: string): ReadResult {
 /** An OgIssue as a located ScenarioIssue. */
 export function toIssue(file: string, issue: OgIssue, locate?: OgMember['locate']): ScenarioIssue {
   const position = locate === undefined ? { line: null, column: null } : locate(issue.path);
-  return { file, ...position, path: formatPath(issue.path), message: issue.message };
+  return { code: issue.code, file, ...position, path: formatPath(issue.path), message: issue.message };
 }
 
 function isZip(bytes: Uint8Array): boolean {
@@ -108,24 +121,26 @@ function readZip(bytes: Uint8Array, path: string): ReadResult {
   } catch (error) {
     return {
       ok: false,
-      issues: [fileIssue(path, `not a readable zip: ${error instanceof Error ? error.message : String(error)}`)],
+      issues: [fileIssue(path, `not a readable zip: ${error instanceof Error ? error.message : String(error)}`, 'bad-zip')],
     };
   }
   const names = Object.keys(entries)
     .filter((name) => !name.endsWith('/') && !name.startsWith('__MACOSX/'))
     .sort();
-  if (names.length === 0) return { ok: false, issues: [fileIssue(path, 'the zip holds no .json payload')] };
+  if (names.length === 0) return { ok: false, issues: [fileIssue(path, 'the zip holds no .json payload', 'empty-zip')] };
   const members: OgMember[] = [];
   const issues: ScenarioIssue[] = [];
   for (const name of names) {
     const file = `${path}:${name}`;
     const data = entries[name]!;
     if (isZip(data)) {
-      issues.push(fileIssue(file, 'nested zips are not supported: put every .json payload at the top of one zip'));
+      issues.push(fileIssue(file, 'nested zips are not supported: put every .json payload at the top of one zip', 'nested-zip'));
       continue;
     }
     if (!name.toLowerCase().endsWith('.json')) {
-      issues.push(fileIssue(file, 'not a .json payload (a BloodHound zip holds only OpenGraph .json files)'));
+      issues.push(
+        fileIssue(file, 'not a .json payload (a BloodHound zip holds only OpenGraph .json files)', 'not-a-json-payload'),
+      );
       continue;
     }
     const result = readPayload(data, file);

@@ -34,7 +34,9 @@ export function importOpenGraphSource(inputs: readonly string[], opts: OpenGraph
   if (!result.ok) throw new ScenarioError(result.issues);
   const { fragment } = result;
   if (fragment.nodes.length === 0)
-    throw new ScenarioError([fileIssue(inputs[0] ?? 'input', 'nothing to model: the OpenGraph input has no nodes')]);
+    throw new ScenarioError([
+      fileIssue(inputs[0] ?? 'input', 'nothing to model: the OpenGraph input has no nodes', 'nothing-to-model'),
+    ]);
 
   const intent = opts.intent ?? 'all-grants';
   const workload = intentWorkload(fragment, intent);

@@ -172,6 +172,7 @@ export function importOpenGraph(members: readonly OgMember[], options: OpenGraph
               toIssue(
                 member.file,
                 {
+                  code: 'unknown-reference',
                   path: ['graph', 'edges', i, end],
                   message: `matches no node: ${describeEndpoint(end === 'start' ? edge.start : edge.end)}`,
                 },

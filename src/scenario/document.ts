@@ -138,9 +138,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** A whole-file issue (no position), with its code when the caller gives one. */
-export function fileIssue(file: string, message: string, code?: IssueCode): ScenarioIssue {
-  return { ...(code === undefined ? {} : { code }), file, line: null, column: null, path: '', message };
+/** A whole-file issue (no position). */
+export function fileIssue(file: string, message: string, code: IssueCode): ScenarioIssue {
+  return { code, file, line: null, column: null, path: '', message };
 }
 
 /**
@@ -418,11 +418,11 @@ export function issueAt(
   parsed: ParsedDocument,
   path: readonly PathSegment[],
   message: string,
-  extra: { readonly code?: IssueCode; readonly hint?: string | undefined; readonly atKey?: boolean } = {},
+  extra: { readonly code: IssueCode; readonly hint?: string | undefined; readonly atKey?: boolean },
 ): ScenarioIssue {
   const position = locate(parsed, path, extra.atKey === true ? { atKey: true } : {});
   return {
-    ...(extra.code === undefined ? {} : { code: extra.code }),
+    code: extra.code,
     file: parsed.file,
     ...position,
     path: formatPath(path),

@@ -4,7 +4,7 @@
  * package's dependencies are linked from this repository's node_modules instead of downloaded.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../e2e/helpers.js';
@@ -48,6 +48,14 @@ describe('the packed package', () => {
     );
     copyFileSync(join(ROOT, 'docs/examples/simulate.ts'), join(project, 'simulate.ts'));
   }, 120_000);
+
+  it('should declare the documented API but not the internals in the packed types (stripInternal)', () => {
+    const types = readFileSync(join(project, 'node_modules/blastlab/dist/index.d.ts'), 'utf8');
+    for (const name of ['ScenarioError', 'formatIssue', 'simulate', 'runScenarios', 'IssueCode', 'SimulationResult'])
+      expect(types).toMatch(new RegExp(`\\b${name}\\b`));
+    for (const name of ['planTrials', 'executePlan', 'SummaryBuilder', 'readManifest', 'TrialPlan', 'RunManifest'])
+      expect(types).not.toMatch(new RegExp(`\\b${name}\\b`));
+  });
 
   it('should type-check and run the documented example with the packed types and code', () => {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {

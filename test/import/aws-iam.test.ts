@@ -1,6 +1,8 @@
 /** `import aws-iam` over an authorization-details export and a credential report written from AWS's docs. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ScenarioError } from '../../src/errors.js';
 import { importAwsIam } from '../../src/import/aws-iam.js';
@@ -171,17 +173,76 @@ describe('import/aws-iam', () => {
       { n: 1, lastRotated: '2025-03-01T00:10:00+00:00', lastUsed: null, lastUsedService: null },
     ]);
     const issues = issuesOf(() => readCredentialReport(join(DIR, 'aws-bad-report.csv')));
-    expect(issues.map((i) => [i.line, i.path])).toEqual([
-      [3, 'access_key_1_last_used_date'],
-      [4, ''],
+    expect(issues.map((i) => [i.line, i.path, i.code])).toEqual([
+      [3, 'access_key_1_last_used_date', 'bad-format'],
+      [4, '', 'bad-row'],
     ]);
+  });
+
+  describe('bad input codes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blastlab-aws-codes-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const codesOf = (fn: () => unknown) => issuesOf(fn).map((i) => `${i.path}: ${i.code}`);
+    const user = { UserName: 'u', Arn: 'arn:aws:iam::111122223333:user/u' };
+
+    it('should refuse what is not an authorization-details export', () => {
+      expect(codesOf(() => importAwsIam(file('list.json', '[]')))).toEqual([': not-an-iam-export']);
+      expect(codesOf(() => importAwsIam(file('policies.json', '{"Policies": []}')))).toEqual([': not-an-iam-export']);
+      expect(codesOf(() => importAwsIam(file('empty.json', '{"UserDetailList": []}')))).toEqual([': nothing-to-model']);
+    });
+
+    it('should give each problem of the lists, the groups and the policy documents its code', () => {
+      const details = {
+        IsTruncated: true,
+        Marker: 'next',
+        RoleDetailList: 'none',
+        Policies: [{ Arn: 'arn:aws:iam::111122223333:policy/p', PolicyVersionList: [{ IsDefaultVersion: false }] }],
+        UserDetailList: [
+          5,
+          { UserName: 'no-arn' },
+          {
+            ...user,
+            GroupList: ['ghost'],
+            UserPolicyList: [
+              { PolicyName: 'a', PolicyDocument: '%7B' },
+              { PolicyName: 'b', PolicyDocument: 5 },
+              { PolicyName: 'c', PolicyDocument: { Statement: [5] } },
+            ],
+          },
+        ],
+      };
+      expect(codesOf(() => importAwsIam(file('bad.json', JSON.stringify(details, null, 2))))).toEqual([
+        'IsTruncated: truncated-export',
+        'Policies[0].PolicyVersionList: no-default-version',
+        'UserDetailList[0]: wrong-type',
+        'UserDetailList[1]: missing-key',
+        'UserDetailList[2].UserPolicyList[0].PolicyDocument: syntax-error',
+        'UserDetailList[2].UserPolicyList[1].PolicyDocument: wrong-type',
+        'UserDetailList[2].UserPolicyList[2].PolicyDocument.Statement[0]: wrong-type',
+        'UserDetailList[2].GroupList[0]: unknown-reference',
+        'RoleDetailList: wrong-type',
+      ]);
+    });
+
+    it('should refuse a credential report without its columns or with a key state other than true or false', () => {
+      expect(codesOf(() => readCredentialReport(file('columns.csv', 'user,arn\nu,arn:x\n')))).toEqual([': missing-column']);
+      const [header, row] = readFileSync(join(DIR, 'aws-bad-report.csv'), 'utf8').split('\n');
+      const active = header!.split(',').indexOf('access_key_1_active');
+      const cells = row!.split(',');
+      cells[active] = 'yes';
+      expect(codesOf(() => readCredentialReport(file('active.csv', `${header}\n${cells.join(',')}\n`)))).toEqual([
+        'access_key_1_active: unknown-value',
+      ]);
+    });
   });
 });
 
 describe('import/aws-iam order independence', () => {
-  it('should write the same scenario whatever the order of users, roles, groups, policies and report rows', async () => {
-    const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+  it('should write the same scenario whatever the order of users, roles, groups, policies and report rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'blastlab-aws-order-'));
     try {
       const data = JSON.parse(readFileSync(DETAILS, 'utf8')) as Record<string, unknown[]>;

@@ -1,6 +1,6 @@
 /** `import github-actions` over a repository written from GitHub's workflow syntax docs. */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/errors.js';
 import { importGithubActions } from '../../src/import/github-actions.js';
@@ -19,6 +19,15 @@ const edges = (kind: string, from?: string, to?: string) =>
     (e) => e.kind === kind && (from === undefined || e.from === from) && (to === undefined || e.to === to),
   );
 const temps: string[] = [];
+const issuesOf = (fn: () => unknown): ScenarioError['issues'] => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ScenarioError');
+};
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('import/github-actions', () => {
@@ -179,21 +188,59 @@ describe('import/github-actions', () => {
   it('should reject a missing workflows folder, a bad cron and an action without a ref', () => {
     const dir = tempDir('blastlab-gha-');
     temps.push(dir);
-    expect(() => importGithubActions(dir)).toThrow(/no .github\/workflows folder/);
+    expect(issuesOf(() => importGithubActions(dir))).toMatchObject([{ code: 'not-a-repository', file: dir }]);
     mkdirSync(join(dir, '.github/workflows'), { recursive: true });
     writeFileSync(
       join(dir, '.github/workflows/x.yml'),
       'on:\n  schedule:\n    - cron: "every day"\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: foo/bar\n',
     );
-    try {
-      importGithubActions(dir);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as ScenarioError).issues.map((i) => [i.path, i.line])).toEqual([
-        ['on.schedule[0].cron', 3],
-        ['jobs.a.steps[0].uses', 8],
-      ]);
-    }
+    expect(issuesOf(() => importGithubActions(dir)).map((i) => [i.path, i.line, i.code])).toEqual([
+      ['on.schedule[0].cron', 3, 'bad-format'],
+      ['jobs.a.steps[0].uses', 8, 'bad-format'],
+    ]);
+  });
+
+  it('should give every problem of a workflow its code', () => {
+    const dir = tempDir('blastlab-gha-codes-');
+    temps.push(dir);
+    const workflows = join(dir, '.github/workflows');
+    mkdirSync(workflows, { recursive: true });
+    const write = (name: string, value: unknown) => writeFileSync(join(workflows, name), stringify(value));
+    write('a-list.yml', ['on', 'jobs']);
+    write('b-shape.yml', { jobs: 'build' });
+    write('c-jobs.yml', {
+      on: { push: null, schedule: 'daily' },
+      permissions: 'read-some',
+      jobs: {
+        scalar: 5,
+        empty: { 'runs-on': 'x' },
+        call: { uses: './.github/workflows/gone.yml' },
+        perms: {
+          'runs-on': 'x',
+          permissions: { contents: 'admin', secretz: 'read' },
+          steps: [5, { uses: './missing-action' }],
+        },
+        numeric: { 'runs-on': 'x', permissions: 7, steps: [] },
+      },
+    });
+    const got = issuesOf(() => importGithubActions(dir)).map((i) => `${basename(i.file)} ${i.path}: ${i.code}`);
+    expect(got.sort()).toEqual(
+      [
+        'a-list.yml : not-a-workflow',
+        'b-shape.yml : missing-key',
+        'b-shape.yml jobs: wrong-type',
+        'c-jobs.yml on.schedule: wrong-type',
+        'c-jobs.yml permissions: unknown-value',
+        'c-jobs.yml jobs.scalar: wrong-type',
+        'c-jobs.yml jobs.empty: missing-key',
+        'c-jobs.yml jobs.call.uses: not-in-repository',
+        'c-jobs.yml jobs.perms.permissions.contents: unknown-value',
+        'c-jobs.yml jobs.perms.permissions.secretz: unknown-key',
+        'c-jobs.yml jobs.perms.steps[0]: wrong-type',
+        'c-jobs.yml jobs.perms.steps[1].uses: not-in-repository',
+        'c-jobs.yml jobs.numeric.permissions: wrong-type',
+      ].sort(),
+    );
   });
 
   it('should classify pins and cron periods', () => {

@@ -129,7 +129,11 @@ describe('real tokens: one size limit for issuer and verifier', () => {
     const { issues, byReference } = realTokenSizes(compile(scenario));
     expect(issues).toEqual([]);
     expect(byReference).toHaveLength(1);
-    expect(byReference[0]).toMatchObject({ path: 'nodes[1]', message: expect.stringContaining(`credential "role-key"`) });
+    expect(byReference[0]).toMatchObject({
+      code: 'scope-by-reference',
+      path: 'nodes[1]',
+      message: expect.stringContaining(`credential "role-key"`),
+    });
     expect(byReference[0]!.message).toMatch(
       new RegExp(
         `would mint a \\d+-character token \\(1200 scope items\\), over the ${MAX_TOKEN_LENGTH} verifiers accept: its scope is carried by reference`,
