@@ -7,7 +7,14 @@ import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
 import type { Issuance, Occurrence } from '../workload/occurrence.js';
-import { lastOccurrenceAt, occurrenceCount, occurrenceStart, simulateOccurrence } from '../workload/occurrence.js';
+import {
+  OccurrenceScratch,
+  lastOccurrenceAt,
+  occurrenceCount,
+  occurrenceStart,
+  runOccurrence,
+  simulateOccurrence,
+} from '../workload/occurrence.js';
 
 /** Everything one trial's attack needs. */
 export interface TrialContext {
@@ -30,8 +37,13 @@ export interface TrialContext {
 /** How far back (in occurrences) a token lookup searches before giving up: bounds the work per look. */
 const MAX_LOOKBACK = 64;
 
+/** Key of occurrence k of a task in TrialContext.occurrences. */
+function occurrenceKey(task: number, k: number): number {
+  return task * 4194304 + k;
+}
+
 function occurrence(ctx: TrialContext, task: number, k: number): Occurrence {
-  const key = task * 4194304 + k;
+  const key = occurrenceKey(task, k);
   let occ = ctx.occurrences.get(key);
   if (occ === undefined) {
     occ = simulateOccurrence(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
@@ -65,19 +77,42 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
   return best;
 }
 
-/** Calls `visit` with every token of `cred` minted in [from, to), task by task, in occurrence order. */
-export function forEachToken(ctx: TrialContext, cred: number, from: number, to: number, visit: (token: Issuance) => void): void {
+/** Receives one token: when it was minted and dies, the workload that requested it, whose task it serves. */
+export type TokenVisitor = (mintAt: number, deadAt: number, actor: number, principal: number, task: number) => void;
+
+/** The scratch forEachToken replays occurrences into (calls are synchronous: one at a time). */
+const sweep = new OccurrenceScratch();
+const NO_WAITS = { push: (): void => {} };
+
+/**
+ * Calls `visit` with every token of `cred` minted in [from, to), task by task, in occurrence order.
+ * Occurrences the trial has not looked up are replayed into a scratch, not kept: a sweep over a
+ * month of copies allocates no object per occurrence or token.
+ */
+export function forEachToken(ctx: TrialContext, cred: number, from: number, to: number, visit: TokenVisitor): void {
   const { credTasks } = ctx.model;
   const horizon = ctx.model.scenario.horizonMs;
   for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
     const taskIndex = credTasks.to[i]!;
     const task = ctx.model.scenario.workload[taskIndex]!;
+    const principal = ctx.model.taskAgent[taskIndex]!;
     const count = occurrenceCount(task, horizon);
     // An occurrence that started before `from` may still mint after it (re-authorisation mid-task).
     const first = Math.max(0, lastOccurrenceAt(task, from) - 1);
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
-      for (const token of occurrence(ctx, taskIndex, k).issuances) {
-        if (token.cred === cred && token.mintAt >= from && token.mintAt < to) visit(token);
+      const known = ctx.occurrences.get(occurrenceKey(taskIndex, k));
+      if (known !== undefined) {
+        for (const token of known.issuances) {
+          if (token.cred === cred && token.mintAt >= from && token.mintAt < to)
+            visit(token.mintAt, token.deadAt, token.actor, principal, taskIndex);
+        }
+        continue;
+      }
+      runOccurrence(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, taskIndex, k, sweep, NO_WAITS);
+      for (let j = 0; j < sweep.count; j++) {
+        const mintAt = sweep.mintAt[j]!;
+        if (sweep.cred[j] === cred && mintAt >= from && mintAt < to)
+          visit(mintAt, sweep.deadAt[j]!, sweep.actor[j]!, principal, taskIndex);
       }
     }
   }

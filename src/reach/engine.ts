@@ -51,8 +51,6 @@
  * (R4, S4), streams.ts (S9), windows.ts (S5, S7) and trace.ts (S8 codes).
  */
 import type { Distribution } from '../domain/scenario.js';
-import { sampleAt } from '../lib/distribution.js';
-import { keyedUniform } from '../lib/rng.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
 import type { PairSet } from '../model/compile.js';
 import { standingEnd } from '../policy/modes.js';
@@ -166,7 +164,7 @@ export function expand(
       continue;
     }
     s.progress = false;
-    const nextHop = t + sampleAt(hopDelay, hopDraw(ctx.hopSeed, t));
+    const nextHop = s.nextHopAt(t);
 
     // R1/R6: what controlled nodes hold, as of now.
     readControlled(s, t, shortcuts);
@@ -227,16 +225,6 @@ export function expand(
     events,
     steps: s.steps + events,
   };
-}
-
-/**
- * The uniform behind the hop delay of an event at `t` (S2): keyed by the moment (whole milliseconds
- * split in two 32-bit halves, and the fraction in microseconds), so a wake-up that gains nothing, or
- * one the S9 shortcuts skip, never shifts the delays of later hops.
- */
-function hopDraw(seed: number, t: number): number {
-  const ms = Math.floor(t);
-  return keyedUniform(seed, Math.floor(ms / 4294967296), ms >>> 0, Math.round((t - ms) * 1e6), 0);
 }
 
 /** E2: a live leak source read as nobody at `t`, usable at once. */

@@ -5,6 +5,8 @@
  * a single rule (one attacker action at a time).
  */
 import type { Distribution, Policy } from '../domain/scenario.js';
+import { sampleAt } from '../lib/distribution.js';
+import { keyedUniform } from '../lib/rng.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
@@ -147,6 +149,18 @@ export class AttackerState {
   readonly reachedOrder: number[] = [];
 
   /** The actions that succeeded on resource `r` after the count filter (0 = not reached). */
+  /**
+   * The moment what is gained by an event at `t` becomes usable: `t` plus a hop delay keyed by the
+   * moment (S2: the trial's hop seed, whole milliseconds in two 32-bit halves and the fraction in
+   * microseconds), so a wake-up that gains nothing, or one the S9 shortcuts skip, shifts no later hop,
+   * and a stream copy left to the end of the trial gets the delay the event at its landing would draw.
+   */
+  nextHopAt(t: number): number {
+    const ms = Math.floor(t);
+    const u = keyedUniform(this.ctx.hopSeed, Math.floor(ms / 4294967296), ms >>> 0, Math.round((t - ms) * 1e6), 0);
+    return t + sampleAt(this.hopDelay, u);
+  }
+
   reachedOn(r: number): number {
     return this.resourceStamp[r] === this.gen ? this.reachedBits[r]! : 0;
   }
@@ -154,7 +168,7 @@ export class AttackerState {
   constructor(
     readonly ctx: TrialContext,
     readonly foothold: Foothold,
-    /** Delay between hops (also keys the S9 stream copies' usable times). */
+    /** Delay between hops (nextHopAt). */
     readonly hopDelay: Distribution,
     readonly maxHops: number,
     readonly trace: ((event: TraceEvent) => void) | undefined,

@@ -4,19 +4,16 @@
  * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
-import { sampleAt } from '../lib/distribution.js';
-import { keyedUniform } from '../lib/rng.js';
 import { forEachToken } from './context.js';
-import { controlActive, controlAllows } from './control.js';
+import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
-import { deadEverywhere, idHash, keyOf, revokedBy } from './detection.js';
+import { deadEverywhere, keyOf, revokedBy } from './detection.js';
 import { mintEnd } from './exchange.js';
 import { scopeCovers } from './instances.js';
-import type { Instance } from './instances.js';
 import { nextChange, tokenScope } from './material.js';
 import type { AttackerState } from './state.js';
-import { spanOf } from './windows.js';
-import type { Span } from './windows.js';
+import { SpanRun, spanAt } from './windows.js';
+import type { Ends, Span } from './windows.js';
 
 /** Kinds of task minting the copies that land at a controlled node. */
 const QUIET_COVERED = 1;
@@ -138,57 +135,35 @@ function readAt(s: AttackerState, node: number, m: number): boolean {
 /** S9, at the end of the trial: the exposure spans of the copies of watched and controlled quiet streams. */
 export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
   const { model, policy, ctx, nodeCount, horizon } = s;
+  const run = new SpanRun(exposureSpans);
   for (const [id, start] of s.watchStreams) {
     const node = Math.floor(id / nodeCount);
     const cred = id - node * nodeCount;
-    forEachToken(ctx, cred, start, horizon, (token) => {
-      if (token.mintAt <= start || token.deadAt <= token.mintAt || !readAt(s, node, token.mintAt)) return;
-      const taskKey = model.taskHash[token.task]!; // what the task is, not where it is listed (S2)
-      const usableFrom =
-        token.mintAt +
-        sampleAt(s.hopDelay, keyedUniform(ctx.detectSeed, idHash(s, node), idHash(s, cred), taskKey, token.mintAt));
-      const copy: Instance = {
-        cred,
-        obtainedAt: token.mintAt,
-        usableFrom,
-        until: token.deadAt,
-        scope: null,
-        boundTo: token.actor,
-        actingAs: -1,
-        principal: token.principal,
-        managed: true,
-        material: true,
-        depth: s.readDepth[node]!,
-        controlOf: -1,
-      };
-      exposureSpans.push(spanOf(s, copy, -1));
+    // Each copy as a reader, acting as nobody, obtained it: revoked with its credential (S5, S7).
+    const revoked = deadEverywhere(s, cred);
+    forEachToken(ctx, cred, start, horizon, (mintAt, deadAt) => {
+      if (mintAt <= start || deadAt <= mintAt || !readAt(s, node, mintAt)) return;
+      // Read by the event at its landing: usable when that event's hop delay has passed.
+      run.add(spanAt(s, s.nextHopAt(mintAt), deadAt, revoked, NO_CONTROL));
     });
+    run.flush();
   }
-  // The blocked copies of quiet streams, each read as it landed while its node was controlled.
+  // The blocked copies of quiet streams, each read as it landed while its node was controlled: they
+  // last with that control.
   for (const [id, start] of s.streams) {
     const node = Math.floor(id / nodeCount);
     const cred = id - node * nodeCount;
     const c = s.controls.get(node)!;
-    forEachToken(ctx, cred, start, horizon, (token) => {
-      if (token.mintAt <= start) return; // read at `start` by the event that made the stream quiet
-      const bound =
-        policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
-      if (!bound || token.actor === node || token.deadAt <= token.mintAt || !controlActive(s, c, token.mintAt)) return;
-      const copy: Instance = {
-        cred,
-        obtainedAt: token.mintAt,
-        usableFrom: token.mintAt,
-        until: token.deadAt,
-        scope: null,
-        boundTo: token.actor,
-        actingAs: node,
-        principal: token.principal,
-        managed: true,
-        material: true,
-        depth: c.depth,
-        controlOf: node,
-      };
-      exposureSpans.push(spanOf(s, copy, node));
+    const revoked = deadEverywhere(s, cred);
+    const end = controlEnd(s, node)!;
+    forEachToken(ctx, cred, start, horizon, (mintAt, deadAt, actor, principal) => {
+      if (mintAt <= start) return; // read at `start` by the event that made the stream quiet
+      const bound = policy.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
+      if (!bound || actor === node || deadAt <= mintAt || !controlActive(s, c, mintAt)) return;
+      run.add(spanAt(s, mintAt, deadAt, revoked, end));
     });
+    run.flush();
   }
 }
+
+const NO_CONTROL: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };

@@ -65,25 +65,74 @@ export function grantsResource(s: AttackerState, cred: number): boolean {
   return false;
 }
 
+/** When something a span lasts with ends: naturally, and as revocations make it (a control's, a mint capability's source). */
+export interface Ends {
+  readonly natural: number;
+  readonly actual: number;
+}
+
+const NO_END: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
+
 /** S5/S7: the span of `inst`, lasting with the control of `controlNode` (-1 = none) and, for a mint capability, its source. */
 export function spanOf(s: AttackerState, inst: Instance, controlNode: number): Span {
-  const from = Math.max(inst.usableFrom, s.foothold.firstHopMs);
   let natural = inst.until;
   let revoked = deadEverywhere(s, keyOf(s, inst));
-  if (controlNode >= 0) {
-    const end = controlEnd(s, controlNode);
-    if (end !== null) {
-      natural = Math.min(natural, end.natural);
-      revoked = Math.min(revoked, end.actual);
-    }
-  }
   if (inst.via !== undefined) {
     const end = mintEnd(s, inst);
     natural = Math.min(natural, end.natural);
     revoked = Math.min(revoked, end.actual);
   }
+  return spanAt(s, inst.usableFrom, natural, revoked, controlNode < 0 ? NO_END : (controlEnd(s, controlNode) ?? NO_END));
+}
+
+/** S5/S7: the span of material usable from `usableFrom`, ending naturally at `natural`, revoked at `revoked`, lasting with `end`. */
+export function spanAt(s: AttackerState, usableFrom: number, natural: number, revoked: number, end: Ends): Span {
+  const from = Math.max(usableFrom, s.foothold.firstHopMs);
+  natural = Math.min(natural, end.natural);
+  revoked = Math.min(revoked, end.actual);
   const horizon = s.horizon;
   return { from, until: Math.min(natural, revoked, horizon), cut: revoked < natural && revoked < horizon };
+}
+
+/**
+ * Spans added one by one, overlapping ones merged as they come (a stream of token copies gives
+ * thousands): the union (S7) and the containment moment (S5: the latest end, cut if any span ending
+ * then was cut) are those of the spans added. Spans that end before they start count for neither
+ * and are dropped; zero-length ones (revoked at the instant of use) are kept as they are.
+ */
+export class SpanRun {
+  private from = Number.NaN;
+  private until = Number.NaN;
+  private cut = false;
+
+  constructor(private readonly out: Span[]) {}
+
+  add(span: Span): void {
+    if (span.until < span.from) return;
+    if (span.until === span.from) {
+      this.out.push(span);
+      return;
+    }
+    if (!Number.isNaN(this.from) && span.from >= this.from && span.from <= this.until) {
+      if (span.until > this.until) {
+        this.until = span.until;
+        this.cut = span.cut;
+      } else if (span.until === this.until) {
+        this.cut ||= span.cut;
+      }
+      return;
+    }
+    this.flush();
+    this.from = span.from;
+    this.until = span.until;
+    this.cut = span.cut;
+  }
+
+  /** Hands the span being merged to the output. */
+  flush(): void {
+    if (!Number.isNaN(this.from)) this.out.push({ from: this.from, until: this.until, cut: this.cut });
+    this.from = Number.NaN;
+  }
 }
 
 /** S7: the spans of every instance held or superseded (exposure: material; access: also tools acting for the attacker). */
