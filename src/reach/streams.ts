@@ -5,6 +5,7 @@
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
 import { sampleAt } from '../lib/distribution.js';
+import { brokerFor } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';
 import { forEachToken } from './context.js';
 import { controlActive, controlAllows } from './control.js';
@@ -54,13 +55,14 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
   let kinds = s.copyKinds.get(id);
   if (kinds === undefined) {
     kinds = 0;
+    const { bindToWorkload } = brokerFor(policy);
     for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
       const task = model.credTasks.to[i]!;
       const agent = model.taskAgent[task]!;
       for (const step of model.scenario.workload[task]!.steps) {
         if (model.indexOf.get(step.credential) !== cred) continue;
         const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
-        const bound = policy.bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
+        const bound = bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
         if (bound && actor !== node) kinds |= QUIET_BLOCKED;
         else if (agent === node && actor === node) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
@@ -107,7 +109,7 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
   if (s.watchStreams.has(id)) return true;
   if (
     s.modes.ephemeral[cred] !== 1 ||
-    !(policy.bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
+    !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
   )
     return false;
   if ((s.readersOf.get(node) ?? []).some((r) => !r.inst.material)) return false; // read by a tool acting for the attacker
@@ -169,10 +171,11 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const node = Math.floor(id / nodeCount);
     const cred = id - node * nodeCount;
     const c = s.controls.get(node)!;
+    const { bindToWorkload } = brokerFor(policy); // a quiet stream is of a broker-managed credential
     forEachToken(ctx, cred, start, horizon, (token) => {
       if (token.mintAt <= start) return; // read at `start` by the event that made the stream quiet
       const bound =
-        policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+        bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
       if (!bound || token.actor === node || token.deadAt <= token.mintAt || !controlActive(s, c, token.mintAt)) return;
       const copy: Instance = {
         cred,

@@ -5,6 +5,7 @@
 import type { CompiledModel } from '../model/compile.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
+import { brokerOf } from '../domain/scenario.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
@@ -55,9 +56,14 @@ export function modesOf(model: CompiledModel, policyIndex: number): CredentialMo
   return modes;
 }
 
-/** With a fixed issuer latency and a broker that always answers, no workload draw matters: one cost for every trial. */
+/**
+ * With a fixed issuer latency and a broker that always answers — or no broker at all (persistent) —
+ * no issuer draw matters: one cost for every trial.
+ */
 function deterministicIssuer(model: CompiledModel, policyIndex: number): boolean {
-  const { issuer } = model.scenario.policies[policyIndex]!;
+  const broker = brokerOf(model.scenario.policies[policyIndex]!);
+  if (broker === null) return true;
+  const { issuer } = broker;
   return issuer.latency.kind === 'fixed' && issuer.availability >= 1;
 }
 

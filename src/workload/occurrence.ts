@@ -5,7 +5,8 @@
  * Draws are keyed by (task, occurrence, request, purpose), so any occurrence can be computed on its
  * own: attacks look up only the occurrences around the moments they need, cost sums over all of them.
  */
-import type { Policy, Task } from '../domain/scenario.js';
+import type { BrokerSettings, Policy, Task } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';
@@ -79,26 +80,26 @@ type TaskPlan = readonly Segment[];
 /** Per modes: the plans by taskIndex · 2 + (step scope ? 1 : 0) (one lookup per occurrence, no string key). */
 const plans = new WeakMap<CredentialModes, (TaskPlan | undefined)[]>();
 
-function planOf(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+function planOf(model: CompiledModel, stepScoped: boolean, modes: CredentialModes, taskIndex: number): TaskPlan {
   let byTask = plans.get(modes);
   if (byTask === undefined) {
     byTask = [];
     plans.set(modes, byTask);
   }
-  const slot = taskIndex * 2 + (policy.scope === 'step' ? 1 : 0);
+  const slot = taskIndex * 2 + (stepScoped ? 1 : 0);
   let plan = byTask[slot];
   if (plan === undefined) {
-    plan = buildPlan(model, policy, modes, taskIndex);
+    plan = buildPlan(model, stepScoped, modes, taskIndex);
     byTask[slot] = plan;
   }
   return plan;
 }
 
-function buildPlan(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+function buildPlan(model: CompiledModel, stepScoped: boolean, modes: CredentialModes, taskIndex: number): TaskPlan {
   const task = model.scenario.workload[taskIndex]!;
   const agent = task.agent;
   const credOf = (cred: string): number => model.indexOf.get(cred)!;
-  if (policy.scope === 'step') {
+  if (stepScoped) {
     const n = task.steps.length;
     return task.steps.map((step, i) => {
       const cred = credOf(step.credential);
@@ -133,6 +134,44 @@ interface Pending {
   reauth: boolean;
 }
 
+/** The tokens of an ended occurrence with the moment each one dies (expiry, or revocation per `revokeOn`). */
+function settle(
+  broker: BrokerSettings,
+  minted: readonly Pending[],
+  status: OccurrenceStatus,
+  end: number,
+  segmentEnds: readonly number[],
+  agent: number,
+  taskIndex: number,
+): Issuance[] {
+  const { ttlMs: ttl, revokeOn } = broker;
+  const revokeAtEnd =
+    (status === 'completed' && revokeOn.completion) ||
+    (status === 'failed' && revokeOn.failure) ||
+    (status === 'timeout' && revokeOn.timeout);
+  const issuances: Issuance[] = [];
+  for (const token of minted) {
+    if (token.mintAt > end) continue; // cancelled by the timeout
+    let deadAt = token.mintAt + ttl;
+    // A step-scoped token is done when its step completes.
+    const stepEnd = token.step >= 0 ? segmentEnds[token.step] : undefined;
+    if (stepEnd !== undefined && revokeOn.completion) deadAt = Math.min(deadAt, stepEnd);
+    if (revokeAtEnd) deadAt = Math.min(deadAt, end);
+    issuances.push({
+      cred: token.cred,
+      actor: token.actor,
+      principal: agent,
+      task: taskIndex,
+      step: token.step,
+      mintAt: token.mintAt,
+      expiresAt: token.mintAt + ttl,
+      deadAt,
+      reauth: token.reauth,
+    });
+  }
+  return issuances;
+}
+
 /**
  * Simulates occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`.
  * `waitsOut`, when given, receives every request wait instead of the occurrence's own list (the cost
@@ -153,9 +192,8 @@ export function simulateOccurrence(
   const taskKey = model.taskHash[taskIndex]!;
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
-  const ttl = policy.ttlMs;
-  const { latency, availability } = policy.issuer;
-  const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
+  // Only a broker mints: under a persistent policy no credential is managed and the plan requests nothing.
+  const broker = brokerOf(policy);
   const minted: Pending[] = [];
   const ownWaits: number[] = [];
   const waits = waitsOut ?? ownWaits;
@@ -166,12 +204,15 @@ export function simulateOccurrence(
   let status: OccurrenceStatus = 'completed';
   t += approvalWait(model, policy, costSeed, taskIndex, k, waits);
 
-  outer: for (const seg of planOf(model, policy, modes, taskIndex)) {
+  outer: for (const seg of planOf(model, broker?.scope === 'step', modes, taskIndex)) {
     const { creds } = seg;
     let remaining = seg.durationMs;
     let reauth = false;
     // Request a batch at the segment start, then again each time the tokens expire mid-segment.
-    while (creds.length > 0) {
+    while (broker !== null && creds.length > 0) {
+      const ttl = broker.ttlMs;
+      const { latency, availability } = broker.issuer;
+      const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
       let wait = 0;
       let served = true;
       const firstMinted = minted.length;
@@ -215,29 +256,6 @@ export function simulateOccurrence(
     t = timeoutAt;
   }
   const end = t;
-  const revokeAtEnd =
-    (status === 'completed' && policy.revokeOn.completion) ||
-    (status === 'failed' && policy.revokeOn.failure) ||
-    (status === 'timeout' && policy.revokeOn.timeout);
-  const issuances: Issuance[] = [];
-  for (const token of minted) {
-    if (token.mintAt > end) continue; // cancelled by the timeout
-    let deadAt = token.mintAt + ttl;
-    // A step-scoped token is done when its step completes.
-    const stepEnd = token.step >= 0 ? segmentEnds[token.step] : undefined;
-    if (stepEnd !== undefined && policy.revokeOn.completion) deadAt = Math.min(deadAt, stepEnd);
-    if (revokeAtEnd) deadAt = Math.min(deadAt, end);
-    issuances.push({
-      cred: token.cred,
-      actor: token.actor,
-      principal: agent,
-      task: taskIndex,
-      step: token.step,
-      mintAt: token.mintAt,
-      expiresAt: token.mintAt + ttl,
-      deadAt,
-      reauth: token.reauth,
-    });
-  }
+  const issuances = broker === null ? [] : settle(broker, minted, status, end, segmentEnds, agent, taskIndex);
   return { task: taskIndex, k, start, end, status, issuances, waits: ownWaits, reauthorizations };
 }

@@ -2,21 +2,22 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
-import type { Policy } from '../../src/domain/scenario.js';
+import type { BrokerSettings } from '../../src/domain/scenario.js';
 import { Broker, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS, TOKEN_TYPE_JWT, type ServedClaims } from '../../src/serve/broker.js';
 import { parseForm } from '../../src/serve/form.js';
 import { OAuthError } from '../../src/serve/oauth-error.js';
+import { brokered } from '../arbitraries/build.js';
 import { basic, dpopProof } from './helpers.js';
 
 const scenario = loadScenarioFile('scenarios/ci-deploy-key.yaml');
-const base = scenario.policies.find((p) => p.name === 'ephemeral-15m')!;
+const base = brokered(scenario.policies.find((p) => p.name === 'ephemeral-15m'));
 const T0 = 1_700_000_000_000;
 
-function broker(overrides: Partial<Policy> = {}) {
+function broker(overrides: Partial<BrokerSettings> = {}) {
   const clock = { now: T0 };
   const b = new Broker({
     scenario,
-    policy: { ...base, bindToWorkload: false, ...overrides },
+    policy: { ...base, broker: { ...base.broker, bindToWorkload: false, ...overrides } },
     issuer: 'http://broker.test',
     now: () => clock.now,
   });

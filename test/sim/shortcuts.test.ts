@@ -107,7 +107,9 @@ function fixedHops(s: Scenario, hopMs: number, bind: boolean): Scenario {
   return {
     ...s,
     attacks: s.attacks.map((a) => ({ ...a, hopDelay: fixed(hopMs) })),
-    policies: s.policies.map((p) => ({ ...p, bindToWorkload: bind || p.bindToWorkload })),
+    policies: s.policies.map((p) =>
+      p.kind === 'persistent' ? p : { ...p, broker: { ...p.broker, bindToWorkload: bind || p.broker.bindToWorkload } },
+    ),
   };
 }
 

@@ -28,7 +28,9 @@ describe('workload/cost', () => {
 
   describe('a big workload', () => {
     const model = compile(generateEstate({ agents: 80, seed: 3 }));
-    const ephemeral = model.scenario.policies.findIndex((p) => p.kind === 'ephemeral' && p.issuer.latency.kind !== 'fixed');
+    const ephemeral = model.scenario.policies.findIndex(
+      (p) => p.kind === 'ephemeral' && p.broker.issuer.latency.kind !== 'fixed',
+    );
     if (ephemeral < 0) throw new Error('fixture: the generated estate has no ephemeral policy with a random issuer latency');
     const k = costReplicates(model);
 
