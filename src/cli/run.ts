@@ -8,7 +8,7 @@ import { runScenarios, usPerToken } from '../exec/run.js';
 import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
-import type { Scenario } from '../domain/scenario.js';
+import type { BrokerSettings, Policy, Scenario } from '../domain/scenario.js';
 import type { IssuerProvenance } from '../exec/manifest.js';
 import { digestFile } from '../io/digest.js';
 import type { SummaryRow } from '../metrics/summary.js';
@@ -195,9 +195,18 @@ function issuerProvenance(file: string, measured: ReturnType<typeof issuerFromLo
   };
 }
 
-/** The scenario with every policy's issuer replaced by a measured one. */
-function withIssuer(scenario: Scenario, issuer: Scenario['policies'][number]['issuer']): Scenario {
-  return { ...scenario, policies: scenario.policies.map((p) => ({ ...p, issuer })) };
+/** The scenario with every broker's issuer replaced by a measured one (a persistent policy has none). */
+function withIssuer(scenario: Scenario, issuer: BrokerSettings['issuer']): Scenario {
+  const measured = (p: Policy): Policy => {
+    switch (p.kind) {
+      case 'persistent':
+        return p;
+      case 'ephemeral':
+      case 'hybrid':
+        return { ...p, broker: { ...p.broker, issuer } };
+    }
+  };
+  return { ...scenario, policies: scenario.policies.map(measured) };
 }
 
 /** Per scenario and issuing policy: the simulated peak issuance beside the measured sustainable rate. */

@@ -76,11 +76,12 @@ export function registerServe(program: Command): Command {
     process.stdout.write(`${running.url}\n`);
     if (flags.quiet !== true) {
       const p = broker.policy;
-      const revokeOn = Object.entries(p.revokeOn)
+      const b = p.broker;
+      const revokeOn = Object.entries(b.revokeOn)
         .filter(([, on]) => on)
         .map(([trigger]) => trigger);
       const lines = [
-        `blastlab serve: ${scenario.name}, policy ${p.name} (ttl ${p.ttlMs / 1000}s, scope ${p.scope}${p.bindToWorkload ? ', DPoP-bound' : ''}, reevaluate ${p.reevaluate}, callChain ${p.callChain}, revokeOn ${revokeOn.length === 0 ? 'none' : revokeOn.join('+')})`,
+        `blastlab serve: ${scenario.name}, policy ${p.name} (ttl ${b.ttlMs / 1000}s, scope ${b.scope}${b.bindToWorkload ? ', DPoP-bound' : ''}, reevaluate ${b.reevaluate}, callChain ${b.callChain}, revokeOn ${revokeOn.length === 0 ? 'none' : revokeOn.join('+')})`,
         `  token endpoint  ${broker.tokenUrl}`,
         `  JWKS            ${running.url}/.well-known/jwks.json`,
         `  task end        ${running.url}/task/end (revokes a task's tokens on the outcomes revokeOn lists)`,

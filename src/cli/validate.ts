@@ -1,6 +1,7 @@
 /** `blastlab validate [paths…]`: checks scenario files and reports every problem of every file (exit 2 on any). */
 import type { Command } from 'commander';
 import { formatIssue, ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
+import { brokerOf } from '../domain/scenario.js';
 import { DEFAULT_MAX_EVENTS, workBudgetIssues } from '../exec/budget.js';
 import { realTokenSizes } from '../exec/run.js';
 import { compile } from '../model/compile.js';
@@ -37,7 +38,7 @@ export function registerValidate(program: Command): Command {
     const notes: ScenarioIssue[] = [];
     if (issues.length === 0) {
       // Only role-scoped policies mint scopes that can outgrow a token: compile nothing else.
-      const roleScoped = scenarios.filter((s) => s.policies.some((p) => p.scope === 'role'));
+      const roleScoped = scenarios.filter((s) => s.policies.some((p) => brokerOf(p)?.scope === 'role'));
       const sizes = roleScoped.map((s) => realTokenSizes(compile(s)));
       const tooLong = sizes.flatMap((s) => s.issues);
       if (flags.realTokens === true) {

@@ -39,8 +39,10 @@ export const SCOPES = ['task', 'step', 'role', 'intent', 'all'] as const;
 export type Scope = (typeof SCOPES)[number];
 /** Scopes a broker-minted token may have (ephemeral and hybrid policies). */
 export const TOKEN_SCOPES = ['task', 'step', 'role'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 /** Scopes of standing secrets (persistent policies): right-sized to declared intent, or everything granted. */
 export const STANDING_SCOPES = ['intent', 'all'] as const;
+export type StandingScope = (typeof STANDING_SCOPES)[number];
 
 export const CALL_CHAINS = ['propagated', 'none'] as const;
 export type CallChain = (typeof CALL_CHAINS)[number];
@@ -218,19 +220,12 @@ export interface HybridException {
   readonly rotationMs: number;
 }
 
-export interface Policy {
+/** What every policy kind has: standing rotation, detection, revocation, hygiene, approval. */
+interface PolicyBase {
   readonly name: string;
-  readonly kind: PolicyKind;
-  /** Persistent rotation period; `null` when the policy does not set one (credential / scenario default applies). */
+  /** Standing rotation period; `null` when the policy does not set one (credential / scenario default applies). */
   readonly rotationMs: number | null;
-  readonly ttlMs: number;
-  readonly scope: Scope;
-  readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
-  readonly reevaluate: ReevaluateMode;
-  readonly bindToWorkload: boolean;
-  /** Whose intent the broker checks a tool's token request against (docs/controls.md C3). */
-  readonly callChain: CallChain;
-  /** `null` = no human approval. */
+  /** Human approval of gated actions, under every kind (docs/controls.md C4); `null` = none. */
   readonly approval: Approval | null;
   /** Attacker-created material (SPEC §1 persistence via `issues` edges) is forbidden. */
   readonly forbidCreation: boolean;
@@ -238,11 +233,56 @@ export interface Policy {
   readonly detection: Detection | null;
   /** Time from a detection to revocation taking effect, per environment (`default` for the rest). */
   readonly revocationLatency: { readonly default: Distribution; readonly byEnvironment: Readonly<Record<string, Distribution>> };
-  readonly issuer: { readonly latency: Distribution; readonly availability: number };
-  /** Hybrid only (empty otherwise). */
-  readonly exceptions: readonly HybridException[];
   /** Unused for longer = stale; `null` = the scenario's `staleAfterMs`. */
   readonly staleAfterMs: number | null;
+}
+
+/** How the token broker of an ephemeral or hybrid policy mints, checks and revokes tokens. */
+export interface BrokerSettings {
+  readonly ttlMs: number;
+  readonly scope: TokenScope;
+  readonly revokeOn: Readonly<Record<RevokeTrigger, boolean>>;
+  readonly reevaluate: ReevaluateMode;
+  readonly bindToWorkload: boolean;
+  /** Whose intent the broker checks a tool's token request against (docs/controls.md C3). */
+  readonly callChain: CallChain;
+  readonly issuer: { readonly latency: Distribution; readonly availability: number };
+}
+
+/** Every credential is a standing secret; nothing is minted. */
+export interface PersistentPolicy extends PolicyBase {
+  readonly kind: 'persistent';
+  /** What a standing secret grants: everything (`all`) or its users' declared intent (docs/controls.md C2). */
+  readonly scope: StandingScope;
+}
+
+/** The broker mints each ephemeral-capable credential per task; the others stay standing (legacy systems). */
+export interface EphemeralPolicy extends PolicyBase {
+  readonly kind: 'ephemeral';
+  readonly broker: BrokerSettings;
+}
+
+/** As ephemeral, except the credentials an exception matches, which stay standing with its rotation. */
+export interface HybridPolicy extends PolicyBase {
+  readonly kind: 'hybrid';
+  readonly broker: BrokerSettings;
+  readonly exceptions: readonly HybridException[];
+}
+
+/** A resolved policy, narrowed on `kind`: broker settings exist only where a broker mints. */
+export type Policy = PersistentPolicy | EphemeralPolicy | HybridPolicy;
+/** A policy whose broker mints tokens (what `serve` can apply). */
+export type BrokerPolicy = EphemeralPolicy | HybridPolicy;
+
+/** The broker settings of a policy; `null` for a persistent one (it mints nothing). */
+export function brokerOf(policy: Policy): BrokerSettings | null {
+  switch (policy.kind) {
+    case 'persistent':
+      return null;
+    case 'ephemeral':
+    case 'hybrid':
+      return policy.broker;
+  }
 }
 
 interface AttackBase {

@@ -6,7 +6,7 @@
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
 import type { Attack, Distribution, Policy, Scenario, ScenarioNode, Task } from '../domain/scenario.js';
-import { DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../domain/scenario.js';
+import { brokerOf, DEFAULT_SENSITIVITY_WEIGHTS, REVOKE_TRIGGERS, SENSITIVITIES } from '../domain/scenario.js';
 import type { EstateOptions } from './options.js';
 import { generateEstate } from './synthetic.js';
 
@@ -123,12 +123,21 @@ function attackToDocument(attack: Attack): Doc {
 function policyToDocument(policy: Policy): Doc {
   const doc: Doc = { kind: policy.kind };
   if (policy.rotationMs !== null) doc.rotation = formatDuration(policy.rotationMs);
-  doc.ttl = formatDuration(policy.ttlMs);
-  doc.scope = policy.scope;
-  doc.revokeOn = REVOKE_TRIGGERS.filter((t) => policy.revokeOn[t]);
-  doc.reevaluate = policy.reevaluate;
-  doc.bindToWorkload = policy.bindToWorkload;
-  if (policy.callChain !== 'none') doc.callChain = policy.callChain;
+  const broker = brokerOf(policy);
+  switch (policy.kind) {
+    case 'persistent':
+      doc.scope = policy.scope;
+      break;
+    case 'ephemeral':
+    case 'hybrid':
+      doc.ttl = formatDuration(policy.broker.ttlMs);
+      doc.scope = policy.broker.scope;
+      doc.revokeOn = REVOKE_TRIGGERS.filter((t) => policy.broker.revokeOn[t]);
+      doc.reevaluate = policy.broker.reevaluate;
+      doc.bindToWorkload = policy.broker.bindToWorkload;
+      if (policy.broker.callChain !== 'none') doc.callChain = policy.broker.callChain;
+      break;
+  }
   if (policy.approval !== null)
     doc.approval = {
       actions: [...policy.approval.actions],
@@ -150,7 +159,8 @@ function policyToDocument(policy: Policy): Doc {
       Object.entries(policy.revocationLatency.byEnvironment).map(([env, d]) => [env, distributionToDocument(d)]),
     ),
   };
-  doc.issuer = { latency: distributionToDocument(policy.issuer.latency), availability: policy.issuer.availability };
+  if (broker !== null)
+    doc.issuer = { latency: distributionToDocument(broker.issuer.latency), availability: broker.issuer.availability };
   if (policy.kind === 'hybrid') {
     doc.exceptions = policy.exceptions.map((e) => {
       const match: Doc = {};

@@ -51,7 +51,6 @@ const ACTION_WEIGHTS = [0.5, 0.3, 0.08, 0.08, 0.04] as const;
 const ADMIN_ONLY: readonly Action[] = ACTION_SETS[4]!;
 const NO_ACTIONS: readonly Action[] = Object.freeze([]);
 const ZERO = { kind: 'fixed', valueMs: 0 } as const;
-const NO_REVOKE = { completion: false, failure: false, timeout: false } as const;
 
 function pad(prefix: string, i: number, width: number): string {
   return `${prefix}-${String(i).padStart(width, '0')}`;
@@ -95,19 +94,20 @@ function edge(kind: ScenarioEdge['kind'], from: string, to: string, actions: rea
 function policies(): Policy[] {
   const base = {
     rotationMs: null,
-    ttlMs: 15 * MS.m,
-    scope: 'task',
-    revokeOn: NO_REVOKE,
-    reevaluate: 'none',
-    bindToWorkload: false,
-    callChain: 'none',
     approval: null,
     forbidCreation: false,
     detection: null,
     revocationLatency: { default: ZERO, byEnvironment: {} },
-    issuer: { latency: ZERO, availability: 1 },
-    exceptions: [],
     staleAfterMs: null,
+  } as const;
+  const broker = {
+    ttlMs: 15 * MS.m,
+    scope: 'task',
+    revokeOn: { completion: true, failure: true, timeout: true },
+    reevaluate: 'none',
+    bindToWorkload: false,
+    callChain: 'none',
+    issuer: { latency: ZERO, availability: 1 },
   } as const;
   return [
     { ...base, name: 'persistent', kind: 'persistent', rotationMs: 90 * MS.d, scope: 'all' },
@@ -115,16 +115,18 @@ function policies(): Policy[] {
       ...base,
       name: 'ephemeral-15m',
       kind: 'ephemeral',
-      revokeOn: { completion: true, failure: true, timeout: true },
-      reevaluate: 'privileged',
-      bindToWorkload: true,
-      issuer: { latency: { kind: 'lognormal', medianMs: 40, sigma: 0.5 }, availability: 0.999 },
+      broker: {
+        ...broker,
+        reevaluate: 'privileged',
+        bindToWorkload: true,
+        issuer: { latency: { kind: 'lognormal', medianMs: 40, sigma: 0.5 }, availability: 0.999 },
+      },
     },
     {
       ...base,
       name: 'hybrid',
       kind: 'hybrid',
-      revokeOn: { completion: true, failure: true, timeout: true },
+      broker,
       exceptions: [{ match: { replans: null, maxSensitivity: null, environment: 'onprem', ids: null }, rotationMs: 30 * MS.d }],
     },
   ];

@@ -11,6 +11,7 @@ import { compile, type CompiledModel } from '../model/compile.js';
 import { TRIALS_COLUMNS } from '../report/columns.js';
 import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
 import { DEFAULT_ATTRIBUTION_TRIALS, writeAttributionTrials } from './attribution.js';
 import { writeTempoTrials } from './tempo.js';
@@ -137,7 +138,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
  */
 export function realTokenSizes(model: CompiledModel): { issues: ScenarioIssue[]; byReference: ScenarioIssue[] } {
   const scenario = model.scenario;
-  const roleScoped = scenario.policies.filter((p) => p.scope === 'role').map((p) => p.name);
+  const roleScoped = scenario.policies.filter((p) => brokerOf(p)?.scope === 'role').map((p) => p.name);
   if (roleScoped.length === 0) return { issues: [], byReference: [] };
   const issues: ScenarioIssue[] = [];
   const byReference: ScenarioIssue[] = [];

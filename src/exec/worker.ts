@@ -12,6 +12,7 @@ import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
 import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
 import { assertNever } from '../lib/assert.js';
+import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
@@ -142,10 +143,12 @@ function realTokenSinkFor(model: CompiledModel): RealTokenSink {
 /** Hands each issuance of a policy's workload to the real issuer, bound and scoped as the policy says. */
 function issuanceSink(model: CompiledModel, policyIndex: number, sink: RealTokenSink): (issuance: Issuance) => void {
   const policy = model.scenario.policies[policyIndex]!;
-  const roleScope = policy.scope === 'role';
   return (issuance) => {
+    // Only a broker issues (a persistent policy never calls this), so the policy has broker settings.
+    const broker = brokerFor(policy);
+    const roleScope = broker.scope === 'role';
     const bound =
-      policy.bindToWorkload &&
+      broker.bindToWorkload &&
       model.isWorkloadIdentity[issuance.principal] === 1 &&
       model.isWorkloadIdentity[issuance.actor] === 1;
     sink.issue(issuance, bound, roleScope);

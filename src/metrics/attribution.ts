@@ -16,7 +16,8 @@
  *    the baseline's trial seeds and the policy's. Rows: reduction_pct = φ / baseline mean × 100,
  *    share = φ / (baseline mean − policy mean); the shares of a (scenario, attack, policy) sum to 1.
  */
-import type { Policy, Scope } from '../domain/scenario.js';
+import type { BrokerSettings, Policy, Scope, StandingScope, TokenScope } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 
 /** The controls, in the order of attribution.csv rows. */
 export const CONTROLS = ['lifetime', 'scope', 'binding', 'reevaluate', 'callChain', 'approval'] as const;
@@ -42,23 +43,52 @@ function scopeSetting(scope: Scope): 'all' | 'intent' | 'step' {
   }
 }
 
+/** The scope a policy applies: its standing scope (persistent) or its tokens' (broker). */
+function scopeOf(policy: Policy): Scope {
+  switch (policy.kind) {
+    case 'persistent':
+      return policy.scope;
+    case 'ephemeral':
+    case 'hybrid':
+      return policy.broker.scope;
+  }
+}
+
+/** The broker-only controls of a policy without a broker (persistent): it binds, re-evaluates and propagates nothing. */
+const NO_BROKER = { bindToWorkload: false, reevaluate: 'none', callChain: 'none' } as const;
+
+/** A policy's binding, re-evaluation and call-chain settings (NO_BROKER for a persistent one). */
+function brokerControls(policy: Policy): Pick<BrokerSettings, 'bindToWorkload' | 'reevaluate' | 'callChain'> {
+  return brokerOf(policy) ?? NO_BROKER;
+}
+
+/** The `lifetime` setting (A1): the kind with its rotation, or its ttl, revokeOn, hybrid exceptions and issuer. */
+function lifetimeSetting(policy: Policy): string {
+  switch (policy.kind) {
+    case 'persistent':
+      return JSON.stringify([policy.kind, policy.rotationMs]);
+    case 'ephemeral':
+    case 'hybrid': {
+      const { ttlMs, revokeOn, issuer } = policy.broker;
+      const exceptions = policy.kind === 'hybrid' ? policy.exceptions : [];
+      return JSON.stringify([policy.kind, ttlMs, revokeOn, exceptions, issuer, policy.rotationMs]);
+    }
+  }
+}
+
 /** A control's setting under a policy, as a comparable string. */
 export function controlSetting(policy: Policy, control: Control): string {
   switch (control) {
     case 'lifetime':
-      return JSON.stringify(
-        policy.kind === 'persistent'
-          ? [policy.kind, policy.rotationMs]
-          : [policy.kind, policy.ttlMs, policy.revokeOn, policy.exceptions, policy.issuer, policy.rotationMs],
-      );
+      return lifetimeSetting(policy);
     case 'scope':
-      return scopeSetting(policy.scope);
+      return scopeSetting(scopeOf(policy));
     case 'binding':
-      return String(policy.bindToWorkload);
+      return String(brokerControls(policy).bindToWorkload);
     case 'reevaluate':
-      return policy.reevaluate;
+      return brokerControls(policy).reevaluate;
     case 'callChain':
-      return policy.callChain;
+      return brokerControls(policy).callChain;
     case 'approval':
       return JSON.stringify(policy.approval);
   }
@@ -69,54 +99,59 @@ export function switchedControls(policy: Policy, baseline: Policy): Control[] {
   return CONTROLS.filter((c) => controlSetting(policy, c) !== controlSetting(baseline, c));
 }
 
-/** The scope a policy of `kind` has for an intent-check granularity (persistent: all / intent; tokens: role / task / step). */
-function scopeFor(kind: Policy['kind'], setting: 'all' | 'intent' | 'step'): Scope {
-  if (kind === 'persistent') return setting === 'all' ? 'all' : 'intent';
+/** The standing scope for an intent-check granularity: a standing key cannot be step-scoped (`step` → intent). */
+function standingScopeFor(setting: 'all' | 'intent' | 'step'): StandingScope {
+  return setting === 'all' ? 'all' : 'intent';
+}
+
+/** The token scope for an intent-check granularity. */
+function tokenScopeFor(setting: 'all' | 'intent' | 'step'): TokenScope {
   return setting === 'all' ? 'role' : setting === 'step' ? 'step' : 'task';
 }
 
-/** The policy with the controls of `back` set to the baseline's setting (A2); name and other settings kept. */
+/**
+ * The policy with the controls of `back` set to the baseline's setting (A2); name and other settings
+ * kept. The kind comes with `lifetime`: a persistent variant has no broker, so binding, re-evaluation
+ * and call-chain context do not exist on it.
+ */
 export function variantPolicy(policy: Policy, baseline: Policy, back: readonly Control[]): Policy {
   const from = (c: Control): Policy => (back.includes(c) ? baseline : policy);
   const life = from('lifetime');
-  const lifetime = {
-    kind: life.kind,
+  const setting = scopeSetting(scopeOf(from('scope')));
+  const shared = {
+    name: policy.name,
     rotationMs: life.rotationMs,
-    ttlMs: life.ttlMs,
-    revokeOn: life.revokeOn,
-    exceptions: life.exceptions,
-    issuer: life.issuer,
-  };
-  return {
-    ...policy,
-    ...lifetime,
-    scope: scopeFor(life.kind, scopeSetting(from('scope').scope)),
-    bindToWorkload: from('binding').bindToWorkload,
-    reevaluate: from('reevaluate').reevaluate,
-    callChain: from('callChain').callChain,
     approval: from('approval').approval,
+    forbidCreation: policy.forbidCreation,
+    detection: policy.detection,
+    revocationLatency: policy.revocationLatency,
+    staleAfterMs: policy.staleAfterMs,
   };
+  if (life.kind === 'persistent') return { ...shared, kind: 'persistent', scope: standingScopeFor(setting) };
+  const broker: BrokerSettings = {
+    ttlMs: life.broker.ttlMs,
+    scope: tokenScopeFor(setting),
+    revokeOn: life.broker.revokeOn,
+    reevaluate: brokerControls(from('reevaluate')).reevaluate,
+    bindToWorkload: brokerControls(from('binding')).bindToWorkload,
+    callChain: brokerControls(from('callChain')).callChain,
+    issuer: life.broker.issuer,
+  };
+  switch (life.kind) {
+    case 'ephemeral':
+      return { ...shared, kind: 'ephemeral', broker };
+    case 'hybrid':
+      return { ...shared, kind: 'hybrid', broker, exceptions: life.exceptions };
+  }
 }
 
 /**
- * A policy as far as risk is concerned: under a persistent kind nothing is minted, so binding,
- * re-evaluation, call-chain context, ttl, revocation triggers and the issuer change no risk metric.
+ * A policy as far as risk is concerned. Under a persistent kind nothing is minted; its variants carry
+ * no broker settings (variantPolicy), so binding, re-evaluation, call-chain context, ttl, revocation
+ * triggers and the issuer are already out of the key.
  */
 function riskKey(policy: Policy): string {
-  const p =
-    policy.kind !== 'persistent'
-      ? policy
-      : {
-          ...policy,
-          ttlMs: 0,
-          revokeOn: null,
-          reevaluate: 'none',
-          bindToWorkload: false,
-          callChain: 'none',
-          issuer: null,
-          exceptions: [],
-        };
-  return JSON.stringify(p);
+  return JSON.stringify(policy);
 }
 
 /**

@@ -20,8 +20,16 @@
  * - T4 hygiene: a policy that sets its own `staleAfter` disables the standing credentials stale under
  *   it at time 0 (as "deactivate unused keys after N days" does); without it nothing is disabled.
  */
-import type { CredentialNode, CredentialTimes, HybridException, Policy, Scenario, ScenarioNode } from '../domain/scenario.js';
-import { SENSITIVITIES } from '../domain/scenario.js';
+import type {
+  BrokerSettings,
+  CredentialNode,
+  CredentialTimes,
+  HybridException,
+  Policy,
+  Scenario,
+  ScenarioNode,
+} from '../domain/scenario.js';
+import { brokerOf, SENSITIVITIES } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
 
@@ -100,6 +108,16 @@ export function credentialModes(model: CompiledModel, policy: Policy): Credentia
     }
   }
   return { ephemeral, rotationMs, phaseMs, expiresAtMs };
+}
+
+/**
+ * The broker that mints the managed credentials of `credentialModes(…, policy)`. A persistent policy
+ * manages none, so code on a managed credential's path never asks with one: reaching the throw is a bug.
+ */
+export function brokerFor(policy: Policy): BrokerSettings {
+  const broker = brokerOf(policy);
+  if (broker === null) throw new Error(`brokerFor: policy "${policy.name}" is persistent and mints no tokens`);
+  return broker;
 }
 
 /** T3: stale when the last use is known and older than `staleAfterMs` at time 0. */

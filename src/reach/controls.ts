@@ -13,7 +13,7 @@
  * C4 approval: an attacker request for a gated action is refused with probability `refuse`, one keyed
  *    draw per (credential, target, action), so asking again does not help.
  */
-import type { Policy } from '../domain/scenario.js';
+import type { BrokerSettings, Policy } from '../domain/scenario.js';
 import type { PairSet } from '../model/compile.js';
 import { actionMask } from '../domain/actions.js';
 import { keyedUniform } from '../lib/rng.js';
@@ -25,7 +25,13 @@ const APPROVAL_PURPOSE = 11;
 
 /** C1: whether the policy's broker (or right-sized standing grant) checks declared intent. */
 export function checksIntent(policy: Policy): boolean {
-  return policy.scope === 'task' || policy.scope === 'step' || policy.scope === 'intent';
+  switch (policy.kind) {
+    case 'persistent':
+      return policy.scope === 'intent';
+    case 'ephemeral':
+    case 'hybrid':
+      return policy.broker.scope !== 'role';
+  }
 }
 
 /** C2: the scope of a standing instance of `cred` (null = everything it grants); one shared map per credential and model. */
@@ -48,8 +54,8 @@ export function standingScope(ctx: TrialContext, cred: number): PairSet | null {
 }
 
 /** C3: whose declared requests the broker checks when `tool`, called on behalf of `caller`, asks for a token. */
-export function requestPrincipal(policy: Policy, caller: number, tool: number): number {
-  return policy.callChain === 'propagated' ? caller : tool;
+export function requestPrincipal(broker: BrokerSettings, caller: number, tool: number): number {
+  return broker.callChain === 'propagated' ? caller : tool;
 }
 
 /** C4: the gated actions as a bit mask (0 = no approval). */

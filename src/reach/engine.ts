@@ -53,7 +53,7 @@
 import type { Distribution } from '../domain/scenario.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
 import type { PairSet } from '../model/compile.js';
-import { standingEnd } from '../policy/modes.js';
+import { brokerFor, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken } from './context.js';
 import { addControl, controlActive, controlAllows } from './control.js';
@@ -290,10 +290,11 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
   if (token === null) return null;
+  const broker = brokerFor(policy);
   const bound =
-    policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+    broker.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
   let scope: PairSet | null = null;
-  if (policy.scope !== 'role') {
+  if (broker.scope !== 'role') {
     scope =
       token.step >= 0 ? stepScope(ctx, token.task, token.step) : (model.taskCredPairs[token.task]!.get(cred) ?? EMPTY_SCOPE);
   }

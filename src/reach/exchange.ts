@@ -3,7 +3,7 @@
  * edge — a standing credential's current version, or a mint capability for a managed one when the
  * broker allows it — and when such a capability ends.
  */
-import { standingEnd } from '../policy/modes.js';
+import { brokerFor, standingEnd } from '../policy/modes.js';
 import { controlEnd } from './control.js';
 import { checksIntent, standingScope } from './controls.js';
 import { attempt, deadOn, keyOf, revokedBy, skip } from './detection.js';
@@ -75,16 +75,17 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
     reason: declared ? 'declared token exchange' : 'token exchange',
     code: declared ? 'declared-exchange' : 'exchange',
   });
+  const broker = brokerFor(policy);
   // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
-  const bound = policy.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
+  const bound = broker.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
   // E3: the attacker mints whenever it acts, not once per hop: one capability lasting while a token
   // minted during the source's life is alive (its end is refined by revocations in mintEnd).
   addInstance(s, {
     cred: target,
     obtainedAt: t,
     usableFrom: nextHop,
-    until: inst.until + policy.ttlMs,
-    scope: policy.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
+    until: inst.until + broker.ttlMs,
+    scope: broker.scope === 'role' || (pairs === undefined && !declared) ? null : (pairs ?? EMPTY_SCOPE),
     boundTo: bound ? inst.principal : -1,
     actingAs: inst.actingAs,
     principal: inst.principal,
@@ -114,7 +115,7 @@ export function mintEnd(s: AttackerState, inst: Instance): { natural: number; ac
     }
   }
   const upstream = mintEnd(s, src);
-  const ttl = s.policy.ttlMs;
+  const ttl = brokerFor(s.policy).ttlMs;
   return {
     natural: Math.min(natural, upstream.natural) + ttl,
     actual: Math.min(actual, upstream.actual) + ttl,

@@ -5,7 +5,7 @@
  */
 import { KIND_AGENT, KIND_TOOL, requestKey } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { nextStandingVersion, standingEnd } from '../policy/modes.js';
+import { brokerFor, nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 import { controlActive } from './control.js';
@@ -34,7 +34,7 @@ export function principalOf(s: AttackerState, node: number): number {
 
 /** The scope of a token minted for (task, step) of `cred` (step -1: task-scoped); null under role scope. */
 export function tokenScope(s: AttackerState, task: number, step: number, cred: number): PairSet | null {
-  if (s.policy.scope === 'role') return null;
+  if (brokerFor(s.policy).scope === 'role') return null;
   if (step >= 0) return stepScope(s.ctx, task, step);
   return s.model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
 }
@@ -78,6 +78,7 @@ export function materialAt(
     });
     return;
   }
+  const broker = brokerFor(policy);
   const selfKey = requestKey(holder, holder, cred);
   // C1: without an intent check the broker mints whatever the credential grants for any workload holding it.
   const mints = checksIntent(policy) ? model.requestPairs.has(selfKey) : principalOf(s, holder) >= 0;
@@ -87,7 +88,7 @@ export function materialAt(
       obtainedAt: t,
       usableFrom,
       until: Number.POSITIVE_INFINITY,
-      scope: policy.scope === 'role' ? null : model.requestPairs.get(selfKey)!,
+      scope: broker.scope === 'role' ? null : model.requestPairs.get(selfKey)!,
       boundTo: -1,
       actingAs: holder,
       principal: holder,
@@ -100,7 +101,7 @@ export function materialAt(
   const token = newestToken(ctx, cred, t);
   if (token === null || token.deadAt <= t) return;
   const bound =
-    policy.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+    broker.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
   addInstance(s, {
     cred,
     obtainedAt: t,

@@ -4,6 +4,7 @@
  * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
+import { brokerFor } from '../policy/modes.js';
 import { forEachToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
@@ -51,13 +52,14 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
   let kinds = s.copyKinds.get(id);
   if (kinds === undefined) {
     kinds = 0;
+    const { bindToWorkload } = brokerFor(policy);
     for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
       const task = model.credTasks.to[i]!;
       const agent = model.taskAgent[task]!;
       for (const step of model.scenario.workload[task]!.steps) {
         if (model.indexOf.get(step.credential) !== cred) continue;
         const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
-        const bound = policy.bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
+        const bound = bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
         if (bound && actor !== node) kinds |= QUIET_BLOCKED;
         else if (agent === node && actor === node) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
@@ -104,7 +106,7 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
   if (s.watchStreams.has(id)) return true;
   if (
     s.modes.ephemeral[cred] !== 1 ||
-    !(policy.bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
+    !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
   )
     return false;
   if ((s.readersOf.get(node) ?? []).some((r) => !r.inst.material)) return false; // read by a tool acting for the attacker
@@ -156,9 +158,10 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const c = s.controls.get(node)!;
     const revoked = deadEverywhere(s, cred);
     const end = controlEnd(s, node)!;
+    const { bindToWorkload } = brokerFor(policy); // a quiet stream is of a broker-managed credential
     forEachToken(ctx, cred, start, horizon, (mintAt, deadAt, actor, principal) => {
       if (mintAt <= start) return; // read at `start` by the event that made the stream quiet
-      const bound = policy.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
+      const bound = bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
       if (!bound || actor === node || deadAt <= mintAt || !controlActive(s, c, mintAt)) return;
       run.add(spanAt(s, mintAt, deadAt, revoked, end));
     });

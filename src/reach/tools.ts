@@ -4,7 +4,7 @@
  * act one hop later. A tool exposes no material unless it is itself controlled (R1).
  */
 import { requestKey } from '../model/compile.js';
-import { standingEnd } from '../policy/modes.js';
+import { brokerFor, standingEnd } from '../policy/modes.js';
 import { controlActive } from './control.js';
 import { checksIntent, requestPrincipal, standingScope } from './controls.js';
 import { attempt } from './detection.js';
@@ -69,7 +69,8 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
       };
     } else {
       // C3: the broker sees the caller's context only when the policy propagates it.
-      const principal = requestPrincipal(policy, inv.principal, tool);
+      const broker = brokerFor(policy);
+      const principal = requestPrincipal(broker, inv.principal, tool);
       const pairs = principal >= 0 ? model.requestPairs.get(requestKey(principal, tool, cred)) : undefined;
       if (pairs === undefined && checksIntent(policy)) {
         attempt(s, cred, tool, 0, t); // an out-of-intent issuance request: denied, maybe noticed
@@ -94,7 +95,7 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
         obtainedAt: t,
         usableFrom: t,
         until: Number.POSITIVE_INFINITY,
-        scope: policy.scope === 'role' || pairs === undefined ? null : pairs,
+        scope: broker.scope === 'role' || pairs === undefined ? null : pairs,
         boundTo: -1,
         actingAs: tool,
         principal,

@@ -5,6 +5,7 @@
  */
 import { ADMIN, PRIVILEGED, actionName } from '../domain/actions.js';
 import { KIND_RESOURCE } from '../model/compile.js';
+import { brokerFor } from '../policy/modes.js';
 import { addControl } from './control.js';
 import { approvalRefuses, standingScope } from './controls.js';
 import { attempt, attemptGrant, keyOf, revokedBy, skip } from './detection.js';
@@ -17,7 +18,7 @@ import type { ReasonCode } from './trace.js';
 
 /** R7: whether the broker re-checks a live token's use for `action`. */
 function reevaluates(s: AttackerState, action: number): boolean {
-  const r = s.policy.reevaluate;
+  const r = brokerFor(s.policy).reevaluate;
   return r === 'every-step' || (r === 'privileged' && (action & PRIVILEGED) !== 0);
 }
 

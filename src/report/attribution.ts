@@ -6,6 +6,7 @@
  */
 import type { AttributionRow } from '../metrics/attribution.js';
 import type { Policy } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import { formatDuration } from '../lib/duration.js';
 import { exactPercent } from './human.js';
 
@@ -40,7 +41,7 @@ function shareText(share: number): string {
 export function describeControls(policy: Policy): string[] {
   const parts: string[] = [];
   if (policy.kind === 'persistent' && policy.scope === 'intent') parts.push('standing grants right-sized to declared intent');
-  if (policy.callChain === 'propagated') parts.push('call-chain context propagated');
+  if (brokerOf(policy)?.callChain === 'propagated') parts.push('call-chain context propagated'); // none without a broker
   if (policy.approval !== null) {
     const wait = policy.approval.wait;
     const waitText =

@@ -5,7 +5,8 @@
 import { PATTERNS } from '../attacks/registry.js';
 import { assertNever } from '../lib/assert.js';
 import { formatDuration } from '../lib/duration.js';
-import type { Attack, Distribution, PatternId, Policy } from '../domain/scenario.js';
+import type { Attack, BrokerSettings, Distribution, PatternId, Policy } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import { describeControls } from './attribution.js';
 import { exactPercent } from './human.js';
 
@@ -38,12 +39,12 @@ export function describeAttack(attack: Attack): string {
 /** One line describing a policy's settings that matter for its kind. */
 export function describePolicy(policy: Policy): string {
   const parts: string[] = [];
-  const ephemeralParts = (): void => {
-    parts.push(`ttl ${formatDuration(policy.ttlMs)}`, `scope ${policy.scope}`);
-    const revoke = (['completion', 'failure', 'timeout'] as const).filter((t) => policy.revokeOn[t]);
+  const brokerParts = (broker: BrokerSettings): void => {
+    parts.push(`ttl ${formatDuration(broker.ttlMs)}`, `scope ${broker.scope}`);
+    const revoke = (['completion', 'failure', 'timeout'] as const).filter((t) => broker.revokeOn[t]);
     if (revoke.length > 0) parts.push(`revoke on ${revoke.join(', ')}`);
-    if (policy.reevaluate !== 'none') parts.push(`re-evaluate ${policy.reevaluate}`);
-    if (policy.bindToWorkload) parts.push('bound to workload');
+    if (broker.reevaluate !== 'none') parts.push(`re-evaluate ${broker.reevaluate}`);
+    if (broker.bindToWorkload) parts.push('bound to workload');
   };
   switch (policy.kind) {
     case 'persistent':
@@ -52,10 +53,10 @@ export function describePolicy(policy: Policy): string {
       );
       break;
     case 'ephemeral':
-      ephemeralParts();
+      brokerParts(policy.broker);
       break;
     case 'hybrid':
-      ephemeralParts();
+      brokerParts(policy.broker);
       parts.push(
         policy.exceptions.length === 0
           ? 'no persistent exceptions'
@@ -63,7 +64,7 @@ export function describePolicy(policy: Policy): string {
       );
       break;
     default:
-      return assertNever(policy.kind);
+      return assertNever(policy);
   }
   parts.push(...describeControls(policy));
   if (policy.detection !== null) {
@@ -79,11 +80,9 @@ export function describePolicy(policy: Policy): string {
         .join('')}`,
     );
   }
-  if (
-    policy.kind !== 'persistent' &&
-    (policy.issuer.availability < 1 || policy.issuer.latency.kind !== 'fixed' || policy.issuer.latency.valueMs !== 0)
-  ) {
-    parts.push(`issuer ${describeDistribution(policy.issuer.latency)}, availability ${exactPercent(policy.issuer.availability)}`);
+  const issuer = brokerOf(policy)?.issuer ?? null; // a persistent policy has no issuer
+  if (issuer !== null && (issuer.availability < 1 || issuer.latency.kind !== 'fixed' || issuer.latency.valueMs !== 0)) {
+    parts.push(`issuer ${describeDistribution(issuer.latency)}, availability ${exactPercent(issuer.availability)}`);
   }
   return parts.join(' · ');
 }

@@ -21,8 +21,11 @@ import {
   ACTIONS,
   DEFAULT_SENSITIVITY_WEIGHTS,
   REVOKE_TRIGGERS,
+  STANDING_SCOPES,
+  TOKEN_SCOPES,
   type Action,
   type Attack,
+  type BrokerSettings,
   type CredentialTimes,
   type Distribution,
   type Policy,
@@ -30,6 +33,7 @@ import {
   type Scenario,
   type ScenarioEdge,
   type ScenarioNode,
+  type Scope,
   type Sensitivity,
   type Task,
 } from '../domain/scenario.js';
@@ -163,22 +167,43 @@ export function resolveTask(input: TaskInput, index: number, edges: EdgeIndex, e
   };
 }
 
-/** A policy with every default applied. */
-export function resolvePolicy(name: string, input: PolicyInput): Policy {
+/** Whether `scope` is one of `allowed` (the schema's scopeFitsKind admits only the kind's scopes). */
+function isOneOf<S extends Scope>(allowed: readonly S[], scope: Scope): scope is S {
+  return (allowed as readonly Scope[]).includes(scope);
+}
+
+/** A policy's broker settings with every default applied (ephemeral and hybrid policies). */
+function resolveBroker(name: string, input: PolicyInput): BrokerSettings {
+  const scope = input.scope ?? POLICY_DEFAULTS.scope;
+  // The schema refuses a standing scope on a token policy; reaching this is a loader bug.
+  if (!isOneOf(TOKEN_SCOPES, scope)) throw new Error(`resolvePolicy: policy "${name}" (${input.kind}) has scope "${scope}"`);
   const revokeOn = new Set(input.revokeOn ?? []);
-  const latency = input.revocationLatency ?? {};
-  const byEnvironment: Record<string, Distribution> = {};
-  for (const [env, dist] of Object.entries(latency)) if (env !== 'default') byEnvironment[env] = resolveDistribution(dist);
   return {
-    name,
-    kind: input.kind,
-    rotationMs: input.rotation === undefined ? null : parseDurationOrNever(input.rotation),
     ttlMs: parseDuration(input.ttl ?? POLICY_DEFAULTS.ttl),
-    scope: input.scope ?? (input.kind === 'persistent' ? POLICY_DEFAULTS.standingScope : POLICY_DEFAULTS.scope),
-    revokeOn: Object.fromEntries(REVOKE_TRIGGERS.map((t) => [t, revokeOn.has(t)])) as Policy['revokeOn'],
+    scope,
+    revokeOn: Object.fromEntries(REVOKE_TRIGGERS.map((t) => [t, revokeOn.has(t)])) as BrokerSettings['revokeOn'],
     reevaluate: input.reevaluate ?? POLICY_DEFAULTS.reevaluate,
     bindToWorkload: input.bindToWorkload ?? POLICY_DEFAULTS.bindToWorkload,
     callChain: input.callChain ?? POLICY_DEFAULTS.callChain,
+    issuer: {
+      latency: input.issuer?.latency === undefined ? ZERO : resolveDistribution(input.issuer.latency),
+      availability: input.issuer?.availability ?? 1,
+    },
+  };
+}
+
+/**
+ * A policy with every default applied. The broker keys of a file (ttl, scope, revokeOn, reevaluate,
+ * bindToWorkload, callChain, issuer) land in `broker` on ephemeral and hybrid policies; a persistent
+ * policy keeps only its standing `scope` (they mean nothing to it), and only a hybrid one has exceptions.
+ */
+export function resolvePolicy(name: string, input: PolicyInput): Policy {
+  const latency = input.revocationLatency ?? {};
+  const byEnvironment: Record<string, Distribution> = {};
+  for (const [env, dist] of Object.entries(latency)) if (env !== 'default') byEnvironment[env] = resolveDistribution(dist);
+  const base = {
+    name,
+    rotationMs: input.rotation === undefined ? null : parseDurationOrNever(input.rotation),
     approval:
       input.approval === undefined
         ? null
@@ -187,7 +212,7 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
             refuse: input.approval.refuse,
             wait:
               input.approval.wait === undefined
-                ? { kind: 'exponential', meanMs: parseDuration(POLICY_DEFAULTS.approvalWait) }
+                ? { kind: 'exponential' as const, meanMs: parseDuration(POLICY_DEFAULTS.approvalWait) }
                 : resolveDistribution(input.approval.wait),
           },
     forbidCreation: input.forbidCreation ?? POLICY_DEFAULTS.forbidCreation,
@@ -203,21 +228,33 @@ export function resolvePolicy(name: string, input: PolicyInput): Policy {
       default: latency['default'] === undefined ? ZERO : resolveDistribution(latency['default']),
       byEnvironment,
     },
-    issuer: {
-      latency: input.issuer?.latency === undefined ? ZERO : resolveDistribution(input.issuer.latency),
-      availability: input.issuer?.availability ?? 1,
-    },
-    exceptions: (input.exceptions ?? []).map((e) => ({
-      match: {
-        replans: e.match.replans ?? null,
-        maxSensitivity: e.match.maxSensitivity ?? null,
-        environment: e.match.environment ?? null,
-        ids: e.match.ids ?? null,
-      },
-      rotationMs: parseDurationOrNever(e.rotation),
-    })),
     staleAfterMs: input.staleAfter === undefined ? null : parseDuration(input.staleAfter),
   };
+  switch (input.kind) {
+    case 'persistent': {
+      const scope = input.scope ?? POLICY_DEFAULTS.standingScope;
+      // The schema refuses a token scope on a persistent policy; reaching this is a loader bug.
+      if (!isOneOf(STANDING_SCOPES, scope)) throw new Error(`resolvePolicy: policy "${name}" (persistent) has scope "${scope}"`);
+      return { ...base, kind: 'persistent', scope };
+    }
+    case 'ephemeral':
+      return { ...base, kind: 'ephemeral', broker: resolveBroker(name, input) };
+    case 'hybrid':
+      return {
+        ...base,
+        kind: 'hybrid',
+        broker: resolveBroker(name, input),
+        exceptions: (input.exceptions ?? []).map((e) => ({
+          match: {
+            replans: e.match.replans ?? null,
+            maxSensitivity: e.match.maxSensitivity ?? null,
+            environment: e.match.environment ?? null,
+            ids: e.match.ids ?? null,
+          },
+          rotationMs: parseDurationOrNever(e.rotation),
+        })),
+      };
+  }
 }
 
 /** An attack with its name, hop delay and hop cap resolved; orphaned credentials default to all the agent holds. */

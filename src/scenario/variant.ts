@@ -22,10 +22,18 @@ export interface VariantSpec {
 export const PARAM_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+))*$/;
 
 /**
- * Top-level policy keys that only brokered (ephemeral or hybrid) credentials read: swept on a
- * persistent policy they change nothing.
+ * Top-level policy keys that only brokered (ephemeral or hybrid) credentials read — the file keys of
+ * BrokerSettings: swept on a persistent policy they change nothing.
  */
-const BROKER_ONLY: ReadonlySet<string> = new Set(['ttl', 'scope', 'revokeOn', 'reevaluate', 'bindToWorkload', 'issuer']);
+const BROKER_ONLY: ReadonlySet<string> = new Set([
+  'ttl',
+  'scope',
+  'revokeOn',
+  'reevaluate',
+  'bindToWorkload',
+  'callChain',
+  'issuer',
+]);
 
 /** Why sweeping `param` on a policy of `kind` cannot change any result, or `null` when it can. */
 export function paramWithoutEffect(kind: PolicyKind, param: string): string | null {

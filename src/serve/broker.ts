@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { Policy, RevokeTrigger, Scenario } from '../domain/scenario.js';
+import type { BrokerPolicy, RevokeTrigger, Scenario } from '../domain/scenario.js';
 import type { ScopePair } from '../issuer/claims.js';
 import { scopeOf } from '../issuer/claims.js';
 import { TokenEncoder } from '../issuer/encode.js';
@@ -56,7 +56,7 @@ export interface TaskEndResponse {
 /** How a broker is set up. */
 export interface BrokerOptions {
   readonly scenario: Scenario;
-  readonly policy: Policy;
+  readonly policy: BrokerPolicy;
   /** The `iss` of access tokens and the base of every endpoint URL, e.g. `http://127.0.0.1:8080`. */
   readonly issuer: string;
   readonly now: () => number;
@@ -71,7 +71,7 @@ export interface BrokerOptions {
 export class Broker {
   readonly issuer: string;
   readonly tokenUrl: string;
-  readonly policy: Policy;
+  readonly policy: BrokerPolicy;
   readonly dpop = new DpopVerifier();
   readonly verifier: TokenVerifier;
   private readonly options: BrokerOptions;
@@ -99,7 +99,7 @@ export class Broker {
     this.policy = options.policy;
     this.issuer = options.issuer;
     this.tokenUrl = `${options.issuer}/token`;
-    this.ttlS = Math.max(1, Math.ceil(options.policy.ttlMs / 1000));
+    this.ttlS = Math.max(1, Math.ceil(options.policy.broker.ttlMs / 1000));
     const signingKey = options.signingKey ?? createSigningKey(`bl-${randomBytes(6).toString('base64url')}`);
     this.keys = new KeyRing(signingKey, { overlapMs: 0 });
     this.verifier = new TokenVerifier({ issuer: this.issuer, keys: this.keys, revocations: this.revocations, now: options.now });
@@ -213,7 +213,7 @@ export class Broker {
       throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
     if (claims.txn === undefined) throw new OAuthError('invalid_request', 'the token names no task (ask for it with task=…)');
     const ended = this.tasks.end(claims.sub, claims.txn, Math.floor(this.options.now() / 1000));
-    const revoked = this.policy.revokeOn[outcome] ? await this.revokeTokens(ended) : 0;
+    const revoked = this.policy.broker.revokeOn[outcome] ? await this.revokeTokens(ended) : 0;
     return { task: claims.txn, outcome, revoked };
   }
 

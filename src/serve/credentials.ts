@@ -2,7 +2,7 @@
  * What `/.well-known/blastlab-credentials` serves on loopback (and `serve --credentials-out` writes):
  * per agent and per tool, how to ask the broker for tokens.
  */
-import type { Policy } from '../domain/scenario.js';
+import type { BrokerPolicy, BrokerSettings } from '../domain/scenario.js';
 import { scopeOf } from '../issuer/claims.js';
 import { pairsOf, type ServeIntents } from './intents.js';
 import { INTROSPECTOR_CLIENT, type Principal, type Principals } from './principals.js';
@@ -41,7 +41,7 @@ export interface DemoCredentials {
   readonly token_endpoint: string;
   readonly policy: string;
   readonly dpop_required: boolean;
-  readonly call_chain: Policy['callChain'];
+  readonly call_chain: BrokerSettings['callChain'];
   readonly introspection: { readonly client_id: string; readonly client_secret: string };
   readonly agents: readonly DemoAgent[];
   readonly tools: readonly DemoTool[];
@@ -55,7 +55,7 @@ function privateJwk(p: Principal): Record<string, unknown> {
 export function demoCredentials(
   principals: Principals,
   intents: ServeIntents,
-  policy: Policy,
+  policy: BrokerPolicy,
   issuer: string,
   tokenUrl: string,
 ): DemoCredentials {
@@ -90,8 +90,8 @@ export function demoCredentials(
     issuer,
     token_endpoint: tokenUrl,
     policy: policy.name,
-    dpop_required: policy.bindToWorkload,
-    call_chain: policy.callChain,
+    dpop_required: policy.broker.bindToWorkload,
+    call_chain: policy.broker.callChain,
     introspection: { client_id: INTROSPECTOR_CLIENT, client_secret: principals.secretOf(INTROSPECTOR_CLIENT) },
     agents,
     tools,

@@ -7,7 +7,7 @@
  * - the pairs a request asks for (`scope`, `audience`, `resource`), parsed strictly.
  */
 import { actionBit, maskActions } from '../domain/actions.js';
-import type { Action, Policy, Scenario } from '../domain/scenario.js';
+import type { Action, BrokerPolicy, Scenario } from '../domain/scenario.js';
 import { ACTIONS } from '../domain/scenario.js';
 import type { ScopePair } from '../issuer/claims.js';
 import { scopeOf } from '../issuer/claims.js';
@@ -59,7 +59,7 @@ export interface ServeIntents {
 }
 
 /** Builds the indexes of `scenario` under `policy`. */
-export function buildServeIntents(scenario: Scenario, policy: Policy): ServeIntents {
+export function buildServeIntents(scenario: Scenario, policy: BrokerPolicy): ServeIntents {
   const agents = buildIntentIndex(scenario);
   const intents = new Map<string, Map<string, number>>();
   for (const [agent, targets] of agents.intents) intents.set(agent, new Map(targets));
@@ -73,7 +73,7 @@ export function buildServeIntents(scenario: Scenario, policy: Policy): ServeInte
   }
   const declared: IntentIndex = { intents, sensitivityRank: agents.sensitivityRank };
   const chainIndex: IntentIndex = { intents: chains, sensitivityRank: agents.sensitivityRank };
-  if (policy.scope !== 'role') return { allowed: declared, declared, chains: chainIndex };
+  if (policy.broker.scope !== 'role') return { allowed: declared, declared, chains: chainIndex };
   return { allowed: grantIndex(scenario, agents.sensitivityRank), declared, chains: chainIndex };
 }
 
@@ -107,7 +107,7 @@ export interface PairRequest {
   readonly index: IntentIndex;
   readonly params: FormParams;
   readonly nodes: ReadonlySet<string>;
-  readonly policy: Policy;
+  readonly policy: BrokerPolicy;
   readonly nowMs: number;
 }
 
@@ -140,7 +140,7 @@ export function requestedPairs(r: PairRequest): ScopePair[] {
         throw new OAuthError('invalid_target', `audience ${JSON.stringify(target)} is not covered by the requested scope`);
     }
   }
-  if (r.policy.scope === 'step' && scopeOf(pairs).scope.includes(' ')) {
+  if (r.policy.broker.scope === 'step' && scopeOf(pairs).scope.includes(' ')) {
     throw new OAuthError('invalid_scope', `policy ${r.policy.name} has scope: step: ask for one action:target per token`);
   }
   const decision = decide({ agent: r.who, pairs, reason: '', atMs: r.nowMs }, r.index, DECISION_POLICY);
@@ -149,8 +149,9 @@ export function requestedPairs(r: PairRequest): ScopePair[] {
 }
 
 /** B7: whether `reevaluate` re-checks a use of `action`. */
-export function reevaluates(policy: Policy, action: Action): boolean {
-  return policy.reevaluate === 'every-step' || (policy.reevaluate === 'privileged' && action !== 'read');
+export function reevaluates(policy: BrokerPolicy, action: Action): boolean {
+  const { reevaluate } = policy.broker;
+  return reevaluate === 'every-step' || (reevaluate === 'privileged' && action !== 'read');
 }
 
 /** B7: the reason a use of `pairs` by `who` falls outside its declared intent in `index`, or null. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { SigningKey } from '../issuer/keys.js';
 import { jwkThumbprint } from '../issuer/keys.js';
-import type { Policy, Scenario } from '../domain/scenario.js';
+import type { BrokerPolicy, Policy, Scenario } from '../domain/scenario.js';
 import { Broker } from './broker.js';
 import { startServer, type RunningServer } from './http.js';
 import { Journal, readJournal } from './journal.js';
@@ -34,18 +34,26 @@ export interface StartOptions {
 /** A running broker. */
 export type StartedBroker = RunningServer & { readonly broker: Broker };
 
-/** The policy `serve` applies. */
-export function choosePolicy(scenario: Scenario, name: string | undefined): Policy {
+/** The policy `serve` applies: the named one, else the first ephemeral or hybrid one (a persistent policy mints nothing). */
+export function choosePolicy(scenario: Scenario, name: string | undefined): BrokerPolicy {
+  let policy: Policy | undefined;
   if (name !== undefined) {
-    const policy = scenario.policies.find((p) => p.name === name);
+    policy = scenario.policies.find((p) => p.name === name);
     if (policy === undefined) {
       throw new UsageError(
         `serve: scenario ${scenario.name} has no policy "${name}" (it has ${scenario.policies.map((p) => p.name).join(', ')})`,
       );
     }
-    return policy;
+  } else policy = scenario.policies.find((p) => p.kind !== 'persistent') ?? scenario.policies[0]!;
+  switch (policy.kind) {
+    case 'persistent':
+      throw new UsageError(
+        `serve: policy "${policy.name}" of scenario ${scenario.name} is persistent: it mints no tokens, so there is no broker to serve (pass --policy with an ephemeral or hybrid policy)`,
+      );
+    case 'ephemeral':
+    case 'hybrid':
+      return policy;
   }
-  return scenario.policies.find((p) => p.kind !== 'persistent') ?? scenario.policies[0]!;
 }
 
 /** Loads the signing key from `file`, creating it first when missing. */

@@ -2,7 +2,7 @@
  * `POST /token` (rules B1–B5, B8, B9 in docs/serve-load.md "Decisions"): which principal asks, on
  * whose behalf, for which pairs; the decision; the binding; the task. Minting itself is the broker's.
  */
-import type { Policy } from '../domain/scenario.js';
+import type { BrokerPolicy } from '../domain/scenario.js';
 import type { ScopePair, TokenClaims } from '../issuer/claims.js';
 import { scopeOf } from '../issuer/claims.js';
 import type { IntentIndex } from '../issuer/decision.js';
@@ -66,7 +66,7 @@ export interface MintRequest {
 export interface TokenContext {
   readonly issuer: string;
   readonly tokenUrl: string;
-  readonly policy: Policy;
+  readonly policy: BrokerPolicy;
   readonly principals: Principals;
   readonly intents: ServeIntents;
   readonly nodes: ReadonlySet<string>;
@@ -192,7 +192,7 @@ export class TokenEndpoint {
   /** B8: a tool's request, with its caller's token (`caller`) or without. */
   private toolRequest(tool: string, params: FormParams, auth: RequestAuth, caller: SubjectInfo | null): TokenResponse {
     const toolSubject = this.ctx.principals.byId.get(tool)!.subject;
-    if (this.ctx.policy.callChain === 'none') {
+    if (this.ctx.policy.broker.callChain === 'none') {
       // The broker sees only the tool: its own declared work, its own token; the caller's task is not kept.
       const pairs = this.decide(tool, tool, params);
       this.reevaluate(caller, this.ctx.intents.declared, tool, pairs);
@@ -214,7 +214,7 @@ export class TokenEndpoint {
     const agent = caller.principal;
     // C1: under scope: role nothing checks intent, so the tool's grants decide; else the agent's steps through the tool.
     const pairs =
-      this.ctx.policy.scope === 'role'
+      this.ctx.policy.broker.scope === 'role'
         ? this.decide(tool, tool, params)
         : requestedPairs({
             who: chainKey(agent, tool),
@@ -274,7 +274,7 @@ export class TokenEndpoint {
   /** B5: the thumbprint to bind to, or undefined; throws when the policy needs a proof and none is valid. */
   private binding(auth: RequestAuth, subjectJkt: string | undefined): string | undefined {
     if (auth.dpop === undefined) {
-      if (this.ctx.policy.bindToWorkload)
+      if (this.ctx.policy.broker.bindToWorkload)
         throw new OAuthError(
           'invalid_dpop_proof',
           `policy ${this.ctx.policy.name} binds tokens to the workload: send a DPoP proof`,

@@ -8,6 +8,7 @@
  * growable Float64Array whose p95 is found by selection, not by sorting.
  */
 import type { Policy } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
 import { versionEnd, type CredentialModes } from '../policy/modes.js';
@@ -79,7 +80,7 @@ export function workloadCost(
       tokensIssued += out.count;
       for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
       if (onIssue !== undefined)
-        for (const token of occurrenceOf(model, policy.ttlMs, t, k, out, sinkWaits).issuances) onIssue(token);
+        for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out, sinkWaits).issuances) onIssue(token);
     }
   }
 

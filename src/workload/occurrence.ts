@@ -6,6 +6,7 @@
  * own: attacks look up only the occurrences around the moments they need, cost sums over all of them.
  */
 import type { Policy, Task } from '../domain/scenario.js';
+import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { keyedUniform } from '../lib/rng.js';
@@ -79,26 +80,26 @@ type TaskPlan = readonly Segment[];
 /** Per modes: the plans by taskIndex · 2 + (step scope ? 1 : 0) (one lookup per occurrence, no string key). */
 const plans = new WeakMap<CredentialModes, (TaskPlan | undefined)[]>();
 
-function planOf(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+function planOf(model: CompiledModel, stepScoped: boolean, modes: CredentialModes, taskIndex: number): TaskPlan {
   let byTask = plans.get(modes);
   if (byTask === undefined) {
     byTask = [];
     plans.set(modes, byTask);
   }
-  const slot = taskIndex * 2 + (policy.scope === 'step' ? 1 : 0);
+  const slot = taskIndex * 2 + (stepScoped ? 1 : 0);
   let plan = byTask[slot];
   if (plan === undefined) {
-    plan = buildPlan(model, policy, modes, taskIndex);
+    plan = buildPlan(model, stepScoped, modes, taskIndex);
     byTask[slot] = plan;
   }
   return plan;
 }
 
-function buildPlan(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+function buildPlan(model: CompiledModel, stepScoped: boolean, modes: CredentialModes, taskIndex: number): TaskPlan {
   const task = model.scenario.workload[taskIndex]!;
   const agent = task.agent;
   const credOf = (cred: string): number => model.indexOf.get(cred)!;
-  if (policy.scope === 'step') {
+  if (stepScoped) {
     const n = task.steps.length;
     return task.steps.map((step, i) => {
       const cred = credOf(step.credential);
@@ -188,7 +189,8 @@ function gated(model: CompiledModel, policy: Policy, taskIndex: number): boolean
 
 /** Whether a task's occurrences under `policy` request tokens. */
 function requests(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
-  return planOf(model, policy, modes, taskIndex).some((seg) => seg.creds.length > 0);
+  const broker = brokerOf(policy);
+  return broker !== null && planOf(model, broker.scope === 'step', modes, taskIndex).some((seg) => seg.creds.length > 0);
 }
 
 /** Whether every occurrence of a task under `policy` runs alike and records nothing: no token request, no gated step. */
@@ -201,8 +203,13 @@ export function drawsNothing(model: CompiledModel, policy: Policy, modes: Creden
  * is not fixed or availability is below 1, or an approval wait that is not fixed.
  */
 export function drawsAtRandom(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
-  const { latency, availability } = policy.issuer;
-  if ((latency.kind !== 'fixed' || availability < 1) && requests(model, policy, modes, taskIndex)) return true;
+  const broker = brokerOf(policy);
+  if (
+    broker !== null &&
+    (broker.issuer.latency.kind !== 'fixed' || broker.issuer.availability < 1) &&
+    requests(model, policy, modes, taskIndex)
+  )
+    return true;
   return policy.approval !== null && policy.approval.wait.kind !== 'fixed' && gated(model, policy, taskIndex);
 }
 
@@ -225,9 +232,8 @@ export function runOccurrence(
   const taskKey = model.taskHash[taskIndex]!;
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
-  const ttl = policy.ttlMs;
-  const { latency, availability } = policy.issuer;
-  const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
+  // Only a broker mints: under a persistent policy no credential is managed and the plan requests nothing.
+  const broker = brokerOf(policy);
   out.count = 0;
   out.segments = 0;
   out.start = start;
@@ -237,12 +243,15 @@ export function runOccurrence(
   let status: OccurrenceStatus = 'completed';
   t += approvalWait(model, policy, costSeed, taskIndex, k, waits);
 
-  outer: for (const seg of planOf(model, policy, modes, taskIndex)) {
+  outer: for (const seg of planOf(model, broker?.scope === 'step', modes, taskIndex)) {
     const { creds } = seg;
     let remaining = seg.durationMs;
     let reauth = false;
     // Request a batch at the segment start, then again each time the tokens expire mid-segment.
-    while (creds.length > 0) {
+    while (broker !== null && creds.length > 0) {
+      const ttl = broker.ttlMs;
+      const { latency, availability } = broker.issuer;
+      const fixedLatency = latency.kind === 'fixed' ? latency.valueMs : -1;
       let wait = 0;
       let served = true;
       const firstMinted = out.count;
@@ -286,10 +295,15 @@ export function runOccurrence(
     t = timeoutAt;
   }
   const end = t;
+  out.end = end;
+  out.status = status;
+  out.reauthorizations = reauthorizations;
+  if (broker === null) return; // nothing minted
+  const { ttlMs: ttl, revokeOn } = broker;
   const revokeAtEnd =
-    (status === 'completed' && policy.revokeOn.completion) ||
-    (status === 'failed' && policy.revokeOn.failure) ||
-    (status === 'timeout' && policy.revokeOn.timeout);
+    (status === 'completed' && revokeOn.completion) ||
+    (status === 'failed' && revokeOn.failure) ||
+    (status === 'timeout' && revokeOn.timeout);
   // Tokens minted after the end are cancelled by the timeout; the rest get the moment each one dies.
   let kept = 0;
   for (let i = 0; i < out.count; i++) {
@@ -298,7 +312,7 @@ export function runOccurrence(
     let deadAt = mintAt + ttl;
     // A step-scoped token is done when its step completes.
     const step = out.step[i]!;
-    if (step >= 0 && step < out.segments && policy.revokeOn.completion) deadAt = Math.min(deadAt, out.segmentEnds[step]!);
+    if (step >= 0 && step < out.segments && revokeOn.completion) deadAt = Math.min(deadAt, out.segmentEnds[step]!);
     if (revokeAtEnd) deadAt = Math.min(deadAt, end);
     if (kept !== i) {
       out.cred[kept] = out.cred[i]!;
@@ -311,9 +325,6 @@ export function runOccurrence(
     kept++;
   }
   out.count = kept;
-  out.end = end;
-  out.status = status;
-  out.reauthorizations = reauthorizations;
 }
 
 /** The scratch simulateOccurrence fills before copying it out (calls are synchronous: one at a time). */
@@ -333,7 +344,7 @@ export function simulateOccurrence(
 ): Occurrence {
   const waits: number[] = [];
   runOccurrence(model, policy, modes, costSeed, taskIndex, k, scratch, waits);
-  return occurrenceOf(model, policy.ttlMs, taskIndex, k, scratch, waits);
+  return occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch, waits);
 }
 
 /** The Occurrence object of what `runOccurrence` left in `out`. */

@@ -3,8 +3,14 @@ import type {
   Action,
   AgentNode,
   Attack,
+  BrokerPolicy,
+  BrokerSettings,
   CredentialNode,
   Distribution,
+  EphemeralPolicy,
+  HybridException,
+  HybridPolicy,
+  PersistentPolicy,
   Policy,
   ResourceNode,
   Scenario,
@@ -80,35 +86,51 @@ export function step(target: string, action: Action, credentialId: string, via: 
   return { target, action, via, credential: credentialId };
 }
 
-export function persistent(name = 'persistent', extra: Partial<Policy> = {}): Policy {
-  return basePolicy(name, 'persistent', extra);
-}
-export function ephemeral(name = 'ephemeral', extra: Partial<Policy> = {}): Policy {
-  return basePolicy(name, 'ephemeral', extra);
-}
-export function hybrid(name = 'hybrid', extra: Partial<Policy> = {}): Policy {
-  return basePolicy(name, 'hybrid', extra);
-}
-function basePolicy(name: string, kind: Policy['kind'], extra: Partial<Policy>): Policy {
+/** Settings of any policy kind (everything but `kind`, the broker and the exceptions). */
+type CommonSettings = Partial<Omit<PersistentPolicy, 'kind' | 'scope'>>;
+/** Settings of an ephemeral policy, its broker's written flat (`{ ttlMs, bindToWorkload }`). */
+export type BrokerExtra = CommonSettings & Partial<BrokerSettings>;
+
+const common = (name: string): Omit<PersistentPolicy, 'kind' | 'scope'> => ({
+  name,
+  rotationMs: null,
+  approval: null,
+  forbidCreation: false,
+  detection: null,
+  revocationLatency: { default: fixed(0), byEnvironment: {} },
+  staleAfterMs: null,
+});
+
+/** Splits flat extras into the policy's own settings and its broker's (defaults: 15m task tokens, nothing else). */
+function withBroker(name: string, extra: BrokerExtra): Omit<EphemeralPolicy, 'kind'> {
+  const { ttlMs, scope, revokeOn, reevaluate, bindToWorkload, callChain, issuer, ...own } = extra;
   return {
-    name,
-    kind,
-    rotationMs: null,
-    ttlMs: 15 * MIN,
-    scope: 'task',
-    revokeOn: { completion: false, failure: false, timeout: false },
-    reevaluate: 'none',
-    bindToWorkload: false,
-    callChain: 'none',
-    approval: null,
-    forbidCreation: false,
-    detection: null,
-    revocationLatency: { default: fixed(0), byEnvironment: {} },
-    issuer: { latency: fixed(0), availability: 1 },
-    exceptions: [],
-    staleAfterMs: null,
-    ...extra,
+    ...common(name),
+    ...own,
+    broker: {
+      ttlMs: ttlMs ?? 15 * MIN,
+      scope: scope ?? 'task',
+      revokeOn: revokeOn ?? { completion: false, failure: false, timeout: false },
+      reevaluate: reevaluate ?? 'none',
+      bindToWorkload: bindToWorkload ?? false,
+      callChain: callChain ?? 'none',
+      issuer: issuer ?? { latency: fixed(0), availability: 1 },
+    },
   };
+}
+
+export function persistent(name = 'persistent', extra: Partial<Omit<PersistentPolicy, 'kind'>> = {}): PersistentPolicy {
+  return { ...common(name), scope: 'all', ...extra, kind: 'persistent' };
+}
+export function ephemeral(name = 'ephemeral', extra: BrokerExtra = {}): EphemeralPolicy {
+  return { ...withBroker(name, extra), kind: 'ephemeral' };
+}
+export function hybrid(
+  name = 'hybrid',
+  extra: BrokerExtra & { readonly exceptions?: readonly HybridException[] } = {},
+): HybridPolicy {
+  const { exceptions = [], ...rest } = extra;
+  return { ...withBroker(name, rest), kind: 'hybrid', exceptions };
 }
 
 export function scenario(parts: Partial<Scenario> & Pick<Scenario, 'nodes' | 'attacks' | 'policies'>): Scenario {
@@ -190,8 +212,28 @@ export function massLeak(holder: string, leakAtMs: number, replayDelay: Distribu
   return { pattern: 'mass-leak', name: 'mass-leak', holder, leakAtMs, replayDelay, ...attackDefaults, ...extra } as Attack;
 }
 export const uniform = (minMs: number, maxMs: number): Distribution => ({ kind: 'uniform', minMs, maxMs });
-export const revokeOn = (...triggers: readonly ('completion' | 'failure' | 'timeout')[]): Policy['revokeOn'] => ({
+export const revokeOn = (...triggers: readonly ('completion' | 'failure' | 'timeout')[]): BrokerSettings['revokeOn'] => ({
   completion: triggers.includes('completion'),
   failure: triggers.includes('failure'),
   timeout: triggers.includes('timeout'),
 });
+
+/**
+ * A persistent policy carrying broker settings it has no use for: the type forbids them, but a
+ * hand-made object can hold them, and the engine must narrow on `kind`, never on the field's presence.
+ */
+export function withStrayBroker(policy: PersistentPolicy, broker: BrokerSettings): Policy {
+  return { ...policy, broker } as Policy;
+}
+
+/** A loaded policy narrowed to one that mints (ephemeral or hybrid); throws (fails the test) otherwise. */
+export function brokered(policy: Policy | undefined): BrokerPolicy {
+  if (policy === undefined || policy.kind === 'persistent')
+    throw new Error(`expected an ephemeral or hybrid policy, got ${policy?.kind}`);
+  return policy;
+}
+/** A loaded policy narrowed to a hybrid one; throws (fails the test) otherwise. */
+export function hybridOf(policy: Policy | undefined): HybridPolicy {
+  if (policy?.kind !== 'hybrid') throw new Error(`expected a hybrid policy, got ${policy?.kind}`);
+  return policy;
+}

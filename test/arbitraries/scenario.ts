@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type {
   Action,
   Attack,
+  BrokerSettings,
   Distribution,
   HybridException,
   Policy,
@@ -268,24 +269,35 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
       issuer: fc.record({ latency: distributionArb(2000), availability: fc.constantFrom(1, 1, 0.9) }),
       exceptions: fc.array(exceptionArb, { maxLength: 2 }),
     })
-    .map((p): Policy => ({
-      name: 'p',
-      kind: p.kind,
-      rotationMs: p.rotationMs,
-      ttlMs: p.ttlMs,
-      scope: p.scope,
-      revokeOn: p.revokeOn,
-      reevaluate: p.reevaluate,
-      bindToWorkload: p.bindToWorkload,
-      callChain: 'none',
-      approval: null,
-      forbidCreation: false,
-      detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
-      revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
-      issuer: p.issuer,
-      exceptions: p.kind === 'hybrid' ? p.exceptions : [],
-      staleAfterMs: null,
-    }));
+    .map((p): Policy => {
+      const common = {
+        name: 'p',
+        rotationMs: p.rotationMs,
+        approval: null,
+        forbidCreation: false,
+        detection: p.detection === null ? null : { ...p.detection, atMs: Infinity },
+        revocationLatency: { default: p.latency, byEnvironment: p.awsLatency === undefined ? {} : { aws: p.awsLatency } },
+        staleAfterMs: null,
+      };
+      const broker: BrokerSettings = {
+        ttlMs: p.ttlMs,
+        scope: p.scope,
+        revokeOn: p.revokeOn,
+        reevaluate: p.reevaluate,
+        bindToWorkload: p.bindToWorkload,
+        callChain: 'none',
+        issuer: p.issuer,
+      };
+      switch (p.kind) {
+        case 'persistent':
+          // A standing secret's token settings meant nothing; `all` grants what the token scopes granted it.
+          return { ...common, kind: 'persistent', scope: 'all' };
+        case 'ephemeral':
+          return { ...common, kind: 'ephemeral', broker };
+        case 'hybrid':
+          return { ...common, kind: 'hybrid', broker, exceptions: p.exceptions };
+      }
+    });
 }
 
 /** A whole scenario: estate, one attack, one policy. */

@@ -124,14 +124,20 @@ describe('metrics/attribution', () => {
     expect(variantPolicy(policy, baseline, [])).toEqual(policy);
     for (const c of CONTROLS) {
       const v = variantPolicy(policy, baseline, [c]);
-      expect(switchedControls(v, policy)).toEqual([c] satisfies Control[]);
+      // A standing lifetime has no broker: binding, re-evaluation and call-chain context go with it
+      // (docs/controls.md "Limits": settings that only exist together are tied).
+      const tied: Control[] = c === 'lifetime' ? ['lifetime', 'binding', 'reevaluate', 'callChain'] : [c];
+      expect(switchedControls(v, policy)).toEqual(tied);
       expect(v.name).toBe(policy.name); // the policy's own trial seeds
     }
     // Lifetime back to standing keeps the intent check as a right-sized standing key.
-    expect(variantPolicy(policy, baseline, ['lifetime']).scope).toBe('intent');
-    expect(variantPolicy(policy, baseline, ['lifetime', 'scope']).scope).toBe('all');
+    expect(variantPolicy(policy, baseline, ['lifetime'])).toMatchObject({ kind: 'persistent', scope: 'intent' });
+    expect(variantPolicy(policy, baseline, ['lifetime', 'scope'])).toMatchObject({ kind: 'persistent', scope: 'all' });
+    // A standing key has no broker: binding, re-evaluation and call-chain context do not exist on it.
+    expect(variantPolicy(policy, baseline, ['lifetime'])).not.toHaveProperty('broker');
     // A standing key cannot be step-scoped: setting lifetime back makes it right-sized to intent.
-    expect(variantPolicy({ ...policy, scope: 'step' }, baseline, ['lifetime']).scope).toBe('intent');
+    const stepped = { ...policy, broker: { ...policy.broker, scope: 'step' as const } };
+    expect(variantPolicy(stepped, baseline, ['lifetime'])).toMatchObject({ kind: 'persistent', scope: 'intent' });
   });
 });
 

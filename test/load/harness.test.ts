@@ -11,6 +11,7 @@ import { LOAD_COLUMNS, fitIssuer } from '../../src/load/metrics.js';
 import { LOAD_FILES, writeLoadResults } from '../../src/load/output.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
 import { startBroker, type StartedBroker } from '../../src/serve/start.js';
+import { brokered } from '../arbitraries/build.js';
 
 describe('load generator', () => {
   it('should charge a server stall to every request scheduled during it (no coordinated omission)', async () => {
@@ -114,6 +115,6 @@ describe('blastlab load against blastlab serve', () => {
     const base = parse(readFileSync('scenarios/ci-deploy-key.yaml', 'utf8')) as Record<string, unknown>;
     const text = JSON.stringify({ ...base, policies: { measured: { kind: 'ephemeral', ttl: '15m', issuer: issuer.issuer } } });
     const loaded = parseScenarioText(text, 'measured.json');
-    expect(loaded.ok ? loaded.scenario.policies[0]!.issuer.availability : loaded.issues).toBe(1);
+    expect(loaded.ok ? brokered(loaded.scenario.policies[0]).broker.issuer.availability : loaded.issues).toBe(1);
   });
 });

@@ -1,31 +1,29 @@
 /** Hand-made inputs for the metrics and report tests: two small scenarios and their trial rows. */
 import { METRICS, type Metric, type TrialMetrics, type TrialRow } from '../../src/domain/metrics.js';
-import type { Policy, Scenario } from '../../src/domain/scenario.js';
+import type { HybridException, PersistentPolicy, Policy, Scenario } from '../../src/domain/scenario.js';
+import { ephemeral, hybrid, persistent, type BrokerExtra } from '../arbitraries/build.js';
+
+/** Overrides of a fixture policy: its kind (default persistent) and settings, a broker's written flat. */
+export type PolicyOverrides =
+  | ({ readonly kind?: 'persistent' } & Partial<Omit<PersistentPolicy, 'kind'>>)
+  | ({ readonly kind: 'ephemeral' } & BrokerExtra)
+  | ({ readonly kind: 'hybrid' } & BrokerExtra & { readonly exceptions?: readonly HybridException[] });
+
+/** A resolved policy with defaults (test/arbitraries/build.ts: standing scope all; 15m task tokens), overridable. */
+export function policy(name: string, overrides: PolicyOverrides = {}): Policy {
+  if (overrides.kind === 'ephemeral') {
+    const { kind: _kind, ...extra } = overrides;
+    return ephemeral(name, extra);
+  }
+  if (overrides.kind === 'hybrid') {
+    const { kind: _kind, ...extra } = overrides;
+    return hybrid(name, extra);
+  }
+  const { kind: _kind, ...extra } = overrides;
+  return persistent(name, extra);
+}
 
 const zero = { kind: 'fixed', valueMs: 0 } as const;
-
-/** A resolved policy with defaults, overridable. */
-export function policy(name: string, overrides: Partial<Policy> = {}): Policy {
-  return {
-    name,
-    kind: 'persistent',
-    rotationMs: null,
-    ttlMs: 900_000,
-    scope: 'task',
-    revokeOn: { completion: false, failure: false, timeout: false },
-    reevaluate: 'none',
-    bindToWorkload: false,
-    callChain: 'none',
-    approval: null,
-    forbidCreation: false,
-    detection: null,
-    revocationLatency: { default: zero, byEnvironment: {} },
-    issuer: { latency: zero, availability: 1 },
-    exceptions: [],
-    staleAfterMs: null,
-    ...overrides,
-  };
-}
 
 /** A small resolved scenario with two attacks and the given policies. */
 export function scenario(name: string, policies: readonly Policy[], extra: Partial<Scenario> = {}): Scenario {

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../../src/errors.js';
 import { loadScenarioFile, loadScenarios, parseScenarioText } from '../../src/scenario/load.js';
 import { removeTempDirs, tempDir } from '../tmp.js';
+import { brokered } from '../arbitraries/build.js';
 
 afterAll(removeTempDirs);
 
@@ -134,30 +135,34 @@ describe('scenario/load', () => {
       expect(s.policies[0]).toMatchObject({
         kind: 'persistent',
         rotationMs: 90 * 86_400_000,
-        ttlMs: 900_000,
+        scope: 'all',
         detection: null,
-        exceptions: [],
       });
+      // A persistent policy has no broker settings and no exceptions.
+      expect(s.policies[0]).not.toHaveProperty('broker');
+      expect(s.policies[0]).not.toHaveProperty('exceptions');
       expect(s.policies[1]).toMatchObject({
-        ttlMs: 900_000,
-        scope: 'task',
-        revokeOn: { completion: true, failure: true, timeout: true },
-        reevaluate: 'none',
-        bindToWorkload: true,
+        broker: {
+          ttlMs: 900_000,
+          scope: 'task',
+          revokeOn: { completion: true, failure: true, timeout: true },
+          reevaluate: 'none',
+          bindToWorkload: true,
+        },
       });
+      expect(s.policies[1]).not.toHaveProperty('exceptions');
       expect(s.policies[2]).toMatchObject({
         kind: 'ephemeral',
-        ttlMs: 300_000,
-        scope: 'step',
-        reevaluate: 'every-step',
-        bindToWorkload: true,
+        broker: { ttlMs: 300_000, scope: 'step', reevaluate: 'every-step', bindToWorkload: true },
       });
       // Preset ephemeral-1h-sts with ttl and issuer overridden; the rest from the preset.
       expect(s.policies[3]).toMatchObject({
-        ttlMs: 1_800_000,
-        scope: 'role',
-        revokeOn: { completion: false, failure: false, timeout: false },
-        issuer: { latency: { kind: 'fixed', valueMs: 40 }, availability: 0.999 },
+        broker: {
+          ttlMs: 1_800_000,
+          scope: 'role',
+          revokeOn: { completion: false, failure: false, timeout: false },
+          issuer: { latency: { kind: 'fixed', valueMs: 40 }, availability: 0.999 },
+        },
       });
       expect(s.policies[4]).toMatchObject({
         kind: 'hybrid',
@@ -176,7 +181,7 @@ describe('scenario/load', () => {
       expect(s.source.file).toBe(GOOD);
       expect(s.source.sha256).toBe(createHash('sha256').update(readFileSync(GOOD)).digest('hex'));
       expect(Object.isFrozen(s)).toBe(true);
-      expect(Object.isFrozen(s.policies[0]?.revokeOn)).toBe(true);
+      expect(Object.isFrozen(brokered(s.policies[1]).broker.revokeOn)).toBe(true);
     });
 
     it('should resolve the same scenario from the equivalent JSON file', () => {

@@ -42,27 +42,21 @@ describe('scenario/presets', () => {
     expect(never).toMatchObject({ kind: 'persistent', rotationMs: Infinity });
     expect(e15).toMatchObject({
       kind: 'ephemeral',
-      ttlMs: 900_000,
-      scope: 'task',
-      revokeOn: all,
-      reevaluate: 'privileged',
-      bindToWorkload: true,
+      broker: { ttlMs: 900_000, scope: 'task', revokeOn: all, reevaluate: 'privileged', bindToWorkload: true },
     });
     expect(spiffe).toMatchObject({
       kind: 'ephemeral',
-      ttlMs: 300_000,
-      scope: 'step',
-      revokeOn: all,
-      reevaluate: 'every-step',
-      bindToWorkload: true,
+      broker: { ttlMs: 300_000, scope: 'step', revokeOn: all, reevaluate: 'every-step', bindToWorkload: true },
     });
     expect(sts).toMatchObject({
       kind: 'ephemeral',
-      ttlMs: 3_600_000,
-      scope: 'role',
-      revokeOn: { completion: false, failure: false, timeout: false },
-      reevaluate: 'none',
-      bindToWorkload: false,
+      broker: {
+        ttlMs: 3_600_000,
+        scope: 'role',
+        revokeOn: { completion: false, failure: false, timeout: false },
+        reevaluate: 'none',
+        bindToWorkload: false,
+      },
     });
   });
 
@@ -97,8 +91,8 @@ describe('scenario/presets', () => {
     it('should read presets from the nearest policies/ folder above the scenario, before the built-in ones', () => {
       const { file } = layout();
       const [mine, shadowed, builtin] = loadScenarioFile(file).policies;
-      expect(mine).toMatchObject({ name: 'mine', kind: 'ephemeral', ttlMs: 120_000 });
-      expect(shadowed).toMatchObject({ name: 'shadowed', ttlMs: 180_000 });
+      expect(mine).toMatchObject({ name: 'mine', kind: 'ephemeral', broker: { ttlMs: 120_000 } });
+      expect(shadowed).toMatchObject({ name: 'shadowed', broker: { ttlMs: 180_000 } });
       expect(builtin).toMatchObject({ name: 'builtin', kind: 'persistent', rotationMs: 7_776_000_000 });
     });
 
@@ -106,7 +100,9 @@ describe('scenario/presets', () => {
       const { root, file } = layout();
       mkdirSync(join(root, 'override'));
       writeFileSync(join(root, 'override', 'my-broker.yaml'), 'kind: ephemeral\nttl: 7m\n');
-      expect(loadScenarioFile(file, { presets: join(root, 'override') }).policies[0]).toMatchObject({ ttlMs: 420_000 });
+      expect(loadScenarioFile(file, { presets: join(root, 'override') }).policies[0]).toMatchObject({
+        broker: { ttlMs: 420_000 },
+      });
     });
 
     it('should name the folders it looked in for an unknown preset', () => {

@@ -6,6 +6,7 @@ import { ScenarioError, UsageError } from '../../src/errors.js';
 import { parseText, type ParsedDocument } from '../../src/scenario/document.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { buildVariant, paramWithoutEffect } from '../../src/scenario/variant.js';
+import { brokered, hybridOf } from '../arbitraries/build.js';
 
 const FILE = join(import.meta.dirname, '../fixtures/good/ci-deploy-key.yaml');
 const TEXT = readFileSync(FILE, 'utf8');
@@ -26,24 +27,26 @@ describe('scenario/variant', () => {
     const original = loadScenarioFile(FILE);
     const v = buildVariant(parsed(), SHA, { policy: 'ephemeral-15m', param: 'ttl', value: '1h' });
     expect(v.policies.map((p) => p.name)).toEqual(['ephemeral-15m']);
-    expect(v.policies[0]!.ttlMs).toBe(3_600_000);
-    const before = original.policies.find((p) => p.name === 'ephemeral-15m')!;
-    expect({ ...v.policies[0], ttlMs: before.ttlMs }).toEqual(before);
+    const swept = brokered(v.policies[0]);
+    expect(swept.broker.ttlMs).toBe(3_600_000);
+    const before = brokered(original.policies.find((p) => p.name === 'ephemeral-15m'));
+    expect({ ...swept, broker: { ...swept.broker, ttlMs: before.broker.ttlMs } }).toEqual(before);
     expect(v.nodes).toEqual(original.nodes);
     expect(v.attacks).toEqual(original.attacks);
   });
 
   it('should expand a preset with its overrides through the loader merge before setting the value', () => {
-    const original = loadScenarioFile(FILE).policies.find((p) => p.name === 'sts-short')!;
+    const original = brokered(loadScenarioFile(FILE).policies.find((p) => p.name === 'sts-short'));
     const v = buildVariant(parsed(), SHA, { policy: 'sts-short', param: 'issuer.availability', value: '0.5' });
-    expect(v.policies[0]!.issuer.availability).toBe(0.5);
-    expect(v.policies[0]!.ttlMs).toBe(original.ttlMs);
-    expect(v.policies[0]!.scope).toBe(original.scope);
+    const swept = brokered(v.policies[0]);
+    expect(swept.broker.issuer.availability).toBe(0.5);
+    expect(swept.broker.ttlMs).toBe(original.broker.ttlMs);
+    expect(swept.broker.scope).toBe(original.broker.scope);
   });
 
   it('should set a field of a hybrid exception by index and refuse an index that does not exist', () => {
     const v = buildVariant(parsed(), SHA, { policy: 'hybrid', param: 'exceptions.0.rotation', value: '1d' });
-    expect(v.policies[0]!.exceptions[0]!.rotationMs).toBe(86_400_000);
+    expect(hybridOf(v.policies[0]).exceptions[0]!.rotationMs).toBe(86_400_000);
     expect(() => buildVariant(parsed(), SHA, { policy: 'hybrid', param: 'exceptions.1.rotation', value: '1d' })).toThrow(
       UsageError,
     );

@@ -2,21 +2,24 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
-import type { Policy } from '../../src/domain/scenario.js';
+import type { BrokerSettings } from '../../src/domain/scenario.js';
 import { Broker, GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS, TOKEN_TYPE_JWT, type ServedClaims } from '../../src/serve/broker.js';
 import { parseForm } from '../../src/serve/form.js';
 import { OAuthError } from '../../src/serve/oauth-error.js';
+import { choosePolicy } from '../../src/serve/start.js';
+import { UsageError } from '../../src/errors.js';
+import { brokered } from '../arbitraries/build.js';
 import { basic, dpopProof } from './helpers.js';
 
 const scenario = loadScenarioFile('scenarios/ci-deploy-key.yaml');
-const base = scenario.policies.find((p) => p.name === 'ephemeral-15m')!;
+const base = brokered(scenario.policies.find((p) => p.name === 'ephemeral-15m'));
 const T0 = 1_700_000_000_000;
 
-function broker(overrides: Partial<Policy> = {}) {
+function broker(overrides: Partial<BrokerSettings> = {}) {
   const clock = { now: T0 };
   const b = new Broker({
     scenario,
-    policy: { ...base, bindToWorkload: false, ...overrides },
+    policy: { ...base, broker: { ...base.broker, bindToWorkload: false, ...overrides } },
     issuer: 'http://broker.test',
     now: () => clock.now,
   });
@@ -172,5 +175,14 @@ describe('broker decisions', () => {
         );
       expect([oauthCode(again('read:prod-db')), oauthCode(again('write:prod-db'))]).toEqual([readCode, 'ok']);
     }
+  });
+});
+
+describe('serve/start choosePolicy', () => {
+  it('should default to the first ephemeral or hybrid policy and refuse a persistent one (it mints no tokens)', () => {
+    expect(choosePolicy(scenario, undefined).name).toBe('ephemeral-15m');
+    expect(() => choosePolicy(scenario, 'persistent')).toThrow(UsageError);
+    const standingOnly = { ...scenario, policies: scenario.policies.filter((p) => p.kind === 'persistent') };
+    expect(() => choosePolicy(standingOnly, undefined)).toThrow(/is persistent: it mints no tokens/);
   });
 });

@@ -1,20 +1,22 @@
 /** The policy fields serve applies over real HTTP: revokeOn (B9), reevaluate (B7), callChain (B8). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Policy } from '../../src/domain/scenario.js';
+import type { BrokerSettings } from '../../src/domain/scenario.js';
 import { decodeClaimsUnverified } from '../../src/issuer/encode.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { DemoCredentials } from '../../src/serve/broker.js';
 import { GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS, TOKEN_TYPE_JWT } from '../../src/serve/broker.js';
 import { startBroker, type StartedBroker } from '../../src/serve/start.js';
+import { brokered } from '../arbitraries/build.js';
 import { agentOf, basic, call, dpopProof, postForm } from './helpers.js';
 
 type Creds = DemoCredentials;
 type Server = { running: StartedBroker; creds: Creds; tokenUrl: string };
 
 /** Serves `file` with its policy `name`, changed by `overrides`. */
-async function serveWith(file: string, name: string, overrides: Partial<Policy>): Promise<Server> {
+async function serveWith(file: string, name: string, overrides: Partial<BrokerSettings>): Promise<Server> {
   const scenario = loadScenarioFile(file);
-  const policy = { ...scenario.policies.find((p) => p.name === name)!, ...overrides };
+  const chosen = brokered(scenario.policies.find((p) => p.name === name));
+  const policy = { ...chosen, broker: { ...chosen.broker, ...overrides } };
   const running = await startBroker({ scenario: { ...scenario, policies: [policy] }, policy: name, port: 0 });
   const creds = JSON.parse((await call('GET', `${running.url}/.well-known/blastlab-credentials`)).text) as Creds;
   return { running, creds, tokenUrl: `${running.url}/token` };
@@ -93,7 +95,7 @@ describe('serve: reevaluate (introspection with the use)', () => {
   afterAll(() => Promise.all(servers.map((s) => s.running.close())));
   // support-agent: the payment tool holds a key with read, write and admin on payments; the only
   // declared step through it writes payments. Under scope: role its token carries all three.
-  async function paymentToken(reevaluate: Policy['reevaluate']): Promise<{ s: Server; token: string }> {
+  async function paymentToken(reevaluate: BrokerSettings['reevaluate']): Promise<{ s: Server; token: string }> {
     const s = await serveWith('scenarios/support-agent.yaml', 'ephemeral-5m', {
       scope: 'role',
       reevaluate,
@@ -141,7 +143,7 @@ describe('serve: callChain (a tool acting for an agent)', () => {
   const file = 'scenarios/breaches/treasury-beyondtrust-2024.yaml';
   const servers: Server[] = [];
   afterAll(() => Promise.all(servers.map((s) => s.running.close())));
-  async function setup(callChain: Policy['callChain']) {
+  async function setup(callChain: BrokerSettings['callChain']) {
     const s = await serveWith(file, 'broker-15m', { callChain });
     servers.push(s);
     const tool = toolOf(s.creds, 'rs-saas');

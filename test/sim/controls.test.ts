@@ -1,7 +1,7 @@
 /** The separable controls of SPEC §2 "Which control buys what" (docs/controls.md C1–C5): examples and properties. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action, Policy, Scenario } from '../../src/domain/scenario.js';
+import type { Action, BrokerSettings, Policy, Scenario } from '../../src/domain/scenario.js';
 import {
   HOUR,
   MIN,
@@ -21,6 +21,7 @@ import {
   task,
   tool,
   toolChain,
+  withStrayBroker,
 } from '../arbitraries/build.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
 import { modelOf, runMany, runOne } from '../arbitraries/run.js';
@@ -128,24 +129,23 @@ describe('controls (docs/controls.md)', () => {
   describe('C3 call-chain context', () => {
     it("should check a tool's token request against the tool's own intent without propagation", () => {
       // pay's own declared requests include ops' payments admin: the hijacked bot gets it through pay.
-      const adminDrift = (callChain: Policy['callChain']): number =>
+      const adminDrift = (callChain: BrokerSettings['callChain']): number =>
         runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])]))
           .resources_reached ?? 0;
       expect(adminDrift('none')).toBe(1);
     });
 
     it("should check it against the calling agent's declared requests with propagation", () => {
-      const adminDrift = (callChain: Policy['callChain']): number =>
+      const adminDrift = (callChain: BrokerSettings['callChain']): number =>
         runOne(support([ephemeral('p', { callChain })], [drift('bot', HOUR, [{ target: 'payments', action: 'admin' }])]))
           .resources_reached ?? 0;
       expect(adminDrift('propagated')).toBe(0);
     });
 
     it('should make no difference to standing secrets', () => {
-      const s = support([
-        persistent('none', { scope: 'intent', callChain: 'none' }),
-        persistent('propagated', { scope: 'intent', callChain: 'propagated' }),
-      ]);
+      // A persistent policy has no callChain; one smuggled in with a broker changes nothing either.
+      const standing = persistent('p', { scope: 'intent' });
+      const s = support([standing, withStrayBroker(standing, ephemeral('b', { callChain: 'propagated' }).broker)]);
       expect(runOne(s, { policy: 0 })).toEqual(runOne(s, { policy: 1 }));
     });
   });
@@ -247,19 +247,24 @@ describe('controls (docs/controls.md)', () => {
     it('should change nothing when a policy switches a control it does not use (callChain, binding, reevaluate, ttl, revokeOn or issuer under a persistent policy)', () => {
       fc.assert(
         fc.property(scenarioArb, fc.nat(3), (generated, trial) => {
-          const base: Policy = { ...generated.policies[0]!, kind: 'persistent', exceptions: [] };
+          // The generated policy's broker settings (a persistent one gets the defaults), on a standing base.
+          const generatedPolicy = generated.policies[0]!;
+          const broker = generatedPolicy.kind === 'persistent' ? ephemeral().broker : generatedPolicy.broker;
+          const { name, rotationMs, approval, forbidCreation, detection, revocationLatency, staleAfterMs } = generatedPolicy;
+          const base = persistent(name, { rotationMs, approval, forbidCreation, detection, revocationLatency, staleAfterMs });
           const s: Scenario = { ...generated, policies: [base] };
           const variants: Policy[] = [
-            { ...base, callChain: base.callChain === 'none' ? 'propagated' : 'none' },
-            { ...base, bindToWorkload: !base.bindToWorkload },
-            { ...base, reevaluate: base.reevaluate === 'none' ? 'every-step' : 'none' },
-            // What attribution's variants drop for a standing lifetime (metrics/attribution.ts riskKey).
-            {
-              ...base,
-              ttlMs: base.ttlMs * 2,
+            withStrayBroker(base, broker),
+            withStrayBroker(base, { ...broker, callChain: broker.callChain === 'none' ? 'propagated' : 'none' }),
+            withStrayBroker(base, { ...broker, bindToWorkload: !broker.bindToWorkload }),
+            withStrayBroker(base, { ...broker, reevaluate: broker.reevaluate === 'none' ? 'every-step' : 'none' }),
+            // What attribution's variants drop for a standing lifetime (metrics/attribution.ts variantPolicy).
+            withStrayBroker(base, {
+              ...broker,
+              ttlMs: broker.ttlMs * 2,
               revokeOn: { completion: true, failure: true, timeout: true },
               issuer: { latency: fixed(5 * MIN), availability: 0.5 },
-            },
+            }),
           ];
           const before = runOne(s, { trial });
           for (const v of variants) {

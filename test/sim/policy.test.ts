@@ -22,6 +22,7 @@ import {
   scenario,
   step,
   task,
+  withStrayBroker,
 } from '../arbitraries/build.js';
 import { meanOf, modelOf, runMany, runOne } from '../arbitraries/run.js';
 
@@ -328,7 +329,9 @@ describe('sim/trial under each policy parameter', () => {
     });
 
     it('should not make persistent policies wait for the issuer', () => {
-      const s = ciScenario([persistent('p', { issuer: { latency: fixed(2 * MIN), availability: 0 } })]);
+      // A persistent policy has no issuer; one smuggled in with a broker is not waited for either.
+      const issuer = { latency: fixed(2 * MIN), availability: 0 };
+      const s = ciScenario([withStrayBroker(persistent('p'), ephemeral('b', { issuer }).broker)]);
       expect(runOne(s)).toMatchObject({ tasks_failed: 0, issuance_wait_p95_ms: 0, tokens_issued: 0 });
     });
   });

@@ -21,7 +21,7 @@ import {
 } from '../arbitraries/build.js';
 import { attackArb, attackStartMs, estateArb, policyArb, scenarioArb } from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
-import { scenario } from '../arbitraries/build.js';
+import { brokered, scenario } from '../arbitraries/build.js';
 
 const RUNS = { numRuns: 150 };
 
@@ -109,12 +109,16 @@ describe('sim/trial properties', () => {
       fc.property(arb, fc.nat({ max: 20 }), ({ estate, attack, policy, ttls }, trial) => {
         const [short, long] = ttls[0] <= ttls[1] ? ttls : [ttls[1], ttls[0]];
         const build = (ttlMs: number): Scenario => {
+          const minting = brokered(policy);
           const p: Policy = {
-            ...policy,
-            ttlMs,
+            ...minting,
             detection: null,
-            revokeOn: { completion: false, failure: false, timeout: false },
-            issuer: { latency: fixed(0), availability: 1 },
+            broker: {
+              ...minting.broker,
+              ttlMs,
+              revokeOn: { completion: false, failure: false, timeout: false },
+              issuer: { latency: fixed(0), availability: 1 },
+            },
           };
           return scenario({
             ...estate,

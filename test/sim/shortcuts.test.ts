@@ -114,7 +114,9 @@ function withHops(s: Scenario, hopMs: number, random: boolean, bind: boolean): S
   return {
     ...s,
     attacks: s.attacks.map((a) => ({ ...a, hopDelay })),
-    policies: s.policies.map((p) => ({ ...p, bindToWorkload: bind || p.bindToWorkload })),
+    policies: s.policies.map((p) =>
+      p.kind === 'persistent' ? p : { ...p, broker: { ...p.broker, bindToWorkload: bind || p.broker.bindToWorkload } },
+    ),
   };
 }
 

@@ -47,7 +47,9 @@ describe('workload/cost', () => {
 
   describe('a big workload', () => {
     const model = compile(generateEstate({ agents: 80, seed: 3 }));
-    const ephemeral = model.scenario.policies.findIndex((p) => p.kind === 'ephemeral' && p.issuer.latency.kind !== 'fixed');
+    const ephemeral = model.scenario.policies.findIndex(
+      (p) => p.kind === 'ephemeral' && p.broker.issuer.latency.kind !== 'fixed',
+    );
     if (ephemeral < 0) throw new Error('fixture: the generated estate has no ephemeral policy with a random issuer latency');
     const k = costReplicates(model);
 
@@ -121,7 +123,9 @@ describe('workload/cost', () => {
       ...s,
       defaultRotationMs: Number.POSITIVE_INFINITY,
       nodes: s.nodes.map((n) => (n.kind === 'credential' ? { ...n, rotationMs: null } : n)),
-      policies: s.policies.map((p) => ({ ...p, rotationMs: null, exceptions: [] })),
+      policies: s.policies.map((p) =>
+        p.kind === 'hybrid' ? { ...p, rotationMs: null, exceptions: [] } : { ...p, rotationMs: null },
+      ),
     };
   }
 

@@ -19,7 +19,8 @@ export interface BenchServer {
 /** Starts the bench server in this thread. */
 export async function startBenchServer(): Promise<BenchServer> {
   const scenario = loadScenarioFile(fileURLToPath(new URL('../../../scenarios/ci-deploy-key.yaml', import.meta.url)));
-  const policy = { ...choosePolicy(scenario, 'ephemeral-15m'), bindToWorkload: false };
+  const chosen = choosePolicy(scenario, 'ephemeral-15m');
+  const policy = { ...chosen, broker: { ...chosen.broker, bindToWorkload: false } };
   const running = await startServer((url) => new Broker({ scenario, policy, issuer: url, now: Date.now }), {
     host: '127.0.0.1',
     port: 0,
