@@ -14,6 +14,7 @@ import {
   occurrenceStart,
   runOccurrence,
   simulateOccurrence,
+  taskPlan,
 } from '../workload/occurrence.js';
 
 /** Everything one trial's attack needs. */
@@ -82,7 +83,6 @@ export type TokenVisitor = (mintAt: number, deadAt: number, actor: number, princ
 
 /** The scratch forEachToken replays occurrences into (calls are synchronous: one at a time). */
 const sweep = new OccurrenceScratch();
-const NO_WAITS = { push: (): void => {} };
 
 /**
  * Calls `visit` with every token of `cred` minted in [from, to), task by task, in occurrence order.
@@ -97,6 +97,7 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
     const task = ctx.model.scenario.workload[taskIndex]!;
     const principal = ctx.model.taskAgent[taskIndex]!;
     const count = occurrenceCount(task, horizon);
+    const plan = taskPlan(ctx.model, ctx.policy, ctx.modes, taskIndex);
     // An occurrence that started before `from` may still mint after it (re-authorisation mid-task).
     const first = Math.max(0, lastOccurrenceAt(task, from) - 1);
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
@@ -108,7 +109,7 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
         }
         continue;
       }
-      runOccurrence(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, taskIndex, k, sweep, NO_WAITS);
+      runOccurrence(ctx.model, ctx.policy, plan, ctx.costSeed, taskIndex, k, sweep);
       for (let j = 0; j < sweep.count; j++) {
         const mintAt = sweep.mintAt[j]!;
         if (sweep.cred[j] === cred && mintAt >= from && mintAt < to)

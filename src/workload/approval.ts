@@ -12,14 +12,14 @@ import { sampleAt } from '../lib/distribution.js';
 /** Purpose tag of approval-wait draws (occurrence.ts uses 0 for latency, 1 for availability). */
 const APPROVAL_WAIT = 2;
 
-/** Total approval wait of occurrence `k` of a task in ms (0 without approval); each step's wait goes to `waits`. */
+/** Total approval wait of occurrence `k` of a task in ms (0 without approval); each step's wait goes to `out`. */
 export function approvalWait(
   model: CompiledModel,
   policy: Policy,
   costSeed: number,
   taskIndex: number,
   k: number,
-  waits: { push(wait: number): unknown },
+  out: { pushWait(wait: number): void },
 ): number {
   const approval = policy.approval;
   if (approval === null) return 0;
@@ -27,7 +27,7 @@ export function approvalWait(
   model.scenario.workload[taskIndex]!.steps.forEach((step, i) => {
     if (!approval.actions.includes(step.action)) return;
     const wait = sampleAt(approval.wait, keyedUniform(costSeed, model.taskHash[taskIndex]!, k, i, APPROVAL_WAIT));
-    waits.push(wait);
+    out.pushWait(wait);
     total += wait;
   });
   return total;

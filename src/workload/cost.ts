@@ -14,7 +14,7 @@ import { KIND_CREDENTIAL } from '../model/compile.js';
 import { versionEnd, type CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../domain/metrics.js';
 import type { Issuance } from './occurrence.js';
-import { OccurrenceScratch, drawsNothing, occurrenceCount, occurrenceOf, runOccurrence } from './occurrence.js';
+import { OccurrenceScratch, drawsNothing, occurrenceCount, occurrenceOf, runOccurrence, taskPlan } from './occurrence.js';
 
 /** Receives every token the workload mints, in schedule order (e.g. `--real-tokens`). */
 export type IssuanceSink = (issuance: Issuance) => void;
@@ -62,25 +62,26 @@ export function workloadCost(
 
   const workload = model.scenario.workload;
   const out = new OccurrenceScratch();
-  const sinkWaits: number[] = [];
   for (let t = 0; t < workload.length; t++) {
     const count = occurrenceCount(workload[t]!, horizon);
     if (count === 0) continue;
     tasksTotal += count;
+    const plan = taskPlan(model, policy, modes, t);
     // Without a draw every occurrence runs alike: one stands for all (no token, no wait).
     if (drawsNothing(model, policy, modes, t)) {
-      runOccurrence(model, policy, modes, costSeed, t, 0, out, waits);
+      runOccurrence(model, policy, plan, costSeed, t, 0, out);
       if (out.status !== 'completed') tasksFailed += count;
       continue;
     }
     for (let k = 0; k < count; k++) {
-      runOccurrence(model, policy, modes, costSeed, t, k, out, waits);
+      runOccurrence(model, policy, plan, costSeed, t, k, out);
       if (out.status !== 'completed') tasksFailed++;
       reauthorizations += out.reauthorizations;
       tokensIssued += out.count;
+      for (let i = 0; i < out.waitCount; i++) waits.push(out.waits[i]!);
       for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
       if (onIssue !== undefined)
-        for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out, sinkWaits).issuances) onIssue(token);
+        for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
     }
   }
 
@@ -107,15 +108,14 @@ let reusedDirty = false;
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
  * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); for a sparse pass,
  * the thread's one reused zeroed array, of which only the seconds a pass touched are cleared again (no
- * map per token); past MAX_REUSED_SECONDS (years-long horizons), every second in a growable buffer,
- * sorted once at the end (the busiest second is the longest run of equal values). Passes on one
- * thread run one after another.
+ * map per token); past MAX_REUSED_SECONDS (years-long horizons), an open-addressing table of the
+ * seconds a pass touched (no object per second). Passes on one thread run one after another.
  */
 class SecondCounter {
   private readonly dense: Uint32Array | null;
   private readonly sparse: Uint32Array | null;
   private readonly touched: number[] = [];
-  private readonly rest = new WaitBuffer();
+  private readonly rest = SecondTable.reused();
   private max = 0;
 
   constructor(horizonMs: number, occurrences: number) {
@@ -140,8 +140,7 @@ class SecondCounter {
       if (this.sparse[second] === 0) this.touched.push(second);
       value = ++this.sparse[second]!;
     } else {
-      this.rest.push(second);
-      return;
+      value = this.rest.bump(second);
     }
     if (value > this.max) this.max = value;
   }
@@ -153,11 +152,64 @@ class SecondCounter {
       this.touched.length = 0;
       reusedDirty = false;
     }
-    return Math.max(this.max, this.rest.longestRun());
+    return this.max;
   }
 }
 
-/** Numbers of a pass (request waits, or issuance seconds) in a growable Float64Array: no object per value. */
+/**
+ * Counts per whole second in an open-addressing table (linear probing, at most half full): the
+ * sparse seconds of a years-long horizon without a map entry per second.
+ */
+class SecondTable {
+  private static shared: SecondTable | null = null;
+  private keys = new Float64Array(1024).fill(-1);
+  private counts = new Uint32Array(1024);
+  private size = 0;
+
+  /** This thread's one table, emptied (it keeps the capacity an earlier pass grew it to). */
+  static reused(): SecondTable {
+    const table = (SecondTable.shared ??= new SecondTable());
+    if (table.size > 0) {
+      table.keys.fill(-1);
+      table.counts.fill(0);
+      table.size = 0;
+    }
+    return table;
+  }
+
+  /** Adds one to `second`'s count and returns the new count. */
+  bump(second: number): number {
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    const i = this.slot(second);
+    if (this.keys[i] !== second) {
+      this.keys[i] = second;
+      this.size++;
+    }
+    return ++this.counts[i]!;
+  }
+
+  private slot(second: number): number {
+    const mask = this.keys.length - 1;
+    let i = Math.imul(second | 0, 0x9e3779b1) & mask;
+    while (this.keys[i] !== -1 && this.keys[i] !== second) i = (i + 1) & mask;
+    return i;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.counts = new Uint32Array(keys.length * 2);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === -1) continue;
+      const j = this.slot(keys[i]!);
+      this.keys[j] = keys[i]!;
+      this.counts[j] = counts[i]!;
+    }
+  }
+}
+
+/** Every request wait of a pass, in a growable Float64Array: no object per wait. */
 class WaitBuffer {
   private values = new Float64Array(1024);
   private length = 0;
@@ -169,17 +221,6 @@ class WaitBuffer {
       this.values = grown;
     }
     this.values[this.length++] = value;
-  }
-
-  /** The most times one value occurs (sorts the values in place); 0 when empty. */
-  longestRun(): number {
-    const a = this.values.subarray(0, this.length).sort();
-    let best = 0;
-    for (let i = 0, j = 0; i < a.length; i = j) {
-      while (j < a.length && a[j] === a[i]) j++;
-      if (j - i > best) best = j - i;
-    }
-    return best;
   }
 
   /** Nearest-rank p95 (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */

@@ -76,7 +76,7 @@ interface Segment {
 }
 
 /** A task's request plan under one policy: computed once per (modes, task), reused by every occurrence. */
-type TaskPlan = readonly Segment[];
+export type TaskPlan = readonly Segment[];
 /** Per modes: the plans by taskIndex · 2 + (step scope ? 1 : 0) (one lookup per occurrence, no string key). */
 const plans = new WeakMap<CredentialModes, (TaskPlan | undefined)[]>();
 
@@ -145,6 +145,18 @@ export class OccurrenceScratch {
   /** End of each segment (the plan's steps under step scope), in order. */
   segmentEnds = new Float64Array(8);
   segments = 0;
+  /** Every request's wait in ms (approvals, then token requests): entries [0, waitCount). */
+  waits = new Float64Array(8);
+  waitCount = 0;
+
+  pushWait(ms: number): void {
+    if (this.waitCount === this.waits.length) {
+      const b = new Float64Array(this.waitCount * 2);
+      b.set(this.waits);
+      this.waits = b;
+    }
+    this.waits[this.waitCount++] = ms;
+  }
 
   /** Appends a requested token (minted at the batch's end: mintAt is set then). */
   push(cred: number, actor: number, step: number, reauth: boolean): void {
@@ -213,19 +225,23 @@ export function drawsAtRandom(model: CompiledModel, policy: Policy, modes: Crede
   return policy.approval !== null && policy.approval.wait.kind !== 'fixed' && gated(model, policy, taskIndex);
 }
 
+/** The request plan of a task under `policy` (look it up once per task, then run its occurrences). */
+export function taskPlan(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
+  return planOf(model, brokerOf(policy)?.scope === 'step', modes, taskIndex);
+}
+
 /**
- * Runs occurrence `k` of task `taskIndex` under `policy`, with draws keyed by `costSeed`, into `out`.
- * Every request wait goes to `waits`.
+ * Runs occurrence `k` of task `taskIndex` under `policy` (its request plan `plan`, from taskPlan), with
+ * draws keyed by `costSeed`, into `out`.
  */
 export function runOccurrence(
   model: CompiledModel,
   policy: Policy,
-  modes: CredentialModes,
+  plan: TaskPlan,
   costSeed: number,
   taskIndex: number,
   k: number,
   out: OccurrenceScratch,
-  waits: { push(wait: number): unknown },
 ): void {
   const task = model.scenario.workload[taskIndex]!;
   // Draws are keyed by what the task is, not where it is listed (SPEC §5: order-free).
@@ -236,14 +252,15 @@ export function runOccurrence(
   const broker = brokerOf(policy);
   out.count = 0;
   out.segments = 0;
+  out.waitCount = 0;
   out.start = start;
   let reauthorizations = 0;
   let request = 0;
   let t = start;
   let status: OccurrenceStatus = 'completed';
-  t += approvalWait(model, policy, costSeed, taskIndex, k, waits);
+  if (policy.approval !== null) t += approvalWait(model, policy, costSeed, taskIndex, k, out);
 
-  outer: for (const seg of planOf(model, broker?.scope === 'step', modes, taskIndex)) {
+  outer: for (const seg of plan) {
     const { creds } = seg;
     let remaining = seg.durationMs;
     let reauth = false;
@@ -259,7 +276,7 @@ export function runOccurrence(
         const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskKey, k, request, LATENCY));
         const available = availability >= 1 || keyedUniform(costSeed, taskKey, k, request, AVAILABILITY) < availability;
         request++;
-        waits.push(l);
+        out.pushWait(l);
         if (l > wait) wait = l;
         if (available) out.push(creds[i]!, seg.actors[i]!, seg.step, reauth);
         else served = false;
@@ -342,9 +359,8 @@ export function simulateOccurrence(
   taskIndex: number,
   k: number,
 ): Occurrence {
-  const waits: number[] = [];
-  runOccurrence(model, policy, modes, costSeed, taskIndex, k, scratch, waits);
-  return occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch, waits);
+  runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
+  return occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
 }
 
 /** The Occurrence object of what `runOccurrence` left in `out`. */
@@ -354,7 +370,6 @@ export function occurrenceOf(
   taskIndex: number,
   k: number,
   out: OccurrenceScratch,
-  waits: readonly number[],
 ): Occurrence {
   const issuances: Issuance[] = [];
   const principal = model.taskAgent[taskIndex]!;
@@ -378,7 +393,7 @@ export function occurrenceOf(
     end: out.end,
     status: out.status,
     issuances,
-    waits,
+    waits: Array.from(out.waits.subarray(0, out.waitCount)),
     reauthorizations: out.reauthorizations,
   };
 }
