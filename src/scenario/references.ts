@@ -104,8 +104,9 @@ const grantsAction = (index: EdgeIndex, credential: string, target: string, acti
   ((index.granted.get(credential)?.get(target) ?? 0) & actionBit(action)) !== 0;
 
 /**
- * The credential a step uses when the file does not name one: the first credential (edge file order)
- * held by `actor` that grants `action` on `target`.
+ * The credential a step uses when the file does not name one: of the credentials held by `actor` that
+ * grant `action` on `target`, the first by id (code-unit order, never by where the edges are listed:
+ * SPEC §5 order-free); failing those, the first by id of those its exchanges obtain.
  */
 export function inferStepCredential(
   index: EdgeIndex,
@@ -115,7 +116,13 @@ export function inferStepCredential(
   exchanged: readonly string[] = [],
 ): string | undefined {
   const fits = (credential: string): boolean => grantsAction(index, credential, target, action);
-  return (index.held.get(actor) ?? []).find(fits) ?? exchanged.find(fits);
+  return firstById((index.held.get(actor) ?? []).filter(fits)) ?? firstById(exchanged.filter(fits));
+}
+
+function firstById(ids: readonly string[]): string | undefined {
+  let first: string | undefined;
+  for (const id of ids) if (first === undefined || id < first) first = id;
+  return first;
 }
 
 /** Per workload list: agent → the credentials its declared exchanges obtain (built once per list). */

@@ -64,6 +64,26 @@ describe('scenario/references', () => {
     expect(result.scenario.workload[0]?.steps[0]?.credential).toBe('tool-key');
   });
 
+  it('should infer the same credential whatever order the edges are listed in (the first by id)', () => {
+    const resolved = (edges: string): string | undefined => {
+      const text = scenario({
+        nodes: '  - { id: another-key, kind: credential }',
+        edges,
+        workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: read }] }',
+      });
+      const result = parseScenarioText(text, 'r.yaml');
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.scenario.workload[0]?.steps[0]?.credential;
+    };
+    // `key` (listed first in the base graph) and `another-key` both let bot read db.
+    const extra = [
+      '  - { from: bot, to: another-key, kind: holds }',
+      '  - { from: another-key, to: db, kind: grants, actions: [read] }',
+    ];
+    expect(resolved(extra.join('\n'))).toBe('another-key');
+    expect(resolved([...extra].reverse().join('\n'))).toBe('another-key');
+  });
+
   it('should report a step no held credential can perform, and a named credential that does not grant the action', () => {
     const text = scenario({
       workload:
