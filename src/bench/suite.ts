@@ -11,6 +11,7 @@ import { quantileSorted } from '../lib/stats.js';
 import { BENCH_COLUMNS } from '../report/columns.js';
 import type { BenchRow } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
+import { costGroup } from './cases/cost.js';
 import { engineGroup } from './cases/engine.js';
 import { issuerGroup } from './cases/issuer.js';
 import { parallelGroup } from './cases/parallel.js';
@@ -57,6 +58,7 @@ const GROUPS: readonly { readonly ids: readonly BenchId[]; readonly build: Group
     build: (size) => reachGroup(size),
   },
   { ids: ['raw heap push/pop', 'engine events'], build: (size) => engineGroup(size) },
+  { ids: ['raw keyed draws (N occurrences)', 'cost pass (N occurrences)'], build: (size) => costGroup(size) },
   { ids: ['mint token, 2 cores async'], build: (size, o) => parallelGroup(size, o.mintWorkerUrl) },
   { ids: ['serve token exchange (http)'], build: (size, o) => serveGroup(size, o.serveWorkerUrl) },
 ];

@@ -13,6 +13,8 @@ export const BENCH_IDS = [
   'trial (N edges, persistent)',
   'raw heap push/pop',
   'engine events',
+  'raw keyed draws (N occurrences)',
+  'cost pass (N occurrences)',
   'mint token, 2 cores async',
   'serve token exchange (http)',
 ] as const;
@@ -31,6 +33,8 @@ export const BENCH_BASELINES: Readonly<Record<BenchId, BenchId | null>> = {
   'trial (N edges, persistent)': 'raw csr bfs (N edges)',
   'raw heap push/pop': null,
   'engine events': 'raw heap push/pop',
+  'raw keyed draws (N occurrences)': null,
+  'cost pass (N occurrences)': 'raw keyed draws (N occurrences)',
   'mint token, 2 cores async': 'mint token',
   'serve token exchange (http)': 'mint token',
 };

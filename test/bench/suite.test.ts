@@ -52,7 +52,7 @@ describe('bench suite', () => {
 
   it('should produce every row of issue 4 in a quick run, each beside its baseline', async () => {
     rows = await runBenchmarks({ quick: true, mintWorkerUrl: workerUrl });
-    const ids = rows.map((r) => r.name.replace(/\(\d+ edges/, '(N edges'));
+    const ids = rows.map((r) => r.name.replace(/\(\d+ (edges|occurrences)/, '(N $1'));
     expect(ids).toEqual([...BENCH_IDS]);
     const byName = new Map(rows.map((r) => [r.name, r]));
     for (const row of rows) {
