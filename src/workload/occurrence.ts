@@ -304,8 +304,9 @@ export function runOccurrence(
       }
     }
     t += remaining;
-    out.pushSegmentEnd(t);
+    // A segment the timeout cuts short never completes: no end, so its step token is not revoked then.
     if (t > timeoutAt) break;
+    out.pushSegmentEnd(t);
   }
   if (t >= timeoutAt && (status === 'timeout' || t > timeoutAt)) {
     status = 'timeout';
