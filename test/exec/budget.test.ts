@@ -10,8 +10,14 @@ import { BIN, build } from '../e2e/helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'blastlab-budget-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The policy of scenarioFile: a standing key, or one minted per task with a random issuer latency (a draw per occurrence). */
+const POLICIES = {
+  persistent: '{ kind: persistent }',
+  minted: '{ kind: ephemeral, ttl: 15m, scope: task, issuer: { latency: { lognormal: { median: 5ms, sigma: 0.5 } } } }',
+} as const;
+
 /** A valid scenario whose one task runs `every` over `horizon`. */
-function scenarioFile(name: string, every: string, horizon: string): string {
+function scenarioFile(name: string, every: string, horizon: string, policy: keyof typeof POLICIES = 'persistent'): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -30,7 +36,7 @@ workload:
 attacks:
   - { pattern: secret-replay, credential: c, from: a, leakAt: 1h }
 policies:
-  persistent: { kind: persistent }
+  ${policy}: ${POLICIES[policy]}
 `,
   );
   return file;
@@ -65,7 +71,8 @@ describe('exec/budget', () => {
   it('should stop a runaway trial mid-way with one worker when the run is aborted', async () => {
     // The worker thread runs dist/ (npm test builds it first; a stale one is rebuilt here, slowly).
     build();
-    const s = loadScenarioFile(scenarioFile('slow', '1ms', '36500d'));
+    // Every occurrence draws its issuer latency: the cost pass cannot stand one occurrence for all.
+    const s = loadScenarioFile(scenarioFile('slow', '1ms', '36500d', 'minted'));
     const controller = new AbortController();
     const started = process.hrtime.bigint();
     setTimeout(() => controller.abort('SIGTERM'), 500);
