@@ -6,14 +6,14 @@ import type { Policy } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
-import type { Issuance, Occurrence } from '../workload/occurrence.js';
+import type { Issuance, OccurrenceTokens } from '../workload/occurrence.js';
 import {
   OccurrenceScratch,
   lastOccurrenceAt,
   occurrenceCount,
   occurrenceStart,
   runOccurrence,
-  simulateOccurrence,
+  occurrenceTokens,
   taskPlan,
 } from '../workload/occurrence.js';
 
@@ -32,7 +32,7 @@ export interface TrialContext {
   readonly detectRng: Rng;
   /** Seed of keyed revocation-latency draws. */
   readonly detectSeed: number;
-  readonly occurrences: Map<number, Occurrence>;
+  readonly occurrences: Map<number, OccurrenceTokens>;
 }
 
 /** How far back (in occurrences) a token lookup searches before giving up: bounds the work per look. */
@@ -43,11 +43,11 @@ function occurrenceKey(task: number, k: number): number {
   return task * 4194304 + k;
 }
 
-function occurrence(ctx: TrialContext, task: number, k: number): Occurrence {
+function occurrence(ctx: TrialContext, task: number, k: number): OccurrenceTokens {
   const key = occurrenceKey(task, k);
   let occ = ctx.occurrences.get(key);
   if (occ === undefined) {
-    occ = simulateOccurrence(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
+    occ = occurrenceTokens(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
     ctx.occurrences.set(key, occ);
   }
   return occ;

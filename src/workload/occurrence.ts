@@ -32,17 +32,21 @@ export interface Issuance {
 
 export type OccurrenceStatus = 'completed' | 'failed' | 'timeout';
 
-/** The outcome of one task occurrence. */
-export interface Occurrence {
+/** The outcome of one task occurrence and the tokens it minted (what the engine keeps per occurrence it looks up). */
+export interface OccurrenceTokens {
   readonly task: number;
   readonly k: number;
   readonly start: number;
   readonly end: number;
   readonly status: OccurrenceStatus;
   readonly issuances: readonly Issuance[];
+  readonly reauthorizations: number;
+}
+
+/** The outcome of one task occurrence, with every request's wait. */
+export interface Occurrence extends OccurrenceTokens {
   /** Every request's wait in ms (served or not). */
   readonly waits: readonly number[];
-  readonly reauthorizations: number;
 }
 
 const LATENCY = 0;
@@ -361,17 +365,31 @@ export function simulateOccurrence(
   k: number,
 ): Occurrence {
   runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
+  const occurrence = occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
+  return { ...occurrence, waits: Array.from(scratch.waits.subarray(0, scratch.waitCount)) };
+}
+
+/** simulateOccurrence without the waits: what the engine looks up, one occurrence at a time. */
+export function occurrenceTokens(
+  model: CompiledModel,
+  policy: Policy,
+  modes: CredentialModes,
+  costSeed: number,
+  taskIndex: number,
+  k: number,
+): OccurrenceTokens {
+  runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
   return occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
 }
 
-/** The Occurrence object of what `runOccurrence` left in `out`. */
+/** The outcome and tokens of what `runOccurrence` left in `out`, as objects. */
 export function occurrenceOf(
   model: CompiledModel,
   ttlMs: number,
   taskIndex: number,
   k: number,
   out: OccurrenceScratch,
-): Occurrence {
+): OccurrenceTokens {
   const issuances: Issuance[] = [];
   const principal = model.taskAgent[taskIndex]!;
   for (let i = 0; i < out.count; i++) {
@@ -394,7 +412,6 @@ export function occurrenceOf(
     end: out.end,
     status: out.status,
     issuances,
-    waits: Array.from(out.waits.subarray(0, out.waitCount)),
     reauthorizations: out.reauthorizations,
   };
 }
