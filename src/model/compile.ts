@@ -8,6 +8,7 @@
  */
 import type { Scenario } from '../domain/scenario.js';
 import { actionBit, actionMask } from '../domain/actions.js';
+import { doubled } from '../lib/buffer.js';
 import { deriveSeed } from '../lib/rng.js';
 
 export const KIND_AGENT = 0;
@@ -104,14 +105,9 @@ class EntryList {
 
   push(from: number, to: number, payload: number): void {
     if (this.length === this.from.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.from = grow(this.from, (n) => new Int32Array(n));
-      this.to = grow(this.to, (n) => new Int32Array(n));
-      this.data = grow(this.data, (n) => new Uint8Array(n));
+      this.from = doubled(this.from);
+      this.to = doubled(this.to);
+      this.data = doubled(this.data);
     }
     this.from[this.length] = from;
     this.to[this.length] = to;

@@ -13,8 +13,8 @@ import { mintEnd } from './exchange.js';
 import { scopeCovers } from './instances.js';
 import { nextChange, tokenScope } from './material.js';
 import type { AttackerState } from './state.js';
-import { SpanRun, spanAt } from './windows.js';
-import type { Ends, Span } from './windows.js';
+import { NO_END, SpanRun, spanAt } from './windows.js';
+import type { Span } from './windows.js';
 
 /** Kinds of task minting the copies that land at a controlled node. */
 const QUIET_COVERED = 1;
@@ -146,7 +146,7 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     forEachToken(ctx, cred, start, horizon, (mintAt, deadAt) => {
       if (mintAt <= start || deadAt <= mintAt || !readAt(s, node, mintAt)) return;
       // Read by the event at its landing: usable when that event's hop delay has passed.
-      run.add(spanAt(s, s.nextHopAt(mintAt), deadAt, revoked, NO_CONTROL));
+      run.add(spanAt(s, s.nextHopAt(mintAt), deadAt, revoked, NO_END));
     });
     run.flush();
   }
@@ -168,5 +168,3 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     run.flush();
   }
 }
-
-const NO_CONTROL: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };

@@ -71,7 +71,8 @@ export interface Ends {
   readonly actual: number;
 }
 
-const NO_END: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
+/** Nothing a span lasts with: it ends only naturally or by its own revocation. */
+export const NO_END: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
 
 /** S5/S7: the span of `inst`, lasting with the control of `controlNode` (-1 = none) and, for a mint capability, its source. */
 export function spanOf(s: AttackerState, inst: Instance, controlNode: number): Span {

@@ -8,6 +8,7 @@
  * growable Float64Array whose p95 is found by selection, not by sorting.
  */
 import type { Policy } from '../domain/scenario.js';
+import { NumberBuffer } from '../lib/buffer.js';
 import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
@@ -41,7 +42,7 @@ export function workloadCost(
 ): CostMetrics {
   const horizon = model.scenario.horizonMs;
   const counter = new SecondCounter(horizon, occurrencesPerTrial(model));
-  const waits = new WaitBuffer();
+  const waits = new NumberBuffer();
   let tokensIssued = 0;
   let tasksTotal = 0;
   let tasksFailed = 0;
@@ -78,7 +79,7 @@ export function workloadCost(
       if (out.status !== 'completed') tasksFailed++;
       reauthorizations += out.reauthorizations;
       tokensIssued += out.count;
-      for (let i = 0; i < out.waitCount; i++) waits.push(out.waits[i]!);
+      for (let i = 0; i < out.waits.length; i++) waits.push(out.waits.values[i]!);
       for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
       if (onIssue !== undefined)
         for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
@@ -88,7 +89,7 @@ export function workloadCost(
   return {
     tokens_issued: tokensIssued,
     peak_issuance_per_s: counter.peak(),
-    issuance_wait_p95_ms: waits.p95(),
+    issuance_wait_p95_ms: p95(waits),
     tasks_total: tasksTotal,
     tasks_failed: tasksFailed,
     reauthorizations,
@@ -209,25 +210,10 @@ class SecondTable {
   }
 }
 
-/** Every request wait of a pass, in a growable Float64Array: no object per wait. */
-class WaitBuffer {
-  private values = new Float64Array(1024);
-  private length = 0;
-
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-
-  /** Nearest-rank p95 (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */
-  p95(): number {
-    if (this.length === 0) return 0;
-    return select(this.values.subarray(0, this.length), Math.ceil(0.95 * this.length) - 1);
-  }
+/** Nearest-rank p95 of a pass's request waits (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */
+function p95(waits: NumberBuffer): number {
+  if (waits.length === 0) return 0;
+  return select(waits.values.subarray(0, waits.length), Math.ceil(0.95 * waits.length) - 1);
 }
 
 /** The k-th smallest value (0-based) of `a`, reordering it in place (Hoare's quickselect, median of three). */

@@ -9,6 +9,7 @@ import type { Policy, Task } from '../domain/scenario.js';
 import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
+import { doubled, NumberBuffer } from '../lib/buffer.js';
 import { keyedUniform } from '../lib/rng.js';
 import { sampleAt } from '../lib/distribution.js';
 import { approvalWait } from './approval.js';
@@ -149,17 +150,11 @@ export class OccurrenceScratch {
   /** End of each segment (the plan's steps under step scope), in order. */
   segmentEnds = new Float64Array(8);
   segments = 0;
-  /** Every request's wait in ms (approvals, then token requests): entries [0, waitCount). */
-  waits = new Float64Array(8);
-  waitCount = 0;
+  /** Every request's wait in ms (approvals, then token requests). */
+  readonly waits = new NumberBuffer();
 
   pushWait(ms: number): void {
-    if (this.waitCount === this.waits.length) {
-      const b = new Float64Array(this.waitCount * 2);
-      b.set(this.waits);
-      this.waits = b;
-    }
-    this.waits[this.waitCount++] = ms;
+    this.waits.push(ms);
   }
 
   /** Appends a requested token (minted at the batch's end: mintAt is set then). */
@@ -173,26 +168,16 @@ export class OccurrenceScratch {
   }
 
   private grow(): void {
-    const n = this.cred.length * 2;
-    const grown = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(n);
-      b.set(a);
-      return b;
-    };
-    this.cred = grown(this.cred, Int32Array);
-    this.actor = grown(this.actor, Int32Array);
-    this.step = grown(this.step, Int32Array);
-    this.reauth = grown(this.reauth, Uint8Array);
-    this.mintAt = grown(this.mintAt, Float64Array);
-    this.deadAt = grown(this.deadAt, Float64Array);
+    this.cred = doubled(this.cred);
+    this.actor = doubled(this.actor);
+    this.step = doubled(this.step);
+    this.reauth = doubled(this.reauth);
+    this.mintAt = doubled(this.mintAt);
+    this.deadAt = doubled(this.deadAt);
   }
 
   pushSegmentEnd(t: number): void {
-    if (this.segments === this.segmentEnds.length) {
-      const b = new Float64Array(this.segments * 2);
-      b.set(this.segmentEnds);
-      this.segmentEnds = b;
-    }
+    if (this.segments === this.segmentEnds.length) this.segmentEnds = doubled(this.segmentEnds);
     this.segmentEnds[this.segments++] = t;
   }
 }
@@ -256,7 +241,7 @@ export function runOccurrence(
   const broker = brokerOf(policy);
   out.count = 0;
   out.segments = 0;
-  out.waitCount = 0;
+  out.waits.length = 0;
   out.start = start;
   let reauthorizations = 0;
   let request = 0;
@@ -366,7 +351,7 @@ export function simulateOccurrence(
 ): Occurrence {
   runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
   const occurrence = occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
-  return { ...occurrence, waits: Array.from(scratch.waits.subarray(0, scratch.waitCount)) };
+  return { ...occurrence, waits: Array.from(scratch.waits.values.subarray(0, scratch.waits.length)) };
 }
 
 /** simulateOccurrence without the waits: what the engine looks up, one occurrence at a time. */

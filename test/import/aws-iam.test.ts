@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ScenarioError } from '../../src/errors.js';
 import { importAwsIam } from '../../src/import/aws-iam.js';
 import { classifyAction } from '../../src/import/aws-iam-policy.js';
 import { readCredentialReport } from '../../src/import/aws-iam-report.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { issuesOf } from '../issues.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/import');
 const DETAILS = join(DIR, 'aws/authorization-details.json');
@@ -19,15 +19,6 @@ const edges = (kind: string, from?: string, to?: string) =>
   (doc.edges ?? []).filter(
     (e) => e.kind === kind && (from === undefined || e.from === from) && (to === undefined || e.to === to),
   );
-const issuesOf = (fn: () => unknown): ScenarioError['issues'] => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ScenarioError');
-};
 
 describe('import/aws-iam', () => {
   it('should produce a scenario that loads, with the given asOf', () => {

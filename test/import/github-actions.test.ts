@@ -8,6 +8,7 @@ import { cronPeriodMinutes, pinOf } from '../../src/import/github-actions-workfl
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { stringify } from 'yaml';
 import { tempDir } from '../e2e/helpers.js';
+import { issuesOf } from '../issues.js';
 
 const REPO = join(import.meta.dirname, '../fixtures/import/gha-repo');
 const BAD = join(import.meta.dirname, '../fixtures/import/gha-bad');
@@ -19,15 +20,6 @@ const edges = (kind: string, from?: string, to?: string) =>
     (e) => e.kind === kind && (from === undefined || e.from === from) && (to === undefined || e.to === to),
   );
 const temps: string[] = [];
-const issuesOf = (fn: () => unknown): ScenarioError['issues'] => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ScenarioError');
-};
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('import/github-actions', () => {

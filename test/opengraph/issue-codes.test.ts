@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScenarioError, type ScenarioIssue } from '../../src/errors.js';
 import { checkExtensionSchema, checkOpenGraph } from '../../src/import/opengraph-format.js';
 import { loadProfile, parseProfile } from '../../src/import/opengraph-profile.js';
 import { readOpenGraphInputs } from '../../src/import/opengraph-read.js';
 import { importOpenGraphSource } from '../../src/import/opengraph-source.js';
+import { issuesOf } from '../issues.js';
 
 const graph = (nodes: unknown[], edges: unknown[] = []) => ({ graph: { nodes, edges } });
 const node = (extra: Record<string, unknown> = {}) => ({ id: 'a', kinds: ['K'], ...extra });
@@ -21,15 +21,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, bytes: string | Uint8Array): string => {
   writeFileSync(join(dir, name), bytes);
   return join(dir, name);
-};
-const issuesOf = (fn: () => unknown): readonly ScenarioIssue[] => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ScenarioError');
 };
 
 describe('import/opengraph-format codes', () => {

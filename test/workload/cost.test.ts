@@ -148,47 +148,34 @@ describe('workload/cost', () => {
     );
   });
 
-  it('should give each trial its own cost when approval waits are drawn, even with a fixed issuer', () => {
-    const model = compile(
+  /** One agent writing a database every hour for two days under `policy` (a token per occurrence when it mints). */
+  function hourlyWrite(policy: Policy): CompiledModel {
+    return compile(
       scenario({
         nodes: [agent('a'), resource('db'), credential('token')],
         edges: [holds('a', 'token'), grants('token', 'db', ['write'])],
         workload: [task('a', [step('db', 'write', 'token')], { everyMs: HOUR, atMs: 0, durationMs: MIN })],
         attacks: [lateral('a', HOUR)],
-        policies: [ephemeral('gated', { approval: { actions: ['write'], refuse: 0, wait: exponential(10 * MIN) } })],
+        policies: [policy],
         horizonMs: 2 * DAY,
       }),
     );
+  }
+
+  it('should give each trial its own cost when approval waits are drawn, even with a fixed issuer', () => {
+    const model = hourlyWrite(ephemeral('gated', { approval: { actions: ['write'], refuse: 0, wait: exponential(10 * MIN) } }));
     const waits = new Set([0, 1, 2, 3].map((trial) => runTrial(model, 0, 0, trial).issuance_wait_p95_ms));
     expect(waits.size).toBeGreaterThan(1);
   });
 
   it('should give each trial its own cost when the issuer is unavailable at random, even with a fixed latency', () => {
-    const model = compile(
-      scenario({
-        nodes: [agent('a'), resource('db'), credential('token')],
-        edges: [holds('a', 'token'), grants('token', 'db', ['write'])],
-        workload: [task('a', [step('db', 'write', 'token')], { everyMs: HOUR, atMs: 0, durationMs: MIN })],
-        attacks: [lateral('a', HOUR)],
-        policies: [ephemeral('flaky', { issuer: { latency: fixed(100), availability: 0.9 } })],
-        horizonMs: 2 * DAY,
-      }),
-    );
+    const model = hourlyWrite(ephemeral('flaky', { issuer: { latency: fixed(100), availability: 0.9 } }));
     const failed = new Set([0, 1, 2, 3, 4, 5].map((trial) => runTrial(model, 0, 0, trial).tasks_failed));
     expect(failed.size).toBeGreaterThan(1);
   });
 
   it('should give each trial its own cost when the issuer latency is drawn, even when always available', () => {
-    const model = compile(
-      scenario({
-        nodes: [agent('a'), resource('db'), credential('token')],
-        edges: [holds('a', 'token'), grants('token', 'db', ['write'])],
-        workload: [task('a', [step('db', 'write', 'token')], { everyMs: HOUR, atMs: 0, durationMs: MIN })],
-        attacks: [lateral('a', HOUR)],
-        policies: [ephemeral('slow', { issuer: { latency: exponential(1000), availability: 1 } })],
-        horizonMs: 2 * DAY,
-      }),
-    );
+    const model = hourlyWrite(ephemeral('slow', { issuer: { latency: exponential(1000), availability: 1 } }));
     const waits = new Set([0, 1, 2, 3].map((trial) => runTrial(model, 0, 0, trial).issuance_wait_p95_ms));
     expect(waits.size).toBeGreaterThan(1);
   });
