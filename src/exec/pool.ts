@@ -13,6 +13,7 @@ import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { BlastlabError, RunInterruptedError, TrialFailedError } from '../errors.js';
 import { errorMessage } from '../io/atomic.js';
+import { safeWorkerTeardown } from '../lib/threads.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { runBatch } from './worker.js';
@@ -130,6 +131,7 @@ export async function executePlan(
     return;
   }
 
+  safeWorkerTeardown();
   const workerData: PoolWorkerData = { models: models.map(toShared) };
   const pool = new Piscina({
     filename: workerFile.toString(),

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BenchGroup, BenchSize } from '../types.js';
+import { safeWorkerTeardown } from '../../lib/threads.js';
 
 const WORKERS = 2;
 
@@ -34,6 +35,7 @@ export async function parallelGroup(size: BenchSize, workerUrl: URL = defaultMin
     throw new Error(`bench: mint worker not found at ${fileURLToPath(workerUrl)} (run npm run build first)`);
   }
   const batch = size.quick ? 8 : 64;
+  safeWorkerTeardown();
   const workers = Array.from({ length: WORKERS }, () => new Worker(workerUrl));
   // Warm both workers (module load, key import) before anything is timed.
   await Promise.all(workers.map((w) => ask(w, batch)));

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT } from '../../serve/broker.js';
 import type { BenchGroup, BenchSize } from '../types.js';
 import { startBenchServer, type BenchServer } from './serve-target.js';
+import { safeWorkerTeardown } from '../../lib/threads.js';
 
 const CONNECTIONS = 4;
 const DEPTH = 16;
@@ -28,6 +29,7 @@ export function defaultServeWorkerUrl(): URL {
 async function startInWorker(workerUrl: URL): Promise<BenchServer> {
   if (!existsSync(fileURLToPath(workerUrl)))
     throw new Error(`bench: serve worker not found at ${fileURLToPath(workerUrl)} (run npm run build first)`);
+  safeWorkerTeardown();
   const worker = new Worker(workerUrl);
   const hello = await new Promise<{ url: string; subjectToken: string }>((resolve, reject) => {
     worker.once('message', resolve);
