@@ -15,7 +15,7 @@ const RUNS = 10;
 
 describe('worker pool shutdown', () => {
   beforeAll(() => build());
-  afterAll(() => removeTempDirs());
+  afterAll(removeTempDirs);
 
   it(`should shut the pool down cleanly after each of ${RUNS} runs in one process`, () => {
     const script = join(tempDir('blastlab-teardown-'), 'runs.mjs');
