@@ -41,7 +41,8 @@
  * E2 live leak sources, E3 minting credentials and bound minted tokens, E4 declared exchanges, E5
  * persistence through `issues` edges, E7 recorded detection; S1 simultaneity, S2 order-free draws,
  * S3 revocation latency by the target's environment, S4 control with several credentials, S5
- * containment, S6 max_hops, S7 exposure and access windows, S8 trace codes, S9 quiet streams.
+ * containment, S6 max_hops, S7 exposure and access windows, S8 trace codes, S9 quiet streams, S10
+ * static replay (replay.ts).
  *
  * Layout (rules as units, #10): this file keeps the event loop (`expand`) and the public exports; the
  * attacker state is an explicit object (state.ts, built once per trial over the thread's workspace,
@@ -68,6 +69,7 @@ import type { Foothold, LiveFeed } from './state.js';
 import { lookControlled, quietWatched, streamSpans } from './streams.js';
 import { invokeAll } from './tools.js';
 import type { TraceEvent } from './trace.js';
+import { replayed } from './replay.js';
 import { useAll } from './use.js';
 import { containedAt, heldSpans, unionLength } from './windows.js';
 import type { Span } from './windows.js';
@@ -119,8 +121,38 @@ export function expand(
   hopDelay: Distribution,
   maxHops: number,
   trace?: (event: TraceEvent) => void,
-  /** false: none of the S9 shortcuts (the reference the properties compare them with). */
+  /** false: none of the S9 shortcuts and no S10 replay (the reference the properties compare them with). */
   shortcuts = true,
+): ReachResult {
+  if (trace === undefined && shortcuts)
+    return replayed(ctx, foothold, hopDelay, maxHops, (record) => run(ctx, foothold, hopDelay, maxHops, undefined, true, record));
+  return run(ctx, foothold, hopDelay, maxHops, trace, shortcuts);
+}
+
+/** What one expansion did, as S10 replay needs it (replay.ts): its events, how it ended, its windows' spans. */
+export interface Recording {
+  /** Event times, in order; `onlyHops` false when any event was a wake-up or a detection. */
+  readonly times: number[];
+  onlyHops: boolean;
+  /** Whether the loop ended because nothing was left to do (not at the horizon or the round limit). */
+  drained: boolean;
+  /** nextHopAt of the last event. */
+  lastNextHop: number;
+  exposure: Span[];
+  access: Span[];
+  /** The earliest counted resource success (absolute time). */
+  firstAccess: number | null;
+}
+
+/** The event loop (see the file comment); `record` collects what S10 replay needs. */
+export function run(
+  ctx: TrialContext,
+  foothold: Foothold,
+  hopDelay: Distribution,
+  maxHops: number,
+  trace: ((event: TraceEvent) => void) | undefined,
+  shortcuts: boolean,
+  record?: Recording,
 ): ReachResult {
   const s = new AttackerState(ctx, foothold, hopDelay, maxHops, trace);
   const { horizon, nodeCount } = s;
@@ -146,10 +178,17 @@ export function expand(
   const usable: Instance[] = [];
   for (;;) {
     const event = queue.pop();
-    if (event === undefined || event.time >= horizon || events >= MAX_ROUNDS) break;
+    if (event === undefined || event.time >= horizon || events >= MAX_ROUNDS) {
+      if (record !== undefined) record.drained = event === undefined;
+      break;
+    }
     events++;
     const t = event.time;
     s.now = t;
+    if (record !== undefined) {
+      record.times.push(t);
+      if (event.type !== 'hop') record.onlyHops = false;
+    }
     if (event.type === 'detect') {
       trace?.({
         t,
@@ -165,6 +204,7 @@ export function expand(
     }
     s.progress = false;
     const nextHop = s.nextHopAt(t);
+    if (record !== undefined) record.lastNextHop = nextHop;
 
     // R1/R6: what controlled nodes hold, as of now.
     readControlled(s, t, shortcuts);
@@ -212,6 +252,11 @@ export function expand(
     }
   }
   const end = containedAt(exposureSpans, horizon);
+  if (record !== undefined) {
+    record.exposure = exposureSpans;
+    record.access = accessSpans;
+    record.firstAccess = s.firstAccess;
+  }
   return {
     reached: new Map(s.reachedOrder.map((r) => [r, s.reachedBits[r]!])),
     touched: new Map(s.touchedOrder.map((r) => [r, s.touchedBits[r]!])),

@@ -40,6 +40,13 @@ export interface Foothold {
   readonly liveFeeds?: readonly LiveFeed[];
 }
 
+/** S2: the moment what an event at `t` gains becomes usable, drawn keyed by the trial's hop seed and `t` (AttackerState.nextHopAt). */
+export function hopAfter(hopSeed: number, hopDelay: Distribution, t: number): number {
+  const ms = Math.floor(t);
+  const u = keyedUniform(hopSeed, Math.floor(ms / 4294967296), ms >>> 0, Math.round((t - ms) * 1e6), 0);
+  return t + sampleAt(hopDelay, u);
+}
+
 const noDetect = (_at: number, _key: number): void => {};
 
 /** One trial's attacker state (created once per trial; per-edge and per-node arrays come from the thread's workspace). */
@@ -156,9 +163,7 @@ export class AttackerState {
    * and a stream copy left to the end of the trial gets the delay the event at its landing would draw.
    */
   nextHopAt(t: number): number {
-    const ms = Math.floor(t);
-    const u = keyedUniform(this.ctx.hopSeed, Math.floor(ms / 4294967296), ms >>> 0, Math.round((t - ms) * 1e6), 0);
-    return t + sampleAt(this.hopDelay, u);
+    return hopAfter(this.ctx.hopSeed, this.hopDelay, t);
   }
 
   reachedOn(r: number): number {

@@ -12,6 +12,7 @@
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
+import type { PolicyReplays } from './replay.js';
 
 /** The reusable arrays of one thread's trials on one model. */
 export class Workspace {
@@ -40,6 +41,16 @@ export class Workspace {
   readonly stepScopes = new Map<string, PairSet>();
   /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
   readonly standingScopes = new Map<number, PairSet>();
+  /** S10 recorded expansions per policy and signature (replay.ts); null for a policy that never replays. */
+  readonly replays: PolicyReplays = new Map();
+  private readonly ids = new WeakMap<object, number>();
+  /** A number per object (scopes, told apart by identity), for replay signatures. */
+  readonly objectId = (o: object): number => {
+    let id = this.ids.get(o);
+    if (id === undefined) this.ids.set(o, (id = this.nextId++));
+    return id;
+  };
+  private nextId = 1;
   /** Task indices each node runs, in task order (schedule.ts), built on first use. */
   tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   private generation = 0;
