@@ -33,7 +33,25 @@ interface ModelCache {
   /** Per policy: whether its cost pass draws nothing at random (one pass for every trial). */
   readonly deterministic: Map<number, boolean>;
   readonly costs: Map<string, CostMetrics>;
+  /** Risk sums per reach: trials replayed from one recording (S10) share its reach maps, so they sum once. */
+  readonly sums: WeakMap<ReadonlyMap<number, number>, ReachSums>;
   replicates?: number;
+}
+
+/** What a trial's risk metrics sum over its reach (deterministic in the reached and touched maps). */
+interface ReachSums {
+  readonly touched: ReadonlyMap<number, number>;
+  readonly metrics: Pick<
+    TrialMetrics,
+    | 'records_exfiltrated'
+    | 'resources_reached'
+    | 'attack_success'
+    | 'blast_radius'
+    | 'records_exposed'
+    | 'privileged_resources'
+    | 'confirmed_resources_reached'
+    | 'confirmed_blast_radius'
+  >;
 }
 const caches = new WeakMap<CompiledModel, ModelCache>();
 const MAX_CACHED_COSTS = 4096;
@@ -41,7 +59,7 @@ const MAX_CACHED_COSTS = 4096;
 function cacheOf(model: CompiledModel): ModelCache {
   let cache = caches.get(model);
   if (cache === undefined) {
-    cache = { modes: new Map(), deterministic: new Map(), costs: new Map() };
+    cache = { modes: new Map(), deterministic: new Map(), costs: new Map(), sums: new WeakMap() };
     caches.set(model, cache);
   }
   return cache;
@@ -156,6 +174,36 @@ function costOf(model: CompiledModel, policyIndex: number, trialIndex: number, o
   return cost;
 }
 
+/** The risk sums of a reach, computed once per pair of maps (S10 replays share them). */
+function sumsOf(
+  model: CompiledModel,
+  reached: ReadonlyMap<number, number>,
+  touched: ReadonlyMap<number, number>,
+): ReachSums['metrics'] {
+  const cache = cacheOf(model).sums;
+  const known = cache.get(reached);
+  if (known !== undefined && known.touched === touched) return known.metrics;
+  let blast = 0;
+  let records = 0;
+  let privileged = 0;
+  for (const [resource, actions] of reached) {
+    blast += model.weight[resource]!;
+    if ((actions & (READ | ADMIN)) !== 0) records += model.records[resource]!;
+    if ((actions & (WRITE | ADMIN)) !== 0) privileged++;
+  }
+  const metrics: ReachSums['metrics'] = {
+    records_exfiltrated: recordsExfiltrated(model, touched),
+    resources_reached: reached.size,
+    attack_success: reached.size > 0 ? 1 : 0,
+    blast_radius: blast,
+    records_exposed: records,
+    privileged_resources: privileged,
+    ...confirmedReach(model, reached),
+  };
+  cache.set(reached, { touched, metrics });
+  return metrics;
+}
+
 /** Runs one trial. */
 export function runTrial(model: CompiledModel, policyIndex: number, attackIndex: number, trialIndex: number): TrialMetrics {
   return runTrialDetailed(model, policyIndex, attackIndex, trialIndex).metrics;
@@ -220,28 +268,17 @@ export function runTrialDetailed(
   };
   const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);
 
-  let blast = 0;
-  let records = 0;
-  let privileged = 0;
-  for (const [resource, actions] of reach.reached) {
-    blast += model.weight[resource]!;
-    if ((actions & (READ | ADMIN)) !== 0) records += model.records[resource]!;
-    if ((actions & (WRITE | ADMIN)) !== 0) privileged++;
-  }
+  const { confirmed_resources_reached, confirmed_blast_radius, ...sums } = sumsOf(model, reach.reached, reach.touched);
   const metrics: TrialMetrics = {
-    records_exfiltrated: recordsExfiltrated(model, reach.touched),
-    resources_reached: reach.reached.size,
-    attack_success: reach.reached.size > 0 ? 1 : 0,
-    blast_radius: blast,
-    records_exposed: records,
-    privileged_resources: privileged,
+    ...sums,
     credentials_harvested: reach.credentialsHarvested,
     max_hops: reach.maxHops,
     exposure_window_s: reach.exposureWindowMs / 1000,
     access_window_s: reach.accessWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
-    ...confirmedReach(model, reach.reached),
+    confirmed_resources_reached,
+    confirmed_blast_radius,
     ...(observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue)),
   };
   return { metrics, events: reach.events, steps: reach.steps, harvested: reach.harvested };
