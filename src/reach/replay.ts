@@ -1,7 +1,7 @@
 /**
  * S10 static replay (#10 "reach once"; docs/semantics-engine.md S10): when nothing but its hop times
  * can change what the attacker does in a trial, the expansion is the same chain of hops in every
- * trial, only shifted in time. The first trial of a (model, policy, hop delay, hop limit, foothold)
+ * trial, only shifted in time. The first trial of a (model, policy, hop limit, foothold)
  * runs the engine and records the moments its result depends on as hop numbers; the next trials draw
  * only their own hop times (S2 keyed draws, the ones the engine would draw) and rebuild the windows
  * and time to first access from them. A trial whose hop times would not keep the recorded order with
@@ -16,7 +16,9 @@
  * only ever compares moments of that recorded set with each other and with the horizon, so a trial
  * whose moments keep the same order gives the same reach, harvest, hops, events and steps, and
  * windows made of the same spans with their starts moved: every span ends at the horizon, so a
- * window is the horizon minus its earliest start, and nothing is contained.
+ * window is the horizon minus its earliest start, and nothing is contained. How the hop times were
+ * drawn does not enter: attacks with the same foothold and other hop delays (the tempo variants)
+ * replay one recording.
  */
 import type { Distribution, Policy } from '../domain/scenario.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
@@ -67,7 +69,7 @@ export function replayed(
     ws.replays.set(ctx.policy, byPolicy);
   }
   if (byPolicy === null) return full();
-  const key = signature(ctx, foothold, hopDelay, maxHops, ws.objectId);
+  const key = signature(ctx, foothold, maxHops, ws.objectId);
   if (key === null) return full();
   const entry = byPolicy.get(key);
   if (typeof entry === 'object') return apply(entry, ctx, foothold, hopDelay) ?? full();
@@ -104,18 +106,12 @@ export function staticPolicy(ctx: TrialContext): boolean {
  * foothold is not replayable (a copy obtained at another moment, a mint capability, one that ends
  * before the horizon).
  */
-function signature(
-  ctx: TrialContext,
-  foothold: Foothold,
-  hopDelay: Distribution,
-  maxHops: number,
-  objectId: (o: object) => number,
-): string | null {
+function signature(ctx: TrialContext, foothold: Foothold, maxHops: number, objectId: (o: object) => number): string | null {
   const { startMs: start, firstHopMs: first } = foothold;
   const horizon = ctx.model.scenario.horizonMs;
   if (!(start <= first)) return null;
   const at = (t: number): string | null => (t === first ? 'F' : t === start ? 'S' : null);
-  const parts: string[] = [JSON.stringify(hopDelay), String(maxHops), start === first ? '=' : '<', foothold.control.join(',')];
+  const parts: string[] = [String(maxHops), start === first ? '=' : '<', foothold.control.join(',')];
   for (const inst of foothold.instances) {
     const obtained = at(inst.obtainedAt);
     const usable = at(inst.usableFrom);

@@ -37,11 +37,21 @@ const hopArb: fc.Arbitrary<Distribution> = fc.oneof(
   fc.constantFrom(HOUR, 3 * DAY).map((medianMs): Distribution => ({ kind: 'lognormal', medianMs, sigma: 1 })),
 );
 
+/** One attack twice, with two hop delays: both replay the first one's recording (the tempo variants do). */
 const caseArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
   fc
-    .record({ attack: attackArb(estate), policy: policyArb, hopDelay: hopArb, seed: fc.nat() })
-    .map(({ attack, policy, hopDelay, seed }) =>
-      scenario({ ...estate, seed, attacks: [{ ...attack, hopDelay }], policies: [policy], horizonMs: estate.horizonMs }),
+    .record({ attack: attackArb(estate), policy: policyArb, hopDelay: hopArb, other: hopArb, seed: fc.nat() })
+    .map(({ attack, policy, hopDelay, other, seed }) =>
+      scenario({
+        ...estate,
+        seed,
+        attacks: [
+          { ...attack, hopDelay },
+          { ...attack, name: `${attack.name}-other`, hopDelay: other },
+        ],
+        policies: [policy],
+        horizonMs: estate.horizonMs,
+      }),
     ),
 );
 
@@ -51,11 +61,13 @@ describe('static replay (S10)', () => {
     fc.assert(
       fc.property(caseArb, (s) => {
         const model = compile(s);
-        for (let trial = 0; trial < TRIALS; trial++) {
-          const fast = runTrialDetailed(model, 0, 0, trial, { riskOnly: true });
-          const full = runTrialDetailed(model, 0, 0, trial, { riskOnly: true, reference: true });
-          expect(fast.metrics).toEqual(full.metrics);
-          expect(fast.events).toBe(full.events);
+        for (const attack of [0, 1]) {
+          for (let trial = 0; trial < TRIALS; trial++) {
+            const fast = runTrialDetailed(model, 0, attack, trial, { riskOnly: true });
+            const full = runTrialDetailed(model, 0, attack, trial, { riskOnly: true, reference: true });
+            expect(fast.metrics).toEqual(full.metrics);
+            expect(fast.events).toBe(full.events);
+          }
         }
         const cache = workspaceOf(model).replays.get(model.scenario.policies[0]!);
         if (cache != null && [...cache.values()].some((e) => typeof e === 'object')) replayed++;
