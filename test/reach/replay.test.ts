@@ -12,7 +12,28 @@ import { compile } from '../../src/model/compile.js';
 import { workspaceOf } from '../../src/reach/workspace.js';
 import { runTrialDetailed } from '../../src/sim/trial.js';
 import { estateArb, attackArb } from '../arbitraries/scenario.js';
-import { DAY, HOUR, agent, credential, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
+import {
+  DAY,
+  HOUR,
+  agent,
+  assumes,
+  credential,
+  drift,
+  grants,
+  holds,
+  invokes,
+  issues,
+  lateral,
+  massLeak,
+  orphaned,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  tool,
+  toolChain,
+} from '../arbitraries/build.js';
+import type { Action, ScenarioEdge } from '../../src/domain/scenario.js';
 
 const TRIALS = 6;
 
@@ -55,6 +76,78 @@ const caseArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
     ),
 );
 
+const ACTIONS_ARB = fc.subarray<Action>(['read', 'write', 'admin'], { minLength: 1 });
+
+/**
+ * Dense estates where every credential is standing and never rotates (so every case can replay), with
+ * what the random estates rarely combine: tools, exchanges, `issues` edges (E5), live leak sources
+ * (E2), and every pattern.
+ */
+const denseArb: fc.Arbitrary<Scenario> = fc
+  .record({
+    holds: fc.array(fc.tuple(fc.nat(5), fc.nat(3)), { maxLength: 6 }),
+    grants: fc.array(fc.tuple(fc.nat(3), fc.nat(6), ACTIONS_ARB), { minLength: 2, maxLength: 8 }),
+    invokes: fc.array(fc.nat(2), { maxLength: 2 }),
+    assumes: fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { maxLength: 2 }),
+    issues: fc.array(fc.tuple(fc.nat(5), fc.nat(3)), { maxLength: 2 }),
+    live: fc.boolean(),
+    pattern: fc.constantFrom('lateral', 'tools', 'replay', 'mass', 'drift', 'orphaned'),
+    hopDelay: hopArb,
+    other: hopArb,
+    maxHops: fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2, 3),
+    scope: fc.constantFrom('all' as const, 'intent' as const),
+    seed: fc.nat(),
+  })
+  .map((o) => {
+    const holders = ['a0', 'a1', 'a2', 't0', 'r0', 'r1'];
+    const targets = ['r0', 'r1', 'r2', 'a1', 'a2', 't0', 'a0'];
+    const creds = ['c0', 'c1', 'c2', 'c3'];
+    const edges: ScenarioEdge[] = [holds('r0', 'c0'), holds('a0', 'c1')];
+    const seen = new Set(edges.map((e) => e.key));
+    const add = (e: ScenarioEdge): void => {
+      if (e.from !== e.to && !seen.has(e.key)) {
+        seen.add(e.key);
+        edges.push(e);
+      }
+    };
+    for (const [h, c] of o.holds) add(holds(holders[h]!, creds[c]!));
+    for (const [c, x, actions] of o.grants) add(grants(creds[c]!, targets[x]!, actions));
+    for (const a of o.invokes) add(invokes(['a0', 'a1', 'a2'][a]!, 't0'));
+    for (const [a, b] of o.assumes) add(assumes(creds[a]!, creds[b]!));
+    for (const [h, c] of o.issues) add(issues(holders[h]!, creds[c]!));
+    const base = { hopDelay: o.hopDelay, maxHops: o.maxHops };
+    const firstGrant = edges.find((e) => e.kind === 'grants')!;
+    const attack =
+      o.pattern === 'lateral'
+        ? lateral('a0', HOUR, base)
+        : o.pattern === 'tools'
+          ? toolChain('a0', HOUR, base)
+          : o.pattern === 'replay'
+            ? replay('c0', 'r0', HOUR, { kind: 'exponential', meanMs: HOUR }, base)
+            : o.pattern === 'mass'
+              ? massLeak('r0', HOUR, { kind: 'exponential', meanMs: HOUR }, base)
+              : o.pattern === 'drift'
+                ? drift('a0', HOUR, [{ target: firstGrant.to, action: firstGrant.actions[0]! }], base)
+                : orphaned('a0', ['c1'], HOUR, { kind: 'exponential', meanMs: HOUR }, base);
+    return scenario({
+      seed: o.seed,
+      nodes: [
+        agent('a0'),
+        agent('a1'),
+        agent('a2'),
+        tool('t0'),
+        resource('r0', o.live ? { exposure: 'live', records: 10 } : { records: 10 }),
+        resource('r1', { records: 3 }),
+        resource('r2', { records: 7 }),
+        ...creds.map((c) => credential(c, { rotationMs: null })),
+      ],
+      edges,
+      attacks: [attack, { ...attack, name: `${attack.name}-other`, hopDelay: o.other }],
+      policies: [persistent('p', { rotationMs: null, scope: o.scope })],
+      horizonMs: 3 * DAY,
+    });
+  });
+
 describe('static replay (S10)', () => {
   it('should give every trial exactly the metrics of the engine run in full', () => {
     let replayed = 0;
@@ -76,6 +169,27 @@ describe('static replay (S10)', () => {
     );
     // Not vacuous: a good share of the cases replayed.
     expect(replayed).toBeGreaterThanOrEqual(10);
+  });
+
+  it('should give every trial of every pattern the metrics of the full engine on dense estates with tools, exchanges, issuers and live sources', () => {
+    let replayed = 0;
+    fc.assert(
+      fc.property(denseArb, (s) => {
+        const model = compile(s);
+        for (const attack of [0, 1]) {
+          for (let trial = 0; trial < TRIALS; trial++) {
+            const fast = runTrialDetailed(model, 0, attack, trial, { riskOnly: true });
+            const full = runTrialDetailed(model, 0, attack, trial, { riskOnly: true, reference: true });
+            expect(fast.metrics).toEqual(full.metrics);
+            expect(fast.events).toBe(full.events);
+          }
+        }
+        const cache = workspaceOf(model).replays.get(model.scenario.policies[0]!);
+        if (cache != null && [...cache.values()].some((e) => typeof e === 'object')) replayed++;
+      }),
+      { numRuns: 200 },
+    );
+    expect(replayed).toBeGreaterThanOrEqual(100);
   });
 
   it('should replay a persistent lateral movement with random hops, and run in full a trial cut by the horizon', () => {
