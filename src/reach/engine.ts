@@ -145,7 +145,7 @@ export interface Recording {
 }
 
 /** The event loop (see the file comment); `record` collects what S10 replay needs. */
-export function run(
+function run(
   ctx: TrialContext,
   foothold: Foothold,
   hopDelay: Distribution,
