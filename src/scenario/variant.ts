@@ -23,11 +23,11 @@ export const PARAM_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+)
 
 /**
  * Top-level policy keys that only brokered (ephemeral or hybrid) credentials read — the file keys of
- * BrokerSettings: swept on a persistent policy they change nothing.
+ * BrokerSettings: swept on a persistent policy they change nothing. `scope` is not among them: on a
+ * persistent policy it is the standing scope (all or intent, C2), which changes what a key grants.
  */
 const BROKER_ONLY: ReadonlySet<string> = new Set([
   'ttl',
-  'scope',
   'revokeOn',
   'reevaluate',
   'bindToWorkload',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,46 @@ describe('exec/sweep', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toContain('15m and 900s');
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("should sweep a persistent policy's standing scope (C2): intent takes away what no step declares", async () => {
+    // The key grants read on two stores; the agent's only step reads one of them.
+    const file = join(mkdtempSync(join(tmpdir(), 'blastlab-sweep-scope-')), 'scope.yaml');
+    dirs.push(join(file, '..'));
+    writeFileSync(
+      file,
+      `name: standing-scope
+seed: 1
+trials: 10
+horizon: 2d
+nodes:
+  - { id: app, kind: agent }
+  - { id: orders, kind: resource, records: 10 }
+  - { id: payroll, kind: resource, records: 99 }
+  - { id: key, kind: credential, ephemeralCapable: false }
+edges:
+  - { from: app, to: key, kind: holds }
+  - { from: key, to: orders, kind: grants, actions: [read] }
+  - { from: key, to: payroll, kind: grants, actions: [read] }
+workload:
+  - { agent: app, every: 1h, duration: 1m, steps: [{ target: orders, action: read }] }
+attacks:
+  - { pattern: lateral-movement, entry: app, at: 1h }
+policies:
+  standing: { kind: persistent }
+`,
+    );
+    const result = await runSweep(file, {
+      policy: 'standing',
+      param: 'scope',
+      values: ['all', 'intent'],
+      out: out(),
+      workers: 1,
+    });
+    const reached = (value: string): number | null =>
+      result.rows.find((r) => r.value === value && r.metric === 'resources_reached')?.mean ?? null;
+    expect(reached('all')).toBe(2);
+    expect(reached('intent')).toBe(1);
   });
 
   it('should sweep a hybrid exception field and give each value its own rows', async () => {

@@ -70,7 +70,7 @@ describe('scenario/variant', () => {
   });
 
   it('should say which parameters a policy kind ignores', () => {
-    for (const param of ['ttl', 'scope', 'revokeOn', 'reevaluate', 'bindToWorkload', 'issuer.availability']) {
+    for (const param of ['ttl', 'revokeOn', 'reevaluate', 'bindToWorkload', 'issuer.availability']) {
       expect(paramWithoutEffect('persistent', param), param).not.toBeNull();
       expect(paramWithoutEffect('ephemeral', param), param).toBeNull();
       expect(paramWithoutEffect('hybrid', param), param).toBeNull();
@@ -78,6 +78,9 @@ describe('scenario/variant', () => {
     expect(paramWithoutEffect('ephemeral', 'exceptions.0.rotation')).not.toBeNull();
     expect(paramWithoutEffect('hybrid', 'exceptions.0.rotation')).toBeNull();
     expect(paramWithoutEffect('persistent', 'rotation')).toBeNull();
+    // A persistent policy's scope is its standing scope (all or intent, C2).
+    expect(paramWithoutEffect('persistent', 'scope')).toBeNull();
+    expect(paramWithoutEffect('ephemeral', 'scope')).toBeNull();
     expect(paramWithoutEffect('persistent', 'detection.probability')).toBeNull();
   });
 });
