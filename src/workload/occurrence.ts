@@ -251,6 +251,12 @@ export function runOccurrence(
 
   outer: for (const seg of plan) {
     const { creds } = seg;
+    // A step with work to do at (or past) the timeout never starts: the task is aborted then and
+    // asks for nothing more (a step boundary exactly at the timeout requests no token).
+    if (t > timeoutAt || (t === timeoutAt && (seg.durationMs > 0 || (broker !== null && creds.length > 0)))) {
+      status = 'timeout';
+      break;
+    }
     let remaining = seg.durationMs;
     let reauth = false;
     // Request a batch at the segment start, then again each time the tokens expire mid-segment.

@@ -223,7 +223,11 @@ describe('workload/occurrence', () => {
       }),
     ]);
     // The first step completes at the timeout, the second has all its work left then.
-    expect(occurrenceOf(s, ephemeral('s', { scope: 'step' }))).toMatchObject({ status: 'timeout', end: 10 * MIN });
+    const stepScoped = occurrenceOf(s, ephemeral('s', { scope: 'step' }));
+    expect(stepScoped).toMatchObject({ status: 'timeout', end: 10 * MIN });
+    // The aborted task asks for nothing at the abort moment: the second step's token is never requested.
+    expect(stepScoped.issuances.map((i) => i.step)).toEqual([0]);
+    expect(stepScoped.waits).toHaveLength(1);
     expect(occurrenceOf(s, persistent())).toMatchObject({ status: 'timeout', end: 10 * MIN });
   });
 
