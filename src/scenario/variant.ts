@@ -26,14 +26,7 @@ export const PARAM_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+)
  * BrokerSettings: swept on a persistent policy they change nothing. `scope` is not among them: on a
  * persistent policy it is the standing scope (all or intent, C2), which changes what a key grants.
  */
-const BROKER_ONLY: ReadonlySet<string> = new Set([
-  'ttl',
-  'revokeOn',
-  'reevaluate',
-  'bindToWorkload',
-  'callChain',
-  'issuer',
-]);
+const BROKER_ONLY: ReadonlySet<string> = new Set(['ttl', 'revokeOn', 'reevaluate', 'bindToWorkload', 'callChain', 'issuer']);
 
 /** Why sweeping `param` on a policy of `kind` cannot change any result, or `null` when it can. */
 export function paramWithoutEffect(kind: PolicyKind, param: string): string | null {
