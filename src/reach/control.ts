@@ -40,6 +40,7 @@ export function addControl(s: AttackerState, node: number, support: Support, dep
   const existing = s.controls.get(node);
   if (existing === undefined) {
     s.controls.set(node, { node, from: support.from, depth, supports: [support] });
+    s.endsRevision++;
     return true;
   }
   const covered = existing.supports.some(
@@ -47,6 +48,7 @@ export function addControl(s: AttackerState, node: number, support: Support, dep
   );
   if (covered && existing.depth <= depth) return false;
   if (!covered) {
+    s.endsRevision++;
     // Two supports with one revocation key whose spans meet are one span: control is active on their
     // union either way. Merging keeps the list as short as the distinct reasons (a fresh token copy
     // giving admin at every task would otherwise add one support each).

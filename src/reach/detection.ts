@@ -136,6 +136,7 @@ export function draw(s: AttackerState, key: number, target: number, action: numb
   if (previous === undefined || at < previous) {
     s.revokedAt.set(key, at);
     s.deadCache.delete(key);
+    s.endsRevision++;
     s.detectedFrom.set(key, t);
     s.onDetect(at, key);
   }

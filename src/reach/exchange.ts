@@ -97,27 +97,46 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
   });
 }
 
+/** A capability without a source (anything but a mint capability) never ends by it. */
+const NEVER: { natural: number; actual: number } = { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
+
 /**
  * E3: when a mint capability ends: its source's end — natural (`natural`) or with the revocations
  * known so far applied on the minted credential's environment and the control it lasts with
  * (`actual`) — plus the lifetime of the last token minted then. Infinity for anything else.
+ *
+ * A capability minted from a capability (an exchange cycle, c0 → c1 → c0, re-mints at every hop)
+ * makes chains as long as the trial has hops. Each link's end is kept until a revocation or a
+ * control change (`s.endsRevision`) can move it, and the chain is walked in a loop from the newest
+ * link whose end is known: one link's work per new capability, and no recursion as deep as the chain.
  */
 export function mintEnd(s: AttackerState, inst: Instance): { natural: number; actual: number } {
-  const src = inst.via;
-  if (src === undefined) return { natural: Number.POSITIVE_INFINITY, actual: Number.POSITIVE_INFINITY };
-  let natural = src.until;
-  let actual = Math.min(src.until, deadOn(s, keyOf(s, src), inst.cred));
-  if (src.controlOf >= 0) {
-    const end = controlEnd(s, src.controlOf);
-    if (end !== null) {
-      natural = Math.min(natural, end.natural);
-      actual = Math.min(actual, end.actual);
+  if (inst.via === undefined) return NEVER;
+  const chain: Instance[] = [];
+  let upstream = NEVER;
+  for (let cur: Instance | undefined = inst; cur?.via !== undefined; cur = cur.via) {
+    const known = s.mintEnds.get(cur);
+    if (known !== undefined && known.revision === s.endsRevision) {
+      upstream = known.end;
+      break;
     }
+    chain.push(cur);
   }
-  const upstream = mintEnd(s, src);
   const ttl = brokerFor(s.policy).ttlMs;
-  return {
-    natural: Math.min(natural, upstream.natural) + ttl,
-    actual: Math.min(actual, upstream.actual) + ttl,
-  };
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const link = chain[i]!;
+    const src = link.via!;
+    let natural = src.until;
+    let actual = Math.min(src.until, deadOn(s, keyOf(s, src), link.cred));
+    if (src.controlOf >= 0) {
+      const end = controlEnd(s, src.controlOf);
+      if (end !== null) {
+        natural = Math.min(natural, end.natural);
+        actual = Math.min(actual, end.actual);
+      }
+    }
+    upstream = { natural: Math.min(natural, upstream.natural) + ttl, actual: Math.min(actual, upstream.actual) + ttl };
+    s.mintEnds.set(link, { revision: s.endsRevision, end: upstream });
+  }
+  return upstream;
 }

@@ -99,6 +99,10 @@ export class AttackerState {
   /** Per tool invocation and held credential: the instance it acts with (valid while `t < until`; null = denied for good). */
   readonly toolInstances = new Map<Invocation, (Instance | null)[]>();
 
+  /** Bumped whenever a revocation or a control change can move when something ends (mintEnd's cache). */
+  endsRevision = 0;
+  /** E3: each mint capability's end as of `endsRevision` (exchange.ts mintEnd). */
+  readonly mintEnds = new Map<Instance, { revision: number; end: { natural: number; actual: number } }>();
   /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
   readonly revokedAt = new Map<number, number>();
   /** deadEverywhere per key, dropped whenever a detection moves that key's revocation. */
