@@ -300,6 +300,42 @@ export function policyArb(estate: Estate): fc.Arbitrary<Policy> {
     });
 }
 
+/** Whether the `assumes` edges form a cycle (c0 → c1 → c0): under a broker it re-mints at every hop. */
+export function hasExchangeCycle(edges: readonly ScenarioEdge[]): boolean {
+  const next = new Map<string, string[]>();
+  for (const e of edges) if (e.kind === 'assumes') next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const state = new Map<string, 1 | 2>();
+  const visit = (node: string): boolean => {
+    if (state.get(node) === 2) return false;
+    if (state.get(node) === 1) return true;
+    state.set(node, 1);
+    if ((next.get(node) ?? []).some(visit)) return true;
+    state.set(node, 2);
+    return false;
+  };
+  return [...next.keys()].some(visit);
+}
+
+/** Hop delays of at least this scale on estates with an exchange cycle (see slowEnough). */
+export const CYCLE_HOP_MS = 10 * MIN;
+
+/**
+ * An exchange cycle gives a new mint capability at every hop, and each hop uses every one held: a
+ * trial costs the square of its hops (docs/scale.md; open in #10) — hours at millisecond hops over
+ * days. Random estates with a cycle keep hop delays of CYCLE_HOP_MS or more, so no property hangs.
+ */
+function slowEnough(hopDelay: Distribution): Distribution {
+  const scale =
+    hopDelay.kind === 'fixed'
+      ? hopDelay.valueMs
+      : hopDelay.kind === 'exponential'
+        ? hopDelay.meanMs
+        : hopDelay.kind === 'uniform'
+          ? hopDelay.minMs
+          : Number.POSITIVE_INFINITY;
+  return scale >= CYCLE_HOP_MS ? hopDelay : { kind: 'exponential', meanMs: CYCLE_HOP_MS };
+}
+
 /** A whole scenario: estate, one attack, one policy. */
 export const scenarioArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
   fc.record({ attack: attackArb(estate), policy: policyArb(estate), seed: fc.nat() }).map(({ attack, policy, seed }) =>
@@ -309,7 +345,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = estateArb.chain((estate) =>
       nodes: estate.nodes,
       edges: estate.edges,
       workload: estate.workload,
-      attacks: [attack],
+      attacks: [hasExchangeCycle(estate.edges) ? { ...attack, hopDelay: slowEnough(attack.hopDelay) } : attack],
       policies: [policy],
     }),
   ),

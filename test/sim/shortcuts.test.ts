@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { Distribution, Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrialDetailed } from '../../src/sim/trial.js';
-import { scenarioArb } from '../arbitraries/scenario.js';
+import { CYCLE_HOP_MS, hasExchangeCycle, scenarioArb } from '../arbitraries/scenario.js';
 import {
   DAY,
   HOUR,
@@ -120,22 +120,6 @@ function withHops(s: Scenario, hopMs: number, random: boolean, bind: boolean): S
   };
 }
 
-/** Whether the `assumes` edges form a cycle (c0 → c1 → c0): an exchange cycle re-mints at every hop. */
-function hasExchangeCycle(s: Scenario): boolean {
-  const next = new Map<string, string[]>();
-  for (const e of s.edges) if (e.kind === 'assumes') next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
-  const state = new Map<string, 1 | 2>();
-  const visit = (node: string): boolean => {
-    if (state.get(node) === 2) return false;
-    if (state.get(node) === 1) return true;
-    state.set(node, 1);
-    if ((next.get(node) ?? []).some(visit)) return true;
-    state.set(node, 2);
-    return false;
-  };
-  return [...next.keys()].some(visit);
-}
-
 describe('engine shortcuts (S9)', () => {
   it('should give the same metrics as the engine without shortcuts, for every policy and attack', () => {
     fc.assert(
@@ -147,7 +131,7 @@ describe('engine shortcuts (S9)', () => {
         (s, hopMs, random, bind) => {
           // An exchange cycle gives a new mint capability at every hop, and each hop uses all of them:
           // a trial costs the square of its hops: seconds at minute hops, hours at millisecond hops over days (open in #10).
-          fc.pre(hopMs >= 600_000 || !hasExchangeCycle(s));
+          fc.pre(hopMs >= CYCLE_HOP_MS || !hasExchangeCycle(s.edges));
           const model = compile(withHops(s, hopMs, random, bind));
           for (let p = 0; p < model.scenario.policies.length; p++) {
             for (let a = 0; a < model.scenario.attacks.length; a++) {
