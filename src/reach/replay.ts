@@ -31,7 +31,7 @@ import { workspaceOf } from './workspace.js';
 import type { Span } from './windows.js';
 
 /** A recorded expansion: the result's time-free part and its moments as hop numbers (-1 = the pattern's start). */
-export interface Replay {
+interface Replay {
   readonly result: ReachResult;
   /** Events of the recorded run (hops 0 … count − 1); hop `count` is the last event's next hop. */
   readonly count: number;
@@ -90,7 +90,7 @@ export function replayed(
 }
 
 /** Whether no trial of `ctx.policy` can depend on anything but its hop times (see the file comment). */
-export function staticPolicy(ctx: TrialContext): boolean {
+function staticPolicy(ctx: TrialContext): boolean {
   const { model, policy, modes } = ctx;
   if (policy.detection !== null || policy.approval !== null || model.runs.to.length > 0) return false;
   const horizon = model.scenario.horizonMs;
@@ -146,7 +146,7 @@ function pairs(set: ReadonlyMap<number, number> | null): string {
 }
 
 /** The replay of a recorded run, or null when it cannot be replayed (see the file comment). */
-export function fromRecording(result: ReachResult, record: Recording, foothold: Foothold, horizon: number): Replay | null {
+function fromRecording(result: ReachResult, record: Recording, foothold: Foothold, horizon: number): Replay | null {
   const { times } = record;
   const count = times.length;
   if (!record.onlyHops || !record.drained || count === 0) return null;
@@ -191,7 +191,7 @@ export function fromRecording(result: ReachResult, record: Recording, foothold: 
 }
 
 /** The result of a trial replayed from `replay` with its own hop times; null when its moments do not keep the recorded order. */
-export function apply(replay: Replay, ctx: TrialContext, foothold: Foothold, hopDelay: Distribution): ReachResult | null {
+function apply(replay: Replay, ctx: TrialContext, foothold: Foothold, hopDelay: Distribution): ReachResult | null {
   const horizon = ctx.model.scenario.horizonMs;
   const start = foothold.startMs;
   const hops = new Float64Array(replay.count + 1);
