@@ -16,10 +16,11 @@ import { errorMessage } from '../io/atomic.js';
 import { safeWorkerTeardown } from '../lib/threads.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
-import { runBatch } from './worker.js';
-import type { BatchTask, CostTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
-import { costIsShared, costSlot } from '../sim/trial.js';
-import { occurrencesPerTrial } from '../workload/cost.js';
+import { decodeCostPart, runBatch } from './worker.js';
+import type { BatchTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
+import { COST_METRICS } from '../domain/metrics.js';
+import { costIsShared, costSlot, type CostSlot } from '../sim/trial.js';
+import { mergeCostParts, occurrencesPerTrial } from '../workload/cost.js';
 
 /** How to execute a plan. */
 export interface ExecuteOptions {
@@ -181,7 +182,7 @@ export async function executePlan(
   const window = Math.max(1, workers) * 4;
   let next = 0;
   try {
-    if (options.riskOnly !== true) primed = await precomputeCosts(pool, plan, models, abort.signal, options.signal);
+    if (options.riskOnly !== true) primed = await precomputeCosts(pool, plan, models, workers, abort.signal, options.signal);
     for (let i = 0; i < batches.length; i++) {
       while (next < batches.length && next - i < window) submit(next++);
       const settled = await inFlight.get(i)!;
@@ -209,18 +210,20 @@ function runTask<T extends WorkerTask>(pool: Piscina, task: T, signal: AbortSign
 }
 
 /**
- * Computes the shared cost passes of big workloads on the pool, one task each, and returns them by
- * (scenario, policy) for the batches to prime their workers' caches with. Small workloads are left
+ * Computes the shared cost passes of big workloads on the pool and returns them by (scenario, policy)
+ * for the batches to prime their workers' caches with. Each pass is split by tasks into one part per
+ * worker, so every worker has a share of it; the parts merge exactly here. Small workloads are left
  * to the workers: recomputing them costs less than shipping them.
  */
 async function precomputeCosts(
   pool: Piscina,
   plan: TrialPlan,
   models: readonly CompiledModel[],
+  workers: number,
   signal: AbortSignal,
   userSignal: AbortSignal | undefined,
 ): Promise<Map<string, PrimedCost[]>> {
-  const jobs: { key: string; task: CostTask }[] = [];
+  const jobs: { key: string; scenarioIndex: number; policyIndex: number; slot: CostSlot }[] = [];
   const slotsSeen = new Set<string>();
   for (const cell of plan.cells) {
     const model = models[cell.scenarioIndex]!;
@@ -232,17 +235,27 @@ async function precomputeCosts(
       const id = `${key}#${slot.key}`;
       if (slotsSeen.has(id)) continue;
       slotsSeen.add(id);
-      jobs.push({ key, task: { kind: 'cost', scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot } });
+      jobs.push({ key, scenarioIndex: cell.scenarioIndex, policyIndex: cell.policyIndex, slot });
     }
   }
-  const results = await Promise.all(jobs.map((job) => runTask(pool, job.task, signal))).catch((error: unknown) => {
+  const of = Math.max(1, workers);
+  const results = await Promise.all(
+    jobs.map(({ scenarioIndex, policyIndex, slot }) =>
+      Promise.all(
+        Array.from({ length: of }, (_, index) =>
+          runTask(pool, { kind: 'cost', scenarioIndex, policyIndex, slot, part: { index, of } }, signal),
+        ),
+      ),
+    ),
+  ).catch((error: unknown) => {
     if (userSignal?.aborted === true) throw RunInterruptedError.from(userSignal);
     throw new BlastlabError(`cost pass failed: ${error instanceof Error ? error.message : String(error)}`);
   });
   const primed = new Map<string, PrimedCost[]>();
   jobs.forEach((job, i) => {
+    const cost = mergeCostParts(models[job.scenarioIndex]!, results[i]!.map(decodeCostPart));
     const list = primed.get(job.key) ?? [];
-    list.push({ policyIndex: job.task.policyIndex, slot: job.task.slot, values: results[i]! });
+    list.push({ policyIndex: job.policyIndex, slot: job.slot, values: COST_METRICS.map((m) => cost[m]) });
     primed.set(job.key, list);
   });
   return primed;

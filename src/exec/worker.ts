@@ -10,7 +10,8 @@ import { move, workerData } from 'piscina';
 import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
-import { computeCost, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
+import { computeCostPart, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
+import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
 import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
@@ -40,12 +41,16 @@ export interface BatchTask {
   readonly primed?: readonly PrimedCost[];
 }
 
-/** A shared cost pass of one policy (sim/trial.ts costIsShared, costSlot) to compute once on some worker. */
+/**
+ * Part of a shared cost pass of one policy (sim/trial.ts costIsShared, costSlot): computed once, its
+ * parts on several workers, and merged exactly in the parent (workload/cost.ts mergeCostParts).
+ */
 export interface CostTask {
   readonly kind: 'cost';
   readonly scenarioIndex: number;
   readonly policyIndex: number;
   readonly slot: CostSlot;
+  readonly part: CostPartOf;
 }
 
 /** Everything a worker runs, tagged by `kind`. */
@@ -55,8 +60,8 @@ export type WorkerTask = BatchTask | CostTask;
 export interface WorkerResults {
   /** `(trialEnd − trialStart) × METRICS.length` values (and a real-token trailer): see runBatch. */
   readonly batch: Float64Array;
-  /** The COST_METRICS values of the pass, in order. */
-  readonly cost: number[];
+  /** The part of the pass, packed by encodeCostPart (one buffer, moved rather than copied). */
+  readonly cost: Float64Array;
 }
 
 /** A computed shared cost pass: its slot and the COST_METRICS values in order. */
@@ -66,10 +71,42 @@ export interface PrimedCost {
   readonly values: readonly number[];
 }
 
-/** Computes a shared cost pass: the COST_METRICS values in order. */
-export function runCostTask(model: CompiledModel, task: CostTask): number[] {
-  const cost = computeCost(model, task.policyIndex, task.slot.seed);
-  return COST_METRICS.map((m) => cost[m]);
+/** Computes one part of a shared cost pass, packed for the trip back. */
+export function runCostTask(model: CompiledModel, task: CostTask): Float64Array {
+  return encodeCostPart(computeCostPart(model, task.policyIndex, task.slot.seed, task.part));
+}
+
+/** Totals (4), then the lengths of the two parallel-array pairs, then the arrays. */
+const PART_HEADER = 6;
+
+/** Packs a cost part into one Float64Array (every field is a number, counts are exact in doubles). */
+export function encodeCostPart(part: CostPart): Float64Array {
+  const seconds = part.seconds.length;
+  const waits = part.waitValues.length;
+  const out = new Float64Array(PART_HEADER + 2 * seconds + 2 * waits);
+  out.set([part.tokensIssued, part.tasksTotal, part.tasksFailed, part.reauthorizations, seconds, waits]);
+  out.set(part.seconds, PART_HEADER);
+  out.set(part.secondCounts, PART_HEADER + seconds);
+  out.set(part.waitValues, PART_HEADER + 2 * seconds);
+  out.set(part.waitCounts, PART_HEADER + 2 * seconds + waits);
+  return out;
+}
+
+/** The cost part packed by encodeCostPart. */
+export function decodeCostPart(v: Float64Array): CostPart {
+  const seconds = v[4]!;
+  const waits = v[5]!;
+  const at = (i: number, n: number): Float64Array => v.subarray(PART_HEADER + i, PART_HEADER + i + n);
+  return {
+    tokensIssued: v[0]!,
+    tasksTotal: v[1]!,
+    tasksFailed: v[2]!,
+    reauthorizations: v[3]!,
+    seconds: at(0, seconds),
+    secondCounts: at(seconds, seconds),
+    waitValues: at(2 * seconds, waits),
+    waitCounts: at(2 * seconds + waits, waits),
+  };
 }
 
 function prime(model: CompiledModel, primed: readonly PrimedCost[] | undefined): void {
@@ -196,13 +233,13 @@ function crashHook(): ((trial: number) => void) | undefined {
 }
 const hook = crashHook();
 
-/** Piscina entry point: one task of either kind (the batch's values move back, not copied). */
+/** Piscina entry point: one task of either kind (the results move back, not copied). */
 export default function runWorkerTask(task: WorkerTask): WorkerResults[WorkerTask['kind']] {
   switch (task.kind) {
     case 'batch':
       return move(runBatch(modelFor(task.scenarioIndex), task, hook)) as Float64Array;
     case 'cost':
-      return runCostTask(modelFor(task.scenarioIndex), task);
+      return move(runCostTask(modelFor(task.scenarioIndex), task)) as Float64Array;
     default:
       return assertNever(task);
   }

@@ -8,7 +8,14 @@ import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { credentialModes } from '../policy/modes.js';
-import { occurrencesPerTrial, workloadCost, type IssuanceSink } from '../workload/cost.js';
+import {
+  occurrencesPerTrial,
+  workloadCost,
+  workloadCostPart,
+  type CostPart,
+  type CostPartOf,
+  type IssuanceSink,
+} from '../workload/cost.js';
 import { drawsAtRandom } from '../workload/occurrence.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
@@ -152,6 +159,11 @@ export function costIsShared(model: CompiledModel, policyIndex: number): boolean
 /** Runs one cost pass with the workload draws of `seed` (a costSlot's, or a trial's), without caching it. */
 export function computeCost(model: CompiledModel, policyIndex: number, seed: number, onIssue?: IssuanceSink): CostMetrics {
   return workloadCost(model, model.scenario.policies[policyIndex]!, modesOf(model, policyIndex), seed, onIssue);
+}
+
+/** Runs part `part` of a cost pass with the workload draws of `seed` (the parts merge with workload/cost.ts mergeCostParts). */
+export function computeCostPart(model: CompiledModel, policyIndex: number, seed: number, part: CostPartOf): CostPart {
+  return workloadCostPart(model, model.scenario.policies[policyIndex]!, modesOf(model, policyIndex), seed, part);
 }
 
 /** Hands this thread a cost pass computed elsewhere: trials of that slot then reuse it. */

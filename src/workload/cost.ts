@@ -4,11 +4,12 @@
  * are not counted. Initial provisioning at time 0 is not an issuance (the secrets exist already).
  *
  * The pass is linear in the number of issuances and allocates no per-token objects beyond what an
- * occurrence returns: per-second counts live in one typed array over the horizon, waits in one
- * growable Float64Array whose p95 is found by selection, not by sorting.
+ * occurrence returns: per-second counts live in one typed array over the horizon, waits as counts per
+ * distinct value (lib/value-counts.ts), whose nearest-rank p95 is exact. A big pass can be split by
+ * tasks into parts that merge exactly (workloadCostPart, mergeCostParts), one part per worker.
  */
 import type { Policy } from '../domain/scenario.js';
-import { NumberBuffer } from '../lib/buffer.js';
+import { ValueCounts } from '../lib/value-counts.js';
 import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import { KIND_CREDENTIAL } from '../model/compile.js';
@@ -40,60 +41,167 @@ export function workloadCost(
   costSeed: number,
   onIssue?: IssuanceSink,
 ): CostMetrics {
+  const sums = new CostSums(model);
+  accumulate(sums, model, policy, modes, costSeed, { index: 0, of: 1 }, onIssue);
+  return sums.metrics();
+}
+
+/** Part `index` of a cost pass split `of` ways: a range of the workload's tasks (rotations go to part 0). */
+export interface CostPartOf {
+  readonly index: number;
+  readonly of: number;
+}
+
+/**
+ * What one part of a cost pass adds up: its totals, its issuances per touched second, and its
+ * request waits as counts per distinct value. Parts merge exactly (mergeCostParts): a pass split over
+ * several workers gives the metrics of the whole pass, to the last bit.
+ */
+export interface CostPart {
+  readonly tokensIssued: number;
+  readonly tasksTotal: number;
+  readonly tasksFailed: number;
+  readonly reauthorizations: number;
+  /** Seconds with at least one issuance, and their counts (parallel arrays). */
+  readonly seconds: Float64Array;
+  readonly secondCounts: Float64Array;
+  /** Distinct request waits (ms), ascending, and how many requests waited each (parallel arrays). */
+  readonly waitValues: Float64Array;
+  readonly waitCounts: Float64Array;
+}
+
+/** Runs part `part` of the cost pass of `policy` with the workload draws of `costSeed`. */
+export function workloadCostPart(
+  model: CompiledModel,
+  policy: Policy,
+  modes: CredentialModes,
+  costSeed: number,
+  part: CostPartOf,
+): CostPart {
+  const sums = new CostSums(model);
+  accumulate(sums, model, policy, modes, costSeed, part);
+  const { values, counts } = sums.waits.entries();
+  const { seconds, counts: secondCounts } = sums.counter.drain();
+  return {
+    tokensIssued: sums.tokensIssued,
+    tasksTotal: sums.tasksTotal,
+    tasksFailed: sums.tasksFailed,
+    reauthorizations: sums.reauthorizations,
+    seconds,
+    secondCounts,
+    waitValues: values,
+    waitCounts: counts,
+  };
+}
+
+/** The cost metrics of a whole pass from its parts (every part of one split, in any order). */
+export function mergeCostParts(model: CompiledModel, parts: readonly CostPart[]): CostMetrics {
+  const sums = new CostSums(model);
+  for (const part of parts) {
+    sums.tokensIssued += part.tokensIssued;
+    sums.tasksTotal += part.tasksTotal;
+    sums.tasksFailed += part.tasksFailed;
+    sums.reauthorizations += part.reauthorizations;
+    for (let i = 0; i < part.seconds.length; i++) sums.counter.bumpSecond(part.seconds[i]!, part.secondCounts[i]!);
+    for (let i = 0; i < part.waitValues.length; i++) sums.waits.add(part.waitValues[i]!, part.waitCounts[i]);
+  }
+  return sums.metrics();
+}
+
+/** The first task of each part of a split `of` ways, and the end: ranges of about equal occurrences. */
+function partBounds(model: CompiledModel, of: number): number[] {
+  const workload = model.scenario.workload;
   const horizon = model.scenario.horizonMs;
-  const counter = new SecondCounter(horizon, occurrencesPerTrial(model));
-  const waits = new NumberBuffer();
-  let tokensIssued = 0;
-  let tasksTotal = 0;
-  let tasksFailed = 0;
-  let reauthorizations = 0;
+  const total = occurrencesPerTrial(model);
+  const bounds = [0];
+  let seen = 0;
+  for (let t = 0; t < workload.length && bounds.length < of; t++) {
+    seen += occurrenceCount(workload[t]!, horizon);
+    if (seen * of >= total * bounds.length) bounds.push(t + 1);
+  }
+  while (bounds.length <= of) bounds.push(workload.length);
+  return bounds;
+}
+
+/** The running sums of a cost pass, or of parts of one. */
+class CostSums {
+  tokensIssued = 0;
+  tasksTotal = 0;
+  tasksFailed = 0;
+  reauthorizations = 0;
+  readonly counter: SecondCounter;
+  readonly waits = new ValueCounts();
+
+  constructor(model: CompiledModel) {
+    this.counter = new SecondCounter(model.scenario.horizonMs, occurrencesPerTrial(model));
+  }
+
+  metrics(): CostMetrics {
+    return {
+      tokens_issued: this.tokensIssued,
+      peak_issuance_per_s: this.counter.peak(),
+      // Nearest rank (a wait is one of the draws; no interpolation needed); 0 when nothing waited.
+      issuance_wait_p95_ms: this.waits.nearestRank(0.95),
+      tasks_total: this.tasksTotal,
+      tasks_failed: this.tasksFailed,
+      reauthorizations: this.reauthorizations,
+    };
+  }
+}
+
+/** Adds part `part` of the pass to `sums`: the rotations of standing secrets (part 0), then its tasks' occurrences. */
+function accumulate(
+  sums: CostSums,
+  model: CompiledModel,
+  policy: Policy,
+  modes: CredentialModes,
+  costSeed: number,
+  part: CostPartOf,
+  onIssue?: IssuanceSink,
+): void {
+  const horizon = model.scenario.horizonMs;
+  const { counter, waits } = sums;
 
   // Rotations of standing secrets inside the horizon: from the version's phase (T1), every R, before
   // the horizon and the expiry (T2).
-  for (let c = 0; c < model.nodeCount; c++) {
-    if (model.kind[c] !== KIND_CREDENTIAL || modes.ephemeral[c] === 1) continue;
-    const rotation = modes.rotationMs[c]!;
-    if (!Number.isFinite(rotation) || rotation <= 0) continue;
-    const end = Math.min(horizon, modes.expiresAtMs[c]!);
-    for (let at = versionEnd(rotation, 0, modes.phaseMs[c]); at < end; at += rotation) {
-      tokensIssued++;
-      counter.bump(at);
+  if (part.index === 0) {
+    for (let c = 0; c < model.nodeCount; c++) {
+      if (model.kind[c] !== KIND_CREDENTIAL || modes.ephemeral[c] === 1) continue;
+      const rotation = modes.rotationMs[c]!;
+      if (!Number.isFinite(rotation) || rotation <= 0) continue;
+      const end = Math.min(horizon, modes.expiresAtMs[c]!);
+      for (let at = versionEnd(rotation, 0, modes.phaseMs[c]); at < end; at += rotation) {
+        sums.tokensIssued++;
+        counter.bump(at);
+      }
     }
   }
 
   const workload = model.scenario.workload;
+  const bounds = part.of === 1 ? [0, workload.length] : partBounds(model, part.of);
   const out = new OccurrenceScratch();
-  for (let t = 0; t < workload.length; t++) {
+  for (let t = bounds[part.index]!; t < bounds[part.index + 1]!; t++) {
     const count = occurrenceCount(workload[t]!, horizon);
     if (count === 0) continue;
-    tasksTotal += count;
+    sums.tasksTotal += count;
     const plan = taskPlan(model, policy, modes, t);
     // Without a draw every occurrence runs alike: one stands for all (no token, no wait).
     if (drawsNothing(model, policy, modes, t)) {
       runOccurrence(model, policy, plan, costSeed, t, 0, out);
-      if (out.status !== 'completed') tasksFailed += count;
+      if (out.status !== 'completed') sums.tasksFailed += count;
       continue;
     }
     for (let k = 0; k < count; k++) {
       runOccurrence(model, policy, plan, costSeed, t, k, out);
-      if (out.status !== 'completed') tasksFailed++;
-      reauthorizations += out.reauthorizations;
-      tokensIssued += out.count;
-      for (let i = 0; i < out.waits.length; i++) waits.push(out.waits.values[i]!);
+      if (out.status !== 'completed') sums.tasksFailed++;
+      sums.reauthorizations += out.reauthorizations;
+      sums.tokensIssued += out.count;
+      for (let i = 0; i < out.waits.length; i++) waits.add(out.waits.values[i]!);
       for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
       if (onIssue !== undefined)
         for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
     }
   }
-
-  return {
-    tokens_issued: tokensIssued,
-    peak_issuance_per_s: counter.peak(),
-    issuance_wait_p95_ms: p95(waits),
-    tasks_total: tasksTotal,
-    tasks_failed: tasksFailed,
-    reauthorizations,
-  };
 }
 
 /** Horizons up to this many seconds (92 days) count sparse passes in the reusable array (4 bytes a second). */
@@ -133,15 +241,21 @@ class SecondCounter {
   }
 
   bump(ms: number): void {
-    const second = Math.floor(ms / 1000);
+    this.bumpSecond(Math.floor(ms / 1000), 1);
+  }
+
+  /** Adds `n` issuances to whole second `second`. */
+  bumpSecond(second: number, n: number): void {
     let value: number;
     if (this.dense !== null && second < this.dense.length) {
-      value = ++this.dense[second]!;
+      value = this.dense[second]! + n;
+      this.dense[second] = value;
     } else if (this.sparse !== null && second < this.sparse.length) {
       if (this.sparse[second] === 0) this.touched.push(second);
-      value = ++this.sparse[second]!;
+      value = this.sparse[second]! + n;
+      this.sparse[second] = value;
     } else {
-      value = this.rest.bump(second);
+      value = this.rest.bump(second, n);
     }
     if (value > this.max) this.max = value;
   }
@@ -154,6 +268,31 @@ class SecondCounter {
       reusedDirty = false;
     }
     return this.max;
+  }
+
+  /** Every second with an issuance and its count (in no particular order), then clears like peak(). */
+  drain(): { seconds: Float64Array; counts: Float64Array } {
+    const seconds: number[] = [];
+    const counts: number[] = [];
+    if (this.dense !== null) {
+      for (let i = 0; i < this.dense.length; i++) {
+        if (this.dense[i] === 0) continue;
+        seconds.push(i);
+        counts.push(this.dense[i]!);
+      }
+    }
+    if (this.sparse !== null) {
+      for (const second of this.touched) {
+        seconds.push(second);
+        counts.push(this.sparse[second]!);
+      }
+    }
+    this.rest.forEach((second, count) => {
+      seconds.push(second);
+      counts.push(count);
+    });
+    this.peak();
+    return { seconds: Float64Array.from(seconds), counts: Float64Array.from(counts) };
   }
 }
 
@@ -178,15 +317,21 @@ class SecondTable {
     return table;
   }
 
-  /** Adds one to `second`'s count and returns the new count. */
-  bump(second: number): number {
+  /** Adds `n` to `second`'s count and returns the new count. */
+  bump(second: number, n: number): number {
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
     const i = this.slot(second);
     if (this.keys[i] !== second) {
       this.keys[i] = second;
       this.size++;
     }
-    return ++this.counts[i]!;
+    this.counts[i] = this.counts[i]! + n;
+    return this.counts[i];
+  }
+
+  /** Calls `visit` with every second counted and its count. */
+  forEach(visit: (second: number, count: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) visit(this.keys[i]!, this.counts[i]!);
   }
 
   private slot(second: number): number {
@@ -208,39 +353,4 @@ class SecondTable {
       this.counts[j] = counts[i]!;
     }
   }
-}
-
-/** Nearest-rank p95 of a pass's request waits (a wait is one of the draws; no interpolation needed); 0 when nothing waited. */
-function p95(waits: NumberBuffer): number {
-  if (waits.length === 0) return 0;
-  return select(waits.values.subarray(0, waits.length), Math.ceil(0.95 * waits.length) - 1);
-}
-
-/** The k-th smallest value (0-based) of `a`, reordering it in place (Hoare's quickselect, median of three). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot keeps sorted and constant inputs linear.
-    const x = a[lo]!;
-    const y = a[mid]!;
-    const z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = tmp;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
 }

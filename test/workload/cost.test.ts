@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { compile } from '../../src/model/compile.js';
 import { generateEstate } from '../../src/estate/synthetic.js';
 import { costReplicates, EXACT_COST_OCCURRENCES, REPLICATE_OCCURRENCE_BUDGET, runTrial } from '../../src/sim/trial.js';
-import { occurrencesPerTrial, workloadCost } from '../../src/workload/cost.js';
+import { mergeCostParts, occurrencesPerTrial, workloadCost, workloadCostPart } from '../../src/workload/cost.js';
 import { occurrenceCount, simulateOccurrence } from '../../src/workload/occurrence.js';
 import { credentialModes } from '../../src/policy/modes.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
@@ -146,6 +146,38 @@ describe('workload/cost', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('should give the whole pass from its parts, however many (a pass split over workers)', () => {
+    fc.assert(
+      fc.property(
+        scenarioArb,
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.constantFrom(0, 400 * DAY),
+        (s, seed, of, horizon) => {
+          // Rotations included (part 0 counts them); a 400-day horizon counts seconds in the table.
+          const model = compile(horizon === 0 ? s : { ...s, horizonMs: horizon });
+          for (const policy of model.scenario.policies) {
+            const modes = credentialModes(model, policy);
+            const parts = Array.from({ length: of }, (_, index) => workloadCostPart(model, policy, modes, seed, { index, of }));
+            expect(mergeCostParts(model, parts.reverse())).toEqual(workloadCost(model, policy, modes, seed));
+            expect(parts.reduce((n, p) => n + p.tasksTotal, 0)).toBe(occurrencesPerTrial(model));
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('should give the whole pass of a big workload (dense seconds) from two parts', () => {
+    const model = compile(generateEstate({ agents: 80, seed: 3 }));
+    for (const policy of model.scenario.policies) {
+      const modes = credentialModes(model, policy);
+      const parts = [0, 1].map((index) => workloadCostPart(model, policy, modes, 7, { index, of: 2 }));
+      expect(parts.every((p) => p.tasksTotal > 0)).toBe(true);
+      expect(mergeCostParts(model, parts)).toEqual(workloadCost(model, policy, modes, 7));
+    }
   });
 
   /** One agent writing a database every hour for two days under `policy` (a token per occurrence when it mints). */
