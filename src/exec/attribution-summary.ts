@@ -55,13 +55,21 @@ export async function summarizeAttributionTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly attributionTrials?: number | undefined },
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & {
+    readonly attributionTrials?: number | undefined;
+  },
 ): Promise<VariantSummary[]> {
   const cap = options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS;
   const variants = variantPlan(plan, models, baselines, cap);
   const summaries = variantSummaries(plan, baselines, cap);
   const indexOf = new Map(variants.plan.cells.map((cell, i) => [cell, i]));
-  const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };
+  const execute = {
+    workers: options.workers,
+    signal: options.signal,
+    workerFile: options.workerFile,
+    pool: options.pool,
+    riskOnly: true,
+  };
   await executePlan(variants.plan, variants.models, execute, (batch) => {
     const summary = summaries[indexOf.get(batch.cell)!]!;
     for (let row = 0; row < batch.trialEnd - batch.trialStart; row++) {

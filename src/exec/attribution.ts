@@ -151,7 +151,9 @@ export async function writeAttributionTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly attributionTrials?: number | undefined },
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & {
+    readonly attributionTrials?: number | undefined;
+  },
 ): Promise<void> {
   const variants = variantPlan(plan, models, baselines, options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS);
   await writeVariantRows(

@@ -17,7 +17,8 @@ import { safeWorkerTeardown } from '../lib/threads.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { PlanCell, TrialPlan } from './plan.js';
 import { decodeCostPart, runBatch } from './worker.js';
-import type { BatchTask, PoolWorkerData, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
+import type { BatchTask, ModelHandle, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
+import type { Scenario } from '../domain/scenario.js';
 import { COST_METRICS } from '../domain/metrics.js';
 import { costIsShared, costSlot, type CostSlot } from '../sim/trial.js';
 import { mergeCostParts, occurrencesPerTrial } from '../workload/cost.js';
@@ -36,6 +37,8 @@ export interface ExecuteOptions {
   readonly realTokens?: boolean | undefined;
   /** Risk metrics only (attribution variants): no cost pass, cost columns are 0. */
   readonly riskOnly?: boolean | undefined;
+  /** Worker threads to run on, kept open by the caller across plans (a new pool for this plan otherwise). */
+  readonly pool?: TrialPool | undefined;
 }
 
 /** A batch of results, handed over in plan order: `values` holds `(trialEnd − trialStart) × METRICS.length` numbers. */
@@ -49,6 +52,22 @@ export interface BatchResult {
 /** The default worker count: the machine's available parallelism. */
 export function defaultWorkers(): number {
   return availableParallelism();
+}
+
+/**
+ * Whether a plan runs on worker threads under these options. One worker runs in this thread — unless
+ * the run can be stopped by a signal: a trial is one synchronous loop, so in this thread a signal
+ * handler would wait for it to end (a runaway trial, minutes). On a thread, the abort terminates it
+ * mid-trial. (From TypeScript sources there is no worker module to start: tests stay in this thread.)
+ */
+export function usesThreads(options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'>): boolean {
+  const workers = options.workers ?? defaultWorkers();
+  const workerFile = options.workerFile ?? new URL('./worker.js', import.meta.url);
+  return !(
+    workers <= 1 &&
+    (options.signal === undefined ||
+      !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)))
+  );
 }
 
 /** Splits the plan into batches (never across cells), about 16 per worker so the load balances. */
@@ -102,14 +121,7 @@ export async function executePlan(
   };
 
   const workerFile = options.workerFile ?? new URL('./worker.js', import.meta.url);
-  // One worker runs in this thread — unless the run can be stopped by a signal: a trial is one
-  // synchronous loop, so in this thread a signal handler would wait for it to end (a runaway trial,
-  // minutes). On a thread, the abort terminates it mid-trial. (From TypeScript sources there is no
-  // worker module to start: tests stay in this thread.)
-  const inThread =
-    workers <= 1 &&
-    (options.signal === undefined ||
-      !existsSync(typeof workerFile === 'string' && !workerFile.startsWith('file:') ? workerFile : fileURLToPath(workerFile)));
+  const inThread = options.pool === undefined && !usesThreads(options);
   if (inThread) {
     for (const task of batches) {
       // Yield between batches so Ctrl-C and the progress bar get a turn.
@@ -132,23 +144,8 @@ export async function executePlan(
     return;
   }
 
-  safeWorkerTeardown();
-  const workerData: PoolWorkerData = { models: models.map(toShared) };
-  const pool = new Piscina({
-    filename: workerFile.toString(),
-    minThreads: Math.max(1, workers),
-    maxThreads: Math.max(1, workers),
-    idleTimeout: 1_000,
-    workerData,
-  });
-  // A worker error outside any task (e.g. a late result of a task already aborted when another
-  // failed) must not surface as an uncaught 'error' event with a stack trace: it fails the run only
-  // if it happens while the run is still healthy.
-  let poolError: unknown = null;
-  let closing = false;
-  pool.on('error', (error: unknown) => {
-    if (!closing) poolError ??= error;
-  });
+  const shared = options.pool;
+  const pool = shared ?? new TrialPool(workers, workerFile);
   const abort = new AbortController();
   const onAbort = (): void => abort.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -163,20 +160,22 @@ export async function executePlan(
     cursor[0] = task.trialStart;
     inFlight.set(
       i,
-      runTask(
-        pool,
-        {
-          ...task,
-          cursor,
-          realTokens: options.realTokens === true,
-          riskOnly: options.riskOnly === true,
-          primed: primed.get(policyKey(task)) ?? [],
-        },
-        abort.signal,
-      ).then(
-        (values): Settled => ({ ok: true, values }),
-        (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
-      ),
+      pool
+        .run(
+          {
+            ...task,
+            model: pool.handle(models[task.scenarioIndex]!),
+            cursor,
+            realTokens: options.realTokens === true,
+            riskOnly: options.riskOnly === true,
+            primed: primed.get(policyKey(task)) ?? [],
+          },
+          abort.signal,
+        )
+        .then(
+          (values): Settled => ({ ok: true, values }),
+          (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
+        ),
     );
   };
   const window = Math.max(1, workers) * 4;
@@ -189,25 +188,87 @@ export async function executePlan(
       inFlight.delete(i);
       if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
       if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
-      if (poolError !== null) throw new BlastlabError(`worker pool failed: ${errorMessage(poolError)}`);
+      pool.check();
       await deliver(batches[i]!, settled.values);
     }
   } finally {
-    closing = true;
     options.signal?.removeEventListener('abort', onAbort);
     abort.abort();
     await Promise.allSettled(inFlight.values());
-    await pool.destroy();
+    if (shared === undefined) await pool.close();
+  }
+}
+
+/**
+ * Worker threads for a whole run: its trials and its variant runs (attribution, tempo) share them,
+ * and each model reaches each worker once. Models go to the workers by handle (worker.ts
+ * ModelHandle): the compiled arrays serialised once into shared memory, a variant as the scenario
+ * fields it changes. Close it when the run ends.
+ */
+export class TrialPool {
+  private readonly piscina: Piscina;
+  private failure: unknown = null;
+  private closing = false;
+  /** Per compiled model (by its arrays, which variants share): its id and bytes. */
+  private readonly bases = new WeakMap<object, { id: number; bytes: Uint8Array; scenario: Scenario }>();
+  private readonly handles = new WeakMap<CompiledModel, ModelHandle>();
+  private ids = 0;
+
+  constructor(workers: number, workerFile: string | URL = new URL('./worker.js', import.meta.url)) {
+    safeWorkerTeardown();
+    this.piscina = new Piscina({
+      filename: workerFile.toString(),
+      minThreads: Math.max(1, workers),
+      maxThreads: Math.max(1, workers),
+      idleTimeout: 1_000,
+    });
+    // A worker error outside any task (e.g. a late result of a task already aborted when another
+    // failed) must not surface as an uncaught 'error' event with a stack trace: it fails the run only
+    // if it happens while the run is still healthy.
+    this.piscina.on('error', (error: unknown) => {
+      if (!this.closing) this.failure ??= error;
+    });
+  }
+
+  /** The handle a task names `model` by (serialising what the workers do not have yet). */
+  handle(model: CompiledModel): ModelHandle {
+    let handle = this.handles.get(model);
+    if (handle !== undefined) return handle;
+    let base = this.bases.get(model.kind);
+    if (base === undefined) {
+      base = { id: this.ids++, bytes: toShared(model), scenario: model.scenario };
+      this.bases.set(model.kind, base);
+    }
+    const changed = Object.fromEntries(
+      Object.entries(model.scenario).filter(
+        ([key, value]) => (base.scenario as unknown as Record<string, unknown>)[key] !== value,
+      ),
+    );
+    const overlay = Object.keys(changed).length === 0 ? null : toSharedBytes(serialize(changed));
+    handle = { id: overlay === null ? base.id : this.ids++, base: base.id, bytes: base.bytes, overlay };
+    this.handles.set(model, handle);
+    return handle;
+  }
+
+  /** Runs one task; the result's type follows the task's `kind` (worker.ts WorkerResults). */
+  run<T extends WorkerTask>(task: T, signal: AbortSignal): Promise<WorkerResults[T['kind']]> {
+    return this.piscina.run(task, { signal }) as Promise<WorkerResults[T['kind']]>;
+  }
+
+  /** Throws if a worker failed outside a task. */
+  check(): void {
+    if (this.failure !== null) throw new BlastlabError(`worker pool failed: ${errorMessage(this.failure)}`);
+  }
+
+  /** Stops the threads (tasks still running are cut short). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.piscina.destroy();
   }
 }
 
 /** Cost passes this big (occurrences) are computed once up front rather than once per worker. */
 const PRECOMPUTE_OCCURRENCES = 200_000;
-
-/** Runs one task on the pool; the result's type follows the task's `kind` (worker.ts WorkerResults). */
-function runTask<T extends WorkerTask>(pool: Piscina, task: T, signal: AbortSignal): Promise<WorkerResults[T['kind']]> {
-  return pool.run(task, { signal }) as Promise<WorkerResults[T['kind']]>;
-}
 
 /**
  * Computes the shared cost passes of big workloads on the pool and returns them by (scenario, policy)
@@ -216,7 +277,7 @@ function runTask<T extends WorkerTask>(pool: Piscina, task: T, signal: AbortSign
  * to the workers: recomputing them costs less than shipping them.
  */
 async function precomputeCosts(
-  pool: Piscina,
+  pool: TrialPool,
   plan: TrialPlan,
   models: readonly CompiledModel[],
   workers: number,
@@ -243,7 +304,10 @@ async function precomputeCosts(
     jobs.map(({ scenarioIndex, policyIndex, slot }) =>
       Promise.all(
         Array.from({ length: of }, (_, index) =>
-          runTask(pool, { kind: 'cost', scenarioIndex, policyIndex, slot, part: { index, of } }, signal),
+          pool.run(
+            { kind: 'cost', scenarioIndex, model: pool.handle(models[scenarioIndex]!), policyIndex, slot, part: { index, of } },
+            signal,
+          ),
         ),
       ),
     ),
@@ -276,7 +340,11 @@ function cellKey(c: { scenarioIndex: number; policyIndex: number; attackIndex: n
  * are most of the heap (a million of them in each worker for nothing).
  */
 function toShared(model: CompiledModel): Uint8Array {
-  const bytes = serialize({ ...model, scenario: { ...model.scenario, edges: [] } });
+  return toSharedBytes(serialize({ ...model, scenario: { ...model.scenario, edges: [] } }));
+}
+
+/** Bytes copied into shared memory: posting them to a worker shares them rather than copying. */
+function toSharedBytes(bytes: Uint8Array): Uint8Array {
   const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
   shared.set(bytes);
   return shared;

@@ -26,7 +26,7 @@ import { summarizeTrials } from './no-trials.js';
 import { summarizeAttributionTrials } from './attribution-summary.js';
 import { planTrials, type PlanOptions, type TrialPlan } from './plan.js';
 import { RunInterruptedError } from '../errors.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
+import { defaultWorkers, executePlan, TrialPool, usesThreads, type ExecuteOptions } from './pool.js';
 import { shardPlan, WHOLE, type ShardSpec } from './shard.js';
 import { openStaging } from '../io/staging.js';
 import { decodeMetrics, realTokenWork, type RealTokenWork } from './worker.js';
@@ -96,16 +96,20 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     if (tooLong.length > 0) throw new ScenarioError(tooLong);
   }
   const staging = openStaging(options.out);
+  // One set of worker threads for the trials and both variant runs: each model reaches each worker once.
+  const pool =
+    options.pool ?? (usesThreads(options) ? new TrialPool(options.workers ?? defaultWorkers(), options.workerFile) : undefined);
+  const run: RunOptions = { ...options, pool };
   try {
     const record = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     let tokenWork: RealTokenWork[];
     let summary: RunSummary;
     if (options.noTrials === true) {
-      const { execute, cellDone } = progressOptions(plan, options);
+      const { execute, cellDone } = progressOptions(plan, run);
       let cells;
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
-      const variants = await summarizeAttributionTrials(plan, models, chosen, options);
+      const variants = await summarizeAttributionTrials(plan, models, chosen, run);
       summary = await finishSummaries(
         staging.dir,
         plan,
@@ -115,9 +119,13 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
         options.csvBom,
       );
     } else {
-      tokenWork = await writeTrials(staging.dir, plan, models, options);
-      await writeAttributionTrials(staging.dir, plan, models, chosen, options);
-      await writeTempoTrials(staging.dir, plan, models, options);
+      // On a pool, the three files are written at once: the variant runs fill the workers while the
+      // last batches of the trials finish (each file in its own plan order, so nothing else changes).
+      [tokenWork] = await together(run, [
+        (o) => writeTrials(staging.dir, plan, models, o),
+        (o) => writeAttributionTrials(staging.dir, plan, models, chosen, o),
+        (o) => writeTempoTrials(staging.dir, plan, models, o),
+      ] as const);
       summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
@@ -127,8 +135,38 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     const files = staging.land(manifest);
     return { ...summary, plan, files, realTokens };
   } finally {
+    if (options.pool === undefined) await pool?.close();
     staging.discard();
   }
+}
+
+/**
+ * Runs the phases of a run: at once on a pool, each with the run's signal and a stop that the first
+ * phase to fail pulls for the others (its error is the run's); one after another in this thread.
+ */
+async function together<R extends readonly unknown[]>(
+  options: RunOptions,
+  phases: { readonly [K in keyof R]: (options: RunOptions) => Promise<R[K]> },
+): Promise<R> {
+  if (options.pool === undefined) {
+    const out: unknown[] = [];
+    for (const phase of phases) out.push(await phase(options));
+    return out as unknown as R;
+  }
+  const stop = new AbortController();
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+  let failure: { error: unknown } | null = null;
+  const settled = await Promise.allSettled(
+    phases.map((phase) =>
+      phase({ ...options, signal }).catch((error: unknown) => {
+        failure ??= { error };
+        stop.abort();
+        throw error;
+      }),
+    ),
+  );
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as R;
 }
 
 /**
@@ -250,6 +288,7 @@ function progressOptions(
     workers: options.workers,
     signal: options.signal,
     workerFile: options.workerFile,
+    pool: options.pool,
     onProgress,
     realTokens: options.realTokens,
   };

@@ -79,7 +79,7 @@ export async function writeTempoTrials(
   dir: string,
   plan: TrialPlan,
   models: readonly CompiledModel[],
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'> & { readonly tempoTrials?: number | undefined },
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & { readonly tempoTrials?: number | undefined },
 ): Promise<void> {
   const variants = tempoPlan(plan, models, options.tempoTrials ?? DEFAULT_TEMPO_TRIALS);
   await writeVariantRows(

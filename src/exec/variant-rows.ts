@@ -44,11 +44,17 @@ export async function writeVariantRows<C extends VariantRowColumns>(
   variants: { readonly plan: TrialPlan; readonly models: readonly CompiledModel[] },
   /** The policy name and label of a cell. */
   labelOf: (cell: PlanCell) => { readonly policy: string; readonly label: string },
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile'>,
+  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'>,
 ): Promise<void> {
   const writer = openCsvWriter(file, columns);
   try {
-    const execute = { workers: options.workers, signal: options.signal, workerFile: options.workerFile, riskOnly: true };
+    const execute = {
+      workers: options.workers,
+      signal: options.signal,
+      workerFile: options.workerFile,
+      pool: options.pool,
+      riskOnly: true,
+    };
     await executePlan(variants.plan, variants.models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
       const scenario = variants.plan.scenarios[cell.scenarioIndex]!;

@@ -1,12 +1,14 @@
 /**
  * The worker-thread side of the pool: runs batches of trials of one (scenario, policy, attack).
  *
- * Each compiled model reaches a worker once: the parent serialises every model into shared memory
- * (workerData), and a worker deserialises a model the first time a batch needs it, then keeps it.
+ * Each compiled model reaches a worker once: the parent serialises it into shared memory, every task
+ * carries a handle to those bytes (ModelHandle), and a worker deserialises a model the first time a
+ * task needs it, then keeps it. A variant of a model (attribution's policies, tempo's attacks) ships
+ * as the scenario fields it changes, laid over the model the worker already has.
  * Results travel back as one transferred Float64Array per batch (`null` metrics as NaN).
  */
 import { deserialize } from 'node:v8';
-import { move, workerData } from 'piscina';
+import { move } from 'piscina';
 import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
@@ -17,16 +19,24 @@ import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import type { Issuance } from '../workload/occurrence.js';
 
-/** What every worker receives once, at start-up. */
-export interface PoolWorkerData {
-  /** `v8.serialize(model)` per scenario of the plan, each backed by a SharedArrayBuffer. */
-  readonly models: readonly Uint8Array[];
+/**
+ * Which compiled model a task runs on: `base` names the compiled arrays (`bytes`, the serialised
+ * model, shared by every worker), `id` the model itself — the base's scenario with the fields in
+ * `overlay` (serialised, null for the base itself) in place of its own.
+ */
+export interface ModelHandle {
+  readonly id: number;
+  readonly base: number;
+  readonly bytes: Uint8Array;
+  readonly overlay: Uint8Array | null;
 }
 
 /** One batch: trials `[trialStart, trialEnd)` of one (scenario, policy, attack). */
 export interface BatchTask {
   readonly kind: 'batch';
   readonly scenarioIndex: number;
+  /** The model of the scenario (set when the task goes to a worker thread). */
+  readonly model?: ModelHandle;
   readonly policyIndex: number;
   readonly attackIndex: number;
   readonly trialStart: number;
@@ -48,6 +58,7 @@ export interface BatchTask {
 export interface CostTask {
   readonly kind: 'cost';
   readonly scenarioIndex: number;
+  readonly model: ModelHandle;
   readonly policyIndex: number;
   readonly slot: CostSlot;
   readonly part: CostPartOf;
@@ -203,15 +214,22 @@ export function decodeMetrics(values: Float64Array, row: number): TrialMetrics {
   return metrics as TrialMetrics;
 }
 
-const cache = new Map<number, CompiledModel>();
+/** This thread's models by handle id, and the compiled bases they lay their overlays over. */
+const models = new Map<number, CompiledModel>();
+const bases = new Map<number, CompiledModel>();
 
-function modelFor(scenarioIndex: number): CompiledModel {
-  let model = cache.get(scenarioIndex);
+function modelFor(handle: ModelHandle | undefined): CompiledModel {
+  if (handle === undefined) throw new Error('worker: a task without a model');
+  let model = models.get(handle.id);
   if (model === undefined) {
-    const bytes = (workerData as PoolWorkerData).models[scenarioIndex];
-    if (bytes === undefined) throw new Error(`worker: no model for scenario #${scenarioIndex}`);
-    model = deserialize(bytes) as CompiledModel;
-    cache.set(scenarioIndex, model);
+    let base = bases.get(handle.base);
+    if (base === undefined) {
+      base = deserialize(handle.bytes) as CompiledModel;
+      bases.set(handle.base, base);
+    }
+    const overlay = handle.overlay === null ? null : (deserialize(handle.overlay) as Partial<CompiledModel['scenario']>);
+    model = overlay === null ? base : { ...base, scenario: { ...base.scenario, ...overlay } };
+    models.set(handle.id, model);
   }
   return model;
 }
@@ -237,9 +255,9 @@ const hook = crashHook();
 export default function runWorkerTask(task: WorkerTask): WorkerResults[WorkerTask['kind']] {
   switch (task.kind) {
     case 'batch':
-      return move(runBatch(modelFor(task.scenarioIndex), task, hook)) as Float64Array;
+      return move(runBatch(modelFor(task.model), task, hook)) as Float64Array;
     case 'cost':
-      return move(runCostTask(modelFor(task.scenarioIndex), task)) as Float64Array;
+      return move(runCostTask(modelFor(task.model), task)) as Float64Array;
     default:
       return assertNever(task);
   }
