@@ -40,11 +40,21 @@ export function createRng(seed: number): Rng {
  * workload events so any task occurrence's draws can be computed without replaying the others.
  */
 export function keyedUniform(seed: number, a: number, b: number, c: number, d: number): number {
-  let h = fmix32(seed ^ 0x9e3779b9);
-  h = fmix32(h ^ Math.imul(a + 1, 0xcc9e2d51));
-  h = fmix32(h ^ Math.imul(b + 1, 0x1b873593));
-  h = fmix32(h ^ Math.imul(c + 1, 0xe6546b64));
-  h = fmix32(h ^ Math.imul(d + 1, 0x85ebca6b));
+  return keyedUniformAt(keyedPrefix(seed, a, b), c, d);
+}
+
+/**
+ * The part of every keyedUniform(seed, a, b, ·, ·) fixed by (seed, a, b): a loop making many draws
+ * under one prefix (an occurrence's requests) mixes it once, and each draw then costs two mixes.
+ */
+export function keyedPrefix(seed: number, a: number, b: number): number {
+  const h = fmix32(fmix32(seed ^ 0x9e3779b9) ^ Math.imul(a + 1, 0xcc9e2d51));
+  return fmix32(h ^ Math.imul(b + 1, 0x1b873593));
+}
+
+/** keyedUniform(seed, a, b, c, d) from keyedPrefix(seed, a, b): the same value. */
+export function keyedUniformAt(prefix: number, c: number, d: number): number {
+  const h = fmix32(fmix32(prefix ^ Math.imul(c + 1, 0xe6546b64)) ^ Math.imul(d + 1, 0x85ebca6b));
   // 32 bits are enough resolution for latency and availability draws.
   return h / 4294967296;
 }

@@ -10,7 +10,7 @@ import { brokerOf } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import { doubled, NumberBuffer } from '../lib/buffer.js';
-import { keyedUniform } from '../lib/rng.js';
+import { keyedPrefix, keyedUniformAt } from '../lib/rng.js';
 import { sampleAt } from '../lib/distribution.js';
 import { approvalWait } from './approval.js';
 
@@ -235,6 +235,8 @@ export function runOccurrence(
   const task = model.scenario.workload[taskIndex]!;
   // Draws are keyed by what the task is, not where it is listed (SPEC §5: order-free).
   const taskKey = model.taskHash[taskIndex]!;
+  // The occurrence's draws share (seed, task, occurrence): keyedUniform(costSeed, taskKey, k, request, purpose).
+  const draws = keyedPrefix(costSeed, taskKey, k);
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
   // Only a broker mints: under a persistent policy no credential is managed and the plan requests nothing.
@@ -268,8 +270,8 @@ export function runOccurrence(
       let served = true;
       const firstMinted = out.count;
       for (let i = 0; i < creds.length; i++) {
-        const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniform(costSeed, taskKey, k, request, LATENCY));
-        const available = availability >= 1 || keyedUniform(costSeed, taskKey, k, request, AVAILABILITY) < availability;
+        const l = fixedLatency >= 0 ? fixedLatency : sampleAt(latency, keyedUniformAt(draws, request, LATENCY));
+        const available = availability >= 1 || keyedUniformAt(draws, request, AVAILABILITY) < availability;
         request++;
         out.pushWait(l);
         if (l > wait) wait = l;
