@@ -40,6 +40,8 @@ export type IssueCode =
   | 'bad-format'
   | 'not-allowed'
   | 'invalid'
+  // Warnings: the file loads, the key changes nothing
+  | 'ignored-key'
   // References between parts of the file
   | 'unknown-reference'
   | 'wrong-kind'

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ScenarioError, UsageError } from '../errors.js';
+import { formatIssue, ScenarioError, UsageError } from '../errors.js';
 import { createProgress } from '../exec/progress.js';
 import { runScenarios, usPerToken } from '../exec/run.js';
 import { expandOutPath, type ShardSpec } from '../exec/shard.js';
@@ -94,6 +94,8 @@ export function registerRun(program: Command): Command {
       if (note !== null && !quiet) process.stderr.write(`${note}\n`);
       const loaded = loadScenarios(inputs, { presets: flags.presets });
       if (loaded.issues.length > 0) throw new ScenarioError(loaded.issues);
+      // Warned even with --quiet: a key that changes nothing must never look as if it did.
+      for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
       const measured = flags.issuerFrom === undefined ? null : issuerFromLoad(flags.issuerFrom);
       const scenarios = measured === null ? loaded.scenarios : loaded.scenarios.map((s) => withIssuer(s, measured.issuer));
       if (scenarios.length === 0) throw new UsageError(`no scenario files (*.yaml, *.yml, *.json) in ${inputs.join(', ')}`);

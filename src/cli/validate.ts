@@ -32,7 +32,8 @@ export function registerValidate(program: Command): Command {
     const inputs = defaultPaths(paths);
     const note = builtinNote(paths, 'validate');
     if (note !== null && flags.quiet !== true) process.stderr.write(`${note}\n`);
-    const { scenarios, issues } = loadScenarios(inputs, { presets: flags.presets });
+    const { scenarios, issues, warnings } = loadScenarios(inputs, { presets: flags.presets });
+    for (const warning of warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
     issues.push(...workBudgetIssues(scenarios, flags.maxEvents));
     // Only valid scenarios compile; token sizes are checked once everything else passes.
     const notes: ScenarioIssue[] = [];

@@ -25,12 +25,12 @@ import {
   type PolicyInput,
   type ScenarioInput,
 } from './schema.js';
-import { policyEntrySchema } from './schema-policy.js';
+import { BROKER_KEYS, policyEntrySchema } from './schema-policy.js';
 import { durationSchema } from './schema-values.js';
 import type { Scenario } from '../domain/scenario.js';
 
-/** A scenario with its parsed document, or every issue found. */
-export type ParseResult = Checked<{ scenario: Scenario; parsed: ParsedDocument }>;
+/** A scenario with its parsed document and its warnings (what loads but changes nothing), or every issue found. */
+export type ParseResult = Checked<{ scenario: Scenario; parsed: ParsedDocument; warnings: ScenarioIssue[] }>;
 
 /** Validates and resolves scenario text; `file` is only used to label issues and `source.file`. */
 export function parseScenarioText(text: string, file: string): Checked<{ scenario: Scenario }> {
@@ -58,8 +58,9 @@ export function loadScenarioFile(path: string, options: LoadOptions = {}): Scena
 export function loadScenarios(
   paths: readonly string[],
   options: LoadOptions = {},
-): { scenarios: Scenario[]; issues: ScenarioIssue[] } {
+): { scenarios: Scenario[]; issues: ScenarioIssue[]; warnings: ScenarioIssue[] } {
   const issues: ScenarioIssue[] = [];
+  const warnings: ScenarioIssue[] = [];
   const files = new Set<string>();
   for (const path of paths) {
     try {
@@ -89,8 +90,9 @@ export function loadScenarios(
     }
     byName.set(scenario.name, file);
     scenarios.push(scenario);
+    warnings.push(...result.warnings);
   }
-  return { scenarios, issues };
+  return { scenarios, issues, warnings };
 }
 
 function walk(dir: string): string[] {
@@ -172,10 +174,37 @@ export function scenarioOfDocument(
   issues.push(...recordIssues(parsed, attackNames(salvaged.input.attacks)));
   if (!checked.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
 
+  const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
+  const warnings = ignoredKeys(parsed, policies);
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
-  const policies = salvaged.input.policies.map(({ name, policy }) => ({ name, policy: policy as PolicyInput }));
-  return { ok: true, scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed };
+  return { ok: true, scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed, warnings };
+}
+
+/**
+ * Warnings: broker keys on a persistent policy (ttl, issuer, …), written in the file or its preset
+ * overrides, load but change nothing, which a reviewer reading the file would not guess.
+ */
+function ignoredKeys(parsed: ParsedDocument, policies: readonly { name: string; policy: PolicyInput }[]): ScenarioIssue[] {
+  const warnings: ScenarioIssue[] = [];
+  for (const { name, policy } of policies) {
+    if (policy.kind !== 'persistent') continue;
+    for (const key of Object.keys(policy)) {
+      if (!BROKER_KEYS.has(key) || (policy as Record<string, unknown>)[key] === undefined) continue;
+      warnings.push(
+        issueAt(
+          parsed,
+          ['policies', name, key],
+          `${key} only applies to tokens a broker mints (ephemeral or hybrid policies): this persistent policy ignores it`,
+          {
+            code: 'ignored-key',
+            hint: 'remove it, or give the policy kind: ephemeral or hybrid',
+          },
+        ),
+      );
+    }
+  }
+  return warnings;
 }
 
 /**

@@ -122,6 +122,20 @@ const scopeFitsKind = (policy: { kind?: string | undefined; scope?: string | und
     });
   }
 };
+/**
+ * Top-level policy keys that only brokered (ephemeral or hybrid) credentials read — the file keys of
+ * BrokerSettings. A persistent policy ignores them (the loader warns; `sweep` refuses to vary them).
+ * `scope` is not among them: on a persistent policy it is the standing scope (all or intent, C2).
+ */
+export const BROKER_KEYS: ReadonlySet<string> = new Set([
+  'ttl',
+  'revokeOn',
+  'reevaluate',
+  'bindToWorkload',
+  'callChain',
+  'issuer',
+]);
+
 /** A full policy object (also the content of a preset file). */
 export const policySchema = z.strictObject(policyShape).superRefine(exceptionsOnlyOnHybrid).superRefine(scopeFitsKind);
 

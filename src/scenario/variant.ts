@@ -9,6 +9,7 @@ import { ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
 import type { ParsedDocument } from './document.js';
 import { scenarioOfDocument } from './load.js';
 import { loadPreset, mergePreset, presetDirOf, PRESETS_DIR } from './presets.js';
+import { BROKER_KEYS } from './schema-policy.js';
 import type { PolicyKind, Scenario } from '../domain/scenario.js';
 
 /** One variant: which policy, which dotted parameter path, which value (as written on the command line). */
@@ -21,17 +22,10 @@ export interface VariantSpec {
 /** A dotted path into a policy: names, and list indexes for hybrid exceptions (`exceptions.0.rotation`). */
 export const PARAM_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+))*$/;
 
-/**
- * Top-level policy keys that only brokered (ephemeral or hybrid) credentials read — the file keys of
- * BrokerSettings: swept on a persistent policy they change nothing. `scope` is not among them: on a
- * persistent policy it is the standing scope (all or intent, C2), which changes what a key grants.
- */
-const BROKER_ONLY: ReadonlySet<string> = new Set(['ttl', 'revokeOn', 'reevaluate', 'bindToWorkload', 'callChain', 'issuer']);
-
 /** Why sweeping `param` on a policy of `kind` cannot change any result, or `null` when it can. */
 export function paramWithoutEffect(kind: PolicyKind, param: string): string | null {
   const head = param.split('.')[0] ?? '';
-  if (kind === 'persistent' && BROKER_ONLY.has(head)) {
+  if (kind === 'persistent' && BROKER_KEYS.has(head)) {
     return `${head} only applies to brokered tokens (ephemeral or hybrid policies); a persistent policy ignores it`;
   }
   if (head === 'exceptions' && kind !== 'hybrid') return `exceptions only exist on a hybrid policy (this one is ${kind})`;

@@ -28,6 +28,30 @@ describe('blastlab CLI (e2e)', () => {
       expect(r.stdout).toContain('2 scenarios valid');
     });
 
+    it('should warn about a broker key on a persistent policy, at its line, and still pass the file', () => {
+      const cwd = tempDir();
+      const text = readFileSync(join(SUITE, 'ci-key.yaml'), 'utf8');
+      const line = text.split('\n').findIndex((l) => l.includes('kind: persistent')) + 1;
+      writeFileSync(
+        join(cwd, 'ci-key.yaml'),
+        text.replace('{ kind: persistent, rotation: 30d }', '{ kind: persistent, rotation: 30d, ttl: 15m }'),
+      );
+      for (const args of [
+        ['validate', 'ci-key.yaml', '--quiet'],
+        ['run', 'ci-key.yaml', '--quiet', '--trials', '2', '--workers', '1'],
+      ]) {
+        const r = cli(args, cwd);
+        expect(r.code, args[0]).toBe(0);
+        expect(r.stderr, args[0]).toMatch(
+          new RegExp(
+            `^warning: ci-key\\.yaml:${line}:\\d+ policies\\.persistent\\.ttl: ttl only applies to tokens a broker mints`,
+            'm',
+          ),
+        );
+      }
+      expect(cli(['validate', join(SUITE, 'ci-key.yaml'), '--quiet'], cwd).stderr).toBe('');
+    });
+
     it('should report every problem with file and line, and exit 2', () => {
       const r = cli(['validate', INVALID], tempDir());
       expect(r.code).toBe(2);

@@ -395,4 +395,32 @@ describe('scenario/load', () => {
       expect(issues).toEqual([expect.objectContaining({ code: 'unreadable', file: 'does/not/exist.yaml', line: null })]);
     });
   });
+  describe('warnings', () => {
+    it('should warn, at the key, for each broker key on a persistent policy, and load the file', () => {
+      const dir = tempDir('blastlab-warn-');
+      const file = join(dir, 'warn.yaml');
+      const good = readFileSync(GOOD, 'utf8');
+      writeFileSync(
+        file,
+        good.replace(
+          '  persistent: { kind: persistent, rotation: 90d }',
+          '  persistent: { kind: persistent, rotation: 90d, ttl: 15m, scope: intent, issuer: { latency: 40ms } }\n  quarterly: { preset: persistent-90d, revokeOn: [completion] }',
+        ),
+      );
+      const line = good.split('\n').findIndex((l) => l.startsWith('  persistent: {')) + 1;
+      const { scenarios, issues, warnings } = loadScenarios([file]);
+      expect(issues).toEqual([]);
+      expect(scenarios).toHaveLength(1);
+      expect(warnings.map((w) => [w.code, w.path, w.line, w.file])).toEqual([
+        ['ignored-key', 'policies.persistent.ttl', line, file],
+        ['ignored-key', 'policies.persistent.issuer', line, file],
+        ['ignored-key', 'policies.quarterly.revokeOn', line + 1, file],
+      ]);
+      expect(warnings[0]?.message).toContain('persistent policy ignores it');
+    });
+
+    it('should not warn for broker keys on ephemeral and hybrid policies or a standing scope', () => {
+      expect(loadScenarios([GOOD]).warnings).toEqual([]);
+    });
+  });
 });
