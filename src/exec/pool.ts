@@ -6,6 +6,7 @@
  * plan order — so the output never depends on which worker finished first, and memory stays bounded
  * by the window, not by the run. `workers: 1` runs in this thread (same code, no pool).
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +148,9 @@ export async function executePlan(
   const shared = options.pool;
   const pool = shared ?? new TrialPool(workers, workerFile);
   const abort = new AbortController();
+  // Every task in flight listens on it (piscina): up to 4 per worker and every cost part at once, more
+  // than the 10 after which Node prints a leak warning to the user; the count is bounded by design.
+  setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // Shared cost passes of big workloads first, each once, spread over the workers: otherwise every

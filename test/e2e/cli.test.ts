@@ -98,6 +98,14 @@ describe('blastlab CLI (e2e)', () => {
       expect(snapshot(join(cwd, 'w2'))).toEqual(snapshot(join(cwd, 'w1')));
     });
 
+    it('should print nothing but the result with more workers than cores (no listener-leak warning)', () => {
+      const cwd = tempDir();
+      // 4 workers keep 16 batches in flight, each listening on one abort signal: Node warns past 10.
+      const r = cli(['run', SUITE, '--quiet', '--out', 'w4', '--workers', '4', '--trials', '3'], cwd);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+    });
+
     it('should write byte-identical files with 1 and 2 workers when big cost passes are computed up front', () => {
       const cwd = tempDir();
       // 80 agents: ~67k task occurrences a trial, above EXACT_COST_OCCURRENCES (50k): shared cost passes the pool precomputes.
