@@ -20,7 +20,7 @@ import type { PlanCell, TrialPlan } from './plan.js';
 import { decodeCostPart, runBatch } from './worker.js';
 import type { BatchTask, ModelHandle, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
 import type { Scenario } from '../domain/scenario.js';
-import { COST_METRICS } from '../domain/metrics.js';
+import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import { costIsShared, costSlot, type CostSlot } from '../sim/trial.js';
 import { mergeCostParts, occurrencesPerTrial } from '../workload/cost.js';
 
@@ -156,10 +156,31 @@ export async function executePlan(
   // Shared cost passes of big workloads first, each once, spread over the workers: otherwise every
   // worker would replay the same millions of occurrences for its own cache.
   let primed = new Map<string, PrimedCost[]>();
+  // A policy whose trials each draw their own workload: its attacks' batches run risk only, and each
+  // trial's cost pass runs once, in a task of its own, joined to every attack's rows here. (Left to the
+  // batches, every worker that runs one of the policy's attacks would replay the same passes.)
+  const ownCosts = (task: Omit<BatchTask, 'cursor'>): boolean =>
+    options.riskOnly !== true && options.realTokens !== true && !costIsShared(models[task.scenarioIndex]!, task.policyIndex);
+  const trialCosts = new Map<string, Promise<Float64Array>>();
+  const costsOf = (task: Omit<BatchTask, 'cursor'>): Promise<Float64Array> => {
+    const key = `${policyKey(task)}/${task.trialStart}/${task.trialEnd}`;
+    let costs = trialCosts.get(key);
+    if (costs === undefined) {
+      const { scenarioIndex, policyIndex, trialStart, trialEnd } = task;
+      const model = pool.handle(models[scenarioIndex]!);
+      costs = pool.run({ kind: 'costs', scenarioIndex, model, policyIndex, trialStart, trialEnd }, abort.signal);
+      // Awaited when the batch is delivered; a failure there fails the run (never unhandled here).
+      costs.catch(() => undefined);
+      trialCosts.set(key, costs);
+    }
+    return costs;
+  };
   type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; error: unknown };
   const inFlight = new Map<number, Promise<Settled>>();
   const submit = (i: number): void => {
     const task = batches[i]!;
+    const own = ownCosts(task);
+    const costs = own ? costsOf(task) : null;
     const cursor = new Int32Array(new SharedArrayBuffer(4));
     cursor[0] = task.trialStart;
     inFlight.set(
@@ -171,13 +192,21 @@ export async function executePlan(
             model: pool.handle(models[task.scenarioIndex]!),
             cursor,
             realTokens: options.realTokens === true,
-            riskOnly: options.riskOnly === true,
+            riskOnly: options.riskOnly === true || own,
             primed: primed.get(policyKey(task)) ?? [],
           },
           abort.signal,
         )
         .then(
-          (values): Settled => ({ ok: true, values }),
+          async (values): Promise<Settled> => {
+            if (costs === null) return { ok: true, values };
+            try {
+              joinCosts(values, await costs);
+            } catch (error) {
+              return { ok: false, trial: task.trialStart, error };
+            }
+            return { ok: true, values };
+          },
           (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
         ),
     );
@@ -270,6 +299,19 @@ export class TrialPool {
     await this.piscina.destroy();
   }
 }
+
+/** Writes each trial's own cost values (`runTrialCosts`' rows) into the cost columns of a risk-only batch result. */
+function joinCosts(values: Float64Array, costs: Float64Array): void {
+  const width = METRICS.length;
+  const rows = costs.length / COST_METRICS.length;
+  for (let m = 0; m < COST_METRICS.length; m++) {
+    const column = COST_COLUMN[m]!;
+    for (let r = 0; r < rows; r++) values[r * width + column] = costs[r * COST_METRICS.length + m]!;
+  }
+}
+
+/** Where each of COST_METRICS sits in a row of METRICS. */
+const COST_COLUMN = COST_METRICS.map((m) => (METRICS as readonly string[]).indexOf(m));
 
 /** Cost passes this big (occurrences) are computed once up front rather than once per worker. */
 const PRECOMPUTE_OCCURRENCES = 200_000;

@@ -12,7 +12,7 @@ import { move } from 'piscina';
 import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
-import { computeCostPart, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
+import { computeCost, computeCostPart, costSlot, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
 import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
 import { brokerFor } from '../policy/modes.js';
@@ -64,8 +64,22 @@ export interface CostTask {
   readonly part: CostPartOf;
 }
 
+/**
+ * The own cost passes of trials `[trialStart, trialEnd)` of one policy whose trials each draw their own
+ * workload (sim/trial.ts costIsShared false): computed once for every attack of the policy, and joined
+ * to the attacks' risk-only batches in the parent.
+ */
+export interface TrialCostsTask {
+  readonly kind: 'costs';
+  readonly scenarioIndex: number;
+  readonly model: ModelHandle;
+  readonly policyIndex: number;
+  readonly trialStart: number;
+  readonly trialEnd: number;
+}
+
 /** Everything a worker runs, tagged by `kind`. */
-export type WorkerTask = BatchTask | CostTask;
+export type WorkerTask = BatchTask | CostTask | TrialCostsTask;
 
 /** What a worker hands back for each kind of task. */
 export interface WorkerResults {
@@ -73,6 +87,8 @@ export interface WorkerResults {
   readonly batch: Float64Array;
   /** The part of the pass, packed by encodeCostPart (one buffer, moved rather than copied). */
   readonly cost: Float64Array;
+  /** `(trialEnd − trialStart) × COST_METRICS.length` values, row-major. */
+  readonly costs: Float64Array;
 }
 
 /** A computed shared cost pass: its slot and the COST_METRICS values in order. */
@@ -85,6 +101,17 @@ export interface PrimedCost {
 /** Computes one part of a shared cost pass, packed for the trip back. */
 export function runCostTask(model: CompiledModel, task: CostTask): Float64Array {
   return encodeCostPart(computeCostPart(model, task.policyIndex, task.slot.seed, task.part));
+}
+
+/** Computes each trial's own cost pass: `(trialEnd − trialStart) × COST_METRICS.length` values, row-major. */
+export function runTrialCosts(model: CompiledModel, task: Omit<TrialCostsTask, 'model'>): Float64Array {
+  const width = COST_METRICS.length;
+  const out = new Float64Array((task.trialEnd - task.trialStart) * width);
+  for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
+    const cost = computeCost(model, task.policyIndex, costSlot(model, task.policyIndex, trial).seed);
+    for (let m = 0; m < width; m++) out[(trial - task.trialStart) * width + m] = cost[COST_METRICS[m]!];
+  }
+  return out;
 }
 
 /** Totals (4), then the lengths of the two parallel-array pairs, then the arrays. */
@@ -258,6 +285,8 @@ export default function runWorkerTask(task: WorkerTask): WorkerResults[WorkerTas
       return move(runBatch(modelFor(task.model), task, hook)) as Float64Array;
     case 'cost':
       return move(runCostTask(modelFor(task.model), task)) as Float64Array;
+    case 'costs':
+      return move(runTrialCosts(modelFor(task.model), task)) as Float64Array;
     default:
       return assertNever(task);
   }
