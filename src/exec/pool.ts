@@ -121,32 +121,47 @@ export async function executePlan(
     );
   };
 
-  const workerFile = options.workerFile ?? new URL('./worker.js', import.meta.url);
   const inThread = options.pool === undefined && !usesThreads(options);
-  if (inThread) {
-    for (const task of batches) {
-      // Yield between batches so Ctrl-C and the progress bar get a turn.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
-      const cursor = new Int32Array(1);
-      let values: Float64Array;
-      try {
-        values = runBatch(models[task.scenarioIndex]!, {
-          ...task,
-          cursor,
-          realTokens: options.realTokens === true,
-          riskOnly: options.riskOnly === true,
-        });
-      } catch (error) {
-        throw failure(task, cursor[0]!, error);
-      }
-      await deliver(task, values);
-    }
-    return;
-  }
+  const run = { plan, models, batches, options, deliver, failure };
+  await (inThread ? runInThread(run) : runOnPool(run, workers));
+}
 
+/** What both executors share: the plan, its batches, and how results and failures go back. */
+interface Execution {
+  readonly plan: TrialPlan;
+  readonly models: readonly CompiledModel[];
+  readonly batches: readonly Omit<BatchTask, 'cursor'>[];
+  readonly options: ExecuteOptions;
+  readonly deliver: (task: Omit<BatchTask, 'cursor'>, values: Float64Array) => Promise<void>;
+  readonly failure: (task: Omit<BatchTask, 'cursor'>, trial: number, error: unknown) => TrialFailedError;
+}
+
+/** Runs the batches one after another in this thread. */
+async function runInThread({ models, batches, options, deliver, failure }: Execution): Promise<void> {
+  for (const task of batches) {
+    // Yield between batches so Ctrl-C and the progress bar get a turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
+    const cursor = new Int32Array(1);
+    let values: Float64Array;
+    try {
+      values = runBatch(models[task.scenarioIndex]!, {
+        ...task,
+        cursor,
+        realTokens: options.realTokens === true,
+        riskOnly: options.riskOnly === true,
+      });
+    } catch (error) {
+      throw failure(task, cursor[0]!, error);
+    }
+    await deliver(task, values);
+  }
+}
+
+/** Runs the batches on worker threads (the caller's pool, or one of its own), at most a window of them in flight. */
+async function runOnPool({ plan, models, batches, options, deliver, failure }: Execution, workers: number): Promise<void> {
   const shared = options.pool;
-  const pool = shared ?? new TrialPool(workers, workerFile);
+  const pool = shared ?? new TrialPool(workers, options.workerFile);
   const abort = new AbortController();
   // Every task in flight listens on it (piscina): up to 4 per worker and every cost part at once, more
   // than the 10 after which Node prints a leak warning to the user; the count is bounded by design.
@@ -156,31 +171,13 @@ export async function executePlan(
   // Shared cost passes of big workloads first, each once, spread over the workers: otherwise every
   // worker would replay the same millions of occurrences for its own cache.
   let primed = new Map<string, PrimedCost[]>();
-  // A policy whose trials each draw their own workload: its attacks' batches run risk only, and each
-  // trial's cost pass runs once, in a task of its own, joined to every attack's rows here. (Left to the
-  // batches, every worker that runs one of the policy's attacks would replay the same passes.)
-  const ownCosts = (task: Omit<BatchTask, 'cursor'>): boolean =>
-    options.riskOnly !== true && options.realTokens !== true && !costIsShared(models[task.scenarioIndex]!, task.policyIndex);
-  const trialCosts = new Map<string, Promise<Float64Array>>();
-  const costsOf = (task: Omit<BatchTask, 'cursor'>): Promise<Float64Array> => {
-    const key = `${policyKey(task)}/${task.trialStart}/${task.trialEnd}`;
-    let costs = trialCosts.get(key);
-    if (costs === undefined) {
-      const { scenarioIndex, policyIndex, trialStart, trialEnd } = task;
-      const model = pool.handle(models[scenarioIndex]!);
-      costs = pool.run({ kind: 'costs', scenarioIndex, model, policyIndex, trialStart, trialEnd }, abort.signal);
-      // Awaited when the batch is delivered; a failure there fails the run (never unhandled here).
-      costs.catch(() => undefined);
-      trialCosts.set(key, costs);
-    }
-    return costs;
-  };
+  // Each trial's own cost pass, once for every attack of its policy.
+  const own = new OwnCosts(pool, models, options, abort.signal);
   type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; error: unknown };
   const inFlight = new Map<number, Promise<Settled>>();
   const submit = (i: number): void => {
     const task = batches[i]!;
-    const own = ownCosts(task);
-    const costs = own ? costsOf(task) : null;
+    const costs = own.applies(task) ? own.of(task) : null;
     const cursor = new Int32Array(new SharedArrayBuffer(4));
     cursor[0] = task.trialStart;
     inFlight.set(
@@ -192,7 +189,7 @@ export async function executePlan(
             model: pool.handle(models[task.scenarioIndex]!),
             cursor,
             realTokens: options.realTokens === true,
-            riskOnly: options.riskOnly === true || own,
+            riskOnly: options.riskOnly === true || costs !== null,
             primed: primed.get(policyKey(task)) ?? [],
           },
           abort.signal,
@@ -297,6 +294,44 @@ export class TrialPool {
   async close(): Promise<void> {
     this.closing = true;
     await this.piscina.destroy();
+  }
+}
+
+/**
+ * The own cost passes of a policy whose trials each draw their own workload (sim/trial.ts costIsShared
+ * false): its attacks' batches run risk only, and each trial's pass runs once, in a task of its own
+ * (TrialCostsTask) per trial range, joined to every attack's rows by joinCosts. Left to the batches,
+ * every worker that ran one of the policy's attacks replayed the same passes.
+ */
+class OwnCosts {
+  private readonly tasks = new Map<string, Promise<Float64Array>>();
+
+  constructor(
+    private readonly pool: TrialPool,
+    private readonly models: readonly CompiledModel[],
+    private readonly options: ExecuteOptions,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Whether the batch's cost columns come from here (not under --real-tokens: its sink sees every token in the batch). */
+  applies(task: Omit<BatchTask, 'cursor'>): boolean {
+    const { riskOnly, realTokens } = this.options;
+    return riskOnly !== true && realTokens !== true && !costIsShared(this.models[task.scenarioIndex]!, task.policyIndex);
+  }
+
+  /** The own cost values of the batch's trials (submitted with the first batch that needs them). */
+  of(task: Omit<BatchTask, 'cursor'>): Promise<Float64Array> {
+    const key = `${policyKey(task)}/${task.trialStart}/${task.trialEnd}`;
+    let costs = this.tasks.get(key);
+    if (costs === undefined) {
+      const { scenarioIndex, policyIndex, trialStart, trialEnd } = task;
+      const model = this.pool.handle(this.models[scenarioIndex]!);
+      costs = this.pool.run({ kind: 'costs', scenarioIndex, model, policyIndex, trialStart, trialEnd }, this.signal);
+      // Awaited when a batch is delivered, where a failure fails the run; never an unhandled rejection.
+      costs.catch(() => undefined);
+      this.tasks.set(key, costs);
+    }
+    return costs;
   }
 }
 
