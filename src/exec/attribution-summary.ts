@@ -13,7 +13,8 @@ import { attributionFromMeans, DEFAULT_ATTRIBUTION_TRIALS, variantKey, variantPl
 import type { SummaryRow } from '../metrics/summary.js';
 import { formatNumber } from '../report/format.js';
 import type { TrialPlan } from './plan.js';
-import { executePlan, type ExecuteOptions } from './pool.js';
+import { executePlan } from './pool.js';
+import { variantExecution, type VariantRunOptions } from './variant-rows.js';
 import { decodeMetrics } from './worker.js';
 
 export { variantKey } from './attribution.js';
@@ -55,22 +56,13 @@ export async function summarizeAttributionTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & {
-    readonly attributionTrials?: number | undefined;
-  },
+  options: VariantRunOptions & { readonly attributionTrials?: number | undefined },
 ): Promise<VariantSummary[]> {
   const cap = options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS;
   const variants = variantPlan(plan, models, baselines, cap);
   const summaries = variantSummaries(plan, baselines, cap);
   const indexOf = new Map(variants.plan.cells.map((cell, i) => [cell, i]));
-  const execute = {
-    workers: options.workers,
-    signal: options.signal,
-    workerFile: options.workerFile,
-    pool: options.pool,
-    riskOnly: true,
-  };
-  await executePlan(variants.plan, variants.models, execute, (batch) => {
+  await executePlan(variants.plan, variants.models, variantExecution(options), (batch) => {
     const summary = summaries[indexOf.get(batch.cell)!]!;
     for (let row = 0; row < batch.trialEnd - batch.trialStart; row++) {
       // The value as attribution-trials.csv would hold it (6 decimals), an empty cell as 0.

@@ -31,8 +31,7 @@ import type { SummaryRow } from '../metrics/summary.js';
 import { writeCsv } from '../report/csv.js';
 import type { Policy, Scenario } from '../domain/scenario.js';
 import type { PlanCell, TrialPlan } from './plan.js';
-import type { ExecuteOptions } from './pool.js';
-import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows } from './variant-rows.js';
+import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows, type VariantRunOptions } from './variant-rows.js';
 import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /**
@@ -151,9 +150,7 @@ export async function writeAttributionTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   baselines: ReadonlyMap<string, string>,
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & {
-    readonly attributionTrials?: number | undefined;
-  },
+  options: VariantRunOptions & { readonly attributionTrials?: number | undefined },
 ): Promise<void> {
   const variants = variantPlan(plan, models, baselines, options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS);
   await writeVariantRows(

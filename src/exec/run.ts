@@ -155,17 +155,17 @@ async function together<R extends readonly unknown[]>(
   }
   const stop = new AbortController();
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
-  let failure: { error: unknown } | null = null;
+  const failures: unknown[] = [];
   const settled = await Promise.allSettled(
     phases.map((phase) =>
       phase({ ...options, signal }).catch((error: unknown) => {
-        failure ??= { error };
+        failures.push(error);
         stop.abort();
         throw error;
       }),
     ),
   );
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (failures.length > 0) throw failures[0];
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as R;
 }
 

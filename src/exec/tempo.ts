@@ -22,8 +22,7 @@ import { tempoRow, type TempoRow } from '../metrics/tempo.js';
 import { TEMPO_COLUMNS, TEMPO_TRIALS_COLUMNS } from '../report/columns.js';
 import { writeCsv } from '../report/csv.js';
 import type { PlanCell, TrialPlan } from './plan.js';
-import type { ExecuteOptions } from './pool.js';
-import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows } from './variant-rows.js';
+import { mergeVariantRows, rowKey, variantRowMeans, writeVariantRows, type VariantRunOptions } from './variant-rows.js';
 import { DEFAULT_VARIANT_TRIALS } from './manifest.js';
 
 /** Default of `--tempo-trials`: tempo variants run on the trials with index below this (Infinity = all). */
@@ -79,7 +78,7 @@ export async function writeTempoTrials(
   dir: string,
   plan: TrialPlan,
   models: readonly CompiledModel[],
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'> & { readonly tempoTrials?: number | undefined },
+  options: VariantRunOptions & { readonly tempoTrials?: number | undefined },
 ): Promise<void> {
   const variants = tempoPlan(plan, models, options.tempoTrials ?? DEFAULT_TEMPO_TRIALS);
   await writeVariantRows(

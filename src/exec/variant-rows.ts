@@ -37,6 +37,14 @@ function row<C extends VariantRowColumns>(
   return { scenario, policy, [columns[2]]: label, attack, trial, blast_radius: blast } as CsvRow<C>;
 }
 
+/** What a variant run takes from the run that asks for it: its workers, signal and pool. */
+export type VariantRunOptions = Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'>;
+
+/** The executor options of a risk-only variant run (attribution, tempo). */
+export function variantExecution(options: VariantRunOptions): ExecuteOptions {
+  return { workers: options.workers, signal: options.signal, workerFile: options.workerFile, pool: options.pool, riskOnly: true };
+}
+
 /** Runs a variant plan (risk only) and writes its rows into `file`, in plan order. */
 export async function writeVariantRows<C extends VariantRowColumns>(
   file: string,
@@ -44,18 +52,11 @@ export async function writeVariantRows<C extends VariantRowColumns>(
   variants: { readonly plan: TrialPlan; readonly models: readonly CompiledModel[] },
   /** The policy name and label of a cell. */
   labelOf: (cell: PlanCell) => { readonly policy: string; readonly label: string },
-  options: Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'>,
+  options: VariantRunOptions,
 ): Promise<void> {
   const writer = openCsvWriter(file, columns);
   try {
-    const execute = {
-      workers: options.workers,
-      signal: options.signal,
-      workerFile: options.workerFile,
-      pool: options.pool,
-      riskOnly: true,
-    };
-    await executePlan(variants.plan, variants.models, execute, (batch) => {
+    await executePlan(variants.plan, variants.models, variantExecution(options), (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
       const scenario = variants.plan.scenarios[cell.scenarioIndex]!;
       const attack = scenario.attacks[cell.attackIndex]!.name;

@@ -27,12 +27,6 @@ export class ValueCounts {
     this.rest.set(value, (this.rest.get(value) ?? 0) + count);
   }
 
-  /** Adds every value of `other` (the counts of both). */
-  addAll(other: ValueCounts): void {
-    const { values, counts } = other.entries();
-    for (let i = 0; i < values.length; i++) this.add(values[i]!, counts[i]);
-  }
-
   /** The distinct values in ascending order with their counts (NaN, if any, last). */
   entries(): { values: Float64Array; counts: Float64Array } {
     const rest = [...this.rest.keys()].sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b));

@@ -178,7 +178,7 @@ function accumulate(
   }
 
   const workload = model.scenario.workload;
-  const bounds = part.of === 1 ? [0, workload.length] : partBounds(model, part.of);
+  const bounds = partBounds(model, part.of);
   const out = new OccurrenceScratch();
   for (let t = bounds[part.index]!; t < bounds[part.index + 1]!; t++) {
     const count = occurrenceCount(workload[t]!, horizon);

@@ -235,12 +235,12 @@ export function runOccurrence(
   const task = model.scenario.workload[taskIndex]!;
   // Draws are keyed by what the task is, not where it is listed (SPEC §5: order-free).
   const taskKey = model.taskHash[taskIndex]!;
-  // The occurrence's draws share (seed, task, occurrence): keyedUniform(costSeed, taskKey, k, request, purpose).
-  const draws = keyedPrefix(costSeed, taskKey, k);
   const start = occurrenceStart(task, k);
   const timeoutAt = start + task.timeoutMs;
   // Only a broker mints: under a persistent policy no credential is managed and the plan requests nothing.
   const broker = brokerOf(policy);
+  // The occurrence's draws share (seed, task, occurrence): keyedUniform(costSeed, taskKey, k, request, purpose).
+  const draws = broker === null ? 0 : keyedPrefix(costSeed, taskKey, k);
   out.count = 0;
   out.segments = 0;
   out.waits.length = 0;
