@@ -19,6 +19,7 @@ import { checkTimestamps } from './timestamps.js';
 import {
   attackSchema,
   edgeSchema,
+  isSchemaEdge,
   nodeSchema,
   scenarioInputSchema,
   taskSchema,
@@ -157,7 +158,7 @@ export function scenarioOfDocument(
   presetDirs: readonly URL[] = [PRESETS_DIR],
 ): ParseResult {
   // 1. Schema: every shape problem in the file.
-  const checked = scenarioInputSchema.safeParse(parsed.data);
+  const checked = checkSchema(parsed.data);
   const issues = checked.success
     ? []
     : mapZodIssues(checked.error.issues, { parsed, schema: scenarioInputSchema, data: parsed.data });
@@ -179,6 +180,20 @@ export function scenarioOfDocument(
   // 3. Defaults, on the validated copy: the raw data is not needed any more.
   parsed.release();
   return { ok: true, scenario: resolveScenario(checked.data, policies, { file: parsed.file, sha256 }), parsed, warnings };
+}
+
+/**
+ * The schema on a whole file. When every edge passes the in-place check (isSchemaEdge), the schema
+ * runs on the rest and the file's own edge list is kept: a big estate's million edges are not copied.
+ * Otherwise, or when the rest has problems, the schema runs on the whole file, which names them all.
+ */
+function checkSchema(data: unknown): ReturnType<typeof scenarioInputSchema.safeParse> {
+  const edges = isRecord(data) ? data['edges'] : undefined;
+  if (Array.isArray(edges) && edges.every(isSchemaEdge)) {
+    const rest = scenarioInputSchema.safeParse({ ...(data as Record<string, unknown>), edges: [] });
+    if (rest.success) return { success: true, data: { ...rest.data, edges } };
+  }
+  return scenarioInputSchema.safeParse(data);
 }
 
 /**

@@ -116,8 +116,36 @@ export function resolveNode(input: NodeInput, weights: Readonly<Record<Sensitivi
   }
 }
 
-/** Edges with deterministic keys `<kind>:<from>-><to>#<n>` (n counts repeats of the triple in file order). */
-export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
+/**
+ * A resolved edge. Its key is derived when read, not stored: a million-edge estate would otherwise
+ * hold a million key strings (about 165 MB) that only graph views read. `repeat` (how many earlier
+ * edges have the same kind, from and to) is an own property only on repeats, and not enumerable, so
+ * a resolved edge's own fields are `{kind, from, to, actions}`: a spread copy has no key.
+ */
+class ResolvedEdge implements ScenarioEdge {
+  declare readonly repeat: number;
+  constructor(
+    readonly kind: ScenarioEdge['kind'],
+    readonly from: string,
+    readonly to: string,
+    readonly actions: readonly Action[],
+  ) {}
+  get key(): string {
+    return `${this.kind}:${this.from}->${this.to}#${this.repeat}`;
+  }
+  /** JSON (API users, `--json` outputs) shows the key like any other field. */
+  toJSON(): ScenarioEdge {
+    return { key: this.key, kind: this.kind, from: this.from, to: this.to, actions: this.actions };
+  }
+}
+Object.defineProperty(ResolvedEdge.prototype, 'repeat', { value: 0 });
+
+/**
+ * Edges with deterministic keys `<kind>:<from>-><to>#<n>` (n counts repeats of the triple in file
+ * order). `ids` maps each node id to the string the resolved nodes hold: an edge's ends then share
+ * those strings instead of keeping the parser's copies alive (two per edge).
+ */
+export function resolveEdges(inputs: readonly EdgeInput[], ids: ReadonlyMap<string, string> = new Map()): ScenarioEdge[] {
   // kind → from → to → edges seen so far: nested maps look up ids the file already holds, where a
   // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
   const repeats = new Map<string, Map<string, Map<string, number>>>();
@@ -125,21 +153,23 @@ export function resolveEdges(inputs: readonly EdgeInput[]): ScenarioEdge[] {
   const lists = Array.from({ length: actionMask(ACTIONS) + 1 }, (_, mask): readonly Action[] => Object.freeze(maskActions(mask)));
   const none = lists[0]!;
   return inputs.map((edge) => {
+    const from = ids.get(edge.from) ?? edge.from;
+    const to = ids.get(edge.to) ?? edge.to;
     let byFrom = repeats.get(edge.kind);
     if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map<string, Map<string, number>>()));
-    let byTo = byFrom.get(edge.from);
-    if (byTo === undefined) byFrom.set(edge.from, (byTo = new Map<string, number>()));
-    const n = byTo.get(edge.to) ?? 0;
-    byTo.set(edge.to, n + 1);
-    const actions = edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none;
+    let byTo = byFrom.get(from);
+    if (byTo === undefined) byFrom.set(from, (byTo = new Map<string, number>()));
+    const n = byTo.get(to) ?? 0;
+    byTo.set(to, n + 1);
+    const resolved = new ResolvedEdge(
+      edge.kind,
+      from,
+      to,
+      edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none,
+    );
+    if (n > 0) Object.defineProperty(resolved, 'repeat', { value: n });
     // Frozen here (its action list is shared and frozen already), so deepFreeze skips a million walks.
-    return Object.freeze({
-      key: `${edge.kind}:${edge.from}->${edge.to}#${n}`,
-      kind: edge.kind,
-      from: edge.from,
-      to: edge.to,
-      actions,
-    });
+    return Object.freeze(resolved);
   });
 }
 
@@ -372,6 +402,7 @@ export function resolveScenario(
   const names = attackNames(input.attacks);
   const frameworks: Record<string, readonly string[]> = {};
   for (const [key, ids] of Object.entries(input.frameworks ?? {})) if (ids !== undefined) frameworks[key] = ids;
+  const nodes = input.nodes.map((node) => resolveNode(node, weights));
   return deepFreeze({
     name: input.name,
     description: input.description ?? '',
@@ -382,8 +413,8 @@ export function resolveScenario(
     horizonMs: parseDuration(input.horizon ?? SCENARIO_DEFAULTS.horizon),
     sensitivityWeights: weights,
     defaultRotationMs: parseDurationOrNever(input.rotation ?? SCENARIO_DEFAULTS.rotation),
-    nodes: input.nodes.map((node) => resolveNode(node, weights)),
-    edges: resolveEdges(edges),
+    nodes,
+    edges: resolveEdges(edges, new Map(nodes.map((node) => [node.id, node.id]))),
     workload: (input.workload ?? []).map((task, index, all) => resolveTask(task, index, edgeIndex, exchangedBy(all, task.agent))),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),

@@ -9,7 +9,7 @@ import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from '../lib/duratio
 import { EXPOSURES } from '../domain/scenario.js';
 
 const DURATION_OR_NEVER_PATTERN = new RegExp(`^(?:never|${DURATION_PATTERN.source.slice(1, -1)})$`);
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 export const ATTACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 export const POLICY_NAME_PATTERN = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 export const LOWER_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;

@@ -27,6 +27,7 @@ import {
   durationSchema,
   environmentSchema,
   exposureSchema,
+  ID_PATTERN,
   idSchema,
   LOWER_NAME_PATTERN,
   provenanceSchema,
@@ -128,6 +129,34 @@ export const edgeSchema = z.strictObject({
   kind: z.enum(EDGE_KINDS),
   actions: z.array(z.enum(ACTIONS)).min(1).optional().meta({ description: 'grants only: read, write, admin.' }),
 });
+
+const EDGE_KEYS: ReadonlySet<string> = new Set(['from', 'to', 'kind', 'actions']);
+const EDGE_KIND_SET: ReadonlySet<unknown> = new Set(EDGE_KINDS);
+const ACTION_SET: ReadonlySet<unknown> = new Set(ACTIONS);
+const isId = (value: unknown): boolean => typeof value === 'string' && value.length <= 200 && ID_PATTERN.test(value);
+
+/**
+ * Whether edgeSchema accepts `value` and would return an equal copy of it: a plain object with
+ * `from`, `to`, `kind` and at most `actions`, each valid. Checked in place, so a million-edge file is
+ * validated without the schema copying every edge. False means "ask the schema" (which names the
+ * problem), not "invalid"; a property test holds this check to edgeSchema.
+ */
+export function isSchemaEdge(value: unknown): value is EdgeInput {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const edge = value as Record<string, unknown>;
+  let keys = 0;
+  for (const key in edge) {
+    if (!EDGE_KEYS.has(key)) return false;
+    keys++;
+  }
+  if (!isId(edge['from']) || !isId(edge['to']) || !EDGE_KIND_SET.has(edge['kind'])) return false;
+  if (keys === 3) return true;
+  const actions = edge['actions'];
+  if (keys !== 4 || !Array.isArray(actions) || actions.length === 0) return false;
+  // Indexed, not every(): a hole in the list is undefined to the schema too.
+  for (let i = 0; i < actions.length; i++) if (!ACTION_SET.has(actions[i])) return false;
+  return true;
+}
 
 // ── workload ─────────────────────────────────────────────────────────────────────────────────────
 const actionStepSchema = z.strictObject({

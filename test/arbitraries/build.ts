@@ -66,6 +66,14 @@ export const runs = (from: string, to: string): ScenarioEdge => edge('runs', fro
 export const issues = (from: string, to: string): ScenarioEdge => edge('issues', from, to);
 
 let taskCounter = 0;
+/**
+ * Edges as plain records with their key: a loaded scenario's edges derive `key` when read (it is not an
+ * own property), so compare them to built edges through this.
+ */
+export function plainEdges(edges: readonly ScenarioEdge[]): ScenarioEdge[] {
+  return edges.map(({ key, kind, from, to, actions }) => ({ key, kind, from, to, actions }));
+}
+
 export function task(agentId: string, steps: Task['steps'], extra: Partial<Task> = {}): Task {
   const index = taskCounter++;
   return {
