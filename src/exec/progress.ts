@@ -20,7 +20,7 @@ export function createProgress(options: { readonly quiet: boolean; readonly stre
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'running {bar} {percentage}% | scenarios {scenarios} | trials {value}/{total} | ETA {eta_formatted}',
+      format: 'running {bar} {percentage}% | scenarios {scenarios} | trials {trials}{variants} | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
@@ -29,12 +29,18 @@ export function createProgress(options: { readonly quiet: boolean; readonly stre
   );
   let started = false;
   return {
+    // The bar counts every trial the run makes, the variant runs' too: it is full when the run's work is.
     update(p) {
-      const payload = { scenarios: `${p.scenariosDone}/${p.scenariosTotal}` };
+      const payload = {
+        scenarios: `${p.scenariosDone}/${p.scenariosTotal}`,
+        trials: `${p.trialsDone}/${p.trialsTotal}`,
+        variants: p.variantTrialsTotal === 0 ? '' : ` | variant trials ${p.variantTrialsDone}/${p.variantTrialsTotal}`,
+      };
+      const done = p.trialsDone + p.variantTrialsDone;
       if (!started) {
-        bar.start(p.trialsTotal, p.trialsDone, payload);
+        bar.start(p.trialsTotal + p.variantTrialsTotal, done, payload);
         started = true;
-      } else bar.update(p.trialsDone, payload);
+      } else bar.update(done, payload);
     },
     stop() {
       if (started) bar.stop();

@@ -13,8 +13,8 @@ import { formatTrialRow, openCsvWriter } from '../report/csv.js';
 import type { Scenario } from '../domain/scenario.js';
 import { brokerOf } from '../domain/scenario.js';
 import { trialSeed } from '../sim/trial.js';
-import { DEFAULT_ATTRIBUTION_TRIALS, writeAttributionTrials } from './attribution.js';
-import { writeTempoTrials } from './tempo.js';
+import { DEFAULT_ATTRIBUTION_TRIALS, variantPlan, writeAttributionTrials } from './attribution.js';
+import { DEFAULT_TEMPO_TRIALS, tempoPlan, writeTempoTrials } from './tempo.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { MAX_TOKEN_LENGTH } from '../issuer/claims.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
@@ -37,6 +37,12 @@ export interface RunProgress {
   readonly trialsTotal: number;
   readonly scenariosDone: number;
   readonly scenariosTotal: number;
+  /**
+   * The attribution and tempo variant trials (risk only, capped by `--attribution-trials` and
+   * `--tempo-trials`): they run beside the trials, and a run ends when both are done.
+   */
+  readonly variantTrialsDone: number;
+  readonly variantTrialsTotal: number;
 }
 
 /** Options of `runScenarios`: the plan's, the executor's (workers, signal, worker file, real tokens), and these. */
@@ -105,11 +111,16 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     let tokenWork: RealTokenWork[];
     let summary: RunSummary;
+    const attribution = options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS;
+    const tempo = options.tempoTrials ?? DEFAULT_TEMPO_TRIALS;
     if (options.noTrials === true) {
-      const { execute, cellDone } = progressOptions(plan, run);
+      const progress = trackProgress(plan, options.onProgress, {
+        attribution: variantPlan(plan, [], chosen, attribution).plan.size,
+      });
+      const { execute, cellDone } = progress.trials(run);
       let cells;
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
-      const variants = await summarizeAttributionTrials(plan, models, chosen, run);
+      const variants = await summarizeAttributionTrials(plan, models, chosen, { ...run, onProgress: progress.attribution });
       summary = await finishSummaries(
         staging.dir,
         plan,
@@ -121,10 +132,14 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     } else {
       // On a pool, the three files are written at once: the variant runs fill the workers while the
       // last batches of the trials finish (each file in its own plan order, so nothing else changes).
+      const progress = trackProgress(plan, options.onProgress, {
+        attribution: variantPlan(plan, [], chosen, attribution).plan.size,
+        tempo: tempoPlan(plan, [], tempo).plan.size,
+      });
       [tokenWork] = await together(run, [
-        (o) => writeTrials(staging.dir, plan, models, o),
-        (o) => writeAttributionTrials(staging.dir, plan, models, chosen, o),
-        (o) => writeTempoTrials(staging.dir, plan, models, o),
+        (o) => writeTrials(staging.dir, plan, models, o, progress.trials(o)),
+        (o) => writeAttributionTrials(staging.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
+        (o) => writeTempoTrials(staging.dir, plan, models, { ...o, onProgress: progress.tempo }),
       ] as const);
       summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
@@ -231,10 +246,10 @@ async function writeTrials(
   plan: TrialPlan,
   models: readonly CompiledModel[],
   options: RunOptions,
+  { execute, cellDone }: TrialsProgress,
 ): Promise<RealTokenWork[]> {
   const tokenWork = plan.scenarios.map(() => ({ minted: 0, verified: 0, wallMs: 0 }));
   const writer = openCsvWriter(join(dir, OUTPUT_FILES.trials), TRIALS_COLUMNS);
-  const { execute, cellDone } = progressOptions(plan, options);
   try {
     await executePlan(plan, models, execute, (batch) => {
       const { cell, trialStart, trialEnd, values } = batch;
@@ -269,32 +284,70 @@ async function writeTrials(
   return tokenWork;
 }
 
-/** The executor's options with a progress callback that counts finished scenarios (`cellDone` after each batch). */
-function progressOptions(
+/** The trials' executor options (with their progress callback) and `cellDone`, to call after each batch. */
+interface TrialsProgress {
+  readonly execute: ExecuteOptions;
+  readonly cellDone: (scenarioIndex: number, trials: number) => void;
+}
+
+/**
+ * One run's progress: the trials (counting finished scenarios) and the variant runs (attribution,
+ * tempo) that run beside them, reported together, so a bar reaches 100% when the run's work is done.
+ * `variants` are the variant plans' sizes, known before any of them runs.
+ */
+function trackProgress(
   plan: TrialPlan,
-  options: RunOptions,
-): { execute: ExecuteOptions; cellDone: (scenarioIndex: number, trials: number) => void } {
+  report: ((progress: RunProgress) => void) | undefined,
+  variants: { readonly attribution: number; readonly tempo?: number },
+): {
+  trials: (options: RunOptions) => TrialsProgress;
+  attribution: ((trialsDone: number) => void) | undefined;
+  tempo: ((trialsDone: number) => void) | undefined;
+} {
   const remaining = plan.scenarios.map((_, i) =>
     plan.cells.filter((c) => c.scenarioIndex === i).reduce((n, c) => n + c.trialEnd - c.trialStart, 0),
   );
   let scenariosDone = remaining.filter((n) => n === 0).length;
-  const report = options.onProgress;
-  const onProgress =
-    report === undefined
-      ? undefined
-      : (trialsDone: number): void =>
-          report({ trialsDone, trialsTotal: plan.size, scenariosDone, scenariosTotal: plan.scenarios.length });
-  const execute = {
-    workers: options.workers,
-    signal: options.signal,
-    workerFile: options.workerFile,
-    pool: options.pool,
-    onProgress,
-    realTokens: options.realTokens,
+  let trialsDone = 0;
+  const variantsDone = { attribution: 0, tempo: 0 };
+  const variantTrialsTotal = variants.attribution + (variants.tempo ?? 0);
+  const send = (): void =>
+    report?.({
+      trialsDone,
+      trialsTotal: plan.size,
+      scenariosDone,
+      scenariosTotal: plan.scenarios.length,
+      variantTrialsDone: variantsDone.attribution + variantsDone.tempo,
+      variantTrialsTotal,
+    });
+  const variant =
+    (which: keyof typeof variantsDone) =>
+    (done: number): void => {
+      variantsDone[which] = done;
+      send();
+    };
+  return {
+    trials: (options) => ({
+      execute: {
+        workers: options.workers,
+        signal: options.signal,
+        workerFile: options.workerFile,
+        pool: options.pool,
+        onProgress:
+          report === undefined
+            ? undefined
+            : (done: number): void => {
+                trialsDone = done;
+                send();
+              },
+        realTokens: options.realTokens,
+      },
+      cellDone: (scenarioIndex, trials) => {
+        remaining[scenarioIndex]! -= trials;
+        if (remaining[scenarioIndex] === 0) scenariosDone++;
+      },
+    }),
+    attribution: report === undefined ? undefined : variant('attribution'),
+    tempo: report === undefined ? undefined : variant('tempo'),
   };
-  const cellDone = (scenarioIndex: number, trials: number): void => {
-    remaining[scenarioIndex]! -= trials;
-    if (remaining[scenarioIndex] === 0) scenariosDone++;
-  };
-  return { execute, cellDone };
 }

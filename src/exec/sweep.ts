@@ -161,7 +161,15 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
         report === undefined
           ? undefined
           : (trialsDone) =>
-              report({ trialsDone, trialsTotal: plan.size, scenariosDone: variantsDone, scenariosTotal: variants.length }),
+              report({
+                trialsDone,
+                trialsTotal: plan.size,
+                scenariosDone: variantsDone,
+                scenariosTotal: variants.length,
+                // A sweep's variants are its scenarios: no attribution or tempo runs beside them.
+                variantTrialsDone: 0,
+                variantTrialsTotal: 0,
+              }),
     },
     ({ cell, trialStart, trialEnd, values }) => {
       const v = variants[cell.scenarioIndex]!;

@@ -37,12 +37,13 @@ function row<C extends VariantRowColumns>(
   return { scenario, policy, [columns[2]]: label, attack, trial, blast_radius: blast } as CsvRow<C>;
 }
 
-/** What a variant run takes from the run that asks for it: its workers, signal and pool. */
-export type VariantRunOptions = Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool'>;
+/** What a variant run takes from the run that asks for it: its workers, signal, pool and progress callback (trials done). */
+export type VariantRunOptions = Pick<ExecuteOptions, 'workers' | 'signal' | 'workerFile' | 'pool' | 'onProgress'>;
 
 /** The executor options of a risk-only variant run (attribution, tempo). */
 export function variantExecution(options: VariantRunOptions): ExecuteOptions {
-  return { workers: options.workers, signal: options.signal, workerFile: options.workerFile, pool: options.pool, riskOnly: true };
+  const { workers, signal, workerFile, pool, onProgress } = options;
+  return { workers, signal, workerFile, pool, onProgress, riskOnly: true };
 }
 
 /** Runs a variant plan (risk only) and writes its rows into `file`, in plan order. */

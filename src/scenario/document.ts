@@ -339,11 +339,22 @@ function depthOf(data: unknown): number {
     const depth = depths.pop()!;
     if (depth > max) max = depth;
     if (max > MAX_NESTING_DEPTH) return max;
-    const children: readonly unknown[] = Array.isArray(value) ? (value as unknown[]) : (Object.values(value) as unknown[]);
-    for (const child of children) {
-      if (child !== null && typeof child === 'object') {
-        values.push(child);
-        depths.push(depth + 1);
+    // Indexed and for…in: no array of values per object (a million edges are a million objects).
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in value) {
+        const child: unknown = (value as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth + 1);
+        }
       }
     }
   }
