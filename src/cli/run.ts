@@ -8,6 +8,7 @@ import { runScenarios, usPerToken } from '../exec/run.js';
 import { expandOutPath, type ShardSpec } from '../exec/shard.js';
 import { renderTable } from '../report/table.js';
 import { loadScenarios } from '../scenario/load.js';
+import { loadingDone } from './gc.js';
 import type { BrokerSettings, Policy, Scenario } from '../domain/scenario.js';
 import type { IssuerProvenance } from '../exec/manifest.js';
 import { digestFile } from '../io/digest.js';
@@ -122,6 +123,7 @@ export function registerRun(program: Command): Command {
         flags.shard,
       );
       const progress = createProgress({ quiet });
+      loadingDone();
       const result = await withSigint((signal) =>
         runScenarios(scenarios, {
           out,

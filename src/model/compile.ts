@@ -27,6 +27,9 @@ export interface Csr {
 /** (target node index → action mask). */
 export type PairSet = ReadonlyMap<number, number>;
 
+/** The intent of a node whose workload declares none (one map shared by all of them). */
+const NO_INTENT: PairSet = new Map();
+
 /** The scenario compiled for the hot path. */
 export interface CompiledModel {
   readonly scenario: Scenario;
@@ -244,7 +247,14 @@ export function compile(scenario: Scenario): CompiledModel {
     }
   }
 
-  const intentMaps = Array.from({ length: n }, () => new Map<number, number>());
+  // A map only for the nodes with declared intent; the rest share one empty map (a big estate's
+  // hundred thousand empty maps were 20 MB in the parent and again in every worker).
+  const intentMaps = new Map<number, Map<number, number>>();
+  const intentOf = (node: number): Map<number, number> => {
+    let map = intentMaps.get(node);
+    if (map === undefined) intentMaps.set(node, (map = new Map<number, number>()));
+    return map;
+  };
   const requestPairs = new Map<string, Map<number, number>>();
   const principalCredPairs = new Map<string, Map<number, number>>();
   const credTaskPairs = new EntryList();
@@ -275,8 +285,8 @@ export function compile(scenario: Scenario): CompiledModel {
       const bit = actionBit(step.action);
       const actor = step.via === null ? agent : at(step.via);
       const cred = at(step.credential);
-      addPair(intentMaps[agent]!, target, bit);
-      if (actor !== agent) addPair(intentMaps[actor]!, target, bit);
+      addPair(intentOf(agent), target, bit);
+      if (actor !== agent) addPair(intentOf(actor), target, bit);
       const principalKey = `${agent}|${cred}`;
       let principalPairs = principalCredPairs.get(principalKey);
       if (principalPairs === undefined) {
@@ -344,7 +354,7 @@ export function compile(scenario: Scenario): CompiledModel {
     declaredExchanges,
     credOwner,
     credTasks: buildCsr(n, credTaskPairs),
-    intent: intentMaps,
+    intent: Array.from({ length: n }, (_, node): PairSet => intentMaps.get(node) ?? NO_INTENT),
     requestPairs,
     principalCredPairs,
     taskAgent,
