@@ -189,7 +189,7 @@ export class AttackerState {
     this.nodeCount = ctx.model.nodeCount;
     this.envCount = ctx.model.envNames.length;
     this.now = foothold.firstHopMs;
-    const ws = workspaceOf(ctx.model);
+    const ws = workspaceOf(ctx.model).scratch;
     this.gen = ws.nextGeneration();
     this.grantStamp = ws.grantStamp;
     this.grantBits = ws.grantBits;

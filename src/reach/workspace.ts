@@ -1,12 +1,14 @@
 /**
- * The per-thread trial workspace: reusable arrays sized by one compiled model, shared by every trial
- * this thread runs on that model, so a trial allocates nothing per edge or per node.
+ * The per-thread trial workspace: reusable arrays sized by one compiled graph (Scratch), shared by
+ * every trial this thread runs on a model over that graph, so a trial allocates nothing per edge or
+ * per node.
  *
  * It is a cache, not state: an entry counts only when its stamp equals the running trial's
  * generation (`nextGeneration()`, taken once per trial when the attacker state is built), so a trial
  * that reaches ten nodes of a million-edge estate clears nothing and no trial sees another's entries.
  * Each worker thread loads its own copy of this module, hence its own workspaces (keyed by model in a
- * WeakMap: a workspace lives as long as its model). Trials on one thread run one after another.
+ * WeakMap: a workspace lives as long as its model; its Scratch as long as the compiled graph, which
+ * a variant's model shares with its base). Trials on one thread run one after another.
  * The derived per-model tables the rules consult (step scopes, standing scopes, tasks per node) are
  * kept here too, so reach/ holds no other module-level cache.
  */
@@ -14,8 +16,12 @@ import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
 import type { PolicyReplays } from './replay.js';
 
-/** The reusable arrays of one thread's trials on one model. */
-export class Workspace {
+/**
+ * The per-trial arrays of one thread's trials over one compiled graph: every model that shares the
+ * graph (a variant's model shares its base's arrays, with other policies or attacks) shares them too,
+ * since trials on one thread run one after another and each takes a new generation.
+ */
+export class Scratch {
   /** Per grant edge: stamp and the actions already attempted on it (R9 draws once per action). */
   grantStamp = new Uint32Array(0);
   grantBits = new Uint8Array(0);
@@ -34,25 +40,6 @@ export class Workspace {
   resourceStamp = new Uint32Array(0);
   touchedBits = new Uint8Array(0);
   reachedBits = new Uint8Array(0);
-  /**
-   * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
-   * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
-   */
-  readonly stepScopes = new Map<string, PairSet>();
-  /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
-  readonly standingScopes = new Map<number, PairSet>();
-  /** S10 recorded expansions per policy and signature (replay.ts); null for a policy that never replays. */
-  readonly replays: PolicyReplays = new Map();
-  private readonly ids = new WeakMap<object, number>();
-  /** A number per object (scopes, told apart by identity), for replay signatures. */
-  readonly objectId = (o: object): number => {
-    let id = this.ids.get(o);
-    if (id === undefined) this.ids.set(o, (id = this.nextId++));
-    return id;
-  };
-  private nextId = 1;
-  /** Task indices each node runs, in task order (schedule.ts), built on first use. */
-  tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   private generation = 0;
 
   constructor(
@@ -89,7 +76,34 @@ export class Workspace {
     }
     return ++this.generation;
   }
+}
 
+/** The reusable arrays (shared per graph) and the derived tables of one thread's trials on one model. */
+export class Workspace {
+  constructor(
+    /** The per-trial arrays, shared with every model over the same graph. */
+    readonly scratch: Scratch,
+  ) {}
+
+  /**
+   * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
+   * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
+   */
+  readonly stepScopes = new Map<string, PairSet>();
+  /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
+  readonly standingScopes = new Map<number, PairSet>();
+  /** S10 recorded expansions per policy and signature (replay.ts); null for a policy that never replays. */
+  readonly replays: PolicyReplays = new Map();
+  private readonly ids = new WeakMap<object, number>();
+  /** A number per object (scopes, told apart by identity), for replay signatures. */
+  readonly objectId = (o: object): number => {
+    let id = this.ids.get(o);
+    if (id === undefined) this.ids.set(o, (id = this.nextId++));
+    return id;
+  };
+  private nextId = 1;
+  /** Task indices each node runs, in task order (schedule.ts), built on first use. */
+  tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   /** The scope of a step-scoped token of `model`: one (target, action) pair, one shared map per step. */
   stepScope(model: CompiledModel, task: number, step: number): PairSet {
     const key = `${task}|${step}`;
@@ -104,12 +118,16 @@ export class Workspace {
 }
 
 const workspaces = new WeakMap<CompiledModel, Workspace>();
+/** Keyed by the compiled grants, which a variant's model shares with its base (one graph, one Scratch). */
+const scratches = new WeakMap<object, Scratch>();
 
 /** This thread's workspace for `model` (created on first use). */
 export function workspaceOf(model: CompiledModel): Workspace {
   let ws = workspaces.get(model);
   if (ws === undefined) {
-    ws = new Workspace(model.grants.to.length, model.nodeCount);
+    let scratch = scratches.get(model.grants);
+    if (scratch === undefined) scratches.set(model.grants, (scratch = new Scratch(model.grants.to.length, model.nodeCount)));
+    ws = new Workspace(scratch);
     workspaces.set(model, ws);
   }
   return ws;
