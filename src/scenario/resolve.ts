@@ -20,6 +20,7 @@ import type {
 import {
   ACTIONS,
   DEFAULT_SENSITIVITY_WEIGHTS,
+  EDGE_KINDS,
   REVOKE_TRIGGERS,
   STANDING_SCOPES,
   TOKEN_SCOPES,
@@ -142,35 +143,66 @@ Object.defineProperty(ResolvedEdge.prototype, 'repeat', { value: 0 });
 
 /**
  * Edges with deterministic keys `<kind>:<from>-><to>#<n>` (n counts repeats of the triple in file
- * order). `ids` maps each node id to the string the resolved nodes hold: an edge's ends then share
- * those strings instead of keeping the parser's copies alive (two per edge).
+ * order). `nodes` are the resolved nodes, which every edge end names (the references are checked):
+ * an edge's ends share their id strings instead of keeping the parser's copies alive (two per edge).
  */
-export function resolveEdges(inputs: readonly EdgeInput[], ids: ReadonlyMap<string, string> = new Map()): ScenarioEdge[] {
-  // kind → from → to → edges seen so far: nested maps look up ids the file already holds, where a
-  // concatenated key would build and hash a fresh string per edge (a million of them in big estates).
-  const repeats = new Map<string, Map<string, Map<string, number>>>();
+export function resolveEdges(inputs: readonly EdgeInput[], nodes: readonly { readonly id: string }[]): ScenarioEdge[] {
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, i) => indexOf.set(node.id, i));
+  const at = (id: string): number => {
+    const i = indexOf.get(id);
+    if (i === undefined) throw new Error(`resolveEdges: unknown node "${id}"`);
+    return i;
+  };
+  const ends = new Int32Array(inputs.length * 2);
+  inputs.forEach((edge, e) => {
+    ends[2 * e] = at(edge.from);
+    ends[2 * e + 1] = at(edge.to);
+  });
+  const repeats = repeatCounts(inputs, ends, nodes.length);
   // One shared, frozen action list per combination (ACTIONS order), not one array per edge.
   const lists = Array.from({ length: actionMask(ACTIONS) + 1 }, (_, mask): readonly Action[] => Object.freeze(maskActions(mask)));
   const none = lists[0]!;
-  return inputs.map((edge) => {
-    const from = ids.get(edge.from) ?? edge.from;
-    const to = ids.get(edge.to) ?? edge.to;
-    let byFrom = repeats.get(edge.kind);
-    if (byFrom === undefined) repeats.set(edge.kind, (byFrom = new Map<string, Map<string, number>>()));
-    let byTo = byFrom.get(from);
-    if (byTo === undefined) byFrom.set(from, (byTo = new Map<string, number>()));
-    const n = byTo.get(to) ?? 0;
-    byTo.set(to, n + 1);
+  return inputs.map((edge, e) => {
     const resolved = new ResolvedEdge(
       edge.kind,
-      from,
-      to,
+      nodes[ends[2 * e]!]!.id,
+      nodes[ends[2 * e + 1]!]!.id,
       edge.kind === 'grants' ? lists[actionMask(edge.actions ?? [])]! : none,
     );
+    const n = repeats?.[e] ?? 0;
     if (n > 0) Object.defineProperty(resolved, 'repeat', { value: n });
     // Frozen here (its action list is shared and frozen already), so deepFreeze skips a million walks.
     return Object.freeze(resolved);
   });
+}
+
+/**
+ * Per edge, how many earlier edges (in file order) have its kind, source and target; null when no
+ * triple repeats (the usual case). Each triple is a number (exact below 2^53: up to 33 million
+ * nodes), so a sorted copy of a million of them finds the repeats without a map entry per edge.
+ */
+function repeatCounts(inputs: readonly EdgeInput[], ends: Int32Array, nodeCount: number): Uint32Array | null {
+  const kinds = EDGE_KINDS.length;
+  const tripleOf = (e: number): number =>
+    (ends[2 * e]! * nodeCount + ends[2 * e + 1]!) * kinds + EDGE_KINDS.indexOf(inputs[e]!.kind);
+  if (nodeCount * nodeCount * kinds >= Number.MAX_SAFE_INTEGER) throw new Error('resolveEdges: too many nodes');
+  const triples = new Float64Array(inputs.length);
+  for (let e = 0; e < inputs.length; e++) triples[e] = tripleOf(e);
+  const sorted = triples.slice().sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+  if (repeated.size === 0) return null;
+  const seen = new Map<number, number>();
+  const counts = new Uint32Array(inputs.length);
+  for (let e = 0; e < inputs.length; e++) {
+    const triple = triples[e]!;
+    if (!repeated.has(triple)) continue;
+    const n = seen.get(triple) ?? 0;
+    counts[e] = n;
+    seen.set(triple, n + 1);
+  }
+  return counts;
 }
 
 /** A workload task with defaults and every step's credential resolved (named or inferred); exchange steps listed apart. */
@@ -414,7 +446,7 @@ export function resolveScenario(
     sensitivityWeights: weights,
     defaultRotationMs: parseDurationOrNever(input.rotation ?? SCENARIO_DEFAULTS.rotation),
     nodes,
-    edges: resolveEdges(edges, new Map(nodes.map((node) => [node.id, node.id]))),
+    edges: resolveEdges(edges, nodes),
     workload: (input.workload ?? []).map((task, index, all) => resolveTask(task, index, edgeIndex, exchangedBy(all, task.agent))),
     attacks: input.attacks.map((attack, index) => resolveAttack(attack, names[index] ?? attack.pattern, edgeIndex)),
     policies: policies.map(({ name, policy }) => resolvePolicy(name, policy)),

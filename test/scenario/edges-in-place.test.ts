@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { edgeSchema, isSchemaEdge } from '../../src/scenario/schema.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { resolveEdges } from '../../src/scenario/resolve.js';
 import { EDGE_KINDS } from '../../src/domain/scenario.js';
 
 const validId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,30}$/);
@@ -130,5 +131,27 @@ policies: {p: {kind: persistent}}
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues.map((i) => i.path)).toEqual(['edges[1].actions', 'edges[2].kind']);
+  });
+
+  it('should number repeats of a triple in file order, whatever else repeats around them', () => {
+    const ids = ['a', 'b', 'c', 'd'];
+    const edgeArb = fc.record({
+      from: fc.constantFrom(...ids),
+      to: fc.constantFrom(...ids),
+      kind: fc.constantFrom(...EDGE_KINDS),
+    });
+    fc.assert(
+      fc.property(fc.array(edgeArb, { maxLength: 60 }), (edges) => {
+        const seen = new Map<string, number>();
+        const expected = edges.map((e) => {
+          const triple = `${e.kind}:${e.from}->${e.to}`;
+          const n = seen.get(triple) ?? 0;
+          seen.set(triple, n + 1);
+          return `${triple}#${n}`;
+        });
+        const nodes = ids.map((id) => ({ id }));
+        expect(resolveEdges(edges, nodes).map((e) => e.key)).toEqual(expected);
+      }),
+    );
   });
 });
