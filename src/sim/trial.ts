@@ -280,18 +280,31 @@ export function runTrialDetailed(
   };
   const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);
 
-  const { confirmed_resources_reached, confirmed_blast_radius, ...sums } = sumsOf(model, reach.reached, reach.touched);
+  const sums = sumsOf(model, reach.reached, reach.touched);
+  const cost = observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue);
+  // Every field written out, in METRICS order: one object of one shape per trial, without copying
+  // the parts through spreads.
   const metrics: TrialMetrics = {
-    ...sums,
+    records_exfiltrated: sums.records_exfiltrated,
+    resources_reached: sums.resources_reached,
+    attack_success: sums.attack_success,
+    blast_radius: sums.blast_radius,
+    records_exposed: sums.records_exposed,
+    privileged_resources: sums.privileged_resources,
     credentials_harvested: reach.credentialsHarvested,
     max_hops: reach.maxHops,
     exposure_window_s: reach.exposureWindowMs / 1000,
     access_window_s: reach.accessWindowMs / 1000,
     time_to_first_access_s: reach.firstAccessMs === null ? null : reach.firstAccessMs / 1000,
     time_to_containment_s: reach.containmentMs === null ? null : reach.containmentMs / 1000,
-    confirmed_resources_reached,
-    confirmed_blast_radius,
-    ...(observers.riskOnly === true ? NO_COST : costOf(model, policyIndex, trialIndex, onIssue)),
+    confirmed_resources_reached: sums.confirmed_resources_reached,
+    confirmed_blast_radius: sums.confirmed_blast_radius,
+    tokens_issued: cost.tokens_issued,
+    peak_issuance_per_s: cost.peak_issuance_per_s,
+    issuance_wait_p95_ms: cost.issuance_wait_p95_ms,
+    tasks_total: cost.tasks_total,
+    tasks_failed: cost.tasks_failed,
+    reauthorizations: cost.reauthorizations,
   };
   return { metrics, events: reach.events, steps: reach.steps, harvested: reach.harvested };
 }
