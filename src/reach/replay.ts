@@ -1,7 +1,7 @@
 /**
  * S10 static replay (#10 "reach once"; docs/semantics-engine.md S10): when nothing but its hop times
  * can change what the attacker does in a trial, the expansion is the same chain of hops in every
- * trial, only shifted in time. The first trial of a (model, policy, hop limit, foothold)
+ * trial, only shifted in time. The first trial of a (compiled graph, policy, hop limit, foothold)
  * runs the engine and records the moments its result depends on as hop numbers; the next trials draw
  * only their own hop times (S2 keyed draws, the ones the engine would draw) and rebuild the windows
  * and time to first access from them. A trial whose hop times would not keep the recorded order with

@@ -1,26 +1,24 @@
 /**
- * The per-thread trial workspace: reusable arrays sized by one compiled graph (Scratch), shared by
- * every trial this thread runs on a model over that graph, so a trial allocates nothing per edge or
- * per node.
+ * The per-thread trial workspace of one compiled graph: reusable arrays (Scratch) shared by every
+ * trial this thread runs over that graph, so a trial allocates nothing per edge or per node, and the
+ * tables derived from the graph and its workload (step scopes, standing scopes, tasks per node, S10
+ * recordings per policy).
  *
  * It is a cache, not state: an entry counts only when its stamp equals the running trial's
  * generation (`nextGeneration()`, taken once per trial when the attacker state is built), so a trial
  * that reaches ten nodes of a million-edge estate clears nothing and no trial sees another's entries.
- * Each worker thread loads its own copy of this module, hence its own workspaces (keyed by model in a
- * WeakMap: a workspace lives as long as its model; its Scratch as long as the compiled graph, which
- * a variant's model shares with its base). Trials on one thread run one after another.
- * The derived per-model tables the rules consult (step scopes, standing scopes, tasks per node) are
- * kept here too, so reach/ holds no other module-level cache.
+ * Each worker thread loads its own copy of this module, hence its own workspaces, keyed by the
+ * compiled graph (a WeakMap on the model's grants): a variant's model, which shares its base's graph
+ * and workload with other policies or attacks, shares its base's workspace, and recordings are kept
+ * per policy object, so the tempo variants (the base's policies) replay the base's recordings and an
+ * attribution variant (a policy of its own) records its own. Trials on one thread run one after another.
+ * Nothing else in reach/ is a module-level cache.
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
 import type { PolicyReplays } from './replay.js';
 
-/**
- * The per-trial arrays of one thread's trials over one compiled graph: every model that shares the
- * graph (a variant's model shares its base's arrays, with other policies or attacks) shares them too,
- * since trials on one thread run one after another and each takes a new generation.
- */
+/** The per-trial arrays of one thread's trials over one compiled graph (each trial takes a new generation). */
 export class Scratch {
   /** Per grant edge: stamp and the actions already attempted on it (R9 draws once per action). */
   grantStamp = new Uint32Array(0);
@@ -78,16 +76,16 @@ export class Scratch {
   }
 }
 
-/** The reusable arrays (shared per graph) and the derived tables of one thread's trials on one model. */
+/** The reusable arrays and the derived tables of one thread's trials over one compiled graph. */
 export class Workspace {
   constructor(
-    /** The per-trial arrays, shared with every model over the same graph. */
+    /** The per-trial arrays. */
     readonly scratch: Scratch,
   ) {}
 
   /**
    * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
-   * are told apart by identity (instances.ts sameKind), so a step's scope is built once per model.
+   * are told apart by identity (instances.ts sameKind), so a step's scope is built once per graph.
    */
   readonly stepScopes = new Map<string, PairSet>();
   /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
@@ -117,18 +115,15 @@ export class Workspace {
   }
 }
 
-const workspaces = new WeakMap<CompiledModel, Workspace>();
-/** Keyed by the compiled grants, which a variant's model shares with its base (one graph, one Scratch). */
-const scratches = new WeakMap<object, Scratch>();
+/** Keyed by the compiled grants, which a variant's model shares with its base: one graph, one workspace. */
+const workspaces = new WeakMap<object, Workspace>();
 
-/** This thread's workspace for `model` (created on first use). */
+/** This thread's workspace for the graph of `model` (created on first use). */
 export function workspaceOf(model: CompiledModel): Workspace {
-  let ws = workspaces.get(model);
+  let ws = workspaces.get(model.grants);
   if (ws === undefined) {
-    let scratch = scratches.get(model.grants);
-    if (scratch === undefined) scratches.set(model.grants, (scratch = new Scratch(model.grants.to.length, model.nodeCount)));
-    ws = new Workspace(scratch);
-    workspaces.set(model, ws);
+    ws = new Workspace(new Scratch(model.grants.to.length, model.nodeCount));
+    workspaces.set(model.grants, ws);
   }
   return ws;
 }
