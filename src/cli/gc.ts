@@ -26,13 +26,3 @@ export function collectGarbage(): void {
   }
   gc?.();
 }
-
-/**
- * Loading is done: the loader's garbage (file text, parsed data) is collected now, before the worker
- * threads start, rather than stacked under their heaps. On the 10k run (`node bench/run-10k.mjs 1000
- * 2`) the main thread's heap after the load goes from 245 to 171 MB and the peak RSS from 1.29–1.35 to
- * 1.25–1.27 GB; a small file's collection takes milliseconds.
- */
-export function loadingDone(): void {
-  collectGarbage();
-}

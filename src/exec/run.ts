@@ -111,12 +111,12 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     let tokenWork: RealTokenWork[];
     let summary: RunSummary;
-    const attribution = options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS;
-    const tempo = options.tempoTrials ?? DEFAULT_TEMPO_TRIALS;
+    // The variant runs' sizes up front, so the bar's total never grows (--no-trials runs no tempo variants).
+    const progress = trackProgress(plan, options.onProgress, {
+      attribution: variantPlan(plan, [], chosen, options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS).plan.size,
+      tempo: options.noTrials === true ? 0 : tempoPlan(plan, [], options.tempoTrials ?? DEFAULT_TEMPO_TRIALS).plan.size,
+    });
     if (options.noTrials === true) {
-      const progress = trackProgress(plan, options.onProgress, {
-        attribution: variantPlan(plan, [], chosen, attribution).plan.size,
-      });
       const { execute, cellDone } = progress.trials(run);
       let cells;
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
@@ -132,10 +132,6 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     } else {
       // On a pool, the three files are written at once: the variant runs fill the workers while the
       // last batches of the trials finish (each file in its own plan order, so nothing else changes).
-      const progress = trackProgress(plan, options.onProgress, {
-        attribution: variantPlan(plan, [], chosen, attribution).plan.size,
-        tempo: tempoPlan(plan, [], tempo).plan.size,
-      });
       [tokenWork] = await together(run, [
         (o) => writeTrials(staging.dir, plan, models, o, progress.trials(o)),
         (o) => writeAttributionTrials(staging.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
@@ -298,7 +294,7 @@ interface TrialsProgress {
 function trackProgress(
   plan: TrialPlan,
   report: ((progress: RunProgress) => void) | undefined,
-  variants: { readonly attribution: number; readonly tempo?: number },
+  variants: { readonly attribution: number; readonly tempo: number },
 ): {
   trials: (options: RunOptions) => TrialsProgress;
   attribution: ((trialsDone: number) => void) | undefined;
@@ -310,7 +306,7 @@ function trackProgress(
   let scenariosDone = remaining.filter((n) => n === 0).length;
   let trialsDone = 0;
   const variantsDone = { attribution: 0, tempo: 0 };
-  const variantTrialsTotal = variants.attribution + (variants.tempo ?? 0);
+  const variantTrialsTotal = variants.attribution + variants.tempo;
   const send = (): void =>
     report?.({
       trialsDone,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { edgeSchema, isSchemaEdge } from '../../src/scenario/schema.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { resolveEdges } from '../../src/scenario/resolve.js';
+import { resolveEdges } from '../../src/scenario/resolve-edges.js';
 import { EDGE_KINDS } from '../../src/domain/scenario.js';
 
 const validId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,30}$/);
