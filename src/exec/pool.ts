@@ -290,8 +290,9 @@ export class TrialPool {
     if (this.failure !== null) throw new BlastlabError(`worker pool failed: ${errorMessage(this.failure)}`);
   }
 
-  /** Stops the threads (tasks still running are cut short). */
+  /** Stops the threads (tasks still running are cut short); closing again does nothing. */
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
     await this.piscina.destroy();
   }

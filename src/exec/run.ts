@@ -137,6 +137,8 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
         (o) => writeAttributionTrials(staging.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
         (o) => writeTempoTrials(staging.dir, plan, models, { ...o, onProgress: progress.tempo }),
       ] as const);
+      // The workers' heaps go before the summaries are computed: the run's peak memory is then one or the other.
+      if (options.pool === undefined) await pool?.close();
       summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
