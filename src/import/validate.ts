@@ -31,6 +31,7 @@ export function validateScenarioDoc(doc: ScenarioDoc, file: string): void {
       horizon: valid.horizon ?? '30d',
       nodes: valid.nodes,
       unverifiedIds: new Set(),
+      uncertainEdgeEnds: new Set(),
       edges: valid.edges ?? [],
       workload: valid.workload ?? [],
       attacks: valid.attacks,

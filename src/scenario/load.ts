@@ -271,6 +271,14 @@ function salvage(
       if (nodes[i] === null && isRecord(node) && typeof node['id'] === 'string') unverifiedIds.add(node['id']);
     });
   }
+  const edges = valid !== null ? (valid.edges ?? []) : list(raw['edges'], edgeSchema);
+  const uncertainEdgeEnds = new Set<string>();
+  if (valid === null && Array.isArray(raw['edges'])) {
+    raw['edges'].forEach((edge: unknown, i) => {
+      if (edges[i] !== null || !isRecord(edge)) return;
+      for (const end of [edge['from'], edge['to']]) if (typeof end === 'string') uncertainEdgeEnds.add(end);
+    });
+  }
   const horizonRaw = raw['horizon'] ?? SCENARIO_DEFAULTS.horizon;
   const horizon = durationSchema.safeParse(horizonRaw);
 
@@ -292,7 +300,8 @@ function salvage(
       horizon: horizon.success ? horizon.data : undefined,
       nodes,
       unverifiedIds,
-      edges: valid !== null ? (valid.edges ?? []) : list(raw['edges'], edgeSchema),
+      uncertainEdgeEnds,
+      edges,
       workload: valid !== null ? (valid.workload ?? []) : list(raw['workload'], taskSchema),
       attacks: valid !== null ? valid.attacks : list(raw['attacks'], attackSchema),
       policies,

@@ -23,6 +23,11 @@ export interface ReferenceInput {
   readonly nodes: readonly (NodeInput | null)[];
   /** Ids of node entries that failed the schema: references to them are not reported again. */
   readonly unverifiedIds: ReadonlySet<string>;
+  /**
+   * Ids at either end of edge entries that failed the schema: no missing edge that touches them is
+   * reported (the failed entry may be that edge, and its own problem is reported already).
+   */
+  readonly uncertainEdgeEnds: ReadonlySet<string>;
   readonly edges: readonly (EdgeInput | null)[];
   readonly workload: readonly (TaskInput | null)[];
   readonly attacks: readonly (AttackInput | null)[];
@@ -232,6 +237,9 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     if (fromOk && toOk && edge.kind === 'invokes') invokes.add(`${edge.from}\0${edge.to}`);
   });
   const edgeIndex = indexEdges(input.edges);
+  /** Whether a missing edge between these ids may be an edge entry that failed the schema. */
+  const uncertain = (a: string, b?: string): boolean =>
+    input.uncertainEdgeEnds.has(a) || (b !== undefined && input.uncertainEdgeEnds.has(b));
   const heldBy = (holder: string): string[] => (edgeIndex.held.get(holder) ?? []).filter((id) => kinds.get(id) === 'credential');
 
   const horizonMs = input.horizon === undefined ? undefined : parseDuration(input.horizon);
@@ -256,14 +264,19 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         // exchange) to one it assumes directly.
         const fromOk = expectKind([...path, 'exchange', 'from'], step.exchange.from, ['credential'], "an exchange's from");
         const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], "an exchange's to");
-        if (fromOk && agentOk && !agentHas(step.exchange.from)) {
+        if (fromOk && agentOk && !agentHas(step.exchange.from) && !uncertain(task.agent, step.exchange.from)) {
           add(
             'not-held',
             [...path, 'exchange', 'from'],
             `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`,
           );
         }
-        if (fromOk && toOk && !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`)) {
+        if (
+          fromOk &&
+          toOk &&
+          !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`) &&
+          !uncertain(step.exchange.from, step.exchange.to)
+        ) {
           add(
             'no-assumes',
             [...path, 'exchange', 'to'],
@@ -277,11 +290,13 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.via !== undefined) {
         actorOk = expectKind([...path, 'via'], step.via, ['tool'], "a step's via") && agentOk;
         if (actorOk && !invokes.has(`${task.agent}\0${step.via}`)) {
-          add(
-            'not-invoked',
-            [...path, 'via'],
-            `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`,
-          );
+          if (!uncertain(task.agent, step.via)) {
+            add(
+              'not-invoked',
+              [...path, 'via'],
+              `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`,
+            );
+          }
           actorOk = false;
         }
       }
@@ -290,8 +305,13 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.credential !== undefined) {
         if (!expectKind([...path, 'credential'], step.credential, ['credential'], 'a step credential')) return;
         if (actorOk && !holds.has(`${actor}\0${step.credential}`) && !actorExchanged.includes(step.credential)) {
-          add('not-held', [...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
-        } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
+          if (!uncertain(actor, step.credential))
+            add('not-held', [...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
+        } else if (
+          targetOk &&
+          !grantsAction(edgeIndex, step.credential, step.target, step.action) &&
+          !uncertain(step.credential, step.target)
+        ) {
           add(
             'not-granted',
             [...path, 'credential'],
@@ -301,7 +321,8 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       } else if (
         actorOk &&
         targetOk &&
-        inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined
+        inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined &&
+        !uncertain(actor, step.target)
       ) {
         add(
           'no-credential',
@@ -320,7 +341,12 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       case 'secret-replay': {
         const credOk = expectKind([...base, 'credential'], attack.credential, ['credential'], 'a leaked credential');
         const fromOk = expectKind([...base, 'from'], attack.from, HOLDERS, '"from"');
-        if (credOk && fromOk && !holds.has(`${attack.from}\0${attack.credential}`)) {
+        if (
+          credOk &&
+          fromOk &&
+          !holds.has(`${attack.from}\0${attack.credential}`) &&
+          !uncertain(attack.from, attack.credential)
+        ) {
           add('not-held', [...base, 'from'], `${q(attack.from)} does not hold credential ${q(attack.credential)}`);
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);
@@ -344,7 +370,7 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       case 'orphaned-credential': {
         const agentOk = expectKind([...base, 'agent'], attack.agent, ['agent'], 'a retired agent');
         if (attack.credential === undefined) {
-          if (agentOk && heldBy(attack.agent).length === 0)
+          if (agentOk && heldBy(attack.agent).length === 0 && !uncertain(attack.agent))
             add('no-credential', [...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
         } else {
           const list = typeof attack.credential === 'string' ? [attack.credential] : attack.credential;
@@ -354,7 +380,8 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
             if (
               expectKind(path, credential, ['credential'], 'an orphaned credential') &&
               agentOk &&
-              !holds.has(`${attack.agent}\0${credential}`)
+              !holds.has(`${attack.agent}\0${credential}`) &&
+              !uncertain(attack.agent, credential)
             ) {
               add('not-held', path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
             }
@@ -364,7 +391,11 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         break;
       }
       case 'mass-leak':
-        if (expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') && heldBy(attack.holder).length === 0) {
+        if (
+          expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') &&
+          heldBy(attack.holder).length === 0 &&
+          !uncertain(attack.holder)
+        ) {
           add('no-credential', [...base, 'holder'], `${q(attack.holder)} holds no credential`);
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);

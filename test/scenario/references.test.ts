@@ -100,6 +100,32 @@ describe('scenario/references', () => {
     expect(issues(text)).toEqual([{ code: 'not-held', path: 'attacks[0].from', line: 18 }]);
   });
 
+  it('should not report a missing edge that may be an edge entry the schema rejected, and still report the others', () => {
+    const text = scenario({
+      nodes: '  - { id: k2, kind: credential }',
+      edges: ['  - { from: bot, to: k2, kind: hold }', '  - { from: k2, to: db, kind: grants, actions: [write] }'].join('\n'),
+      workload: '  - { agent: bot, at: 0ms, duration: 1m, steps: [{ target: db, action: write, credential: k2 }] }',
+      attacks: [
+        '  - { name: a, pattern: secret-replay, credential: k2, from: bot, leakAt: 1d }',
+        '  - { name: b, pattern: orphaned-credential, agent: bot, credential: k2, retiredAt: 1d }',
+        '  - { name: c, pattern: secret-replay, credential: tool-key, from: db, leakAt: 1d }',
+      ].join('\n'),
+    });
+    // bot → k2 is the misspelled entry: the step and attacks a and b need exactly that edge. Attack c
+    // lacks an edge between ids no rejected entry names.
+    expect(issues(text)).toEqual([
+      { code: 'unknown-value', path: 'edges[4].kind', line: 14 },
+      { code: 'not-held', path: 'attacks[2].from', line: 21 },
+    ]);
+    // The same file with the entry missing instead of misspelled reports what it lacks.
+    expect(issues(text.replace('  - { from: bot, to: k2, kind: hold }\n', '')).map((i) => i.path)).toEqual([
+      'workload[0].steps[0].credential',
+      'attacks[0].from',
+      'attacks[1].credential',
+      'attacks[2].from',
+    ]);
+  });
+
   it('should require hybrid exception ids to be credentials', () => {
     const text = scenario({ policies: '  h: { kind: hybrid, exceptions: [{ match: { ids: [db] }, rotation: 1d }] }' });
     expect(issues(text)).toEqual([{ code: 'wrong-kind', path: 'policies.h.exceptions[0].match.ids[0]', line: 20 }]);
