@@ -265,20 +265,10 @@ function salvage(
         })
       : [];
   const nodes = valid !== null ? valid.nodes : list(raw['nodes'], nodeSchema);
-  const unverifiedIds = new Set<string>();
-  if (valid === null && Array.isArray(raw['nodes'])) {
-    raw['nodes'].forEach((node: unknown, i) => {
-      if (nodes[i] === null && isRecord(node) && typeof node['id'] === 'string') unverifiedIds.add(node['id']);
-    });
-  }
   const edges = valid !== null ? (valid.edges ?? []) : list(raw['edges'], edgeSchema);
-  const uncertainEdgeEnds = new Set<string>();
-  if (valid === null && Array.isArray(raw['edges'])) {
-    raw['edges'].forEach((edge: unknown, i) => {
-      if (edges[i] !== null || !isRecord(edge)) return;
-      for (const end of [edge['from'], edge['to']]) if (typeof end === 'string') uncertainEdgeEnds.add(end);
-    });
-  }
+  // A valid file rejected nothing: its million edges are not walked again.
+  const unverifiedIds = valid !== null ? new Set<string>() : rejectedIds(raw['nodes'], nodes, ['id']);
+  const uncertainEdgeEnds = valid !== null ? new Set<string>() : rejectedIds(raw['edges'], edges, ['from', 'to']);
   const horizonRaw = raw['horizon'] ?? SCENARIO_DEFAULTS.horizon;
   const horizon = durationSchema.safeParse(horizonRaw);
 
@@ -308,6 +298,20 @@ function salvage(
     },
     issues,
   };
+}
+
+/** The string values under `keys` of the entries of list `raw` that failed the schema (`parsed[i]` null). */
+function rejectedIds(raw: unknown, parsed: readonly unknown[], keys: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  if (!Array.isArray(raw)) return ids;
+  raw.forEach((entry: unknown, i) => {
+    if (parsed[i] !== null || !isRecord(entry)) return;
+    for (const key of keys) {
+      const id = entry[key];
+      if (typeof id === 'string') ids.add(id);
+    }
+  });
+  return ids;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

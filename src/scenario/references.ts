@@ -237,9 +237,13 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
     if (fromOk && toOk && edge.kind === 'invokes') invokes.add(`${edge.from}\0${edge.to}`);
   });
   const edgeIndex = indexEdges(input.edges);
-  /** Whether a missing edge between these ids may be an edge entry that failed the schema. */
-  const uncertain = (a: string, b?: string): boolean =>
-    input.uncertainEdgeEnds.has(a) || (b !== undefined && input.uncertainEdgeEnds.has(b));
+  /**
+   * A problem that an edge the file lacks causes: not reported when `ends` (the ids such an edge would
+   * join) include an end of an edge entry the schema rejected, which may be that edge.
+   */
+  const missingEdge = (ends: readonly string[], code: IssueCode, path: readonly PathSegment[], message: string): void => {
+    if (!ends.some((id) => input.uncertainEdgeEnds.has(id))) add(code, path, message);
+  };
   const heldBy = (holder: string): string[] => (edgeIndex.held.get(holder) ?? []).filter((id) => kinds.get(id) === 'credential');
 
   const horizonMs = input.horizon === undefined ? undefined : parseDuration(input.horizon);
@@ -264,20 +268,17 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         // exchange) to one it assumes directly.
         const fromOk = expectKind([...path, 'exchange', 'from'], step.exchange.from, ['credential'], "an exchange's from");
         const toOk = expectKind([...path, 'exchange', 'to'], step.exchange.to, ['credential'], "an exchange's to");
-        if (fromOk && agentOk && !agentHas(step.exchange.from) && !uncertain(task.agent, step.exchange.from)) {
-          add(
+        if (fromOk && agentOk && !agentHas(step.exchange.from)) {
+          missingEdge(
+            [task.agent, step.exchange.from],
             'not-held',
             [...path, 'exchange', 'from'],
             `agent ${q(task.agent)} neither holds credential ${q(step.exchange.from)} nor obtains it by a declared exchange`,
           );
         }
-        if (
-          fromOk &&
-          toOk &&
-          !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`) &&
-          !uncertain(step.exchange.from, step.exchange.to)
-        ) {
-          add(
+        if (fromOk && toOk && !edgeIndex.assumes.has(`${step.exchange.from}\0${step.exchange.to}`)) {
+          missingEdge(
+            [step.exchange.from, step.exchange.to],
             'no-assumes',
             [...path, 'exchange', 'to'],
             `credential ${q(step.exchange.from)} does not assume ${q(step.exchange.to)} (add an assumes edge)`,
@@ -290,13 +291,12 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.via !== undefined) {
         actorOk = expectKind([...path, 'via'], step.via, ['tool'], "a step's via") && agentOk;
         if (actorOk && !invokes.has(`${task.agent}\0${step.via}`)) {
-          if (!uncertain(task.agent, step.via)) {
-            add(
-              'not-invoked',
-              [...path, 'via'],
-              `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`,
-            );
-          }
+          missingEdge(
+            [task.agent, step.via],
+            'not-invoked',
+            [...path, 'via'],
+            `agent ${q(task.agent)} does not invoke tool ${q(step.via)} (add an invokes edge)`,
+          );
           actorOk = false;
         }
       }
@@ -305,14 +305,15 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       if (step.credential !== undefined) {
         if (!expectKind([...path, 'credential'], step.credential, ['credential'], 'a step credential')) return;
         if (actorOk && !holds.has(`${actor}\0${step.credential}`) && !actorExchanged.includes(step.credential)) {
-          if (!uncertain(actor, step.credential))
-            add('not-held', [...path, 'credential'], `${q(actor)} does not hold credential ${q(step.credential)}`);
-        } else if (
-          targetOk &&
-          !grantsAction(edgeIndex, step.credential, step.target, step.action) &&
-          !uncertain(step.credential, step.target)
-        ) {
-          add(
+          missingEdge(
+            [actor, step.credential],
+            'not-held',
+            [...path, 'credential'],
+            `${q(actor)} does not hold credential ${q(step.credential)}`,
+          );
+        } else if (targetOk && !grantsAction(edgeIndex, step.credential, step.target, step.action)) {
+          missingEdge(
+            [step.credential, step.target],
             'not-granted',
             [...path, 'credential'],
             `credential ${q(step.credential)} does not grant ${step.action} on ${q(step.target)}`,
@@ -321,10 +322,10 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       } else if (
         actorOk &&
         targetOk &&
-        inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined &&
-        !uncertain(actor, step.target)
+        inferStepCredential(edgeIndex, actor, step.target, step.action, actorExchanged) === undefined
       ) {
-        add(
+        missingEdge(
+          [actor, step.target],
           'no-credential',
           path,
           `no credential held by ${q(actor)} grants ${step.action} on ${q(step.target)} (add holds/grants edges or name a credential)`,
@@ -341,13 +342,13 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       case 'secret-replay': {
         const credOk = expectKind([...base, 'credential'], attack.credential, ['credential'], 'a leaked credential');
         const fromOk = expectKind([...base, 'from'], attack.from, HOLDERS, '"from"');
-        if (
-          credOk &&
-          fromOk &&
-          !holds.has(`${attack.from}\0${attack.credential}`) &&
-          !uncertain(attack.from, attack.credential)
-        ) {
-          add('not-held', [...base, 'from'], `${q(attack.from)} does not hold credential ${q(attack.credential)}`);
+        if (credOk && fromOk && !holds.has(`${attack.from}\0${attack.credential}`)) {
+          missingEdge(
+            [attack.from, attack.credential],
+            'not-held',
+            [...base, 'from'],
+            `${q(attack.from)} does not hold credential ${q(attack.credential)}`,
+          );
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);
         break;
@@ -370,8 +371,8 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
       case 'orphaned-credential': {
         const agentOk = expectKind([...base, 'agent'], attack.agent, ['agent'], 'a retired agent');
         if (attack.credential === undefined) {
-          if (agentOk && heldBy(attack.agent).length === 0 && !uncertain(attack.agent))
-            add('no-credential', [...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
+          if (agentOk && heldBy(attack.agent).length === 0)
+            missingEdge([attack.agent], 'no-credential', [...base, 'agent'], `agent ${q(attack.agent)} holds no credential`);
         } else {
           const list = typeof attack.credential === 'string' ? [attack.credential] : attack.credential;
           list.forEach((credential, k) => {
@@ -380,10 +381,14 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
             if (
               expectKind(path, credential, ['credential'], 'an orphaned credential') &&
               agentOk &&
-              !holds.has(`${attack.agent}\0${credential}`) &&
-              !uncertain(attack.agent, credential)
+              !holds.has(`${attack.agent}\0${credential}`)
             ) {
-              add('not-held', path, `agent ${q(attack.agent)} does not hold credential ${q(credential)}`);
+              missingEdge(
+                [attack.agent, credential],
+                'not-held',
+                path,
+                `agent ${q(attack.agent)} does not hold credential ${q(credential)}`,
+              );
             }
           });
         }
@@ -391,12 +396,8 @@ export function checkReferences(input: ReferenceInput): ReferenceIssue[] {
         break;
       }
       case 'mass-leak':
-        if (
-          expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') &&
-          heldBy(attack.holder).length === 0 &&
-          !uncertain(attack.holder)
-        ) {
-          add('no-credential', [...base, 'holder'], `${q(attack.holder)} holds no credential`);
+        if (expectKind([...base, 'holder'], attack.holder, HOLDERS, 'a leaking holder') && heldBy(attack.holder).length === 0) {
+          missingEdge([attack.holder], 'no-credential', [...base, 'holder'], `${q(attack.holder)} holds no credential`);
         }
         beforeHorizon([...base, 'leakAt'], attack.leakAt);
         break;
