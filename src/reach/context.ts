@@ -2,7 +2,7 @@
  * Per-trial context shared by the reachability rules and the patterns: the model, the policy as
  * applied to each credential, the keyed workload (token timelines), and the trial's random streams.
  */
-import type { Policy } from '../domain/scenario.js';
+import type { Policy, Task } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
@@ -98,8 +98,8 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
     const principal = ctx.model.taskAgent[taskIndex]!;
     const count = occurrenceCount(task, horizon);
     const plan = taskPlan(ctx.model, ctx.policy, ctx.modes, taskIndex);
-    // An occurrence that started before `from` may still mint after it (re-authorisation mid-task).
-    const first = Math.max(0, lastOccurrenceAt(task, from) - 1);
+    // Occurrences that started before `from` may still mint after it (re-authorisation mid-task).
+    const first = Math.max(0, lastOccurrenceAt(task, from) - overlapping(task));
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
       const known = ctx.occurrences.get(occurrenceKey(taskIndex, k));
       if (known !== undefined) {
@@ -119,6 +119,11 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
   }
 }
 
+/** How many occurrences before the latest one to start may still be running (and re-minting). */
+function overlapping(task: Task): number {
+  return Number.isFinite(task.everyMs) ? Math.ceil(task.durationMs / task.everyMs) + 1 : 1;
+}
+
 /** Occurrences per task that nextMint looks at before settling for a lower bound. */
 const NEXT_MINT_WINDOW = 3;
 
@@ -133,8 +138,7 @@ export function nextMint(ctx: TrialContext, cred: number, t: number): number {
     const count = occurrenceCount(task, horizon);
     const latest = Math.max(0, lastOccurrenceAt(task, t));
     // Occurrences that started earlier may still be running and re-mint (re-authorisation) after `t`.
-    const overlap = Number.isFinite(task.everyMs) ? Math.ceil(task.durationMs / task.everyMs) + 1 : 1;
-    for (let k = Math.max(0, latest - overlap); k < count && k < latest + NEXT_MINT_WINDOW; k++) {
+    for (let k = Math.max(0, latest - overlapping(task)); k < count && k < latest + NEXT_MINT_WINDOW; k++) {
       for (const token of occurrence(ctx, taskIndex, k).issuances) {
         if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
       }

@@ -8,9 +8,10 @@ import { brokerFor } from '../policy/modes.js';
 import { forEachToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
-import { deadEverywhere, keyOf, revokedBy } from './detection.js';
+import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
 import { mintEnd } from './exchange.js';
 import { scopeCovers } from './instances.js';
+import type { Instance } from './instances.js';
 import { nextChange, tokenScope } from './material.js';
 import type { AttackerState } from './state.js';
 import { NO_END, SpanRun, spanAt } from './windows.js';
@@ -124,14 +125,48 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
   return true;
 }
 
-/** Whether some reader of `node` reads it at `m` (usable, not revoked there, used before). */
-function readAt(s: AttackerState, node: number, m: number): boolean {
-  for (const { inst, from } of s.readersOf.get(node) ?? []) {
-    if (from > m || inst.usableFrom > m || m >= inst.until || !controlAllows(s, inst, m)) continue;
-    if (inst.via !== undefined && m >= mintEnd(s, inst).actual) continue;
-    if (!revokedBy(s, keyOf(s, inst), node, m)) return true;
+/**
+ * The readers of a watched holder, asked in time order whether one reads it at `m` (usable, not
+ * revoked there, used before). `from` and `until` bound the moments any of them can: a sweep need not
+ * look outside them. The reader that answered last is asked first (copies of a stream land in time
+ * order, and one reader usually covers a run of them).
+ */
+class Readers {
+  readonly from: number;
+  readonly until: number;
+  private last = 0;
+
+  constructor(
+    private readonly s: AttackerState,
+    private readonly node: number,
+    private readonly list: readonly { readonly inst: Instance; readonly from: number }[],
+  ) {
+    let from = Number.POSITIVE_INFINITY;
+    let until = Number.NEGATIVE_INFINITY;
+    for (const { inst, from: since } of list) {
+      let end = Math.min(inst.until, inst.via === undefined ? Number.POSITIVE_INFINITY : mintEnd(s, inst).actual);
+      // S1: an action at the revocation instant itself may still be made, so the bound is one past it.
+      end = Math.min(end, deadOn(s, keyOf(s, inst), node) + 1);
+      from = Math.min(from, Math.max(since, inst.usableFrom));
+      until = Math.max(until, end);
+    }
+    this.from = from;
+    this.until = until;
   }
-  return false;
+
+  readAt(m: number): boolean {
+    const { s, node, list } = this;
+    for (let n = 0; n < list.length; n++) {
+      const i = (this.last + n) % list.length;
+      const { inst, from } = list[i]!;
+      if (from > m || inst.usableFrom > m || m >= inst.until || !controlAllows(s, inst, m)) continue;
+      if (inst.via !== undefined && m >= mintEnd(s, inst).actual) continue;
+      if (revokedBy(s, keyOf(s, inst), node, m)) continue;
+      this.last = i;
+      return true;
+    }
+    return false;
+  }
 }
 
 /** S9, at the end of the trial: the exposure spans of the copies of watched and controlled quiet streams. */
@@ -143,8 +178,10 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const cred = id - node * nodeCount;
     // Each copy as a reader, acting as nobody, obtained it: revoked with its credential (S5, S7).
     const revoked = deadEverywhere(s, cred);
-    forEachToken(ctx, cred, start, horizon, (mintAt, deadAt) => {
-      if (mintAt <= start || deadAt <= mintAt || !readAt(s, node, mintAt)) return;
+    const readers = new Readers(s, node, s.readersOf.get(node) ?? []);
+    const until = Math.min(horizon, readers.until);
+    forEachToken(ctx, cred, Math.max(start, readers.from), until, (mintAt, deadAt) => {
+      if (mintAt <= start || deadAt <= mintAt || !readers.readAt(mintAt)) return;
       // Read by the event at its landing: usable when that event's hop delay has passed.
       run.add(spanAt(s, s.nextHopAt(mintAt), deadAt, revoked, NO_END));
     });
@@ -159,7 +196,8 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const revoked = deadEverywhere(s, cred);
     const end = controlEnd(s, node)!;
     const { bindToWorkload } = brokerFor(policy); // a quiet stream is of a broker-managed credential
-    forEachToken(ctx, cred, start, horizon, (mintAt, deadAt, actor, principal) => {
+    // Control is active at most up to its actual end (at that instant itself too, S1).
+    forEachToken(ctx, cred, start, Math.min(horizon, end.actual + 1), (mintAt, deadAt, actor, principal) => {
       if (mintAt <= start) return; // read at `start` by the event that made the stream quiet
       const bound = bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
       if (!bound || actor === node || deadAt <= mintAt || !controlActive(s, c, mintAt)) return;
