@@ -69,13 +69,27 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
     for (let k = last; k >= 0 && k > last - MAX_LOOKBACK; k--) {
       const occ = occurrence(ctx, taskIndex, k);
       for (const token of occ.issuances) {
-        if (token.cred === cred && token.mintAt <= until && (best === null || token.mintAt > best.mintAt)) best = token;
+        if (token.cred === cred && token.mintAt <= until && (best === null || newer(ctx, token, best))) best = token;
       }
       // Older occurrences ended earlier (same shape), so none of their tokens can be newer.
       if (best !== null && occ.end < best.mintAt) break;
     }
   }
   return best;
+}
+
+/**
+ * Whether `a` is newer than `b` (R6): minted later; of tokens minted at the same instant (tasks that
+ * start together), the one that lives longer, then an order by what each is (its task, step and
+ * requester), never by where the tasks are listed (S2).
+ */
+function newer(ctx: TrialContext, a: Issuance, b: Issuance): boolean {
+  if (a.mintAt !== b.mintAt) return a.mintAt > b.mintAt;
+  if (a.deadAt !== b.deadAt) return a.deadAt > b.deadAt;
+  const { taskHash, idHash } = ctx.model;
+  if (a.task !== b.task) return taskHash[a.task]! !== taskHash[b.task]! ? taskHash[a.task]! < taskHash[b.task]! : a.task < b.task;
+  if (a.step !== b.step) return a.step < b.step;
+  return idHash[a.actor]! < idHash[b.actor]!;
 }
 
 /** Receives one token: when it was minted and dies, the workload that requested it, whose task it serves. */

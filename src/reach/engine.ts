@@ -69,7 +69,7 @@ import type { Foothold, LiveFeed } from './state.js';
 import { lookControlled, quietWatched, streamSpans } from './streams.js';
 import { invokeAll } from './tools.js';
 import type { TraceEvent } from './trace.js';
-import { replayed } from './replay.js';
+import { replayed, replaysPolicy } from './replay.js';
 import { useAll } from './use.js';
 import { containedAt, heldSpans, unionLength } from './windows.js';
 import type { Span } from './windows.js';
@@ -156,6 +156,8 @@ function run(
 ): ReachResult {
   const s = new AttackerState(ctx, foothold, hopDelay, maxHops, trace);
   const { horizon, nodeCount } = s;
+  // S9 inert hops: not in traces (they would move skip lines) nor where S10 replays record hops.
+  const skipInert = shortcuts && trace === undefined && record === undefined && !replaysPolicy(ctx);
   const { assumes } = s.model;
   let events = 0;
 
@@ -203,6 +205,7 @@ function run(
       continue;
     }
     s.progress = false;
+    s.gained = false;
     const nextHop = s.nextHopAt(t);
     if (record !== undefined) record.lastNextHop = nextHop;
 
@@ -229,14 +232,22 @@ function run(
     // R5: controlled nodes invoke their tools now; tools those invoke act one hop later.
     invokeAll(s, t, nextHop);
 
+    let after = t;
     if (s.progress) {
-      schedule(nextHop, 'hop');
-      continue;
+      // S9 inert hops: new copies only, all used now, and nothing can change before the hop (a later
+      // moment: what is gained now is usable then): the hop would find nothing new, so the wake-up it
+      // would schedule is scheduled now, as of its moment.
+      if (!(skipInert && !s.gained && nextHop > t && settledUntil(s, t, liveFeeds) > nextHop)) {
+        schedule(nextHop, 'hop');
+        if (shortcuts) s.hopWaits.push(t, nextHop);
+        continue;
+      }
+      after = s.now = nextHop;
     }
     // Nothing new: wait for the next moment a watched or controlled holder can show something new.
-    const wake = nextWake(s, t, liveFeeds, shortcuts);
+    const wake = nextWake(s, after, liveFeeds, shortcuts);
     // Wake at the exact moment (mints fall on fractional milliseconds); never at or before now.
-    if (wake < horizon) schedule(wake > t ? wake : t + 1, 'wake');
+    if (wake < horizon) schedule(wake > after ? wake : after + 1, 'wake');
   }
 
   // Windows (S5, S7) and S6 max_hops.
@@ -279,8 +290,9 @@ function materialAtFeed(s: AttackerState, feed: LiveFeed, t: number): void {
 
 /**
  * After a hop that gained nothing: the next moment a watched holder, a live feed or a controlled
- * node can show something new, a pending control support starts, or a held copy becomes usable
- * (Infinity when nothing can change). S9 quiet streams wake nothing.
+ * node can show something new, a pending control support starts, a held copy becomes usable, or the
+ * standing secret of a tool acting for the attacker rotates (Infinity when nothing can change). S9
+ * quiet streams wake nothing.
  */
 function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], shortcuts: boolean): number {
   const { holds } = s.model;
@@ -311,7 +323,33 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
     for (const support of c.supports) if (support.from > t) wake = Math.min(wake, support.from);
   }
   for (const inst of s.held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
+  // A tool acting for the attacker with a standing secret: its next version (the tool acts with it).
+  for (const { inst } of s.acting) if (inst.until > t) wake = Math.min(wake, inst.until);
   return wake;
+}
+
+/**
+ * S9 inert hops: the first moment after `t` at which a hop could find something the event at `t` did
+ * not: material changing where the attacker reads or acts (any credential there, quiet or revoked:
+ * a hop re-reads what changed), a live feed changing, a held copy becoming usable (one that dies
+ * first never does), a control support or an invocation starting, a tool's credential version ending.
+ */
+function settledUntil(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[]): number {
+  const { holds } = s.model;
+  let until = Number.POSITIVE_INFINITY;
+  const look = (node: number): void => {
+    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) until = Math.min(until, nextChange(s, holds.to[k]!, t));
+  };
+  for (const node of s.watched) look(node);
+  for (const c of s.controls.values()) {
+    look(c.node);
+    for (const support of c.supports) if (support.from > t) until = Math.min(until, support.from);
+  }
+  for (const feed of liveFeeds) until = Math.min(until, nextChange(s, feed.cred, t));
+  for (const inst of s.held) if (inst.usableFrom > t && inst.usableFrom < inst.until) until = Math.min(until, inst.usableFrom);
+  for (const inv of s.invocations.values()) if (inv.from > t) until = Math.min(until, inv.from);
+  for (const { inst } of s.acting) if (inst.until > t) until = Math.min(until, inst.until);
+  return until;
 }
 
 /** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */

@@ -98,7 +98,8 @@ export function dominates(a: Instance, b: Instance): boolean {
  * Sets `progress` when the copy can make the next hop do something new.
  */
 export function addInstance(s: AttackerState, inst: Instance): void {
-  if (inst.until <= inst.obtainedAt) return; // a dead copy is worth nothing
+  // A dead copy is worth nothing, and so is one of a credential already revoked everywhere it acts.
+  if (inst.until <= inst.obtainedAt || inst.obtainedAt > deadEverywhere(s, keyOf(s, inst))) return;
   const held = s.held;
   // Scopes are shared, immutable maps, so identity tells kinds apart; a credential has few kinds.
   let slots = s.heldByCred.get(inst.cred);

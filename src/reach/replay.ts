@@ -89,6 +89,11 @@ export function replayed(
   return result;
 }
 
+/** Whether the trials of `ctx.policy` may be replayed (S10): no trial can depend on anything but its hop times. */
+export function replaysPolicy(ctx: TrialContext): boolean {
+  return workspaceOf(ctx.model).replays.get(ctx.policy) !== null && staticPolicy(ctx);
+}
+
 /** Whether no trial of `ctx.policy` can depend on anything but its hop times (see the file comment). */
 function staticPolicy(ctx: TrialContext): boolean {
   const { model, policy, modes } = ctx;

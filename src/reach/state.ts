@@ -62,6 +62,8 @@ export class AttackerState {
   now: number;
   /** Whether the current hop gained something new (a hop follows; otherwise a wake-up). */
   progress = false;
+  /** Whether it gained more than new copies: a reach, a control, an invocation (S9 inert hops). */
+  gained = false;
   /** Attacker steps evaluated (see ReachResult.steps). */
   steps = 0;
   /** Earliest counted resource success. */
@@ -131,6 +133,12 @@ export class AttackerState {
   readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
   /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
   readonly watchStreams = new Map<number, number>();
+  /**
+   * S9: the waits for a hop, as pairs (t, H) in time order: after an event at t that gained something
+   * the attacker reads nothing until its hop at H (no wake-up), so stream copies landing in between
+   * are not read as they land; the hop reads the newest one.
+   */
+  readonly hopWaits: number[] = [];
   /** Credential → lowest depth at which a bound copy of it was used in full (its denied attempts drawn). */
   readonly blockedDepth = new Map<number, number>();
 

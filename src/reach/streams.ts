@@ -5,7 +5,7 @@
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
 import { brokerFor } from '../policy/modes.js';
-import { forEachToken } from './context.js';
+import { forEachToken, newestToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
 import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
@@ -169,6 +169,23 @@ class Readers {
   }
 }
 
+/** S9: whether `m` falls strictly inside a wait for a hop (AttackerState.hopWaits), when the attacker reads nothing. */
+function waitingForHop(s: AttackerState, m: number): boolean {
+  const waits = s.hopWaits;
+  // The last wait starting before m (starts increase).
+  let lo = 0;
+  let hi = waits.length / 2 - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (waits[2 * mid]! < m) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && m < waits[2 * found + 1]!;
+}
+
 /** S9, at the end of the trial: the exposure spans of the copies of watched and controlled quiet streams. */
 export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
   const { model, policy, ctx, nodeCount, horizon } = s;
@@ -181,10 +198,20 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const readers = new Readers(s, node, s.readersOf.get(node) ?? []);
     const until = Math.min(horizon, readers.until);
     forEachToken(ctx, cred, Math.max(start, readers.from), until, (mintAt, deadAt) => {
-      if (mintAt <= start || deadAt <= mintAt || !readers.readAt(mintAt)) return;
+      if (mintAt <= start || deadAt <= mintAt || waitingForHop(s, mintAt) || !readers.readAt(mintAt)) return;
       // Read by the event at its landing: usable when that event's hop delay has passed.
       run.add(spanAt(s, s.nextHopAt(mintAt), deadAt, revoked, NO_END));
     });
+    run.flush();
+    // Copies that landed while a hop was awaited: the hop reads the newest one there, if it lives.
+    const waits = s.hopWaits;
+    for (let i = 0; i < waits.length; i += 2) {
+      const hop = waits[i + 1]!;
+      if (hop <= start || hop >= until) continue;
+      const token = newestToken(ctx, cred, hop);
+      if (token === null || token.mintAt <= Math.max(start, waits[i]!) || token.mintAt >= hop || token.deadAt <= hop) continue;
+      if (readers.readAt(hop)) run.add(spanAt(s, s.nextHopAt(hop), token.deadAt, revoked, NO_END));
+    }
     run.flush();
   }
   // The blocked copies of quiet streams, each read as it landed while its node was controlled: they
@@ -198,7 +225,9 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const { bindToWorkload } = brokerFor(policy); // a quiet stream is of a broker-managed credential
     // Control is active at most up to its actual end (at that instant itself too, S1).
     forEachToken(ctx, cred, start, Math.min(horizon, end.actual + 1), (mintAt, deadAt, actor, principal) => {
-      if (mintAt <= start) return; // read at `start` by the event that made the stream quiet
+      // Read at `start` by the event that made the stream quiet; while a hop is awaited, by the hop
+      // (the newest copy then, as the node: held already).
+      if (mintAt <= start || waitingForHop(s, mintAt)) return;
       const bound = bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
       if (!bound || actor === node || deadAt <= mintAt || !controlActive(s, c, mintAt)) return;
       run.add(spanAt(s, mintAt, deadAt, revoked, end));

@@ -115,7 +115,7 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
     const existing = s.invocations.get(next);
     if (inv.depth + 1 <= s.maxHops && (existing === undefined || preferred(s, inv.root, inv.depth + 1, nextHop, existing))) {
       s.invocations.set(next, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
-      s.progress = true;
+      s.progress = s.gained = true;
     }
   }
 }

@@ -148,7 +148,7 @@ export function succeed(
       if ((before & action) === 0) {
         if (before === 0) s.reachedOrder.push(target);
         s.reachedBits[target] = before | action;
-        s.progress = true;
+        s.progress = s.gained = true;
       }
       if (s.firstAccess === null || t < s.firstAccess) s.firstAccess = t;
     }
@@ -173,7 +173,7 @@ export function succeed(
         reason: 'admin gives control',
         code: 'admin-control',
       });
-      s.progress = true;
+      s.progress = s.gained = true;
     }
     // E5 persistence: admin on a node that issues credentials creates standing material of its own.
     if (!s.policy.forbidCreation) {
@@ -197,7 +197,7 @@ export function succeed(
         reason: `runs what ${model.ids[target]} holds: control from its next task`,
         code: 'runs-control',
       });
-      s.progress = true;
+      s.progress = s.gained = true;
     }
   }
 }

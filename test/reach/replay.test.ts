@@ -155,9 +155,10 @@ function replays(model: CompiledModel): boolean {
 }
 
 /**
- * Every trial of both attacks gives the full engine's metrics and events, on the model and then on a
- * variant of it over the same graph with its attacks in the other order (as the tempo variants are:
- * the same policies, other attacks), which replays the model's recordings; returns whether any replayed.
+ * Every trial of both attacks gives the full engine's metrics (and, under a policy that replays, its
+ * events), on the model and then on a variant of it over the same graph with its attacks in the other
+ * order (as the tempo variants are: the same policies, other attacks), which replays the model's
+ * recordings; returns whether any replayed.
  */
 function matchesFullEngine(s: Scenario): boolean {
   const model = compile(s);
@@ -169,7 +170,8 @@ function matchesFullEngine(s: Scenario): boolean {
         const fast = runTrialDetailed(m, 0, attack, trial, { riskOnly: true });
         const full = runTrialDetailed(m, 0, attack, trial, { riskOnly: true, reference: true });
         expect(fast.metrics).toEqual(full.metrics);
-        expect(fast.events).toBe(full.events);
+        // A replay counts the events of its recording; where no trial replays, S9 inert hops take fewer.
+        if (workspaceOf(m).replays.get(m.scenario.policies[0]!) !== null) expect(fast.events).toBe(full.events);
       }
     }
   }

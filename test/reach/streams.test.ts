@@ -1,0 +1,113 @@
+/**
+ * docs/semantics-engine.md S9 and R6: token copies that keep landing where the attacker looks. The
+ * engine with its shortcuts must give the reference engine's metrics (the quiet-stream sweep counts a
+ * copy only when the reference would read it), and which copy is "the newest" must not depend on the
+ * order of the workload when several are minted at the same instant.
+ */
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/model/compile.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import { runTrialDetailed } from '../../src/sim/trial.js';
+import type { Scenario } from '../../src/domain/scenario.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  lateral,
+  resource,
+  revokeOn,
+  scenario,
+  step,
+  task,
+} from '../arbitraries/build.js';
+
+/** Metrics of trial `trial` of the only policy and attack, with the engine's shortcuts and without them. */
+function bothEngines(s: Scenario, trial = 0): { fast: Record<string, unknown>; reference: Record<string, unknown> } {
+  const model = compile(s);
+  return {
+    fast: runTrialDetailed(model, 0, 0, trial, { riskOnly: true }).metrics,
+    reference: runTrialDetailed(model, 0, 0, trial, { riskOnly: true, reference: true }).metrics,
+  };
+}
+
+describe('token copy streams (S9)', () => {
+  it('should not count the copies that land while a hop is awaited: the hop reads only the newest', () => {
+    // The attacker holds r3, where a0's bound tokens land every 30 minutes (a quiet stream). At 23h a
+    // first copy of c1 lands: something new, so the attacker waits an hour for its next hop, past the
+    // horizon; the c0 copies minted at 23:10 and 23:40 are never read.
+    const s = scenario({
+      horizonMs: DAY,
+      nodes: [agent('a0'), resource('r1'), resource('r3'), credential('c0'), credential('c1')],
+      edges: [
+        holds('a0', 'c0'),
+        holds('a0', 'c1'),
+        holds('r3', 'c0'),
+        holds('r3', 'c1'),
+        grants('c0', 'r1', ['read']),
+        grants('c1', 'r1', ['read']),
+      ],
+      workload: [
+        task('a0', [step('r1', 'read', 'c0')], { everyMs: 30 * MIN, atMs: 10 * MIN, durationMs: MIN }),
+        task('a0', [step('r1', 'read', 'c1')], { everyMs: Number.POSITIVE_INFINITY, atMs: 23 * HOUR, durationMs: MIN }),
+      ],
+      attacks: [lateral('r3', 0, { hopDelay: fixed(HOUR) })],
+      policies: [ephemeral('svid', { ttlMs: 5 * MIN, bindToWorkload: true })],
+    });
+    const { fast, reference } = bothEngines(s);
+    expect(fast).toEqual(reference);
+  });
+
+  it('should give the reference engine the same metrics on shipped trials where the shortcuts once differed', () => {
+    // Found by comparing every shipped cell with the reference engine: a copy landing during a wait for
+    // a hop (dropbox), a copy of a credential revoked everywhere read at a wake-up the reference never
+    // takes (dropbox, tempo variants), and tokens minted at the same instant (multi-agent-handoff).
+    const cases: readonly [string, string, string, number][] = [
+      ['scenarios/breaches/dropbox-sign-2024.yaml', 'spire-x509-1h', 'config-tool-compromise', 2],
+      ['scenarios/breaches/dropbox-sign-2024.yaml', 'spire-x509-1h', 'config-tool-compromise-hard', 4],
+      ['scenarios/breaches/dropbox-sign-2024.yaml', 'spire-x509-1h', 'config-tool-compromise-hard', 11],
+      ['scenarios/breaches/dropbox-sign-2024.yaml', 'broker-15m', 'config-tool-compromise-hard', 6],
+      ['scenarios/agents/multi-agent-handoff.yaml', 'broker-15m', 'injected-web-page', 10],
+    ];
+    for (const [file, policy, attack, trial] of cases) {
+      const model = compile(loadScenarioFile(file));
+      const p = model.scenario.policies.findIndex((x) => x.name === policy);
+      const a = model.scenario.attacks.findIndex((x) => x.name === attack);
+      const fast = runTrialDetailed(model, p, a, trial, { riskOnly: true }).metrics;
+      const reference = runTrialDetailed(model, p, a, trial, { riskOnly: true, reference: true }).metrics;
+      expect({ file, policy, attack, trial, ...fast }).toEqual({ file, policy, attack, trial, ...reference });
+    }
+  });
+});
+
+describe('the newest token copy (R6)', () => {
+  it('should not depend on the order of tasks that mint at the same instant', () => {
+    // Two workloads mint c0 at the top of every hour; a0's copy dies when its 2-minute task completes,
+    // a1's lives 10 minutes. Copies of both land at x, which the attacker controls.
+    const tasks = [
+      task('a0', [step('db', 'read', 'c0')], { everyMs: HOUR, atMs: 0, durationMs: 2 * MIN }),
+      task('a1', [step('db', 'read', 'c0')], { everyMs: HOUR, atMs: 0, durationMs: 10 * MIN }),
+    ];
+    const build = (workload: typeof tasks): Scenario =>
+      scenario({
+        horizonMs: DAY,
+        nodes: [agent('a0'), agent('a1'), agent('x'), resource('db'), credential('c0')],
+        edges: [holds('a0', 'c0'), holds('a1', 'c0'), holds('x', 'c0'), grants('c0', 'db', ['read'])],
+        workload,
+        attacks: [lateral('x', 30 * MIN, { hopDelay: fixed(HOUR) })],
+        policies: [ephemeral('broker', { ttlMs: 15 * MIN, revokeOn: revokeOn('completion') })],
+      });
+    const listed = bothEngines(build(tasks));
+    const reversed = bothEngines(build([...tasks].reverse()));
+    expect(reversed.fast).toEqual(listed.fast);
+    expect(reversed.reference).toEqual(listed.reference);
+    expect(listed.fast).toEqual(listed.reference);
+    // The longer-lived copy is the one read: 10 minutes of every hour after the first, not 2.
+    expect(listed.reference['exposure_window_s']).toBeGreaterThan(23 * 10 * 60 - 1);
+  });
+});
