@@ -81,7 +81,7 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
 /**
  * Whether `a` is newer than `b` (R6): minted later; of tokens minted at the same instant (tasks that
  * start together), the one that lives longer, then an order by what each is (its task, step and
- * requester), never by where the tasks are listed (S2).
+ * requester), never by where the tasks are listed (S2; by index only if two task hashes collide).
  */
 function newer(ctx: TrialContext, a: Issuance, b: Issuance): boolean {
   if (a.mintAt !== b.mintAt) return a.mintAt > b.mintAt;

@@ -89,9 +89,12 @@ export function replayed(
   return result;
 }
 
-/** Whether the trials of `ctx.policy` may be replayed (S10): no trial can depend on anything but its hop times. */
+/**
+ * Whether the trials of `ctx.policy` may be replayed (S10), as `replayed` found when it first ran one
+ * (true, the cautious answer, before that).
+ */
 export function replaysPolicy(ctx: TrialContext): boolean {
-  return workspaceOf(ctx.model).replays.get(ctx.policy) !== null && staticPolicy(ctx);
+  return workspaceOf(ctx.model).replays.get(ctx.policy) !== null;
 }
 
 /** Whether no trial of `ctx.policy` can depend on anything but its hop times (see the file comment). */
