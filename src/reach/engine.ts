@@ -156,7 +156,7 @@ function run(
 ): ReachResult {
   const s = new AttackerState(ctx, foothold, hopDelay, maxHops, trace);
   const { horizon, nodeCount } = s;
-  // S9 inert hops: not in traces (they would move skip lines) nor where S10 replays record hops.
+  // S9 inert hops: not in traces (they would move skip lines) nor under a policy S10 replays (its recordings count hops).
   const skipInert = shortcuts && trace === undefined && record === undefined && !replaysPolicy(ctx);
   const { assumes } = s.model;
   let events = 0;
