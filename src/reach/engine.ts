@@ -237,7 +237,7 @@ function run(
       // S9 inert hops: new copies only, all used now, and nothing can change before the hop (a later
       // moment: what is gained now is usable then): the hop would find nothing new, so the wake-up it
       // would schedule is scheduled now, as of its moment.
-      if (!(skipInert && !s.gained && nextHop > t && settledUntil(s, t, liveFeeds) > nextHop)) {
+      if (!(skipInert && !s.gained && nextHop > t && settledUntilHop(s, t, nextHop, liveFeeds))) {
         schedule(nextHop, 'hop');
         if (shortcuts) s.hopWaits.push(t, nextHop);
         continue;
@@ -329,27 +329,27 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
 }
 
 /**
- * S9 inert hops: the first moment after `t` at which a hop could find something the event at `t` did
- * not: material changing where the attacker reads or acts (any credential there, quiet or revoked:
- * a hop re-reads what changed), a live feed changing, a held copy becoming usable (one that dies
- * first never does), a control support or an invocation starting, a tool's credential version ending.
+ * S9 inert hops: whether nothing a hop at `hop` could find is new since the event at `t`: no material
+ * changing where the attacker reads or acts (any credential there, quiet or revoked: a hop re-reads
+ * what changed), no live feed changing, no held copy becoming usable (one that dies first never does),
+ * no control support or invocation starting, no tool's credential version ending, in (t, hop]. The
+ * cheap checks first: the copies just gained usually become usable at that very hop.
  */
-function settledUntil(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[]): number {
+function settledUntilHop(s: AttackerState, t: number, hop: number, liveFeeds: readonly LiveFeed[]): boolean {
+  const soon = (at: number): boolean => at > t && at <= hop;
+  for (const inst of s.held) if (inst.usableFrom < inst.until && soon(inst.usableFrom)) return false;
+  for (const inv of s.invocations.values()) if (soon(inv.from)) return false;
+  for (const { inst } of s.acting) if (soon(inst.until)) return false;
+  for (const c of s.controls.values()) for (const support of c.supports) if (soon(support.from)) return false;
+  for (const feed of liveFeeds) if (nextChange(s, feed.cred, t) <= hop) return false;
   const { holds } = s.model;
-  let until = Number.POSITIVE_INFINITY;
-  const look = (node: number): void => {
-    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) until = Math.min(until, nextChange(s, holds.to[k]!, t));
+  const changes = (node: number): boolean => {
+    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) if (nextChange(s, holds.to[k]!, t) <= hop) return true;
+    return false;
   };
-  for (const node of s.watched) look(node);
-  for (const c of s.controls.values()) {
-    look(c.node);
-    for (const support of c.supports) if (support.from > t) until = Math.min(until, support.from);
-  }
-  for (const feed of liveFeeds) until = Math.min(until, nextChange(s, feed.cred, t));
-  for (const inst of s.held) if (inst.usableFrom > t && inst.usableFrom < inst.until) until = Math.min(until, inst.usableFrom);
-  for (const inv of s.invocations.values()) if (inv.from > t) until = Math.min(until, inv.from);
-  for (const { inst } of s.acting) if (inst.until > t) until = Math.min(until, inst.until);
-  return until;
+  for (const node of s.watched) if (changes(node)) return false;
+  for (const c of s.controls.values()) if (changes(c.node)) return false;
+  return true;
 }
 
 /** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */
