@@ -99,7 +99,8 @@ export function dominates(a: Instance, b: Instance): boolean {
  */
 export function addInstance(s: AttackerState, inst: Instance): void {
   // A dead copy is worth nothing, and so is one of a credential already revoked everywhere it acts.
-  if (inst.until <= inst.obtainedAt || inst.obtainedAt > deadEverywhere(s, keyOf(s, inst))) return;
+  const revoked = deadEverywhere(s, keyOf(s, inst));
+  if (inst.until <= inst.obtainedAt || inst.obtainedAt > revoked) return;
   const held = s.held;
   // Scopes are shared, immutable maps, so identity tells kinds apart; a credential has few kinds.
   let slots = s.heldByCred.get(inst.cred);
@@ -126,7 +127,7 @@ export function addInstance(s: AttackerState, inst: Instance): void {
     slots.push(held.length);
     held.push(inst);
   }
-  if (inst.material && inst.obtainedAt < deadEverywhere(s, keyOf(s, inst))) s.harvested.add(inst.cred);
+  if (inst.material && inst.obtainedAt < revoked) s.harvested.add(inst.cred);
   // A copy bound to another workload can only be denied (R7); once a bound copy of the credential
   // has made its attempts at this depth or lower, another adds only its span: no reason for a hop.
   if (!blocked(inst) || (s.blockedDepth.get(inst.cred) ?? Number.POSITIVE_INFINITY) > inst.depth) s.progress = true;

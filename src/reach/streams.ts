@@ -144,9 +144,9 @@ class Readers {
     let from = Number.POSITIVE_INFINITY;
     let until = Number.NEGATIVE_INFINITY;
     for (const { inst, from: since } of list) {
-      let end = Math.min(inst.until, inst.via === undefined ? Number.POSITIVE_INFINITY : mintEnd(s, inst).actual);
       // S1: an action at the revocation instant itself may still be made, so the bound is one past it.
-      end = Math.min(end, deadOn(s, keyOf(s, inst), node) + 1);
+      const revoked = deadOn(s, keyOf(s, inst), node) + 1;
+      const end = Math.min(inst.until, revoked, inst.via === undefined ? Number.POSITIVE_INFINITY : mintEnd(s, inst).actual);
       from = Math.min(from, Math.max(since, inst.usableFrom));
       until = Math.max(until, end);
     }
