@@ -66,7 +66,7 @@ import type { Instance } from './instances.js';
 import { EMPTY_SCOPE, firstUserOf, materialAt, nextChange, readControlled, stepScope } from './material.js';
 import { AttackerState } from './state.js';
 import type { Foothold, LiveFeed } from './state.js';
-import { lookControlled, quietWatched, streamSpans } from './streams.js';
+import { lookControlled, quietWatched, readersEnd, streamSpans } from './streams.js';
 import { invokeAll } from './tools.js';
 import type { TraceEvent } from './trace.js';
 import { replayed, replaysPolicy } from './replay.js';
@@ -156,8 +156,9 @@ function run(
 ): ReachResult {
   const s = new AttackerState(ctx, foothold, hopDelay, maxHops, trace);
   const { horizon, nodeCount } = s;
-  // S9 inert hops: not in traces (they would move skip lines) nor under a policy S10 replays (its recordings count hops).
-  const skipInert = shortcuts && trace === undefined && record === undefined && !replaysPolicy(ctx);
+  // S9 inert hops and idle holders: not in traces (they would move skip lines) nor under a policy S10
+  // replays (its recordings count events).
+  const lean = shortcuts && trace === undefined && record === undefined && !replaysPolicy(ctx);
   const { assumes } = s.model;
   let events = 0;
 
@@ -237,7 +238,7 @@ function run(
       // S9 inert hops: new copies only, all used now, and nothing can change before the hop (a later
       // moment: what is gained now is usable then): the hop would find nothing new, so the wake-up it
       // would schedule is scheduled now, as of its moment.
-      if (!(skipInert && !s.gained && nextHop > t && settledUntilHop(s, t, nextHop, liveFeeds))) {
+      if (!(lean && !s.gained && nextHop > t && settledUntilHop(s, t, nextHop, liveFeeds))) {
         schedule(nextHop, 'hop');
         if (shortcuts) s.hopWaits.push(t, nextHop);
         continue;
@@ -245,7 +246,7 @@ function run(
       after = s.now = nextHop;
     }
     // Nothing new: wait for the next moment a watched or controlled holder can show something new.
-    const wake = nextWake(s, after, liveFeeds, shortcuts);
+    const wake = nextWake(s, after, liveFeeds, shortcuts, lean);
     // Wake at the exact moment (mints fall on fractional milliseconds); never at or before now.
     if (wake < horizon) schedule(wake > after ? wake : after + 1, 'wake');
   }
@@ -292,19 +293,13 @@ function materialAtFeed(s: AttackerState, feed: LiveFeed, t: number): void {
  * After a hop that gained nothing: the next moment a watched holder, a live feed or a controlled
  * node can show something new, a pending control support starts, a held copy becomes usable, or the
  * standing secret of a tool acting for the attacker rotates (Infinity when nothing can change). S9
- * quiet streams wake nothing.
+ * quiet streams wake nothing, nor (`idle`) do holders none of whose readers can read them again.
  */
-function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], shortcuts: boolean): number {
+function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], shortcuts: boolean, idle: boolean): number {
   const { holds } = s.model;
   let wake = Number.POSITIVE_INFINITY;
-  const look = (node: number): void => {
-    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
-      const cred = holds.to[k]!;
-      if (t >= deadEverywhere(s, cred)) continue;
-      wake = Math.min(wake, nextChange(s, cred, t));
-    }
-  };
   for (const node of s.watched) {
+    if (idle && readersEnd(s, node) <= t) continue;
     for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
       const cred = holds.to[k]!;
       if (t >= deadEverywhere(s, cred) || (shortcuts && quietWatched(s, node, cred))) continue;
@@ -315,11 +310,17 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
     if (t < deadEverywhere(s, feed.cred)) wake = Math.min(wake, nextChange(s, feed.cred, t));
   }
   for (const c of s.controls.values()) {
-    const pending = c.supports.some((support) => support.from > t);
+    let pending = false;
+    for (const support of c.supports) if (support.from > t) pending = true;
     const active = controlActive(s, c, t);
     // A node both controlled and watched: the watched loop above already woke for what its readers see.
     if (shortcuts && active) wake = Math.min(wake, lookControlled(s, c, t));
-    else if (active || pending) look(c.node);
+    else if (active || pending) {
+      for (let k = holds.off[c.node]!; k < holds.off[c.node + 1]!; k++) {
+        const cred = holds.to[k]!;
+        if (t < deadEverywhere(s, cred)) wake = Math.min(wake, nextChange(s, cred, t));
+      }
+    }
     for (const support of c.supports) if (support.from > t) wake = Math.min(wake, support.from);
   }
   for (const inst of s.held) if (inst.usableFrom > t) wake = Math.min(wake, inst.usableFrom);
@@ -331,25 +332,31 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
 /**
  * S9 inert hops: whether nothing a hop at `hop` could find is new since the event at `t`: no material
  * changing where the attacker reads or acts (any credential there, quiet or revoked: a hop re-reads
- * what changed), no live feed changing, no held copy becoming usable (one that dies first never does),
+ * what changed; an idle holder is read by nobody), no live feed changing, no held copy becoming usable (one that dies first never does),
  * no control support or invocation starting, no tool's credential version ending, in (t, hop]. The
  * cheap checks first: the copies just gained usually become usable at that very hop.
  */
 function settledUntilHop(s: AttackerState, t: number, hop: number, liveFeeds: readonly LiveFeed[]): boolean {
-  const soon = (at: number): boolean => at > t && at <= hop;
-  for (const inst of s.held) if (inst.usableFrom < inst.until && soon(inst.usableFrom)) return false;
-  for (const inv of s.invocations.values()) if (soon(inv.from)) return false;
-  for (const { inst } of s.acting) if (soon(inst.until)) return false;
-  for (const c of s.controls.values()) for (const support of c.supports) if (soon(support.from)) return false;
+  for (const inst of s.held) if (inst.usableFrom < inst.until && within(inst.usableFrom, t, hop)) return false;
+  for (const inv of s.invocations.values()) if (within(inv.from, t, hop)) return false;
+  for (const { inst } of s.acting) if (within(inst.until, t, hop)) return false;
+  for (const c of s.controls.values()) for (const support of c.supports) if (within(support.from, t, hop)) return false;
   for (const feed of liveFeeds) if (nextChange(s, feed.cred, t) <= hop) return false;
-  const { holds } = s.model;
-  const changes = (node: number): boolean => {
-    for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) if (nextChange(s, holds.to[k]!, t) <= hop) return true;
-    return false;
-  };
-  for (const node of s.watched) if (changes(node)) return false;
-  for (const c of s.controls.values()) if (changes(c.node)) return false;
+  for (const node of s.watched) if (readersEnd(s, node) > t && changesBy(s, node, t, hop)) return false;
+  for (const c of s.controls.values()) if (changesBy(s, c.node, t, hop)) return false;
   return true;
+}
+
+/** Whether `at` falls in (t, hop]. */
+function within(at: number, t: number, hop: number): boolean {
+  return at > t && at <= hop;
+}
+
+/** Whether any credential `node` holds can change in (t, hop]. */
+function changesBy(s: AttackerState, node: number, t: number, hop: number): boolean {
+  const { holds } = s.model;
+  for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) if (nextChange(s, holds.to[k]!, t) <= hop) return true;
+  return false;
 }
 
 /** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */

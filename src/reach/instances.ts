@@ -97,7 +97,8 @@ export function dominates(a: Instance, b: Instance): boolean {
  * otherwise both are kept, so what is held never depends on the order in which copies arrive.
  * Sets `progress` when the copy can make the next hop do something new.
  */
-export function addInstance(s: AttackerState, inst: Instance): void {
+export function addInstance(s: AttackerState, candidate: Instance, reused = false): void {
+  let inst = candidate;
   // A dead copy is worth nothing, and so is one of a credential already revoked everywhere it acts.
   const revoked = deadEverywhere(s, keyOf(s, inst));
   if (inst.until <= inst.obtainedAt || inst.obtainedAt > revoked) return;
@@ -111,6 +112,22 @@ export function addInstance(s: AttackerState, inst: Instance): void {
   // A held copy that can do all this one can, for as long and as soon, covers it (a token copy at a
   // controlled workload under its own mint capability, say): it would add no reach, no span, no draw.
   for (const i of slots) if (covers(held[i]!, inst)) return;
+  // A reused candidate (materialAt's) is kept as a copy of its own.
+  if (reused)
+    inst = {
+      cred: candidate.cred,
+      obtainedAt: candidate.obtainedAt,
+      usableFrom: candidate.usableFrom,
+      until: candidate.until,
+      scope: candidate.scope,
+      boundTo: candidate.boundTo,
+      actingAs: candidate.actingAs,
+      principal: candidate.principal,
+      managed: candidate.managed,
+      material: candidate.material,
+      depth: candidate.depth,
+      controlOf: candidate.controlOf,
+    };
   // The first held copy of its kind that it dominates or that is dead by now.
   let previous = -1;
   for (const i of slots) {

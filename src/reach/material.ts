@@ -3,7 +3,7 @@
  * node — a standing secret's current version, a broker-managed credential's newest token copy, or a
  * mint capability at a controlled workload — and when that material can next change.
  */
-import { KIND_AGENT, KIND_TOOL, requestKey } from '../model/compile.js';
+import { KIND_AGENT, KIND_TOOL } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
 import { brokerFor, nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
@@ -11,6 +11,7 @@ import { newestToken, nextMint } from './context.js';
 import { controlActive } from './control.js';
 import { checksIntent, standingScope } from './controls.js';
 import { addInstance } from './instances.js';
+import type { Instance } from './instances.js';
 import type { AttackerState } from './state.js';
 import { workspaceOf } from './workspace.js';
 
@@ -48,6 +49,44 @@ export function nextChange(s: AttackerState, cred: number, t: number): number {
   return next;
 }
 
+/** One reusable candidate copy: most copies read are covered by one already held and dropped (addInstance copies a kept one). */
+const candidate: { -readonly [K in keyof Instance]: Instance[K] } = {
+  cred: -1,
+  obtainedAt: 0,
+  usableFrom: 0,
+  until: 0,
+  scope: null,
+  boundTo: -1,
+  actingAs: -1,
+  principal: -1,
+  managed: false,
+  material: true,
+  depth: 0,
+  controlOf: -1,
+};
+
+/**
+ * Offers a copy to addInstance through the reusable candidate, whose read fields (cred, obtainedAt,
+ * usableFrom, depth, controlOf) materialAt has set: what differs between the copies one read yields.
+ */
+function offer(
+  s: AttackerState,
+  until: number,
+  scope: PairSet | null,
+  boundTo: number,
+  actingAs: number,
+  principal: number,
+  managed: boolean,
+): void {
+  candidate.until = until;
+  candidate.scope = scope;
+  candidate.boundTo = boundTo;
+  candidate.actingAs = actingAs;
+  candidate.principal = principal;
+  candidate.managed = managed;
+  addInstance(s, candidate, true);
+}
+
 /** R6: the material of `cred` present at `holder` at `t`, as the attacker gets it. */
 export function materialAt(
   s: AttackerState,
@@ -61,61 +100,35 @@ export function materialAt(
 ): void {
   const { ctx, model, policy, modes } = s;
   s.steps++;
+  candidate.cred = cred;
+  candidate.obtainedAt = t;
+  candidate.usableFrom = usableFrom;
+  candidate.depth = depth;
+  candidate.controlOf = controlOf;
   if (modes.ephemeral[cred] === 0) {
-    addInstance(s, {
-      cred,
-      obtainedAt: t,
-      usableFrom,
-      until: standingEnd(modes, cred, t),
-      scope: standingScope(ctx, cred),
-      boundTo: -1,
+    offer(
+      s,
+      standingEnd(modes, cred, t),
+      standingScope(ctx, cred),
+      -1,
       actingAs,
-      principal: actingAs >= 0 ? actingAs : firstUserOf(ctx, cred),
-      managed: false,
-      material: true,
-      depth,
-      controlOf,
-    });
+      actingAs >= 0 ? actingAs : firstUserOf(ctx, cred),
+      false,
+    );
     return;
   }
   const broker = brokerFor(policy);
-  const selfKey = requestKey(holder, holder, cred);
+  const self = controlOf === holder ? workspaceOf(model).selfRequest(model, holder, cred) : null;
   // C1: without an intent check the broker mints whatever the credential grants for any workload holding it.
-  const mints = checksIntent(policy) ? model.requestPairs.has(selfKey) : principalOf(s, holder) >= 0;
+  const mints = checksIntent(policy) ? self !== null : principalOf(s, holder) >= 0;
   if (controlOf === holder && mints) {
-    addInstance(s, {
-      cred,
-      obtainedAt: t,
-      usableFrom,
-      until: Number.POSITIVE_INFINITY,
-      scope: broker.scope === 'role' ? null : model.requestPairs.get(selfKey)!,
-      boundTo: -1,
-      actingAs: holder,
-      principal: holder,
-      managed: true,
-      material: true,
-      depth,
-      controlOf,
-    });
+    offer(s, Number.POSITIVE_INFINITY, broker.scope === 'role' ? null : self!, -1, holder, holder, true);
   }
   const token = newestToken(ctx, cred, t);
   if (token === null || token.deadAt <= t) return;
   const bound =
     broker.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
-  addInstance(s, {
-    cred,
-    obtainedAt: t,
-    usableFrom,
-    until: token.deadAt,
-    scope: tokenScope(s, token.task, token.step, cred),
-    boundTo: bound ? token.actor : -1,
-    actingAs,
-    principal: token.principal,
-    managed: true,
-    material: true,
-    depth,
-    controlOf,
-  });
+  offer(s, token.deadAt, tokenScope(s, token.task, token.step, cred), bound ? token.actor : -1, actingAs, token.principal, true);
 }
 
 /**

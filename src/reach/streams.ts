@@ -110,7 +110,8 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
     !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
   )
     return false;
-  if ((s.readersOf.get(node) ?? []).some((r) => !r.inst.material)) return false; // read by a tool acting for the attacker
+  const readers = s.readersOf.get(node);
+  if (readers !== undefined) for (const r of readers) if (!r.inst.material) return false; // read by a tool acting for the attacker
   for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
     const task = model.credTasks.to[i]!;
     const agent = model.taskAgent[task]!;
@@ -123,6 +124,28 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
   }
   s.watchStreams.set(id, s.now);
   return true;
+}
+
+/**
+ * S9 idle holders: a bound past which no instance that has read watched holder `node` (its readers,
+ * readersOf) can read it again: the latest of their natural ends, or one past their revocation there
+ * (S1), whichever comes first for each. After it the holder's changes show the attacker nothing.
+ * Readers are only ever added, so the bound is extended as they come, and recomputed when a
+ * revocation moves.
+ */
+export function readersEnd(s: AttackerState, node: number): number {
+  const list = s.readersOf.get(node);
+  if (list === undefined) return Number.NEGATIVE_INFINITY;
+  let bound = s.readersEnd.get(node);
+  if (bound === undefined || bound.revocations !== s.revocations) {
+    bound = { revocations: s.revocations, seen: 0, until: Number.NEGATIVE_INFINITY };
+    s.readersEnd.set(node, bound);
+  }
+  for (; bound.seen < list.length; bound.seen++) {
+    const inst = list[bound.seen]!.inst;
+    bound.until = Math.max(bound.until, Math.min(inst.until, deadOn(s, keyOf(s, inst), node) + 1));
+  }
+  return bound.until;
 }
 
 /**

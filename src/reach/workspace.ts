@@ -1,8 +1,8 @@
 /**
  * The per-thread trial workspace of one compiled graph: reusable arrays (Scratch) shared by every
  * trial this thread runs over that graph, so a trial allocates nothing per edge or per node, and the
- * tables derived from the graph and its workload (step scopes, standing scopes, tasks per node, S10
- * recordings per policy).
+ * tables derived from the graph and its workload (step scopes, standing scopes, self requests, tasks
+ * per node, S10 recordings per policy).
  *
  * It is a cache, not state: an entry counts only when its stamp equals the running trial's
  * generation (`nextGeneration()`, taken once per trial when the attacker state is built), so a trial
@@ -12,9 +12,11 @@
  * and workload with other policies or attacks, shares its base's workspace, and recordings are kept
  * per policy object, so the tempo variants (the base's policies) replay the base's recordings and an
  * attribution variant (a policy of its own) records its own. Trials on one thread run one after another.
- * Nothing else in reach/ is a module-level cache.
+ * Nothing else in reach/ is a module-level cache (material.ts's candidate copy and context.ts's sweep
+ * scratch are filled and read within one synchronous call).
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
+import { requestKey } from '../model/compile.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
 import type { PolicyReplays } from './replay.js';
 
@@ -84,10 +86,12 @@ export class Workspace {
   ) {}
 
   /**
-   * Step scopes (`task|step` → one (target, action) pair), one shared immutable map per step: scopes
+   * Step scopes (per task, per step: one (target, action) pair), one shared immutable map per step: scopes
    * are told apart by identity (instances.ts sameKind), so a step's scope is built once per graph.
    */
-  readonly stepScopes = new Map<string, PairSet>();
+  private readonly stepScopes: (PairSet | undefined)[][] = [];
+  /** R6: per (holder · nodes + credential), what the holder may mint for itself (model.requestPairs; null: nothing). */
+  private readonly selfRequests = new Map<number, PairSet | null>();
   /** C2 standing scopes (credential → pairs its users' steps declare), one shared map per credential (controls.ts). */
   readonly standingScopes = new Map<number, PairSet>();
   /** S10 recorded expansions per policy and signature (replay.ts); null for a policy that never replays. */
@@ -104,14 +108,25 @@ export class Workspace {
   tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   /** The scope of a step-scoped token of `model`: one (target, action) pair, one shared map per step. */
   stepScope(model: CompiledModel, task: number, step: number): PairSet {
-    const key = `${task}|${step}`;
-    let scope = this.stepScopes.get(key);
+    const steps = (this.stepScopes[task] ??= []);
+    let scope = steps[step];
     if (scope === undefined) {
       const s = model.scenario.workload[task]!.steps[step]!;
       scope = new Map([[model.indexOf.get(s.target)!, s.action === 'read' ? READ : s.action === 'write' ? WRITE : ADMIN]]);
-      this.stepScopes.set(key, scope);
+      steps[step] = scope;
     }
     return scope;
+  }
+
+  /** The pairs `holder` declares for minting `cred` as itself (model.requestPairs), null when none: looked up once. */
+  selfRequest(model: CompiledModel, holder: number, cred: number): PairSet | null {
+    const key = holder * model.ids.length + cred;
+    let pairs = this.selfRequests.get(key);
+    if (pairs === undefined) {
+      pairs = model.requestPairs.get(requestKey(holder, holder, cred)) ?? null;
+      this.selfRequests.set(key, pairs);
+    }
+    return pairs;
   }
 }
 

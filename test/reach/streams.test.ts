@@ -83,6 +83,35 @@ describe('token copy streams (S9)', () => {
       expect({ file, policy, attack, trial, ...fast }).toEqual({ file, policy, attack, trial, ...reference });
     }
   });
+
+  it('should take no event for copies landing at a holder that none of its readers can read any more', () => {
+    // The attacker controls x, whose standing key k reads h, where a0's tokens land every 30 minutes
+    // for a week (c0 grants nothing, so no attempt with a copy is ever detected). The read with k is
+    // detected two hours in: k is revoked on h from then on, and the 330-odd copies that land there
+    // afterwards show the attacker nothing (S9 idle holders). The reference engine wakes for each.
+    const s = scenario({
+      horizonMs: 7 * DAY,
+      nodes: [
+        agent('a0'),
+        agent('x'),
+        resource('h'),
+        resource('r1'),
+        credential('c0'),
+        credential('k', { ephemeralCapable: false }),
+      ],
+      edges: [holds('a0', 'c0'), holds('h', 'c0'), holds('x', 'k'), grants('k', 'h', ['read'])],
+      workload: [task('a0', [step('r1', 'read', 'c0')], { everyMs: 30 * MIN, atMs: 10 * MIN, durationMs: MIN })],
+      attacks: [lateral('x', 0, { hopDelay: fixed(MIN) })],
+      policies: [ephemeral('e', { detection: { probability: 1, delay: fixed(2 * HOUR), atMs: Number.POSITIVE_INFINITY } })],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.credentials_harvested).toBe(2);
+    expect(reference.events).toBeGreaterThan(300);
+    expect(fast.events).toBeLessThan(20);
+  });
 });
 
 describe('the newest token copy (R6)', () => {
