@@ -222,7 +222,7 @@ function run(
         inst.usableFrom <= t &&
         t < inst.until &&
         controlAllows(s, inst, t) &&
-        (inst.via === undefined || t < mintEnd(s, inst).actual)
+        (inst.via === null || t < mintEnd(s, inst).actual)
       )
         usable.push(inst);
     }
@@ -376,6 +376,8 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
       material: true,
       depth: 0,
       controlOf: -1,
+      created: false,
+      via: null,
     };
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
@@ -401,5 +403,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
     material: true,
     depth: 0,
     controlOf: -1,
+    created: false,
+    via: null,
   };
 }

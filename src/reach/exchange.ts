@@ -46,6 +46,8 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
       material: true,
       depth,
       controlOf: -1,
+      created: false,
+      via: null,
     });
     return;
   }
@@ -93,6 +95,7 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
     material: true,
     depth,
     controlOf: -1,
+    created: false,
     via: inst,
   });
 }
@@ -111,10 +114,10 @@ const NEVER: { natural: number; actual: number } = { natural: Number.POSITIVE_IN
  * link whose end is known: one link's work per new capability, and no recursion as deep as the chain.
  */
 export function mintEnd(s: AttackerState, inst: Instance): { natural: number; actual: number } {
-  if (inst.via === undefined) return NEVER;
+  if (inst.via === null) return NEVER;
   const chain: Instance[] = [];
   let upstream = NEVER;
-  for (let cur: Instance | undefined = inst; cur?.via !== undefined; cur = cur.via) {
+  for (let cur: Instance | null = inst; cur !== null && cur.via !== null; cur = cur.via) {
     const known = s.mintEnds.get(cur);
     if (known !== undefined && known.revision === s.endsRevision) {
       upstream = known.end;

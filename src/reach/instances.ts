@@ -32,12 +32,13 @@ export interface Instance {
   /** Control that this instance lasts with (-1 = none). */
   readonly controlOf: number;
   /** Material the attacker created through an `issues` edge (E5): revoked apart from the credential's other material. */
-  readonly created?: true;
+  readonly created: boolean;
   /**
-   * E3 mint capability: tokens minted from this source instance on demand (R8 exchanges). Usable while
-   * a token minted during the source's usable life is still alive: up to the source's end plus `ttl`.
+   * E3 mint capability: tokens minted from this source instance on demand (R8 exchanges), null for
+   * anything else. Usable while a token minted during the source's usable life is still alive: up to
+   * the source's end plus `ttl`. (Every instance carries both fields, so all have one shape.)
    */
-  readonly via?: Instance;
+  readonly via: Instance | null;
 }
 
 /** Whether scope `a` allows every (target, action) that `b` allows (null = everything the credential grants). */
@@ -127,6 +128,8 @@ export function addInstance(s: AttackerState, candidate: Instance, reused = fals
       material: candidate.material,
       depth: candidate.depth,
       controlOf: candidate.controlOf,
+      created: candidate.created,
+      via: candidate.via,
     };
   // The first held copy of its kind that it dominates or that is dead by now.
   let previous = -1;

@@ -63,6 +63,8 @@ const candidate: { -readonly [K in keyof Instance]: Instance[K] } = {
   material: true,
   depth: 0,
   controlOf: -1,
+  created: false,
+  via: null,
 };
 
 /**

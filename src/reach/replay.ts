@@ -123,7 +123,7 @@ function signature(ctx: TrialContext, foothold: Foothold, maxHops: number, objec
   for (const inst of foothold.instances) {
     const obtained = at(inst.obtainedAt);
     const usable = at(inst.usableFrom);
-    if (obtained === null || usable === null || inst.via !== undefined || inst.managed || !(inst.until >= horizon)) return null;
+    if (obtained === null || usable === null || inst.via !== null || inst.managed || !(inst.until >= horizon)) return null;
     parts.push(
       [
         inst.cred,

@@ -83,7 +83,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
     const cap = s.held[i]!;
     if (cap.until !== Number.POSITIVE_INFINITY || cap.controlOf !== node || cap.actingAs !== node || cap.principal !== node)
       continue;
-    if (!cap.managed || !cap.material || cap.boundTo >= 0 || cap.via !== undefined || cap.created === true || cap.depth > depth)
+    if (!cap.managed || !cap.material || cap.boundTo >= 0 || cap.via !== null || cap.created === true || cap.depth > depth)
       continue;
     let all = true;
     for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
@@ -169,7 +169,7 @@ class Readers {
     for (const { inst, from: since } of list) {
       // S1: an action at the revocation instant itself may still be made, so the bound is one past it.
       const revoked = deadOn(s, keyOf(s, inst), node) + 1;
-      const end = Math.min(inst.until, revoked, inst.via === undefined ? Number.POSITIVE_INFINITY : mintEnd(s, inst).actual);
+      const end = Math.min(inst.until, revoked, inst.via === null ? Number.POSITIVE_INFINITY : mintEnd(s, inst).actual);
       from = Math.min(from, Math.max(since, inst.usableFrom));
       until = Math.max(until, end);
     }
@@ -183,7 +183,7 @@ class Readers {
       const i = (this.last + n) % list.length;
       const { inst, from } = list[i]!;
       if (from > m || inst.usableFrom > m || m >= inst.until || !controlAllows(s, inst, m)) continue;
-      if (inst.via !== undefined && m >= mintEnd(s, inst).actual) continue;
+      if (inst.via !== null && m >= mintEnd(s, inst).actual) continue;
       if (revokedBy(s, keyOf(s, inst), node, m)) continue;
       this.last = i;
       return true;

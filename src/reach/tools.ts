@@ -66,6 +66,8 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
         material: false,
         depth: inv.depth,
         controlOf: -1,
+        created: false,
+        via: null,
       };
     } else {
       // C3: the broker sees the caller's context only when the policy propagates it.
@@ -103,6 +105,8 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
         material: false,
         depth: inv.depth,
         controlOf: -1,
+        created: false,
+        via: null,
       };
     }
     if (t >= inst.until) continue;

@@ -219,6 +219,7 @@ export function createMaterial(s: AttackerState, cred: number, issuer: number, t
     depth,
     controlOf: -1,
     created: true,
+    via: null,
   });
   if (s.held.length + s.superseded.length !== before) {
     s.trace?.({

@@ -78,7 +78,7 @@ export const NO_END: Ends = { natural: Number.POSITIVE_INFINITY, actual: Number.
 export function spanOf(s: AttackerState, inst: Instance, controlNode: number): Span {
   let natural = inst.until;
   let revoked = deadEverywhere(s, keyOf(s, inst));
-  if (inst.via !== undefined) {
+  if (inst.via !== null) {
     const end = mintEnd(s, inst);
     natural = Math.min(natural, end.natural);
     revoked = Math.min(revoked, end.actual);

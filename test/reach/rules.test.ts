@@ -67,6 +67,8 @@ function copy(cred: number, extra: Partial<Instance> = {}): Instance {
     material: true,
     depth: 1,
     controlOf: -1,
+    created: false,
+    via: null,
     ...extra,
   };
 }
