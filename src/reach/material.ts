@@ -159,25 +159,25 @@ export function exposeHolder(s: AttackerState, target: number, t: number, nextHo
 
 /**
  * R1/R6: what each controlled node holds, as of `t`, obtained as the node (usable at once). With
- * `shortcuts`, a node whose material has not changed since its last read at this depth or lower is
- * skipped: it would yield only copies already held.
+ * `shortcuts`, a node read earlier in the trial at this depth or lower has only the credentials whose
+ * material changed since read again (a rotation, a new token copy): the others would yield only copies
+ * already held.
  */
 export function readControlled(s: AttackerState, t: number, shortcuts: boolean): void {
   const { holds } = s.model;
-  const { controlStamp, controlDepth, controlStable } = s;
+  const { controlStamp, controlDepth, holdStable } = s;
   for (const c of s.controls.values()) {
     if (!controlActive(s, c, t)) continue;
     const node = c.node;
-    if (shortcuts && controlStamp[node] === s.gen && c.depth >= controlDepth[node]! && t < controlStable[node]!) continue;
-    let change = Number.POSITIVE_INFINITY;
+    const known = shortcuts && controlStamp[node] === s.gen && c.depth >= controlDepth[node]!;
     for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
+      if (known && t < holdStable[k]!) continue;
       const cred = holds.to[k]!;
       materialAt(s, cred, node, t, t, c.depth, node, node);
-      const next = nextChange(s, cred, t);
-      if (next < change) change = next;
+      holdStable[k] = nextChange(s, cred, t);
     }
+    if (known) continue;
     controlStamp[node] = s.gen;
     controlDepth[node] = c.depth;
-    controlStable[node] = change;
   }
 }

@@ -155,7 +155,7 @@ export class AttackerState {
   readonly stableUntil: Float64Array;
   readonly controlStamp: Uint32Array;
   readonly controlDepth: Int32Array;
-  readonly controlStable: Float64Array;
+  readonly holdStable: Float64Array;
   /** S6: per node stamp, per (node · 8 + action) fewest hops; `hopNodes` lists the nodes stamped this trial. */
   readonly hopStamp: Uint32Array;
   readonly minHop: Int32Array;
@@ -210,7 +210,7 @@ export class AttackerState {
     this.stableUntil = ws.stableUntil;
     this.controlStamp = ws.controlStamp;
     this.controlDepth = ws.controlDepth;
-    this.controlStable = ws.controlStable;
+    this.holdStable = ws.holdStable;
     this.hopStamp = ws.hopStamp;
     this.minHop = ws.minHop;
     this.resourceStamp = ws.resourceStamp;

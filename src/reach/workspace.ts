@@ -29,10 +29,11 @@ export class Scratch {
   nodeStamp = new Uint32Array(0);
   readDepth = new Int32Array(0);
   stableUntil = new Float64Array(0);
-  /** The same for a controlled node's own reads (R1/R6 as the node): stamp, depth, next change. */
+  /** For a controlled node's own reads (R1/R6 as the node): stamp and depth of its last full read. */
   controlStamp = new Uint32Array(0);
   controlDepth = new Int32Array(0);
-  controlStable = new Float64Array(0);
+  /** Per holds edge of a controlled node read this trial: the next moment that credential's material there can change. */
+  holdStable = new Float64Array(0);
   /** S6 per node: stamp, and per (node · 8 + action) the fewest hops of a success (unset = NO_HOPS). */
   hopStamp = new Uint32Array(0);
   minHop = new Int32Array(0);
@@ -45,6 +46,7 @@ export class Scratch {
   constructor(
     private readonly edges: number,
     private readonly nodes: number,
+    private readonly holdEdges: number,
   ) {}
 
   /**
@@ -60,7 +62,7 @@ export class Scratch {
       this.stableUntil = new Float64Array(this.nodes);
       this.controlStamp = new Uint32Array(this.nodes);
       this.controlDepth = new Int32Array(this.nodes);
-      this.controlStable = new Float64Array(this.nodes);
+      this.holdStable = new Float64Array(this.holdEdges);
       this.hopStamp = new Uint32Array(this.nodes);
       this.minHop = new Int32Array(this.nodes * 8);
       this.resourceStamp = new Uint32Array(this.nodes);
@@ -137,7 +139,7 @@ const workspaces = new WeakMap<object, Workspace>();
 export function workspaceOf(model: CompiledModel): Workspace {
   let ws = workspaces.get(model.grants);
   if (ws === undefined) {
-    ws = new Workspace(new Scratch(model.grants.to.length, model.nodeCount));
+    ws = new Workspace(new Scratch(model.grants.to.length, model.nodeCount, model.holds.to.length));
     workspaces.set(model.grants, ws);
   }
   return ws;
