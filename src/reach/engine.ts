@@ -332,9 +332,10 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
 /**
  * S9 inert hops: whether nothing a hop at `hop` could find is new since the event at `t`: no material
  * changing where the attacker reads or acts (any credential there, quiet or revoked: a hop re-reads
- * what changed; an idle holder is read by nobody), no live feed changing, no held copy becoming usable (one that dies first never does),
- * no control support or invocation starting, no tool's credential version ending, in (t, hop]. The
- * cheap checks first: the copies just gained usually become usable at that very hop.
+ * what changed; an idle holder is read by nobody), no live feed changing, no held copy becoming
+ * usable (one that dies first never does), no control support or invocation starting, no tool's
+ * credential version ending, in (t, hop]. The cheap checks first: the copies just gained usually
+ * become usable at that very hop.
  */
 function settledUntilHop(s: AttackerState, t: number, hop: number, liveFeeds: readonly LiveFeed[]): boolean {
   for (const inst of s.held) if (inst.usableFrom < inst.until && within(inst.usableFrom, t, hop)) return false;
