@@ -1,10 +1,12 @@
 /**
  * Runs a trial plan on worker threads (piscina) and hands the results back in plan order.
  *
- * Work is cut into batches of consecutive trials of one (scenario, policy, attack); at most a few
- * batches per worker are in flight, and a reorder buffer releases them to the consumer strictly in
- * plan order — so the output never depends on which worker finished first, and memory stays bounded
- * by the window, not by the run. `workers: 1` runs in this thread (same code, no pool).
+ * Work is cut into batches of consecutive trials of one (scenario, policy), each trial run for every
+ * attack of the policy's cells with that trial range (they share one replay of the trial's workload,
+ * worker.ts runBatch); at most a few batches per worker are in flight, and a reorder buffer releases
+ * them to the consumer cell by cell, strictly in plan order — so the output never depends on which
+ * worker finished first, and memory stays bounded by the window and one policy's results, not by
+ * the run. `workers: 1` runs in this thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -71,23 +73,52 @@ export function usesThreads(options: Pick<ExecuteOptions, 'workers' | 'signal' |
   );
 }
 
-/** Splits the plan into batches (never across cells), about 16 per worker so the load balances. */
+/**
+ * The most trial runs (trials × attacks) a group of cells may hold: the parent keeps a group's results
+ * until its last batch is in (plan order is cell by cell), so this bounds that memory (2 MB of values)
+ * and how long a group keeps the progress bar waiting. Bigger cells run a batch per attack.
+ */
+const MAX_GROUP_RUNS = 12_000;
+
+/**
+ * Splits the plan into batches, about 16 per worker so the load balances: consecutive cells of one
+ * (scenario, policy) with one trial range make a group (up to MAX_GROUP_RUNS trial runs), cut into
+ * runs of trials that each run every attack of the group (about `size` trial runs a batch).
+ */
 export function planBatches(plan: TrialPlan, workers: number): Omit<BatchTask, 'cursor'>[] {
   const size = Math.max(1, Math.min(1000, Math.ceil(plan.size / (workers * 16))));
   const batches: Omit<BatchTask, 'cursor'>[] = [];
-  for (const cell of plan.cells) {
-    for (let start = cell.trialStart; start < cell.trialEnd; start += size) {
+  const cells = plan.cells;
+  for (let first = 0; first < cells.length;) {
+    const { scenarioIndex, policyIndex, trialStart, trialEnd } = cells[first]!;
+    let end = first + 1;
+    while (end < cells.length && sameGroup(cells[end]!, cells[first]!)) end++;
+    if ((end - first) * (trialEnd - trialStart) > MAX_GROUP_RUNS) end = first + 1;
+    const attacks = cells.slice(first, end).map((c) => c.attackIndex);
+    const step = Math.max(1, Math.ceil(size / attacks.length));
+    for (let start = trialStart; start < trialEnd; start += step) {
       batches.push({
         kind: 'batch',
-        scenarioIndex: cell.scenarioIndex,
-        policyIndex: cell.policyIndex,
-        attackIndex: cell.attackIndex,
+        scenarioIndex,
+        policyIndex,
+        attacks,
         trialStart: start,
-        trialEnd: Math.min(cell.trialEnd, start + size),
+        trialEnd: Math.min(trialEnd, start + step),
       });
     }
+    first = end;
   }
   return batches;
+}
+
+/** Whether two cells run in one batch group: one (scenario, policy), one trial range. */
+function sameGroup(a: PlanCell, b: PlanCell): boolean {
+  return (
+    a.scenarioIndex === b.scenarioIndex &&
+    a.policyIndex === b.policyIndex &&
+    a.trialStart === b.trialStart &&
+    a.trialEnd === b.trialEnd
+  );
 }
 
 /**
@@ -105,17 +136,35 @@ export async function executePlan(
   const cellOf = new Map<string, PlanCell>();
   for (const cell of plan.cells) cellOf.set(cellKey(cell), cell);
   let done = 0;
+  // A group's batches arrive in order; the cells of a group of several go to the consumer one after
+  // another once its last batch is in (plan order is cell by cell); a batch of one cell goes at once.
+  const group: { task: Omit<BatchTask, 'cursor'>; values: Float64Array }[] = [];
   const deliver = async (task: Omit<BatchTask, 'cursor'>, values: Float64Array): Promise<void> => {
-    await consume({ cell: cellOf.get(cellKey(task))!, trialStart: task.trialStart, trialEnd: task.trialEnd, values });
-    done += task.trialEnd - task.trialStart;
-    options.onProgress?.(done);
+    group.push({ task, values });
+    const cellOfAttack = (attackIndex: number): PlanCell => cellOf.get(cellKey({ ...task, attackIndex }))!;
+    if (task.attacks.length > 1 && task.trialEnd < cellOfAttack(task.attacks[0]!).trialEnd) return;
+    for (let block = 0; block < task.attacks.length; block++) {
+      const cell = cellOfAttack(task.attacks[block]!);
+      for (const part of group) {
+        const { trialStart, trialEnd } = part.task;
+        await consume({
+          cell,
+          trialStart,
+          trialEnd,
+          values: blockOf(part.values, block, trialEnd - trialStart, task.attacks.length),
+        });
+        done += trialEnd - trialStart;
+        options.onProgress?.(done);
+      }
+    }
+    group.length = 0;
   };
-  const failure = (task: Omit<BatchTask, 'cursor'>, trial: number, error: unknown): TrialFailedError => {
+  const failure = (task: Omit<BatchTask, 'cursor'>, trial: number, attack: number, error: unknown): TrialFailedError => {
     const scenario = plan.scenarios[task.scenarioIndex]!;
     return new TrialFailedError(
       scenario.name,
       scenario.policies[task.policyIndex]?.name ?? `#${task.policyIndex}`,
-      scenario.attacks[task.attackIndex]?.name ?? `#${task.attackIndex}`,
+      scenario.attacks[attack]?.name ?? `#${attack}`,
       trial,
       error instanceof Error ? error.message : String(error),
     );
@@ -133,7 +182,7 @@ interface Execution {
   readonly batches: readonly Omit<BatchTask, 'cursor'>[];
   readonly options: ExecuteOptions;
   readonly deliver: (task: Omit<BatchTask, 'cursor'>, values: Float64Array) => Promise<void>;
-  readonly failure: (task: Omit<BatchTask, 'cursor'>, trial: number, error: unknown) => TrialFailedError;
+  readonly failure: (task: Omit<BatchTask, 'cursor'>, trial: number, attack: number, error: unknown) => TrialFailedError;
 }
 
 /** Runs the batches one after another in this thread. */
@@ -142,7 +191,7 @@ async function runInThread({ models, batches, options, deliver, failure }: Execu
     // Yield between batches so Ctrl-C and the progress bar get a turn.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
-    const cursor = new Int32Array(1);
+    const cursor = Int32Array.of(task.trialStart, task.attacks[0]!);
     let values: Float64Array;
     try {
       values = runBatch(models[task.scenarioIndex]!, {
@@ -152,7 +201,7 @@ async function runInThread({ models, batches, options, deliver, failure }: Execu
         riskOnly: options.riskOnly === true,
       });
     } catch (error) {
-      throw failure(task, cursor[0]!, error);
+      throw failure(task, cursor[0]!, cursor[1]!, error);
     }
     await deliver(task, values);
   }
@@ -173,13 +222,14 @@ async function runOnPool({ plan, models, batches, options, deliver, failure }: E
   let primed = new Map<string, PrimedCost[]>();
   // Each trial's own cost pass, once for every attack of its policy.
   const own = new OwnCosts(pool, models, options, abort.signal);
-  type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; error: unknown };
+  type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; attack: number; error: unknown };
   const inFlight = new Map<number, Promise<Settled>>();
   const submit = (i: number): void => {
     const task = batches[i]!;
     const costs = own.applies(task) ? own.of(task) : null;
-    const cursor = new Int32Array(new SharedArrayBuffer(4));
+    const cursor = new Int32Array(new SharedArrayBuffer(8));
     cursor[0] = task.trialStart;
+    cursor[1] = task.attacks[0]!;
     inFlight.set(
       i,
       pool
@@ -198,13 +248,13 @@ async function runOnPool({ plan, models, batches, options, deliver, failure }: E
           async (values): Promise<Settled> => {
             if (costs === null) return { ok: true, values };
             try {
-              joinCosts(values, await costs);
+              joinCosts(values, await costs, task.attacks.length);
             } catch (error) {
-              return { ok: false, trial: task.trialStart, error };
+              return { ok: false, trial: task.trialStart, attack: task.attacks[0]!, error };
             }
             return { ok: true, values };
           },
-          (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), error }),
+          (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), attack: Atomics.load(cursor, 1), error }),
         ),
     );
   };
@@ -217,7 +267,7 @@ async function runOnPool({ plan, models, batches, options, deliver, failure }: E
       const settled = await inFlight.get(i)!;
       inFlight.delete(i);
       if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
-      if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.error);
+      if (!settled.ok) throw failure(batches[i]!, settled.trial, settled.attack, settled.error);
       pool.check();
       await deliver(batches[i]!, settled.values);
     }
@@ -336,14 +386,30 @@ class OwnCosts {
   }
 }
 
-/** Writes each trial's own cost values (`runTrialCosts`' rows) into the cost columns of a risk-only batch result. */
-function joinCosts(values: Float64Array, costs: Float64Array): void {
+/** Writes each trial's own cost values (`runTrialCosts`' rows) into the cost columns of every attack's rows of a risk-only batch result. */
+function joinCosts(values: Float64Array, costs: Float64Array, blocks: number): void {
   const width = METRICS.length;
   const rows = costs.length / COST_METRICS.length;
-  for (let m = 0; m < COST_METRICS.length; m++) {
-    const column = COST_COLUMN[m]!;
-    for (let r = 0; r < rows; r++) values[r * width + column] = costs[r * COST_METRICS.length + m]!;
+  for (let block = 0; block < blocks; block++) {
+    for (let m = 0; m < COST_METRICS.length; m++) {
+      const column = COST_COLUMN[m]!;
+      for (let r = 0; r < rows; r++) values[(block * rows + r) * width + column] = costs[r * COST_METRICS.length + m]!;
+    }
   }
+}
+
+/**
+ * One attack's rows of a batch result (runBatch: the attacks' rows one after another, then the
+ * real-token trailer of the whole batch, which goes with the first attack's rows).
+ */
+function blockOf(values: Float64Array, block: number, rows: number, blocks: number): Float64Array {
+  const length = rows * METRICS.length;
+  const trailer = values.length - blocks * length;
+  if (trailer === 0 || block > 0) return values.subarray(block * length, (block + 1) * length);
+  const out = new Float64Array(length + trailer);
+  out.set(values.subarray(0, length));
+  out.set(values.subarray(blocks * length), length);
+  return out;
 }
 
 /** Where each of COST_METRICS sits in a row of METRICS. */

@@ -12,12 +12,12 @@ import { move } from 'piscina';
 import { COST_METRICS, METRICS } from '../domain/metrics.js';
 import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import type { CompiledModel } from '../model/compile.js';
-import { computeCost, computeCostPart, costSlot, primeCost, runTrial, runTrialDetailed, type CostSlot } from '../sim/trial.js';
+import { computeCost, computeCostPart, costSlot, primeCost, runTrialDetailed, type CostSlot } from '../sim/trial.js';
 import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
 import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
-import type { Issuance } from '../workload/occurrence.js';
+import type { Issuance, OccurrenceTokens } from '../workload/occurrence.js';
 
 /**
  * Which compiled model a task runs on: `base` names the compiled arrays (`bytes`, the serialised
@@ -31,17 +31,21 @@ export interface ModelHandle {
   readonly overlay: Uint8Array | null;
 }
 
-/** One batch: trials `[trialStart, trialEnd)` of one (scenario, policy, attack). */
+/**
+ * One batch: trials `[trialStart, trialEnd)` of one (scenario, policy), for each of `attacks` (cells
+ * of the plan with that trial range, in plan order). Each trial runs every attack in turn on one
+ * replay of the trial's workload occurrences: they draw the same ones (sim/trial.ts costSeedOf).
+ */
 export interface BatchTask {
   readonly kind: 'batch';
   readonly scenarioIndex: number;
   /** The model of the scenario (set when the task goes to a worker thread). */
   readonly model?: ModelHandle;
   readonly policyIndex: number;
-  readonly attackIndex: number;
+  readonly attacks: readonly number[];
   readonly trialStart: number;
   readonly trialEnd: number;
-  /** Shared cell: the trial being run, so the parent can name it if the thread dies. */
+  /** Shared cells: the trial and the attack being run, so the parent can name them if the thread dies. */
   readonly cursor: Int32Array;
   /** `--real-tokens`: mint and verify every token the trials issue; the result then carries a trailer. */
   readonly realTokens?: boolean;
@@ -83,7 +87,7 @@ export type WorkerTask = BatchTask | CostTask | TrialCostsTask;
 
 /** What a worker hands back for each kind of task. */
 export interface WorkerResults {
-  /** `(trialEnd − trialStart) × METRICS.length` values (and a real-token trailer): see runBatch. */
+  /** `attacks × (trialEnd − trialStart) × METRICS.length` values (and a real-token trailer): see runBatch. */
   readonly batch: Float64Array;
   /** The part of the pass, packed by encodeCostPart (one buffer, moved rather than copied). */
   readonly cost: Float64Array;
@@ -165,35 +169,41 @@ export interface RealTokenWork {
 }
 
 /**
- * Runs a batch against a model: `(trialEnd − trialStart) × METRICS.length` values, row-major, then
- * with `realTokens` a trailer of REAL_TOKEN_TRAILER values (see RealTokenWork).
+ * Runs a batch against a model: per attack of `task.attacks` in turn, `(trialEnd − trialStart) ×
+ * METRICS.length` values, row-major; then with `realTokens` a trailer of REAL_TOKEN_TRAILER values
+ * for the whole batch (see RealTokenWork).
  */
 export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: number) => void): Float64Array {
   const width = METRICS.length;
   const rows = task.trialEnd - task.trialStart;
-  const out = new Float64Array(rows * width + (task.realTokens === true ? REAL_TOKEN_TRAILER : 0));
+  const blocks = task.attacks.length;
+  const out = new Float64Array(blocks * rows * width + (task.realTokens === true ? REAL_TOKEN_TRAILER : 0));
   prime(model, task.primed);
   const sink = task.realTokens === true ? realTokenSinkFor(model) : null;
   const onIssue = sink === null ? undefined : issuanceSink(model, task.policyIndex, sink);
   const before = sink === null ? null : { ...sink.counts };
   // Wall clock only here, in the executor: the simulation core never reads a clock.
   const started = performance.now();
+  const riskOnly = task.riskOnly === true;
+  // Under --real-tokens each attack's trial runs its own cost pass through the sink: the tokens it would mint.
+  const options = onIssue === undefined ? { riskOnly } : { riskOnly, onIssue };
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
-    hook?.(trial);
-    const metrics =
-      task.riskOnly === true
-        ? runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { riskOnly: true }).metrics
-        : onIssue === undefined
-          ? runTrial(model, task.policyIndex, task.attackIndex, trial)
-          : runTrialDetailed(model, task.policyIndex, task.attackIndex, trial, { onIssue }).metrics;
-    const base = (trial - task.trialStart) * width;
-    for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
+    const occurrences = new Map<number, OccurrenceTokens>();
+    for (let block = 0; block < blocks; block++) {
+      const attack = task.attacks[block]!;
+      Atomics.store(task.cursor, 1, attack);
+      hook?.(trial);
+      const metrics = runTrialDetailed(model, task.policyIndex, attack, trial, { ...options, occurrences }).metrics;
+      const base = (block * rows + trial - task.trialStart) * width;
+      for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
+    }
   }
   if (sink !== null && before !== null) {
-    out[rows * width] = sink.counts.minted - before.minted;
-    out[rows * width + 1] = sink.counts.verified - before.verified;
-    out[rows * width + 2] = performance.now() - started;
+    const at = blocks * rows * width;
+    out[at] = sink.counts.minted - before.minted;
+    out[at + 1] = sink.counts.verified - before.verified;
+    out[at + 2] = performance.now() - started;
   }
   return out;
 }

@@ -16,7 +16,7 @@ import {
   type CostPartOf,
   type IssuanceSink,
 } from '../workload/cost.js';
-import { drawsAtRandom } from '../workload/occurrence.js';
+import { drawsAtRandom, type OccurrenceTokens } from '../workload/occurrence.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
 import { expand, type TraceEvent } from '../reach/engine.js';
@@ -242,6 +242,12 @@ export interface TrialObservers {
   readonly riskOnly?: boolean;
   /** Run the engine without its S9 shortcuts (docs/semantics-engine.md): the reference tests compare them with. */
   readonly reference?: boolean;
+  /**
+   * The trial's workload occurrences, shared with the other attacks of the same policy and trial
+   * index: they draw the same workload (its seed is the policy's, costSeedOf), so one replay serves
+   * them all (exec/worker.ts runBatch). A new map per trial when absent.
+   */
+  readonly occurrences?: Map<number, OccurrenceTokens>;
 }
 
 const NO_COST: CostMetrics = {
@@ -276,7 +282,7 @@ export function runTrialDetailed(
     detectRng: createRng(detectSeed),
     detectSeed,
     hopSeed: deriveSeed(seed, 'hop'),
-    occurrences: new Map(),
+    occurrences: observers.occurrences ?? new Map<number, OccurrenceTokens>(),
   };
   const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);
 
