@@ -5,8 +5,8 @@
  * attack of the policy's cells with that trial range (they share one replay of the trial's workload,
  * worker.ts runBatch); at most a few batches per worker are in flight, and a reorder buffer releases
  * them to the consumer cell by cell, strictly in plan order — so the output never depends on which
- * worker finished first, and memory stays bounded by the window and one policy's results, not by
- * the run. `workers: 1` runs in this thread (same code, no pool).
+ * worker finished first, and memory stays bounded by the window and one group's results (at most
+ * MAX_GROUP_RUNS trial runs), not by the run. `workers: 1` runs in this thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
