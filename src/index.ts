@@ -125,7 +125,8 @@ export type { PlanCell, PlanOptions, TrialPlan, TrialUnit } from './exec/plan.js
 /** @internal */
 export type { ShardSpec } from './exec/shard.js';
 /** @internal */
-export type { BatchResult, ExecuteOptions } from './exec/pool.js';
+export type { BatchResult } from './exec/batches.js';
+export type { ExecuteOptions } from './exec/pool.js';
 export type { RunOptions, RunProgress, RunResult } from './exec/run.js';
 export type { MergeOptions } from './exec/merge.js';
 export type { SweepOptions, SweepResult } from './exec/sweep.js';

@@ -2,11 +2,11 @@
  * Runs a trial plan on worker threads (piscina) and hands the results back in plan order.
  *
  * Work is cut into batches of consecutive trials of one (scenario, policy), each trial run for every
- * attack of the policy's cells with that trial range (they share one replay of the trial's workload,
- * worker.ts runBatch); at most a few batches per worker are in flight, and a reorder buffer releases
- * them to the consumer cell by cell, strictly in plan order — so the output never depends on which
- * worker finished first, and memory stays bounded by the window and one group's results (at most
- * MAX_GROUP_RUNS trial runs), not by the run. `workers: 1` runs in this thread (same code, no pool).
+ * attack of the policy's cells with that trial range (batches.ts); at most a few batches per worker are
+ * in flight, and a reorder buffer releases them to the consumer cell by cell, strictly in plan order
+ * (batches.ts CellDelivery) — so the output never depends on which worker finished first, and memory
+ * stays bounded by the window and one group's results, not by the run. `workers: 1` runs in this
+ * thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,8 @@ import { BlastlabError, RunInterruptedError, TrialFailedError } from '../errors.
 import { errorMessage } from '../io/atomic.js';
 import { safeWorkerTeardown } from '../lib/threads.js';
 import type { CompiledModel } from '../model/compile.js';
-import type { PlanCell, TrialPlan } from './plan.js';
+import type { TrialPlan } from './plan.js';
+import { CellDelivery, planBatches, type BatchResult } from './batches.js';
 import { decodeCostPart, runBatch } from './worker.js';
 import type { BatchTask, ModelHandle, PrimedCost, WorkerResults, WorkerTask } from './worker.js';
 import type { Scenario } from '../domain/scenario.js';
@@ -32,7 +33,7 @@ export interface ExecuteOptions {
   readonly workers?: number | undefined;
   /** Aborting stops the workers; executePlan then rejects with RunInterruptedError. */
   readonly signal?: AbortSignal | undefined;
-  /** Called after each batch is consumed with the number of trials consumed so far. */
+  /** Called after each cell's part of a batch is consumed with the number of trials consumed so far. */
   readonly onProgress?: ((trialsDone: number) => void) | undefined;
   /** Override of the worker module (tests that run from TypeScript sources point it at dist/). */
   readonly workerFile?: string | URL | undefined;
@@ -42,14 +43,6 @@ export interface ExecuteOptions {
   readonly riskOnly?: boolean | undefined;
   /** Worker threads to run on, kept open by the caller across plans (a new pool for this plan otherwise). */
   readonly pool?: TrialPool | undefined;
-}
-
-/** A batch of results, handed over in plan order: `values` holds `(trialEnd − trialStart) × METRICS.length` numbers. */
-export interface BatchResult {
-  readonly cell: PlanCell;
-  readonly trialStart: number;
-  readonly trialEnd: number;
-  readonly values: Float64Array;
 }
 
 /** The default worker count: the machine's available parallelism. */
@@ -74,54 +67,6 @@ export function usesThreads(options: Pick<ExecuteOptions, 'workers' | 'signal' |
 }
 
 /**
- * The most trial runs (trials × attacks) a group of cells may hold: the parent keeps a group's results
- * until its last batch is in (plan order is cell by cell), so this bounds that memory (2 MB of values)
- * and how long a group keeps the progress bar waiting. Bigger cells run a batch per attack.
- */
-const MAX_GROUP_RUNS = 12_000;
-
-/**
- * Splits the plan into batches, about 16 per worker so the load balances: consecutive cells of one
- * (scenario, policy) with one trial range make a group (up to MAX_GROUP_RUNS trial runs), cut into
- * runs of trials that each run every attack of the group (about `size` trial runs a batch).
- */
-export function planBatches(plan: TrialPlan, workers: number): Omit<BatchTask, 'cursor'>[] {
-  const size = Math.max(1, Math.min(1000, Math.ceil(plan.size / (workers * 16))));
-  const batches: Omit<BatchTask, 'cursor'>[] = [];
-  const cells = plan.cells;
-  for (let first = 0; first < cells.length;) {
-    const { scenarioIndex, policyIndex, trialStart, trialEnd } = cells[first]!;
-    let end = first + 1;
-    while (end < cells.length && sameGroup(cells[end]!, cells[first]!)) end++;
-    if ((end - first) * (trialEnd - trialStart) > MAX_GROUP_RUNS) end = first + 1;
-    const attacks = cells.slice(first, end).map((c) => c.attackIndex);
-    const step = Math.max(1, Math.ceil(size / attacks.length));
-    for (let start = trialStart; start < trialEnd; start += step) {
-      batches.push({
-        kind: 'batch',
-        scenarioIndex,
-        policyIndex,
-        attacks,
-        trialStart: start,
-        trialEnd: Math.min(trialEnd, start + step),
-      });
-    }
-    first = end;
-  }
-  return batches;
-}
-
-/** Whether two cells run in one batch group: one (scenario, policy), one trial range. */
-function sameGroup(a: PlanCell, b: PlanCell): boolean {
-  return (
-    a.scenarioIndex === b.scenarioIndex &&
-    a.policyIndex === b.policyIndex &&
-    a.trialStart === b.trialStart &&
-    a.trialEnd === b.trialEnd
-  );
-}
-
-/**
  * Runs every trial of `plan` (models[i] is the compiled plan.scenarios[i]) and calls `consume` with
  * the batches in plan order. Rejects with TrialFailedError or RunInterruptedError.
  */
@@ -133,32 +78,8 @@ export async function executePlan(
 ): Promise<void> {
   const workers = options.workers ?? defaultWorkers();
   const batches = planBatches(plan, workers);
-  const cellOf = new Map<string, PlanCell>();
-  for (const cell of plan.cells) cellOf.set(cellKey(cell), cell);
-  let done = 0;
-  // A group's batches arrive in order; the cells of a group of several go to the consumer one after
-  // another once its last batch is in (plan order is cell by cell); a batch of one cell goes at once.
-  const group: { task: Omit<BatchTask, 'cursor'>; values: Float64Array }[] = [];
-  const deliver = async (task: Omit<BatchTask, 'cursor'>, values: Float64Array): Promise<void> => {
-    group.push({ task, values });
-    const cellOfAttack = (attackIndex: number): PlanCell => cellOf.get(cellKey({ ...task, attackIndex }))!;
-    if (task.attacks.length > 1 && task.trialEnd < cellOfAttack(task.attacks[0]!).trialEnd) return;
-    for (let block = 0; block < task.attacks.length; block++) {
-      const cell = cellOfAttack(task.attacks[block]!);
-      for (const part of group) {
-        const { trialStart, trialEnd } = part.task;
-        await consume({
-          cell,
-          trialStart,
-          trialEnd,
-          values: blockOf(part.values, block, trialEnd - trialStart, task.attacks.length),
-        });
-        done += trialEnd - trialStart;
-        options.onProgress?.(done);
-      }
-    }
-    group.length = 0;
-  };
+  const delivery = new CellDelivery(plan, consume, options.onProgress);
+  const deliver = (task: Omit<BatchTask, 'cursor'>, values: Float64Array): Promise<void> => delivery.deliver(task, values);
   const failure = (task: Omit<BatchTask, 'cursor'>, trial: number, attack: number, error: unknown): TrialFailedError => {
     const scenario = plan.scenarios[task.scenarioIndex]!;
     return new TrialFailedError(
@@ -398,20 +319,6 @@ function joinCosts(values: Float64Array, costs: Float64Array, blocks: number): v
   }
 }
 
-/**
- * One attack's rows of a batch result (runBatch: the attacks' rows one after another, then the
- * real-token trailer of the whole batch, which goes with the first attack's rows).
- */
-function blockOf(values: Float64Array, block: number, rows: number, blocks: number): Float64Array {
-  const length = rows * METRICS.length;
-  const trailer = values.length - blocks * length;
-  if (trailer === 0 || block > 0) return values.subarray(block * length, (block + 1) * length);
-  const out = new Float64Array(length + trailer);
-  out.set(values.subarray(0, length));
-  out.set(values.subarray(blocks * length), length);
-  return out;
-}
-
 /** Where each of COST_METRICS sits in a row of METRICS. */
 const COST_COLUMN = COST_METRICS.map((m) => (METRICS as readonly string[]).indexOf(m));
 
@@ -476,10 +383,6 @@ async function precomputeCosts(
 /** Key of a (scenario, policy): shared cost passes serve every attack of it. */
 function policyKey(c: { scenarioIndex: number; policyIndex: number }): string {
   return `${c.scenarioIndex}/${c.policyIndex}`;
-}
-
-function cellKey(c: { scenarioIndex: number; policyIndex: number; attackIndex: number }): string {
-  return `${c.scenarioIndex}/${c.policyIndex}/${c.attackIndex}`;
 }
 
 /**

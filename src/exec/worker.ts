@@ -189,12 +189,12 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   const options = onIssue === undefined ? { riskOnly } : { riskOnly, onIssue };
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
-    const occurrences = new Map<number, OccurrenceTokens>();
+    const trialOptions = { ...options, occurrences: new Map<number, OccurrenceTokens>() };
     for (let block = 0; block < blocks; block++) {
       const attack = task.attacks[block]!;
       Atomics.store(task.cursor, 1, attack);
       hook?.(trial);
-      const metrics = runTrialDetailed(model, task.policyIndex, attack, trial, { ...options, occurrences }).metrics;
+      const metrics = runTrialDetailed(model, task.policyIndex, attack, trial, trialOptions).metrics;
       const base = (block * rows + trial - task.trialStart) * width;
       for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
     }

@@ -122,7 +122,7 @@ export class Workspace {
 
   /** The pairs `holder` declares for minting `cred` as itself (model.requestPairs), null when none: looked up once. */
   selfRequest(model: CompiledModel, holder: number, cred: number): PairSet | null {
-    const key = holder * model.ids.length + cred;
+    const key = holder * model.nodeCount + cred;
     let pairs = this.selfRequests.get(key);
     if (pairs === undefined) {
       pairs = model.requestPairs.get(requestKey(holder, holder, cred)) ?? null;

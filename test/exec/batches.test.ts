@@ -1,5 +1,5 @@
 /**
- * Batches (exec/pool.ts planBatches, exec/worker.ts runBatch): the attacks of one (scenario, policy)
+ * Batches (exec/batches.ts planBatches, CellDelivery; exec/worker.ts runBatch): the attacks of one (scenario, policy)
  * run trial by trial in one batch, on one replay of each trial's workload occurrences. That must give
  * every attack the metrics it gets alone, and the consumer must still see the cells in plan order.
  */
@@ -8,7 +8,8 @@ import { compile } from '../../src/model/compile.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { planTrials } from '../../src/exec/plan.js';
 import { tempoPlan } from '../../src/exec/tempo.js';
-import { executePlan, planBatches, type BatchResult } from '../../src/exec/pool.js';
+import { planBatches, type BatchResult } from '../../src/exec/batches.js';
+import { executePlan } from '../../src/exec/pool.js';
 import { shardPlan } from '../../src/exec/shard.js';
 import { decodeMetrics, runBatch } from '../../src/exec/worker.js';
 import { runTrialDetailed } from '../../src/sim/trial.js';
