@@ -96,17 +96,20 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
   const shard = options.shard ?? WHOLE;
   const plan = shardPlan(whole, shard);
   const chosen = baselines(whole, options.baseline);
-  const models = plan.scenarios.map((s) => compile(s));
-  if (options.realTokens === true) {
-    const tooLong = models.flatMap(realTokenSizeIssues);
-    if (tooLong.length > 0) throw new ScenarioError(tooLong);
-  }
-  const staging = openStaging(options.out);
-  // One set of worker threads for the trials and both variant runs: each model reaches each worker once.
+  // One set of worker threads for the trials and both variant runs: each model reaches each worker
+  // once. Started first, so the threads boot while this one compiles the models.
   const pool =
     options.pool ?? (usesThreads(options) ? new TrialPool(options.workers ?? defaultWorkers(), options.workerFile) : undefined);
   const run: RunOptions = { ...options, pool };
+  let staging: ReturnType<typeof openStaging> | undefined;
   try {
+    const models = plan.scenarios.map((s) => compile(s));
+    if (options.realTokens === true) {
+      const tooLong = models.flatMap(realTokenSizeIssues);
+      if (tooLong.length > 0) throw new ScenarioError(tooLong);
+    }
+    const stage = openStaging(options.out);
+    staging = stage;
     const record = buildManifest(plan.scenarios, options, whole, shard, plan.size);
     const manifest: RunManifest = options.noTrials === true ? { ...record, noTrials: true } : record;
     let tokenWork: RealTokenWork[];
@@ -122,7 +125,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
       ({ cells, tokenWork } = await summarizeTrials(plan, models, execute, cellDone));
       const variants = await summarizeAttributionTrials(plan, models, chosen, { ...run, onProgress: progress.attribution });
       summary = await finishSummaries(
-        staging.dir,
+        stage.dir,
         plan,
         { cells, variantBaselines: chosen, attributionTrials: options.attributionTrials ?? DEFAULT_ATTRIBUTION_TRIALS, variants },
         chosen,
@@ -133,23 +136,23 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
       // On a pool, the three files are written at once: the variant runs fill the workers while the
       // last batches of the trials finish (each file in its own plan order, so nothing else changes).
       [tokenWork] = await together(run, [
-        (o) => writeTrials(staging.dir, plan, models, o, progress.trials(o)),
-        (o) => writeAttributionTrials(staging.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
-        (o) => writeTempoTrials(staging.dir, plan, models, { ...o, onProgress: progress.tempo }),
+        (o) => writeTrials(stage.dir, plan, models, o, progress.trials(o)),
+        (o) => writeAttributionTrials(stage.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
+        (o) => writeTempoTrials(stage.dir, plan, models, { ...o, onProgress: progress.tempo }),
       ] as const);
       // The workers' heaps go before the summaries are computed: the run's peak memory is then one or the other.
       if (options.pool === undefined) await pool?.close();
-      summary = await finishResults(staging.dir, plan, chosen, manifest, { csvBom: options.csvBom });
+      summary = await finishResults(stage.dir, plan, chosen, manifest, { csvBom: options.csvBom });
     }
     const realTokens = options.realTokens === true ? plan.scenarios.map((s, i) => ({ scenario: s.name, ...tokenWork[i]! })) : [];
-    if (options.realTokens === true) writeRealTokens(join(staging.dir, REAL_TOKENS_FILE), realTokens);
+    if (options.realTokens === true) writeRealTokens(join(stage.dir, REAL_TOKENS_FILE), realTokens);
     // A signal that arrived after the last batch still stops the run: nothing lands.
     if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
-    const files = staging.land(manifest);
+    const files = stage.land(manifest);
     return { ...summary, plan, files, realTokens };
   } finally {
     if (options.pool === undefined) await pool?.close();
-    staging.discard();
+    staging?.discard();
   }
 }
 

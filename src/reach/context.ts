@@ -152,7 +152,12 @@ export function nextMint(ctx: TrialContext, cred: number, t: number): number {
     const count = occurrenceCount(task, horizon);
     const latest = Math.max(0, lastOccurrenceAt(task, t));
     // Occurrences that started earlier may still be running and re-mint (re-authorisation) after `t`.
+    // An occurrence mints at or after its start and by its end, which is no later than its timeout:
+    // one that starts at or after the best so far, or times out by `t`, cannot change the answer.
     for (let k = Math.max(0, latest - overlapping(task)); k < count && k < latest + NEXT_MINT_WINDOW; k++) {
+      const start = occurrenceStart(task, k);
+      if (start >= next) break;
+      if (start + task.timeoutMs <= t) continue;
       for (const token of occurrence(ctx, taskIndex, k).issuances) {
         if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
       }

@@ -214,6 +214,26 @@ export function drawsAtRandom(model: CompiledModel, policy: Policy, modes: Crede
   return policy.approval !== null && policy.approval.wait.kind !== 'fixed' && gated(model, policy, taskIndex);
 }
 
+/**
+ * Whether every occurrence of a task under `policy` is its first one shifted by k·every, exactly: it
+ * makes no random draw (drawsAtRandom), and every time it adds up is a whole number of milliseconds,
+ * so each sum is exact in doubles and shifting the start shifts every moment by the same amount.
+ */
+export function occurrencesShift(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): boolean {
+  const task = model.scenario.workload[taskIndex]!;
+  if (!Number.isFinite(task.everyMs) || drawsAtRandom(model, policy, modes, taskIndex)) return false;
+  // No timeout (Infinity) stays Infinity, whatever the start.
+  const times = [task.atMs, task.everyMs, task.durationMs];
+  if (Number.isFinite(task.timeoutMs)) times.push(task.timeoutMs);
+  const broker = brokerOf(policy);
+  if (broker !== null) {
+    times.push(broker.ttlMs);
+    if (broker.issuer.latency.kind === 'fixed') times.push(broker.issuer.latency.valueMs);
+  }
+  if (policy.approval !== null && policy.approval.wait.kind === 'fixed') times.push(policy.approval.wait.valueMs);
+  return times.every((ms) => Number.isSafeInteger(ms));
+}
+
 /** The request plan of a task under `policy` (look it up once per task, then run its occurrences). */
 export function taskPlan(model: CompiledModel, policy: Policy, modes: CredentialModes, taskIndex: number): TaskPlan {
   return planOf(model, brokerOf(policy)?.scope === 'step', modes, taskIndex);

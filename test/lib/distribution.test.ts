@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalQuantile, sampleAt, upperBound } from '../../src/lib/distribution.js';
+import { normalQuantile, sampleAt, upperBound, type Distribution } from '../../src/lib/distribution.js';
 
 describe('lib/distribution', () => {
   it('should return the fixed value whatever the uniform', () => {
@@ -45,5 +45,65 @@ describe('lib/distribution', () => {
         expect(x).toBeLessThanOrEqual(upperBound(d));
       }),
     );
+  });
+
+  describe('draw tables', () => {
+    type Drawn = Extract<Distribution, { kind: 'exponential' | 'lognormal' }>;
+    /** The draw as SPEC'd: the inverse CDF at u, rounded to whole milliseconds (computed here, never tabled). */
+    const reference = (d: Drawn, u: number): number =>
+      d.kind === 'exponential'
+        ? Math.round(-d.meanMs * Math.log(1 - u)) || 0
+        : Math.round(d.medianMs * Math.exp(d.sigma * normalQuantile(u)));
+    /** The largest double below x > 0. */
+    const below = (x: number): number => {
+      const bits = new BigUint64Array(new Float64Array([x]).buffer);
+      bits[0]! -= 1n;
+      return new Float64Array(bits.buffer)[0]!;
+    };
+    /** A fresh distribution drawn often enough to have its table (tables are per distribution object). */
+    const tabled = (d: Drawn): Drawn => {
+      const fresh = { ...d };
+      for (let i = 0; i < 5000; i++) sampleAt(fresh, (i + 0.5) / 5000);
+      return fresh;
+    };
+    const BINS = 1 << 14;
+
+    it('should draw from its table exactly what it computes, at both ends and inside every interval', () => {
+      const shipped: Drawn[] = [
+        { kind: 'lognormal', medianMs: 40, sigma: 0.5 },
+        { kind: 'lognormal', medianMs: 86_400_000, sigma: 1 },
+        { kind: 'lognormal', medianMs: 250, sigma: 2.5 },
+        { kind: 'exponential', meanMs: 3_600_000 },
+        { kind: 'exponential', meanMs: 3 },
+      ];
+      for (const d of shipped.map(tabled)) {
+        for (let bin = 0; bin < BINS; bin++) {
+          for (const u of [bin / BINS, below((bin + 1) / BINS), (bin + 0.37) / BINS, (bin + 0.5) / BINS]) {
+            if (sampleAt(d, u) !== reference(d, u))
+              expect({ d, u, draw: sampleAt(d, u) }).toEqual({ d, u, draw: reference(d, u) });
+          }
+        }
+      }
+    });
+
+    it('should draw exactly what it computes for any exponential or lognormal', () => {
+      const drawn = fc.oneof(
+        fc.integer({ min: 1, max: 1e9 }).map((meanMs): Drawn => ({ kind: 'exponential', meanMs })),
+        fc
+          .tuple(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0, max: 4, noNaN: true }))
+          .map(([medianMs, sigma]): Drawn => ({ kind: 'lognormal', medianMs, sigma })),
+      );
+      fc.assert(
+        fc.property(
+          drawn,
+          fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 50 }),
+          (d, us) => {
+            const t = tabled(d);
+            for (const u of us) expect(sampleAt(t, u)).toBe(reference(d, u));
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
   });
 });

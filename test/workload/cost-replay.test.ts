@@ -1,0 +1,140 @@
+/**
+ * How a cost pass replays the workload (workload/cost.ts accumulate): a task without a random draw
+ * counts its first occurrence, shifted, for every other one; the rest replay a window of time at a
+ * time, every task in turn. Both must give exactly what replaying every occurrence task by task gives,
+ * which is what a pass with an issuance sink does (it hands each token over in schedule order).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { compile, type CompiledModel } from '../../src/model/compile.js';
+import { credentialModes } from '../../src/policy/modes.js';
+import { workloadCost } from '../../src/workload/cost.js';
+import { occurrencesShift } from '../../src/workload/occurrence.js';
+import type { Distribution } from '../../src/lib/distribution.js';
+import type { Approval, Policy } from '../../src/domain/scenario.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  exponential,
+  fixed,
+  grants,
+  holds,
+  hybrid,
+  lateral,
+  resource,
+  revokeOn,
+  scenario,
+  step,
+  task,
+} from '../arbitraries/build.js';
+
+/** A whole or (sometimes) fractional number of milliseconds in [min, max]. */
+const msArb = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min, max }) },
+    { weight: 1, arbitrary: fc.integer({ min, max }).map((ms) => ms + 0.25) },
+  );
+
+const latencyArb: fc.Arbitrary<Distribution> = fc.oneof(
+  { weight: 3, arbitrary: msArb(0, 2000).map(fixed) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 2000 }).map(exponential) },
+);
+
+const taskArb = fc.record({
+  everyMs: fc.integer({ min: MIN, max: 6 * HOUR }),
+  atMs: msArb(0, HOUR),
+  durationMs: msArb(0, 2 * HOUR),
+  timeoutMs: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), msArb(0, 3 * HOUR)),
+  refreshable: fc.boolean(),
+  creds: fc.subarray(['c0', 'c1', 'c2'], { minLength: 1 }),
+});
+
+const policyArb: fc.Arbitrary<Policy> = fc
+  .record({
+    kind: fc.constantFrom('ephemeral', 'hybrid'),
+    ttlMs: msArb(MIN, 2 * HOUR),
+    scope: fc.constantFrom('task' as const, 'step' as const),
+    latency: latencyArb,
+    availability: fc.constantFrom(1, 1, 0.8),
+    triggers: fc.subarray(['completion', 'failure', 'timeout'] as const),
+    approval: fc.option(msArb(0, 10 * MIN).map((ms): Approval => ({ actions: ['write'], refuse: 0, wait: fixed(ms) }))),
+  })
+  .map(({ kind, ttlMs, scope, latency, availability, triggers, approval }) => {
+    const settings = { ttlMs, scope, revokeOn: revokeOn(...triggers), issuer: { latency, availability }, approval };
+    return kind === 'hybrid'
+      ? hybrid('p', {
+          ...settings,
+          exceptions: [{ match: { ids: ['c2'], environment: null, replans: null, maxSensitivity: null }, rotationMs: DAY }],
+        })
+      : ephemeral('p', settings);
+  });
+
+type TaskShape = typeof taskArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** One agent running `tasks` against a database with credentials c0–c2 (c2 stays standing under hybrid). */
+function modelOf(tasks: readonly TaskShape[], policy: Policy, horizonMs: number): CompiledModel {
+  return compile(
+    scenario({
+      nodes: [agent('a'), resource('db'), credential('c0'), credential('c1'), credential('c2')],
+      edges: [
+        ...['c0', 'c1', 'c2'].map((c) => holds('a', c)),
+        ...['c0', 'c1', 'c2'].map((c) => grants(c, 'db', ['read', 'write'])),
+      ],
+      workload: tasks.map(({ creds, ...times }) =>
+        task(
+          'a',
+          creds.map((c, i) => step('db', i % 2 === 0 ? 'write' : 'read', c)),
+          times,
+        ),
+      ),
+      attacks: [lateral('a', HOUR)],
+      policies: [policy],
+      horizonMs,
+    }),
+  );
+}
+
+describe('workload/cost replay', () => {
+  it('should give the cost of replaying every occurrence task by task, shifted or windowed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(taskArb, { minLength: 1, maxLength: 3 }),
+        policyArb,
+        fc.constantFrom(2 * DAY, 30 * DAY),
+        fc.nat(),
+        (tasks, policy, horizonMs, seed) => {
+          const model = modelOf(tasks, policy, horizonMs);
+          const modes = credentialModes(model, policy);
+          const bySink = workloadCost(model, policy, modes, seed, () => {});
+          expect(workloadCost(model, policy, modes, seed)).toEqual(bySink);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('should shift only tasks without a random draw whose times are whole milliseconds', () => {
+    const times: TaskShape = {
+      everyMs: HOUR,
+      atMs: 0,
+      durationMs: 10 * MIN,
+      timeoutMs: Number.POSITIVE_INFINITY,
+      refreshable: true,
+      creds: ['c0'],
+    };
+    const shifts = (policy: Policy, extra: Partial<TaskShape> = {}): boolean => {
+      const model = modelOf([{ ...times, ...extra }], policy, DAY);
+      return occurrencesShift(model, policy, credentialModes(model, policy), 0);
+    };
+    expect(shifts(ephemeral('p', { issuer: { latency: fixed(40), availability: 1 } }))).toBe(true);
+    expect(shifts(ephemeral('p', { issuer: { latency: exponential(40), availability: 1 } }))).toBe(false);
+    expect(shifts(ephemeral('p', { issuer: { latency: fixed(40), availability: 0.99 } }))).toBe(false);
+    expect(shifts(ephemeral('p', { issuer: { latency: fixed(0.1), availability: 1 } }))).toBe(false);
+    expect(shifts(ephemeral('p'), { atMs: 0.5 })).toBe(false);
+    expect(shifts(ephemeral('p'), { everyMs: Number.POSITIVE_INFINITY })).toBe(false);
+  });
+});
