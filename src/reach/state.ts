@@ -42,6 +42,8 @@ export interface Foothold {
 
 /** S2: the moment what an event at `t` gains becomes usable, drawn keyed by the trial's hop seed and `t` (AttackerState.nextHopAt). */
 export function hopAfter(hopSeed: number, hopDelay: Distribution, t: number): number {
+  // A fixed delay needs no draw (sampleAt would ignore it).
+  if (hopDelay.kind === 'fixed') return t + hopDelay.valueMs;
   const ms = Math.floor(t);
   const u = keyedUniform(hopSeed, Math.floor(ms / 4294967296), ms >>> 0, Math.round((t - ms) * 1e6), 0);
   return t + sampleAt(hopDelay, u);

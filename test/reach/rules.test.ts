@@ -3,6 +3,7 @@
  * CyberBattleSim tests one action), without the event loop of src/reach/engine.ts.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ADMIN, READ } from '../../src/domain/actions.js';
 import type { Policy } from '../../src/domain/scenario.js';
 import { createRng } from '../../src/lib/rng.js';
@@ -85,6 +86,29 @@ describe('windows (S5, S7)', () => {
     ];
     expect(unionLength(spans)).toBe(30);
     expect(unionLength([])).toBe(0);
+  });
+
+  it('should add the merged blocks of any spans, in order, to the last bit', () => {
+    /** The plain merge: spans by start, a block grows while the next starts by its end. */
+    const merged = (spans: readonly { from: number; until: number }[]): number => {
+      const live = spans.filter((x) => x.until > x.from).sort((a, b) => a.from - b.from);
+      let total = 0;
+      for (let i = 0; i < live.length;) {
+        const from = live[i]!.from;
+        let until = live[i++]!.until;
+        while (i < live.length && live[i]!.from <= until) until = Math.max(until, live[i++]!.until);
+        total += until - from;
+      }
+      return total;
+    };
+    // Fractional moments (mints fall between milliseconds), ties, touching and inverted spans.
+    const moment = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 3e9, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.record({ from: moment, until: moment, cut: fc.boolean() }), { maxLength: 60 }), (spans) => {
+        expect(unionLength(spans)).toBe(merged(spans));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('should contain a trial at the end of its last span only when a revocation cut that span before the horizon', () => {
