@@ -18,6 +18,8 @@
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { requestKey } from '../model/compile.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
+import type { Policy } from '../domain/scenario.js';
+import type { CredentialModes } from '../policy/modes.js';
 import type { PolicyReplays } from './replay.js';
 
 /** The per-trial arrays of one thread's trials over one compiled graph (each trial takes a new generation). */
@@ -106,6 +108,8 @@ export class Workspace {
     return id;
   };
   private nextId = 1;
+  /** Credential modes by what of a policy they depend on (modes). */
+  private readonly modesByKey = new Map<string, CredentialModes>();
   /** Task indices each node runs, in task order (schedule.ts), built on first use. */
   tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
   /** The scope of a step-scoped token of `model`: one (target, action) pair, one shared map per step. */
@@ -118,6 +122,25 @@ export class Workspace {
       steps[step] = scope;
     }
     return scope;
+  }
+
+  /**
+   * The credential modes of `policy` (computed by `compute`, policy/modes.ts credentialModes), shared
+   * by the policies of this graph that set them alike: they depend on the policy's kind, hybrid
+   * exceptions, rotation and staleness only, and on the scenario's nodes, credential times and default
+   * rotation, which a variant's model shares with its base.
+   */
+  modes(model: CompiledModel, policy: Policy, compute: () => CredentialModes): CredentialModes {
+    const key = JSON.stringify([
+      policy.kind,
+      policy.kind === 'hybrid' ? policy.exceptions : null,
+      policy.rotationMs,
+      policy.staleAfterMs,
+      model.scenario.defaultRotationMs,
+    ]);
+    let modes = this.modesByKey.get(key);
+    if (modes === undefined) this.modesByKey.set(key, (modes = compute()));
+    return modes;
   }
 
   /** The pairs `holder` declares for minting `cred` as itself (model.requestPairs), null when none: looked up once. */

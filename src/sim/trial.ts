@@ -20,6 +20,7 @@ import { drawsAtRandom, type OccurrenceTokens } from '../workload/occurrence.js'
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
 import { expand, type TraceEvent } from '../reach/engine.js';
+import { workspaceOf } from '../reach/workspace.js';
 import { recordsExfiltrated } from './exfiltration.js';
 import { confirmedReach } from './confirmed.js';
 
@@ -72,12 +73,17 @@ function cacheOf(model: CompiledModel): ModelCache {
   return cache;
 }
 
-/** The credential modes of a policy, computed once per model. */
+/**
+ * The credential modes of a policy, computed once per model, and once per graph for the policies that
+ * set them alike (Workspace.modes): an attribution variant that keeps its policy's lifetime, or a
+ * tempo variant, has its policy's modes (on a 10k-agent estate, 30–60 ms a computation and thread).
+ */
 export function modesOf(model: CompiledModel, policyIndex: number): CredentialModes {
   const cache = cacheOf(model);
   let modes = cache.modes.get(policyIndex);
   if (modes === undefined) {
-    modes = credentialModes(model, model.scenario.policies[policyIndex]!);
+    const policy = model.scenario.policies[policyIndex]!;
+    modes = workspaceOf(model).modes(model, policy, () => credentialModes(model, policy));
     cache.modes.set(policyIndex, modes);
   }
   return modes;

@@ -366,4 +366,27 @@ describe('sim/trial under each policy parameter', () => {
       expect(runOne(s)).toMatchObject({ attack_success: 1, tokens_issued: 0, tasks_failed: 0 });
     });
   });
+
+  it('should share credential modes between policies, and variants, that set them alike, and only those', () => {
+    const standing = { match: { ids: ['key'], environment: null, replans: null, maxSensitivity: null }, rotationMs: DAY };
+    const model = modelOf(
+      ciScenario([
+        hybrid('h', { exceptions: [standing] }),
+        hybrid('h-bound', { exceptions: [standing], bindToWorkload: true, reevaluate: 'every-step' }),
+        hybrid('h-none', { exceptions: [] }),
+        hybrid('h-rotated', { exceptions: [{ ...standing, rotationMs: HOUR }] }),
+      ]),
+    );
+    // Binding and re-evaluation leave the modes alone: one object.
+    expect(modesOf(model, 1)).toBe(modesOf(model, 0));
+    // A variant's model (the base's graph, other policies) finds them too.
+    const variant = { ...model, scenario: { ...model.scenario, policies: [model.scenario.policies[1]!] } };
+    expect(modesOf(variant, 0)).toBe(modesOf(model, 0));
+    // Other exceptions: other modes, and they differ.
+    const key = model.ids.indexOf('key');
+    expect(modesOf(model, 0).ephemeral[key]).toBe(0);
+    expect(modesOf(model, 2).ephemeral[key]).toBe(1);
+    expect(modesOf(model, 3).rotationMs[key]).toBe(HOUR);
+    expect(modesOf(model, 0).rotationMs[key]).toBe(DAY);
+  });
 });
