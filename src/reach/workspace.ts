@@ -2,7 +2,7 @@
  * The per-thread trial workspace of one compiled graph: reusable arrays (Scratch) shared by every
  * trial this thread runs over that graph, so a trial allocates nothing per edge or per node, and the
  * tables derived from the graph and its workload (step scopes, standing scopes, self requests, tasks
- * per node, S10 recordings per policy).
+ * per node, credential modes, S10 recordings per policy).
  *
  * It is a cache, not state: an entry counts only when its stamp equals the running trial's
  * generation (`nextGeneration()`, taken once per trial when the attacker state is built), so a trial

@@ -223,10 +223,11 @@ function accumulate(
   // Occurrences replayed a window of time at a time, every task's in turn: the counts per second they
   // bump then stay in the cache (task by task, a month of them is a cache miss a token). Every sum is
   // a count, so the order changes nothing; with a sink, task by task in schedule order (one window).
+  // A window without an occurrence is skipped (a years-long horizon of yearly tasks has mostly those).
   const next = new Int32Array(replayed.length);
   const window = onIssue === undefined ? REPLAY_WINDOW_MS : Number.POSITIVE_INFINITY;
-  for (let until = window, left = replayed.length; left > 0; until += window) {
-    left = 0;
+  for (let until = window, earliest = 0; earliest < Number.POSITIVE_INFINITY; until = Math.max(until, earliest) + window) {
+    earliest = Number.POSITIVE_INFINITY;
     for (let r = 0; r < replayed.length; r++) {
       const { task: t, count, plan, mints } = replayed[r]!;
       const task = workload[t]!;
@@ -246,7 +247,7 @@ function accumulate(
           for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
       }
       next[r] = k;
-      if (k < count) left++;
+      if (k < count) earliest = Math.min(earliest, occurrenceStart(task, k));
     }
   }
 }

@@ -117,6 +117,28 @@ describe('workload/cost replay', () => {
     );
   });
 
+  it('should give the task-by-task cost of yearly tasks over an 80-year horizon (mostly empty windows)', () => {
+    const yearly = {
+      everyMs: 365 * DAY,
+      atMs: 3 * DAY,
+      durationMs: HOUR,
+      timeoutMs: Number.POSITIVE_INFINITY,
+      refreshable: true,
+    };
+    const tasks: TaskShape[] = [
+      { ...yearly, creds: ['c0'] },
+      { ...yearly, atMs: 200 * DAY, creds: ['c1'] },
+    ];
+    for (const latency of [fixed(40), exponential(40)]) {
+      const policy = ephemeral('p', { issuer: { latency, availability: 0.9 } });
+      const model = modelOf(tasks, policy, 80 * 365 * DAY);
+      const modes = credentialModes(model, policy);
+      const cost = workloadCost(model, policy, modes, 3);
+      expect(cost.tasks_total).toBe(160);
+      expect(cost).toEqual(workloadCost(model, policy, modes, 3, () => {}));
+    }
+  });
+
   it('should shift only tasks without a random draw whose times are whole milliseconds', () => {
     const times: TaskShape = {
       everyMs: HOUR,
