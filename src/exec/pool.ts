@@ -77,7 +77,9 @@ export async function executePlan(
   consume: (batch: BatchResult) => void | Promise<void>,
 ): Promise<void> {
   const workers = options.workers ?? defaultWorkers();
-  const batches = planBatches(plan, workers);
+  // Risk-only (no cost pass, no real tokens): an attribution policy's variants that leave its workload
+  // alone share batches, hence each trial's replay of it.
+  const batches = planBatches(plan, workers, options.riskOnly === true && options.realTokens !== true);
   const delivery = new CellDelivery(plan, consume, options.onProgress);
   const deliver = (task: Omit<BatchTask, 'cursor'>, values: Float64Array): Promise<void> => delivery.deliver(task, values);
   const failure = (task: Omit<BatchTask, 'cursor'>, trial: number, attack: number, error: unknown): TrialFailedError => {
@@ -94,6 +96,7 @@ export async function executePlan(
   const inThread = options.pool === undefined && !usesThreads(options);
   const run = { plan, models, batches, options, deliver, failure };
   await (inThread ? runInThread(run) : runOnPool(run, workers));
+  delivery.end();
 }
 
 /** What both executors share: the plan, its batches, and how results and failures go back. */

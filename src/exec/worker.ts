@@ -17,7 +17,7 @@ import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
 import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
-import type { Issuance, OccurrenceTokens } from '../workload/occurrence.js';
+import { occurrenceKeyOf, type Issuance, type OccurrenceTokens } from '../workload/occurrence.js';
 
 /**
  * Which compiled model a task runs on: `base` names the compiled arrays (`bytes`, the serialised
@@ -32,17 +32,22 @@ export interface ModelHandle {
 }
 
 /**
- * One batch: trials `[trialStart, trialEnd)` of one (scenario, policy), for each of `attacks` (cells
- * of the plan with that trial range, in plan order). Each trial runs every attack in turn on one
- * replay of the trial's workload occurrences: they draw the same ones (sim/trial.ts costSeedOf).
+ * One batch: trials `[trialStart, trialEnd)` of one (scenario, policy), for each block (a cell of the
+ * plan with that trial range): attack `attacks[i]` under policy `policies[i]`. Each trial runs every
+ * block in turn on one replay of the trial's workload occurrences: they draw the same ones (the seed
+ * is the policy's, sim/trial.ts costSeedOf, and the blocks' policies are one policy or variants of it
+ * that leave its workload alone, workload/occurrence.ts occurrenceKeyOf).
  */
 export interface BatchTask {
   readonly kind: 'batch';
   readonly scenarioIndex: number;
   /** The model of the scenario (set when the task goes to a worker thread). */
   readonly model?: ModelHandle;
+  /** The policy of the cost passes and real tokens: every block's, unless the batch is risk only. */
   readonly policyIndex: number;
   readonly attacks: readonly number[];
+  /** Each block's policy (parallel to `attacks`). */
+  readonly policies: readonly number[];
   readonly trialStart: number;
   readonly trialEnd: number;
   /** Shared cells: the trial and the attack being run, so the parent can name them if the thread dies. */
@@ -169,14 +174,15 @@ export interface RealTokenWork {
 }
 
 /**
- * Runs a batch against a model: per attack of `task.attacks` in turn, `(trialEnd − trialStart) ×
- * METRICS.length` values, row-major; then with `realTokens` a trailer of REAL_TOKEN_TRAILER values
- * for the whole batch (see RealTokenWork).
+ * Runs a batch against a model: per block in turn, `(trialEnd − trialStart) × METRICS.length` values,
+ * row-major; then with `realTokens` a trailer of REAL_TOKEN_TRAILER values for the whole batch (see
+ * RealTokenWork).
  */
 export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: number) => void): Float64Array {
   const width = METRICS.length;
   const rows = task.trialEnd - task.trialStart;
   const blocks = task.attacks.length;
+  sharesWorkload(model, task);
   const out = new Float64Array(blocks * rows * width + (task.realTokens === true ? REAL_TOKEN_TRAILER : 0));
   prime(model, task.primed);
   const sink = task.realTokens === true ? realTokenSinkFor(model) : null;
@@ -194,7 +200,7 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
       const attack = task.attacks[block]!;
       Atomics.store(task.cursor, 1, attack);
       hook?.(trial);
-      const metrics = runTrialDetailed(model, task.policyIndex, attack, trial, trialOptions).metrics;
+      const metrics = runTrialDetailed(model, task.policies[block]!, attack, trial, trialOptions).metrics;
       const base = (block * rows + trial - task.trialStart) * width;
       for (let m = 0; m < width; m++) out[base + m] = metrics[METRICS[m]!] ?? Number.NaN;
     }
@@ -206,6 +212,21 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
     out[at + 2] = performance.now() - started;
   }
   return out;
+}
+
+/**
+ * Checks that the blocks of a batch draw one workload, as their shared replay assumes: one policy, or
+ * risk-only variants of it (same name, hence seed) with one occurrence key.
+ */
+function sharesWorkload(model: CompiledModel, task: BatchTask): void {
+  const { policies } = model.scenario;
+  const first = policies[task.policyIndex]!;
+  for (const index of task.policies) {
+    if (index === task.policyIndex) continue;
+    const policy = policies[index]!;
+    if (task.riskOnly !== true || policy.name !== first.name || occurrenceKeyOf(policy) !== occurrenceKeyOf(first))
+      throw new Error(`batch: policies ${task.policyIndex} and ${index} do not draw one workload`);
+  }
 }
 
 /** The real-token trailer of a batch result (zeros when the batch ran without `--real-tokens`). */

@@ -182,6 +182,23 @@ export class OccurrenceScratch {
   }
 }
 
+/**
+ * What an occurrence's outcome depends on in a policy, besides the task and the workload seed: which
+ * credentials the broker manages (kind, hybrid exceptions), its request plan (token scope), the
+ * issuer, lifetimes and revocation triggers, and approvals. Policies with the same key draw the same
+ * occurrences from the same seed: an attribution variant that switches only binding, re-evaluation or
+ * call-chain context draws its policy's (exec/batches.ts runs them on one replay).
+ */
+export function occurrenceKeyOf(policy: Policy): string {
+  const broker = brokerOf(policy);
+  return JSON.stringify([
+    policy.kind,
+    policy.kind === 'hybrid' ? policy.exceptions : null,
+    policy.approval,
+    broker === null ? null : [broker.scope, broker.ttlMs, broker.revokeOn, broker.issuer],
+  ]);
+}
+
 /** Whether a task's occurrences under `policy` wait for an approval (a step whose action the policy gates). */
 function gated(model: CompiledModel, policy: Policy, taskIndex: number): boolean {
   const approval = policy.approval;

@@ -8,6 +8,8 @@ import { compile } from '../../src/model/compile.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { planTrials } from '../../src/exec/plan.js';
 import { tempoPlan } from '../../src/exec/tempo.js';
+import { variantPlan } from '../../src/exec/attribution.js';
+import { baselines } from '../../src/exec/baseline.js';
 import { planBatches, type BatchResult } from '../../src/exec/batches.js';
 import { executePlan } from '../../src/exec/pool.js';
 import { shardPlan } from '../../src/exec/shard.js';
@@ -117,5 +119,48 @@ describe('batches of one policy', () => {
     await expect(run).rejects.toThrow(RunInterruptedError);
     expect(handed).toEqual([batches[0]!.trialEnd - batches[0]!.trialStart]);
     expect(handed[0]).toBeLessThan(7000);
+  });
+
+  it("should run an attribution policy's variants that leave its workload alone in one batch, each cell with its own metrics, in plan order", async () => {
+    const plan = planTrials([handoff], { trials: 3 });
+    const models = plan.scenarios.map((s) => compile(s));
+    const variants = variantPlan(plan, models, baselines(plan, undefined), 3);
+    const batches = planBatches(variants.plan, 1, true);
+    // Variants of one policy that share its workload run together, adjacent in the plan or not.
+    const shared = batches.filter((b) => new Set(b.policies).size > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.some((b) => b.policies.some((p, i) => i > 0 && p > b.policies[i - 1]! + 1))).toBe(true);
+    const seen: string[] = [];
+    await executePlan(variants.plan, variants.models, { workers: 1, riskOnly: true }, (b: BatchResult) => {
+      const model = variants.models[b.cell.scenarioIndex]!;
+      for (let t = b.trialStart; t < b.trialEnd; t++) {
+        seen.push(`${b.cell.policyIndex}/${b.cell.attackIndex}/${t}`);
+        const alone = runTrialDetailed(model, b.cell.policyIndex, b.cell.attackIndex, t, { riskOnly: true }).metrics;
+        expect(decodeMetrics(b.values, t - b.trialStart)).toEqual(alone);
+      }
+    });
+    const expected = variants.plan.cells.flatMap((c) =>
+      Array.from({ length: c.trialEnd - c.trialStart }, (_, i) => `${c.policyIndex}/${c.attackIndex}/${c.trialStart + i}`),
+    );
+    expect(seen).toEqual(expected);
+  });
+
+  it('should refuse a batch whose policies draw different workloads', () => {
+    const plan = planTrials([dropbox], { trials: 1 });
+    const model = compile(plan.scenarios[0]!);
+    const policies = [0, 1];
+    expect(() =>
+      runBatch(model, {
+        kind: 'batch',
+        scenarioIndex: 0,
+        policyIndex: 0,
+        policies,
+        attacks: [0, 0],
+        trialStart: 0,
+        trialEnd: 1,
+        cursor: new Int32Array(2),
+        riskOnly: true,
+      }),
+    ).toThrow(/do not draw one workload/);
   });
 });
