@@ -1,12 +1,12 @@
 /**
  * Runs a trial plan on worker threads (piscina) and hands the results back in plan order.
  *
- * Work is cut into batches of consecutive trials of one (scenario, policy), each trial run for every
- * attack of the policy's cells with that trial range (batches.ts); at most a few batches per worker are
- * in flight, and a reorder buffer releases them to the consumer cell by cell, strictly in plan order
- * (batches.ts CellDelivery) — so the output never depends on which worker finished first, and memory
- * stays bounded by the window and one group's results, not by the run. `workers: 1` runs in this
- * thread (same code, no pool).
+ * Work is cut into batches of consecutive trials of cells that draw one workload, each trial run for
+ * every cell of the group (batches.ts planBatches); at most a few batches per worker are in flight, and
+ * a reorder buffer releases them to the consumer cell by cell, strictly in plan order (batches.ts
+ * CellDelivery) — so the output never depends on which worker finished first, and memory stays bounded
+ * by the window and the results waiting for their turn (at most a group's bound of trial runs), not by
+ * the run. `workers: 1` runs in this thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';

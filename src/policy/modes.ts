@@ -73,6 +73,22 @@ function standingRotation(scenario: Scenario, policy: Policy, cred: CredentialNo
   return cred.rotationMs ?? policy.rotationMs ?? scenario.defaultRotationMs;
 }
 
+/**
+ * What of a policy (and of its scenario) `credentialModes` depends on: its kind, hybrid exceptions,
+ * rotation and staleness, and the scenario's default rotation. Policies of one graph with the same key
+ * have the same modes (reach/workspace.ts keeps one per key: an attribution variant that keeps its
+ * policy's lifetime shares its policy's).
+ */
+export function modesKeyOf(model: CompiledModel, policy: Policy): string {
+  return JSON.stringify([
+    policy.kind,
+    policy.kind === 'hybrid' ? policy.exceptions : null,
+    policy.rotationMs,
+    policy.staleAfterMs,
+    model.scenario.defaultRotationMs,
+  ]);
+}
+
 /** Resolves every credential's mode under `policy`. */
 export function credentialModes(model: CompiledModel, policy: Policy): CredentialModes {
   const n = model.nodeCount;

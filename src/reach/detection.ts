@@ -137,7 +137,6 @@ export function draw(s: AttackerState, key: number, target: number, action: numb
     s.revokedAt.set(key, at);
     s.deadCache.delete(key);
     s.endsRevision++;
-    s.revocations++;
     s.detectedFrom.set(key, t);
     s.onDetect(at, key);
   }

@@ -135,10 +135,8 @@ export class AttackerState {
   readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
   /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
   readonly watchStreams = new Map<number, number>();
-  /** Bumped whenever a revocation moves (detection.ts draw): the readers' bounds below are recomputed then. */
-  revocations = 0;
-  /** S9 idle holders: per watched holder, the bound past which none of its readers can read it (streams.ts readersEnd). */
-  readonly readersEnd = new Map<number, { revocations: number; seen: number; until: number }>();
+  /** S9 idle holders: per watched holder, the bound past which none of its readers can read it, as of `endsRevision` (streams.ts readersEnd). */
+  readonly readersEnd = new Map<number, { revision: number; seen: number; until: number }>();
   /**
    * S9: the waits for a hop, as pairs (t, H) in time order: after an event at t that gained something
    * the attacker reads nothing until its hop at H (no wake-up), so stream copies landing in between

@@ -131,14 +131,14 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
  * readersOf) can read it again: the latest of their natural ends, or one past their revocation there
  * (S1), whichever comes first for each. After it the holder's changes show the attacker nothing.
  * Readers are only ever added, so the bound is extended as they come, and recomputed when a
- * revocation moves.
+ * revocation (or a control, `endsRevision`) moves.
  */
 export function readersEnd(s: AttackerState, node: number): number {
   const list = s.readersOf.get(node);
   if (list === undefined) return Number.NEGATIVE_INFINITY;
   let bound = s.readersEnd.get(node);
-  if (bound === undefined || bound.revocations !== s.revocations) {
-    bound = { revocations: s.revocations, seen: 0, until: Number.NEGATIVE_INFINITY };
+  if (bound === undefined || bound.revision !== s.endsRevision) {
+    bound = { revision: s.endsRevision, seen: 0, until: Number.NEGATIVE_INFINITY };
     s.readersEnd.set(node, bound);
   }
   for (; bound.seen < list.length; bound.seen++) {

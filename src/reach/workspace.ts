@@ -19,7 +19,7 @@ import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { requestKey } from '../model/compile.js';
 import type { CompiledModel, PairSet } from '../model/compile.js';
 import type { Policy } from '../domain/scenario.js';
-import type { CredentialModes } from '../policy/modes.js';
+import { credentialModes, modesKeyOf, type CredentialModes } from '../policy/modes.js';
 import type { PolicyReplays } from './replay.js';
 
 /** The per-trial arrays of one thread's trials over one compiled graph (each trial takes a new generation). */
@@ -108,7 +108,7 @@ export class Workspace {
     return id;
   };
   private nextId = 1;
-  /** Credential modes by what of a policy they depend on (modes). */
+  /** Credential modes by policy/modes.ts modesKeyOf (modes). */
   private readonly modesByKey = new Map<string, CredentialModes>();
   /** Task indices each node runs, in task order (schedule.ts), built on first use. */
   tasksByNode: ReadonlyMap<number, readonly number[]> | null = null;
@@ -125,21 +125,14 @@ export class Workspace {
   }
 
   /**
-   * The credential modes of `policy` (computed by `compute`, policy/modes.ts credentialModes), shared
-   * by the policies of this graph that set them alike: they depend on the policy's kind, hybrid
-   * exceptions, rotation and staleness only, and on the scenario's nodes, credential times and default
-   * rotation, which a variant's model shares with its base.
+   * The credential modes of `policy`, shared by the policies of this graph that set them alike
+   * (policy/modes.ts modesKeyOf): the scenario's nodes and credential times they also depend on are
+   * the graph's, which a variant's model shares with its base.
    */
-  modes(model: CompiledModel, policy: Policy, compute: () => CredentialModes): CredentialModes {
-    const key = JSON.stringify([
-      policy.kind,
-      policy.kind === 'hybrid' ? policy.exceptions : null,
-      policy.rotationMs,
-      policy.staleAfterMs,
-      model.scenario.defaultRotationMs,
-    ]);
+  modes(model: CompiledModel, policy: Policy): CredentialModes {
+    const key = modesKeyOf(model, policy);
     let modes = this.modesByKey.get(key);
-    if (modes === undefined) this.modesByKey.set(key, (modes = compute()));
+    if (modes === undefined) this.modesByKey.set(key, (modes = credentialModes(model, policy)));
     return modes;
   }
 

@@ -7,7 +7,6 @@ import type { CostMetrics, TrialMetrics } from '../domain/metrics.js';
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { createRng, deriveSeed } from '../lib/rng.js';
 import type { CredentialModes } from '../policy/modes.js';
-import { credentialModes } from '../policy/modes.js';
 import {
   occurrencesPerTrial,
   workloadCost,
@@ -82,8 +81,7 @@ export function modesOf(model: CompiledModel, policyIndex: number): CredentialMo
   const cache = cacheOf(model);
   let modes = cache.modes.get(policyIndex);
   if (modes === undefined) {
-    const policy = model.scenario.policies[policyIndex]!;
-    modes = workspaceOf(model).modes(model, policy, () => credentialModes(model, policy));
+    modes = workspaceOf(model).modes(model, model.scenario.policies[policyIndex]!);
     cache.modes.set(policyIndex, modes);
   }
   return modes;
@@ -249,9 +247,10 @@ export interface TrialObservers {
   /** Run the engine without its S9 shortcuts (docs/semantics-engine.md): the reference tests compare them with. */
   readonly reference?: boolean;
   /**
-   * The trial's workload occurrences, shared with the other attacks of the same policy and trial
-   * index: they draw the same workload (its seed is the policy's, costSeedOf), so one replay serves
-   * them all (exec/worker.ts runBatch). A new map per trial when absent.
+   * The trial's workload occurrences, shared with the other runs of the same trial index that draw
+   * the same workload: the policy's attacks and tempo variants, and its attribution variants with the
+   * same occurrence key (the seed is the policy's, costSeedOf), so one replay serves them all
+   * (exec/worker.ts runBatch). A new map per trial when absent.
    */
   readonly occurrences?: Map<number, OccurrenceTokens>;
 }
