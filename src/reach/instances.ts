@@ -72,6 +72,7 @@ export function blocked(i: Instance): boolean {
 /** `a` can do everything `b` can, from as soon, for as long (same revocation key, control, source, principal). */
 export function covers(a: Instance, b: Instance): boolean {
   return (
+    a.until >= b.until &&
     a.created === b.created &&
     a.via === b.via &&
     a.principal === b.principal &&
@@ -80,7 +81,6 @@ export function covers(a: Instance, b: Instance): boolean {
     a.controlOf === b.controlOf &&
     a.material === b.material &&
     (blocked(a) ? blocked(b) && a.boundTo === b.boundTo : true) &&
-    a.until >= b.until &&
     a.depth <= b.depth &&
     a.usableFrom <= b.usableFrom &&
     scopeCovers(a.scope, b.scope)

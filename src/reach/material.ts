@@ -42,10 +42,10 @@ export function tokenScope(s: AttackerState, task: number, step: number, cred: n
 
 /** The next moment the material of `cred` can change after `t` (a mint or a rotation), cached until then. */
 export function nextChange(s: AttackerState, cred: number, t: number): number {
-  const known = s.nextChangeAt.get(cred);
-  if (known !== undefined && t < known) return known;
+  if (s.changeStamp[cred] === s.gen && t < s.changeAt[cred]!) return s.changeAt[cred]!;
   const next = s.modes.ephemeral[cred] === 1 ? nextMint(s.ctx, cred, t) : nextStandingVersion(s.modes, cred, t);
-  s.nextChangeAt.set(cred, next);
+  s.changeStamp[cred] = s.gen;
+  s.changeAt[cred] = next;
   return next;
 }
 

@@ -107,19 +107,8 @@ export class AttackerState {
   endsRevision = 0;
   /** E3: each mint capability's end as of `endsRevision` (exchange.ts mintEnd). */
   readonly mintEnds = new Map<Instance, { revision: number; end: { natural: number; actual: number } }>();
-  /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
-  readonly revokedAt = new Map<number, number>();
-  /** deadEverywhere per key, dropped whenever a detection moves that key's revocation. */
-  readonly deadCache = new Map<number, number>();
-  /** revocation key → time of the attempt whose detection set `revokedAt` (the simultaneity rule, S1). */
-  readonly detectedFrom = new Map<number, number>();
   /** (cred · envs + env) → revocation latency draw (S3). */
   readonly latencyCache = new Map<number, number>();
-  /**
-   * Per credential: the next moment its material can change after the moment it was asked for (a
-   * mint or a rotation), valid for every later question before it: nothing changes in between.
-   */
-  readonly nextChangeAt = new Map<number, number>();
   /** Holders whose material the attacker has seen exposed (R3): watched for changes. */
   readonly watched = new Set<number>();
   /** Tool-acting instances with the node whose control they last with (access window, S7). */
@@ -170,6 +159,28 @@ export class AttackerState {
   readonly reachedBits: Uint8Array;
   readonly touchedOrder: number[] = [];
   readonly reachedOrder: number[] = [];
+  /**
+   * Per credential, stamped: the next moment its material can change after the moment it was asked
+   * for (a mint or a rotation), valid for every later question before it (material.ts nextChange).
+   */
+  readonly changeStamp: Uint32Array;
+  readonly changeAt: Float64Array;
+  /**
+   * Per revocation key, stamped (`keyStamp`): the detection time (revocation starts then, plus the
+   * latency of each target's environment) and the time of the attempt whose detection set it (the
+   * simultaneity rule, S1); `deadStamp`/`deadEnd`: deadEverywhere's end, cleared when a detection moves
+   * the key. detection.ts reads them through revokedAtOf.
+   */
+  readonly keyStamp: Uint32Array;
+  readonly revokedAt: Float64Array;
+  readonly detectedFrom: Float64Array;
+  readonly deadStamp: Uint32Array;
+  readonly deadEnd: Float64Array;
+
+  /** When revocation key `key` was detected (Infinity: not detected). */
+  revokedAtOf(key: number): number {
+    return this.keyStamp[key] === this.gen ? this.revokedAt[key]! : Number.POSITIVE_INFINITY;
+  }
 
   /** The actions that succeeded on resource `r` after the count filter (0 = not reached). */
   /**
@@ -216,5 +227,12 @@ export class AttackerState {
     this.resourceStamp = ws.resourceStamp;
     this.touchedBits = ws.touchedBits;
     this.reachedBits = ws.reachedBits;
+    this.changeStamp = ws.changeStamp;
+    this.changeAt = ws.changeAt;
+    this.keyStamp = ws.keyStamp;
+    this.revokedAt = ws.revokedAt;
+    this.detectedFrom = ws.detectedFrom;
+    this.deadStamp = ws.deadStamp;
+    this.deadEnd = ws.deadEnd;
   }
 }
