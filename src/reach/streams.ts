@@ -65,7 +65,6 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
         else if (agent === node && actor === node) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
       }
-      if (model.scenario.workload[task]!.exchanges.some((x) => model.indexOf.get(x.to) === cred)) kinds |= QUIET_OPEN;
     }
     s.copyKinds.set(id, kinds);
   }
@@ -116,7 +115,7 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
     const task = model.credTasks.to[i]!;
     const agent = model.taskAgent[task]!;
     const work = model.scenario.workload[task]!;
-    if (model.isWorkloadIdentity[agent] !== 1 || work.exchanges.some((x) => model.indexOf.get(x.to) === cred)) return false;
+    if (model.isWorkloadIdentity[agent] !== 1) return false;
     for (const step of work.steps) {
       if (model.indexOf.get(step.credential) !== cred) continue;
       if (model.isWorkloadIdentity[step.via === null ? agent : model.indexOf.get(step.via)!] !== 1) return false;

@@ -72,6 +72,8 @@ const rawEstateArb = fc.record({
       timeout: fc.constantFrom(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 30 * MIN),
       refreshable: fc.boolean(),
       steps: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+      // Declared exchanges (E4) from what the agent holds along every `assumes` edge.
+      exchanges: fc.boolean(),
     }),
     { maxLength: 4 },
   ),
@@ -143,7 +145,9 @@ export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
       timeoutMs: t.timeout,
       refreshable: t.refreshable,
       steps: t.steps.map((s) => options[s % options.length]!),
-      exchanges: [],
+      exchanges: t.exchanges
+        ? edges.filter((e) => e.kind === 'assumes' && heldBy(a.id).includes(e.from)).map((e) => ({ from: e.from, to: e.to }))
+        : [],
     });
   }
   return { nodes: [...agents, ...tools, ...resources, ...credentials], edges, workload, horizonMs: raw.horizonDays * DAY };

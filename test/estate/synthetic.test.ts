@@ -6,6 +6,7 @@ import { generateEstate } from '../../src/estate/synthetic.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import type { NodeKind, Scenario } from '../../src/domain/scenario.js';
 import { plainEdges } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
 /** SPEC §1: which kinds each edge kind may join. */
 const ALLOWED: Record<string, { from: readonly NodeKind[]; to: readonly NodeKind[] }> = {
@@ -49,7 +50,7 @@ describe('estate synthetic', () => {
         });
         expect(bad).toEqual([]);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 

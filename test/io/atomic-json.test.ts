@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeJsonAtomic } from '../../src/io/atomic.js';
+import { runs } from '../runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blastlab-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ describe('io/atomic writeJsonAtomic', () => {
         expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(value)}\n`);
         expect(readdirSync(dir)).toEqual(['out.json']);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 });

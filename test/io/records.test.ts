@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toCsv } from '../../src/report/csv.js';
 import { parseNumberCell, readRecords, splitRecord } from '../../src/io/records.js';
 import { removeTempDirs, tempDir } from '../tmp.js';
+import { runs } from '../runs.js';
 
 afterAll(removeTempDirs);
 
@@ -39,7 +40,7 @@ describe('io/records', () => {
         const records = await collect(file);
         expect(records.slice(1).map(splitRecord)).toEqual(rows.map(([a, b]) => [`x${a}`, `y${b}`]));
       }),
-      { numRuns: 50 },
+      runs(50),
     );
   });
 

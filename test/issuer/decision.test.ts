@@ -5,6 +5,7 @@ import { buildIntentIndex, decide, declaredActions } from '../../src/issuer/deci
 import { generateEstate } from '../../src/estate/synthetic.js';
 import { ACTIONS } from '../../src/domain/scenario.js';
 import { WORKLOAD_JKT, makeIssuer } from './fixture.js';
+import { runs } from '../runs.js';
 
 const OPEN: DecisionPolicy = { maxSensitivity: 'regulated', window: null, requireReason: true };
 const estate = generateEstate({ agents: 30, seed: 21 });
@@ -35,7 +36,7 @@ describe('issuer decision', () => {
           });
         },
       ),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 

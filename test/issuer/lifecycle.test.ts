@@ -4,6 +4,7 @@ import type { MintedToken } from '../../src/issuer/issuer.js';
 import type { ScopePair } from '../../src/issuer/claims.js';
 import type { VerifyFailure } from '../../src/issuer/verify.js';
 import { OVERLAP_MS, SKEW_MS, T0_MS, UNIVERSE, WORKLOAD_JKT, makeIssuer, seededKey } from './fixture.js';
+import { runs } from '../runs.js';
 
 /** The model: what each token is, and the rules of SPEC/DESIGN for when it verifies. */
 interface ModelToken {
@@ -174,7 +175,7 @@ describe('issuer token lifecycle', () => {
         const model: Model = { nowMs: T0_MS, tokens: [], currentKid: 'k0', keyUntilMs: new Map([['k0', Infinity]]), nextKey: 1 };
         fc.modelRun(() => ({ model, real }), cmds);
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 });

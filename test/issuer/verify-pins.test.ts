@@ -10,6 +10,7 @@ import { scopeCovers, scopeItem } from '../../src/issuer/claims.js';
 import { TokenEncoder } from '../../src/issuer/encode.js';
 import { ACTIONS } from '../../src/domain/scenario.js';
 import { ISSUER, SKEW_MS, T0_MS, makeIssuer, seededKey } from './fixture.js';
+import { runs } from '../runs.js';
 
 const pair = { target: 'queue', action: 'read' } as const;
 
@@ -47,7 +48,7 @@ describe('issuer verify: nbf', () => {
         if (T0_MS + SKEW_MS < nbfMs) expect(result).toMatchObject({ ok: false, failure: 'not-yet-valid' });
         else expect(result.ok).toBe(true);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 });
@@ -97,7 +98,7 @@ describe('issuer verify: whole-item scope matching', () => {
         const expected = pairs.some((p) => p.target === asked.target && p.action === asked.action);
         expect(scopeCovers(scope, asked.action, asked.target)).toBe(expected);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -111,7 +112,7 @@ describe('issuer verify: whole-item scope matching', () => {
         else if (pairs.some((p) => p.target === asked.target)) expect(result).toMatchObject({ ok: false, failure: 'scope' });
         else expect(result).toMatchObject({ ok: false, failure: 'audience' });
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

@@ -6,6 +6,7 @@ import type { ScopePair } from '../../src/issuer/claims.js';
 import { TokenEncoder, decodeClaimsUnverified, encodeHeader } from '../../src/issuer/encode.js';
 import { jwkThumbprint } from '../../src/issuer/keys.js';
 import { ISSUER, SKEW_MS, UNIVERSE, WORKLOAD_JKT, makeIssuer, seededKey } from './fixture.js';
+import { runs } from '../runs.js';
 
 const pairsArb = fc.uniqueArray(fc.constantFrom(...UNIVERSE), {
   minLength: 1,
@@ -35,7 +36,7 @@ describe('issuer verify', () => {
         const { issuer, token } = mintFor(pairs);
         for (const pair of pairs) expect(issuer.verifier.verify(token, pair)).toMatchObject({ ok: true });
       }),
-      { numRuns: 50 },
+      runs(50),
     );
   });
 
@@ -48,7 +49,7 @@ describe('issuer verify', () => {
         const tampered = token.slice(0, at) + String.fromCharCode(code) + token.slice(at + 1);
         expect(issuer.verifier.verify(tampered, pair).ok).toBe(false);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     // The signature's last character carries 4 unused bits: its aliases must not verify either.
     const last = token.at(-1)!;
@@ -75,7 +76,7 @@ describe('issuer verify', () => {
           );
         },
       ),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -86,7 +87,7 @@ describe('issuer verify', () => {
         const forged = new TokenEncoder().encode(seededKey('k0', n), claims);
         expect(issuer.verifier.verify(forged, pairs[0]!)).toMatchObject({ ok: false, failure: 'signature' });
       }),
-      { numRuns: 50 },
+      runs(50),
     );
   });
 
@@ -122,7 +123,7 @@ describe('issuer verify', () => {
         fx.clock.nowMs = claims.exp * 1000 + SKEW_MS - 1;
         expect(fx.issuer.verifier.verify(token, { target: 'queue', action: 'write' }).ok).toBe(true);
       }),
-      { numRuns: 50 },
+      runs(50),
     );
   });
 
@@ -152,7 +153,7 @@ describe('issuer verify', () => {
         expect(result.ok).toBe(false);
         if (!result.ok) expect(['audience', 'scope']).toContain(result.failure);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -164,7 +165,7 @@ describe('issuer verify', () => {
         expect(issuer.verifier.verify(token, { ...pairs[0]!, presentedJkt })).toMatchObject({ ok: false, failure: 'binding' });
         expect(issuer.verifier.verify(token, { ...pairs[0]!, presentedJkt: WORKLOAD_JKT }).ok).toBe(true);
       }),
-      { numRuns: 30 },
+      runs(30),
     );
   });
 
@@ -198,7 +199,7 @@ describe('issuer verify', () => {
         expect(payload).toEqual(claims);
         expect(decodeClaimsUnverified(token)).toEqual(claims);
       }),
-      { numRuns: 30 },
+      runs(30),
     );
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { normalQuantile, sampleAt, upperBound, type Distribution } from '../../src/lib/distribution.js';
+import { runs } from '../runs.js';
 
 describe('lib/distribution', () => {
   it('should return the fixed value whatever the uniform', () => {
@@ -102,7 +103,7 @@ describe('lib/distribution', () => {
             for (const u of us) expect(sampleAt(t, u)).toBe(reference(d, u));
           },
         ),
-        { numRuns: 60 },
+        runs(60),
       );
     });
   });

@@ -4,6 +4,7 @@ import { ExactSum } from '../../src/lib/exact-sum.js';
 import { EXACT_DISTINCT, QuantileSketch, SKETCH_ALPHA } from '../../src/lib/sketch.js';
 import { MetricAccumulator, quantile } from '../../src/lib/stats.js';
 import { MetricPartial } from '../../src/metrics/partial.js';
+import { runs } from '../runs.js';
 
 /** Non-negative metric-like values: small integers (exact regime) or wide-ranging decimals (sketch regime). */
 const decimal = fc.double({ min: 0, max: 1e7, noNaN: true, noDefaultInfinity: true }).map((x) => Math.round(x * 1e6) / 1e6);
@@ -78,7 +79,7 @@ describe('lib/sketch: mergeable quantiles', () => {
           }
         }
       }),
-      { numRuns: 60 },
+      runs(60),
     );
     // Both regimes are exercised.
     expect(buckets).toBeGreaterThan(0);
@@ -108,7 +109,7 @@ describe('lib/sketch: mergeable quantiles', () => {
         expect(merged.value()).toBe(whole.value());
         expect(merged.canonical()).toEqual(whole.canonical());
       }),
-      { numRuns: 60 },
+      runs(60),
     );
     // 1e16 + 1 + 1 − 1e16: naive summation in this order gives 0 or 4; the exact sum is 2.
     expect(new ExactSum().add(1e16).add(1).add(1).add(-1e16).value()).toBe(2);
@@ -133,7 +134,7 @@ describe('lib/sketch: mergeable quantiles', () => {
         else expect(Math.abs(got.stddev! - want.stddev)).toBeLessThanOrEqual(1e-9 * Math.max(1, want.stddev));
         expect(withinBound(got.p50, want.p50) && withinBound(got.p95, want.p95)).toBe(true);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 });

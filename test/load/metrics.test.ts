@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalQuantile } from '../../src/lib/distribution.js';
 import type { StepResult } from '../../src/load/generator.js';
 import { DEFAULT_SLO, LOAD_COLUMNS, fitIssuer, kneeOf, rowOf, type LoadRow } from '../../src/load/metrics.js';
+import { runs } from '../runs.js';
 
 function step(latencies: number[], ok: number, overrides: Partial<StepResult> = {}): StepResult {
   return {
@@ -70,7 +71,7 @@ describe('load metrics', () => {
           expect(fit.availability).toBe((n - 4) / n);
         },
       ),
-      { numRuns: 50 },
+      runs(50),
     );
   });
 });

@@ -23,6 +23,7 @@ import {
 } from '../arbitraries/build.js';
 import { estateArb, policyArb } from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
+import { runs } from '../runs.js';
 
 const s = scenario({
   nodes: [agent('bot'), tool('crm-tool'), credential('key'), credential('crm-key'), resource('db'), resource('crm')],
@@ -118,7 +119,7 @@ describe('model/static-reach', () => {
         expect(m.resources_reached).toBe(bound.reached);
         expect(m.blast_radius).toBe(bound.blast);
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 
@@ -140,7 +141,7 @@ describe('model/static-reach', () => {
         expect(m.resources_reached).toBeLessThanOrEqual(bound.reached);
         expect(m.blast_radius).toBeLessThanOrEqual(bound.blast);
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 });

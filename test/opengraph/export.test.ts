@@ -10,6 +10,7 @@ import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { attackArb, estateArb } from '../arbitraries/scenario.js';
 import { agent, persistent, resource, scenario as buildScenario, tool } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
 const idArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/@+%-]{0,30}$/);
 const nameArb = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/);
@@ -55,7 +56,7 @@ describe('export/opengraph', () => {
         }
         expect(og.graph.edges).toHaveLength(s.edges.length);
       }),
-      { numRuns: 60 },
+      runs(60),
     );
   });
 
@@ -102,7 +103,7 @@ describe('export/opengraph', () => {
         expect(all).toEqual(single);
         expect(new Set(parts.map((p) => p.name)).size).toBe(parts.length);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 

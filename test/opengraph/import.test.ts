@@ -15,6 +15,7 @@ import type { ResourceRecord, Scenario, ScenarioEdge, ScenarioNode } from '../..
 import { runTrial } from '../../src/sim/trial.js';
 import { ephemeral, hybrid, persistent, plainEdges, scenario as buildScenario } from '../arbitraries/build.js';
 import { attackArb, estateArb } from '../arbitraries/scenario.js';
+import { runs } from '../runs.js';
 
 const blastlab = loadProfile('blastlab');
 const github = loadProfile('github');
@@ -106,7 +107,7 @@ describe('import/opengraph', () => {
         expect(back.nodes).toEqual(original.nodes);
         expect(plainEdges(back.edges)).toEqual(plainEdges(original.edges));
       }),
-      { numRuns: 60 },
+      runs(60),
     );
   });
 
@@ -122,7 +123,7 @@ describe('import/opengraph', () => {
           for (let t = 0; t < 2; t++) expect(runTrial(after, p, 0, t)).toEqual(runTrial(before, p, 0, t));
         }
       }),
-      { numRuns: 25 },
+      runs(25),
     );
   });
 
@@ -200,7 +201,7 @@ describe('import/opengraph', () => {
           }
         }
       }),
-      { numRuns: 80 },
+      runs(80),
     );
   });
 

@@ -34,6 +34,7 @@ import {
   toolChain,
 } from '../arbitraries/build.js';
 import type { Action, ScenarioEdge } from '../../src/domain/scenario.js';
+import { runs } from '../runs.js';
 
 const TRIALS = 6;
 
@@ -185,7 +186,7 @@ describe('static replay (S10)', () => {
       fc.property(caseArb, (s) => {
         if (matchesFullEngine(s)) replayed++;
       }),
-      { numRuns: 200 },
+      runs(200),
     );
     // Not vacuous: a good share of the cases replayed.
     expect(replayed).toBeGreaterThanOrEqual(10);
@@ -197,7 +198,7 @@ describe('static replay (S10)', () => {
       fc.property(denseArb, (s) => {
         if (matchesFullEngine(s)) replayed++;
       }),
-      { numRuns: 200 },
+      runs(200),
     );
     expect(replayed).toBeGreaterThanOrEqual(100);
   });

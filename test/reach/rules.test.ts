@@ -19,6 +19,7 @@ import { containedAt, unionLength } from '../../src/reach/windows.js';
 import { modesOf } from '../../src/sim/trial.js';
 import { HOUR, agent, credential, fixed, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
 import { modelOf } from '../arbitraries/run.js';
+import { runs } from '../runs.js';
 
 /** a holds k; k grants read+admin on db and admin on box; k2 grants admin on box. */
 function stateOf(
@@ -107,7 +108,7 @@ describe('windows (S5, S7)', () => {
       fc.property(fc.array(fc.record({ from: moment, until: moment, cut: fc.boolean() }), { maxLength: 60 }), (spans) => {
         expect(unionLength(spans)).toBe(merged(spans));
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 

@@ -4,6 +4,7 @@ import { edgeSchema, isSchemaEdge } from '../../src/scenario/schema.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { resolveEdges } from '../../src/scenario/resolve-edges.js';
 import { EDGE_KINDS } from '../../src/domain/scenario.js';
+import { runs } from '../runs.js';
 
 const validId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,30}$/);
 const badIds = ['a'.repeat(201), '', '-lead', 'has space', 'é', 'a\n', 7, null, undefined, ['a'], { id: 'a' }] as const;
@@ -72,7 +73,7 @@ describe('scenario/schema isSchemaEdge (edges validated in place)', () => {
           expect(Object.keys(parsed.data).sort()).toEqual(Object.keys(value).sort());
         }
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { JsonLocator } from '../../src/scenario/json-locator.js';
+import { runs } from '../runs.js';
 
 describe('scenario/json-locator', () => {
   const text =
@@ -41,7 +42,7 @@ describe('scenario/json-locator', () => {
           expect(end, `${json} #${i}`).toBeDefined();
         });
       }),
-      { numRuns: 60 },
+      runs(60),
     );
   });
 });

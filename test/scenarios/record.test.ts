@@ -4,6 +4,7 @@ import { parseScenarioText } from '../../src/scenario/load.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import type { Scenario } from '../../src/domain/scenario.js';
+import { runs } from '../runs.js';
 
 const SRC = 'https://example.org/post-mortem';
 
@@ -118,7 +119,7 @@ describe('confirmed reach metrics', () => {
         expect(m.confirmed_resources_reached).toBeLessThanOrEqual(m.resources_reached ?? 0);
         expect(m.confirmed_blast_radius).toBeLessThanOrEqual(m.blast_radius ?? 0);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 });

@@ -11,6 +11,7 @@ import { GRANT_TOKEN_EXCHANGE, TOKEN_TYPE_JWT } from '../../src/serve/broker.js'
 import { OAUTH_ERRORS } from '../../src/serve/oauth-error.js';
 import type { StartedBroker } from '../../src/serve/start.js';
 import { agentOf, basic, call, dpopProof, serve } from './helpers.js';
+import { runs } from '../runs.js';
 
 let running: StartedBroker;
 let creds: DemoCredentials;
@@ -188,7 +189,7 @@ describe('blastlab serve under hostile requests', () => {
           issued++;
         }
       }),
-      { numRuns: 120 },
+      runs(120),
     );
     const health = await call('GET', `${running.url}/healthz`);
     expect(health.status).toBe(200);

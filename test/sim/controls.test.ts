@@ -26,6 +26,7 @@ import {
 import { scenarioArb } from '../arbitraries/scenario.js';
 import { modelOf, runMany, runOne } from '../arbitraries/run.js';
 import { runTrialDetailed } from '../../src/sim/trial.js';
+import { runs } from '../runs.js';
 
 /**
  * A support agent: `bot` reads tickets and replies on them (egress) with its own key, reads the CRM,
@@ -272,7 +273,7 @@ describe('controls (docs/controls.md)', () => {
             expect(after).toEqual(before);
           }
         }),
-        { numRuns: 40 },
+        runs(40),
       );
     });
 
@@ -319,7 +320,7 @@ describe('controls (docs/controls.md)', () => {
             expect(broker.records_exposed).toBe(standing.records_exposed);
           },
         ),
-        { numRuns: 100 },
+        runs(100),
       );
     });
   });

@@ -7,6 +7,7 @@ import { runTrial } from '../../src/sim/trial.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
 import { HOUR, agent, credential, fixed, grants, holds, persistent, replay, resource, scenario } from '../arbitraries/build.js';
 import { runOne, traceOne } from '../arbitraries/run.js';
+import { runs } from '../runs.js';
 
 /** The same scenario with its nodes and edges reordered by the given sort keys. */
 function permuted(s: Scenario, nodeKeys: readonly number[], edgeKeys: readonly number[]): Scenario {
@@ -31,7 +32,7 @@ describe('sim order-freedom', () => {
           for (let trial = 0; trial < 3; trial++) expect(runTrial(b, 0, 0, trial)).toEqual(runTrial(a, 0, 0, trial));
         },
       ),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 
@@ -48,7 +49,7 @@ describe('sim order-freedom', () => {
         for (let trial = 0; trial < 3; trial++)
           for (let p = 0; p < s.policies.length; p++) expect(runTrial(b, p, 0, trial)).toEqual(runTrial(a, p, 0, trial));
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 

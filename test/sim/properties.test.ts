@@ -22,8 +22,9 @@ import {
 import { attackArb, attackStartMs, estateArb, policyArb, scenarioArb } from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
 import { brokered, scenario } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
-const RUNS = { numRuns: 150 };
+const RUNS = runs(150);
 
 describe('sim/trial properties', () => {
   it('should give deep-equal metrics for the same seed (fresh compile each time)', () => {
@@ -131,7 +132,7 @@ describe('sim/trial properties', () => {
         const b = runOne(build(long), { trial }).attack_success!;
         expect(a).toBeLessThanOrEqual(b);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 

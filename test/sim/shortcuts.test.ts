@@ -16,6 +16,7 @@ import {
   HOUR,
   MIN,
   agent,
+  assumes,
   credential,
   ephemeral,
   fixed,
@@ -28,6 +29,7 @@ import {
   step,
   task,
 } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
 /**
  * Estates where the attacker sees streams of token copies: a controlled agent or a read config file
@@ -40,6 +42,8 @@ const streamArb = fc
     xOwnTask: fc.boolean(),
     xHoldsKey: fc.boolean(),
     keyGrantsAdmin: fc.boolean(),
+    // x's own task declares an exchange of its standing key for the token (E4): its copies are still its own.
+    xExchanges: fc.boolean(),
     attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key'),
     every: fc.constantFrom(15 * MIN, HOUR),
     duration: fc.constantFrom(MIN, 30 * MIN),
@@ -71,6 +75,7 @@ const streamArb = fc
         grants('token', 'db', ['read', 'write']),
         grants('key', 'file', ['read']),
         ...(o.keyGrantsAdmin ? [grants('key', 'x', ['admin'])] : []),
+        ...(o.xExchanges ? [assumes('key', 'token')] : []),
       ],
       workload: [
         task('y', [step('db', 'read', 'token')], { everyMs: o.every, atMs: 0, durationMs: o.duration }),
@@ -80,6 +85,7 @@ const streamArb = fc
                 everyMs: 2 * HOUR,
                 atMs: 0,
                 durationMs: o.duration,
+                exchanges: o.xExchanges ? [{ from: 'key', to: 'token' }] : [],
               }),
             ]
           : []),
@@ -144,7 +150,7 @@ describe('engine shortcuts (S9)', () => {
           }
         },
       ),
-      { numRuns: 120 },
+      runs(120),
     );
   });
 
@@ -158,7 +164,7 @@ describe('engine shortcuts (S9)', () => {
           expect(fast.metrics).toEqual(reference.metrics);
         }
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 });

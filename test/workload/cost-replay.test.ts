@@ -31,6 +31,7 @@ import {
   step,
   task,
 } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
 /** A whole or (sometimes) fractional number of milliseconds in [min, max]. */
 const msArb = (min: number, max: number): fc.Arbitrary<number> =>
@@ -113,7 +114,7 @@ describe('workload/cost replay', () => {
           expect(workloadCost(model, policy, modes, seed)).toEqual(bySink);
         },
       ),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 

@@ -28,6 +28,7 @@ import {
   step,
   task,
 } from '../arbitraries/build.js';
+import { runs } from '../runs.js';
 
 const COST_COLUMNS = [
   'tokens_issued',
@@ -84,7 +85,7 @@ describe('workload/cost', () => {
           expect(workloadCost(model, policy, modes, seed).issuance_wait_p95_ms).toBe(expected);
         }
       }),
-      { numRuns: 10 },
+      runs(10),
     );
   });
 
@@ -144,7 +145,7 @@ describe('workload/cost', () => {
           expect(cost).toEqual(naiveCost(model, policy, seed));
         }
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 
@@ -166,7 +167,7 @@ describe('workload/cost', () => {
           }
         },
       ),
-      { numRuns: 30 },
+      runs(30),
     );
   });
 
