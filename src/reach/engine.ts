@@ -66,7 +66,7 @@ import type { Instance } from './instances.js';
 import { EMPTY_SCOPE, firstUserOf, materialAt, nextChange, readControlled, stepScope } from './material.js';
 import { AttackerState } from './state.js';
 import type { Foothold, LiveFeed } from './state.js';
-import { lookControlled, quietWatched, readersEnd, streamSpans } from './streams.js';
+import { lookControlled, quietFeed, quietWatched, readersEnd, streamSpans } from './streams.js';
 import { invokeAll } from './tools.js';
 import type { TraceEvent } from './trace.js';
 import { replayed, replaysPolicy } from './replay.js';
@@ -293,7 +293,7 @@ function materialAtFeed(s: AttackerState, feed: LiveFeed, t: number): void {
  * After a hop that gained nothing: the next moment a watched holder, a live feed or a controlled
  * node can show something new, a pending control support starts, a held copy becomes usable, or the
  * standing secret of a tool acting for the attacker rotates (Infinity when nothing can change). S9
- * quiet streams wake nothing, nor (`idle`) do holders none of whose readers can read them again.
+ * quiet streams and feeds wake nothing, nor (`idle`) do holders none of whose readers can read them again.
  */
 function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], shortcuts: boolean, idle: boolean): number {
   const { holds } = s.model;
@@ -307,7 +307,8 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
     }
   }
   for (const feed of liveFeeds) {
-    if (t < deadEverywhere(s, feed.cred)) wake = Math.min(wake, nextChange(s, feed.cred, t));
+    if (t < deadEverywhere(s, feed.cred) && !(shortcuts && quietFeed(s, feed)))
+      wake = Math.min(wake, nextChange(s, feed.cred, t));
   }
   for (const c of s.controls.values()) {
     let pending = false;

@@ -124,6 +124,8 @@ export class AttackerState {
   readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
   /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
   readonly watchStreams = new Map<number, number>();
+  /** S9: (holder · nodes + cred) of a live feed (E2) whose bound copies were left to the end → the moment they were. */
+  readonly feedStreams = new Map<number, number>();
   /** S9 idle holders: per watched holder, the bound past which none of its readers can read it, as of `endsRevision` (streams.ts readersEnd). */
   readonly readersEnd = new Map<number, { revision: number; seen: number; until: number }>();
   /**

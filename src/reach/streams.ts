@@ -13,7 +13,7 @@ import { mintEnd } from './exchange.js';
 import { scopeCovers } from './instances.js';
 import type { Instance } from './instances.js';
 import { nextChange, tokenScope } from './material.js';
-import type { AttackerState } from './state.js';
+import type { AttackerState, LiveFeed } from './state.js';
 import { NO_END, SpanRun, spanAt } from './windows.js';
 import type { Span } from './windows.js';
 
@@ -101,7 +101,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
  * reads the holder, usable one keyed hop delay later).
  */
 export function quietWatched(s: AttackerState, node: number, cred: number): boolean {
-  const { model, policy } = s;
+  const { policy } = s;
   const id = node * s.nodeCount + cred;
   if (s.watchStreams.has(id)) return true;
   if (
@@ -111,17 +111,41 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
     return false;
   const readers = s.readersOf.get(node);
   if (readers !== undefined) for (const r of readers) if (!r.inst.material) return false; // read by a tool acting for the attacker
+  if (!everyCopyBound(s, cred)) return false;
+  s.watchStreams.set(id, s.now);
+  return true;
+}
+
+/**
+ * S9 quiet feeds: every copy of a live leak source's credential (E2), read as nobody, is bound to a
+ * workload, and a bound copy has made its attempts at depth 0 (where feed copies are read). Its later
+ * copies wake nothing; their spans are added at the end (each read as it lands, usable at once).
+ */
+export function quietFeed(s: AttackerState, feed: LiveFeed): boolean {
+  const id = feed.holder * s.nodeCount + feed.cred;
+  if (s.feedStreams.has(id)) return true;
+  if (
+    s.modes.ephemeral[feed.cred] !== 1 ||
+    !(brokerFor(s.policy).bindToWorkload && (s.blockedDepth.get(feed.cred) ?? Number.POSITIVE_INFINITY) <= 0) ||
+    !everyCopyBound(s, feed.cred)
+  )
+    return false;
+  s.feedStreams.set(id, s.now);
+  return true;
+}
+
+/** Whether every token copy of `cred` is bound to the workload it is minted for (under a binding broker): every task minting it runs as workload identities. */
+function everyCopyBound(s: AttackerState, cred: number): boolean {
+  const model = s.model;
   for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
     const task = model.credTasks.to[i]!;
     const agent = model.taskAgent[task]!;
-    const work = model.scenario.workload[task]!;
     if (model.isWorkloadIdentity[agent] !== 1) return false;
-    for (const step of work.steps) {
+    for (const step of model.scenario.workload[task]!.steps) {
       if (model.indexOf.get(step.credential) !== cred) continue;
       if (model.isWorkloadIdentity[step.via === null ? agent : model.indexOf.get(step.via)!] !== 1) return false;
     }
   }
-  s.watchStreams.set(id, s.now);
   return true;
 }
 
@@ -208,7 +232,7 @@ function waitingForHop(s: AttackerState, m: number): boolean {
   return found >= 0 && m < waits[2 * found + 1]!;
 }
 
-/** S9, at the end of the trial: the exposure spans of the copies of watched and controlled quiet streams. */
+/** S9, at the end of the trial: the exposure spans of the copies of watched, fed and controlled quiet streams. */
 export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
   const { model, policy, ctx, nodeCount, horizon } = s;
   const run = new SpanRun(exposureSpans);
@@ -234,6 +258,17 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
       if (token === null || token.mintAt <= Math.max(start, waits[i]!) || token.mintAt >= hop || token.deadAt <= hop) continue;
       if (readers.readAt(hop)) run.add(spanAt(s, s.nextHopAt(hop), token.deadAt, revoked, NO_END));
     }
+    run.flush();
+  }
+  // The copies of quiet feeds, each read as it landed (not while a hop was awaited: the hop read the
+  // newest, held already), usable at once, as nobody: bound elsewhere, exposure only.
+  for (const [id, start] of s.feedStreams) {
+    const cred = id % nodeCount;
+    const revoked = deadEverywhere(s, cred);
+    forEachToken(ctx, cred, start, horizon, (mintAt, deadAt) => {
+      if (mintAt <= start || deadAt <= mintAt || waitingForHop(s, mintAt)) return;
+      run.add(spanAt(s, mintAt, deadAt, revoked, NO_END));
+    });
     run.flush();
   }
   // The blocked copies of quiet streams, each read as it landed while its node was controlled: they

@@ -52,6 +52,8 @@ const rawEstateArb = fc.record({
       sensitivity: fc.constantFrom(...SENSITIVITIES),
       records: fc.integer({ min: 0, max: 1000 }),
       env: fc.constantFrom(...ENVIRONMENTS),
+      // A live leak source (E2): a replay from it reads the newest material whenever the attacker looks.
+      live: fc.boolean(),
     }),
     { minLength: 1, maxLength: 4 },
   ),
@@ -92,6 +94,7 @@ export const estateArb: fc.Arbitrary<Estate> = rawEstateArb.map((raw) => {
       weight: { public: 0, internal: 1, confidential: 3, regulated: 10 }[r.sensitivity],
       records: r.records,
       environment: r.env,
+      exposure: r.live ? 'live' : 'snapshot',
     }),
   );
   // Every third credential (by position) is a legacy static key; the rest are ephemeral-capable.

@@ -20,6 +20,8 @@ import {
   grants,
   holds,
   lateral,
+  massLeak,
+  replay,
   resource,
   revokeOn,
   scenario,
@@ -111,6 +113,67 @@ describe('token copy streams (S9)', () => {
     expect(fast.metrics.credentials_harvested).toBe(2);
     expect(reference.events).toBeGreaterThan(300);
     expect(fast.events).toBeLessThan(20);
+  });
+
+  it('should take no event for bound copies at a live leak source, and count each one it would read', () => {
+    // Resident malware on h yields a0's newest token whenever the attacker looks (E2); the tokens are
+    // bound to a0 and minted every 30 minutes for a week, so every copy is denied. After the first
+    // attempts, the copies change nothing but the exposure window: the reference wakes for each one,
+    // the engine adds their spans at the end. Copies of 20 minutes leave gaps, so every span counts.
+    const s = scenario({
+      horizonMs: 7 * DAY,
+      nodes: [agent('a0'), resource('h', { exposure: 'live' }), resource('r1'), credential('c0')],
+      edges: [holds('a0', 'c0'), holds('h', 'c0'), grants('c0', 'r1', ['read'])],
+      workload: [task('a0', [step('r1', 'read', 'c0')], { everyMs: 30 * MIN, atMs: 10 * MIN, durationMs: MIN })],
+      attacks: [replay('c0', 'h', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
+      policies: [ephemeral('e', { ttlMs: 20 * MIN, bindToWorkload: true })],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.resources_reached).toBe(0);
+    // About 330 copies of (nearly) 20 minutes each.
+    expect(fast.metrics.exposure_window_s).toBeGreaterThan(320 * 19 * 60);
+    expect(reference.events).toBeGreaterThan(300);
+    expect(fast.events).toBeLessThan(20);
+  });
+
+  it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {
+    // As above, but h also yields a1's unbound 5-minute tokens (a1 runs on a shared secret, so its
+    // tokens cannot be bound), minted every 2 hours: each is something new, and the attacker waits an
+    // hour for its next hop while bound copies keep landing. Those copies are not read as they land.
+    const s = scenario({
+      horizonMs: 2 * DAY,
+      nodes: [
+        agent('a0'),
+        agent('a1', { identity: 'shared-secret' }),
+        resource('h', { exposure: 'live' }),
+        resource('r1'),
+        credential('c0'),
+        credential('c1'),
+      ],
+      edges: [
+        holds('a0', 'c0'),
+        holds('a1', 'c1'),
+        holds('h', 'c0'),
+        holds('h', 'c1'),
+        grants('c0', 'r1', ['read']),
+        grants('c1', 'r1', ['read']),
+      ],
+      workload: [
+        task('a0', [step('r1', 'read', 'c0')], { everyMs: 30 * MIN, atMs: 10 * MIN, durationMs: MIN }),
+        task('a1', [step('r1', 'read', 'c1')], { everyMs: 2 * HOUR, atMs: 0, durationMs: MIN }),
+      ],
+      attacks: [massLeak('h', HOUR, fixed(0), { hopDelay: fixed(HOUR) })],
+      policies: [ephemeral('e', { ttlMs: 20 * MIN, bindToWorkload: true })],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.resources_reached).toBe(1);
+    expect(fast.events).toBeLessThan(reference.events);
   });
 });
 

@@ -44,7 +44,8 @@ const streamArb = fc
     keyGrantsAdmin: fc.boolean(),
     // x's own task declares an exchange of its standing key for the token (E4): its copies are still its own.
     xExchanges: fc.boolean(),
-    attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key'),
+    // replay-token-feed: the token replayed from the file, a live source (E2) read whenever the attacker looks.
+    attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key', 'replay-token-feed'),
     every: fc.constantFrom(15 * MIN, HOUR),
     duration: fc.constantFrom(MIN, 30 * MIN),
     ttl: fc.constantFrom(5 * MIN, HOUR, 4 * HOUR),
@@ -61,7 +62,7 @@ const streamArb = fc
       nodes: [
         agent('x'),
         agent('y'),
-        resource('file'),
+        resource('file', { exposure: o.attack === 'replay-token-feed' ? 'live' : 'snapshot' }),
         resource('db', { records: 10 }),
         credential('token'),
         credential('key', { ephemeralCapable: false }),
@@ -69,7 +70,7 @@ const streamArb = fc
       edges: [
         holds('y', 'token'),
         ...(o.xHoldsToken ? [holds('x', 'token')] : []),
-        ...(o.fileHoldsToken ? [holds('file', 'token')] : []),
+        ...(o.fileHoldsToken || o.attack === 'replay-token-feed' ? [holds('file', 'token')] : []),
         // Without the standing key at x, a controlled x's exposure is its token copies alone.
         ...(o.attack === 'replay-key' || o.xHoldsKey ? [holds('x', 'key')] : []),
         grants('token', 'db', ['read', 'write']),
@@ -95,7 +96,9 @@ const streamArb = fc
           ? lateral('x', HOUR, { hopDelay })
           : o.attack === 'lateral-y'
             ? lateral('y', HOUR, { hopDelay })
-            : replay('key', 'x', HOUR, fixed(0), { hopDelay }),
+            : o.attack === 'replay-key'
+              ? replay('key', 'x', HOUR, fixed(0), { hopDelay })
+              : replay('token', 'file', HOUR, fixed(0), { hopDelay }),
       ],
       policies: [
         ephemeral('p', {
