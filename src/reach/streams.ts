@@ -4,6 +4,8 @@
  * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
+import { ADMIN, PRIVILEGED } from '../domain/actions.js';
+import type { PairSet } from '../model/compile.js';
 import { brokerFor } from '../policy/modes.js';
 import { forEachToken, newestToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
@@ -62,7 +64,7 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
         const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
         const bound = bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
         if (bound && actor !== node) kinds |= QUIET_BLOCKED;
-        else if (agent === node && actor === node) kinds |= QUIET_COVERED;
+        else if (actor === node && (agent === node || actsAlike(s, node, task, cred))) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
       }
     }
@@ -75,7 +77,40 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
   return true;
 }
 
-/** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the node's own copies. */
+/**
+ * S9: whether the copies of `cred` that another agent's `task` has minted through `node` (every step
+ * of the task with `cred` goes via `node`) can do nothing that the node's own mint capability cannot,
+ * though they are requested for that agent: the credential has no exchange (R8 mints for the copy's
+ * requester), and every action the broker re-checks that the copy's scope allows and the agent's
+ * declared intent allows (R7), the node's allows too. The capability's scope covers the task's
+ * (checked with the capability, coveredByCapability).
+ */
+function actsAlike(s: AttackerState, node: number, task: number, cred: number): boolean {
+  const model = s.model;
+  if (model.assumes.off[cred]! < model.assumes.off[cred + 1]!) return false;
+  const agent = model.taskAgent[task]!;
+  for (const step of model.scenario.workload[task]!.steps)
+    if (model.indexOf.get(step.credential) === cred && (step.via === null ? agent : model.indexOf.get(step.via)!) !== node)
+      return false;
+  const { reevaluate, scope } = brokerFor(s.policy);
+  if (reevaluate === 'none') return true;
+  const own = model.intent[node] ?? null;
+  const theirs = model.intent[agent] ?? null;
+  const pairs = scope === 'role' ? null : (model.taskCredPairs[task]!.get(cred) ?? null);
+  const { grants } = model;
+  for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) {
+    const target = grants.to[g]!;
+    for (let action = 1; action <= ADMIN; action <<= 1) {
+      if ((grants.data[g]! & action) === 0 || (reevaluate === 'privileged' && (action & PRIVILEGED) === 0)) continue;
+      if (scope !== 'role' && ((pairs?.get(target) ?? 0) & action) === 0) continue;
+      const allowed = (intent: PairSet | null): boolean => intent !== null && ((intent.get(target) ?? 0) & action) !== 0;
+      if (allowed(theirs) && !allowed(own)) return false;
+    }
+  }
+  return true;
+}
+
+/** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the copies minted through it. */
 function coveredByCapability(s: AttackerState, node: number, cred: number, depth: number): boolean {
   const model = s.model;
   for (const i of s.heldByCred.get(cred) ?? []) {
@@ -87,7 +122,8 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
     let all = true;
     for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
       const task = model.credTasks.to[i2]!;
-      if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
+      if (model.taskAgent[task] === node || model.taskCredActor[task]!.get(cred) === node)
+        all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
     }
     if (all) return true;
   }

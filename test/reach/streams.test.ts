@@ -27,6 +27,8 @@ import {
   scenario,
   step,
   task,
+  tool,
+  invokes,
 } from '../arbitraries/build.js';
 
 /** Metrics of trial `trial` of the only policy and attack, with the engine's shortcuts and without them. */
@@ -137,6 +139,46 @@ describe('token copy streams (S9)', () => {
     expect(fast.metrics.exposure_window_s).toBeGreaterThan(320 * 19 * 60);
     expect(reference.events).toBeGreaterThan(300);
     expect(fast.events).toBeLessThan(20);
+  });
+
+  it('should wake for the copies another agent mints through a controlled tool only when its intent allows more', () => {
+    // y reads db through tool tl every hour with role-scoped 5-minute tokens; the attacker controls tl
+    // (which can mint as itself) from 1:30. Under privileged re-evaluation a write with y's copy is
+    // allowed when y's declared intent has writes (its own key's task) and tl's does not: those copies
+    // are new and must be read as they land. Without the writes they add nothing: no wake-up.
+    const estate = (yWrites: boolean): Scenario =>
+      scenario({
+        horizonMs: 3 * DAY,
+        nodes: [
+          agent('y'),
+          tool('tl'),
+          resource('db', { records: 10 }),
+          credential('token'),
+          credential('k2', { ephemeralCapable: false }),
+        ],
+        edges: [
+          holds('y', 'token'),
+          invokes('y', 'tl'),
+          holds('tl', 'token'),
+          grants('token', 'db', ['read', 'write']),
+          ...(yWrites ? [holds('y', 'k2'), grants('k2', 'db', ['write'])] : []),
+        ],
+        workload: [
+          task('y', [step('db', 'read', 'token', 'tl')], { everyMs: HOUR, atMs: 0, durationMs: MIN }),
+          ...(yWrites ? [task('y', [step('db', 'write', 'k2')], { everyMs: 6 * HOUR, atMs: 0, durationMs: MIN })] : []),
+        ],
+        attacks: [lateral('tl', HOUR + 30 * MIN, { hopDelay: fixed(MIN) })],
+        policies: [ephemeral('p', { ttlMs: 5 * MIN, scope: 'role', reevaluate: 'privileged', bindToWorkload: true })],
+      });
+    for (const yWrites of [true, false]) {
+      const model = compile(estate(yWrites));
+      const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+      const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+      expect(fast.metrics).toEqual(reference.metrics);
+      expect(fast.metrics.privileged_resources).toBe(yWrites ? 1 : 0);
+      expect(reference.events).toBeGreaterThan(100);
+      if (!yWrites) expect(fast.events).toBeLessThan(10);
+    }
   });
 
   it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {

@@ -28,6 +28,8 @@ import {
   scenario,
   step,
   task,
+  tool,
+  invokes,
 } from '../arbitraries/build.js';
 import { runs } from '../runs.js';
 
@@ -45,7 +47,12 @@ const streamArb = fc
     // x's own task declares an exchange of its standing key for the token (E4): its copies are still its own.
     xExchanges: fc.boolean(),
     // replay-token-feed: the token replayed from the file, a live source (E2) read whenever the attacker looks.
-    attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key', 'replay-token-feed'),
+    // lateral-tool: the attacker controls tool tl, through which y's task may mint the token (viaTool);
+    // y may also declare writes with a key of its own (yWrites), which tl's intent does not have.
+    attack: fc.constantFrom('lateral-x', 'lateral-y', 'replay-key', 'replay-token-feed', 'lateral-tool'),
+    viaTool: fc.boolean(),
+    yWrites: fc.boolean(),
+    reevaluate: fc.constantFrom('none', 'privileged', 'every-step'),
     every: fc.constantFrom(15 * MIN, HOUR),
     duration: fc.constantFrom(MIN, 30 * MIN),
     ttl: fc.constantFrom(5 * MIN, HOUR, 4 * HOUR),
@@ -62,6 +69,8 @@ const streamArb = fc
       nodes: [
         agent('x'),
         agent('y'),
+        tool('tl'),
+        credential('k2', { ephemeralCapable: false }),
         resource('file', { exposure: o.attack === 'replay-token-feed' ? 'live' : 'snapshot' }),
         resource('db', { records: 10 }),
         credential('token'),
@@ -69,6 +78,9 @@ const streamArb = fc
       ],
       edges: [
         holds('y', 'token'),
+        invokes('y', 'tl'),
+        ...(o.viaTool ? [holds('tl', 'token')] : []),
+        ...(o.yWrites ? [holds('y', 'k2'), grants('k2', 'db', ['write'])] : []),
         ...(o.xHoldsToken ? [holds('x', 'token')] : []),
         ...(o.fileHoldsToken || o.attack === 'replay-token-feed' ? [holds('file', 'token')] : []),
         // Without the standing key at x, a controlled x's exposure is its token copies alone.
@@ -79,7 +91,8 @@ const streamArb = fc
         ...(o.xExchanges ? [assumes('key', 'token')] : []),
       ],
       workload: [
-        task('y', [step('db', 'read', 'token')], { everyMs: o.every, atMs: 0, durationMs: o.duration }),
+        task('y', [step('db', 'read', 'token', o.viaTool ? 'tl' : null)], { everyMs: o.every, atMs: 0, durationMs: o.duration }),
+        ...(o.yWrites ? [task('y', [step('db', 'write', 'k2')], { everyMs: 6 * HOUR, atMs: 0, durationMs: MIN })] : []),
         ...(o.xOwnTask
           ? [
               task('x', [step('db', 'write', 'token'), step('file', 'read', 'key')], {
@@ -98,13 +111,16 @@ const streamArb = fc
             ? lateral('y', HOUR, { hopDelay })
             : o.attack === 'replay-key'
               ? replay('key', 'x', HOUR, fixed(0), { hopDelay })
-              : replay('token', 'file', HOUR, fixed(0), { hopDelay }),
+              : o.attack === 'lateral-tool'
+                ? lateral('tl', HOUR + 7 * MIN, { hopDelay })
+                : replay('token', 'file', HOUR, fixed(0), { hopDelay }),
       ],
       policies: [
         ephemeral('p', {
           ttlMs: o.ttl,
           scope: o.scope,
           bindToWorkload: o.bind,
+          reevaluate: o.reevaluate,
           revokeOn: { completion: o.revoke, failure: o.revoke, timeout: o.revoke },
           detection:
             o.detection === 0 ? null : { probability: o.detection, delay: fixed(6 * HOUR), atMs: Number.POSITIVE_INFINITY },
