@@ -66,14 +66,20 @@ export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff =
     const taskIndex = credTasks.to[i]!;
     const task = ctx.model.scenario.workload[taskIndex]!;
     const last = Math.min(lastOccurrenceAt(task, until), occurrenceCount(task, horizon) - 1);
+    // The task's own newest token: each task is searched on its own, so the answer never depends on
+    // the order in which tasks are listed (S2).
+    let own: Issuance | null = null;
     for (let k = last; k >= 0 && k > last - MAX_LOOKBACK; k--) {
       const occ = occurrence(ctx, taskIndex, k);
       for (const token of occ.issuances) {
-        if (token.cred === cred && token.mintAt <= until && (best === null || newer(ctx, token, best))) best = token;
+        if (token.cred === cred && token.mintAt <= until && (own === null || newer(ctx, token, own))) own = token;
       }
-      // Older occurrences ended earlier (same shape), so none of their tokens can be newer.
-      if (best !== null && occ.end < best.mintAt) break;
+      // An occurrence that ran to completion before the newest token so far: the older ones started
+      // an interval earlier with the same steps, so they ended earlier too. (One that failed or timed
+      // out may have stopped early while an older one, still running, re-minted later.)
+      if (own !== null && occ.status === 'completed' && occ.end < own.mintAt) break;
     }
+    if (own !== null && (best === null || newer(ctx, own, best))) best = own;
   }
   return best;
 }

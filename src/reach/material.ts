@@ -138,7 +138,8 @@ export function materialAt(
  * or a lower depth and nothing there has changed since (no rotation, no new token copy). Hops only
  * move forward (`nextHop` never decreases), so such a read could only yield copies the attacker
  * already has, usable no sooner, at no lower depth: addInstance would drop every one of them.
- * Credentials whose copies there are left to the end (S9 watched streams) are not read.
+ * Credentials whose copies there are left to the end (S9 watched streams) or covered (S9 covered
+ * streams) are not read.
  */
 export function exposeHolder(s: AttackerState, target: number, t: number, nextHop: number, depth: number): void {
   const { nodeStamp, readDepth, stableUntil } = s;
@@ -148,7 +149,9 @@ export function exposeHolder(s: AttackerState, target: number, t: number, nextHo
   let change = Number.POSITIVE_INFINITY;
   for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
     const cred = holds.to[k]!;
-    if (!s.watchStreams.has(target * nodeCount + cred)) materialAt(s, cred, target, t, nextHop, depth, -1, -1);
+    const stream = target * nodeCount + cred;
+    if (!s.watchStreams.has(stream) && !((s.coveredStreams.get(stream)?.depth ?? Number.POSITIVE_INFINITY) <= depth))
+      materialAt(s, cred, target, t, nextHop, depth, -1, -1);
     const next = nextChange(s, cred, t);
     if (next < change) change = next;
   }

@@ -124,6 +124,14 @@ export class AttackerState {
   readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
   /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
   readonly watchStreams = new Map<number, number>();
+  /** S9 covered streams: (holder · nodes + cred) → the covering capability's hops (streams.ts coveredWatched). */
+  readonly coveredStreams = new Map<number, { readonly depth: number }>();
+  /** S9 covered streams: the last negative answer per (holder · nodes + cred), with what it depended on (coveredWatched). */
+  readonly uncovered = new Map<number, { adds: number; depth: number; revision: number; until: number }>();
+  /** Per credential: how many copies of it were added to `held` (S9 covered streams recheck when one is). */
+  readonly addsOf = new Map<number, number>();
+  /** S9 covered streams: per watched holder, over its first `seen` readers, the fewest hops they read it at and whether a tool acting for the attacker is one. */
+  readonly readerHops = new Map<number, { seen: number; depth: number; tool: boolean }>();
   /** S9: (holder · nodes + cred) of a live feed (E2) whose bound copies were left to the end → the moment they were. */
   readonly feedStreams = new Map<number, number>();
   /** S9 idle holders: per watched holder, the bound past which none of its readers can read it, as of `endsRevision` (streams.ts readersEnd). */

@@ -92,19 +92,26 @@ function actsAlike(s: AttackerState, node: number, task: number, cred: number): 
   for (const step of model.scenario.workload[task]!.steps)
     if (model.indexOf.get(step.credential) === cred && (step.via === null ? agent : model.indexOf.get(step.via)!) !== node)
       return false;
-  const { reevaluate, scope } = brokerFor(s.policy);
-  if (reevaluate === 'none') return true;
-  const own = model.intent[node] ?? null;
-  const theirs = model.intent[agent] ?? null;
-  const pairs = scope === 'role' ? null : (model.taskCredPairs[task]!.get(cred) ?? null);
-  const { grants } = model;
+  const pairs = brokerFor(s.policy).scope === 'role' ? null : (model.taskCredPairs[task]!.get(cred) ?? null);
+  return intentAlike(s, cred, node, agent, pairs);
+}
+
+/**
+ * R7: whether every action with `cred` that the broker re-checks, that `pairs` allows (null: all it
+ * grants) and that principal `theirs`'s declared intent allows, principal `own`'s allows too.
+ */
+function intentAlike(s: AttackerState, cred: number, own: number, theirs: number, pairs: PairSet | null): boolean {
+  const { reevaluate } = brokerFor(s.policy);
+  if (reevaluate === 'none' || own === theirs) return true;
+  const { grants, intent } = s.model;
+  const allowed = (who: number, target: number, action: number): boolean =>
+    who >= 0 && ((intent[who]!.get(target) ?? 0) & action) !== 0;
   for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) {
     const target = grants.to[g]!;
     for (let action = 1; action <= ADMIN; action <<= 1) {
       if ((grants.data[g]! & action) === 0 || (reevaluate === 'privileged' && (action & PRIVILEGED) === 0)) continue;
-      if (scope !== 'role' && ((pairs?.get(target) ?? 0) & action) === 0) continue;
-      const allowed = (intent: PairSet | null): boolean => intent !== null && ((intent.get(target) ?? 0) & action) !== 0;
-      if (allowed(theirs) && !allowed(own)) return false;
+      if (pairs !== null && ((pairs.get(target) ?? 0) & action) === 0) continue;
+      if (allowed(theirs, target, action) && !allowed(own, target, action)) return false;
     }
   }
   return true;
@@ -139,7 +146,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
 export function quietWatched(s: AttackerState, node: number, cred: number): boolean {
   const { policy } = s;
   const id = node * s.nodeCount + cred;
-  if (s.watchStreams.has(id)) return true;
+  if (s.watchStreams.has(id) || coveredWatched(s, node, cred)) return true;
   if (
     s.modes.ephemeral[cred] !== 1 ||
     !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
@@ -150,6 +157,91 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
   if (!everyCopyBound(s, cred)) return false;
   s.watchStreams.set(id, s.now);
   return true;
+}
+
+/**
+ * S9 covered streams: every copy of `cred` landing at read holder `node` is unbound, and a held mint
+ * capability of the credential does all a copy could, for as long (R6): never ending, revoked with the
+ * credential (not created), lasting with no control or with a control that can never end (a support
+ * without a revocation key and without an end), usable already, at no more hops than any reader of the
+ * holder reads at, with a scope covering each task's copies and, where the broker re-checks, an intent
+ * allowing what each task's requester's allows; and the credential has no exchange (R8 mints for the
+ * copy's requester). Its copies wake nothing and are not read (exposeHolder): they would add no reach,
+ * no span and no draw. Kept per (holder, credential) with the capability's hops; a reader at fewer hops
+ * ends it.
+ */
+export function coveredWatched(s: AttackerState, node: number, cred: number): boolean {
+  const readers = s.readersOf.get(node);
+  if (readers === undefined) return false;
+  // The fewest hops a reader reads the holder at, and whether a tool acting for the attacker reads it.
+  let who = s.readerHops.get(node);
+  if (who === undefined) s.readerHops.set(node, (who = { seen: 0, depth: Number.POSITIVE_INFINITY, tool: false }));
+  for (; who.seen < readers.length; who.seen++) {
+    const { inst } = readers[who.seen]!;
+    who.depth = Math.min(who.depth, inst.depth + 1);
+    who.tool ||= !inst.material;
+  }
+  const id = node * s.nodeCount + cred;
+  const known = s.coveredStreams.get(id);
+  if (known !== undefined) {
+    if (!who.tool && known.depth <= who.depth) return true;
+    s.coveredStreams.delete(id);
+    return false;
+  }
+  if (who.tool) return false;
+  const depth = who.depth;
+  // A negative answer holds until something it depends on moves: the copies held, the readers' hops,
+  // a revocation or control (endsRevision), or the moment a capability or a control becomes usable.
+  const adds = s.addsOf.get(cred) ?? 0;
+  let answer = s.uncovered.get(id);
+  if (answer === undefined) s.uncovered.set(id, (answer = { adds: -1, depth: 0, revision: 0, until: 0 }));
+  else if (answer.adds === adds && answer.depth === depth && answer.revision === s.endsRevision && s.now < answer.until)
+    return false;
+  answer.adds = adds;
+  answer.depth = depth;
+  answer.revision = s.endsRevision;
+  answer.until = Number.POSITIVE_INFINITY;
+  const { model } = s;
+  if (s.modes.ephemeral[cred] !== 1 || model.assumes.off[cred]! < model.assumes.off[cred + 1]!) return false;
+  const { bindToWorkload } = brokerFor(s.policy);
+  for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+    const task = model.credTasks.to[i]!;
+    const agent = model.taskAgent[task]!;
+    for (const step of model.scenario.workload[task]!.steps) {
+      if (model.indexOf.get(step.credential) !== cred) continue;
+      const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
+      if (bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1) return false;
+    }
+  }
+  for (const i of s.heldByCred.get(cred) ?? []) {
+    const cap = s.held[i]!;
+    if (cap.until !== Number.POSITIVE_INFINITY || cap.via !== null || cap.created || !cap.managed || !cap.material) continue;
+    if (cap.boundTo >= 0 || cap.depth > depth) continue;
+    const from = Math.max(cap.usableFrom, cap.controlOf >= 0 ? permanentFrom(s, cap.controlOf) : Number.NEGATIVE_INFINITY);
+    if (from > s.now) {
+      answer.until = Math.min(answer.until, from);
+      continue;
+    }
+    let all = true;
+    for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
+      const task = model.credTasks.to[i2]!;
+      const scope = tokenScope(s, task, -1, cred);
+      all = scopeCovers(cap.scope, scope) && intentAlike(s, cred, cap.principal, model.taskAgent[task]!, scope);
+    }
+    if (!all) continue;
+    s.uncovered.delete(id);
+    s.coveredStreams.set(id, { depth: cap.depth });
+    return true;
+  }
+  return false;
+}
+
+/** The earliest moment from which control of `node` can never end (a support with no revocation key and no end); Infinity if none. */
+function permanentFrom(s: AttackerState, node: number): number {
+  let from = Number.POSITIVE_INFINITY;
+  for (const support of s.controls.get(node)?.supports ?? [])
+    if (support.key < 0 && support.until === Number.POSITIVE_INFINITY) from = Math.min(from, support.from);
+  return from;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   replay,
   resource,
   revokeOn,
+  runs as runsEdge,
   scenario,
   step,
   task,
@@ -179,6 +180,42 @@ describe('token copy streams (S9)', () => {
       expect(reference.events).toBeGreaterThan(100);
       if (!yWrites) expect(fast.events).toBeLessThan(10);
     }
+  });
+
+  it('should take no event for unbound copies at a read holder that a held mint capability covers', () => {
+    // A leaked admin account writes the environment svc runs from (E1: control of svc from its next
+    // task, for good) and reads it, where svc's unbound 15-minute database tokens land every 15
+    // minutes. Acting as svc the attacker mints such tokens itself (R6), so the copies it reads at env
+    // add nothing: the reference engine wakes for each one, the engine for none.
+    const s = scenario({
+      horizonMs: 7 * DAY,
+      nodes: [
+        agent('svc'),
+        resource('host'),
+        resource('env'),
+        resource('db', { records: 10 }),
+        credential('dbc'),
+        credential('sa', { ephemeralCapable: false }),
+      ],
+      edges: [
+        holds('svc', 'dbc'),
+        holds('env', 'dbc'),
+        holds('host', 'sa'),
+        grants('sa', 'env', ['read', 'write']),
+        grants('dbc', 'db', ['read']),
+        runsEdge('env', 'svc'),
+      ],
+      workload: [task('svc', [step('db', 'read', 'dbc')], { everyMs: 15 * MIN, atMs: 0, durationMs: MIN })],
+      attacks: [replay('sa', 'host', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
+      policies: [ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false })],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.resources_reached).toBe(2);
+    expect(reference.events).toBeGreaterThan(600);
+    expect(fast.events).toBeLessThan(20);
   });
 
   it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {

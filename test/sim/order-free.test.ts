@@ -5,7 +5,26 @@ import type { Scenario } from '../../src/domain/scenario.js';
 import { compile } from '../../src/model/compile.js';
 import { runTrial } from '../../src/sim/trial.js';
 import { scenarioArb } from '../arbitraries/scenario.js';
-import { HOUR, agent, credential, fixed, grants, holds, persistent, replay, resource, scenario } from '../arbitraries/build.js';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  invokes,
+  persistent,
+  replay,
+  resource,
+  scenario,
+  step,
+  task,
+  tool,
+  toolChain,
+} from '../arbitraries/build.js';
 import { runOne, traceOne } from '../arbitraries/run.js';
 import { runs } from '../runs.js';
 
@@ -51,6 +70,51 @@ describe('sim order-freedom', () => {
       }),
       runs(150),
     );
+  });
+
+  it('should read the same newest copy whatever the task order, when a newer occurrence stops early (R6)', () => {
+    // A 3-hour task refreshes its token every 15 minutes and starts every hour, so occurrences
+    // overlap; its issuer fails one request in ten, which ends an occurrence early while the one
+    // before it still re-mints. Another task minting the same credential is listed before or after it.
+    const build = (reverse: boolean): Scenario => {
+      const long = task('a0', [step('r0', 'read', 'c1', 't0')], {
+        everyMs: HOUR,
+        atMs: 2 * HOUR,
+        durationMs: 3 * HOUR,
+        refreshable: true,
+      });
+      const short = task('a0', [step('r0', 'read', 'c1', 't0'), step('r1', 'write', 'c1', 't0')], {
+        everyMs: 6 * HOUR,
+        atMs: 0,
+        durationMs: MIN,
+        timeoutMs: 30 * MIN,
+        refreshable: false,
+      });
+      const tasks = reverse ? [long, short] : [short, long];
+      return scenario({
+        horizonMs: 3 * DAY,
+        nodes: [agent('a0'), tool('t0'), resource('r0', { records: 1 }), resource('r1'), credential('c1')],
+        edges: [
+          holds('t0', 'c1'),
+          holds('r0', 'c1'),
+          invokes('a0', 't0'),
+          grants('c1', 'r0', ['read']),
+          grants('c1', 'r1', ['write']),
+        ],
+        workload: tasks.map((t, index) => ({ ...t, index, id: `a0#${index}` })),
+        attacks: [toolChain('a0', 0, { hopDelay: fixed(MIN) })],
+        policies: [
+          ephemeral('p', {
+            ttlMs: 15 * MIN,
+            issuer: { latency: fixed(1), availability: 0.9 },
+            revokeOn: { completion: false, failure: false, timeout: false },
+          }),
+        ],
+      });
+    };
+    const a = compile(build(false));
+    const b = compile(build(true));
+    for (let trial = 0; trial < 20; trial++) expect(runTrial(b, 0, 0, trial)).toEqual(runTrial(a, 0, 0, trial));
   });
 
   describe('the simultaneity rule', () => {

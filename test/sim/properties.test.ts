@@ -19,7 +19,15 @@ import {
   step,
   task,
 } from '../arbitraries/build.js';
-import { attackArb, attackStartMs, estateArb, policyArb, scenarioArb } from '../arbitraries/scenario.js';
+import {
+  CYCLE_HOP_MS,
+  attackArb,
+  attackStartMs,
+  estateArb,
+  hasExchangeCycle,
+  policyArb,
+  scenarioArb,
+} from '../arbitraries/scenario.js';
 import { runOne } from '../arbitraries/run.js';
 import { brokered, scenario } from '../arbitraries/build.js';
 import { runs } from '../runs.js';
@@ -104,7 +112,14 @@ describe('sim/trial properties', () => {
             ttls: fc.tuple(fc.integer({ min: 1, max: 6 * HOUR }), fc.integer({ min: 1, max: 6 * HOUR })),
             hopMs: fc.integer({ min: 0, max: 2 * HOUR }),
           })
-          .map(({ attack, policy, ttls, hopMs }) => ({ estate, attack: { ...attack, hopDelay: fixed(hopMs) }, policy, ttls })),
+          // An exchange cycle costs the square of the hops (arbitraries/scenario.ts slowEnough): such
+          // estates keep hops of CYCLE_HOP_MS or more, as every random attack does.
+          .map(({ attack, policy, ttls, hopMs }) => ({
+            estate,
+            attack: { ...attack, hopDelay: fixed(hasExchangeCycle(estate.edges) ? Math.max(hopMs, CYCLE_HOP_MS) : hopMs) },
+            policy,
+            ttls,
+          })),
       );
     fc.assert(
       fc.property(arb, fc.nat({ max: 20 }), ({ estate, attack, policy, ttls }, trial) => {
