@@ -218,6 +218,77 @@ describe('token copy streams (S9)', () => {
     expect(fast.events).toBeLessThan(20);
   });
 
+  it('should take no event for copies at a controlled node that a capability held elsewhere covers', () => {
+    // The attacker controls x, whose key is admin on env: control of env, and of svc, which env runs
+    // (E1: from svc's next task, for good), both one hop in. svc's unbound 15-minute tokens land at env
+    // every 15 minutes; acting as svc the attacker mints such tokens at that depth itself (R6), so the
+    // copies env holds add nothing. (A copy read at fewer hops than the capability would not be covered.)
+    const s = scenario({
+      horizonMs: 7 * DAY,
+      nodes: [
+        agent('x'),
+        agent('svc'),
+        resource('env'),
+        resource('db', { records: 10 }),
+        credential('dbc'),
+        credential('sa', { ephemeralCapable: false }),
+      ],
+      edges: [
+        holds('svc', 'dbc'),
+        holds('env', 'dbc'),
+        holds('x', 'sa'),
+        grants('sa', 'env', ['admin']),
+        grants('dbc', 'db', ['read']),
+        runsEdge('env', 'svc'),
+      ],
+      workload: [task('svc', [step('db', 'read', 'dbc')], { everyMs: 15 * MIN, atMs: 0, durationMs: MIN })],
+      attacks: [lateral('x', HOUR + 7 * MIN, { hopDelay: fixed(MIN) })],
+      policies: [ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false })],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.resources_reached).toBe(2);
+    expect(reference.events).toBeGreaterThan(600);
+    expect(fast.events).toBeLessThan(20);
+  });
+
+  it('should read copies at a controlled node at fewer hops than a capability held elsewhere', () => {
+    // The attacker controls repo from 1:00 (no hop); a key there writes repo, which pipe runs: control of
+    // pipe, and its capability for sk, from pipe's first task at 5:00, one hop in. pipe's tokens land at
+    // repo 20 minutes into each task: read as repo, they reach the bucket in one hop, which the
+    // capability cannot.
+    const s = scenario({
+      horizonMs: 2 * DAY,
+      nodes: [
+        agent('pipe'),
+        resource('repo'),
+        resource('bucket', { records: 10 }),
+        credential('sk'),
+        credential('gt', { ephemeralCapable: false }),
+      ],
+      edges: [
+        holds('pipe', 'sk'),
+        holds('repo', 'sk'),
+        holds('repo', 'gt'),
+        grants('gt', 'repo', ['write']),
+        grants('sk', 'bucket', ['read']),
+        runsEdge('repo', 'pipe'),
+      ],
+      workload: [task('pipe', [step('bucket', 'read', 'sk')], { everyMs: 15 * MIN, atMs: 5 * HOUR, durationMs: MIN })],
+      attacks: [lateral('repo', HOUR, { hopDelay: fixed(MIN) })],
+      policies: [
+        ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false, issuer: { latency: fixed(20 * MIN), availability: 1 } }),
+      ],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.max_hops).toBe(1);
+  });
+
   it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {
     // As above, but h also yields a1's unbound 5-minute tokens (a1 runs on a shared secret, so its
     // tokens cannot be bound), minted every 2 hours: each is something new, and the attacker waits an
