@@ -22,15 +22,8 @@ export function openCovered(s: AttackerState, node: number, cred: number, depth:
   const { model } = s;
   if (model.assumes.off[cred]! < model.assumes.off[cred + 1]!) return false;
   const id = (model.nodeCount + node) * model.nodeCount + cred;
-  const adds = s.addsOf.get(cred) ?? 0;
-  let answer = s.uncovered.get(id);
-  if (answer === undefined) s.uncovered.set(id, (answer = { adds: -1, depth: 0, revision: 0, until: 0 }));
-  else if (answer.adds === adds && answer.depth === depth && answer.revision === s.endsRevision && s.now < answer.until)
-    return false;
-  answer.adds = adds;
-  answer.depth = depth;
-  answer.revision = s.endsRevision;
-  answer.until = Number.POSITIVE_INFINITY;
+  const answer = recheck(s, id, cred, depth);
+  if (answer === null) return false;
   const { bindToWorkload } = brokerFor(s.policy);
   const open = (task: number): boolean => {
     const agent = model.taskAgent[task]!;
@@ -116,17 +109,9 @@ export function coveredWatched(s: AttackerState, node: number, cred: number): bo
   }
   if (who.tool) return false;
   const depth = who.depth;
-  // A negative answer holds until something it depends on moves: the copies held, the readers' hops,
-  // a revocation or control (endsRevision), or the moment a capability or a control becomes usable.
-  const adds = s.addsOf.get(cred) ?? 0;
-  let answer = s.uncovered.get(id);
-  if (answer === undefined) s.uncovered.set(id, (answer = { adds: -1, depth: 0, revision: 0, until: 0 }));
-  else if (answer.adds === adds && answer.depth === depth && answer.revision === s.endsRevision && s.now < answer.until)
-    return false;
-  answer.adds = adds;
-  answer.depth = depth;
-  answer.revision = s.endsRevision;
-  answer.until = Number.POSITIVE_INFINITY;
+  // A negative answer holds until something it depends on moves (the readers' hops among them).
+  const answer = recheck(s, id, cred, depth);
+  if (answer === null) return false;
   const { model } = s;
   if (s.modes.ephemeral[cred] !== 1 || model.assumes.off[cred]! < model.assumes.off[cred + 1]!) return false;
   const { bindToWorkload } = brokerFor(s.policy);
@@ -191,4 +176,23 @@ function permanentFrom(s: AttackerState, node: number): number {
   for (const support of s.controls.get(node)?.supports ?? [])
     if (support.key < 0 && support.until === Number.POSITIVE_INFINITY) from = Math.min(from, support.from);
   return from;
+}
+
+/**
+ * The last negative answer for `id` (a holder or controlled node and a credential), when something it
+ * depended on has moved since — the copies of `cred` held, the hops asked for, a revocation or a
+ * control (endsRevision), or the moment a capability or a control it found would become usable — reset
+ * for a new search; null while it still holds.
+ */
+function recheck(s: AttackerState, id: number, cred: number, depth: number): { until: number } | null {
+  const adds = s.addsOf.get(cred) ?? 0;
+  let answer = s.uncovered.get(id);
+  if (answer === undefined) s.uncovered.set(id, (answer = { adds: -1, depth: 0, revision: 0, until: 0 }));
+  else if (answer.adds === adds && answer.depth === depth && answer.revision === s.endsRevision && s.now < answer.until)
+    return null;
+  answer.adds = adds;
+  answer.depth = depth;
+  answer.revision = s.endsRevision;
+  answer.until = Number.POSITIVE_INFINITY;
+  return answer;
 }
