@@ -39,7 +39,9 @@ export function controlActive(s: AttackerState, c: Control, t: number): boolean 
 export function addControl(s: AttackerState, node: number, support: Support, depth: number): boolean {
   const existing = s.controls.get(node);
   if (existing === undefined) {
-    s.controls.set(node, { node, from: support.from, depth, supports: [support] });
+    const control = { node, from: support.from, depth, supports: [support] };
+    s.controls.set(node, control);
+    s.controlList.push(control);
     s.endsRevision++;
     return true;
   }

@@ -147,7 +147,6 @@ export function addInstance(s: AttackerState, candidate: Instance, reused = fals
     slots.push(held.length);
     held.push(inst);
   }
-  s.addsOf.set(inst.cred, (s.addsOf.get(inst.cred) ?? 0) + 1);
   if (inst.material && inst.obtainedAt < revoked) s.harvested.add(inst.cred);
   // A copy bound to another workload can only be denied (R7); once a bound copy of the credential
   // has made its attempts at this depth or lower, another adds only its span: no reason for a hop.

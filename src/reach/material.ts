@@ -138,8 +138,7 @@ export function materialAt(
  * or a lower depth and nothing there has changed since (no rotation, no new token copy). Hops only
  * move forward (`nextHop` never decreases), so such a read could only yield copies the attacker
  * already has, usable no sooner, at no lower depth: addInstance would drop every one of them.
- * Credentials whose copies there are left to the end (S9 watched streams) or covered (S9 covered
- * streams) are not read.
+ * Credentials whose copies there are left to the end (S9 watched streams) are not read.
  */
 export function exposeHolder(s: AttackerState, target: number, t: number, nextHop: number, depth: number): void {
   const { nodeStamp, readDepth, stableUntil } = s;
@@ -149,9 +148,7 @@ export function exposeHolder(s: AttackerState, target: number, t: number, nextHo
   let change = Number.POSITIVE_INFINITY;
   for (let k = holds.off[target]!; k < holds.off[target + 1]!; k++) {
     const cred = holds.to[k]!;
-    const stream = target * nodeCount + cred;
-    if (!s.watchStreams.has(stream) && !((s.coveredStreams.get(stream)?.depth ?? Number.POSITIVE_INFINITY) <= depth))
-      materialAt(s, cred, target, t, nextHop, depth, -1, -1);
+    if (!s.watchStreams.has(target * nodeCount + cred)) materialAt(s, cred, target, t, nextHop, depth, -1, -1);
     const next = nextChange(s, cred, t);
     if (next < change) change = next;
   }
@@ -169,7 +166,7 @@ export function exposeHolder(s: AttackerState, target: number, t: number, nextHo
 export function readControlled(s: AttackerState, t: number, shortcuts: boolean): void {
   const { holds } = s.model;
   const { controlStamp, controlDepth, holdStable } = s;
-  for (const c of s.controls.values()) {
+  for (const c of s.controlList) {
     if (!controlActive(s, c, t)) continue;
     const node = c.node;
     const known = shortcuts && controlStamp[node] === s.gen && c.depth >= controlDepth[node]!;

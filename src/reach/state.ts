@@ -81,8 +81,13 @@ export class AttackerState {
   readonly heldByCred = new Map<number, number[]>();
   /** Controlled node → its control and the supports it lasts with (R4, E1, S4). */
   readonly controls = new Map<number, Control>();
+  /** The controls in the order they were first gained (the map's order): loops over them allocate no iterator. */
+  readonly controlList: Control[] = [];
   /** Tool → the invocation acting through it (R5). */
   readonly invocations = new Map<number, Invocation>();
+  /** The invocations in the map's order (a replaced one keeps its place; tools.ts setInvocation), and each tool's place. */
+  readonly invocationList: Invocation[] = [];
+  readonly invocationAt = new Map<number, number>();
   /** Credentials whose material the attacker obtained while it still worked somewhere. */
   readonly harvested = new Set<number>();
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action (R9: one draw each). */
@@ -111,6 +116,8 @@ export class AttackerState {
   readonly latencyCache = new Map<number, number>();
   /** Holders whose material the attacker has seen exposed (R3): watched for changes. */
   readonly watched = new Set<number>();
+  /** `watched` in its order, for loops that allocate no iterator. */
+  readonly watchedList: number[] = [];
   /** Tool-acting instances with the node whose control they last with (access window, S7). */
   readonly acting: { inst: Instance; root: number }[] = [];
   /** (key · nodes + target) of skips already traced (S8). */
@@ -124,14 +131,6 @@ export class AttackerState {
   readonly readersOf = new Map<number, { inst: Instance; from: number }[]>();
   /** S9: (holder · nodes + cred) → when its bound copies were left to the end (watched streams). */
   readonly watchStreams = new Map<number, number>();
-  /** S9 covered streams: (holder · nodes + cred) → the covering capability's hops (streams.ts coveredWatched). */
-  readonly coveredStreams = new Map<number, { readonly depth: number }>();
-  /** S9 covered streams: the last negative answer per (holder · nodes + cred), with what it depended on (coveredWatched). */
-  readonly uncovered = new Map<number, { adds: number; depth: number; revision: number; until: number }>();
-  /** Per credential: how many copies of it were added to `held` (S9 covered streams recheck when one is). */
-  readonly addsOf = new Map<number, number>();
-  /** S9 covered streams: per watched holder, over its first `seen` readers, the fewest hops they read it at and whether a tool acting for the attacker is one. */
-  readonly readerHops = new Map<number, { seen: number; depth: number; tool: boolean }>();
   /** S9: (holder · nodes + cred) of a live feed (E2) whose bound copies were left to the end → the moment they were. */
   readonly feedStreams = new Map<number, number>();
   /** S9 idle holders: per watched holder, the bound past which none of its readers can read it, as of `endsRevision` (streams.ts readersEnd). */

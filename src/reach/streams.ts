@@ -9,7 +9,6 @@ import { forEachToken, newestToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
 import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
-import { actsAlike, coveredWatched, openCovered } from './cover.js';
 import { mintEnd } from './exchange.js';
 import { scopeCovers } from './instances.js';
 import type { Instance } from './instances.js';
@@ -43,8 +42,8 @@ export function lookControlled(s: AttackerState, c: Control, t: number): number 
 /**
  * S9 quiet copies: a new token copy of `cred` at controlled `node` changes nothing when every task
  * minting it is covered (the node's own steps, under a held mint capability of the node that covers
- * their scope; the others', under a held capability that covers them, openCovered) or blocked (bound
- * to another workload) and a blocked copy has already made its attempts at this depth. Such a credential wakes nothing; the spans of its blocked copies — each
+ * their scope) or blocked (bound to another workload) and a blocked copy has already made its
+ * attempts at this depth. Such a credential wakes nothing; the spans of its blocked copies — each
  * read as it lands while the node is controlled — are added at the end (streamSpans).
  */
 export function quiet(s: AttackerState, node: number, cred: number, depth: number): boolean {
@@ -63,20 +62,20 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
         const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
         const bound = bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
         if (bound && actor !== node) kinds |= QUIET_BLOCKED;
-        else if (actor === node && (agent === node || actsAlike(s, node, task, cred))) kinds |= QUIET_COVERED;
+        else if (agent === node && actor === node) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
       }
     }
     s.copyKinds.set(id, kinds);
   }
-  if (kinds === 0 || ((kinds & QUIET_OPEN) !== 0 && !openCovered(s, node, cred, depth))) return false;
+  if ((kinds & QUIET_OPEN) !== 0 || kinds === 0) return false;
   if ((kinds & QUIET_BLOCKED) !== 0 && !((s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= depth)) return false;
   if ((kinds & QUIET_COVERED) !== 0 && !coveredByCapability(s, node, cred, depth)) return false;
   if ((kinds & QUIET_BLOCKED) !== 0 && !s.streams.has(id)) s.streams.set(id, s.now);
   return true;
 }
 
-/** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the copies minted through it. */
+/** A held mint capability of `node` for `cred` (R6) that covers every task-level scope of the node's own copies. */
 function coveredByCapability(s: AttackerState, node: number, cred: number, depth: number): boolean {
   const model = s.model;
   for (const i of s.heldByCred.get(cred) ?? []) {
@@ -88,8 +87,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
     let all = true;
     for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
       const task = model.credTasks.to[i2]!;
-      if (model.taskAgent[task] === node || model.taskCredActor[task]!.get(cred) === node)
-        all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
+      if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
     }
     if (all) return true;
   }
@@ -105,7 +103,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
 export function quietWatched(s: AttackerState, node: number, cred: number): boolean {
   const { policy } = s;
   const id = node * s.nodeCount + cred;
-  if (s.watchStreams.has(id) || coveredWatched(s, node, cred)) return true;
+  if (s.watchStreams.has(id)) return true;
   if (
     s.modes.ephemeral[cred] !== 1 ||
     !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)

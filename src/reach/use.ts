@@ -157,7 +157,10 @@ export function succeed(
   if (holds.off[target]! < holds.off[target + 1]!) {
     if (trace !== undefined && !s.watched.has(target))
       trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials', code: 'expose' });
-    s.watched.add(target);
+    if (!s.watched.has(target)) {
+      s.watched.add(target);
+      s.watchedList.push(target);
+    }
     exposeHolder(s, target, t, nextHop, depth);
   }
   // R4: admin gives control, as long as the credential that gave it lasts.

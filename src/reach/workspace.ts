@@ -12,8 +12,8 @@
  * and workload with other policies or attacks, shares its base's workspace, and recordings are kept
  * per policy object, so the tempo variants (the base's policies) replay the base's recordings and an
  * attribution variant (a policy of its own) records its own. Trials on one thread run one after another.
- * Nothing else in reach/ is a module-level cache (material.ts's candidate copy and context.ts's sweep
- * scratch are filled and read within one synchronous call).
+ * Nothing else in reach/ is a module-level cache (material.ts's candidate copy, context.ts's sweep
+ * scratch and tools.ts's invocation snapshot are filled and read within one synchronous call).
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { requestKey } from '../model/compile.js';

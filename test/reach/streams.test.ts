@@ -142,11 +142,13 @@ describe('token copy streams (S9)', () => {
     expect(fast.events).toBeLessThan(20);
   });
 
-  it('should wake for the copies another agent mints through a controlled tool only when its intent allows more', () => {
+  it('should give the reference metrics for the copies another agent mints through a controlled tool', () => {
     // y reads db through tool tl every hour with role-scoped 5-minute tokens; the attacker controls tl
     // (which can mint as itself) from 1:30. Under privileged re-evaluation a write with y's copy is
     // allowed when y's declared intent has writes (its own key's task) and tl's does not: those copies
-    // are new and must be read as they land. Without the writes they add nothing: no wake-up.
+    // are new and must be read as they land. Without the writes they could add nothing to what tl
+    // mints itself, but they are kept (another requester), and each takes a hop: the engine must
+    // read them as the reference does (docs/benchmarks.md: skipping them is not exact).
     const estate = (yWrites: boolean): Scenario =>
       scenario({
         horizonMs: 3 * DAY,
@@ -177,16 +179,14 @@ describe('token copy streams (S9)', () => {
       const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
       expect(fast.metrics).toEqual(reference.metrics);
       expect(fast.metrics.privileged_resources).toBe(yWrites ? 1 : 0);
-      expect(reference.events).toBeGreaterThan(100);
-      if (!yWrites) expect(fast.events).toBeLessThan(10);
     }
   });
 
-  it('should take no event for unbound copies at a read holder that a held mint capability covers', () => {
+  it('should give the reference metrics for unbound copies at a read holder that a held mint capability covers', () => {
     // A leaked admin account writes the environment svc runs from (E1: control of svc from its next
     // task, for good) and reads it, where svc's unbound 15-minute database tokens land every 15
-    // minutes. Acting as svc the attacker mints such tokens itself (R6), so the copies it reads at env
-    // add nothing: the reference engine wakes for each one, the engine for none.
+    // minutes. Acting as svc the attacker mints such tokens itself (R6); the copies it reads at env are
+    // kept all the same (they last with no control), and the engine must read them as the reference does.
     const s = scenario({
       horizonMs: 7 * DAY,
       nodes: [
@@ -214,15 +214,13 @@ describe('token copy streams (S9)', () => {
     const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
     expect(fast.metrics).toEqual(reference.metrics);
     expect(fast.metrics.resources_reached).toBe(2);
-    expect(reference.events).toBeGreaterThan(600);
-    expect(fast.events).toBeLessThan(20);
   });
 
-  it('should take no event for copies at a controlled node that a capability held elsewhere covers', () => {
+  it('should give the reference metrics for copies at a controlled node that a capability held elsewhere covers', () => {
     // The attacker controls x, whose key is admin on env: control of env, and of svc, which env runs
     // (E1: from svc's next task, for good), both one hop in. svc's unbound 15-minute tokens land at env
-    // every 15 minutes; acting as svc the attacker mints such tokens at that depth itself (R6), so the
-    // copies env holds add nothing. (A copy read at fewer hops than the capability would not be covered.)
+    // every 15 minutes; acting as svc the attacker mints such tokens at that depth itself (R6), yet the
+    // copies env holds are kept (another control) and must be read as the reference does.
     const s = scenario({
       horizonMs: 7 * DAY,
       nodes: [
@@ -250,8 +248,6 @@ describe('token copy streams (S9)', () => {
     const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
     expect(fast.metrics).toEqual(reference.metrics);
     expect(fast.metrics.resources_reached).toBe(2);
-    expect(reference.events).toBeGreaterThan(600);
-    expect(fast.events).toBeLessThan(20);
   });
 
   it('should read copies at a controlled node at fewer hops than a capability held elsewhere', () => {
