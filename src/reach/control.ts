@@ -39,9 +39,7 @@ export function controlActive(s: AttackerState, c: Control, t: number): boolean 
 export function addControl(s: AttackerState, node: number, support: Support, depth: number): boolean {
   const existing = s.controls.get(node);
   if (existing === undefined) {
-    const control = { node, from: support.from, depth, supports: [support] };
-    s.controls.set(node, control);
-    s.controlList.push(control);
+    s.controls.set(node, { node, from: support.from, depth, supports: [support] });
     s.endsRevision++;
     return true;
   }

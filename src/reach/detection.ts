@@ -41,8 +41,8 @@ export function revocationLatency(s: AttackerState, cred: number, envIndex: numb
 
 /** S3: moment `cred` (a key) stops working on `target` (Infinity if never revoked). */
 export function deadOn(s: AttackerState, cred: number, target: number): number {
-  const d = s.revokedAtOf(cred);
-  return d === Number.POSITIVE_INFINITY ? d : d + revocationLatency(s, cred, s.model.env[target]!);
+  const d = s.revokedAt.get(cred);
+  return d === undefined ? Number.POSITIVE_INFINITY : d + revocationLatency(s, cred, s.model.env[target]!);
 }
 
 /**
@@ -53,7 +53,7 @@ export function deadOn(s: AttackerState, cred: number, target: number): number {
  */
 export function revokedBy(s: AttackerState, key: number, target: number, t: number): boolean {
   const r = deadOn(s, key, target);
-  return t > r || (t === r && s.detectedFrom[key]! < t);
+  return t > r || (t === r && s.detectedFrom.get(key)! < t);
 }
 
 /** S8 (#10.7): an attempt not made because its credential is revoked there, traced once per (key, target). */
@@ -76,17 +76,17 @@ export function skip(s: AttackerState, inst: Instance, target: number, t: number
 
 /** Moment `key` (a credential, or a credential's attacker-created material: cred + nodeCount) stops working everywhere it grants. */
 export function deadEverywhere(s: AttackerState, key: number): number {
-  const d = s.revokedAtOf(key);
-  if (d === Number.POSITIVE_INFINITY) return d;
-  if (s.deadStamp[key] === s.gen) return s.deadEnd[key]!;
+  const d = s.revokedAt.get(key);
+  if (d === undefined) return Number.POSITIVE_INFINITY;
+  const known = s.deadCache.get(key);
+  if (known !== undefined) return known;
   const { grants, assumes } = s.model;
   const cred = key >= s.nodeCount ? key - s.nodeCount : key;
   let end = d;
   // #10.1: each target's own environment (an exchange's target is a credential: the default environment).
   for (let k = grants.off[cred]!; k < grants.off[cred + 1]!; k++) end = Math.max(end, deadOn(s, key, grants.to[k]!));
   for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, deadOn(s, key, assumes.to[k]!));
-  s.deadStamp[key] = s.gen;
-  s.deadEnd[key] = end;
+  s.deadCache.set(key, end);
   return end;
 }
 
@@ -132,12 +132,12 @@ export function draw(s: AttackerState, key: number, target: number, action: numb
     );
   }
   if (at === Number.POSITIVE_INFINITY) return;
-  if (at < s.revokedAtOf(key)) {
-    s.keyStamp[key] = s.gen;
-    s.revokedAt[key] = at;
-    s.deadStamp[key] = 0;
+  const previous = s.revokedAt.get(key);
+  if (previous === undefined || at < previous) {
+    s.revokedAt.set(key, at);
+    s.deadCache.delete(key);
     s.endsRevision++;
-    s.detectedFrom[key] = t;
+    s.detectedFrom.set(key, t);
     s.onDetect(at, key);
   }
 }

@@ -298,7 +298,7 @@ function materialAtFeed(s: AttackerState, feed: LiveFeed, t: number): void {
 function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], shortcuts: boolean, idle: boolean): number {
   const { holds } = s.model;
   let wake = Number.POSITIVE_INFINITY;
-  for (const node of s.watchedList) {
+  for (const node of s.watched) {
     if (idle && readersEnd(s, node) <= t) continue;
     for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
       const cred = holds.to[k]!;
@@ -310,7 +310,7 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
     if (t < deadEverywhere(s, feed.cred) && !(shortcuts && quietFeed(s, feed)))
       wake = Math.min(wake, nextChange(s, feed.cred, t));
   }
-  for (const c of s.controlList) {
+  for (const c of s.controls.values()) {
     let pending = false;
     for (const support of c.supports) if (support.from > t) pending = true;
     const active = controlActive(s, c, t);
@@ -340,12 +340,12 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
  */
 function settledUntilHop(s: AttackerState, t: number, hop: number, liveFeeds: readonly LiveFeed[]): boolean {
   for (const inst of s.held) if (inst.usableFrom < inst.until && within(inst.usableFrom, t, hop)) return false;
-  for (const inv of s.invocationList) if (within(inv.from, t, hop)) return false;
+  for (const inv of s.invocations.values()) if (within(inv.from, t, hop)) return false;
   for (const { inst } of s.acting) if (within(inst.until, t, hop)) return false;
-  for (const c of s.controlList) for (const support of c.supports) if (within(support.from, t, hop)) return false;
+  for (const c of s.controls.values()) for (const support of c.supports) if (within(support.from, t, hop)) return false;
   for (const feed of liveFeeds) if (nextChange(s, feed.cred, t) <= hop) return false;
-  for (const node of s.watchedList) if (readersEnd(s, node) > t && changesBy(s, node, t, hop)) return false;
-  for (const c of s.controlList) if (changesBy(s, c.node, t, hop)) return false;
+  for (const node of s.watched) if (readersEnd(s, node) > t && changesBy(s, node, t, hop)) return false;
+  for (const c of s.controls.values()) if (changesBy(s, c.node, t, hop)) return false;
   return true;
 }
 

@@ -42,10 +42,10 @@ export function tokenScope(s: AttackerState, task: number, step: number, cred: n
 
 /** The next moment the material of `cred` can change after `t` (a mint or a rotation), cached until then. */
 export function nextChange(s: AttackerState, cred: number, t: number): number {
-  if (s.changeStamp[cred] === s.gen && t < s.changeAt[cred]!) return s.changeAt[cred]!;
+  const known = s.nextChangeAt.get(cred);
+  if (known !== undefined && t < known) return known;
   const next = s.modes.ephemeral[cred] === 1 ? nextMint(s.ctx, cred, t) : nextStandingVersion(s.modes, cred, t);
-  s.changeStamp[cred] = s.gen;
-  s.changeAt[cred] = next;
+  s.nextChangeAt.set(cred, next);
   return next;
 }
 
@@ -166,7 +166,7 @@ export function exposeHolder(s: AttackerState, target: number, t: number, nextHo
 export function readControlled(s: AttackerState, t: number, shortcuts: boolean): void {
   const { holds } = s.model;
   const { controlStamp, controlDepth, holdStable } = s;
-  for (const c of s.controlList) {
+  for (const c of s.controls.values()) {
     if (!controlActive(s, c, t)) continue;
     const node = c.node;
     const known = shortcuts && controlStamp[node] === s.gen && c.depth >= controlDepth[node]!;

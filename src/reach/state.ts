@@ -81,13 +81,8 @@ export class AttackerState {
   readonly heldByCred = new Map<number, number[]>();
   /** Controlled node → its control and the supports it lasts with (R4, E1, S4). */
   readonly controls = new Map<number, Control>();
-  /** The controls in the order they were first gained (the map's order): loops over them allocate no iterator. */
-  readonly controlList: Control[] = [];
   /** Tool → the invocation acting through it (R5). */
   readonly invocations = new Map<number, Invocation>();
-  /** The invocations in the map's order (a replaced one keeps its place; tools.ts setInvocation), and each tool's place. */
-  readonly invocationList: Invocation[] = [];
-  readonly invocationAt = new Map<number, number>();
   /** Credentials whose material the attacker obtained while it still worked somewhere. */
   readonly harvested = new Set<number>();
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action (R9: one draw each). */
@@ -112,12 +107,21 @@ export class AttackerState {
   endsRevision = 0;
   /** E3: each mint capability's end as of `endsRevision` (exchange.ts mintEnd). */
   readonly mintEnds = new Map<Instance, { revision: number; end: { natural: number; actual: number } }>();
+  /** revocation key → detection time (revocation starts then, plus the latency of each target's environment). */
+  readonly revokedAt = new Map<number, number>();
+  /** deadEverywhere per key, dropped whenever a detection moves that key's revocation. */
+  readonly deadCache = new Map<number, number>();
+  /** revocation key → time of the attempt whose detection set `revokedAt` (the simultaneity rule, S1). */
+  readonly detectedFrom = new Map<number, number>();
   /** (cred · envs + env) → revocation latency draw (S3). */
   readonly latencyCache = new Map<number, number>();
+  /**
+   * Per credential: the next moment its material can change after the moment it was asked for (a
+   * mint or a rotation), valid for every later question before it: nothing changes in between.
+   */
+  readonly nextChangeAt = new Map<number, number>();
   /** Holders whose material the attacker has seen exposed (R3): watched for changes. */
   readonly watched = new Set<number>();
-  /** `watched` in its order, for loops that allocate no iterator. */
-  readonly watchedList: number[] = [];
   /** Tool-acting instances with the node whose control they last with (access window, S7). */
   readonly acting: { inst: Instance; root: number }[] = [];
   /** (key · nodes + target) of skips already traced (S8). */
@@ -168,28 +172,6 @@ export class AttackerState {
   readonly reachedBits: Uint8Array;
   readonly touchedOrder: number[] = [];
   readonly reachedOrder: number[] = [];
-  /**
-   * Per credential, stamped: the next moment its material can change after the moment it was asked
-   * for (a mint or a rotation), valid for every later question before it (material.ts nextChange).
-   */
-  readonly changeStamp: Uint32Array;
-  readonly changeAt: Float64Array;
-  /**
-   * Per revocation key, stamped (`keyStamp`): the detection time (revocation starts then, plus the
-   * latency of each target's environment) and the time of the attempt whose detection set it (the
-   * simultaneity rule, S1); `deadStamp`/`deadEnd`: deadEverywhere's end, cleared when a detection moves
-   * the key. detection.ts reads them through revokedAtOf.
-   */
-  readonly keyStamp: Uint32Array;
-  readonly revokedAt: Float64Array;
-  readonly detectedFrom: Float64Array;
-  readonly deadStamp: Uint32Array;
-  readonly deadEnd: Float64Array;
-
-  /** When revocation key `key` was detected (Infinity: not detected). */
-  revokedAtOf(key: number): number {
-    return this.keyStamp[key] === this.gen ? this.revokedAt[key]! : Number.POSITIVE_INFINITY;
-  }
 
   /** The actions that succeeded on resource `r` after the count filter (0 = not reached). */
   /**
@@ -236,12 +218,5 @@ export class AttackerState {
     this.resourceStamp = ws.resourceStamp;
     this.touchedBits = ws.touchedBits;
     this.reachedBits = ws.reachedBits;
-    this.changeStamp = ws.changeStamp;
-    this.changeAt = ws.changeAt;
-    this.keyStamp = ws.keyStamp;
-    this.revokedAt = ws.revokedAt;
-    this.detectedFrom = ws.detectedFrom;
-    this.deadStamp = ws.deadStamp;
-    this.deadEnd = ws.deadEnd;
   }
 }

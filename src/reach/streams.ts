@@ -101,17 +101,11 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
  * reads the holder, usable one keyed hop delay later).
  */
 export function quietWatched(s: AttackerState, node: number, cred: number): boolean {
-  const { policy } = s;
   const id = node * s.nodeCount + cred;
   if (s.watchStreams.has(id)) return true;
-  if (
-    s.modes.ephemeral[cred] !== 1 ||
-    !(brokerFor(policy).bindToWorkload && (s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= s.readDepth[node]!)
-  )
-    return false;
+  if (!everyCopyBlocked(s, cred, s.readDepth[node]!)) return false;
   const readers = s.readersOf.get(node);
   if (readers !== undefined) for (const r of readers) if (!r.inst.material) return false; // read by a tool acting for the attacker
-  if (!everyCopyBound(s, cred)) return false;
   s.watchStreams.set(id, s.now);
   return true;
 }
@@ -124,19 +118,20 @@ export function quietWatched(s: AttackerState, node: number, cred: number): bool
 export function quietFeed(s: AttackerState, feed: LiveFeed): boolean {
   const id = feed.holder * s.nodeCount + feed.cred;
   if (s.feedStreams.has(id)) return true;
-  if (
-    s.modes.ephemeral[feed.cred] !== 1 ||
-    !(brokerFor(s.policy).bindToWorkload && (s.blockedDepth.get(feed.cred) ?? Number.POSITIVE_INFINITY) <= 0) ||
-    !everyCopyBound(s, feed.cred)
-  )
-    return false;
+  if (!everyCopyBlocked(s, feed.cred, 0)) return false;
   s.feedStreams.set(id, s.now);
   return true;
 }
 
-/** Whether every token copy of `cred` is bound to the workload it is minted for (under a binding broker): every task minting it runs as workload identities. */
-function everyCopyBound(s: AttackerState, cred: number): boolean {
+/**
+ * Whether every token copy of `cred` read as nobody at `depth` hops is denied and adds no attempt: the
+ * broker binds tokens, every task minting it runs as workload identities (so every copy is bound to
+ * one), and a bound copy has made its attempts at this depth or fewer.
+ */
+function everyCopyBlocked(s: AttackerState, cred: number, depth: number): boolean {
   const model = s.model;
+  if (s.modes.ephemeral[cred] !== 1 || !brokerFor(s.policy).bindToWorkload) return false;
+  if (!((s.blockedDepth.get(cred) ?? Number.POSITIVE_INFINITY) <= depth)) return false;
   for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
     const task = model.credTasks.to[i]!;
     const agent = model.taskAgent[task]!;

@@ -118,7 +118,7 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
     const next = invokes.to[k]!;
     const existing = s.invocations.get(next);
     if (inv.depth + 1 <= s.maxHops && (existing === undefined || preferred(s, inv.root, inv.depth + 1, nextHop, existing))) {
-      setInvocation(s, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
+      s.invocations.set(next, { tool: next, principal: inv.principal, from: nextHop, depth: inv.depth + 1, root: inv.root });
       s.progress = s.gained = true;
     }
   }
@@ -128,14 +128,14 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
 export function invokeAll(s: AttackerState, t: number, nextHop: number): void {
   const { model, trace } = s;
   const { invokes } = model;
-  for (const c of s.controlList) {
+  for (const c of s.controls.values()) {
     if (!controlActive(s, c, t)) continue;
     for (let k = invokes.off[c.node]!; k < invokes.off[c.node + 1]!; k++) {
       const tool = invokes.to[k]!;
       if (c.depth + 1 > s.maxHops) continue;
       const existing = s.invocations.get(tool);
       if (existing === undefined || existing.depth > c.depth + 1 || preferred(s, c.node, c.depth + 1, t, existing)) {
-        setInvocation(s, { tool, principal: principalOf(s, c.node), from: t, depth: c.depth + 1, root: c.node });
+        s.invocations.set(tool, { tool, principal: principalOf(s, c.node), from: t, depth: c.depth + 1, root: c.node });
         trace?.({
           t,
           hop: c.depth + 1,
@@ -150,25 +150,8 @@ export function invokeAll(s: AttackerState, t: number, nextHop: number): void {
     }
   }
   // A snapshot: invocations added while these act start at their own `from`.
-  const acting = snapshot;
-  acting.length = 0;
-  for (const inv of s.invocationList) acting.push(inv);
-  for (const inv of acting) {
+  for (const inv of [...s.invocations.values()]) {
     const root = s.controls.get(inv.root);
     if (inv.from <= t && root !== undefined && controlActive(s, root, t)) invoke(s, inv, t, nextHop);
   }
-  acting.length = 0;
-}
-
-/** invokeAll's snapshot, reused (calls are synchronous; invoke never calls invokeAll). */
-const snapshot: Invocation[] = [];
-
-/** R5: records `inv` as the invocation acting through its tool (replacing one keeps its place). */
-function setInvocation(s: AttackerState, inv: Invocation): void {
-  const at = s.invocationAt.get(inv.tool);
-  if (at === undefined) {
-    s.invocationAt.set(inv.tool, s.invocationList.length);
-    s.invocationList.push(inv);
-  } else s.invocationList[at] = inv;
-  s.invocations.set(inv.tool, inv);
 }

@@ -157,10 +157,7 @@ export function succeed(
   if (holds.off[target]! < holds.off[target + 1]!) {
     if (trace !== undefined && !s.watched.has(target))
       trace({ t, hop: depth, kind: 'expose', cred: -1, target, action, reason: 'holds credentials', code: 'expose' });
-    if (!s.watched.has(target)) {
-      s.watched.add(target);
-      s.watchedList.push(target);
-    }
+    s.watched.add(target);
     exposeHolder(s, target, t, nextHop, depth);
   }
   // R4: admin gives control, as long as the credential that gave it lasts.

@@ -12,8 +12,8 @@
  * and workload with other policies or attacks, shares its base's workspace, and recordings are kept
  * per policy object, so the tempo variants (the base's policies) replay the base's recordings and an
  * attribution variant (a policy of its own) records its own. Trials on one thread run one after another.
- * Nothing else in reach/ is a module-level cache (material.ts's candidate copy, context.ts's sweep
- * scratch and tools.ts's invocation snapshot are filled and read within one synchronous call).
+ * Nothing else in reach/ is a module-level cache (material.ts's candidate copy and context.ts's sweep
+ * scratch are filled and read within one synchronous call).
  */
 import { ADMIN, READ, WRITE } from '../domain/actions.js';
 import { requestKey } from '../model/compile.js';
@@ -43,19 +43,6 @@ export class Scratch {
   resourceStamp = new Uint32Array(0);
   touchedBits = new Uint8Array(0);
   reachedBits = new Uint8Array(0);
-  /** Per credential: stamp and the next moment its material can change (material.ts nextChange). */
-  changeStamp = new Uint32Array(0);
-  changeAt = new Float64Array(0);
-  /**
-   * Per revocation key (a credential, or cred + nodes for its attacker-created material): stamp, the
-   * detection time and the moment of the attempt that set it (S1), and deadEverywhere's cached end
-   * (its own stamp, cleared when a detection moves the key).
-   */
-  keyStamp = new Uint32Array(0);
-  revokedAt = new Float64Array(0);
-  detectedFrom = new Float64Array(0);
-  deadStamp = new Uint32Array(0);
-  deadEnd = new Float64Array(0);
   private generation = 0;
 
   constructor(
@@ -83,22 +70,12 @@ export class Scratch {
       this.resourceStamp = new Uint32Array(this.nodes);
       this.touchedBits = new Uint8Array(this.nodes);
       this.reachedBits = new Uint8Array(this.nodes);
-      this.changeStamp = new Uint32Array(this.nodes);
-      this.changeAt = new Float64Array(this.nodes);
-      this.keyStamp = new Uint32Array(2 * this.nodes);
-      this.revokedAt = new Float64Array(2 * this.nodes);
-      this.detectedFrom = new Float64Array(2 * this.nodes);
-      this.deadStamp = new Uint32Array(2 * this.nodes);
-      this.deadEnd = new Float64Array(2 * this.nodes);
     } else if (this.generation === 0xffffffff) {
       this.grantStamp.fill(0);
       this.nodeStamp.fill(0);
       this.controlStamp.fill(0);
       this.hopStamp.fill(0);
       this.resourceStamp.fill(0);
-      this.changeStamp.fill(0);
-      this.keyStamp.fill(0);
-      this.deadStamp.fill(0);
       this.generation = 0;
     }
     return ++this.generation;

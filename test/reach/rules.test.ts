@@ -238,7 +238,7 @@ describe('detection (R9, S1)', () => {
     expect(revokedBy(s, k, db, HOUR)).toBe(false);
     expect(revokedBy(s, k, db, HOUR + 1)).toBe(true);
     draw(s, k, db, ADMIN, 2 * HOUR);
-    expect(s.revokedAtOf(k)).toBe(HOUR);
+    expect(s.revokedAt.get(k)).toBe(HOUR);
   });
 });
 

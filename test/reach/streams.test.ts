@@ -174,22 +174,24 @@ describe('token copy streams (S9)', () => {
         policies: [ephemeral('p', { ttlMs: 5 * MIN, scope: 'role', reevaluate: 'privileged', bindToWorkload: true })],
       });
     for (const yWrites of [true, false]) {
-      const model = compile(estate(yWrites));
-      const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
-      const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
-      expect(fast.metrics).toEqual(reference.metrics);
-      expect(fast.metrics.privileged_resources).toBe(yWrites ? 1 : 0);
+      const { fast, reference } = bothEngines(estate(yWrites));
+      expect(fast).toEqual(reference);
+      expect(fast.privileged_resources).toBe(yWrites ? 1 : 0);
     }
   });
 
-  it('should give the reference metrics for unbound copies at a read holder that a held mint capability covers', () => {
-    // A leaked admin account writes the environment svc runs from (E1: control of svc from its next
-    // task, for good) and reads it, where svc's unbound 15-minute database tokens land every 15
-    // minutes. Acting as svc the attacker mints such tokens itself (R6); the copies it reads at env are
-    // kept all the same (they last with no control), and the engine must read them as the reference does.
-    const s = scenario({
+  /**
+   * svc's unbound 15-minute database tokens land at env every 15 minutes, and env runs svc (E1: control
+   * of svc from its next task, for good). The standing key sa gives the attacker env: read and write
+   * from a leak (`replay`), or admin from a controlled x (`lateral`). Acting as svc the attacker mints
+   * such tokens itself (R6), yet the copies at env are kept (another control, or none) and must be read
+   * as the reference does.
+   */
+  const serviceEstate = (access: 'replay' | 'lateral'): Scenario =>
+    scenario({
       horizonMs: 7 * DAY,
       nodes: [
+        agent('x'),
         agent('svc'),
         resource('host'),
         resource('env'),
@@ -200,54 +202,30 @@ describe('token copy streams (S9)', () => {
       edges: [
         holds('svc', 'dbc'),
         holds('env', 'dbc'),
-        holds('host', 'sa'),
-        grants('sa', 'env', ['read', 'write']),
+        access === 'replay' ? holds('host', 'sa') : holds('x', 'sa'),
+        access === 'replay' ? grants('sa', 'env', ['read', 'write']) : grants('sa', 'env', ['admin']),
         grants('dbc', 'db', ['read']),
         runsEdge('env', 'svc'),
       ],
       workload: [task('svc', [step('db', 'read', 'dbc')], { everyMs: 15 * MIN, atMs: 0, durationMs: MIN })],
-      attacks: [replay('sa', 'host', HOUR, fixed(0), { hopDelay: fixed(MIN) })],
+      attacks: [
+        access === 'replay'
+          ? replay('sa', 'host', HOUR, fixed(0), { hopDelay: fixed(MIN) })
+          : lateral('x', HOUR + 7 * MIN, { hopDelay: fixed(MIN) }),
+      ],
       policies: [ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false })],
     });
-    const model = compile(s);
-    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
-    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
-    expect(fast.metrics).toEqual(reference.metrics);
-    expect(fast.metrics.resources_reached).toBe(2);
+
+  it('should give the reference metrics for unbound copies at a read holder that a held mint capability covers', () => {
+    const { fast, reference } = bothEngines(serviceEstate('replay'));
+    expect(fast).toEqual(reference);
+    expect(fast.resources_reached).toBe(2);
   });
 
   it('should give the reference metrics for copies at a controlled node that a capability held elsewhere covers', () => {
-    // The attacker controls x, whose key is admin on env: control of env, and of svc, which env runs
-    // (E1: from svc's next task, for good), both one hop in. svc's unbound 15-minute tokens land at env
-    // every 15 minutes; acting as svc the attacker mints such tokens at that depth itself (R6), yet the
-    // copies env holds are kept (another control) and must be read as the reference does.
-    const s = scenario({
-      horizonMs: 7 * DAY,
-      nodes: [
-        agent('x'),
-        agent('svc'),
-        resource('env'),
-        resource('db', { records: 10 }),
-        credential('dbc'),
-        credential('sa', { ephemeralCapable: false }),
-      ],
-      edges: [
-        holds('svc', 'dbc'),
-        holds('env', 'dbc'),
-        holds('x', 'sa'),
-        grants('sa', 'env', ['admin']),
-        grants('dbc', 'db', ['read']),
-        runsEdge('env', 'svc'),
-      ],
-      workload: [task('svc', [step('db', 'read', 'dbc')], { everyMs: 15 * MIN, atMs: 0, durationMs: MIN })],
-      attacks: [lateral('x', HOUR + 7 * MIN, { hopDelay: fixed(MIN) })],
-      policies: [ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false })],
-    });
-    const model = compile(s);
-    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
-    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
-    expect(fast.metrics).toEqual(reference.metrics);
-    expect(fast.metrics.resources_reached).toBe(2);
+    const { fast, reference } = bothEngines(serviceEstate('lateral'));
+    expect(fast).toEqual(reference);
+    expect(fast.resources_reached).toBe(2);
   });
 
   it('should read copies at a controlled node at fewer hops than a capability held elsewhere', () => {
@@ -278,11 +256,9 @@ describe('token copy streams (S9)', () => {
         ephemeral('e', { ttlMs: 15 * MIN, bindToWorkload: false, issuer: { latency: fixed(20 * MIN), availability: 1 } }),
       ],
     });
-    const model = compile(s);
-    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
-    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
-    expect(fast.metrics).toEqual(reference.metrics);
-    expect(fast.metrics.max_hops).toBe(1);
+    const { fast, reference } = bothEngines(s);
+    expect(fast).toEqual(reference);
+    expect(fast.max_hops).toBe(1);
   });
 
   it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {
