@@ -2,11 +2,11 @@
  * Runs a trial plan on worker threads (piscina) and hands the results back in plan order.
  *
  * Work is cut into batches of consecutive trials of cells that draw one workload, each trial run for
- * every cell of the group (batches.ts planBatches); at most a few batches per worker are in flight, and
- * a reorder buffer releases them to the consumer cell by cell, strictly in plan order (batches.ts
- * CellDelivery) — so the output never depends on which worker finished first, and memory stays bounded
- * by the window and the results waiting for their turn (at most a group's bound of trial runs), not by
- * the run. `workers: 1` runs in this thread (same code, no pool).
+ * every cell of the group (batches.ts planBatches); a few batches per worker are queued, refilled as
+ * each ends, and a reorder buffer releases them to the consumer cell by cell, strictly in plan order
+ * (batches.ts CellDelivery) — so the output never depends on which worker finished first, and memory
+ * stays bounded by how far submission may run ahead of delivery (64 batches a worker) and the results
+ * waiting for their turn (at most a group's bound of trial runs), not by the run. `workers: 1` runs in this thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -131,7 +131,7 @@ async function runInThread({ models, batches, options, deliver, failure }: Execu
   }
 }
 
-/** Runs the batches on worker threads (the caller's pool, or one of its own), at most a window of them in flight. */
+/** Runs the batches on worker threads (the caller's pool, or one of its own): a few per worker queued, a bounded number ahead of delivery. */
 async function runOnPool({ plan, models, batches, options, deliver, failure }: Execution, workers: number): Promise<void> {
   const shared = options.pool;
   const pool = shared ?? new TrialPool(workers, options.workerFile);
@@ -148,7 +148,25 @@ async function runOnPool({ plan, models, batches, options, deliver, failure }: E
   const own = new OwnCosts(pool, models, options, abort.signal);
   type Settled = { ok: true; values: Float64Array } | { ok: false; trial: number; attack: number; error: unknown };
   const inFlight = new Map<number, Promise<Settled>>();
+  // Submission follows completion, not delivery: a slow batch at the head of the plan holds back only
+  // the results behind it (at most `ahead` batches), never the workers. With a fixed window counted
+  // from the batch awaited next, one long batch left the other workers idle until it ended.
+  const perWorker = Math.max(1, workers);
+  const queued = perWorker * 4;
+  const ahead = perWorker * 64;
+  let running = 0;
+  let delivered = 0;
+  let next = 0;
+  const refill = (): void => {
+    while (!abort.signal.aborted && next < batches.length && running < queued && next - delivered < ahead) submit(next++);
+  };
+  const settle = (result: Settled): Settled => {
+    running--;
+    refill();
+    return result;
+  };
   const submit = (i: number): void => {
+    running++;
     const task = batches[i]!;
     const costs = own.applies(task) ? own.of(task) : null;
     const cursor = new Int32Array(new SharedArrayBuffer(8));
@@ -179,15 +197,15 @@ async function runOnPool({ plan, models, batches, options, deliver, failure }: E
             return { ok: true, values };
           },
           (error: unknown): Settled => ({ ok: false, trial: Atomics.load(cursor, 0), attack: Atomics.load(cursor, 1), error }),
-        ),
+        )
+        .then(settle),
     );
   };
-  const window = Math.max(1, workers) * 4;
-  let next = 0;
   try {
     if (options.riskOnly !== true) primed = await precomputeCosts(pool, plan, models, workers, abort.signal, options.signal);
     for (let i = 0; i < batches.length; i++) {
-      while (next < batches.length && next - i < window) submit(next++);
+      delivered = i;
+      refill();
       const settled = await inFlight.get(i)!;
       inFlight.delete(i);
       if (options.signal?.aborted === true) throw RunInterruptedError.from(options.signal);
