@@ -17,7 +17,8 @@ import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
 import { brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
-import { occurrenceKeyOf, type Issuance, type OccurrenceTokens } from '../workload/occurrence.js';
+import { occurrenceKeyOf, type Issuance } from '../workload/occurrence.js';
+import { OccurrenceCache } from '../workload/occurrence-cache.js';
 
 /**
  * Which compiled model a task runs on: `base` names the compiled arrays (`bytes`, the serialised
@@ -195,7 +196,7 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   const options = onIssue === undefined ? { riskOnly } : { riskOnly, onIssue };
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
-    const trialOptions = { ...options, occurrences: new Map<number, OccurrenceTokens>() };
+    const trialOptions = { ...options, occurrences: new OccurrenceCache() };
     for (let block = 0; block < blocks; block++) {
       const attack = task.attacks[block]!;
       Atomics.store(task.cursor, 1, attack);

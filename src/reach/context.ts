@@ -7,6 +7,7 @@ import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
 import type { Issuance, OccurrenceTokens } from '../workload/occurrence.js';
+import type { OccurrenceCache } from '../workload/occurrence-cache.js';
 import {
   OccurrenceScratch,
   lastOccurrenceAt,
@@ -32,23 +33,17 @@ export interface TrialContext {
   readonly detectRng: Rng;
   /** Seed of keyed revocation-latency draws. */
   readonly detectSeed: number;
-  readonly occurrences: Map<number, OccurrenceTokens>;
+  readonly occurrences: OccurrenceCache;
 }
 
 /** How far back (in occurrences) a token lookup searches before giving up: bounds the work per look. */
 const MAX_LOOKBACK = 64;
 
-/** Key of occurrence k of a task in TrialContext.occurrences. */
-function occurrenceKey(task: number, k: number): number {
-  return task * 4194304 + k;
-}
-
 function occurrence(ctx: TrialContext, task: number, k: number): OccurrenceTokens {
-  const key = occurrenceKey(task, k);
-  let occ = ctx.occurrences.get(key);
+  let occ = ctx.occurrences.get(task, k);
   if (occ === undefined) {
     occ = occurrenceTokens(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
-    ctx.occurrences.set(key, occ);
+    ctx.occurrences.set(task, k, occurrenceCount(ctx.model.scenario.workload[task]!, ctx.model.scenario.horizonMs), occ);
   }
   return occ;
 }
@@ -121,7 +116,7 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
     // Occurrences that started before `from` may still mint after it (re-authorisation mid-task).
     const first = Math.max(0, lastOccurrenceAt(task, from) - overlapping(task));
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
-      const known = ctx.occurrences.get(occurrenceKey(taskIndex, k));
+      const known = ctx.occurrences.get(taskIndex, k);
       if (known !== undefined) {
         for (const token of known.issuances) {
           if (token.cred === cred && token.mintAt >= from && token.mintAt < to)

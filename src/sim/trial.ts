@@ -15,7 +15,8 @@ import {
   type CostPartOf,
   type IssuanceSink,
 } from '../workload/cost.js';
-import { drawsAtRandom, type OccurrenceTokens } from '../workload/occurrence.js';
+import { drawsAtRandom } from '../workload/occurrence.js';
+import { OccurrenceCache } from '../workload/occurrence-cache.js';
 import { footholdOf } from '../attacks/registry.js';
 import type { TrialContext } from '../reach/context.js';
 import { expand, type TraceEvent } from '../reach/engine.js';
@@ -252,7 +253,7 @@ export interface TrialObservers {
    * same occurrence key (the seed is the policy's, costSeedOf), so one replay serves them all
    * (exec/worker.ts runBatch). A new map per trial when absent.
    */
-  readonly occurrences?: Map<number, OccurrenceTokens>;
+  readonly occurrences?: OccurrenceCache;
 }
 
 const NO_COST: CostMetrics = {
@@ -287,7 +288,7 @@ export function runTrialDetailed(
     detectRng: createRng(detectSeed),
     detectSeed,
     hopSeed: deriveSeed(seed, 'hop'),
-    occurrences: observers.occurrences ?? new Map<number, OccurrenceTokens>(),
+    occurrences: observers.occurrences ?? new OccurrenceCache(),
   };
   const reach = expand(ctx, footholdOf(ctx, attack), attack.hopDelay, attack.maxHops, trace, observers.reference !== true);
 

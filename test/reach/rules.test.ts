@@ -17,6 +17,7 @@ import type { TraceEvent } from '../../src/reach/trace.js';
 import { useAll } from '../../src/reach/use.js';
 import { containedAt, unionLength } from '../../src/reach/windows.js';
 import { modesOf } from '../../src/sim/trial.js';
+import { OccurrenceCache } from '../../src/workload/occurrence-cache.js';
 import { HOUR, agent, credential, fixed, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
 import { modelOf } from '../arbitraries/run.js';
 import { runs } from '../runs.js';
@@ -48,7 +49,7 @@ function stateOf(
     detectRng: createRng(2),
     detectSeed: 3,
     hopSeed: 4,
-    occurrences: new Map(),
+    occurrences: new OccurrenceCache(),
   };
   const foothold = { startMs: 0, firstHopMs: 0, instances: [], control: [], attemptFilter: null, countFilter: null };
   const s = new AttackerState(ctx, foothold, fixed(HOUR), Number.POSITIVE_INFINITY, trace);
