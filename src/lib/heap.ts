@@ -27,8 +27,12 @@ export class EventHeap<T extends HeapItem> {
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      const up = items[i]!;
+      const down = items[parent]!;
+      if (!before(up, down)) break;
+      // Swapped through locals: a destructuring swap allocates an array per step.
+      items[i] = down;
+      items[parent] = up;
       i = parent;
     }
   }
@@ -51,7 +55,9 @@ export class EventHeap<T extends HeapItem> {
         if (l < items.length && before(items[l]!, items[m]!)) m = l;
         if (r < items.length && before(items[r]!, items[m]!)) m = r;
         if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
+        const down = items[i]!;
+        items[i] = items[m]!;
+        items[m] = down;
         i = m;
       }
     }
