@@ -17,7 +17,7 @@ import { removeTempDirs, tempDir } from '../tmp.js';
 
 afterAll(removeTempDirs);
 
-const SLEEP_MS = 1500;
+const SLEEP_MS = 2500;
 
 describe('exec/pool schedule', () => {
   it('should keep the other workers busy while the first batch runs long', async () => {
