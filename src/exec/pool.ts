@@ -6,7 +6,8 @@
  * each ends, and a reorder buffer releases them to the consumer cell by cell, strictly in plan order
  * (batches.ts CellDelivery) — so the output never depends on which worker finished first, and memory
  * stays bounded by how far submission may run ahead of delivery (64 batches a worker) and the results
- * waiting for their turn (at most a group's bound of trial runs), not by the run. `workers: 1` runs in this thread (same code, no pool).
+ * waiting for their turn (at most a group's bound of trial runs), not by the run. `workers: 1` runs in
+ * this thread (same code, no pool).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
