@@ -135,6 +135,9 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     } else {
       // On a pool, the three files are written at once: the variant runs fill the workers while the
       // last batches of the trials finish (each file in its own plan order, so nothing else changes).
+      // The report's modules (vega: about 0.2 s) load meanwhile, on this thread, which only waits for
+      // results then; a failure to load shows where the report imports them (finish.ts).
+      if (pool !== undefined) void import('../report/report.js').catch(() => undefined);
       [tokenWork] = await together(run, [
         (o) => writeTrials(stage.dir, plan, models, o, progress.trials(o)),
         (o) => writeAttributionTrials(stage.dir, plan, models, chosen, { ...o, onProgress: progress.attribution }),
