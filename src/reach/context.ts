@@ -43,7 +43,7 @@ function occurrence(ctx: TrialContext, task: number, k: number): OccurrenceToken
   let occ = ctx.occurrences.get(task, k);
   if (occ === undefined) {
     occ = occurrenceTokens(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
-    ctx.occurrences.set(task, k, occurrenceCount(ctx.model.scenario.workload[task]!, ctx.model.scenario.horizonMs), occ);
+    ctx.occurrences.set(task, k, occ);
   }
   return occ;
 }
