@@ -6,12 +6,13 @@
 //   --at REV        run the scenarios/ folder of git revision REV (e.g. ea47010) with today's build
 //   --trials-only   the variant runs at their smallest (--attribution-trials 1 --tempo-trials 1)
 //   --runs N        repeat N times (the machine is noisy: report the range)
-// Prints wall seconds, CPU seconds and peak RSS per run (GNU time when /usr/bin/time exists).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// Prints wall seconds, CPU seconds and peak RSS per run (time-cli.mjs).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatTiming, timeCli } from './time-cli.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,23 +34,10 @@ try {
   }
   const args = ['dist/cli/main.js', 'run', scenarios, '--workers', values.workers, '--quiet'];
   if (values['trials-only']) args.push('--attribution-trials', '1', '--tempo-trials', '1');
-  const gnuTime = existsSync('/usr/bin/time');
   const label = `${values.at === undefined ? 'shipped scenarios' : `scenarios of ${values.at}`}${values['trials-only'] ? ', trials only' : ''}, ${values.workers} workers`;
   for (let run = 0; run < Number(values.runs); run++) {
     const out = join(dir, `out-${run}`);
-    const t0 = process.hrtime.bigint();
-    const r = gnuTime
-      ? spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ...args, '--out', out], { encoding: 'utf8' })
-      : spawnSync(process.execPath, [...args, '--out', out], { encoding: 'utf8' });
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (r.status !== 0) throw new Error(`run failed (${r.status}): ${r.stderr}`);
-    const line = gnuTime ? r.stderr.trim().split('\n').at(-1).split(' ') : null;
-    console.log(
-      `${label}: ${wall.toFixed(1)} s wall` +
-        (line
-          ? `, ${(Number(line[1]) + Number(line[2])).toFixed(1)} s CPU, peak RSS ${(Number(line[3]) / 1024).toFixed(0)} MB`
-          : ''),
-    );
+    console.log(`${label}: ${formatTiming(timeCli([...args, '--out', out]))}`);
     rmSync(out, { recursive: true, force: true });
   }
 } finally {

@@ -67,7 +67,9 @@ export function planBatches(plan: TrialPlan, workers: number, acrossVariants = f
         const groups = new Map<string, PlanCell[]>();
         for (const cell of cells.slice(first, end)) {
           const key = occurrenceKeyOf(policyOf(cell));
-          groups.set(key, [...(groups.get(key) ?? []), cell]);
+          const group = groups.get(key);
+          if (group === undefined) groups.set(key, [cell]);
+          else group.push(cell);
         }
         for (const group of groups.values()) push(group);
         first = end;

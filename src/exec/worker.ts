@@ -222,10 +222,12 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
 function sharesWorkload(model: CompiledModel, task: BatchTask): void {
   const { policies } = model.scenario;
   const first = policies[task.policyIndex]!;
+  let firstKey: string | undefined;
   for (const index of task.policies) {
     if (index === task.policyIndex) continue;
     const policy = policies[index]!;
-    if (task.riskOnly !== true || policy.name !== first.name || occurrenceKeyOf(policy) !== occurrenceKeyOf(first))
+    firstKey ??= occurrenceKeyOf(first);
+    if (task.riskOnly !== true || policy.name !== first.name || occurrenceKeyOf(policy) !== firstKey)
       throw new Error(`batch: policies ${task.policyIndex} and ${index} do not draw one workload`);
   }
 }
