@@ -110,6 +110,30 @@ function drawTable(dist: Drawn): Int32Array | null {
   return null;
 }
 
+/**
+ * sampleAt for one distribution drawn in a tight loop (a cost pass's issuer latency): once the
+ * distribution has a draw table, the sampler holds it and skips the per-draw lookup. Same draws.
+ */
+export class Sampler {
+  private table: Int32Array | null = null;
+
+  constructor(private readonly dist: Distribution) {}
+
+  at(u: number): number {
+    const table = this.table;
+    if (table !== null && u >= 0 && u < 1) {
+      const draw = table[(u * TABLE_BINS) | 0]!;
+      if (draw !== NO_DRAW) return draw;
+    }
+    const draw = sampleAt(this.dist, u);
+    if (table === null) {
+      const entry = tables.get(this.dist);
+      if (entry instanceof Int32Array) this.table = entry;
+    }
+    return draw;
+  }
+}
+
 function buildTable(dist: Drawn): Int32Array {
   const table = new Int32Array(TABLE_BINS).fill(NO_DRAW);
   let low = rawDraw(dist, 0);

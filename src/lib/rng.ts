@@ -48,8 +48,17 @@ export function keyedUniform(seed: number, a: number, b: number, c: number, d: n
  * under one prefix (an occurrence's requests) mixes it once, and each draw then costs two mixes.
  */
 export function keyedPrefix(seed: number, a: number, b: number): number {
-  const h = fmix32(fmix32(seed ^ 0x9e3779b9) ^ Math.imul(a + 1, 0xcc9e2d51));
-  return fmix32(h ^ Math.imul(b + 1, 0x1b873593));
+  return keyedPrefixAt(keyedHalfPrefix(seed, a), b);
+}
+
+/** The part of keyedPrefix(seed, a, b) fixed by (seed, a): a loop over b (a task's occurrences) mixes it once. */
+export function keyedHalfPrefix(seed: number, a: number): number {
+  return fmix32(fmix32(seed ^ 0x9e3779b9) ^ Math.imul(a + 1, 0xcc9e2d51));
+}
+
+/** keyedPrefix(seed, a, b) from keyedHalfPrefix(seed, a): the same value. */
+export function keyedPrefixAt(half: number, b: number): number {
+  return fmix32(half ^ Math.imul(b + 1, 0x1b873593));
 }
 
 /** keyedUniform(seed, a, b, c, d) from keyedPrefix(seed, a, b): the same value. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalQuantile, sampleAt, upperBound, type Distribution } from '../../src/lib/distribution.js';
+import { normalQuantile, sampleAt, Sampler, upperBound, type Distribution } from '../../src/lib/distribution.js';
 import { runs } from '../runs.js';
 
 describe('lib/distribution', () => {
@@ -105,6 +105,19 @@ describe('lib/distribution', () => {
         ),
         runs(60),
       );
+    });
+
+    it('should draw with a Sampler exactly what sampleAt draws, before and after the table exists', () => {
+      const d: Drawn = { kind: 'lognormal', medianMs: 40, sigma: 0.5 };
+      const sampler = new Sampler(d);
+      // 5000 draws: the table is built at the 4096th, and the sampler holds it from the next one.
+      for (let i = 0; i < 5000; i++) {
+        const u = ((i * 7919) % 5000) / 5000;
+        expect(sampler.at(u)).toBe(reference(d, u));
+      }
+      for (const u of [0, 0.02425, 0.5, 1 - 0.02425, 0.999999]) expect(sampler.at(u)).toBe(reference(d, u));
+      const fixed = new Sampler({ kind: 'fixed', valueMs: 12 });
+      expect(fixed.at(0.3)).toBe(12);
     });
   });
 });

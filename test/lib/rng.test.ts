@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createRng, deriveSeed, keyedPrefix, keyedUniform, keyedUniformAt } from '../../src/lib/rng.js';
+import {
+  createRng,
+  deriveSeed,
+  keyedHalfPrefix,
+  keyedPrefix,
+  keyedPrefixAt,
+  keyedUniform,
+  keyedUniformAt,
+} from '../../src/lib/rng.js';
 
 describe('lib/rng', () => {
   it('should derive the same uint32 seed from the same parts, and different seeds from different parts', () => {
@@ -50,6 +58,7 @@ describe('lib/rng', () => {
     fc.assert(
       fc.property(u32, key, key, key, key, (seed, a, b, c, d) => {
         expect(keyedUniformAt(keyedPrefix(seed, a, b), c, d)).toBe(keyedUniform(seed, a, b, c, d));
+        expect(keyedUniformAt(keyedPrefixAt(keyedHalfPrefix(seed, a), b), c, d)).toBe(keyedUniform(seed, a, b, c, d));
       }),
     );
   });

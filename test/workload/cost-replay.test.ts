@@ -2,14 +2,17 @@
  * How a cost pass replays the workload (workload/cost.ts accumulate): a task without a random draw
  * counts its first occurrence, shifted, for every other one; the rest replay a window of time at a
  * time, every task in turn. Both must give exactly what replaying every occurrence task by task gives,
- * which is what a pass with an issuance sink does (it hands each token over in schedule order).
+ * which is what a pass with an issuance sink does (it hands each token over in schedule order). A task
+ * whose occurrences never re-authorize is added straight to the sums (workload/refresh-free.ts).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compile, type CompiledModel } from '../../src/model/compile.js';
 import { credentialModes } from '../../src/policy/modes.js';
 import { workloadCost } from '../../src/workload/cost.js';
-import { occurrencesShift } from '../../src/workload/occurrence.js';
+import { occurrencesShift, taskPlan } from '../../src/workload/occurrence.js';
+import { refreshFree } from '../../src/workload/refresh-free.js';
+import { brokerFor } from '../../src/policy/modes.js';
 import type { Distribution } from '../../src/lib/distribution.js';
 import type { Approval, Policy } from '../../src/domain/scenario.js';
 import {
@@ -138,6 +141,46 @@ describe('workload/cost replay', () => {
       expect(cost.tasks_total).toBe(160);
       expect(cost).toEqual(workloadCost(model, policy, modes, 3, () => {}));
     }
+  });
+
+  it('should time out, added straight, an occurrence whose step ends at its timeout with a step left', () => {
+    // Step scope, two 10-minute steps, a 10-minute timeout: the first step ends exactly at the timeout,
+    // so the second never starts (its work is due then). The first step's token is kept (minted at the start).
+    const policy = ephemeral('p', { scope: 'step', ttlMs: HOUR, issuer: { latency: fixed(0), availability: 0.999999 } });
+    const model = modelOf(
+      [{ everyMs: HOUR, atMs: 0, durationMs: 20 * MIN, timeoutMs: 10 * MIN, refreshable: true, creds: ['c0', 'c1'] }],
+      policy,
+      DAY,
+    );
+    const modes = credentialModes(model, policy);
+    expect(refreshFree(brokerFor(policy), model.scenario.workload[0]!, taskPlan(model, policy, modes, 0))).toBe(true);
+    const cost = workloadCost(model, policy, modes, 5);
+    expect(cost).toEqual(workloadCost(model, policy, modes, 5, () => {}));
+    expect(cost).toMatchObject({ tasks_total: 24, tasks_failed: 24, tokens_issued: 24 });
+  });
+
+  it('should add straight only tasks whose token-requesting segments end before their tokens expire', () => {
+    const policy = ephemeral('p', { ttlMs: 15 * MIN, issuer: { latency: exponential(40), availability: 1 } });
+    const free = (extra: Partial<TaskShape>): boolean => {
+      const shape: TaskShape = {
+        everyMs: HOUR,
+        atMs: 0,
+        durationMs: 15 * MIN,
+        timeoutMs: Number.POSITIVE_INFINITY,
+        refreshable: true,
+        creds: ['c0'],
+        ...extra,
+      };
+      const model = modelOf([shape], policy, DAY);
+      return refreshFree(
+        brokerFor(policy),
+        model.scenario.workload[0]!,
+        taskPlan(model, policy, credentialModes(model, policy), 0),
+      );
+    };
+    expect(free({})).toBe(true);
+    expect(free({ durationMs: 15 * MIN + 1 })).toBe(false);
+    expect(free({ timeoutMs: 0 })).toBe(false);
   });
 
   it('should shift only tasks without a random draw whose times are whole milliseconds', () => {
