@@ -29,6 +29,13 @@ export async function* readRecords(path: string): AsyncGenerator<string> {
 
 /** Splits one record into unquoted cell values. */
 export function splitRecord(record: string): string[] {
+  // Without a quote every comma ends a cell and only a final `\r` is dropped (what the loop below does).
+  if (!record.includes('"')) {
+    const cells = record.split(',');
+    const last = cells.length - 1;
+    if (cells[last]!.endsWith('\r')) cells[last] = cells[last]!.slice(0, -1);
+    return cells;
+  }
   const cells: string[] = [];
   let cell = '';
   let inQuotes = false;

@@ -44,6 +44,42 @@ describe('io/records', () => {
     );
   });
 
+  it('should split any record as the character-by-character reading does', () => {
+    // The reading splitRecord does for a record with quotes, applied to every record.
+    const oracle = (record: string): string[] => {
+      const cells: string[] = [];
+      let cell = '';
+      let inQuotes = false;
+      for (let i = 0; i < record.length; i++) {
+        const ch = record[i]!;
+        if (inQuotes) {
+          if (ch === '"') {
+            if (record[i + 1] === '"') {
+              cell += '"';
+              i++;
+            } else inQuotes = false;
+          } else cell += ch;
+        } else if (ch === '"') inQuotes = true;
+        else if (ch === ',') {
+          cells.push(cell);
+          cell = '';
+        } else if (ch !== '\r' || i !== record.length - 1) cell += ch;
+      }
+      cells.push(cell);
+      return cells;
+    };
+    const record = fc.string({ unit: fc.constantFrom('a', '1', ',', '"', '\r', '\n', ' ', "'") });
+    fc.assert(
+      fc.property(record, (r) => {
+        expect(splitRecord(r)).toEqual(oracle(r));
+      }),
+      runs(500),
+    );
+    expect(splitRecord('a,b\r')).toEqual(['a', 'b']);
+    expect(splitRecord('a\r,b')).toEqual(['a\r', 'b']);
+    expect(splitRecord('')).toEqual(['']);
+  });
+
   it('should read numeric cells, empty as null', () => {
     expect(parseNumberCell('')).toBeNull();
     expect(parseNumberCell('1.5')).toBe(1.5);
