@@ -16,12 +16,11 @@ import { KIND_CREDENTIAL } from '../model/compile.js';
 import { versionEnd, type CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../domain/metrics.js';
 import { SecondCounter } from './second-counter.js';
-import { RefreshFreeTask, refreshFree } from './refresh-free.js';
+import { DirectTask } from './direct.js';
 import type { Issuance } from './occurrence.js';
 import {
   OccurrenceScratch,
   drawsNothing,
-  gated,
   occurrenceCount,
   occurrenceOf,
   occurrenceStart,
@@ -195,7 +194,7 @@ function accumulate(
     readonly plan: TaskPlan;
     readonly mints: Float64Array | null;
     /** Without a sink, a refresh-free task's occurrences are added straight to the sums. */
-    readonly direct: RefreshFreeTask | null;
+    readonly direct: DirectTask | null;
   }[] = [];
   const broker = brokerOf(policy);
   for (let t = bounds[part.index]!; t < bounds[part.index + 1]!; t++) {
@@ -218,8 +217,8 @@ function accumulate(
       sums.tokensIssued += out.count * count;
       for (let i = 0; i < out.waits.length; i++) waits.add(out.waits.values[i]!, count);
       replayed.push({ task: t, count, plan, mints: out.mintAt.slice(0, out.count), direct: null });
-    } else if (onIssue === undefined && broker !== null && !gated(model, policy, t) && refreshFree(broker, workload[t]!, plan)) {
-      const direct = new RefreshFreeTask(workload[t]!, model.taskHash[t]!, broker, plan, costSeed, counter, waits);
+    } else if (onIssue === undefined && broker !== null) {
+      const direct = new DirectTask(model, policy, broker, t, plan, costSeed, counter, waits);
       replayed.push({ task: t, count, plan, mints: null, direct });
     } else replayed.push({ task: t, count, plan, mints: null, direct: null });
   }
@@ -258,6 +257,7 @@ function accumulate(
   for (const { direct } of replayed) {
     if (direct === null) continue;
     sums.tokensIssued += direct.tokens;
+    sums.reauthorizations += direct.reauthorizations;
     sums.tasksFailed += direct.failed;
   }
 }

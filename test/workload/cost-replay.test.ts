@@ -2,17 +2,15 @@
  * How a cost pass replays the workload (workload/cost.ts accumulate): a task without a random draw
  * counts its first occurrence, shifted, for every other one; the rest replay a window of time at a
  * time, every task in turn. Both must give exactly what replaying every occurrence task by task gives,
- * which is what a pass with an issuance sink does (it hands each token over in schedule order). A task
- * whose occurrences never re-authorize is added straight to the sums (workload/refresh-free.ts).
+ * which is what a pass with an issuance sink does (it hands each token over in schedule order). Under a
+ * broker, the other tasks' occurrences are added straight to the sums (workload/direct.ts).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compile, type CompiledModel } from '../../src/model/compile.js';
 import { credentialModes } from '../../src/policy/modes.js';
 import { workloadCost } from '../../src/workload/cost.js';
-import { occurrencesShift, taskPlan } from '../../src/workload/occurrence.js';
-import { refreshFree } from '../../src/workload/refresh-free.js';
-import { brokerFor } from '../../src/policy/modes.js';
+import { occurrencesShift } from '../../src/workload/occurrence.js';
 import type { Distribution } from '../../src/lib/distribution.js';
 import type { Approval, Policy } from '../../src/domain/scenario.js';
 import {
@@ -153,34 +151,57 @@ describe('workload/cost replay', () => {
       DAY,
     );
     const modes = credentialModes(model, policy);
-    expect(refreshFree(brokerFor(policy), model.scenario.workload[0]!, taskPlan(model, policy, modes, 0))).toBe(true);
     const cost = workloadCost(model, policy, modes, 5);
     expect(cost).toEqual(workloadCost(model, policy, modes, 5, () => {}));
     expect(cost).toMatchObject({ tasks_total: 24, tasks_failed: 24, tokens_issued: 24 });
   });
 
-  it('should add straight only tasks whose token-requesting segments end before their tokens expire', () => {
-    const policy = ephemeral('p', { ttlMs: 15 * MIN, issuer: { latency: exponential(40), availability: 1 } });
-    const free = (extra: Partial<TaskShape>): boolean => {
-      const shape: TaskShape = {
-        everyMs: HOUR,
-        atMs: 0,
-        durationMs: 15 * MIN,
-        timeoutMs: Number.POSITIVE_INFINITY,
-        refreshable: true,
-        creds: ['c0'],
-        ...extra,
-      };
-      const model = modelOf([shape], policy, DAY);
-      return refreshFree(
-        brokerFor(policy),
-        model.scenario.workload[0]!,
-        taskPlan(model, policy, credentialModes(model, policy), 0),
-      );
+  it('should add straight, as the pass through every occurrence does, tasks that re-authorize, time out or wait for approval', () => {
+    const approval: Approval = { actions: ['write'], refuse: 0, wait: exponential(5 * MIN) };
+    const shape: TaskShape = {
+      everyMs: HOUR,
+      atMs: 0,
+      durationMs: 40 * MIN,
+      timeoutMs: Number.POSITIVE_INFINITY,
+      refreshable: true,
+      creds: ['c0', 'c1'],
     };
-    expect(free({})).toBe(true);
-    expect(free({ durationMs: 15 * MIN + 1 })).toBe(false);
-    expect(free({ timeoutMs: 0 })).toBe(false);
+    const cases: [TaskShape, Policy][] = [
+      // Two re-authorizations per occurrence (40 minutes under 15-minute tokens), each batch drawn.
+      [shape, ephemeral('p', { ttlMs: 15 * MIN, issuer: { latency: exponential(40), availability: 0.99 } })],
+      // A legacy job cannot re-authenticate: every occurrence fails at its first expiry.
+      [
+        { ...shape, refreshable: false },
+        ephemeral('p', { ttlMs: 15 * MIN, issuer: { latency: exponential(40), availability: 1 } }),
+      ],
+      // Approval waits before the first batch, and a timeout in the middle of a re-authorization.
+      [
+        { ...shape, timeoutMs: 35 * MIN },
+        ephemeral('p', { ttlMs: 15 * MIN, approval, issuer: { latency: fixed(40), availability: 0.9 } }),
+      ],
+      // The tokens expire exactly at the timeout: the task times out there and asks for no more.
+      [
+        { ...shape, timeoutMs: 15 * MIN },
+        ephemeral('p', { ttlMs: 15 * MIN, issuer: { latency: fixed(0), availability: 0.999999 } }),
+      ],
+      // Step scope: one token per step, each re-authorized in its own segment.
+      [
+        { ...shape, durationMs: 70 * MIN },
+        ephemeral('p', { scope: 'step', ttlMs: 20 * MIN, issuer: { latency: exponential(2000), availability: 0.95 } }),
+      ],
+    ];
+    for (const [task, policy] of cases) {
+      const model = modelOf([task], policy, 3 * DAY);
+      const modes = credentialModes(model, policy);
+      const cost = workloadCost(model, policy, modes, 11);
+      expect(cost).toEqual(workloadCost(model, policy, modes, 11, () => {}));
+      expect(cost.tasks_total).toBe(72);
+    }
+    const reauthorizing = modelOf([shape], cases[0]![1], 3 * DAY);
+    const cost = workloadCost(reauthorizing, cases[0]![1], credentialModes(reauthorizing, cases[0]![1]), 11);
+    expect(cost.reauthorizations).toBeGreaterThan(2 * 72 * 2 * 0.9);
+    const legacy = modelOf([cases[1]![0]], cases[1]![1], 3 * DAY);
+    expect(workloadCost(legacy, cases[1]![1], credentialModes(legacy, cases[1]![1]), 11).tasks_failed).toBe(72);
   });
 
   it('should shift only tasks without a random draw whose times are whole milliseconds', () => {
