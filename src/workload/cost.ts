@@ -3,10 +3,11 @@
  * every task occurrence inside the horizon, plus the rotations of standing secrets. Attacker requests
  * are not counted. Initial provisioning at time 0 is not an issuance (the secrets exist already).
  *
- * The pass is linear in the number of issuances and allocates no per-token objects beyond what an
- * occurrence returns: per-second counts live in one typed array over the horizon, waits as counts per
- * distinct value (lib/value-counts.ts), whose nearest-rank p95 is exact. A big pass can be split by
- * tasks into parts that merge exactly (workloadCostPart, mergeCostParts), one part per worker.
+ * The pass is linear in the number of issuances and allocates nothing per occurrence or token: under
+ * a broker each occurrence is added straight to the sums (direct.ts), per-second counts live in one
+ * typed array (second-counter.ts), waits as counts per distinct value (lib/value-counts.ts), whose
+ * nearest-rank p95 is exact. A big pass can be split by tasks into parts that merge exactly
+ * (workloadCostPart, mergeCostParts), one part per worker.
  */
 import type { Policy } from '../domain/scenario.js';
 import { ValueCounts } from '../lib/value-counts.js';
@@ -193,7 +194,7 @@ function accumulate(
     readonly count: number;
     readonly plan: TaskPlan;
     readonly mints: Float64Array | null;
-    /** Without a sink, a refresh-free task's occurrences are added straight to the sums. */
+    /** Without a sink, under a broker, the occurrences are added straight to the sums (direct.ts). */
     readonly direct: DirectTask | null;
   }[] = [];
   const broker = brokerOf(policy);
