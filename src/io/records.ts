@@ -29,13 +29,18 @@ export async function* readRecords(path: string): AsyncGenerator<string> {
 
 /** Splits one record into unquoted cell values. */
 export function splitRecord(record: string): string[] {
-  // Without a quote every comma ends a cell and only a final `\r` is dropped (what the loop below does).
+  // Without a quote every comma ends a cell and only a final `\r` is dropped (what splitQuoted does).
   if (!record.includes('"')) {
     const cells = record.split(',');
     const last = cells.length - 1;
     if (cells[last]!.endsWith('\r')) cells[last] = cells[last]!.slice(0, -1);
     return cells;
   }
+  return splitQuoted(record);
+}
+
+/** splitRecord character by character: quoted cells, doubled quotes, a final `\r` dropped. */
+export function splitQuoted(record: string): string[] {
   const cells: string[] = [];
   let cell = '';
   let inQuotes = false;
