@@ -35,8 +35,12 @@ export function controlActive(s: AttackerState, c: Control, t: number): boolean 
   return false;
 }
 
-/** S4 (#10.2): adds a reason to control `node`; false when an existing one already covers it. */
+/**
+ * S4 (#10.2): adds a reason to control `node`; false when an existing one already covers it, or when
+ * it gives no control at all (it ends before it starts: a copy that dies before the hop it would act at).
+ */
 export function addControl(s: AttackerState, node: number, support: Support, depth: number): boolean {
+  if (support.until <= support.from) return false;
   const existing = s.controls.get(node);
   if (existing === undefined) {
     s.controls.set(node, { node, from: support.from, depth, supports: [support] });

@@ -175,6 +175,18 @@ describe('control (S4)', () => {
     expect(addControl(s, box, { from: 5, until: 30, key: id('k2') }, 1)).toBe(true);
     expect(s.controls.get(box)!.supports).toHaveLength(2);
   });
+
+  it('should give no control, and no reason to hop, from admin with a copy that dies before the hop it would act at', () => {
+    const { s, id } = stateOf();
+    const box = id('box');
+    // Usable from the next hop (2 h), valid until 1 h: it ends before it starts.
+    expect(addControl(s, box, { from: 2 * HOUR, until: HOUR, key: id('k') }, 1)).toBe(false);
+    expect(addControl(s, box, { from: HOUR, until: HOUR, key: id('k') }, 1)).toBe(false);
+    expect(s.controls.has(box)).toBe(false);
+    expect(addControl(s, box, { from: 0, until: HOUR, key: id('k') }, 1)).toBe(true);
+    expect(addControl(s, box, { from: 3 * HOUR, until: 2 * HOUR, key: id('k2') }, 0)).toBe(false);
+    expect(s.controls.get(box)!.supports).toEqual([{ from: 0, until: HOUR, key: id('k') }]);
+  });
 });
 
 describe('instances: covers and dominance (#10.3)', () => {
