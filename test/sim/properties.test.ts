@@ -100,10 +100,13 @@ describe('sim/trial properties', () => {
 
   it('should never raise secret-replay success with a shorter ttl (same policy name, same draws)', () => {
     // Holds when the ttl changes nothing but token lifetimes: no issuer latency or outage, no revokeOn,
-    // no detection, fixed hop delays, and tasks that do not re-authorize mid-run (a refreshable task
-    // re-authorizing under a short ttl mints newer tokens than under a long one).
+    // no detection, fixed hop delays, tasks that do not re-authorize mid-run (a refreshable task
+    // re-authorizing under a short ttl mints newer tokens than under a long one), and no live leak
+    // source (E2: it shows the newest copy whenever the attacker looks, and a longer ttl can change
+    // when it looks; see the test below).
     const arb = estateArb
       .filter((e) => e.edges.some((x) => x.kind === 'holds'))
+      .map((e) => ({ ...e, nodes: e.nodes.map((n) => (n.kind === 'credential' ? n : { ...n, exposure: 'snapshot' as const })) }))
       .chain((estate) =>
         fc
           .record({
@@ -149,6 +152,34 @@ describe('sim/trial properties', () => {
       }),
       runs(300),
     );
+  });
+
+  it('should let a shorter ttl catch a live source’s newest copy that a longer one keeps the attacker from looking at (why monotonicity needs no live source)', () => {
+    // Two hourly tasks mint c0 3 ms apart: the first for admin on r1, the second for admin on a1. The
+    // attacker replays c0 from r0, a live source (E2), which shows the newest copy whenever it looks.
+    // A 45-minute token renews control of a1 at every hop, so the attacker keeps hopping (every 105
+    // minutes) and never looks in the 3 ms when r1's copy is the newest; a 1 ms token gives it
+    // nothing to hop for, so it waits for the next mint and looks at each one, r1's included.
+    const build = (ttlMs: number): Scenario =>
+      scenario({
+        nodes: [
+          agent('a0', { identity: 'shared-secret' }),
+          agent('a1', { identity: 'shared-secret' }),
+          resource('r0', { exposure: 'live' }),
+          resource('r1'),
+          credential('c0'),
+        ],
+        edges: [holds('a0', 'c0'), holds('r0', 'c0'), grants('c0', 'r1', ['admin']), grants('c0', 'a1', ['admin'])],
+        workload: [
+          task('a0', [step('r1', 'admin', 'c0')], { atMs: 22, durationMs: 0, timeoutMs: 30 * MIN, refreshable: false }),
+          task('a0', [step('a1', 'admin', 'c0')], { atMs: 25, durationMs: 0, timeoutMs: 30 * MIN, refreshable: false }),
+        ],
+        attacks: [replay('c0', 'r0', 0, fixed(25), { hopDelay: fixed(105 * MIN) })],
+        policies: [ephemeral('p', { ttlMs, issuer: { latency: fixed(0), availability: 1 } })],
+        horizonMs: 3 * DAY,
+      });
+    expect(runOne(build(1)).attack_success).toBe(1);
+    expect(runOne(build(45 * MIN + 1)).attack_success).toBe(0);
   });
 
   it('should let a refreshable task’s re-authorized token outlive a longer single token (why monotonicity needs non-refreshable tasks)', () => {
