@@ -157,9 +157,10 @@ describe('sim/trial properties', () => {
   it('should let a shorter ttl catch a live source’s newest copy that a longer one keeps the attacker from looking at (why monotonicity needs no live source)', () => {
     // Two hourly tasks mint c0 3 ms apart: the first for admin on r1, the second for admin on a1. The
     // attacker replays c0 from r0, a live source (E2), which shows the newest copy whenever it looks.
-    // A 45-minute token renews control of a1 at every hop, so the attacker keeps hopping (every 105
-    // minutes) and never looks in the 3 ms when r1's copy is the newest; a 1 ms token gives it
-    // nothing to hop for, so it waits for the next mint and looks at each one, r1's included.
+    // Under a 45-minute ttl each hop finds a live copy there that it does not hold yet, a gain, so the
+    // attacker takes the next hop 105 minutes later and never looks in the 3 ms when r1's copy is the
+    // newest; under a 1 ms ttl the copy there is dead at every hop, so it waits for the next mint and
+    // looks at each one, r1's included.
     const build = (ttlMs: number): Scenario =>
       scenario({
         nodes: [
