@@ -8,8 +8,7 @@
  * `test/workload/cost-replay.test.ts` holds it to the pass that replays every occurrence through
  * runOccurrence (what a pass with an issuance sink does).
  */
-import type { Policy } from '../domain/scenario.js';
-import type { BrokerSettings } from '../domain/scenario.js';
+import type { BrokerSettings, Policy } from '../domain/scenario.js';
 import { doubled } from '../lib/buffer.js';
 import { Sampler } from '../lib/distribution.js';
 import { keyedHalfPrefix, keyedPrefixAt, keyedUniformAt } from '../lib/rng.js';
@@ -17,7 +16,7 @@ import type { ValueCounts } from '../lib/value-counts.js';
 import type { CompiledModel } from '../model/compile.js';
 import { approvalWait } from './approval.js';
 import type { SecondCounter } from './second-counter.js';
-import type { TaskPlan } from './occurrence.js';
+import { gated, type TaskPlan } from './occurrence.js';
 
 /** Draw purposes, as in runOccurrence. */
 const LATENCY = 0;
@@ -70,8 +69,7 @@ export class DirectTask {
     this.timeoutMs = task.timeoutMs;
     this.refreshable = task.refreshable;
     this.half = keyedHalfPrefix(costSeed, model.taskHash[taskIndex]!);
-    const approval = policy.approval;
-    this.gated = approval !== null && task.steps.some((step) => approval.actions.includes(step.action));
+    this.gated = gated(model, policy, taskIndex);
   }
 
   /** An approval's wait (approvalWait hands every wait here). */

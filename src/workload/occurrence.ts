@@ -200,7 +200,7 @@ export function occurrenceKeyOf(policy: Policy): string {
 }
 
 /** Whether a task's occurrences under `policy` wait for an approval (a step whose action the policy gates). */
-function gated(model: CompiledModel, policy: Policy, taskIndex: number): boolean {
+export function gated(model: CompiledModel, policy: Policy, taskIndex: number): boolean {
   const approval = policy.approval;
   return approval !== null && model.scenario.workload[taskIndex]!.steps.some((step) => approval.actions.includes(step.action));
 }
