@@ -380,6 +380,8 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
       controlOf: -1,
       created: false,
       via: null,
+      exposes: null,
+      exposedGen: 0,
     };
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
@@ -407,5 +409,7 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
     controlOf: -1,
     created: false,
     via: null,
+    exposes: null,
+    exposedGen: 0,
   };
 }

@@ -48,6 +48,8 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
       controlOf: -1,
       created: false,
       via: null,
+      exposes: null,
+      exposedGen: 0,
     });
     return;
   }
@@ -97,6 +99,8 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
     controlOf: -1,
     created: false,
     via: inst,
+    exposes: null,
+    exposedGen: 0,
   });
 }
 

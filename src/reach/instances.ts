@@ -39,6 +39,16 @@ export interface Instance {
    * the source's end plus `ttl`. (Every instance carries both fields, so all have one shape.)
    */
   readonly via: Instance | null;
+  /**
+   * useAll's memo of this copy's first use (R2, S9): the targets it succeeded on that hold credentials.
+   * A later use of the same copy repeats no attempt (all drawn already), changes no reach or control
+   * (same copy, later time) and is denied where it was denied: only the material present at those
+   * holders can be new, so re-use re-reads them (where the credential is not yet revoked) and nothing
+   * else. Valid in the engine run whose generation is `exposedGen` (0: none), so a copy that reaches
+   * another run (a foothold reused by a test) starts afresh. Kept on the copy, not in a map keyed by it.
+   */
+  exposes: number[] | null;
+  exposedGen: number;
 }
 
 /** Whether scope `a` allows every (target, action) that `b` allows (null = everything the credential grants). */
@@ -130,6 +140,8 @@ export function addInstance(s: AttackerState, candidate: Instance, reused = fals
       controlOf: candidate.controlOf,
       created: candidate.created,
       via: candidate.via,
+      exposes: null,
+      exposedGen: 0,
     };
   // The first held copy of its kind that it dominates or that is dead by now.
   let previous = -1;

@@ -65,6 +65,8 @@ const candidate: { -readonly [K in keyof Instance]: Instance[K] } = {
   controlOf: -1,
   created: false,
   via: null,
+  exposes: null,
+  exposedGen: 0,
 };
 
 /**

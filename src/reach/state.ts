@@ -88,13 +88,6 @@ export class AttackerState {
   /** Other attempts (issuance requests, exchanges) as ((cred · nodes) + target) · 8 + action (R9: one draw each). */
   readonly attempted = new Set<number>();
   /**
-   * Per instance, after its first use: the targets it succeeded on that hold credentials. A later use
-   * of the same instance repeats no attempt (all drawn already), changes no reach or control (same
-   * instance, later time) and is denied where it was denied: only the material present at those
-   * holders can be new, so re-use re-reads them (where the credential is not yet revoked) and nothing else.
-   */
-  readonly exposedBy = new Map<Instance, number[]>();
-  /**
    * Per instance: the exchange targets already tried with it. The outcome of an exchange depends only
    * on the instance and the target (a mint capability lasts as long as its source, E3), so a later
    * try changes nothing but the skip trace when the source is revoked there.

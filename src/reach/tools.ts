@@ -68,6 +68,8 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
         controlOf: -1,
         created: false,
         via: null,
+        exposes: null,
+        exposedGen: 0,
       };
     } else {
       // C3: the broker sees the caller's context only when the policy propagates it.
@@ -107,6 +109,8 @@ export function invoke(s: AttackerState, inv: Invocation, t: number, nextHop: nu
         controlOf: -1,
         created: false,
         via: null,
+        exposes: null,
+        exposedGen: 0,
       };
     }
     if (t >= inst.until) continue;

@@ -87,12 +87,13 @@ export function use(s: AttackerState, inst: Instance, g: number, t: number, next
 /** R2: uses `inst` on everything its credential grants: in full the first time, then only re-reads its exposed holders. */
 export function useAll(s: AttackerState, inst: Instance, t: number, nextHop: number): void {
   const cred = inst.cred;
-  const known = s.exposedBy.get(inst);
-  if (known === undefined) {
+  const known = inst.exposedGen === s.gen ? inst.exposes : null;
+  if (known === null) {
     const { grants } = s.model;
     const exposes: number[] = [];
     for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) use(s, inst, g, t, nextHop, exposes);
-    s.exposedBy.set(inst, exposes);
+    inst.exposes = exposes;
+    inst.exposedGen = s.gen;
     for (const h of exposes) {
       let list = s.readersOf.get(h);
       if (list === undefined) s.readersOf.set(h, (list = []));
@@ -220,6 +221,8 @@ export function createMaterial(s: AttackerState, cred: number, issuer: number, t
     controlOf: -1,
     created: true,
     via: null,
+    exposes: null,
+    exposedGen: 0,
   });
   if (s.held.length + s.superseded.length !== before) {
     s.trace?.({

@@ -72,6 +72,8 @@ function copy(cred: number, extra: Partial<Instance> = {}): Instance {
     controlOf: -1,
     created: false,
     via: null,
+    exposes: null,
+    exposedGen: 0,
     ...extra,
   };
 }
@@ -275,6 +277,19 @@ describe('use (R2–R4)', () => {
     // A second use of the same instance draws and traces nothing new.
     useAll(s, inst, 3 * HOUR, 4 * HOUR);
     expect(events).toHaveLength(5);
+  });
+
+  it('should use in full, in a new engine run, a copy a finished run has used (its memo holds for one run)', () => {
+    const { s, id } = stateOf();
+    const inst = copy(id('k'));
+    useAll(s, inst, HOUR, 2 * HOUR);
+    expect(s.reachedOn(id('db'))).toBe(READ | ADMIN);
+    // A new run over the same graph (the thread's workspace: the next generation), given the same copy.
+    const next = new AttackerState(s.ctx, s.foothold, fixed(HOUR), Number.POSITIVE_INFINITY, undefined);
+    expect(next.reachedOn(id('db'))).toBe(0);
+    useAll(next, inst, HOUR, 2 * HOUR);
+    expect(next.reachedOn(id('db'))).toBe(READ | ADMIN);
+    expect(next.controls.has(id('box'))).toBe(true);
   });
 
   it("should deny an action outside the copy's scope with its code", () => {
