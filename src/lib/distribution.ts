@@ -54,12 +54,8 @@ export function sampleAt(dist: Distribution, u: number): number {
       return dist.valueMs;
     case 'exponential':
     case 'lognormal': {
-      const table = drawTable(dist);
-      if (table !== null && u >= 0 && u < 1) {
-        const draw = table[(u * TABLE_BINS) | 0]!;
-        if (draw !== NO_DRAW) return draw;
-      }
-      return rounded(dist, rawDraw(dist, u));
+      const draw = tabled(drawTable(dist), u);
+      return draw !== NO_DRAW ? draw : rounded(dist, rawDraw(dist, u));
     }
     case 'uniform':
       return Math.round(dist.minMs + u * (dist.maxMs - dist.minMs));
@@ -120,18 +116,19 @@ export class Sampler {
   constructor(private readonly dist: Distribution) {}
 
   at(u: number): number {
-    const table = this.table;
-    if (table !== null && u >= 0 && u < 1) {
-      const draw = table[(u * TABLE_BINS) | 0]!;
-      if (draw !== NO_DRAW) return draw;
-    }
-    const draw = sampleAt(this.dist, u);
-    if (table === null) {
+    const draw = tabled(this.table, u);
+    if (draw !== NO_DRAW) return draw;
+    if (this.table === null) {
       const entry = tables.get(this.dist);
       if (entry instanceof Int32Array) this.table = entry;
     }
-    return draw;
+    return sampleAt(this.dist, u);
   }
+}
+
+/** The draw for `u` from a draw table, or NO_DRAW (no table yet, `u` outside [0, 1), or an interval without a value). */
+function tabled(table: Int32Array | null, u: number): number {
+  return table !== null && u >= 0 && u < 1 ? table[(u * TABLE_BINS) | 0]! : NO_DRAW;
 }
 
 function buildTable(dist: Drawn): Int32Array {

@@ -251,7 +251,7 @@ export interface TrialObservers {
    * The trial's workload occurrences, shared with the other runs of the same trial index that draw
    * the same workload: the policy's attacks and tempo variants, and its attribution variants with the
    * same occurrence key (the seed is the policy's, costSeedOf), so one replay serves them all
-   * (exec/worker.ts runBatch). A new map per trial when absent.
+   * (exec/worker.ts runBatch). A new cache per trial when absent.
    */
   readonly occurrences?: OccurrenceCache;
 }

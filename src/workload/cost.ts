@@ -17,7 +17,7 @@ import { KIND_CREDENTIAL } from '../model/compile.js';
 import { versionEnd, type CredentialModes } from '../policy/modes.js';
 import type { CostMetrics } from '../domain/metrics.js';
 import { SecondCounter } from './second-counter.js';
-import { DirectTask } from './direct.js';
+import { DirectTask, type OccurrenceSums } from './direct.js';
 import type { Issuance } from './occurrence.js';
 import {
   OccurrenceScratch,
@@ -132,7 +132,7 @@ function partBounds(model: CompiledModel, of: number): number[] {
 }
 
 /** The running sums of a cost pass, or of parts of one. */
-class CostSums {
+class CostSums implements OccurrenceSums {
   tokensIssued = 0;
   tasksTotal = 0;
   tasksFailed = 0;
@@ -219,7 +219,7 @@ function accumulate(
       for (let i = 0; i < out.waits.length; i++) waits.add(out.waits.values[i]!, count);
       replayed.push({ task: t, count, plan, mints: out.mintAt.slice(0, out.count), direct: null });
     } else if (onIssue === undefined && broker !== null) {
-      const direct = new DirectTask(model, policy, broker, t, plan, costSeed, counter, waits);
+      const direct = new DirectTask(model, policy, broker, t, plan, costSeed, sums);
       replayed.push({ task: t, count, plan, mints: null, direct });
     } else replayed.push({ task: t, count, plan, mints: null, direct: null });
   }
@@ -249,17 +249,11 @@ function accumulate(
         for (let i = 0; i < out.waits.length; i++) waits.add(out.waits.values[i]!);
         for (let i = 0; i < out.count; i++) counter.bump(out.mintAt[i]!);
         if (onIssue !== undefined)
-          for (const token of occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
+          for (const token of occurrenceOf(model, broker?.ttlMs ?? 0, t, k, out).issuances) onIssue(token);
       }
       next[r] = k;
       if (k < count) earliest = Math.min(earliest, occurrenceStart(task, k));
     }
-  }
-  for (const { direct } of replayed) {
-    if (direct === null) continue;
-    sums.tokensIssued += direct.tokens;
-    sums.reauthorizations += direct.reauthorizations;
-    sums.tasksFailed += direct.failed;
   }
 }
 

@@ -22,12 +22,17 @@ import { gated, type TaskPlan } from './occurrence.js';
 const LATENCY = 0;
 const AVAILABILITY = 1;
 
+/** What a cost pass adds up (cost.ts CostSums), as far as an occurrence adds to it. */
+export interface OccurrenceSums {
+  tokensIssued: number;
+  tasksFailed: number;
+  reauthorizations: number;
+  readonly counter: SecondCounter;
+  readonly waits: ValueCounts;
+}
+
 /** A task's occurrences under a policy with a broker, added one at a time to a cost pass's sums. */
 export class DirectTask {
-  /** Tokens kept, re-authorizations, and occurrences that did not complete, so far. */
-  tokens = 0;
-  reauthorizations = 0;
-  failed = 0;
   private readonly durations: Float64Array;
   private readonly requests: Int32Array;
   private readonly latency: Sampler;
@@ -53,8 +58,7 @@ export class DirectTask {
     private readonly taskIndex: number,
     plan: TaskPlan,
     private readonly costSeed: number,
-    private readonly counter: SecondCounter,
-    private readonly waits: ValueCounts,
+    private readonly sums: OccurrenceSums,
   ) {
     const task = model.scenario.workload[taskIndex]!;
     this.durations = Float64Array.from(plan, (seg) => seg.durationMs);
@@ -74,12 +78,12 @@ export class DirectTask {
 
   /** An approval's wait (approvalWait hands every wait here). */
   pushWait(ms: number): void {
-    this.waits.add(ms);
+    this.sums.waits.add(ms);
   }
 
   /** Adds occurrence `k` (runOccurrence's steps, in its order and arithmetic). */
   add(k: number): void {
-    const { durations, requests, latency, fixedLatency, availability, ttl } = this;
+    const { durations, requests, latency, fixedLatency, availability, ttl, sums } = this;
     const start = this.atMs + k * this.every;
     const timeoutAt = start + this.timeoutMs;
     const draws = keyedPrefixAt(this.half, k);
@@ -106,7 +110,7 @@ export class DirectTask {
           const l = fixedLatency >= 0 ? fixedLatency : latency.at(keyedUniformAt(draws, request, LATENCY));
           if (availability >= 1 || keyedUniformAt(draws, request, AVAILABILITY) < availability) served++;
           request++;
-          this.waits.add(l);
+          sums.waits.add(l);
           if (l > wait) wait = l;
         }
         t += wait;
@@ -116,7 +120,7 @@ export class DirectTask {
         }
         this.mintAt[batches] = t;
         this.minted[batches++] = served;
-        if (reauth) this.reauthorizations += served;
+        if (reauth) sums.reauthorizations += served;
         if (served < n) {
           failed = true;
           break outer;
@@ -141,13 +145,13 @@ export class DirectTask {
       timedOut = true;
       t = timeoutAt;
     }
-    if (failed || timedOut) this.failed++;
+    if (failed || timedOut) sums.tasksFailed++;
     // Tokens minted after the end are cancelled by the timeout.
     const { mintAt, minted } = this;
     for (let b = 0; b < batches; b++) {
       if (mintAt[b]! > t || minted[b] === 0) continue;
-      this.tokens += minted[b]!;
-      this.counter.bumpSecond(Math.floor(mintAt[b]! / 1000), minted[b]!);
+      sums.tokensIssued += minted[b]!;
+      sums.counter.bumpSecond(Math.floor(mintAt[b]! / 1000), minted[b]!);
     }
   }
 }
