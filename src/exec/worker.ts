@@ -194,9 +194,12 @@ export function runBatch(model: CompiledModel, task: BatchTask, hook?: (trial: n
   const riskOnly = task.riskOnly === true;
   // Under --real-tokens each attack's trial runs its own cost pass through the sink: the tokens it would mint.
   const options = onIssue === undefined ? { riskOnly } : { riskOnly, onIssue };
+  // One cache for the batch, emptied for each trial index: its storage is reused.
+  const occurrences = new OccurrenceCache();
+  const trialOptions = { ...options, occurrences };
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     Atomics.store(task.cursor, 0, trial);
-    const trialOptions = { ...options, occurrences: new OccurrenceCache() };
+    occurrences.clear();
     for (let block = 0; block < blocks; block++) {
       const attack = task.attacks[block]!;
       Atomics.store(task.cursor, 1, attack);

@@ -6,7 +6,6 @@ import type { Policy, Task } from '../domain/scenario.js';
 import type { CompiledModel } from '../model/compile.js';
 import type { CredentialModes } from '../policy/modes.js';
 import type { Rng } from '../lib/rng.js';
-import type { Issuance, OccurrenceTokens } from '../workload/occurrence.js';
 import type { OccurrenceCache } from '../workload/occurrence-cache.js';
 import {
   OccurrenceScratch,
@@ -14,7 +13,6 @@ import {
   occurrenceCount,
   occurrenceStart,
   runOccurrence,
-  occurrenceTokens,
   taskPlan,
 } from '../workload/occurrence.js';
 
@@ -39,58 +37,69 @@ export interface TrialContext {
 /** How far back (in occurrences) a token lookup searches before giving up: bounds the work per look. */
 const MAX_LOOKBACK = 64;
 
-function occurrence(ctx: TrialContext, task: number, k: number): OccurrenceTokens {
-  let occ = ctx.occurrences.get(task, k);
-  if (occ === undefined) {
-    occ = occurrenceTokens(ctx.model, ctx.policy, ctx.modes, ctx.costSeed, task, k);
-    ctx.occurrences.set(task, k, occ);
-  }
-  return occ;
+/** The cache row of occurrence `k` of task `task`, replayed into the cache on first use. */
+function occurrence(ctx: TrialContext, task: number, k: number): number {
+  const cache = ctx.occurrences;
+  const row = cache.row(task, k);
+  if (row >= 0) return row;
+  const { model, policy, modes, costSeed } = ctx;
+  runOccurrence(model, policy, taskPlan(model, policy, modes, task), costSeed, task, k, fill);
+  return cache.add(task, k, fill);
 }
+
+/** The scratch occurrences are replayed into before the cache keeps them (not forEachToken's). */
+const fill = new OccurrenceScratch();
 
 /**
  * The newest token minted from `cred` at or before `t` (its copies land at every holder), looking
- * only at tasks that ran before `cutoff` (an orphaned agent stops receiving copies when retired).
+ * only at tasks that ran before `cutoff` (an orphaned agent stops receiving copies when retired): its
+ * entry in the trial's occurrence cache (`ctx.occurrences`), or -1 when there is none.
  */
-export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff = Number.POSITIVE_INFINITY): Issuance | null {
+export function newestToken(ctx: TrialContext, cred: number, t: number, cutoff = Number.POSITIVE_INFINITY): number {
   const { credTasks } = ctx.model;
+  const cache = ctx.occurrences;
   const until = Math.min(t, cutoff);
   const horizon = ctx.model.scenario.horizonMs;
-  let best: Issuance | null = null;
+  let best = -1;
   for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
     const taskIndex = credTasks.to[i]!;
     const task = ctx.model.scenario.workload[taskIndex]!;
     const last = Math.min(lastOccurrenceAt(task, until), occurrenceCount(task, horizon) - 1);
     // The task's own newest token: each task is searched on its own, so the answer never depends on
     // the order in which tasks are listed (S2).
-    let own: Issuance | null = null;
+    let own = -1;
     for (let k = last; k >= 0 && k > last - MAX_LOOKBACK; k--) {
-      const occ = occurrence(ctx, taskIndex, k);
-      for (const token of occ.issuances) {
-        if (token.cred === cred && token.mintAt <= until && (own === null || newer(ctx, token, own))) own = token;
+      const row = occurrence(ctx, taskIndex, k);
+      const first = cache.first[row]!;
+      for (let j = first; j < first + cache.count[row]!; j++) {
+        if (cache.cred[j] === cred && cache.mintAt[j]! <= until && (own < 0 || newer(ctx, j, own))) own = j;
       }
       // An occurrence that ran to completion before the newest token so far: the older ones started
       // an interval earlier with the same steps, so they ended earlier too. (One that failed or timed
       // out may have stopped early while an older one, still running, re-minted later.)
-      if (own !== null && occ.status === 'completed' && occ.end < own.mintAt) break;
+      if (own >= 0 && cache.completed[row] === 1 && cache.end[row]! < cache.mintAt[own]!) break;
     }
-    if (own !== null && (best === null || newer(ctx, own, best))) best = own;
+    if (own >= 0 && (best < 0 || newer(ctx, own, best))) best = own;
   }
   return best;
 }
 
 /**
- * Whether `a` is newer than `b` (R6): minted later; of tokens minted at the same instant (tasks that
- * start together), the one that lives longer, then an order by what each is (its task, step and
- * requester), never by where the tasks are listed (S2; by index only if two task hashes collide).
+ * Whether token `a` is newer than token `b` (entries of the trial's occurrence cache; R6): minted
+ * later; of tokens minted at the same instant (tasks that start together), the one that lives longer,
+ * then an order by what each is (its task, step and requester), never by where the tasks are listed
+ * (S2; by index only if two task hashes collide).
  */
-function newer(ctx: TrialContext, a: Issuance, b: Issuance): boolean {
-  if (a.mintAt !== b.mintAt) return a.mintAt > b.mintAt;
-  if (a.deadAt !== b.deadAt) return a.deadAt > b.deadAt;
+function newer(ctx: TrialContext, a: number, b: number): boolean {
+  const { mintAt, deadAt, task, step, actor } = ctx.occurrences;
+  if (mintAt[a] !== mintAt[b]) return mintAt[a]! > mintAt[b]!;
+  if (deadAt[a] !== deadAt[b]) return deadAt[a]! > deadAt[b]!;
   const { taskHash, idHash } = ctx.model;
-  if (a.task !== b.task) return taskHash[a.task]! !== taskHash[b.task]! ? taskHash[a.task]! < taskHash[b.task]! : a.task < b.task;
-  if (a.step !== b.step) return a.step < b.step;
-  return idHash[a.actor]! < idHash[b.actor]!;
+  const ta = task[a]!;
+  const tb = task[b]!;
+  if (ta !== tb) return taskHash[ta]! !== taskHash[tb]! ? taskHash[ta]! < taskHash[tb]! : ta < tb;
+  if (step[a] !== step[b]) return step[a]! < step[b]!;
+  return idHash[actor[a]!]! < idHash[actor[b]!]!;
 }
 
 /** Receives one token: when it was minted and dies, the workload that requested it, whose task it serves. */
@@ -106,6 +115,7 @@ const sweep = new OccurrenceScratch();
  */
 export function forEachToken(ctx: TrialContext, cred: number, from: number, to: number, visit: TokenVisitor): void {
   const { credTasks } = ctx.model;
+  const cache = ctx.occurrences;
   const horizon = ctx.model.scenario.horizonMs;
   for (let i = credTasks.off[cred]!; i < credTasks.off[cred + 1]!; i++) {
     const taskIndex = credTasks.to[i]!;
@@ -116,11 +126,13 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
     // Occurrences that started before `from` may still mint after it (re-authorisation mid-task).
     const first = Math.max(0, lastOccurrenceAt(task, from) - overlapping(task));
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
-      const known = ctx.occurrences.get(taskIndex, k);
-      if (known !== undefined) {
-        for (const token of known.issuances) {
-          if (token.cred === cred && token.mintAt >= from && token.mintAt < to)
-            visit(token.mintAt, token.deadAt, token.actor, principal, taskIndex);
+      const row = cache.row(taskIndex, k);
+      if (row >= 0) {
+        const first = cache.first[row]!;
+        for (let j = first; j < first + cache.count[row]!; j++) {
+          const mintAt = cache.mintAt[j]!;
+          if (cache.cred[j] === cred && mintAt >= from && mintAt < to)
+            visit(mintAt, cache.deadAt[j]!, cache.actor[j]!, principal, taskIndex);
         }
         continue;
       }
@@ -159,8 +171,12 @@ export function nextMint(ctx: TrialContext, cred: number, t: number): number {
       const start = occurrenceStart(task, k);
       if (start >= next) break;
       if (start + task.timeoutMs <= t) continue;
-      for (const token of occurrence(ctx, taskIndex, k).issuances) {
-        if (token.cred === cred && token.mintAt > t && token.mintAt < next) next = token.mintAt;
+      const row = occurrence(ctx, taskIndex, k);
+      const cache = ctx.occurrences;
+      const first = cache.first[row]!;
+      for (let j = first; j < first + cache.count[row]!; j++) {
+        const mintAt = cache.mintAt[j]!;
+        if (cache.cred[j] === cred && mintAt > t && mintAt < next) next = mintAt;
       }
     }
     // Nothing minted in the window (failed issuances): later tokens start no sooner than the next occurrence.

@@ -385,24 +385,27 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
     };
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
-  if (token === null) return null;
+  if (token < 0) return null;
+  const copies = ctx.occurrences;
+  const task = copies.task[token]!;
+  const step = copies.step[token]!;
+  const actor = copies.actor[token]!;
+  const principal = model.taskAgent[task]!;
   const broker = brokerFor(policy);
-  const bound =
-    broker.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
+  const bound = broker.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
   let scope: PairSet | null = null;
   if (broker.scope !== 'role') {
-    scope =
-      token.step >= 0 ? stepScope(ctx, token.task, token.step) : (model.taskCredPairs[token.task]!.get(cred) ?? EMPTY_SCOPE);
+    scope = step >= 0 ? stepScope(ctx, task, step) : (model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE);
   }
   return {
     cred,
     obtainedAt: useAt,
     usableFrom: useAt,
-    until: token.deadAt,
+    until: copies.deadAt[token]!,
     scope,
-    boundTo: bound ? token.actor : -1,
+    boundTo: bound ? actor : -1,
     actingAs: -1,
-    principal: token.principal,
+    principal,
     managed: true,
     material: true,
     depth: 0,

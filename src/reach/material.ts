@@ -129,10 +129,14 @@ export function materialAt(
     offer(s, Number.POSITIVE_INFINITY, broker.scope === 'role' ? null : self!, -1, holder, holder, true);
   }
   const token = newestToken(ctx, cred, t);
-  if (token === null || token.deadAt <= t) return;
-  const bound =
-    broker.bindToWorkload && model.isWorkloadIdentity[token.principal] === 1 && model.isWorkloadIdentity[token.actor] === 1;
-  offer(s, token.deadAt, tokenScope(s, token.task, token.step, cred), bound ? token.actor : -1, actingAs, token.principal, true);
+  if (token < 0) return;
+  const { deadAt, actor, task, step } = ctx.occurrences;
+  const until = deadAt[token]!;
+  if (until <= t) return;
+  const requester = actor[token]!;
+  const principal = model.taskAgent[task[token]!]!;
+  const bound = broker.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[requester] === 1;
+  offer(s, until, tokenScope(s, task[token]!, step[token]!, cred), bound ? requester : -1, actingAs, principal, true);
 }
 
 /**

@@ -250,8 +250,11 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
       const hop = waits[i + 1]!;
       if (hop <= start || hop >= until) continue;
       const token = newestToken(ctx, cred, hop);
-      if (token === null || token.mintAt <= Math.max(start, waits[i]!) || token.mintAt >= hop || token.deadAt <= hop) continue;
-      if (readers.readAt(hop)) run.add(spanAt(s, s.nextHopAt(hop), token.deadAt, revoked, NO_END));
+      if (token < 0) continue;
+      const mintAt = ctx.occurrences.mintAt[token]!;
+      const deadAt = ctx.occurrences.deadAt[token]!;
+      if (mintAt <= Math.max(start, waits[i]!) || mintAt >= hop || deadAt <= hop) continue;
+      if (readers.readAt(hop)) run.add(spanAt(s, s.nextHopAt(hop), deadAt, revoked, NO_END));
     }
     run.flush();
   }

@@ -33,7 +33,7 @@ export interface Issuance {
 
 export type OccurrenceStatus = 'completed' | 'failed' | 'timeout';
 
-/** The outcome of one task occurrence and the tokens it minted (what the engine keeps per occurrence it looks up). */
+/** The outcome of one task occurrence and the tokens it minted, as objects (an issuance sink, `simulateOccurrence`; the engine keeps its in occurrence-cache.ts). */
 export interface OccurrenceTokens {
   readonly task: number;
   readonly k: number;
@@ -397,19 +397,6 @@ export function simulateOccurrence(
   runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
   const occurrence = occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
   return { ...occurrence, waits: Array.from(scratch.waits.values.subarray(0, scratch.waits.length)) };
-}
-
-/** simulateOccurrence without the waits: what the engine looks up, one occurrence at a time. */
-export function occurrenceTokens(
-  model: CompiledModel,
-  policy: Policy,
-  modes: CredentialModes,
-  costSeed: number,
-  taskIndex: number,
-  k: number,
-): OccurrenceTokens {
-  runOccurrence(model, policy, taskPlan(model, policy, modes, taskIndex), costSeed, taskIndex, k, scratch);
-  return occurrenceOf(model, brokerOf(policy)?.ttlMs ?? 0, taskIndex, k, scratch);
 }
 
 /** The outcome and tokens of what `runOccurrence` left in `out`, as objects. */
