@@ -135,6 +135,10 @@ export class CellDelivery {
       if (parts.at(-1)!.trialEnd < cell.trialEnd) return;
       this.next++;
       this.skipEmpty();
+      // A long wait at the head of the plan releases many cells at once: between them this thread
+      // takes its other messages, so the workers that finished meanwhile get their next batches
+      // instead of idling until the whole backlog is written.
+      if (this.waiting.has(this.next)) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
