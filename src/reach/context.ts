@@ -27,8 +27,6 @@ export interface TrialContext {
   readonly rng: Rng;
   /** Seed of the hop delays, keyed by the moment of the hop (S2): how many events the engine takes never shifts them. */
   readonly hopSeed: number;
-  /** Detection draws. */
-  readonly detectRng: Rng;
   /** Seed of keyed revocation-latency draws. */
   readonly detectSeed: number;
   readonly occurrences: OccurrenceCache;

@@ -285,7 +285,6 @@ export function runTrialDetailed(
     modes: modesOf(model, policyIndex),
     costSeed: costSeedOf(model, policyIndex, trialIndex),
     rng: createRng(seed),
-    detectRng: createRng(detectSeed),
     detectSeed,
     hopSeed: deriveSeed(seed, 'hop'),
     occurrences: observers.occurrences ?? new OccurrenceCache(),

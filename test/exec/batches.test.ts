@@ -10,7 +10,7 @@ import { planTrials } from '../../src/exec/plan.js';
 import { tempoPlan } from '../../src/exec/tempo.js';
 import { variantPlan } from '../../src/exec/attribution.js';
 import { baselines } from '../../src/exec/baseline.js';
-import { planBatches, type BatchResult } from '../../src/exec/batches.js';
+import { CellDelivery, planBatches, type BatchResult } from '../../src/exec/batches.js';
 import { executePlan } from '../../src/exec/pool.js';
 import { shardPlan } from '../../src/exec/shard.js';
 import { decodeMetrics, runBatch } from '../../src/exec/worker.js';
@@ -99,6 +99,31 @@ describe('batches of one policy', () => {
       ]),
     );
     expect(seen).toEqual(expected);
+  });
+
+  it('should let other work run between the cells of a backlog it releases at once', async () => {
+    // Cells 1 and 2 done first wait for cell 0; when it comes, the three go to the consumer, and the
+    // thread takes its other messages in between (on a pool: finished workers get their next batches).
+    const plan = planTrials([dropbox], { trials: 2 });
+    const [first, second, third] = plan.cells;
+    const order: string[] = [];
+    const delivery = new CellDelivery(plan, (b: BatchResult) => void order.push(`cell ${plan.cells.indexOf(b.cell)}`), undefined);
+    const batchOf = (cell: typeof first) => ({
+      kind: 'batch' as const,
+      scenarioIndex: cell!.scenarioIndex,
+      policyIndex: cell!.policyIndex,
+      attacks: [cell!.attackIndex],
+      policies: [cell!.policyIndex],
+      trialStart: cell!.trialStart,
+      trialEnd: cell!.trialEnd,
+    });
+    const values = new Float64Array(2 * METRICS.length);
+    await delivery.deliver(batchOf(third), values);
+    await delivery.deliver(batchOf(second), values);
+    expect(order).toEqual([]);
+    setImmediate(() => order.push('other work'));
+    await delivery.deliver(batchOf(first), values);
+    expect(order).toEqual(['cell 0', 'other work', 'cell 1', 'cell 2']);
   });
 
   it('should hand a big cell on batch by batch: only groups of a bounded size wait for their last batch', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import {
   createRng,
   deriveSeed,
@@ -29,6 +30,14 @@ describe('lib/rng', () => {
     expect(Array.from({ length: 100 }, () => b())).toEqual(xs);
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(createRng(43)()).not.toBe(xs[0]);
+  });
+
+  it("should be seedrandom's alea stream of the seed, however late its first draw", () => {
+    // Seeded at its first draw (most trials never draw): the stream is the one the seed gives.
+    const alea = seedrandom.alea('42');
+    const late = createRng(42);
+    deriveSeed(1, 'work in between');
+    expect(Array.from({ length: 5 }, () => late())).toEqual(Array.from({ length: 5 }, () => alea()));
   });
 
   it('should give keyed draws that depend only on seed and key, roughly uniform', () => {

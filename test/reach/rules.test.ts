@@ -46,7 +46,6 @@ function stateOf(
     modes: modesOf(model, 0),
     costSeed: 1,
     rng: createRng(1),
-    detectRng: createRng(2),
     detectSeed: 3,
     hopSeed: 4,
     occurrences: new OccurrenceCache(),
