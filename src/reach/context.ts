@@ -126,8 +126,8 @@ export function forEachToken(ctx: TrialContext, cred: number, from: number, to: 
     for (let k = first; k < count && occurrenceStart(task, k) < to; k++) {
       const row = cache.row(taskIndex, k);
       if (row >= 0) {
-        const first = cache.first[row]!;
-        for (let j = first; j < first + cache.count[row]!; j++) {
+        const firstToken = cache.first[row]!;
+        for (let j = firstToken; j < firstToken + cache.count[row]!; j++) {
           const mintAt = cache.mintAt[j]!;
           if (cache.cred[j] === cred && mintAt >= from && mintAt < to)
             visit(mintAt, cache.deadAt[j]!, cache.actor[j]!, principal, taskIndex);
