@@ -15,7 +15,7 @@ import type { CompiledModel } from '../model/compile.js';
 import { computeCost, computeCostPart, costSlot, primeCost, runTrialDetailed, type CostSlot } from '../sim/trial.js';
 import type { CostPart, CostPartOf } from '../workload/cost.js';
 import { assertNever } from '../lib/assert.js';
-import { brokerFor } from '../policy/modes.js';
+import { boundToRequester, brokerFor } from '../policy/modes.js';
 import { RealTokenSink } from '../workload/real-tokens.js';
 import { occurrenceKeyOf, type Issuance } from '../workload/occurrence.js';
 import { OccurrenceCache } from '../workload/occurrence-cache.js';
@@ -259,11 +259,7 @@ function issuanceSink(model: CompiledModel, policyIndex: number, sink: RealToken
     // Only a broker issues (a persistent policy never calls this), so the policy has broker settings.
     const broker = brokerFor(policy);
     const roleScope = broker.scope === 'role';
-    const bound =
-      broker.bindToWorkload &&
-      model.isWorkloadIdentity[issuance.principal] === 1 &&
-      model.isWorkloadIdentity[issuance.actor] === 1;
-    sink.issue(issuance, bound, roleScope);
+    sink.issue(issuance, boundToRequester(model, broker, issuance.principal, issuance.actor), roleScope);
   };
 }
 

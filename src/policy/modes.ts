@@ -136,6 +136,14 @@ export function brokerFor(policy: Policy): BrokerSettings {
   return broker;
 }
 
+/**
+ * R7 binding: a token is bound to the workload that requested it when the broker binds tokens and
+ * both that requester and the workload whose task it serves are workload identities.
+ */
+export function boundToRequester(model: CompiledModel, broker: BrokerSettings, principal: number, requester: number): boolean {
+  return broker.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[requester] === 1;
+}
+
 /** T3: stale when the last use is known and older than `staleAfterMs` at time 0. */
 export function isStale(times: CredentialTimes, staleAfterMs: number): boolean {
   return times.lastUsedAtMs !== null && -times.lastUsedAtMs > staleAfterMs;

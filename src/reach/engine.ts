@@ -53,8 +53,7 @@
  */
 import type { Distribution } from '../domain/scenario.js';
 import { EventHeap, type HeapItem } from '../lib/heap.js';
-import type { PairSet } from '../model/compile.js';
-import { brokerFor, standingEnd } from '../policy/modes.js';
+import { boundToRequester, brokerFor, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken } from './context.js';
 import { addControl, controlActive, controlAllows } from './control.js';
@@ -63,7 +62,7 @@ import { deadEverywhere } from './detection.js';
 import { exchange, mintEnd } from './exchange.js';
 import { addInstance } from './instances.js';
 import type { Instance } from './instances.js';
-import { EMPTY_SCOPE, firstUserOf, materialAt, nextChange, readControlled, stepScope } from './material.js';
+import { firstUserOf, materialAt, nextChange, readControlled, stepScope, tokenScope } from './material.js';
 import { AttackerState } from './state.js';
 import type { Foothold, LiveFeed } from './state.js';
 import { lookControlled, quietFeed, quietWatched, readersEnd, streamSpans } from './streams.js';
@@ -391,18 +390,13 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const step = copies.step[token]!;
   const actor = copies.actor[token]!;
   const principal = model.taskAgent[task]!;
-  const broker = brokerFor(policy);
-  const bound = broker.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
-  let scope: PairSet | null = null;
-  if (broker.scope !== 'role') {
-    scope = step >= 0 ? stepScope(ctx, task, step) : (model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE);
-  }
+  const bound = boundToRequester(model, brokerFor(policy), principal, actor);
   return {
     cred,
     obtainedAt: useAt,
     usableFrom: useAt,
     until: copies.deadAt[token]!,
-    scope,
+    scope: tokenScope(ctx, task, step, cred),
     boundTo: bound ? actor : -1,
     actingAs: -1,
     principal,

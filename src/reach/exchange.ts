@@ -3,7 +3,7 @@
  * edge — a standing credential's current version, or a mint capability for a managed one when the
  * broker allows it — and when such a capability ends.
  */
-import { brokerFor, standingEnd } from '../policy/modes.js';
+import { boundToRequester, brokerFor, standingEnd } from '../policy/modes.js';
 import { controlEnd } from './control.js';
 import { checksIntent, standingScope } from './controls.js';
 import { attempt, deadOn, keyOf, revokedBy, skip } from './detection.js';
@@ -81,7 +81,7 @@ export function exchange(s: AttackerState, inst: Instance, target: number, t: nu
   });
   const broker = brokerFor(policy);
   // E3: a minted token is bound to the workload it is minted as, like the workload's own tokens.
-  const bound = broker.bindToWorkload && model.isWorkloadIdentity[inst.principal] === 1;
+  const bound = boundToRequester(model, broker, inst.principal, inst.principal);
   // E3: the attacker mints whenever it acts, not once per hop: one capability lasting while a token
   // minted during the source's life is alive (its end is refined by revocations in mintEnd).
   addInstance(s, {

@@ -5,7 +5,7 @@
  */
 import { KIND_AGENT, KIND_TOOL } from '../model/compile.js';
 import type { PairSet } from '../model/compile.js';
-import { brokerFor, nextStandingVersion, standingEnd } from '../policy/modes.js';
+import { boundToRequester, brokerFor, nextStandingVersion, standingEnd } from '../policy/modes.js';
 import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 import { controlActive } from './control.js';
@@ -34,10 +34,10 @@ export function principalOf(s: AttackerState, node: number): number {
 }
 
 /** The scope of a token minted for (task, step) of `cred` (step -1: task-scoped); null under role scope. */
-export function tokenScope(s: AttackerState, task: number, step: number, cred: number): PairSet | null {
-  if (brokerFor(s.policy).scope === 'role') return null;
-  if (step >= 0) return stepScope(s.ctx, task, step);
-  return s.model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
+export function tokenScope(ctx: TrialContext, task: number, step: number, cred: number): PairSet | null {
+  if (brokerFor(ctx.policy).scope === 'role') return null;
+  if (step >= 0) return stepScope(ctx, task, step);
+  return ctx.model.taskCredPairs[task]!.get(cred) ?? EMPTY_SCOPE;
 }
 
 /** The next moment the material of `cred` can change after `t` (a mint or a rotation), cached until then. */
@@ -135,8 +135,8 @@ export function materialAt(
   if (until <= t) return;
   const requester = actor[token]!;
   const principal = model.taskAgent[task[token]!]!;
-  const bound = broker.bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[requester] === 1;
-  offer(s, until, tokenScope(s, task[token]!, step[token]!, cred), bound ? requester : -1, actingAs, principal, true);
+  const bound = boundToRequester(model, broker, principal, requester);
+  offer(s, until, tokenScope(ctx, task[token]!, step[token]!, cred), bound ? requester : -1, actingAs, principal, true);
 }
 
 /**

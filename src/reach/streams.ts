@@ -4,7 +4,7 @@
  * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
  * trial (streamSpans), each copy read as it lands while the attacker still looks there.
  */
-import { brokerFor } from '../policy/modes.js';
+import { boundToRequester, brokerFor } from '../policy/modes.js';
 import { forEachToken, newestToken } from './context.js';
 import { controlActive, controlAllows, controlEnd } from './control.js';
 import type { Control } from './control.js';
@@ -53,15 +53,14 @@ export function quiet(s: AttackerState, node: number, cred: number, depth: numbe
   let kinds = s.copyKinds.get(id);
   if (kinds === undefined) {
     kinds = 0;
-    const { bindToWorkload } = brokerFor(policy);
+    const broker = brokerFor(policy);
     for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
       const task = model.credTasks.to[i]!;
       const agent = model.taskAgent[task]!;
       for (const step of model.scenario.workload[task]!.steps) {
         if (model.indexOf.get(step.credential) !== cred) continue;
         const actor = step.via === null ? agent : model.indexOf.get(step.via)!;
-        const bound = bindToWorkload && model.isWorkloadIdentity[agent] === 1 && model.isWorkloadIdentity[actor] === 1;
-        if (bound && actor !== node) kinds |= QUIET_BLOCKED;
+        if (boundToRequester(model, broker, agent, actor) && actor !== node) kinds |= QUIET_BLOCKED;
         else if (agent === node && actor === node) kinds |= QUIET_COVERED;
         else kinds |= QUIET_OPEN;
       }
@@ -87,7 +86,7 @@ function coveredByCapability(s: AttackerState, node: number, cred: number, depth
     let all = true;
     for (let i2 = model.credTasks.off[cred]!; i2 < model.credTasks.off[cred + 1]! && all; i2++) {
       const task = model.credTasks.to[i2]!;
-      if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(s, task, -1, cred));
+      if (model.taskAgent[task] === node) all = scopeCovers(cap.scope, tokenScope(s.ctx, task, -1, cred));
     }
     if (all) return true;
   }
@@ -277,13 +276,13 @@ export function streamSpans(s: AttackerState, exposureSpans: Span[]): void {
     const c = s.controls.get(node)!;
     const revoked = deadEverywhere(s, cred);
     const end = controlEnd(s, node)!;
-    const { bindToWorkload } = brokerFor(policy); // a quiet stream is of a broker-managed credential
+    const broker = brokerFor(policy); // a quiet stream is of a broker-managed credential
     // Control is active at most up to its actual end (at that instant itself too, S1).
     forEachToken(ctx, cred, start, Math.min(horizon, end.actual + 1), (mintAt, deadAt, actor, principal) => {
       // Read at `start` by the event that made the stream quiet; while a hop is awaited, by the hop
       // (the newest copy then, as the node: held already).
       if (mintAt <= start || waitingForHop(s, mintAt)) return;
-      const bound = bindToWorkload && model.isWorkloadIdentity[principal] === 1 && model.isWorkloadIdentity[actor] === 1;
+      const bound = boundToRequester(model, broker, principal, actor);
       if (!bound || actor === node || deadAt <= mintAt || !controlActive(s, c, mintAt)) return;
       run.add(spanAt(s, mintAt, deadAt, revoked, end));
     });

@@ -55,12 +55,7 @@ export class OccurrenceCache {
       this.tasks.push(task);
     }
     const row = this.rows++;
-    if (row === this.end.length) {
-      this.end = doubled(this.end);
-      this.completed = doubled(this.completed);
-      this.first = doubled(this.first);
-      this.count = doubled(this.count);
-    }
+    if (row === this.end.length) this.growRows();
     this.end[row] = out.end;
     this.completed[row] = out.status === 'completed' ? 1 : 0;
     this.first[row] = this.tokens;
@@ -85,6 +80,13 @@ export class OccurrenceCache {
     this.tasks.length = 0;
     this.rows = 0;
     this.tokens = 0;
+  }
+
+  private growRows(): void {
+    this.end = doubled(this.end);
+    this.completed = doubled(this.completed);
+    this.first = doubled(this.first);
+    this.count = doubled(this.count);
   }
 
   private growTokens(): void {
