@@ -54,10 +54,28 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
   }
 }
 
-/** Makes `id="x"` / `url(#x)` / `href="#x"` references unique per chart (inline SVGs share one id space). */
+/**
+ * Makes `id="x"` / `url(#x)` / `href="#x"` references unique per chart (inline SVGs share one id space).
+ * vega numbers clip paths and gradients from counters shared by the whole process (`clip159` in the
+ * tenth chart): they are renumbered per chart in order of first use, so a chart's bytes depend on its
+ * spec only, not on what this process drew before it (two runs through the API in one process, or a
+ * report drawn after another, give the same files as the CLI).
+ */
 function prefixIds(svg: string, prefix: string): string {
   const safe = prefix.replace(/[^A-Za-z0-9_-]/g, '-');
+  const renumbered = new Map<string, string>();
+  const counts = new Map<string, number>();
   return svg
+    .replace(/(id="|url\(#|href="#)(clip|gradient_)(\d+)(?=[")])/g, (_, before: string, kind: string, n: string) => {
+      let id = renumbered.get(kind + n);
+      if (id === undefined) {
+        const count = (counts.get(kind) ?? 0) + 1;
+        counts.set(kind, count);
+        id = `${kind}${count}`;
+        renumbered.set(kind + n, id);
+      }
+      return before + id;
+    })
     .replace(/\bid="([^"]+)"/g, `id="${safe}-$1"`)
     .replace(/url\(#([^)]+)\)/g, `url(#${safe}-$1)`)
     .replace(/href="#([^"]+)"/g, `href="#${safe}-$1"`);
