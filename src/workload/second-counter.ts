@@ -7,40 +7,26 @@
 const DENSE_FILL = 16;
 /** Horizons up to this many seconds count issuances per second in a typed array (4 bytes a second). */
 const MAX_DENSE_SECONDS = 100_000_000;
-/** Horizons up to this many seconds (92 days) count sparse passes in the reusable array (4 bytes a second). */
-const MAX_REUSED_SECONDS = 8_000_000;
-/**
- * The one zeroed counter array this thread reuses between sparse passes, as long as the longest
- * horizon seen (never over MAX_REUSED_SECONDS); `reusedDirty` when a pass that threw left counts in it.
- */
-let reused = new Uint32Array(0);
-let reusedDirty = false;
 
 /**
  * Issuances per whole second of simulated time: a typed array over the horizon when the workload is
- * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); for a sparse pass,
- * the thread's one reused zeroed array, of which only the seconds a pass touched are cleared again (no
- * map per token); past MAX_REUSED_SECONDS (years-long horizons), an open-addressing table of the
- * seconds a pass touched (no object per second). Passes on one thread run one after another.
+ * busy enough to fill it (a month is 2.6 million seconds: 10 MB to clear per pass); otherwise the
+ * thread's one open-addressing table of the seconds a pass touched, sized for the pass and emptied of
+ * only those seconds. A sparse pass bumps a few thousand seconds spread over millions: a table a few
+ * times their number takes a few hundred KB, where the horizon-long array a thread kept for such
+ * passes took up to 32 MB, and every cost pass of the goal's files runs 3% faster with it
+ * (docs/benchmarks.md). Passes on one thread run one after another.
  */
 export class SecondCounter {
   private readonly dense: Uint32Array | null;
-  private readonly sparse: Uint32Array | null;
-  private readonly touched: number[] = [];
-  private readonly rest = SecondTable.reused();
+  private table: SecondTable | null;
   private max = 0;
 
   constructor(horizonMs: number, occurrences: number) {
     const seconds = Math.ceil(horizonMs / 1000) + 1;
-    this.dense = seconds <= MAX_DENSE_SECONDS && occurrences * DENSE_FILL >= seconds ? new Uint32Array(seconds) : null;
-    let sparse: Uint32Array | null = null;
-    if (this.dense === null && seconds <= MAX_REUSED_SECONDS) {
-      if (reused.length < seconds) reused = new Uint32Array(seconds);
-      else if (reusedDirty) reused.fill(0);
-      reusedDirty = true;
-      sparse = reused;
-    }
-    this.sparse = sparse;
+    const dense = seconds <= MAX_DENSE_SECONDS && occurrences * DENSE_FILL >= seconds;
+    this.dense = dense ? new Uint32Array(seconds) : null;
+    this.table = dense ? null : SecondTable.reused(occurrences);
   }
 
   bump(ms: number): void {
@@ -53,33 +39,24 @@ export class SecondCounter {
     if (this.dense !== null && second < this.dense.length) {
       value = this.dense[second]! + n;
       this.dense[second] = value;
-    } else if (this.sparse !== null && second < this.sparse.length) {
-      if (this.sparse[second] === 0) this.touched.push(second);
-      value = this.sparse[second]! + n;
-      this.sparse[second] = value;
     } else {
-      value = this.rest.bump(second, n);
+      value = (this.table ??= SecondTable.reused(0)).bump(second, n);
     }
     if (value > this.max) this.max = value;
   }
 
-  /** The busiest second's count; clears what the pass wrote into the reused array. */
+  /** The busiest second's count. */
   peak(): number {
-    if (this.sparse !== null) {
-      for (const second of this.touched) this.sparse[second] = 0;
-      this.touched.length = 0;
-      reusedDirty = false;
-    }
     return this.max;
   }
 
   /**
-   * Every second with an issuance and its count (in no particular order), then clears like peak().
+   * Every second with an issuance and its count (in no particular order).
    * Counted first, then written straight into the two arrays: a busy month has millions of seconds,
    * and growing lists of them left tens of MB of garbage per pass.
    */
   drain(): { seconds: Float64Array; counts: Float64Array } {
-    let n = this.touched.length + this.rest.size;
+    let n = this.table?.size ?? 0;
     if (this.dense !== null) for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== 0) n++;
     const seconds = new Float64Array(n);
     const counts = new Float64Array(n);
@@ -89,34 +66,60 @@ export class SecondCounter {
       counts[j++] = count;
     };
     if (this.dense !== null) for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== 0) put(i, this.dense[i]!);
-    if (this.sparse !== null) for (const second of this.touched) put(second, this.sparse[second]!);
-    this.rest.forEach(put);
-    this.peak();
+    this.table?.forEach(put);
     return { seconds, counts };
   }
 }
 
+/** The fewest slots a table has, and the most it starts with (a pass that counts more seconds grows it). */
+const MIN_SLOTS = 1024;
+const MAX_START_SLOTS = 65_536;
+
 /**
- * Counts per whole second in an open-addressing table (linear probing, at most half full): the
- * sparse seconds of a years-long horizon without a map entry per second.
+ * Counts per whole second in an open-addressing table (linear probing, at most half full, Fibonacci
+ * hashing: the high bits of the product, since seconds on a schedule share their low bits): the
+ * sparse seconds of a pass without a map entry per second. It remembers the slots it used, so
+ * emptying it costs what the pass wrote, not the table's size.
  */
 class SecondTable {
   private static shared: SecondTable | null = null;
-  private keys = new Float64Array(1024).fill(-1);
-  private counts = new Uint32Array(1024);
+  private keys: Float64Array;
+  private counts: Uint32Array;
+  /** The slots in use, in order of first use (`count` of them). */
+  private used: Int32Array;
   private count = 0;
+  /** 32 − log2(slots): the product's bits that pick a slot. */
+  private shift: number;
+
+  private constructor(slots: number) {
+    this.keys = new Float64Array(slots).fill(-1);
+    this.counts = new Uint32Array(slots);
+    this.used = new Int32Array(slots / 2);
+    this.shift = 32 - Math.log2(slots);
+  }
 
   /** How many seconds are counted. */
   get size(): number {
     return this.count;
   }
 
-  /** This thread's one table, emptied (it keeps the capacity an earlier pass grew it to). */
-  static reused(): SecondTable {
-    const table = (SecondTable.shared ??= new SecondTable());
-    if (table.count > 0) {
-      table.keys.fill(-1);
-      table.counts.fill(0);
+  /**
+   * This thread's one table, emptied, with room for about `expected` seconds (within MIN_SLOTS and
+   * MAX_START_SLOTS): kept when its size is within a factor of 4 of that, replaced otherwise, so a
+   * small pass after a big one does not work in a table too big for the cache.
+   */
+  static reused(expected: number): SecondTable {
+    const slots = Math.min(MAX_START_SLOTS, Math.max(MIN_SLOTS, 2 ** Math.ceil(Math.log2(Math.max(1, expected) * 2))));
+    let table = SecondTable.shared;
+    if (table === null || table.keys.length > slots * 4 || table.keys.length * 4 < slots) {
+      table = new SecondTable(slots);
+      SecondTable.shared = table;
+    } else {
+      for (let i = 0; i < table.count; i++) {
+        const slot = table.used[i]!;
+        table.keys[slot] = -1;
+        table.counts[slot] = 0;
+      }
       table.count = 0;
     }
     return table;
@@ -128,7 +131,7 @@ class SecondTable {
     const i = this.slot(second);
     if (this.keys[i] !== second) {
       this.keys[i] = second;
-      this.count++;
+      this.used[this.count++] = i;
     }
     this.counts[i] = this.counts[i]! + n;
     return this.counts[i];
@@ -136,26 +139,28 @@ class SecondTable {
 
   /** Calls `visit` with every second counted and its count. */
   forEach(visit: (second: number, count: number) => void): void {
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) visit(this.keys[i]!, this.counts[i]!);
+    for (let i = 0; i < this.count; i++) visit(this.keys[this.used[i]!]!, this.counts[this.used[i]!]!);
   }
 
   private slot(second: number): number {
     const mask = this.keys.length - 1;
-    let i = Math.imul(second | 0, 0x9e3779b1) & mask;
+    let i = Math.imul(second | 0, 0x9e3779b1) >>> this.shift;
     while (this.keys[i] !== -1 && this.keys[i] !== second) i = (i + 1) & mask;
     return i;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const counts = this.counts;
-    this.keys = new Float64Array(keys.length * 2).fill(-1);
-    this.counts = new Uint32Array(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === -1) continue;
-      const j = this.slot(keys[i]!);
-      this.keys[j] = keys[i]!;
-      this.counts[j] = counts[i]!;
+    const { keys, counts, used, count } = this;
+    const slots = keys.length * 2;
+    this.keys = new Float64Array(slots).fill(-1);
+    this.counts = new Uint32Array(slots);
+    this.used = new Int32Array(slots / 2);
+    this.shift = 32 - Math.log2(slots);
+    for (let u = 0; u < count; u++) {
+      const j = this.slot(keys[used[u]!]!);
+      this.keys[j] = keys[used[u]!]!;
+      this.counts[j] = counts[used[u]!]!;
+      this.used[u] = j;
     }
   }
 }
