@@ -14,8 +14,9 @@ const MAX_DENSE_SECONDS = 100_000_000;
  * thread's one open-addressing table of the seconds a pass touched, sized for the pass and emptied of
  * only those seconds. A sparse pass bumps a few thousand seconds spread over millions: a table a few
  * times their number takes a few hundred KB, where the horizon-long array a thread kept for such
- * passes took up to 32 MB, and every cost pass of the goal's files runs 3% faster with it
- * (docs/benchmarks.md). Passes on one thread run one after another.
+ * passes took up to 32 MB and, written at scattered seconds, cost the engine on the same core its
+ * cache: the goal's run used 1.2 s less CPU without it (docs/benchmarks.md). Passes on one thread run
+ * one after another.
  */
 export class SecondCounter {
   private readonly dense: Uint32Array | null;
