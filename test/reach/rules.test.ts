@@ -15,7 +15,7 @@ import type { Instance } from '../../src/reach/instances.js';
 import { AttackerState } from '../../src/reach/state.js';
 import type { TraceEvent } from '../../src/reach/trace.js';
 import { useAll } from '../../src/reach/use.js';
-import { containedAt, unionLength } from '../../src/reach/windows.js';
+import { containedAt, SpanRun, unionLength, type Span } from '../../src/reach/windows.js';
 import { modesOf } from '../../src/sim/trial.js';
 import { OccurrenceCache } from '../../src/workload/occurrence-cache.js';
 import { HOUR, agent, credential, fixed, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
@@ -110,6 +110,27 @@ describe('windows (S5, S7)', () => {
       fc.property(fc.array(fc.record({ from: moment, until: moment, cut: fc.boolean() }), { maxLength: 60 }), (spans) => {
         expect(unionLength(spans)).toBe(merged(spans));
       }),
+      runs(300),
+    );
+  });
+
+  it('should give the same window and containment moment whether spans are merged as they come or not', () => {
+    // streamSpans merges a stream's spans as they come (SpanRun): thousands of copies a trial.
+    const moment = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 3e9, noNaN: true }));
+    const horizon = fc.oneof(fc.constant(40), fc.constant(3e9));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ from: moment, until: moment, cut: fc.boolean() }), { maxLength: 60 }),
+        horizon,
+        (spans, h) => {
+          const merged: Span[] = [];
+          const run = new SpanRun(merged);
+          for (const span of spans) run.add(span);
+          run.flush();
+          expect(unionLength(merged)).toBe(unionLength(spans));
+          expect(containedAt(merged, h)).toBe(containedAt(spans, h));
+        },
+      ),
       runs(300),
     );
   });
