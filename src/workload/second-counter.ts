@@ -84,19 +84,16 @@ const MAX_START_SLOTS = 65_536;
  */
 class SecondTable {
   private static shared: SecondTable | null = null;
-  private keys: Float64Array;
-  private counts: Uint32Array;
+  private keys = new Float64Array(0);
+  private counts = new Uint32Array(0);
   /** The slots in use, in order of first use (`count` of them). */
-  private used: Int32Array;
+  private used = new Int32Array(0);
   private count = 0;
   /** 32 − log2(slots): the product's bits that pick a slot. */
-  private shift: number;
+  private shift = 32;
 
   private constructor(slots: number) {
-    this.keys = new Float64Array(slots).fill(-1);
-    this.counts = new Uint32Array(slots);
-    this.used = new Int32Array(slots / 2);
-    this.shift = 32 - Math.log2(slots);
+    this.allocate(slots);
   }
 
   /** How many seconds are counted. */
@@ -150,13 +147,17 @@ class SecondTable {
     return i;
   }
 
-  private grow(): void {
-    const { keys, counts, used, count } = this;
-    const slots = keys.length * 2;
+  /** Empty arrays of `slots` slots (a power of two); `count` is left to the caller. */
+  private allocate(slots: number): void {
     this.keys = new Float64Array(slots).fill(-1);
     this.counts = new Uint32Array(slots);
     this.used = new Int32Array(slots / 2);
     this.shift = 32 - Math.log2(slots);
+  }
+
+  private grow(): void {
+    const { keys, counts, used, count } = this;
+    this.allocate(keys.length * 2);
     for (let u = 0; u < count; u++) {
       const j = this.slot(keys[used[u]!]!);
       this.keys[j] = keys[used[u]!]!;
