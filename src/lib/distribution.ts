@@ -47,6 +47,21 @@ export function normalQuantile(p: number): number {
   );
 }
 
+/** The smallest value `sampleAt(dist, u)` can return for any `u` in [0, 1). */
+export function lowestDraw(dist: Distribution): number {
+  switch (dist.kind) {
+    case 'fixed':
+      return dist.valueMs;
+    case 'uniform':
+      return Math.round(dist.minMs); // sampleAt rounds, and rounding is monotone
+    case 'exponential':
+    case 'lognormal':
+      return 0;
+    default:
+      return assertNever(dist);
+  }
+}
+
 /** The draw of `dist` for the uniform `u` ∈ [0, 1), in integer milliseconds. */
 export function sampleAt(dist: Distribution, u: number): number {
   switch (dist.kind) {

@@ -3,7 +3,7 @@
  * control with several admin credentials lasts while any of them stays valid). A support is a span
  * and the revocation key whose revocation, at the node's environment, ends it.
  */
-import { deadOn, revokedBy } from './detection.js';
+import { deadOn, earliestNewDetection, revocationLatency, revokedBy } from './detection.js';
 import type { Instance } from './instances.js';
 import type { AttackerState } from './state.js';
 
@@ -86,4 +86,27 @@ export function controlAllows(s: AttackerState, inst: Instance, at: number): boo
   if (inst.controlOf < 0) return true;
   const c = s.controls.get(inst.controlOf);
   return c !== undefined && controlActive(s, c, at);
+}
+
+/**
+ * A bound control of `node` surely lasts to, whatever the attacker does from now on: the latest end,
+ * over the supports started by `from`, of the support's own end and its key's revocation there —
+ * the one already set, or the earliest a detection not yet drawn could bring (earliestNewDetection
+ * plus the environment's latency). Control is active on [from, bound); −Infinity when never.
+ */
+export function sureControlUntil(s: AttackerState, node: number, from: number): number {
+  const c = s.controls.get(node);
+  if (c === undefined) return Number.NEGATIVE_INFINITY;
+  let bound = Number.NEGATIVE_INFINITY;
+  let fresh = Number.NaN;
+  for (const support of c.supports) {
+    if (support.from > from || support.until <= from) continue;
+    let end = support.until;
+    if (support.key >= 0) {
+      if (Number.isNaN(fresh)) fresh = earliestNewDetection(s);
+      end = Math.min(end, deadOn(s, support.key, node), fresh + revocationLatency(s, support.key, s.model.env[node]!));
+    }
+    if (end > bound) bound = end;
+  }
+  return bound;
 }

@@ -6,7 +6,7 @@
  * A revocation key is a credential index, or `cred + nodeCount` for the attacker-created material of
  * a credential (E5), which is revoked apart from the credential's other material.
  */
-import { sampleAt } from '../lib/distribution.js';
+import { lowestDraw, sampleAt } from '../lib/distribution.js';
 import { deriveSeed, keyedUniform } from '../lib/rng.js';
 import type { Instance } from './instances.js';
 import type { AttackerState } from './state.js';
@@ -88,6 +88,19 @@ export function deadEverywhere(s: AttackerState, key: number): number {
   for (let k = assumes.off[cred]!; k < assumes.off[cred + 1]!; k++) end = Math.max(end, deadOn(s, key, assumes.to[k]!));
   s.deadCache.set(key, end);
   return end;
+}
+
+/**
+ * The earliest detection any attempt not yet made can set: attempts come at `s.now` or later, each
+ * noticed no sooner than its own moment plus the shortest detection delay, or at the recorded
+ * detection (E7). Infinity when nothing can be detected.
+ */
+export function earliestNewDetection(s: AttackerState): number {
+  const detection = s.policy.detection;
+  if (detection === null) return Number.POSITIVE_INFINITY;
+  let at = detection.atMs === Number.POSITIVE_INFINITY ? detection.atMs : Math.max(s.now, detection.atMs);
+  if (detection.probability > 0) at = Math.min(at, s.now + lowestDraw(detection.delay));
+  return at;
 }
 
 /** R9 on grant edge `g`: the first attempt of an action draws detection. True when it is the first. */

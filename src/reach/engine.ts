@@ -65,7 +65,7 @@ import type { Instance } from './instances.js';
 import { firstUserOf, materialAt, nextChange, readControlled, stepScope, tokenScope } from './material.js';
 import { AttackerState } from './state.js';
 import type { Foothold, LiveFeed } from './state.js';
-import { lookControlled, quietFeed, quietWatched, readersEnd, streamSpans } from './streams.js';
+import { lookControlled, quietFeed, quietWatched, readersEnd, streamSpans, watchedChange } from './streams.js';
 import { invokeAll } from './tools.js';
 import type { TraceEvent } from './trace.js';
 import { replayed, replaysPolicy } from './replay.js';
@@ -302,7 +302,7 @@ function nextWake(s: AttackerState, t: number, liveFeeds: readonly LiveFeed[], s
     for (let k = holds.off[node]!; k < holds.off[node + 1]!; k++) {
       const cred = holds.to[k]!;
       if (t >= deadEverywhere(s, cred) || (shortcuts && quietWatched(s, node, cred))) continue;
-      wake = Math.min(wake, nextChange(s, cred, t));
+      wake = Math.min(wake, shortcuts ? watchedChange(s, node, cred, t) : nextChange(s, cred, t));
     }
   }
   for (const feed of liveFeeds) {

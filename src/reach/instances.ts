@@ -3,7 +3,10 @@
  * acting for the attacker), when one covers or dominates another, and adding one to the held set
  * (which also records the credential as harvested when its material still works somewhere).
  */
+import { PRIVILEGED } from '../domain/actions.js';
 import type { PairSet } from '../model/compile.js';
+import { brokerFor } from '../policy/modes.js';
+import { sureControlUntil } from './control.js';
 import { deadEverywhere, keyOf } from './detection.js';
 import type { AttackerState } from './state.js';
 
@@ -97,6 +100,52 @@ export function covers(a: Instance, b: Instance): boolean {
   );
 }
 
+/**
+ * Whether the principal of a copy of `cred` can matter (R7, R8): it does when the credential is
+ * exchanged for something (`assumes`) or when a broker-managed copy's use is re-checked against its
+ * principal's intent for some action the credential grants (`every-step`, or `privileged` and a write
+ * or admin grant).
+ */
+export function principalMatters(s: AttackerState, cred: number, managed: boolean): boolean {
+  const { assumes, grants } = s.model;
+  if (assumes.off[cred]! < assumes.off[cred + 1]!) return true;
+  if (!managed) return false;
+  const reevaluate = brokerFor(s.policy).reevaluate;
+  if (reevaluate === 'none') return false;
+  if (reevaluate === 'every-step') return true;
+  for (let g = grants.off[cred]!; g < grants.off[cred + 1]!; g++) if ((grants.data[g]! & PRIVILEGED) !== 0) return true;
+  return false;
+}
+
+/**
+ * R6 (S9 "covers"): `a` covers `b` also where they differ only in what cannot change what `b` does:
+ * the principal, when it cannot matter (principalMatters); the node acted as, when `a` is bound to
+ * none; and the control `a` lasts with, when `a` lasts with none or that control surely lasts until `b`
+ * ends (sureControlUntil). For copies of a credential exchanged for nothing, neither a mint
+ * capability of an exchange nor created material.
+ */
+export function coversAcross(s: AttackerState, a: Instance, b: Instance): boolean {
+  const { assumes } = s.model;
+  if (!(
+    a.until >= b.until &&
+    a.depth <= b.depth &&
+    a.usableFrom <= b.usableFrom &&
+    a.material &&
+    b.material &&
+    a.managed === b.managed &&
+    a.via === null &&
+    b.via === null &&
+    a.created === false &&
+    b.created === false &&
+    !blocked(a) &&
+    assumes.off[b.cred] === assumes.off[b.cred + 1] &&
+    scopeCovers(a.scope, b.scope)
+  ))
+    return false;
+  if (a.principal !== b.principal && principalMatters(s, b.cred, b.managed)) return false;
+  return a.controlOf === b.controlOf || a.controlOf < 0 || sureControlUntil(s, a.controlOf, b.usableFrom) >= b.until;
+}
+
 /** `a` lasts as long as `b`, at as few hops, usable as soon. */
 export function dominates(a: Instance, b: Instance): boolean {
   return a.until >= b.until && a.depth <= b.depth && a.usableFrom <= b.usableFrom;
@@ -104,8 +153,9 @@ export function dominates(a: Instance, b: Instance): boolean {
 
 /**
  * R6 (#10.3): adds a copy to what the attacker holds. A copy is dropped only when one already held
- * covers it, and replaces only a held one of its kind that it dominates or that is already dead;
- * otherwise both are kept, so what is held never depends on the order in which copies arrive.
+ * covers it (covers, coversAcross), and replaces only a held one of its kind that it dominates or
+ * that is already dead; otherwise both are kept, so what is held never depends on the order in which
+ * copies arrive.
  * Sets `progress` when the copy can make the next hop do something new.
  */
 export function addInstance(s: AttackerState, candidate: Instance, reused = false): void {
@@ -121,8 +171,9 @@ export function addInstance(s: AttackerState, candidate: Instance, reused = fals
     s.heldByCred.set(inst.cred, slots);
   }
   // A held copy that can do all this one can, for as long and as soon, covers it (a token copy at a
-  // controlled workload under its own mint capability, say): it would add no reach, no span, no draw.
-  for (const i of slots) if (covers(held[i]!, inst)) return;
+  // controlled workload under its own mint capability, say), and so does one that covers it across
+  // what cannot matter (coversAcross): it would add no reach, no span, no draw.
+  for (const i of slots) if (covers(held[i]!, inst) || coversAcross(s, held[i]!, inst)) return;
   // A reused candidate (materialAt's) is kept as a copy of its own.
   if (reused)
     inst = {

@@ -2,17 +2,19 @@
  * S9 quiet streams (docs/semantics-engine.md): token copies that keep landing where the attacker
  * looks but can change nothing — covered by a held mint capability, or bound to another workload
  * once a bound copy has made its attempts — wake nothing; their spans are added at the end of the
- * trial (streamSpans), each copy read as it lands while the attacker still looks there.
+ * trial (streamSpans), each copy read as it lands while the attacker still looks there. Covered
+ * streams (coveredChange): copies a held copy covers across what cannot matter (coversAcross) wake
+ * nothing while that cover surely lasts, and have no span of their own.
  */
 import { boundToRequester, brokerFor } from '../policy/modes.js';
 import { forEachToken, newestToken } from './context.js';
-import { controlActive, controlAllows, controlEnd } from './control.js';
+import { controlActive, controlAllows, controlEnd, sureControlUntil } from './control.js';
 import type { Control } from './control.js';
 import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
 import { mintEnd } from './exchange.js';
-import { scopeCovers } from './instances.js';
+import { coversAcross, scopeCovers } from './instances.js';
 import type { Instance } from './instances.js';
-import { nextChange, tokenScope } from './material.js';
+import { nextChange, stepScope, tokenScope } from './material.js';
 import type { AttackerState, LiveFeed } from './state.js';
 import { NO_END, SpanRun, spanAt } from './windows.js';
 import type { Span } from './windows.js';
@@ -34,9 +36,101 @@ export function lookControlled(s: AttackerState, c: Control, t: number): number 
     const cred = holds.to[k]!;
     if (t >= deadEverywhere(s, cred)) continue;
     if (quiet(s, node, cred, c.depth)) continue;
-    wake = Math.min(wake, nextChange(s, cred, t));
+    wake = Math.min(wake, coveredChange(s, node, cred, t, c.depth, true));
   }
   return wake;
+}
+
+/**
+ * S9 covered streams at a watched holder: coveredChange for the copies its readers read there as
+ * nobody, at one hop past the shallowest reader (a new reader comes only at an event, which looks
+ * again). A holder read by a tool acting for the attacker wakes at every change.
+ */
+export function watchedChange(s: AttackerState, node: number, cred: number, t: number): number {
+  const readers = s.readersOf.get(node);
+  if (readers === undefined) return nextChange(s, cred, t);
+  let depth = Number.POSITIVE_INFINITY;
+  for (const { inst } of readers) {
+    if (!inst.material) return nextChange(s, cred, t);
+    depth = Math.min(depth, inst.depth + 1);
+  }
+  return coveredChange(s, node, cred, t, depth, false);
+}
+
+/** A copy as materialAt would read it, for coversAcross (only the fields it looks at are set). */
+const probe: { -readonly [K in keyof Instance]: Instance[K] } = {
+  cred: -1,
+  obtainedAt: 0,
+  usableFrom: 0,
+  until: 0,
+  scope: null,
+  boundTo: -1,
+  actingAs: -1,
+  principal: -1,
+  managed: true,
+  material: true,
+  depth: 0,
+  controlOf: -1,
+  created: false,
+  via: null,
+  exposes: null,
+  exposedGen: 0,
+};
+
+/**
+ * S9 covered streams: the next moment a token copy of `cred` landing at `node` can be new to the
+ * attacker, read there as the node (`asNode`, at the control's depth) or as nobody by its readers (at
+ * `depth` hops or more). A held copy that lasts for good and covers every copy any task can mint
+ * there (coversAcross: a mint capability the node's control gives, say) leaves only copies that may
+ * outlive the control that copy lasts with (sureControlUntil): those minted within a token's lifetime
+ * of that bound. Otherwise the credential's next change (nextChange).
+ */
+export function coveredChange(s: AttackerState, node: number, cred: number, t: number, depth: number, asNode: boolean): number {
+  const next = nextChange(s, cred, t);
+  if (next === Number.POSITIVE_INFINITY || s.modes.ephemeral[cred] !== 1) return next;
+  const bound = coveredUntil(s, node, cred, depth, asNode);
+  if (bound === Number.POSITIVE_INFINITY) return bound;
+  const from = bound - brokerFor(s.policy).ttlMs;
+  return from <= t ? next : nextChange(s, cred, from);
+}
+
+/** The moment up to which every copy of `cred` read at `node` from now on is covered by a held copy (−Infinity: none is). */
+function coveredUntil(s: AttackerState, node: number, cred: number, depth: number, asNode: boolean): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const i of s.heldByCred.get(cred) ?? []) {
+    const h = s.held[i]!;
+    if (h.until !== Number.POSITIVE_INFINITY || h.usableFrom > s.now || !coversEveryTask(s, h, node, cred, depth, asNode))
+      continue;
+    // The copies read as the node last with its control, as `h` does when it is the node's.
+    const bound =
+      h.controlOf < 0 || (asNode && h.controlOf === node) ? Number.POSITIVE_INFINITY : sureControlUntil(s, h.controlOf, s.now);
+    if (bound > best) best = bound;
+  }
+  return best;
+}
+
+/** Whether `h` covers the copy of `cred` each task minting it could leave at `node` (its task scope and each step's), control aside. */
+function coversEveryTask(s: AttackerState, h: Instance, node: number, cred: number, depth: number, asNode: boolean): boolean {
+  const { model, ctx } = s;
+  probe.cred = cred;
+  probe.obtainedAt = probe.usableFrom = s.now;
+  probe.actingAs = asNode ? node : -1;
+  probe.controlOf = h.controlOf; // control is bounded apart (coveredUntil)
+  probe.depth = depth;
+  for (let i = model.credTasks.off[cred]!; i < model.credTasks.off[cred + 1]!; i++) {
+    const task = model.credTasks.to[i]!;
+    probe.principal = model.taskAgent[task]!;
+    probe.scope = tokenScope(ctx, task, -1, cred);
+    if (!coversAcross(s, h, probe)) return false;
+    if (probe.scope === null) continue;
+    const steps = model.scenario.workload[task]!.steps;
+    for (let k = 0; k < steps.length; k++) {
+      if (model.indexOf.get(steps[k]!.credential) !== cred) continue;
+      probe.scope = stepScope(ctx, task, k);
+      if (!coversAcross(s, h, probe)) return false;
+    }
+  }
+  return true;
 }
 
 /**

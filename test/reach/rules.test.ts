@@ -8,9 +8,9 @@ import { ADMIN, READ } from '../../src/domain/actions.js';
 import type { Policy } from '../../src/domain/scenario.js';
 import { createRng } from '../../src/lib/rng.js';
 import type { TrialContext } from '../../src/reach/context.js';
-import { addControl, controlActive, controlEnd } from '../../src/reach/control.js';
+import { addControl, controlActive, controlEnd, sureControlUntil } from '../../src/reach/control.js';
 import { draw, revokedBy } from '../../src/reach/detection.js';
-import { addInstance, covers } from '../../src/reach/instances.js';
+import { addInstance, covers, coversAcross } from '../../src/reach/instances.js';
 import type { Instance } from '../../src/reach/instances.js';
 import { AttackerState } from '../../src/reach/state.js';
 import type { TraceEvent } from '../../src/reach/trace.js';
@@ -18,7 +18,19 @@ import { useAll } from '../../src/reach/use.js';
 import { containedAt, SpanRun, unionLength, type Span } from '../../src/reach/windows.js';
 import { modesOf } from '../../src/sim/trial.js';
 import { OccurrenceCache } from '../../src/workload/occurrence-cache.js';
-import { HOUR, agent, credential, fixed, grants, holds, lateral, persistent, resource, scenario } from '../arbitraries/build.js';
+import {
+  HOUR,
+  agent,
+  credential,
+  ephemeral,
+  fixed,
+  grants,
+  holds,
+  lateral,
+  persistent,
+  resource,
+  scenario,
+} from '../arbitraries/build.js';
 import { modelOf } from '../arbitraries/run.js';
 import { runs } from '../runs.js';
 
@@ -259,6 +271,62 @@ describe('instances: covers and dominance (#10.3)', () => {
     addInstance(s, copy(k, { obtainedAt: 5, until: 5 }));
     expect(s.held).toHaveLength(0);
     expect(s.progress).toBe(false);
+  });
+});
+
+describe('instances: covers across what cannot matter (S9)', () => {
+  it('should drop a copy whose principal nothing re-checks, and keep it where the broker re-checks it', () => {
+    // k grants admin: privileged re-evaluation checks the principal of some use of it, every-step of all.
+    for (const [reevaluate, kept] of [
+      ['none', 1],
+      ['privileged', 2],
+      ['every-step', 2],
+    ] as const) {
+      const { s, id } = stateOf(ephemeral('e', { reevaluate }));
+      const k = id('k');
+      addInstance(s, copy(k, { managed: true, until: Number.POSITIVE_INFINITY, principal: id('a') }));
+      addInstance(s, copy(k, { managed: true, until: 5 * HOUR, principal: id('box') }));
+      expect(s.held).toHaveLength(kept);
+    }
+  });
+
+  it('should bound a control by the revocations set and by the earliest a detection not yet drawn could bring', () => {
+    const { s, id } = stateOf(
+      ephemeral('e', { detection: { probability: 1, delay: fixed(2 * HOUR), atMs: Number.POSITIVE_INFINITY } }),
+    );
+    const box = id('box');
+    expect(sureControlUntil(s, box, 0)).toBe(Number.NEGATIVE_INFINITY);
+    addControl(s, box, { from: 0, until: Number.POSITIVE_INFINITY, key: id('k2') }, 1);
+    // Nothing detected yet: an attempt now could be noticed two hours on.
+    expect(sureControlUntil(s, box, 0)).toBe(2 * HOUR);
+    s.now = HOUR;
+    expect(sureControlUntil(s, box, HOUR)).toBe(3 * HOUR);
+    draw(s, id('k2'), box, ADMIN, 0); // an attempt at 0: revoked from 2h
+    expect(sureControlUntil(s, box, HOUR)).toBe(2 * HOUR);
+    // A support that starts later does not hold the control from earlier; one with no key ends only with itself.
+    addControl(s, box, { from: 2 * HOUR, until: 8 * HOUR, key: -1 }, 1);
+    expect(sureControlUntil(s, box, HOUR)).toBe(2 * HOUR);
+    expect(sureControlUntil(s, box, 2 * HOUR)).toBe(8 * HOUR);
+  });
+
+  it('should drop a copy read as nobody only while the control its cover lasts with surely outlasts it', () => {
+    const { s, id } = stateOf(
+      ephemeral('e', { detection: { probability: 1, delay: fixed(2 * HOUR), atMs: Number.POSITIVE_INFINITY } }),
+    );
+    const k = id('k');
+    const box = id('box');
+    addControl(s, box, { from: 0, until: Number.POSITIVE_INFINITY, key: id('k2') }, 1);
+    const cap = copy(k, { managed: true, until: Number.POSITIVE_INFINITY, controlOf: box, actingAs: box, principal: box });
+    addInstance(s, cap);
+    const short = copy(k, { managed: true, until: HOUR });
+    const long = copy(k, { managed: true, until: 3 * HOUR });
+    expect(coversAcross(s, cap, short)).toBe(true);
+    expect(coversAcross(s, cap, long)).toBe(false);
+    addInstance(s, short);
+    addInstance(s, long);
+    expect(s.held).toEqual([cap, long]);
+    // Bound to a workload, the cover acts for nobody else: it covers nothing across kinds.
+    expect(coversAcross(s, { ...cap, boundTo: id('a') }, short)).toBe(false);
   });
 });
 

@@ -261,6 +261,54 @@ describe('token copy streams (S9)', () => {
     expect(fast.max_hops).toBe(1);
   });
 
+  it('should take no event for copies a mint capability covers while its control surely lasts, and keep the one that outlives it', () => {
+    // y's 90-minute role-scoped tokens land at tool tl every hour. The attacker controls x from 1h; x's
+    // standing key gives admin on tl (control, and a capability to mint as tl) and reads tl. Nothing
+    // re-checks the principal, so a copy read at tl, as tl or as nobody, adds nothing while tl's control
+    // lasts (S9 covers): no hop, and no wake-up either. Every first use is detected with certainty
+    // two days later: the key's at 1h (control of tl ends at 49h), the token's at 1:01 (revoked at
+    // 49:01). The copy minted at 48h, which would live to 49:30, outlives the control: it is new, the
+    // last one read, and its span, cut at 49:01, ends the exposure window and contains the trial.
+    const s = scenario({
+      horizonMs: 3 * DAY,
+      nodes: [
+        agent('x'),
+        agent('y'),
+        tool('tl'),
+        resource('db', { records: 10 }),
+        credential('token'),
+        credential('key', { ephemeralCapable: false }),
+      ],
+      edges: [
+        holds('x', 'key'),
+        grants('key', 'tl', ['admin']),
+        holds('y', 'token'),
+        holds('tl', 'token'),
+        invokes('y', 'tl'),
+        grants('token', 'db', ['read']),
+      ],
+      workload: [task('y', [step('db', 'read', 'token', 'tl')], { everyMs: HOUR, atMs: 0, durationMs: MIN })],
+      attacks: [lateral('x', HOUR, { hopDelay: fixed(MIN) })],
+      policies: [
+        ephemeral('p', {
+          ttlMs: 90 * MIN,
+          scope: 'role',
+          detection: { probability: 1, delay: fixed(2 * DAY), atMs: Number.POSITIVE_INFINITY },
+        }),
+      ],
+    });
+    const model = compile(s);
+    const fast = runTrialDetailed(model, 0, 0, 0, { riskOnly: true });
+    const reference = runTrialDetailed(model, 0, 0, 0, { riskOnly: true, reference: true });
+    expect(fast.metrics).toEqual(reference.metrics);
+    expect(fast.metrics.resources_reached).toBe(1);
+    // From the foothold at 1h to 49:01, one minute past the capability's end with the control.
+    expect(fast.metrics.exposure_window_s).toBe(48 * 3600 + 60);
+    expect(fast.metrics.time_to_containment_s).toBe(48 * 3600 + 60);
+    expect(reference.events).toBeGreaterThan(45);
+    expect(fast.events).toBeLessThan(12);
+  });
+
   it('should not count the copies a live source yields while a hop is awaited: the hop reads the newest', () => {
     // As above, but h also yields a1's unbound 5-minute tokens (a1 runs on a shared secret, so its
     // tokens cannot be bound), minted every 2 hours: each is something new, and the attacker waits an

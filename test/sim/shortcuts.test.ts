@@ -46,6 +46,9 @@ const streamArb = fc
     keyGrantsAdmin: fc.boolean(),
     // x's own task declares an exchange of its standing key for the token (E4): its copies are still its own.
     xExchanges: fc.boolean(),
+    // The key gives control of tl (admin): tl is both controlled and read, and that control lasts only
+    // until the key is revoked (S9 covered streams: copies read there as nobody are covered while it surely lasts).
+    keyAdminsTool: fc.boolean(),
     // replay-token-feed: the token replayed from the file, a live source (E2) read whenever the attacker looks.
     // lateral-tool: the attacker controls tool tl, through which y's task may mint the token (viaTool);
     // y may also declare writes with a key of its own (yWrites), which tl's intent does not have.
@@ -60,6 +63,8 @@ const streamArb = fc
     bind: fc.boolean(),
     revoke: fc.boolean(),
     detection: fc.constantFrom(0, 0.2, 1),
+    detectionDelay: fc.constantFrom<Distribution>(fixed(6 * HOUR), fixed(30 * MIN), { kind: 'exponential', meanMs: HOUR }),
+    latency: fc.constantFrom(0, 20 * MIN),
     hopMs: fc.constantFrom(1, MIN, 10 * MIN, HOUR),
     randomHops: fc.boolean(),
   })
@@ -88,6 +93,7 @@ const streamArb = fc
         grants('token', 'db', ['read', 'write']),
         grants('key', 'file', ['read']),
         ...(o.keyGrantsAdmin ? [grants('key', 'x', ['admin'])] : []),
+        ...(o.keyAdminsTool ? [grants('key', 'tl', ['admin'])] : []),
         ...(o.xExchanges ? [assumes('key', 'token')] : []),
       ],
       workload: [
@@ -123,7 +129,8 @@ const streamArb = fc
           reevaluate: o.reevaluate,
           revokeOn: { completion: o.revoke, failure: o.revoke, timeout: o.revoke },
           detection:
-            o.detection === 0 ? null : { probability: o.detection, delay: fixed(6 * HOUR), atMs: Number.POSITIVE_INFINITY },
+            o.detection === 0 ? null : { probability: o.detection, delay: o.detectionDelay, atMs: Number.POSITIVE_INFINITY },
+          revocationLatency: { default: fixed(o.latency), byEnvironment: {} },
         }),
       ],
       horizonMs: 3 * DAY,
