@@ -132,6 +132,8 @@ export class AttackerState {
   readonly feedStreams = new Map<number, number>();
   /** S9 idle holders: per watched holder, the bound past which none of its readers can read it, as of `endsRevision` (streams.ts readersEnd). */
   readonly readersEnd = new Map<number, { revision: number; seen: number; until: number }>();
+  /** S9 covered streams: per watched holder, the fewest hops of its readers (`seen` of them so far) and whether a tool acting for the attacker is one (streams.ts watchedChange). */
+  readonly readerDepth = new Map<number, { seen: number; depth: number; tool: boolean }>();
   /**
    * S9: the waits for a hop, as pairs (t, H) in time order: after an event at t that gained something
    * the attacker reads nothing until its hop at H (no wake-up), so stream copies landing in between

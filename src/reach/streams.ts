@@ -49,12 +49,15 @@ export function lookControlled(s: AttackerState, c: Control, t: number): number 
 export function watchedChange(s: AttackerState, node: number, cred: number, t: number): number {
   const readers = s.readersOf.get(node);
   if (readers === undefined) return nextChange(s, cred, t);
-  let depth = Number.POSITIVE_INFINITY;
-  for (const { inst } of readers) {
-    if (!inst.material) return nextChange(s, cred, t);
-    depth = Math.min(depth, inst.depth + 1);
+  // Readers are only ever added: the fewest hops is kept up to date as they come.
+  let known = s.readerDepth.get(node);
+  if (known === undefined) s.readerDepth.set(node, (known = { seen: 0, depth: Number.POSITIVE_INFINITY, tool: false }));
+  for (; known.seen < readers.length; known.seen++) {
+    const inst = readers[known.seen]!.inst;
+    if (!inst.material) known.tool = true;
+    known.depth = Math.min(known.depth, inst.depth + 1);
   }
-  return coveredChange(s, node, cred, t, depth, false);
+  return known.tool ? nextChange(s, cred, t) : coveredChange(s, node, cred, t, known.depth, false);
 }
 
 /** A copy as materialAt would read it, for coversAcross (only the fields it looks at are set). */
