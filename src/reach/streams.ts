@@ -7,7 +7,7 @@
  * nothing while that cover surely lasts, and have no span of their own.
  */
 import { boundToRequester, brokerFor } from '../policy/modes.js';
-import { forEachToken, newestToken } from './context.js';
+import { forEachToken, newestToken, nextMint } from './context.js';
 import { controlActive, controlAllows, controlEnd, sureControlUntil } from './control.js';
 import type { Control } from './control.js';
 import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
@@ -94,7 +94,9 @@ export function coveredChange(s: AttackerState, node: number, cred: number, t: n
   const bound = coveredUntil(s, node, cred, depth, asNode);
   if (bound === Number.POSITIVE_INFINITY) return bound;
   const from = bound - brokerFor(s.policy).ttlMs;
-  return from <= t ? next : nextChange(s, cred, from);
+  // Asked of nextMint itself: nextChange's cache answers later questions only (an answer for `from`
+  // would hide, from every other holder of the credential, the mints between now and then).
+  return from <= t ? next : nextMint(s.ctx, cred, from);
 }
 
 /** The moment up to which every copy of `cred` read at `node` from now on is covered by a held copy (−Infinity: none is). */
