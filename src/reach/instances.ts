@@ -54,6 +54,31 @@ export interface Instance {
   exposedGen: number;
 }
 
+/** An instance whose fields can be set: a reusable candidate or probe (materialAt, streams.ts). */
+export type MutableInstance = { -readonly [K in keyof Instance]: Instance[K] };
+
+/** A mutable instance with every field at a neutral value (all instances share one shape). */
+export function blankInstance(): MutableInstance {
+  return {
+    cred: -1,
+    obtainedAt: 0,
+    usableFrom: 0,
+    until: 0,
+    scope: null,
+    boundTo: -1,
+    actingAs: -1,
+    principal: -1,
+    managed: false,
+    material: true,
+    depth: 0,
+    controlOf: -1,
+    created: false,
+    via: null,
+    exposes: null,
+    exposedGen: 0,
+  };
+}
+
 /** Whether scope `a` allows every (target, action) that `b` allows (null = everything the credential grants). */
 export function scopeCovers(a: PairSet | null, b: PairSet | null): boolean {
   if (a === null || a === b) return true;

@@ -10,8 +10,8 @@ import type { TrialContext } from './context.js';
 import { newestToken, nextMint } from './context.js';
 import { controlActive } from './control.js';
 import { checksIntent, standingScope } from './controls.js';
-import { addInstance } from './instances.js';
-import type { Instance } from './instances.js';
+import { addInstance, blankInstance } from './instances.js';
+import type { MutableInstance } from './instances.js';
 import type { AttackerState } from './state.js';
 import { workspaceOf } from './workspace.js';
 
@@ -50,24 +50,7 @@ export function nextChange(s: AttackerState, cred: number, t: number): number {
 }
 
 /** One reusable candidate copy: most copies read are covered by one already held and dropped (addInstance copies a kept one). */
-const candidate: { -readonly [K in keyof Instance]: Instance[K] } = {
-  cred: -1,
-  obtainedAt: 0,
-  usableFrom: 0,
-  until: 0,
-  scope: null,
-  boundTo: -1,
-  actingAs: -1,
-  principal: -1,
-  managed: false,
-  material: true,
-  depth: 0,
-  controlOf: -1,
-  created: false,
-  via: null,
-  exposes: null,
-  exposedGen: 0,
-};
+const candidate: MutableInstance = blankInstance();
 
 /**
  * Offers a copy to addInstance through the reusable candidate, whose read fields (cred, obtainedAt,

@@ -12,8 +12,8 @@ import { controlActive, controlAllows, controlEnd, sureControlUntil } from './co
 import type { Control } from './control.js';
 import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
 import { mintEnd } from './exchange.js';
-import { coversAcross, scopeCovers } from './instances.js';
-import type { Instance } from './instances.js';
+import { blankInstance, coversAcross, scopeCovers } from './instances.js';
+import type { Instance, MutableInstance } from './instances.js';
 import { nextChange, stepScope, tokenScope } from './material.js';
 import type { AttackerState, LiveFeed } from './state.js';
 import { NO_END, SpanRun, spanAt } from './windows.js';
@@ -61,24 +61,7 @@ export function watchedChange(s: AttackerState, node: number, cred: number, t: n
 }
 
 /** A copy as materialAt would read it, for coversAcross (only the fields it looks at are set). */
-const probe: { -readonly [K in keyof Instance]: Instance[K] } = {
-  cred: -1,
-  obtainedAt: 0,
-  usableFrom: 0,
-  until: 0,
-  scope: null,
-  boundTo: -1,
-  actingAs: -1,
-  principal: -1,
-  managed: true,
-  material: true,
-  depth: 0,
-  controlOf: -1,
-  created: false,
-  via: null,
-  exposes: null,
-  exposedGen: 0,
-};
+const probe: MutableInstance = { ...blankInstance(), managed: true };
 
 /**
  * S9 covered streams: the next moment a token copy of `cred` landing at `node` can be new to the
