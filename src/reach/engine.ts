@@ -60,7 +60,7 @@ import { addControl, controlActive, controlAllows } from './control.js';
 import { standingScope } from './controls.js';
 import { deadEverywhere } from './detection.js';
 import { exchange, mintEnd } from './exchange.js';
-import { addInstance, blankInstance } from './instances.js';
+import { addInstance } from './instances.js';
 import type { Instance } from './instances.js';
 import { firstUserOf, materialAt, nextChange, readControlled, stepScope, tokenScope } from './material.js';
 import { AttackerState } from './state.js';
@@ -360,18 +360,32 @@ function changesBy(s: AttackerState, node: number, t: number, hop: number): bool
   return false;
 }
 
-/** An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable at `useAt`. */
+/**
+ * An instance of a leaked copy (used by the leak patterns): the material at `holder` at `leakAt`, usable
+ * at `useAt`. Its fields are written out, not spread from blankInstance: a spread copy gets a hidden
+ * class of its own, the rules' checks over held copies stop being monomorphic, and the goal's run took
+ * 6% longer (7.34 s against 6.92 s, four alternated runs each).
+ */
 export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, useAt: number, cutoff?: number): Instance | null {
   const { model, modes, policy } = ctx;
   if (modes.ephemeral[cred] === 0) {
     return {
-      ...blankInstance(),
       cred,
       obtainedAt: useAt,
       usableFrom: useAt,
       until: standingEnd(modes, cred, leakAt),
       scope: standingScope(ctx, cred),
+      boundTo: -1,
+      actingAs: -1,
       principal: firstUserOf(ctx, cred),
+      managed: false,
+      material: true,
+      depth: 0,
+      controlOf: -1,
+      created: false,
+      via: null,
+      exposes: null,
+      exposedGen: 0,
     };
   }
   const token = newestToken(ctx, cred, leakAt, cutoff);
@@ -383,14 +397,21 @@ export function leakedInstance(ctx: TrialContext, cred: number, leakAt: number, 
   const principal = model.taskAgent[task]!;
   const bound = boundToRequester(model, brokerFor(policy), principal, actor);
   return {
-    ...blankInstance(),
     cred,
     obtainedAt: useAt,
     usableFrom: useAt,
     until: copies.deadAt[token]!,
     scope: tokenScope(ctx, task, step, cred),
     boundTo: bound ? actor : -1,
+    actingAs: -1,
     principal,
     managed: true,
+    material: true,
+    depth: 0,
+    controlOf: -1,
+    created: false,
+    via: null,
+    exposes: null,
+    exposedGen: 0,
   };
 }
