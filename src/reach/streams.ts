@@ -61,7 +61,8 @@ export function watchedChange(s: AttackerState, node: number, cred: number, t: n
 }
 
 /** A copy as materialAt would read it, for coversAcross (only the fields it looks at are set). */
-const probe: MutableInstance = { ...blankInstance(), managed: true };
+const probe: MutableInstance = blankInstance(); // not spread: a spread object gets a hidden class of its own
+probe.managed = true;
 
 /**
  * S9 covered streams: the next moment a token copy of `cred` landing at `node` can be new to the
