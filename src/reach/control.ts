@@ -95,12 +95,22 @@ export function controlAllows(s: AttackerState, inst: Instance, at: number): boo
  * plus the environment's latency). Control is active on [from, bound); −Infinity when never.
  */
 export function sureControlUntil(s: AttackerState, node: number, from: number): number {
+  return sureEnd(s, node, from);
+}
+
+/** The moment control of `node` surely ends no sooner than (S5 `controlEnd`'s actual end, whatever comes): −Infinity when never controlled. */
+export function sureControlEnd(s: AttackerState, node: number): number {
+  return sureEnd(s, node, Number.NaN);
+}
+
+/** sureControlUntil over the supports started by `from` and not ended then; over every support when `from` is NaN. */
+function sureEnd(s: AttackerState, node: number, from: number): number {
   const c = s.controls.get(node);
   if (c === undefined) return Number.NEGATIVE_INFINITY;
   let bound = Number.NEGATIVE_INFINITY;
   let fresh = Number.NaN;
   for (const support of c.supports) {
-    if (support.from > from || support.until <= from) continue;
+    if (support.from > from || support.until <= from) continue; // both false for NaN
     let end = support.until;
     if (support.key >= 0) {
       if (Number.isNaN(fresh)) fresh = earliestNewDetection(s);

@@ -328,6 +328,22 @@ describe('instances: covers across what cannot matter (S9)', () => {
     // Bound to a workload, the cover acts for nobody else: it covers nothing across kinds.
     expect(coversAcross(s, { ...cap, boundTo: id('a') }, short)).toBe(false);
   });
+
+  it('should cover a copy that dies before it is usable while the control lasts to its end, not past it', () => {
+    // Found by the shortcut property: a copy read at 1h, usable a hop later at 3h, dead at 1:30. Its
+    // span is empty, but the engine and its stream wake-ups must agree that it adds nothing while
+    // the cover's control surely lasts to 1:30 (here, to 2h); a zero-length span at 2:30 still
+    // counts for containment (S5), so one ending after the control is not covered.
+    const { s, id } = stateOf(ephemeral('e'));
+    const k = id('k');
+    const box = id('box');
+    addControl(s, box, { from: 0, until: 2 * HOUR, key: -1 }, 1);
+    const cap = copy(k, { managed: true, until: Number.POSITIVE_INFINITY, controlOf: box, actingAs: box, principal: box });
+    const dead = copy(k, { managed: true, obtainedAt: HOUR, usableFrom: 3 * HOUR, until: 1.5 * HOUR });
+    expect(coversAcross(s, cap, dead)).toBe(true);
+    const instant = copy(k, { managed: true, obtainedAt: HOUR, usableFrom: 2.5 * HOUR, until: 2.5 * HOUR });
+    expect(coversAcross(s, cap, instant)).toBe(false);
+  });
 });
 
 describe('detection (R9, S1)', () => {
