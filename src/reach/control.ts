@@ -90,27 +90,18 @@ export function controlAllows(s: AttackerState, inst: Instance, at: number): boo
 
 /**
  * A bound control of `node` surely lasts to, whatever the attacker does from now on: the latest end,
- * over the supports started by `from`, of the support's own end and its key's revocation there —
- * the one already set, or the earliest a detection not yet drawn could bring (earliestNewDetection
- * plus the environment's latency). Control is active on [from, bound); −Infinity when never.
+ * over the supports started by `from` and not ended then (over every support without `from`: the
+ * actual end of controlEnd, surely), of the support's own end and its key's revocation there — the one
+ * already set, or the earliest a detection not yet drawn could bring (earliestNewDetection plus the
+ * environment's latency). With `from`, control is active on [from, bound); −Infinity when never.
  */
-export function sureControlUntil(s: AttackerState, node: number, from: number): number {
-  return sureEnd(s, node, from);
-}
-
-/** The moment control of `node` surely ends no sooner than (S5 `controlEnd`'s actual end, whatever comes): −Infinity when never controlled. */
-export function sureControlEnd(s: AttackerState, node: number): number {
-  return sureEnd(s, node, Number.NaN);
-}
-
-/** sureControlUntil over the supports started by `from` and not ended then; over every support when `from` is NaN. */
-function sureEnd(s: AttackerState, node: number, from: number): number {
+export function sureControlUntil(s: AttackerState, node: number, from?: number): number {
   const c = s.controls.get(node);
   if (c === undefined) return Number.NEGATIVE_INFINITY;
   let bound = Number.NEGATIVE_INFINITY;
   let fresh = Number.NaN;
   for (const support of c.supports) {
-    if (support.from > from || support.until <= from) continue; // both false for NaN
+    if (from !== undefined && (support.from > from || support.until <= from)) continue;
     let end = support.until;
     if (support.key >= 0) {
       if (Number.isNaN(fresh)) fresh = earliestNewDetection(s);

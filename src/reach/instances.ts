@@ -6,7 +6,7 @@
 import { PRIVILEGED } from '../domain/actions.js';
 import type { PairSet } from '../model/compile.js';
 import { brokerFor } from '../policy/modes.js';
-import { sureControlEnd, sureControlUntil } from './control.js';
+import { sureControlUntil } from './control.js';
 import { deadEverywhere, keyOf } from './detection.js';
 import type { AttackerState } from './state.js';
 
@@ -171,9 +171,7 @@ export function coversAcross(s: AttackerState, a: Instance, b: Instance): boolea
   if (a.controlOf === b.controlOf || a.controlOf < 0) return true;
   // The control `a` lasts with must surely hold while `b` is usable and last until `b` ends (its
   // span's end counts for containment, S5) — also for a copy that dies before it is usable.
-  return b.usableFrom < b.until
-    ? sureControlUntil(s, a.controlOf, b.usableFrom) >= b.until
-    : sureControlEnd(s, a.controlOf) >= b.until;
+  return sureControlUntil(s, a.controlOf, b.usableFrom < b.until ? b.usableFrom : undefined) >= b.until;
 }
 
 /** `a` lasts as long as `b`, at as few hops, usable as soon. */

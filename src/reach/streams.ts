@@ -14,7 +14,7 @@ import { deadEverywhere, deadOn, keyOf, revokedBy } from './detection.js';
 import { mintEnd } from './exchange.js';
 import { blankInstance, coversAcross, scopeCovers } from './instances.js';
 import type { Instance, MutableInstance } from './instances.js';
-import { nextChange, stepScope, tokenScope } from './material.js';
+import { nextChange, tokenScope } from './material.js';
 import type { AttackerState, LiveFeed } from './state.js';
 import { NO_END, SpanRun, spanAt } from './windows.js';
 import type { Span } from './windows.js';
@@ -98,7 +98,11 @@ function coveredUntil(s: AttackerState, node: number, cred: number, depth: numbe
   return best;
 }
 
-/** Whether `h` covers the copy of `cred` each task minting it could leave at `node` (its task scope and each step's), control aside. */
+/**
+ * Whether `h` covers the copy of `cred` each task minting it could leave at `node`, control aside. A
+ * task's scope for the credential holds each of its steps' (model.taskCredPairs), so covering it
+ * covers the step-scoped copies too.
+ */
 function coversEveryTask(s: AttackerState, h: Instance, node: number, cred: number, depth: number, asNode: boolean): boolean {
   const { model, ctx } = s;
   probe.cred = cred;
@@ -111,13 +115,6 @@ function coversEveryTask(s: AttackerState, h: Instance, node: number, cred: numb
     probe.principal = model.taskAgent[task]!;
     probe.scope = tokenScope(ctx, task, -1, cred);
     if (!coversAcross(s, h, probe)) return false;
-    if (probe.scope === null) continue;
-    const steps = model.scenario.workload[task]!.steps;
-    for (let k = 0; k < steps.length; k++) {
-      if (model.indexOf.get(steps[k]!.credential) !== cred) continue;
-      probe.scope = stepScope(ctx, task, k);
-      if (!coversAcross(s, h, probe)) return false;
-    }
   }
   return true;
 }

@@ -10,7 +10,7 @@ import { createRng } from '../../src/lib/rng.js';
 import type { TrialContext } from '../../src/reach/context.js';
 import { addControl, controlActive, controlEnd, sureControlUntil } from '../../src/reach/control.js';
 import { draw, revokedBy } from '../../src/reach/detection.js';
-import { addInstance, covers, coversAcross } from '../../src/reach/instances.js';
+import { addInstance, blankInstance, covers, coversAcross } from '../../src/reach/instances.js';
 import type { Instance } from '../../src/reach/instances.js';
 import { AttackerState } from '../../src/reach/state.js';
 import type { TraceEvent } from '../../src/reach/trace.js';
@@ -68,25 +68,7 @@ function stateOf(
 }
 
 function copy(cred: number, extra: Partial<Instance> = {}): Instance {
-  return {
-    cred,
-    obtainedAt: 0,
-    usableFrom: 0,
-    until: 10 * HOUR,
-    scope: null,
-    boundTo: -1,
-    actingAs: -1,
-    principal: -1,
-    managed: false,
-    material: true,
-    depth: 1,
-    controlOf: -1,
-    created: false,
-    via: null,
-    exposes: null,
-    exposedGen: 0,
-    ...extra,
-  };
+  return { ...blankInstance(), cred, until: 10 * HOUR, depth: 1, ...extra };
 }
 
 describe('windows (S5, S7)', () => {
